@@ -1,0 +1,20 @@
+/* cli.h: what the morgue command's files share. */
+#ifndef MORGUE_CLI_H
+#define MORGUE_CLI_H
+
+/* Exit statuses (documented in README.md). */
+#define CLI_EXIT_OK 0       /* success */
+#define CLI_EXIT_ERROR 1    /* the command failed */
+#define CLI_EXIT_USAGE 2    /* bad options or query */
+#define CLI_EXIT_SKIPPED 3  /* index: done, but some input was skipped */
+#define CLI_EXIT_TEMPFAIL 75 /* index: another writer holds the lock */
+
+int cmd_index(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+
+/* Index directory: the --index value if given, else $MORGUE_INDEX, else
+ * "morgue-index" in the current directory. */
+const char *cli_index_dir(const char *opt);
+
+#endif

@@ -1,0 +1,90 @@
+/* cmd_stats.c: morgue stats: what an index holds. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "morgue.h"
+#include "util/civil.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: morgue stats [--index DIR] [--json]\n"
+               "Shows documents, distinct words, segments, bytes on disk and "
+               "the date range.\n");
+}
+
+static json_t *date_json(int64_t t)
+{
+    if (t == MORGUE_NO_DATE)
+        return json_null();
+    char day[16];
+    civil_format_day(t, day);
+    return json_string(day);
+}
+
+int cmd_stats(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "index", required_argument, NULL, 'i' },
+        { "json", no_argument, NULL, 'j' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *dir = NULL;
+    int as_json = 0, c;
+    while ((c = getopt_long(argc, argv, "i:jh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'i': dir = optarg; break;
+        case 'j': as_json = 1; break;
+        case 'h': usage(stdout); return CLI_EXIT_OK;
+        default: usage(stderr); return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    dir = cli_index_dir(dir);
+    morgue_searcher *s;
+    int rc = morgue_searcher_open(&s, dir, NULL);
+    morgue_stats st;
+    if (rc == MORGUE_OK)
+        rc = morgue_searcher_stats(s, &st);
+    if (rc != MORGUE_OK) {
+        fprintf(stderr, "morgue: %s\n",
+                s ? morgue_searcher_errmsg(s) : morgue_last_errmsg());
+        morgue_searcher_close(s);
+        return CLI_EXIT_ERROR;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "documents", json_integer((json_int_t)st.documents));
+    json_object_set_new(o, "terms", json_integer((json_int_t)st.terms));
+    json_object_set_new(o, "segments", json_integer((json_int_t)st.segments));
+    json_object_set_new(o, "index_bytes",
+                        json_integer((json_int_t)st.index_bytes));
+    json_object_set_new(o, "first_date", date_json(st.first_date));
+    json_object_set_new(o, "last_date", date_json(st.last_date));
+    json_object_set_new(o, "language", json_string(st.language));
+    if (as_json) {
+        json_dumpf(o, stdout, JSON_INDENT(2));
+        putchar('\n');
+    } else {
+        printf("index:      %s\n", dir);
+        printf("documents:  %llu\n", (unsigned long long)st.documents);
+        printf("terms:      %llu distinct words\n",
+               (unsigned long long)st.terms);
+        printf("segments:   %llu\n", (unsigned long long)st.segments);
+        printf("size:       %llu bytes (%.1f MB)\n",
+               (unsigned long long)st.index_bytes, st.index_bytes / 1e6);
+        json_t *f = json_object_get(o, "first_date");
+        json_t *l = json_object_get(o, "last_date");
+        printf("dates:      %s .. %s\n",
+               json_is_string(f) ? json_string_value(f) : "none",
+               json_is_string(l) ? json_string_value(l) : "none");
+        printf("language:   %s\n", st.language);
+    }
+    json_decref(o);
+    morgue_searcher_close(s);
+    return CLI_EXIT_OK;
+}

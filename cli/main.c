@@ -1,0 +1,49 @@
+/* main.c: the morgue command; dispatches to one cmd_<verb>.c per verb. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "morgue.h"
+
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    { "index", cmd_index, "add article files to an index" },
+    { "search", cmd_search, "search an index" },
+    { "stats", cmd_stats, "show what an index holds" },
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: morgue COMMAND [OPTIONS] [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'morgue COMMAND --help' describes a command.\n"
+               "The index is --index DIR, else $MORGUE_INDEX, else "
+               "./morgue-index.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+        !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("morgue %s\n", MORGUE_VERSION_STRING);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "morgue: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return CLI_EXIT_USAGE;
+}

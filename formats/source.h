@@ -1,0 +1,94 @@
+/* source.h: the one interface every article format reader implements.
+ *
+ * A reader gets the whole (already decompressed) content of one file and
+ * pushes the articles it finds to a sink. It never prints: problems go to
+ * sink->warning with the line (1-based) or byte offset of the record, and
+ * the record is skipped. Readers never allocate memory that outlives the
+ * read() call; spans handed to the sink are valid during that call only.
+ */
+#ifndef MORGUE_FORMATS_SOURCE_H
+#define MORGUE_FORMATS_SOURCE_H
+
+#include <stdint.h>
+#include "util/span.h"
+
+#define FMT_MAX_TAGS 64
+
+/* An article as a reader found it. Text fields are raw bytes from the file
+ * (entities decoded); invalid UTF-8 is repaired later by the writer. */
+typedef struct fmt_article {
+    span id;            /* source's own id (NEWID, Message-ID, JSON id) */
+    span url;           /* URL when the format has one; else empty */
+    span title;
+    span source;        /* publication / author / newsgroup poster */
+    span body;
+    span tags[FMT_MAX_TAGS];
+    size_t n_tags;
+    int64_t date;       /* seconds since epoch UTC, or MORGUE_NO_DATE */
+    uint64_t line;      /* 1-based line where the record starts */
+    uint64_t offset;    /* byte offset where the record starts */
+    uint64_t ordinal;   /* 0-based index of the record within the file */
+} fmt_article;
+
+typedef struct fmt_sink {
+    /* Receives one article; a non-zero return (a morgue_error_code) stops
+     * the reader, which returns that code. */
+    int (*article)(void *ud, const fmt_article *a);
+    /* Reports a skipped or repaired record; line 0 when unknown. */
+    void (*warning)(void *ud, uint64_t line, uint64_t offset,
+                    const char *msg);
+    void *ud;
+    uint64_t skipped;   /* readers add 1 for every record they skip */
+} fmt_sink;
+
+/* Everything a reader knows about its input. */
+typedef struct fmt_input {
+    const char *path;   /* file path as given (for path dates, messages) */
+    const char *data;   /* whole decompressed content */
+    size_t len;
+    int64_t mtime;      /* file modification time, seconds UTC */
+} fmt_input;
+
+typedef struct fmt_reader {
+    const char *name;   /* "text", "html", "jsonl", "reuters", "rfc822" */
+    /* 0..100: how sure the reader is that the input is its format, judged
+     * from the first bytes and the file name. */
+    int (*sniff)(const fmt_input *in);
+    /* Pushes every article of in to sink. Returns MORGUE_OK, or the
+     * sink's error, or MORGUE_ENOMEM. */
+    int (*read)(const fmt_input *in, fmt_sink *sink);
+} fmt_reader;
+
+/* The readers, one per file in formats/. */
+extern const fmt_reader fmt_text_reader;
+extern const fmt_reader fmt_html_reader;
+extern const fmt_reader fmt_jsonl_reader;
+extern const fmt_reader fmt_reuters_reader;
+extern const fmt_reader fmt_rfc822_reader;
+
+/* Reader named name, or NULL. */
+const fmt_reader *fmt_by_name(const char *name);
+
+/* Best reader for in by sniffing (never NULL: plain text is the fallback). */
+const fmt_reader *fmt_detect(const fmt_input *in);
+
+/* Outcome of fmt_read_file(). */
+typedef struct fmt_file_result {
+    const char *format; /* reader used, NULL when the file was skipped */
+    uint64_t bytes;     /* bytes read from disk */
+    int binary;         /* 1 when skipped as binary */
+} fmt_file_result;
+
+/* Reads the file at path (gunzipping it when it is gzip), skips it with a
+ * warning when it looks binary, picks a reader (format_name, or detection)
+ * and runs it. Returns MORGUE_OK, MORGUE_EIO/ENOTFOUND when the file cannot
+ * be read (errmsg gets a message), MORGUE_EINVAL for an unknown format name,
+ * or the sink's error. */
+int fmt_read_file(const char *path, const char *format_name, fmt_sink *sink,
+                  fmt_file_result *res, char *errmsg, size_t errmsg_len);
+
+/* Reads in memory content (already decompressed) the same way. */
+int fmt_read_buffer(const fmt_input *in, const char *format_name,
+                    fmt_sink *sink, fmt_file_result *res);
+
+#endif

@@ -1,0 +1,279 @@
+/* morgue.h: the one public header of libmorgue, a full-text search engine
+ * for news archives.
+ *
+ * Overview
+ *   An index is a directory. A morgue_writer adds articles to it and makes
+ *   them visible with morgue_writer_commit(); a morgue_searcher is a
+ *   read-only snapshot of the last commit that answers ranked queries.
+ *
+ * Threads
+ *   A handle must not be used from two threads at once, with one exception:
+ *   a morgue_searcher is read-only and may be shared by any number of threads,
+ *   each running its own morgue_search() and owning the morgue_hits it gets.
+ *   Distinct handles are independent. One writer per index directory at a
+ *   time (an OS lock enforces it). Callbacks are never called after a
+ *   function has returned.
+ *
+ * Errors
+ *   Functions return MORGUE_OK (0) or a negative morgue_error_code. The
+ *   detail message of the last failure is kept by the handle
+ *   (morgue_writer_errmsg, morgue_searcher_errmsg) and valid until the next
+ *   call on that handle (for a shared searcher: the next call from the same
+ *   thread).
+ *
+ * Ownership
+ *   The caller owns what it opens and must close it. Returned const pointers
+ *   belong to the library; each function states how long they stay valid.
+ *   Inputs are copied unless stated otherwise.
+ */
+#ifndef MORGUE_H
+#define MORGUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MORGUE_VERSION_MAJOR 0
+#define MORGUE_VERSION_MINOR 1
+#define MORGUE_VERSION_PATCH 0
+#define MORGUE_VERSION_NUMBER                                                \
+    (MORGUE_VERSION_MAJOR * 10000 + MORGUE_VERSION_MINOR * 100 +             \
+     MORGUE_VERSION_PATCH)
+#define MORGUE_VERSION_STRING "0.1.0"
+
+#if defined(MORGUE_STATIC) || !defined(__GNUC__)
+#define MORGUE_API
+#else
+#define MORGUE_API __attribute__((visibility("default")))
+#endif
+
+/* Error codes: negative, append-only, never renumbered. */
+typedef enum morgue_error_code {
+    MORGUE_OK = 0,         /* success */
+    MORGUE_ERROR = -1,     /* generic failure; see the handle's message */
+    MORGUE_ENOMEM = -2,    /* out of memory */
+    MORGUE_EINVAL = -3,    /* invalid argument */
+    MORGUE_EIO = -4,       /* a system call failed (read, write, fsync...) */
+    MORGUE_ENOTFOUND = -5, /* no index, file or document of that name */
+    MORGUE_ECORRUPT = -6,  /* an index file fails its checks */
+    MORGUE_EVERSION = -7,  /* index written by an unknown format version */
+    MORGUE_EQUERY = -8,    /* the query string is malformed */
+    MORGUE_EFORMAT = -9,   /* an article file could not be read as its format */
+    MORGUE_ITEROVER = -10, /* an iterator has no more items (not an error) */
+    MORGUE_EBUSY = -11,    /* another writer holds the index lock */
+} morgue_error_code;
+
+/* Static English text for a morgue_error_code; a positive value is taken as
+ * an errno and passed to strerror(). Never NULL. */
+MORGUE_API const char *morgue_strerror(int code);
+
+/* MORGUE_VERSION_NUMBER of the library actually loaded. */
+MORGUE_API int morgue_version_number(void);
+
+/* Releases memory that a morgue_ function documented as caller-owned. */
+MORGUE_API void morgue_free(void *ptr);
+
+/* Dates are seconds since 1970-01-01T00:00:00Z; this value means "none". */
+#define MORGUE_NO_DATE INT64_MIN
+
+/* ------------------------------------------------------------------ */
+/* Articles                                                             */
+
+/* One article given in memory. Strings are UTF-8 and NUL-terminated; any
+ * may be NULL. They are copied by morgue_writer_add(). */
+typedef struct morgue_article {
+    unsigned version;        /* MORGUE_ARTICLE_VERSION */
+    const char *id;          /* identity (the source's id); NULL: use url */
+    const char *url;         /* URL or file path it came from */
+    const char *title;       /* headline */
+    const char *source;      /* publication, wire service or newsgroup */
+    const char *body;        /* article text */
+    const char *const *tags; /* places, topics, keywords: n_tags strings */
+    size_t n_tags;
+    int64_t date;            /* publication time, or MORGUE_NO_DATE */
+} morgue_article;
+
+#define MORGUE_ARTICLE_VERSION 1
+#define MORGUE_ARTICLE_INIT                                                  \
+    { MORGUE_ARTICLE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0,         \
+      MORGUE_NO_DATE }
+
+/* ------------------------------------------------------------------ */
+/* Writing                                                              */
+
+typedef struct morgue_writer morgue_writer;
+
+typedef struct morgue_writer_opts {
+    unsigned version;     /* MORGUE_WRITER_OPTS_VERSION */
+    const char *language; /* Snowball algorithm for a new index; NULL:
+                             "english". Ignored for an existing index. */
+    size_t memory_budget; /* bytes of postings held before a segment is
+                             flushed; 0: 64 MiB */
+    int wait_seconds;     /* wait this long for the writer lock; 0: fail at
+                             once with MORGUE_EBUSY */
+} morgue_writer_opts;
+
+#define MORGUE_WRITER_OPTS_VERSION 1
+#define MORGUE_WRITER_OPTS_INIT { MORGUE_WRITER_OPTS_VERSION, NULL, 0, 0 }
+
+/* Opens the index in dir for writing, creating dir and an empty index when
+ * missing. Takes the directory's writer lock until morgue_writer_close().
+ * opts may be NULL. On failure *out is NULL; a message may be read with
+ * morgue_last_errmsg(). */
+MORGUE_API int morgue_writer_open(morgue_writer **out, const char *dir,
+                                  const morgue_writer_opts *opts);
+
+/* Adds one article. It is searchable after the next commit. */
+MORGUE_API int morgue_writer_add(morgue_writer *w, const morgue_article *a);
+
+/* A problem found in an input file; the file's reading goes on. */
+typedef struct morgue_warning {
+    const char *path;    /* file being read */
+    uint64_t line;       /* 1-based line, or 0 when only the offset is known */
+    uint64_t offset;     /* byte offset in the (decompressed) file */
+    const char *message; /* what is wrong and what was done about it */
+} morgue_warning;
+
+/* Called for each warning; the struct is valid during the call only. */
+typedef void (*morgue_warning_fn)(const morgue_warning *w, void *userdata);
+
+typedef struct morgue_add_opts {
+    unsigned version;          /* MORGUE_ADD_OPTS_VERSION */
+    const char *format;        /* "text", "html", "jsonl", "reuters",
+                                  "rfc822"; NULL: detect from content */
+    morgue_warning_fn warning; /* NULL: warnings are only counted */
+    void *userdata;            /* passed to warning */
+} morgue_add_opts;
+
+#define MORGUE_ADD_OPTS_VERSION 1
+#define MORGUE_ADD_OPTS_INIT { MORGUE_ADD_OPTS_VERSION, NULL, NULL, NULL }
+
+/* What one morgue_writer_add_file() did. */
+typedef struct morgue_add_result {
+    uint64_t articles; /* articles added */
+    uint64_t skipped;  /* records (or the whole file) left out */
+    uint64_t warnings; /* warnings reported */
+    uint64_t bytes;    /* bytes read from the file (compressed size) */
+    const char *format;/* format used (static string), NULL if skipped */
+} morgue_add_result;
+
+/* Reads the articles in the file at path (gzip-compressed or not) and adds
+ * them. A malformed record is skipped with a warning; a binary file is
+ * skipped whole (result->skipped = 1) and MORGUE_OK is returned. Errors are
+ * returned only when the file cannot be read or the index cannot be
+ * written. result may be NULL. */
+MORGUE_API int morgue_writer_add_file(morgue_writer *w, const char *path,
+                                      const morgue_add_opts *opts,
+                                      morgue_add_result *result);
+
+/* Makes everything added so far durable and visible to searchers opened
+ * afterwards: files are written and fsynced, then the manifest is swapped
+ * atomically. On failure the previous commit stays intact. */
+MORGUE_API int morgue_writer_commit(morgue_writer *w);
+
+/* Message for the last failure on w; valid until the next call on w. */
+MORGUE_API const char *morgue_writer_errmsg(const morgue_writer *w);
+
+/* Discards whatever was not committed, releases the lock, frees w.
+ * NULL is allowed. */
+MORGUE_API void morgue_writer_close(morgue_writer *w);
+
+/* Message for the last failed open (writer or searcher) in this thread. */
+MORGUE_API const char *morgue_last_errmsg(void);
+
+/* ------------------------------------------------------------------ */
+/* Searching                                                            */
+
+typedef struct morgue_searcher morgue_searcher;
+typedef struct morgue_hits morgue_hits;
+
+/* Opens a read-only snapshot of the last commit of the index in dir. Later
+ * commits are not seen; open a new searcher for them. On failure *out is
+ * NULL and morgue_last_errmsg() tells why. opts is reserved: pass NULL. */
+MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
+                                    const void *opts);
+
+/* Frees the searcher. Every morgue_hits from it must be freed first.
+ * NULL is allowed. */
+MORGUE_API void morgue_searcher_close(morgue_searcher *s);
+
+/* Message for the calling thread's last failure on s. */
+MORGUE_API const char *morgue_searcher_errmsg(const morgue_searcher *s);
+
+typedef struct morgue_stats {
+    uint64_t documents;   /* live articles */
+    uint64_t terms;       /* distinct words (unstemmed, case-folded) */
+    uint64_t segments;    /* segments in the snapshot */
+    uint64_t index_bytes; /* bytes of all files of the snapshot */
+    int64_t first_date;   /* earliest article date, or MORGUE_NO_DATE */
+    int64_t last_date;    /* latest article date, or MORGUE_NO_DATE */
+    const char *language; /* stemmer; valid until the searcher closes */
+} morgue_stats;
+
+MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out);
+
+typedef struct morgue_query_opts {
+    unsigned version;      /* MORGUE_QUERY_OPTS_VERSION */
+    size_t limit;          /* hits to return; 0: 10 */
+    size_t offset;         /* hits to skip before the first returned */
+    double k1;             /* BM25 k1; 0: 1.2 */
+    double b;              /* BM25 b; < 0 or 0 with use_defaults: 0.75 */
+    double title_weight;   /* extra weight of title matches; 0: 2.0 */
+    const char *hl_open;   /* snippet highlight start; NULL: "<b>" */
+    const char *hl_close;  /* snippet highlight end; NULL: "</b>" */
+    size_t snippet_chars;  /* snippet length in characters; 0: 200 */
+    int no_snippets;       /* non-zero: morgue_hits_snippet gives "" */
+} morgue_query_opts;
+
+#define MORGUE_QUERY_OPTS_VERSION 1
+#define MORGUE_QUERY_OPTS_INIT                                               \
+    { MORGUE_QUERY_OPTS_VERSION, 0, 0, 0, -1, 0, NULL, NULL, 0, 0 }
+
+/* Runs query against s. Words are case-folded and stemmed; an article
+ * matches when it holds every word (in title or body). On success *out is
+ * a new result list, positioned before the first hit. opts may be NULL. */
+MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
+                             const morgue_query_opts *opts,
+                             morgue_hits **out);
+
+/* Number of articles that match (all of them, not only those returned). */
+MORGUE_API uint64_t morgue_hits_total(const morgue_hits *h);
+
+/* Moves to the next hit: MORGUE_OK, or MORGUE_ITEROVER after the last. */
+MORGUE_API int morgue_hits_next(morgue_hits *h);
+
+/* Accessors for the current hit; valid until the next morgue_hits_next(). */
+MORGUE_API double morgue_hits_score(const morgue_hits *h);
+MORGUE_API uint64_t morgue_hits_docid(const morgue_hits *h);
+MORGUE_API int64_t morgue_hits_date(const morgue_hits *h);
+
+typedef enum morgue_field {
+    MORGUE_FIELD_ID = 0,
+    MORGUE_FIELD_URL = 1,    /* URL or path */
+    MORGUE_FIELD_TITLE = 2,
+    MORGUE_FIELD_SOURCE = 3,
+    MORGUE_FIELD_TAGS = 4,   /* tags separated by '\n' */
+    MORGUE_FIELD_BODY = 5,
+} morgue_field;
+
+/* Stored field of the current hit as a (ptr, len) span, not NUL-terminated
+ * in general; valid until the next morgue_hits_next() or free. */
+MORGUE_API int morgue_hits_field(morgue_hits *h, morgue_field field,
+                                 const char **ptr, size_t *len);
+
+/* Snippet of the current hit: a short passage of the body with the query's
+ * words wrapped in hl_open/hl_close. NUL-terminated; valid until the next
+ * morgue_hits_next() or free. */
+MORGUE_API int morgue_hits_snippet(morgue_hits *h, const char **snippet);
+
+/* Frees h. NULL is allowed. */
+MORGUE_API void morgue_hits_free(morgue_hits *h);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MORGUE_H */

@@ -1,0 +1,228 @@
+/* postings.c: decoding one term's postings block by block, with skips. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/postings.h"
+#include "morgue.h"
+
+static int parse_skips(postings *p, errmsg *e)
+{
+    const uint8_t *q = p->data, *end = p->data_end;
+    uint64_t last = 0, off = 0, pos_off = 0;
+    for (uint32_t b = 0; b < p->n_blocks; b++) {
+        skip_entry *se = &p->skips[b];
+        uint64_t dlast = 0, bytes = 0, pbytes = 0, mtf, mlen;
+        if (p->n_blocks > 1 &&
+            (codec_get_varint(&q, end, &dlast) ||
+             codec_get_varint(&q, end, &bytes) ||
+             codec_get_varint(&q, end, &pbytes)))
+            return err_corrupt(e, "postings: truncated skip table");
+        if (codec_get_varint(&q, end, &mtf) ||
+            codec_get_varint(&q, end, &mlen))
+            return err_corrupt(e, "postings: truncated skip table");
+        last += dlast;
+        if (last > UINT32_MAX - 1 || mtf > UINT32_MAX || mlen > UINT32_MAX)
+            return err_corrupt(e, "postings: skip entry out of range");
+        se->last_doc = p->n_blocks > 1 ? (uint32_t)last : UINT32_MAX - 1;
+        se->max_tf = (uint32_t)mtf;
+        se->min_len = (uint32_t)mlen;
+        se->off = off;
+        se->pos_off = pos_off;
+        off += bytes;
+        pos_off += pbytes;
+    }
+    /* Block offsets were relative to the end of the skip table. */
+    size_t base = (size_t)(q - p->data);
+    if (p->n_blocks > 1 && (off > (uint64_t)(end - q) ||
+                            (p->pos && pos_off > (uint64_t)(p->pos_end -
+                                                            p->pos))))
+        return err_corrupt(e, "postings: blocks exceed the term's bytes");
+    for (uint32_t b = 0; b < p->n_blocks; b++)
+        p->skips[b].off += base;
+    return MORGUE_OK;
+}
+
+int postings_open(postings *p, const segment *s, const term_info *ti,
+                  errmsg *e)
+{
+    memset(p, 0, offsetof(postings, docs));
+    p->data = s->post + ti->post_off;
+    p->data_end = p->data + ti->post_len;
+    if (ti->pos_len) {
+        p->pos = s->posn + ti->pos_off;
+        p->pos_end = p->pos + ti->pos_len;
+    }
+    p->df = ti->df;
+    p->n_blocks = (ti->df + CODEC_BLOCK - 1) / CODEC_BLOCK;
+    p->block = UINT32_MAX;
+    p->doc = 0;
+    p->skips = &p->one;
+    if (p->n_blocks > 1) {
+        p->skips = malloc(p->n_blocks * sizeof *p->skips);
+        if (!p->skips) {
+            p->skips = &p->one;
+            return err_set(e, MORGUE_ENOMEM, "out of memory");
+        }
+    }
+    int rc = parse_skips(p, e);
+    if (rc) {
+        postings_close(p);
+        p->err = rc;
+        p->doc = POSTINGS_END;
+    }
+    return rc;
+}
+
+void postings_close(postings *p)
+{
+    if (p->skips && p->skips != &p->one)
+        free(p->skips);
+    p->skips = &p->one;
+}
+
+static int load_full(postings *p, const uint8_t *q, const uint8_t *end)
+{
+    uint32_t v[CODEC_BLOCK];
+    for (int part = 0; part < 2; part++) {
+        if (q >= end || *q > 32)
+            return -1;
+        unsigned w = *q++;
+        size_t n = codec_packed_size(CODEC_BLOCK, w);
+        if ((size_t)(end - q) < n)
+            return -1;
+        codec_unpack(part ? p->tfs : v, q, CODEC_BLOCK, w);
+        q += n;
+    }
+    for (int i = 0; i < CODEC_BLOCK; i++)
+        p->tfs[i] += 1;
+    uint64_t doc = p->docs[0]; /* holds the base, see load_block */
+    for (int i = 0; i < CODEC_BLOCK; i++) {
+        doc = (i == 0 && p->block == 0) ? v[0] : doc + v[i] + 1;
+        if (doc >= POSTINGS_END)
+            return -1;
+        p->docs[i] = (uint32_t)doc;
+    }
+    return 0;
+}
+
+static int load_short(postings *p, const uint8_t *q, const uint8_t *end)
+{
+    uint64_t doc = p->docs[0];
+    for (uint32_t i = 0; i < p->n; i++) {
+        uint64_t gap, tf1;
+        if (codec_get_varint(&q, end, &gap) ||
+            codec_get_varint(&q, end, &tf1) || tf1 >= UINT32_MAX)
+            return -1;
+        doc = (i == 0 && p->block == 0) ? gap : doc + gap + 1;
+        if (doc >= POSTINGS_END)
+            return -1;
+        p->docs[i] = (uint32_t)doc;
+        p->tfs[i] = (uint32_t)tf1 + 1;
+    }
+    return 0;
+}
+
+static uint32_t fail(postings *p)
+{
+    p->err = MORGUE_ECORRUPT;
+    p->doc = POSTINGS_END;
+    return POSTINGS_END;
+}
+
+static int load_block(postings *p, uint32_t b)
+{
+    const skip_entry *se = &p->skips[b];
+    const uint8_t *q = p->data + se->off;
+    const uint8_t *end = b + 1 < p->n_blocks ? p->data + p->skips[b + 1].off
+                                             : p->data_end;
+    if (q > end || end > p->data_end)
+        return -1;
+    p->block = b;
+    p->n = b + 1 < p->n_blocks ? CODEC_BLOCK : p->df - b * CODEC_BLOCK;
+    p->i = 0;
+    p->docs[0] = b ? p->skips[b - 1].last_doc : 0; /* gap base */
+    int rc = p->n == CODEC_BLOCK ? load_full(p, q, end)
+                                 : load_short(p, q, end);
+    if (rc == 0 && p->n_blocks > 1 && p->docs[p->n - 1] != se->last_doc)
+        rc = -1; /* the skip table and the block disagree */
+    return rc;
+}
+
+uint32_t postings_next(postings *p)
+{
+    if (p->doc == POSTINGS_END)
+        return POSTINGS_END;
+    if (p->block != UINT32_MAX && p->i + 1 < p->n) {
+        p->i++;
+        return p->doc = p->docs[p->i];
+    }
+    uint32_t b = p->block == UINT32_MAX ? 0 : p->block + 1;
+    if (b >= p->n_blocks)
+        return p->doc = POSTINGS_END;
+    if (load_block(p, b))
+        return fail(p);
+    return p->doc = p->docs[0];
+}
+
+const skip_entry *postings_block_for(postings *p, uint32_t target)
+{
+    uint32_t b = p->block == UINT32_MAX ? 0 : p->block;
+    while (b < p->n_blocks && p->skips[b].last_doc < target)
+        b++;
+    return b < p->n_blocks ? &p->skips[b] : NULL;
+}
+
+uint32_t postings_advance(postings *p, uint32_t target)
+{
+    if (p->doc == POSTINGS_END)
+        return POSTINGS_END;
+    if (p->block != UINT32_MAX && p->doc >= target)
+        return p->doc;
+    uint32_t b = p->block == UINT32_MAX ? 0 : p->block;
+    if (p->block == UINT32_MAX || p->skips[b].last_doc < target ||
+        p->docs[p->n - 1] < target) {
+        while (b < p->n_blocks && p->skips[b].last_doc < target)
+            b++;
+        if (b >= p->n_blocks)
+            return p->doc = POSTINGS_END;
+        if (b != p->block && load_block(p, b))
+            return fail(p);
+    }
+    uint32_t i = p->i;
+    while (i < p->n && p->docs[i] < target)
+        i++;
+    if (i >= p->n) { /* only for the single-block case */
+        p->i = p->n - 1;
+        p->doc = p->docs[p->i];
+        return postings_next(p);
+    }
+    p->i = i;
+    return p->doc = p->docs[i];
+}
+
+int postings_positions(postings *p, uint32_t *out)
+{
+    if (!p->pos || p->block == UINT32_MAX)
+        return -1;
+    const uint8_t *q = p->pos + p->skips[p->block].pos_off;
+    const uint8_t *end = p->pos_end;
+    for (uint32_t i = 0; i < p->i; i++) /* skip earlier documents */
+        for (uint32_t k = 0; k < p->tfs[i]; k++) {
+            while (q < end && *q >= 0x80)
+                q++;
+            if (q >= end)
+                return -1;
+            q++;
+        }
+    uint64_t pos = 0;
+    for (uint32_t k = 0; k < p->tfs[p->i]; k++) {
+        uint64_t d;
+        if (codec_get_varint(&q, end, &d))
+            return -1;
+        pos = k ? pos + d : d;
+        if (pos > UINT32_MAX)
+            return -1;
+        out[k] = (uint32_t)pos;
+    }
+    return (int)p->tfs[p->i];
+}

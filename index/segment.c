@@ -1,0 +1,210 @@
+/* segment.c: opening a segment file read-only and checking it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "index/codec.h"
+#include "index/format.h"
+#include "index/segment.h"
+#include "morgue.h"
+
+void segment_path(char *out, size_t cap, const char *dir, uint64_t id)
+{
+    snprintf(out, cap, "%s/seg_%016" PRIx64 ".mseg", dir, id);
+}
+
+int64_t segment_date(const segment *s, uint32_t doc)
+{
+    return (int64_t)codec_get_u64le(s->dates + 8 * (size_t)doc);
+}
+
+static uint32_t crc_of(const uint8_t *p, size_t n)
+{
+    uLong crc = crc32(0L, Z_NULL, 0);
+    while (n > 0) {
+        uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        crc = crc32(crc, p, chunk);
+        p += chunk;
+        n -= chunk;
+    }
+    return (uint32_t)crc;
+}
+
+/* Sections whose CRC is checked at every open (small, read whole). */
+static int checked_at_open(uint32_t tag)
+{
+    return tag == SEC_META || tag == SEC_DLEN || tag == SEC_TLEN ||
+           tag == SEC_DATE || tag == SEC_TDIC || tag == SEC_SIDX;
+}
+
+static int bind_section(segment *s, uint32_t tag, const uint8_t *p,
+                        size_t n)
+{
+    switch (tag) {
+    case SEC_META: if (n != META_SIZE) return -1; break;
+    case SEC_DLEN: s->dlen = p; return 0;
+    case SEC_TLEN: s->tlen = p; return 0;
+    case SEC_DATE: s->dates = p; return 0;
+    case SEC_TDIC: s->tdic = p; s->tdic_len = n; return 0;
+    case SEC_POST: s->post = p; s->post_len = n; return 0;
+    case SEC_POSN: s->posn = p; s->posn_len = n; return 0;
+    case SEC_STOR: s->stor = p; s->stor_len = n; return 0;
+    case SEC_SIDX: s->sidx = p; s->sidx_len = n; return 0;
+    default: return 0; /* unknown: a newer column, ignored */
+    }
+    s->n_docs = codec_get_u32le(p);
+    s->sum_len = codec_get_u64le(p + 8);
+    s->sum_tlen = codec_get_u64le(p + 16);
+    s->min_date = (int64_t)codec_get_u64le(p + 24);
+    s->max_date = (int64_t)codec_get_u64le(p + 32);
+    s->n_terms = codec_get_u64le(p + 40);
+    s->n_words = codec_get_u64le(p + 48);
+    return 0;
+}
+
+static int read_directory(segment *s, const char *path, errmsg *e)
+{
+    const uint8_t *f = s->map + s->size - SEGMENT_FOOTER_SIZE;
+    if (memcmp(f + 24, SEGMENT_END_MAGIC, 8) != 0)
+        return err_corrupt(e, "%s: bad footer magic at offset %zu", path,
+                           s->size - 8);
+    uint32_t ver = codec_get_u32le(f + 16);
+    if (ver != FORMAT_VERSION)
+        return err_set(e, MORGUE_EVERSION,
+                       "%s: format version %u, this library reads %u", path,
+                       ver, FORMAT_VERSION);
+    uint64_t dir_off = codec_get_u64le(f);
+    uint32_t n = codec_get_u32le(f + 8);
+    uint64_t dir_len = (uint64_t)n * SEGMENT_DIR_ENTRY_SIZE;
+    if (n > 1024 || dir_off < 16 ||
+        dir_off + dir_len != s->size - SEGMENT_FOOTER_SIZE)
+        return err_corrupt(e, "%s: bad directory offset %" PRIu64, path,
+                           dir_off);
+    const uint8_t *d = s->map + dir_off;
+    if (crc_of(d, dir_len) != codec_get_u32le(f + 12))
+        return err_corrupt(e, "%s: directory checksum mismatch at offset %"
+                           PRIu64, path, dir_off);
+    for (uint32_t i = 0; i < n; i++, d += SEGMENT_DIR_ENTRY_SIZE) {
+        uint32_t tag = codec_get_u32le(d);
+        uint64_t off = codec_get_u64le(d + 8), len = codec_get_u64le(d + 16);
+        if (off < 16 || off > dir_off || len > dir_off - off)
+            return err_corrupt(e, "%s: section %.4s out of bounds", path,
+                               (const char *)d);
+        const uint8_t *p = s->map + off;
+        if (checked_at_open(tag) && crc_of(p, len) != codec_get_u32le(d + 24))
+            return err_corrupt(e, "%s: section %.4s (offset %" PRIu64
+                               ") checksum mismatch", path,
+                               (const char *)d, off);
+        if (bind_section(s, tag, p, len))
+            return err_corrupt(e, "%s: section %.4s has a bad size", path,
+                               (const char *)d);
+    }
+    return MORGUE_OK;
+}
+
+static int check_shapes(segment *s, const char *path, errmsg *e)
+{
+    if (!s->dlen || !s->tlen || !s->dates || !s->tdic || !s->post ||
+        !s->stor || !s->sidx)
+        return err_corrupt(e, "%s: a required section is missing", path);
+    /* Column lengths must agree with META's document count. */
+    const uint8_t *end = s->map + s->size;
+    if ((size_t)(end - s->dlen) < 4ull * s->n_docs ||
+        (size_t)(end - s->tlen) < 4ull * s->n_docs ||
+        (size_t)(end - s->dates) < 8ull * s->n_docs)
+        return err_corrupt(e, "%s: columns shorter than %u documents", path,
+                           s->n_docs);
+    if (s->tdic_len < 16)
+        return err_corrupt(e, "%s: dictionary too short", path);
+    s->tdic_terms = codec_get_u32le(s->tdic);
+    s->tdic_blocks = codec_get_u32le(s->tdic + 4);
+    uint32_t per = codec_get_u32le(s->tdic + 8);
+    uint32_t idx = codec_get_u32le(s->tdic + 12);
+    if (per != TDIC_BLOCK_TERMS ||
+        s->tdic_blocks != (s->tdic_terms + per - 1) / per ||
+        idx > s->tdic_len || (s->tdic_len - idx) / 4 < s->tdic_blocks)
+        return err_corrupt(e, "%s: dictionary header is inconsistent", path);
+    s->tdic_index = s->tdic + idx;
+    for (uint32_t b = 0; b < s->tdic_blocks; b++) {
+        uint32_t off = codec_get_u32le(s->tdic_index + 4 * (size_t)b);
+        if (off < 16 || off + 16 > idx)
+            return err_corrupt(e, "%s: dictionary block %u out of bounds",
+                               path, b);
+    }
+    if (s->sidx_len < 4)
+        return err_corrupt(e, "%s: stored index too short", path);
+    s->sidx_blocks = codec_get_u32le(s->sidx);
+    if ((s->sidx_len - 4) / SIDX_ENTRY_SIZE < s->sidx_blocks)
+        return err_corrupt(e, "%s: stored index shorter than its count",
+                           path);
+    return MORGUE_OK;
+}
+
+int segment_open(segment *s, const char *path, uint64_t id, errmsg *e)
+{
+    memset(s, 0, sizeof *s);
+    s->id = id;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return err_set(e, errno == ENOENT ? MORGUE_ENOTFOUND : MORGUE_EIO,
+                       "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return err_set(e, MORGUE_EIO, "%s: %s", path, strerror(errno));
+    }
+    if (st.st_size < 16 + SEGMENT_FOOTER_SIZE) {
+        close(fd);
+        return err_corrupt(e, "%s: truncated (%lld bytes)", path,
+                           (long long)st.st_size);
+    }
+    s->size = (size_t)st.st_size;
+    void *m = mmap(NULL, s->size, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED)
+        return err_set(e, MORGUE_EIO, "%s: mmap: %s", path, strerror(errno));
+    s->map = m;
+    int rc = MORGUE_OK;
+    if (memcmp(s->map, SEGMENT_MAGIC, 8) != 0)
+        rc = err_corrupt(e, "%s: not a morgue segment (bad magic)", path);
+    else if (codec_get_u32le(s->map + 8) != FORMAT_VERSION)
+        rc = err_set(e, MORGUE_EVERSION, "%s: format version %u", path,
+                     codec_get_u32le(s->map + 8));
+    if (rc == MORGUE_OK)
+        rc = read_directory(s, path, e);
+    if (rc == MORGUE_OK)
+        rc = check_shapes(s, path, e);
+    if (rc != MORGUE_OK)
+        segment_close(s);
+    return rc;
+}
+
+int segment_verify_crcs(const segment *s, errmsg *e)
+{
+    const uint8_t *f = s->map + s->size - SEGMENT_FOOTER_SIZE;
+    uint64_t dir_off = codec_get_u64le(f);
+    uint32_t n = codec_get_u32le(f + 8);
+    const uint8_t *d = s->map + dir_off;
+    for (uint32_t i = 0; i < n; i++, d += SEGMENT_DIR_ENTRY_SIZE) {
+        uint64_t off = codec_get_u64le(d + 8), len = codec_get_u64le(d + 16);
+        if (crc_of(s->map + off, len) != codec_get_u32le(d + 24))
+            return err_corrupt(e, "segment %016" PRIx64 ": section %.4s "
+                               "(offset %" PRIu64 ", %" PRIu64 " bytes) "
+                               "checksum mismatch", s->id,
+                               (const char *)d, off, len);
+    }
+    return MORGUE_OK;
+}
+
+void segment_close(segment *s)
+{
+    if (s->map)
+        munmap((void *)s->map, s->size);
+    memset(s, 0, sizeof *s);
+}

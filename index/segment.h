@@ -1,0 +1,102 @@
+/* segment.h: one immutable segment file: writing it from inverted
+ * postings, opening it (mmap), checking it. The byte format is in
+ * index/format.h. */
+#ifndef MORGUE_INDEX_SEGMENT_H
+#define MORGUE_INDEX_SEGMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+/* ---- writing ---- */
+
+/* One term as the inverter (or a merge) hands it over. post holds, per
+ * document, varint gap and varint (tf - 1), gaps as in a short block; pos
+ * holds per document tf varint positions (first absolute, then deltas),
+ * or is empty for terms without positions. */
+typedef struct seg_term {
+    const char *key;
+    size_t key_len;
+    uint32_t df;
+    const uint8_t *post;
+    size_t post_len;
+    const uint8_t *pos;
+    size_t pos_len;
+} seg_term;
+
+/* One stored-fields block, already compressed, inside stored. */
+typedef struct seg_stored_block {
+    uint32_t first_doc;
+    uint32_t comp_len;
+    uint32_t raw_len;
+    uint64_t offset;
+} seg_stored_block;
+
+typedef struct seg_build {
+    uint32_t n_docs;
+    const uint32_t *dlen;   /* n_docs token counts, title + body */
+    const uint32_t *tlen;   /* n_docs title token counts */
+    const int64_t *dates;   /* n_docs dates or INT64_MIN */
+    const seg_term *terms;  /* n_terms, sorted by key */
+    size_t n_terms;
+    const uint8_t *stored;  /* concatenated compressed blocks */
+    size_t stored_len;
+    const seg_stored_block *blocks;
+    size_t n_blocks;
+} seg_build;
+
+/* Writes b to a new file at path and fsyncs it. */
+int segment_write(const char *path, const seg_build *b, errmsg *e);
+
+/* ---- reading ---- */
+
+typedef struct segment {
+    uint64_t id;
+    const uint8_t *map;  /* whole file, mmap'ed read-only */
+    size_t size;
+    uint32_t n_docs;
+    uint64_t sum_len;    /* META totals */
+    uint64_t sum_tlen;
+    int64_t min_date, max_date;
+    uint64_t n_terms, n_words;
+    const uint8_t *dlen, *tlen, *dates; /* column arrays (little-endian) */
+    const uint8_t *tdic; size_t tdic_len;
+    const uint8_t *post; size_t post_len;
+    const uint8_t *posn; size_t posn_len;
+    const uint8_t *stor; size_t stor_len;
+    const uint8_t *sidx; size_t sidx_len;
+    uint32_t tdic_terms, tdic_blocks;
+    const uint8_t *tdic_index; /* u32 per block */
+    uint32_t sidx_blocks;
+} segment;
+
+/* Maps the file and checks its footer, directory, the small sections'
+ * CRCs and their sizes. MORGUE_ECORRUPT/EVERSION/EIO with a message. */
+int segment_open(segment *s, const char *path, uint64_t id, errmsg *e);
+
+/* Verifies every section's CRC (the big ones are not read at open). */
+int segment_verify_crcs(const segment *s, errmsg *e);
+
+void segment_close(segment *s);
+
+static inline uint32_t segment_dlen(const segment *s, uint32_t doc)
+{
+    const uint8_t *p = s->dlen + 4 * (size_t)doc;
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+static inline uint32_t segment_tlen(const segment *s, uint32_t doc)
+{
+    const uint8_t *p = s->tlen + 4 * (size_t)doc;
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+int64_t segment_date(const segment *s, uint32_t doc);
+
+/* File name of segment id in dir: "<dir>/seg_<16 hex>.mseg". */
+void segment_path(char *out, size_t cap, const char *dir, uint64_t id);
+
+#endif

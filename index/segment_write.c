@@ -1,0 +1,394 @@
+/* segment_write.c: serialises an inverted segment into one .mseg file
+ * (format in index/format.h): postings re-blocked with skip data, the
+ * front-coded dictionary, the columns and stored fields. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "index/codec.h"
+#include "index/format.h"
+#include "index/segment.h"
+#include "morgue.h"
+#include "util/buf.h"
+
+/* Scratch arrays reused across terms. */
+typedef struct scratch {
+    uint32_t *docs, *tfs;
+    size_t *pos_ends; /* byte offset in pos just past each document */
+    size_t cap;
+} scratch;
+
+static int scratch_fit(scratch *sc, size_t n)
+{
+    if (n <= sc->cap)
+        return 0;
+    size_t cap = n < 1024 ? 1024 : n;
+    uint32_t *d = realloc(sc->docs, cap * sizeof *d);
+    if (d)
+        sc->docs = d;
+    uint32_t *t = realloc(sc->tfs, cap * sizeof *t);
+    if (t)
+        sc->tfs = t;
+    size_t *p = realloc(sc->pos_ends, cap * sizeof *p);
+    if (p)
+        sc->pos_ends = p;
+    if (!d || !t || !p)
+        return -1;
+    sc->cap = cap;
+    return 0;
+}
+
+/* Decodes the inverter's (gap, tf-1) pairs and finds where each
+ * document's positions end. */
+static int decode_term(const seg_term *t, scratch *sc)
+{
+    const uint8_t *p = t->post, *end = t->post + t->post_len;
+    const uint8_t *q = t->pos, *qend = t->pos + t->pos_len;
+    uint64_t doc = 0;
+    for (uint32_t i = 0; i < t->df; i++) {
+        uint64_t gap, tf1;
+        if (codec_get_varint(&p, end, &gap) || codec_get_varint(&p, end, &tf1))
+            return -1;
+        doc = i == 0 ? gap : doc + gap + 1;
+        sc->docs[i] = (uint32_t)doc;
+        sc->tfs[i] = (uint32_t)tf1 + 1;
+        if (t->pos_len) {
+            for (uint64_t k = 0; k <= tf1; k++) {
+                uint64_t v;
+                if (codec_get_varint(&q, qend, &v))
+                    return -1;
+            }
+            sc->pos_ends[i] = (size_t)(q - t->pos);
+        }
+    }
+    return 0;
+}
+
+static void put_full_block(buf *out, const uint32_t *docs, const uint32_t *tfs,
+                           uint32_t prev_doc, int first)
+{
+    uint32_t v[CODEC_BLOCK];
+    uint8_t packed[CODEC_BLOCK * 4];
+    for (int i = 0; i < CODEC_BLOCK; i++) {
+        uint32_t before = i ? docs[i - 1] : prev_doc;
+        v[i] = (i == 0 && first) ? docs[0] : docs[i] - before - 1;
+    }
+    unsigned w = codec_bits(v, CODEC_BLOCK);
+    codec_pack(packed, v, CODEC_BLOCK, w);
+    buf_putc(out, (char)w);
+    buf_append(out, packed, codec_packed_size(CODEC_BLOCK, w));
+    for (int i = 0; i < CODEC_BLOCK; i++)
+        v[i] = tfs[i] - 1;
+    w = codec_bits(v, CODEC_BLOCK);
+    codec_pack(packed, v, CODEC_BLOCK, w);
+    buf_putc(out, (char)w);
+    buf_append(out, packed, codec_packed_size(CODEC_BLOCK, w));
+}
+
+static void put_short_block(buf *out, const uint32_t *docs,
+                            const uint32_t *tfs, uint32_t n,
+                            uint32_t prev_doc, int first)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t before = i ? docs[i - 1] : prev_doc;
+        buf_put_varint(out, (i == 0 && first) ? docs[0]
+                                              : docs[i] - before - 1);
+        buf_put_varint(out, tfs[i] - 1);
+    }
+}
+
+/* Writes one term's postings (and copies its positions); returns bytes
+ * written to post via *post_len. */
+static int write_term(const seg_term *t, const seg_build *b, scratch *sc,
+                      buf *post, buf *posn, buf *tmp, uint64_t *post_len)
+{
+    if (scratch_fit(sc, t->df) || decode_term(t, sc))
+        return -1;
+    const uint32_t *lens = t->key_len && t->key[0] == NS_TITLE ? b->tlen
+                                                               : b->dlen;
+    uint32_t n_blocks = (t->df + CODEC_BLOCK - 1) / CODEC_BLOCK;
+    size_t start = post->len;
+    buf_clear(tmp);
+    uint32_t prev_last = 0;
+    size_t prev_pos_end = 0;
+    buf skips = BUF_INIT;
+    for (uint32_t blk = 0; blk < n_blocks; blk++) {
+        uint32_t lo = blk * CODEC_BLOCK;
+        uint32_t n = t->df - lo < CODEC_BLOCK ? t->df - lo : CODEC_BLOCK;
+        uint32_t max_tf = 0, min_len = UINT32_MAX;
+        for (uint32_t i = lo; i < lo + n; i++) {
+            if (sc->tfs[i] > max_tf)
+                max_tf = sc->tfs[i];
+            if (lens[sc->docs[i]] < min_len)
+                min_len = lens[sc->docs[i]];
+        }
+        size_t before = tmp->len;
+        if (n == CODEC_BLOCK)
+            put_full_block(tmp, sc->docs + lo, sc->tfs + lo, prev_last,
+                           blk == 0);
+        else
+            put_short_block(tmp, sc->docs + lo, sc->tfs + lo, n, prev_last,
+                            blk == 0);
+        uint32_t last = sc->docs[lo + n - 1];
+        size_t pos_end = t->pos_len ? sc->pos_ends[lo + n - 1] : 0;
+        if (n_blocks > 1) {
+            buf_put_varint(&skips, last - (blk ? prev_last : 0));
+            buf_put_varint(&skips, tmp->len - before);
+            buf_put_varint(&skips, pos_end - prev_pos_end);
+        }
+        buf_put_varint(&skips, max_tf);
+        buf_put_varint(&skips, min_len);
+        prev_last = last;
+        prev_pos_end = pos_end;
+    }
+    buf_append(post, skips.ptr, skips.len);
+    int oom = skips.oom;
+    buf_free(&skips);
+    buf_append(post, tmp->ptr, tmp->len);
+    buf_append(posn, t->pos, t->pos_len);
+    *post_len = post->len - start;
+    return oom || post->oom || posn->oom || tmp->oom ? -1 : 0;
+}
+
+static size_t shared_prefix(const char *a, size_t al, const char *b, size_t bl)
+{
+    size_t n = 0;
+    while (n < al && n < bl && a[n] == b[n])
+        n++;
+    return n;
+}
+
+/* Builds POST, POSN and TDIC. */
+static int write_terms(const seg_build *b, buf *post, buf *posn, buf *tdic,
+                       uint64_t *n_words)
+{
+    scratch sc = { 0 };
+    buf tmp = BUF_INIT, index = BUF_INIT;
+    uint32_t n_blocks = (uint32_t)((b->n_terms + TDIC_BLOCK_TERMS - 1) /
+                                   TDIC_BLOCK_TERMS);
+    buf_put_u32le(tdic, (uint32_t)b->n_terms);
+    buf_put_u32le(tdic, n_blocks);
+    buf_put_u32le(tdic, TDIC_BLOCK_TERMS);
+    buf_put_u32le(tdic, 0); /* block index offset, patched below */
+    int rc = 0;
+    *n_words = 0;
+    for (size_t i = 0; i < b->n_terms && rc == 0; i++) {
+        const seg_term *t = &b->terms[i];
+        if (t->key_len && t->key[0] == NS_WORD)
+            (*n_words)++;
+        size_t shared = 0;
+        if (i % TDIC_BLOCK_TERMS == 0) {
+            buf_put_u32le(&index, (uint32_t)tdic->len);
+            buf_put_u64le(tdic, post->len);
+            buf_put_u64le(tdic, posn->len);
+        } else {
+            const seg_term *p = &b->terms[i - 1];
+            shared = shared_prefix(p->key, p->key_len, t->key, t->key_len);
+        }
+        uint64_t post_len = 0;
+        if (write_term(t, b, &sc, post, posn, &tmp, &post_len)) {
+            rc = -1;
+            break;
+        }
+        buf_put_varint(tdic, shared);
+        buf_put_varint(tdic, t->key_len - shared);
+        buf_append(tdic, t->key + shared, t->key_len - shared);
+        buf_put_varint(tdic, t->df);
+        buf_put_varint(tdic, post_len);
+        buf_put_varint(tdic, t->pos_len);
+    }
+    while (tdic->len % 4)
+        buf_putc(tdic, 0);
+    uint32_t index_off = (uint32_t)tdic->len;
+    buf_append(tdic, index.ptr, index.len);
+    if (!tdic->oom)
+        for (int k = 0; k < 4; k++)
+            tdic->ptr[12 + k] = (char)(index_off >> (8 * k));
+    if (tdic->oom || index.oom)
+        rc = -1;
+    buf_free(&tmp);
+    buf_free(&index);
+    free(sc.docs);
+    free(sc.tfs);
+    free(sc.pos_ends);
+    return rc;
+}
+
+typedef struct filew {
+    int fd;
+    uint64_t off;
+    buf dir;
+    uint32_t n_sections;
+    int rc;
+    errmsg *e;
+    const char *path;
+} filew;
+
+static void fw_write(filew *f, const void *p, size_t n)
+{
+    const char *c = p;
+    while (f->rc == 0 && n > 0) {
+        ssize_t w = write(f->fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            f->rc = err_set(f->e, MORGUE_EIO, "%s: write: %s", f->path,
+                            strerror(errno));
+            return;
+        }
+        c += w;
+        n -= (size_t)w;
+        f->off += (uint64_t)w;
+    }
+}
+
+static void fw_section(filew *f, uint32_t tag, const void *p, size_t n)
+{
+    static const char zeros[8];
+    if (f->off % 8)
+        fw_write(f, zeros, 8 - f->off % 8);
+    buf_put_u32le(&f->dir, tag);
+    buf_put_u32le(&f->dir, 0);
+    buf_put_u64le(&f->dir, f->off);
+    buf_put_u64le(&f->dir, n);
+    uLong crc = crc32(0L, Z_NULL, 0);
+    const Bytef *bp = p;
+    for (size_t left = n; left > 0;) { /* crc32 takes uInt lengths */
+        uInt chunk = left > (1u << 30) ? (1u << 30) : (uInt)left;
+        crc = crc32(crc, bp, chunk);
+        bp += chunk;
+        left -= chunk;
+    }
+    buf_put_u32le(&f->dir, (uint32_t)crc);
+    buf_put_u32le(&f->dir, 0);
+    f->n_sections++;
+    fw_write(f, p, n);
+}
+
+static void put_meta(buf *m, const seg_build *b, uint64_t n_words)
+{
+    uint64_t sum = 0, tsum = 0;
+    int64_t lo = INT64_MIN, hi = INT64_MIN;
+    for (uint32_t d = 0; d < b->n_docs; d++) {
+        sum += b->dlen[d];
+        tsum += b->tlen[d];
+        int64_t t = b->dates[d];
+        if (t == INT64_MIN)
+            continue;
+        if (lo == INT64_MIN || t < lo)
+            lo = t;
+        if (hi == INT64_MIN || t > hi)
+            hi = t;
+    }
+    buf_put_u32le(m, b->n_docs);
+    buf_put_u32le(m, 0);
+    buf_put_u64le(m, sum);
+    buf_put_u64le(m, tsum);
+    buf_put_u64le(m, (uint64_t)lo);
+    buf_put_u64le(m, (uint64_t)hi);
+    buf_put_u64le(m, b->n_terms);
+    buf_put_u64le(m, n_words);
+}
+
+static void put_columns(buf *dlen, buf *tlen, buf *date, const seg_build *b)
+{
+    for (uint32_t d = 0; d < b->n_docs; d++) {
+        buf_put_u32le(dlen, b->dlen[d]);
+        buf_put_u32le(tlen, b->tlen[d]);
+        buf_put_u64le(date, (uint64_t)b->dates[d]);
+    }
+}
+
+static void put_sidx(buf *x, const seg_build *b)
+{
+    buf_put_u32le(x, (uint32_t)b->n_blocks);
+    for (size_t i = 0; i < b->n_blocks; i++) {
+        buf_put_u32le(x, b->blocks[i].first_doc);
+        buf_put_u32le(x, b->blocks[i].comp_len);
+        buf_put_u32le(x, b->blocks[i].raw_len);
+        buf_put_u32le(x, 0);
+        buf_put_u64le(x, b->blocks[i].offset);
+    }
+}
+
+static void write_file(filew *f, const seg_build *b, buf *s)
+{
+    /* s[]: meta, dlen, tlen, date, tdic, post, posn, sidx */
+    buf header = BUF_INIT;
+    buf_append(&header, SEGMENT_MAGIC, 8);
+    buf_put_u32le(&header, FORMAT_VERSION);
+    buf_put_u32le(&header, 0);
+    fw_write(f, header.ptr, header.len);
+    buf_free(&header);
+    fw_section(f, SEC_META, s[0].ptr, s[0].len);
+    fw_section(f, SEC_DLEN, s[1].ptr, s[1].len);
+    fw_section(f, SEC_TLEN, s[2].ptr, s[2].len);
+    fw_section(f, SEC_DATE, s[3].ptr, s[3].len);
+    fw_section(f, SEC_TDIC, s[4].ptr, s[4].len);
+    fw_section(f, SEC_POST, s[5].ptr, s[5].len);
+    fw_section(f, SEC_POSN, s[6].ptr, s[6].len);
+    fw_section(f, SEC_STOR, b->stored, b->stored_len);
+    fw_section(f, SEC_SIDX, s[7].ptr, s[7].len);
+    static const char zeros[8];
+    if (f->off % 8)
+        fw_write(f, zeros, 8 - f->off % 8);
+    uint64_t dir_off = f->off;
+    fw_write(f, f->dir.ptr, f->dir.len);
+    buf foot = BUF_INIT;
+    buf_put_u64le(&foot, dir_off);
+    buf_put_u32le(&foot, f->n_sections);
+    buf_put_u32le(&foot,
+                  (uint32_t)crc32(0L, (const Bytef *)f->dir.ptr,
+                                  (uInt)f->dir.len));
+    buf_put_u32le(&foot, FORMAT_VERSION);
+    buf_put_u32le(&foot, 0);
+    buf_append(&foot, SEGMENT_END_MAGIC, 8);
+    if (foot.oom && f->rc == 0)
+        f->rc = err_set(f->e, MORGUE_ENOMEM, "out of memory");
+    fw_write(f, foot.ptr, foot.len);
+    buf_free(&foot);
+}
+
+int segment_write(const char *path, const seg_build *b, errmsg *e)
+{
+    buf s[8] = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT,
+                 BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT };
+    uint64_t n_words = 0;
+    int rc = MORGUE_OK;
+    if (write_terms(b, &s[5], &s[6], &s[4], &n_words)) {
+        rc = err_set(e, MORGUE_ENOMEM, "out of memory writing %s", path);
+        goto out;
+    }
+    put_meta(&s[0], b, n_words);
+    put_columns(&s[1], &s[2], &s[3], b);
+    put_sidx(&s[7], b);
+    for (int i = 0; i < 8; i++)
+        if (s[i].oom) {
+            rc = err_set(e, MORGUE_ENOMEM, "out of memory writing %s", path);
+            goto out;
+        }
+    filew f = { .fd = -1, .dir = BUF_INIT, .e = e, .path = path };
+    f.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (f.fd < 0) {
+        rc = err_set(e, MORGUE_EIO, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    write_file(&f, b, s);
+    if (f.rc == 0 && f.dir.oom)
+        f.rc = err_set(e, MORGUE_ENOMEM, "out of memory");
+    if (f.rc == 0 && fsync(f.fd) != 0)
+        f.rc = err_set(e, MORGUE_EIO, "%s: fsync: %s", path, strerror(errno));
+    if (close(f.fd) != 0 && f.rc == 0)
+        f.rc = err_set(e, MORGUE_EIO, "%s: close: %s", path, strerror(errno));
+    buf_free(&f.dir);
+    rc = f.rc;
+    if (rc != MORGUE_OK)
+        unlink(path);
+out:
+    for (int i = 0; i < 8; i++)
+        buf_free(&s[i]);
+    return rc;
+}

@@ -1,0 +1,160 @@
+/* termdict.c: binary search over the dictionary's block first keys, then
+ * a scan of one front-coded block. Every read is bounds-checked. */
+#include <string.h>
+
+#include "index/codec.h"
+#include "index/termdict.h"
+#include "morgue.h"
+
+static uint32_t block_off(const segment *s, uint32_t b)
+{
+    return codec_get_u32le(s->tdic_index + 4 * (size_t)b);
+}
+
+static uint32_t block_end(const segment *s, uint32_t b)
+{
+    return b + 1 < s->tdic_blocks
+               ? block_off(s, b + 1)
+               : (uint32_t)(s->tdic_index - s->tdic);
+}
+
+static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+    if (c)
+        return c;
+    return al < bl ? -1 : al > bl;
+}
+
+static int load_block(termdict_iter *it, uint32_t b, errmsg *e)
+{
+    const segment *s = it->s;
+    uint32_t off = block_off(s, b), end = block_end(s, b);
+    if (end < off + 16 || end > s->tdic_len)
+        return err_corrupt(e, "dictionary block %u has bad bounds", b);
+    it->block = b;
+    it->in_block = 0;
+    it->p = s->tdic + off + 16;
+    it->end = s->tdic + end;
+    it->post_off = codec_get_u64le(s->tdic + off);
+    it->pos_off = codec_get_u64le(s->tdic + off + 8);
+    it->key_len = 0;
+    it->info.post_len = it->info.pos_len = 0;
+    return MORGUE_OK;
+}
+
+/* Decodes the entry at it->p into it->key / it->info. */
+static int read_entry(termdict_iter *it, errmsg *e)
+{
+    uint64_t shared, suffix, df, plen, qlen;
+    const uint8_t *p = it->p;
+    if (codec_get_varint(&p, it->end, &shared) ||
+        codec_get_varint(&p, it->end, &suffix) || shared > it->key_len ||
+        suffix > MAX_KEY - shared || suffix > (uint64_t)(it->end - p))
+        return err_corrupt(e, "dictionary block %u: bad key at byte %zu",
+                           it->block, (size_t)(p - it->s->tdic));
+    memcpy(it->key + shared, p, suffix);
+    it->key_len = shared + suffix;
+    p += suffix;
+    if (codec_get_varint(&p, it->end, &df) ||
+        codec_get_varint(&p, it->end, &plen) ||
+        codec_get_varint(&p, it->end, &qlen) || df == 0 || df > UINT32_MAX)
+        return err_corrupt(e, "dictionary block %u: bad entry at byte %zu",
+                           it->block, (size_t)(p - it->s->tdic));
+    /* This term's data starts where the previous one's ended. */
+    it->post_off += it->info.post_len;
+    it->pos_off += it->info.pos_len;
+    it->info.df = (uint32_t)df;
+    it->info.post_off = it->post_off;
+    it->info.post_len = plen;
+    it->info.pos_off = it->pos_off;
+    it->info.pos_len = qlen;
+    if (it->post_off > it->s->post_len ||
+        plen > it->s->post_len - it->post_off ||
+        it->pos_off > it->s->posn_len || qlen > it->s->posn_len - it->pos_off)
+        return err_corrupt(e, "dictionary block %u: postings out of bounds",
+                           it->block);
+    it->p = p;
+    it->in_block++;
+    return MORGUE_OK;
+}
+
+int termdict_next(termdict_iter *it, errmsg *e)
+{
+    const segment *s = it->s;
+    while (it->in_block >= TDIC_BLOCK_TERMS || it->p >= it->end) {
+        if (it->block + 1 >= s->tdic_blocks)
+            return 0;
+        int rc = load_block(it, it->block + 1, e);
+        if (rc)
+            return rc;
+    }
+    int rc = read_entry(it, e);
+    return rc ? rc : 1;
+}
+
+/* Last block whose first key <= key (0 when key sorts first). */
+static int find_block(const segment *s, const char *key, size_t len,
+                      uint32_t *out, errmsg *e)
+{
+    uint32_t lo = 0, hi = s->tdic_blocks; /* answer in [lo, hi) */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        termdict_iter it = { .s = s };
+        int rc = load_block(&it, mid, e);
+        if (rc == MORGUE_OK)
+            rc = read_entry(&it, e);
+        if (rc)
+            return rc;
+        if (key_cmp(it.key, it.key_len, key, len) <= 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *out = lo;
+    return MORGUE_OK;
+}
+
+int termdict_seek(termdict_iter *it, const segment *s, const char *start,
+                  size_t len, errmsg *e)
+{
+    memset(it, 0, sizeof *it);
+    it->s = s;
+    if (s->tdic_blocks == 0) {
+        it->p = it->end = NULL;
+        return MORGUE_OK;
+    }
+    uint32_t b;
+    int rc = find_block(s, start, len, &b, e);
+    if (rc == MORGUE_OK)
+        rc = load_block(it, b, e);
+    if (rc)
+        return rc;
+    /* Position just before the first key >= start. */
+    for (;;) {
+        termdict_iter save = *it;
+        rc = termdict_next(it, e);
+        if (rc <= 0)
+            return rc;
+        if (key_cmp(it->key, it->key_len, start, len) >= 0) {
+            *it = save;
+            return MORGUE_OK;
+        }
+    }
+}
+
+int termdict_find(const segment *s, const char *key, size_t len,
+                  term_info *out, errmsg *e)
+{
+    termdict_iter it;
+    int rc = termdict_seek(&it, s, key, len, e);
+    if (rc)
+        return rc;
+    rc = termdict_next(&it, e);
+    if (rc <= 0)
+        return rc;
+    if (key_cmp(it.key, it.key_len, key, len) != 0)
+        return 0;
+    *out = it.info;
+    return 1;
+}

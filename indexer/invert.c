@@ -1,0 +1,368 @@
+/* invert.c: turns articles into per-term postings in memory.
+ *
+ * Each token is looked up once in an open-addressing hash of term keys.
+ * A word's record caches the ids of its stem term and its title-stem term,
+ * so Snowball runs once per distinct word per segment. Positions arrive in
+ * increasing order within a document, so they are appended to the term's
+ * buffer at once; the (gap, tf) pair is appended when the document ends,
+ * for every term it touched. Nothing is sorted until the flush.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/format.h"
+#include "index/segment.h"
+#include "indexer/invert.h"
+#include "morgue.h"
+#include "text/tokenize.h"
+
+#define NO_TERM UINT32_MAX
+
+struct term_rec {
+    uint32_t key_off;   /* in keys */
+    uint32_t key_len;
+    uint32_t hash;
+    uint32_t df;
+    uint32_t last_doc;  /* last document that used it, or NO_TERM */
+    uint32_t tf;        /* occurrences in last_doc */
+    uint32_t last_pos;  /* last position in last_doc */
+    uint32_t stem_id;   /* words: their 'S' term, NO_TERM until known */
+    uint32_t title_id;  /* stems: their 'T' term, NO_TERM until known */
+    buf post;           /* (gap, tf - 1) varint pairs */
+    buf pos;            /* position varints ('E' terms) */
+};
+
+static uint32_t hash_key(const char *p, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 0x100000001B3ull;
+    h ^= h >> 29;
+    return (uint32_t)h;
+}
+
+int inverter_init(inverter *v, stemmer *stem)
+{
+    memset(v, 0, sizeof *v);
+    v->stem = stem;
+    v->table_mask = (1u << 16) - 1;
+    v->table = calloc((size_t)v->table_mask + 1, sizeof *v->table);
+    docstore_builder_init(&v->store, 16384, 6);
+    return v->table ? MORGUE_OK : MORGUE_ENOMEM;
+}
+
+static void free_terms(inverter *v)
+{
+    for (uint32_t i = 0; i < v->n_terms; i++) {
+        buf_free(&v->terms[i].post);
+        buf_free(&v->terms[i].pos);
+    }
+    v->n_terms = 0;
+}
+
+void inverter_free(inverter *v)
+{
+    free_terms(v);
+    free(v->terms);
+    free(v->table);
+    free(v->touched);
+    free(v->dlen);
+    free(v->tlen);
+    free(v->dates);
+    buf_free(&v->keys);
+    docstore_builder_free(&v->store);
+    memset(v, 0, sizeof *v);
+}
+
+static int grow_table(inverter *v)
+{
+    uint32_t mask = v->table_mask * 2 + 1;
+    uint32_t *t = calloc((size_t)mask + 1, sizeof *t);
+    if (!t)
+        return MORGUE_ENOMEM;
+    for (uint32_t i = 0; i < v->n_terms; i++) {
+        uint32_t s = v->terms[i].hash & mask;
+        while (t[s])
+            s = (s + 1) & mask;
+        t[s] = i + 1;
+    }
+    free(v->table);
+    v->table = t;
+    v->table_mask = mask;
+    return MORGUE_OK;
+}
+
+static uint32_t new_term(inverter *v, const char *key, size_t len,
+                         uint32_t h)
+{
+    if (v->n_terms == v->cap_terms) {
+        uint32_t cap = v->cap_terms ? v->cap_terms * 2 : 4096;
+        term_rec *n = realloc(v->terms, cap * sizeof *n);
+        if (!n)
+            return NO_TERM;
+        v->terms = n;
+        v->cap_terms = cap;
+    }
+    term_rec *t = &v->terms[v->n_terms];
+    memset(t, 0, sizeof *t);
+    t->key_off = (uint32_t)v->keys.len;
+    t->key_len = (uint32_t)len;
+    t->hash = h;
+    t->last_doc = NO_TERM;
+    t->stem_id = t->title_id = NO_TERM;
+    buf_append(&v->keys, key, len);
+    if (v->keys.oom)
+        return NO_TERM;
+    return v->n_terms++;
+}
+
+/* Id of the term (ns, p, n), created when new; NO_TERM on OOM. */
+static uint32_t term_id(inverter *v, char ns, const char *p, size_t n)
+{
+    char key[MAX_KEY];
+    if (n > MAX_KEY - 1)
+        n = MAX_KEY - 1;
+    key[0] = ns;
+    memcpy(key + 1, p, n);
+    n++;
+    uint32_t h = hash_key(key, n);
+    uint32_t s = h & v->table_mask;
+    for (uint32_t e; (e = v->table[s]) != 0; s = (s + 1) & v->table_mask) {
+        const term_rec *t = &v->terms[e - 1];
+        if (t->hash == h && t->key_len == n &&
+            memcmp(v->keys.ptr + t->key_off, key, n) == 0)
+            return e - 1;
+    }
+    uint32_t id = new_term(v, key, n, h);
+    if (id == NO_TERM)
+        return NO_TERM;
+    v->table[s] = id + 1;
+    if (v->n_terms * 2 > v->table_mask && grow_table(v))
+        return NO_TERM;
+    return id;
+}
+
+/* Counts one occurrence of term id in the current document. */
+static int touch(inverter *v, uint32_t id, uint32_t pos, int keep_pos)
+{
+    term_rec *t = &v->terms[id];
+    uint32_t doc = v->n_docs;
+    if (t->last_doc != doc) {
+        if (v->n_touched == v->cap_touched) {
+            uint32_t cap = v->cap_touched ? v->cap_touched * 2 : 1024;
+            uint32_t *n = realloc(v->touched, cap * sizeof *n);
+            if (!n)
+                return MORGUE_ENOMEM;
+            v->touched = n;
+            v->cap_touched = cap;
+        }
+        v->touched[v->n_touched++] = id;
+        /* gap from the previous document of this term, kept in post */
+        uint32_t gap = t->last_doc == NO_TERM ? doc : doc - t->last_doc - 1;
+        buf_put_varint(&t->post, gap);
+        t->last_doc = doc;
+        t->tf = 0;
+        t->last_pos = 0;
+    }
+    if (keep_pos) {
+        size_t before = t->pos.len;
+        buf_put_varint(&t->pos, t->tf ? pos - t->last_pos : pos);
+        v->postings_bytes += t->pos.len - before;
+        t->last_pos = pos;
+    }
+    t->tf++;
+    return t->pos.oom ? MORGUE_ENOMEM : MORGUE_OK;
+}
+
+static uint32_t stem_of(inverter *v, uint32_t word)
+{
+    uint32_t s = v->terms[word].stem_id;
+    if (s != NO_TERM)
+        return s;
+    const term_rec *w = &v->terms[word];
+    size_t n;
+    const char *st = stemmer_stem(v->stem, v->keys.ptr + w->key_off + 1,
+                                  w->key_len - 1, &n);
+    if (!st)
+        return NO_TERM;
+    s = term_id(v, NS_STEM, st, n);
+    if (s != NO_TERM)
+        v->terms[word].stem_id = s;
+    return s;
+}
+
+static uint32_t title_of(inverter *v, uint32_t stem)
+{
+    uint32_t t = v->terms[stem].title_id;
+    if (t != NO_TERM)
+        return t;
+    const term_rec *s = &v->terms[stem];
+    char key[MAX_KEY];
+    memcpy(key, v->keys.ptr + s->key_off + 1, s->key_len - 1);
+    t = term_id(v, NS_TITLE, key, s->key_len - 1);
+    if (t != NO_TERM)
+        v->terms[stem].title_id = t;
+    return t;
+}
+
+/* Tokenizes one field; returns tokens seen or -1 on OOM. */
+static int64_t add_text(inverter *v, span text, uint32_t base, int title)
+{
+    tokenizer tk;
+    token tok;
+    uint32_t n = 0;
+    tokenizer_init(&tk, text.ptr, text.len);
+    while (tokenizer_next(&tk, &tok)) {
+        uint32_t w = term_id(v, NS_WORD, tok.term, tok.len);
+        uint32_t s = w == NO_TERM ? NO_TERM : stem_of(v, w);
+        uint32_t t = (s != NO_TERM && title) ? title_of(v, s) : 0;
+        if (w == NO_TERM || s == NO_TERM || t == NO_TERM ||
+            touch(v, w, base + n, 1) || touch(v, s, 0, 0) ||
+            (title && touch(v, t, 0, 0)))
+            return -1;
+        n++;
+    }
+    return n;
+}
+
+/* Tags and source are exact (case-folded) whole values. */
+static int add_value(inverter *v, char ns, span value)
+{
+    char folded[MAX_KEY];
+    size_t n = 0;
+    tokenizer tk;
+    token tok;
+    tokenizer_init(&tk, value.ptr, value.len);
+    while (tokenizer_next(&tk, &tok) && n + tok.len + 1 < MAX_KEY - 1) {
+        if (n)
+            folded[n++] = ' ';
+        memcpy(folded + n, tok.term, tok.len);
+        n += tok.len;
+    }
+    if (n == 0)
+        return MORGUE_OK;
+    uint32_t id = term_id(v, ns, folded, n);
+    if (id == NO_TERM)
+        return MORGUE_ENOMEM;
+    return v->terms[id].last_doc == v->n_docs ? MORGUE_OK
+                                              : touch(v, id, 0, 0);
+}
+
+static int grow_docs(inverter *v)
+{
+    if (v->n_docs < v->cap_docs)
+        return MORGUE_OK;
+    uint32_t cap = v->cap_docs ? v->cap_docs * 2 : 1024;
+    uint32_t *d = realloc(v->dlen, cap * sizeof *d);
+    if (d)
+        v->dlen = d;
+    uint32_t *t = realloc(v->tlen, cap * sizeof *t);
+    if (t)
+        v->tlen = t;
+    int64_t *x = realloc(v->dates, cap * sizeof *x);
+    if (x)
+        v->dates = x;
+    if (!d || !t || !x)
+        return MORGUE_ENOMEM;
+    v->cap_docs = cap;
+    return MORGUE_OK;
+}
+
+static int end_doc(inverter *v)
+{
+    for (uint32_t i = 0; i < v->n_touched; i++) {
+        term_rec *t = &v->terms[v->touched[i]];
+        size_t before = t->post.len;
+        buf_put_varint(&t->post, t->tf - 1);
+        t->df++;
+        v->postings_bytes += t->post.len - before;
+        if (t->post.oom)
+            return MORGUE_ENOMEM;
+    }
+    v->n_touched = 0;
+    return MORGUE_OK;
+}
+
+int inverter_add(inverter *v, const invert_doc *d)
+{
+    if (grow_docs(v))
+        return MORGUE_ENOMEM;
+    int64_t tl = add_text(v, d->title, 0, 1);
+    int64_t bl = tl < 0 ? -1
+                        : add_text(v, d->body, (uint32_t)tl + POS_FIELD_GAP,
+                                   0);
+    if (bl < 0)
+        return MORGUE_ENOMEM;
+    for (size_t i = 0; i < d->n_tags; i++)
+        if (add_value(v, NS_TAG, d->tags[i]))
+            return MORGUE_ENOMEM;
+    if (add_value(v, NS_SOURCE, d->source) || end_doc(v))
+        return MORGUE_ENOMEM;
+    buf tags = BUF_INIT;
+    for (size_t i = 0; i < d->n_tags; i++) {
+        if (i)
+            buf_putc(&tags, '\n');
+        buf_append(&tags, d->tags[i].ptr, d->tags[i].len);
+    }
+    span fields[STORED_FIELDS] = { d->id, d->url, d->title, d->source,
+                                   buf_span(&tags), d->body };
+    int rc = tags.oom ? MORGUE_ENOMEM : docstore_add(&v->store, fields);
+    buf_free(&tags);
+    if (rc)
+        return rc;
+    v->dlen[v->n_docs] = (uint32_t)(tl + bl);
+    v->tlen[v->n_docs] = (uint32_t)tl;
+    v->dates[v->n_docs] = d->date;
+    v->n_docs++;
+    return MORGUE_OK;
+}
+
+size_t inverter_memory(const inverter *v)
+{
+    return v->postings_bytes * 3 / 2 + (size_t)v->cap_terms * sizeof(term_rec) +
+           ((size_t)v->table_mask + 1) * 4 + v->keys.cap +
+           (size_t)v->cap_docs * 16 + docstore_memory(&v->store);
+}
+
+static int cmp_terms(const void *a, const void *b)
+{
+    const seg_term *x = a, *y = b;
+    size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+    int c = memcmp(x->key, y->key, n);
+    return c ? c : (x->key_len > y->key_len) - (x->key_len < y->key_len);
+}
+
+static void reset(inverter *v)
+{
+    free_terms(v);
+    memset(v->table, 0, ((size_t)v->table_mask + 1) * sizeof *v->table);
+    buf_clear(&v->keys);
+    v->n_docs = 0;
+    v->postings_bytes = 0;
+    docstore_builder_free(&v->store);
+    docstore_builder_init(&v->store, 16384, 6);
+}
+
+int inverter_flush(inverter *v, const char *path, errmsg *e)
+{
+    if (docstore_finish(&v->store))
+        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    seg_term *terms = malloc((size_t)v->n_terms * sizeof *terms + 1);
+    if (!terms)
+        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < v->n_terms; i++) {
+        const term_rec *t = &v->terms[i];
+        terms[i] = (seg_term){ v->keys.ptr + t->key_off, t->key_len, t->df,
+                               (const uint8_t *)t->post.ptr, t->post.len,
+                               (const uint8_t *)t->pos.ptr, t->pos.len };
+    }
+    qsort(terms, v->n_terms, sizeof *terms, cmp_terms);
+    seg_build b = { v->n_docs, v->dlen, v->tlen, v->dates, terms,
+                    v->n_terms, (const uint8_t *)v->store.out.ptr,
+                    v->store.out.len, v->store.blocks, v->store.n_blocks };
+    int rc = segment_write(path, &b, e);
+    free(terms);
+    if (rc == MORGUE_OK)
+        reset(v);
+    return rc;
+}

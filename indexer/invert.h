@@ -1,0 +1,53 @@
+/* invert.h: in-memory inversion of articles into postings, flushed as one
+ * segment. */
+#ifndef MORGUE_INDEXER_INVERT_H
+#define MORGUE_INDEXER_INVERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "index/docstore.h"
+#include "text/stem.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/span.h"
+
+typedef struct term_rec term_rec;
+
+typedef struct inverter {
+    stemmer *stem;        /* borrowed */
+    term_rec *terms;      /* owned; n_terms used of cap_terms */
+    uint32_t n_terms, cap_terms;
+    uint32_t *table;      /* hash slots: term id + 1, 0 = empty */
+    uint32_t table_mask;
+    buf keys;             /* all term keys, back to back */
+    uint32_t *touched;    /* terms seen in the current document */
+    uint32_t n_touched, cap_touched;
+    uint32_t *dlen, *tlen;/* per document */
+    int64_t *dates;
+    uint32_t n_docs, cap_docs;
+    docstore_builder store;
+    size_t postings_bytes;/* bytes appended to term buffers */
+} inverter;
+
+/* A document to invert; fields are valid UTF-8. */
+typedef struct invert_doc {
+    span id, url, title, source, body;
+    const span *tags;
+    size_t n_tags;
+    int64_t date;
+} invert_doc;
+
+int inverter_init(inverter *v, stemmer *stem);
+void inverter_free(inverter *v);
+
+/* Adds one document as local id v->n_docs. */
+int inverter_add(inverter *v, const invert_doc *d);
+
+/* Approximate bytes held; the writer flushes beyond its budget. */
+size_t inverter_memory(const inverter *v);
+
+/* Writes everything added as a segment file at path, then empties v. */
+int inverter_flush(inverter *v, const char *path, errmsg *e);
+
+#endif

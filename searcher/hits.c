@@ -1,0 +1,119 @@
+/* hits.c: iterating a result list; stored fields and snippets are fetched
+ * lazily, only for the hits a caller looks at. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "searcher/searcher.h"
+#include "text/stem.h"
+
+MORGUE_API uint64_t morgue_hits_total(const morgue_hits *h)
+{
+    return h ? h->total : 0;
+}
+
+static const hit *current(const morgue_hits *h)
+{
+    return h && h->next > h->opts.offset && h->next <= h->n_hits
+               ? &h->hits[h->next - 1]
+               : NULL;
+}
+
+MORGUE_API int morgue_hits_next(morgue_hits *h)
+{
+    if (!h)
+        return MORGUE_EINVAL;
+    if (h->next >= h->n_hits) {
+        h->next = h->n_hits + 1; /* past the end: no current hit */
+        return MORGUE_ITEROVER;
+    }
+    h->next++;
+    h->loaded = 0;
+    buf_clear(&h->snippet);
+    return MORGUE_OK;
+}
+
+MORGUE_API double morgue_hits_score(const morgue_hits *h)
+{
+    const hit *c = current(h);
+    return c ? c->score : 0.0;
+}
+
+MORGUE_API uint64_t morgue_hits_docid(const morgue_hits *h)
+{
+    const hit *c = current(h);
+    return c ? h->s->base[c->seg] + c->doc : UINT64_MAX;
+}
+
+MORGUE_API int64_t morgue_hits_date(const morgue_hits *h)
+{
+    const hit *c = current(h);
+    return c ? segment_date(&h->s->segs[c->seg], c->doc) : MORGUE_NO_DATE;
+}
+
+static int load_fields(morgue_hits *h)
+{
+    const hit *c = current(h);
+    if (!c)
+        return MORGUE_EINVAL;
+    if (h->loaded)
+        return MORGUE_OK;
+    int rc = docstore_get(&h->s->segs[c->seg], c->doc, &h->cache, h->fields,
+                          &h->err);
+    if (rc)
+        return searcher_fail(h->s, rc, "%s", h->err.text);
+    h->loaded = 1;
+    return MORGUE_OK;
+}
+
+MORGUE_API int morgue_hits_field(morgue_hits *h, morgue_field field,
+                                 const char **ptr, size_t *len)
+{
+    *ptr = "";
+    *len = 0;
+    if ((unsigned)field >= STORED_FIELDS)
+        return MORGUE_EINVAL;
+    int rc = load_fields(h);
+    if (rc)
+        return rc;
+    *ptr = h->fields[field].ptr;
+    *len = h->fields[field].len;
+    return MORGUE_OK;
+}
+
+MORGUE_API int morgue_hits_snippet(morgue_hits *h, const char **snippet)
+{
+    *snippet = "";
+    if (h && h->opts.no_snippets)
+        return MORGUE_OK;
+    int rc = load_fields(h);
+    if (rc)
+        return rc;
+    if (!h->stem && stemmer_new(&h->stem, h->s->man.language))
+        return searcher_fail(h->s, MORGUE_ENOMEM, "cannot make a stemmer");
+    if (h->snippet.len == 0) {
+        span body = h->fields[MORGUE_FIELD_BODY];
+        rc = snippet_make(&h->snippet, body.ptr, body.len, h->terms,
+                          h->n_terms, h->stem, &h->opts,
+                          h->hl_open, h->hl_close);
+        if (rc)
+            return searcher_fail(h->s, rc, "out of memory");
+    }
+    *snippet = buf_cstr(&h->snippet);
+    return MORGUE_OK;
+}
+
+MORGUE_API void morgue_hits_free(morgue_hits *h)
+{
+    if (!h)
+        return;
+    free(h->hits);
+    for (size_t i = 0; i < h->n_terms; i++)
+        free(h->terms[i].stem);
+    free(h->terms);
+    free(h->hl_open);
+    free(h->hl_close);
+    docstore_cache_free(&h->cache);
+    stemmer_free(h->stem);
+    buf_free(&h->snippet);
+    free(h);
+}

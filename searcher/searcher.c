@@ -1,0 +1,154 @@
+/* searcher.c: opening a read-only snapshot of the last commit. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "searcher/searcher.h"
+
+/* A shared searcher keeps messages per thread. */
+static _Thread_local errmsg search_err;
+
+int searcher_fail(const morgue_searcher *s, int code, const char *fmt, ...)
+{
+    (void)s;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(search_err.text, sizeof search_err.text, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+MORGUE_API const char *morgue_searcher_errmsg(const morgue_searcher *s)
+{
+    (void)s;
+    return search_err.text;
+}
+
+static void close_segments(morgue_searcher *s)
+{
+    for (size_t i = 0; i < s->n_segs; i++)
+        segment_close(&s->segs[i]);
+    free(s->segs);
+    free(s->base);
+    s->segs = NULL;
+    s->base = NULL;
+    s->n_segs = 0;
+}
+
+/* Maps every segment the manifest names. A writer may replace MANIFEST and
+ * drop old segments meanwhile; then ENOTFOUND and the caller retries. */
+static int open_segments(morgue_searcher *s, errmsg *e)
+{
+    s->segs = calloc(s->man.n_segs + 1, sizeof *s->segs);
+    s->base = calloc(s->man.n_segs + 1, sizeof *s->base);
+    if (!s->segs || !s->base)
+        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    uint64_t docs = 0, len = 0, tlen = 0, bytes = 0;
+    for (size_t i = 0; i < s->man.n_segs; i++) {
+        char path[4096];
+        segment_path(path, sizeof path, s->dir, s->man.segs[i].id);
+        int rc = segment_open(&s->segs[i], path, s->man.segs[i].id, e);
+        if (rc)
+            return rc;
+        s->n_segs++;
+        if (s->segs[i].n_docs != s->man.segs[i].n_docs)
+            return err_corrupt(e, "%s: %u documents, the manifest says %u",
+                               path, s->segs[i].n_docs,
+                               s->man.segs[i].n_docs);
+        s->base[i] = docs;
+        docs += s->segs[i].n_docs;
+        len += s->segs[i].sum_len;
+        tlen += s->segs[i].sum_tlen;
+        bytes += s->segs[i].size;
+    }
+    s->n_docs = docs;
+    s->avg_len = docs ? (double)len / (double)docs : 1.0;
+    s->avg_tlen = docs ? (double)tlen / (double)docs : 1.0;
+    s->index_bytes = bytes;
+    return MORGUE_OK;
+}
+
+static int load(morgue_searcher *s, errmsg *e)
+{
+    for (int attempt = 0;; attempt++) {
+        int rc = manifest_read(&s->man, s->dir, e);
+        if (rc == MORGUE_ENOTFOUND)
+            return err_set(e, rc, "%s: no morgue index here (no MANIFEST)",
+                           s->dir);
+        if (rc == MORGUE_OK)
+            rc = open_segments(s, e);
+        if (rc == MORGUE_OK)
+            return MORGUE_OK;
+        close_segments(s);
+        manifest_free(&s->man);
+        if (rc != MORGUE_ENOTFOUND || attempt >= 10)
+            return rc;
+    }
+}
+
+MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
+                                    const void *opts)
+{
+    (void)opts;
+    *out = NULL;
+    errmsg *e = err_thread();
+    if (!dir || !*dir)
+        return err_set(e, MORGUE_EINVAL, "no index directory");
+    morgue_searcher *s = calloc(1, sizeof *s);
+    if (!s || !(s->dir = strdup(dir))) {
+        free(s);
+        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    }
+    int rc = load(s, e);
+    if (rc) {
+        free(s->dir);
+        free(s);
+        return rc;
+    }
+    struct stat st;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/MANIFEST", dir);
+    if (stat(path, &st) == 0)
+        s->index_bytes += (uint64_t)st.st_size;
+    *out = s;
+    return MORGUE_OK;
+}
+
+MORGUE_API void morgue_searcher_close(morgue_searcher *s)
+{
+    if (!s)
+        return;
+    close_segments(s);
+    manifest_free(&s->man);
+    free(s->dir);
+    free(s);
+}
+
+MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out)
+{
+    if (!s || !out)
+        return MORGUE_EINVAL;
+    memset(out, 0, sizeof *out);
+    out->documents = s->n_docs;
+    out->segments = s->n_segs;
+    out->index_bytes = s->index_bytes;
+    out->first_date = out->last_date = MORGUE_NO_DATE;
+    out->language = s->man.language;
+    for (size_t i = 0; i < s->n_segs; i++) {
+        const segment *g = &s->segs[i];
+        if (g->min_date != MORGUE_NO_DATE &&
+            (out->first_date == MORGUE_NO_DATE || g->min_date < out->first_date))
+            out->first_date = g->min_date;
+        if (g->max_date != MORGUE_NO_DATE &&
+            (out->last_date == MORGUE_NO_DATE || g->max_date > out->last_date))
+            out->last_date = g->max_date;
+    }
+    if (s->n_segs == 1) {
+        out->terms = s->segs[0].n_words;
+        return MORGUE_OK;
+    }
+    return searcher_count_words(s, &out->terms);
+}

@@ -1,0 +1,71 @@
+/* searcher.h: the searcher's snapshot and result types shared by the
+ * files of searcher/. */
+#ifndef MORGUE_SEARCHER_SEARCHER_H
+#define MORGUE_SEARCHER_SEARCHER_H
+
+#include <stdint.h>
+
+#include "index/docstore.h"
+#include "index/manifest.h"
+#include "index/segment.h"
+#include "morgue.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+struct morgue_searcher {
+    char *dir;
+    manifest man;
+    segment *segs;       /* n_segs, mapped */
+    uint64_t *base;      /* global id of each segment's first document */
+    size_t n_segs;
+    uint64_t n_docs;
+    double avg_len;      /* mean tokens per article (title + body) */
+    double avg_tlen;     /* mean title tokens */
+    uint64_t index_bytes;
+};
+
+/* One ranked answer. */
+typedef struct hit {
+    double score;
+    uint32_t seg;
+    uint32_t doc;        /* local to the segment */
+} hit;
+
+/* A query term as the snippet maker needs it. */
+typedef struct query_term {
+    char *stem;          /* owned, NUL-terminated */
+    double weight;       /* idf, for choosing passages */
+} query_term;
+
+struct morgue_hits {
+    morgue_searcher *s;
+    hit *hits;           /* ranked, owned */
+    size_t n_hits;
+    size_t next;         /* index of the next hit to return */
+    uint64_t total;
+    query_term *terms;   /* owned */
+    size_t n_terms;
+    struct stemmer *stem; /* for snippets, made on first use; owned */
+    morgue_query_opts opts;
+    char *hl_open, *hl_close; /* owned copies */
+    int loaded;          /* fields of the current hit are in `fields` */
+    span fields[STORED_FIELDS];
+    docstore_cache cache;
+    buf snippet;
+    errmsg err;
+};
+
+/* Snippet of body for the query terms into out (NUL-terminated). */
+int snippet_make(buf *out, const char *body, size_t len,
+                 const query_term *terms, size_t n_terms,
+                 struct stemmer *stem, const morgue_query_opts *o,
+                 const char *hl_open, const char *hl_close);
+
+/* Distinct words ('E' keys) over all segments, by merging dictionaries. */
+int searcher_count_words(morgue_searcher *s, uint64_t *out);
+
+/* Sets the calling thread's message for s. */
+int searcher_fail(const morgue_searcher *s, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

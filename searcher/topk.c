@@ -1,0 +1,93 @@
+/* topk.c: top-k by a min-heap; ties go to the earlier article so that
+ * results are stable across runs and segment layouts. */
+#include <stdlib.h>
+
+#include "searcher/topk.h"
+
+static int worse(const hit *a, uint64_t ga, const hit *b, uint64_t gb)
+{
+    return a->score < b->score || (a->score == b->score && ga > gb);
+}
+
+int topk_init(topk *t, size_t k)
+{
+    t->n = 0;
+    t->k = k;
+    t->heap = malloc((k + 1) * sizeof *t->heap);
+    return t->heap ? 0 : -1;
+}
+
+int topk_would_enter(const topk *t, double score)
+{
+    return t->k > 0 && (t->n < t->k || score >= (t->heap)[0].h.score);
+}
+
+static void sift_down(topk_entry *e, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && worse(&e[l].h, e[l].g, &e[m].h, e[m].g))
+            m = l;
+        if (r < n && worse(&e[r].h, e[r].g, &e[m].h, e[m].g))
+            m = r;
+        if (m == i)
+            return;
+        topk_entry tmp = e[i];
+        e[i] = e[m];
+        e[m] = tmp;
+        i = m;
+    }
+}
+
+void topk_push(topk *t, hit h, uint64_t g)
+{
+    topk_entry *e = t->heap;
+    if (t->k == 0)
+        return;
+    if (t->n < t->k) {
+        size_t i = t->n++;
+        e[i].h = h;
+        e[i].g = g;
+        while (i > 0) {
+            size_t p = (i - 1) / 2;
+            if (!worse(&e[i].h, e[i].g, &e[p].h, e[p].g))
+                break;
+            topk_entry tmp = e[i];
+            e[i] = e[p];
+            e[p] = tmp;
+            i = p;
+        }
+        return;
+    }
+    if (worse(&h, g, &e[0].h, e[0].g))
+        return;
+    e[0].h = h;
+    e[0].g = g;
+    sift_down(e, t->n, 0);
+}
+
+hit *topk_take(topk *t, size_t *n)
+{
+    topk_entry *e = t->heap;
+    size_t count = t->n;
+    /* Pop worst first into the back: the array ends up best first. */
+    hit *out = malloc((count + 1) * sizeof *out);
+    if (!out) {
+        *n = 0;
+        return NULL;
+    }
+    for (size_t i = count; i > 0; i--) {
+        out[i - 1] = e[0].h;
+        e[0] = e[--t->n];
+        sift_down(e, t->n, 0);
+    }
+    *n = count;
+    return out;
+}
+
+void topk_free(topk *t)
+{
+    free(t->heap);
+    t->heap = NULL;
+    t->n = 0;
+}

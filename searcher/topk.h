@@ -1,0 +1,28 @@
+/* topk.h: a bounded min-heap keeping the k best hits. */
+#ifndef MORGUE_SEARCHER_TOPK_H
+#define MORGUE_SEARCHER_TOPK_H
+
+#include <stddef.h>
+
+#include "searcher/searcher.h"
+
+/* A kept hit with its global document id (the tie-breaker). */
+typedef struct topk_entry {
+    hit h;
+    uint64_t g;
+} topk_entry;
+
+typedef struct topk {
+    topk_entry *heap; /* owned; worst hit at heap[0] */
+    size_t n, k;
+} topk;
+
+int topk_init(topk *t, size_t k);
+/* 1 when h would enter the heap (is better than the worst kept). */
+int topk_would_enter(const topk *t, double score);
+void topk_push(topk *t, hit h, uint64_t global_doc);
+/* Sorts best first and hands the array over; t is left empty. */
+hit *topk_take(topk *t, size_t *n);
+void topk_free(topk *t);
+
+#endif
