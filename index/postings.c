@@ -5,12 +5,20 @@
 #include "index/postings.h"
 #include "morgue.h"
 
+/* One-block terms keep their entry inline (no allocation); the struct may
+ * be moved, so no pointer to it is stored. */
+static skip_entry *skips_of(postings *p)
+{
+    return p->n_blocks > 1 ? p->skips : &p->one;
+}
+
 static int parse_skips(postings *p, errmsg *e)
 {
+    skip_entry *skips = skips_of(p);
     const uint8_t *q = p->data, *end = p->data_end;
     uint64_t last = 0, off = 0, pos_off = 0;
     for (uint32_t b = 0; b < p->n_blocks; b++) {
-        skip_entry *se = &p->skips[b];
+        skip_entry *se = &skips[b];
         uint64_t dlast = 0, bytes = 0, pbytes = 0, mtf, mlen;
         if (p->n_blocks > 1 &&
             (codec_get_varint(&q, end, &dlast) ||
@@ -38,7 +46,7 @@ static int parse_skips(postings *p, errmsg *e)
                                                             p->pos))))
         return err_corrupt(e, "postings: blocks exceed the term's bytes");
     for (uint32_t b = 0; b < p->n_blocks; b++)
-        p->skips[b].off += base;
+        skips[b].off += base;
     return MORGUE_OK;
 }
 
@@ -56,17 +64,19 @@ int postings_open(postings *p, const segment *s, const term_info *ti,
     p->n_blocks = (ti->df + CODEC_BLOCK - 1) / CODEC_BLOCK;
     p->block = UINT32_MAX;
     p->doc = 0;
-    p->skips = &p->one;
+    p->skips = NULL;
     if (p->n_blocks > 1) {
         p->skips = malloc(p->n_blocks * sizeof *p->skips);
         if (!p->skips) {
-            p->skips = &p->one;
+            p->n_blocks = 0;
+            p->doc = POSTINGS_END;
             return err_set(e, MORGUE_ENOMEM, "out of memory");
         }
     }
     int rc = parse_skips(p, e);
     if (rc) {
         postings_close(p);
+        p->n_blocks = 0;
         p->err = rc;
         p->doc = POSTINGS_END;
     }
@@ -75,9 +85,8 @@ int postings_open(postings *p, const segment *s, const term_info *ti,
 
 void postings_close(postings *p)
 {
-    if (p->skips && p->skips != &p->one)
-        free(p->skips);
-    p->skips = &p->one;
+    free(p->skips);
+    p->skips = NULL;
 }
 
 static int load_full(postings *p, const uint8_t *q, const uint8_t *end)
@@ -131,16 +140,16 @@ static uint32_t fail(postings *p)
 
 static int load_block(postings *p, uint32_t b)
 {
-    const skip_entry *se = &p->skips[b];
+    const skip_entry *se = &skips_of(p)[b];
     const uint8_t *q = p->data + se->off;
-    const uint8_t *end = b + 1 < p->n_blocks ? p->data + p->skips[b + 1].off
+    const uint8_t *end = b + 1 < p->n_blocks ? p->data + skips_of(p)[b + 1].off
                                              : p->data_end;
     if (q > end || end > p->data_end)
         return -1;
     p->block = b;
     p->n = b + 1 < p->n_blocks ? CODEC_BLOCK : p->df - b * CODEC_BLOCK;
     p->i = 0;
-    p->docs[0] = b ? p->skips[b - 1].last_doc : 0; /* gap base */
+    p->docs[0] = b ? skips_of(p)[b - 1].last_doc : 0; /* gap base */
     int rc = p->n == CODEC_BLOCK ? load_full(p, q, end)
                                  : load_short(p, q, end);
     if (rc == 0 && p->n_blocks > 1 && p->docs[p->n - 1] != se->last_doc)
@@ -167,9 +176,9 @@ uint32_t postings_next(postings *p)
 const skip_entry *postings_block_for(postings *p, uint32_t target)
 {
     uint32_t b = p->block == UINT32_MAX ? 0 : p->block;
-    while (b < p->n_blocks && p->skips[b].last_doc < target)
+    while (b < p->n_blocks && skips_of(p)[b].last_doc < target)
         b++;
-    return b < p->n_blocks ? &p->skips[b] : NULL;
+    return b < p->n_blocks ? &skips_of(p)[b] : NULL;
 }
 
 uint32_t postings_advance(postings *p, uint32_t target)
@@ -179,9 +188,9 @@ uint32_t postings_advance(postings *p, uint32_t target)
     if (p->block != UINT32_MAX && p->doc >= target)
         return p->doc;
     uint32_t b = p->block == UINT32_MAX ? 0 : p->block;
-    if (p->block == UINT32_MAX || p->skips[b].last_doc < target ||
+    if (p->block == UINT32_MAX || skips_of(p)[b].last_doc < target ||
         p->docs[p->n - 1] < target) {
-        while (b < p->n_blocks && p->skips[b].last_doc < target)
+        while (b < p->n_blocks && skips_of(p)[b].last_doc < target)
             b++;
         if (b >= p->n_blocks)
             return p->doc = POSTINGS_END;
@@ -204,7 +213,7 @@ int postings_positions(postings *p, uint32_t *out)
 {
     if (!p->pos || p->block == UINT32_MAX)
         return -1;
-    const uint8_t *q = p->pos + p->skips[p->block].pos_off;
+    const uint8_t *q = p->pos + skips_of(p)[p->block].pos_off;
     const uint8_t *end = p->pos_end;
     for (uint32_t i = 0; i < p->i; i++) /* skip earlier documents */
         for (uint32_t k = 0; k < p->tfs[i]; k++) {

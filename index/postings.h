@@ -20,8 +20,8 @@ typedef struct postings {
     const uint8_t *pos, *pos_end;   /* its positions, or NULL */
     uint32_t df;
     uint32_t n_blocks;
-    skip_entry *skips;              /* n_blocks, owned (or &one) */
-    skip_entry one;
+    skip_entry *skips;              /* n_blocks entries, owned, when > 1 */
+    skip_entry one;                 /* the entry of a one-block term */
     uint32_t block;                 /* loaded block, or UINT32_MAX */
     uint32_t n;                     /* docs in the loaded block */
     uint32_t i;                     /* current index in it */

@@ -79,10 +79,20 @@ static int read_entry(termdict_iter *it, errmsg *e)
     return MORGUE_OK;
 }
 
+/* Terms in block b: full blocks but the last. */
+static uint32_t block_terms(const segment *s, uint32_t b)
+{
+    return b + 1 < s->tdic_blocks
+               ? TDIC_BLOCK_TERMS
+               : s->tdic_terms - b * TDIC_BLOCK_TERMS;
+}
+
 int termdict_next(termdict_iter *it, errmsg *e)
 {
     const segment *s = it->s;
-    while (it->in_block >= TDIC_BLOCK_TERMS || it->p >= it->end) {
+    if (s->tdic_blocks == 0)
+        return 0;
+    while (it->in_block >= block_terms(s, it->block)) {
         if (it->block + 1 >= s->tdic_blocks)
             return 0;
         int rc = load_block(it, it->block + 1, e);

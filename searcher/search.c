@@ -195,7 +195,6 @@ static int eval_segment(morgue_searcher *s, size_t gi, const plan *p,
         cursor *cu = &c[opened];
         cu->term = opened;
         rc = postings_open(&cu->body, &s->segs[gi], &info[opened].body, &e);
-        cu->title.skips = &cu->title.one;
         if (rc == MORGUE_OK && info[opened].title_found) {
             rc = postings_open(&cu->title, &s->segs[gi], &info[opened].title,
                                &e);

@@ -27,5 +27,6 @@ void civil_format_day(int64_t secs, char *out)
     int64_t y;
     unsigned m, d;
     civil_from_secs(secs, &y, &m, &d);
-    snprintf(out, 16, "%04lld-%02u-%02u", (long long)y, m, d);
+    int year = y < -9999 ? -9999 : y > 99999 ? 99999 : (int)y;
+    snprintf(out, 16, "%04d-%02u-%02u", year, m % 13, d % 32);
 }

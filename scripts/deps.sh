@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs morgue's build and test dependencies from Debian (needs root).
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config libstemmer-dev zlib1g-dev
+      libutf8proc-dev libxml2-dev libjansson-dev check clang
+      libclang-rt-14-dev)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+    missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

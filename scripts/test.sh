@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole test suite: installs dependencies, builds, runs every test
+# (Check suites, fuzz corpus replays, CLI end-to-end, consumer project),
+# then the same suite again under AddressSanitizer + UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+jobs=$(nproc)
+
+echo "== build and test (RelWithDebInfo)"
+cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build/ci -j"$jobs"
+(cd build/ci && ctest --output-on-failure -j"$jobs")
+
+echo "== build and test under ASan + UBSan"
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DMORGUE_SANITIZE=ON \
+  -DMORGUE_SKIP_CONSUMER=ON >/dev/null
+cmake --build build/asan -j"$jobs"
+(cd build/asan && ASAN_OPTIONS=detect_leaks=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --output-on-failure -j"$jobs")
