@@ -1,0 +1,224 @@
+/* morgue_bench.c: morgue through its public C API (include/morgue.h) only,
+ * in-process, timed by the shared driver (common/bench.c) exactly as the
+ * peers are.
+ *
+ * Indexing: morgue_writer_open with default options, morgue_writer_add
+ * per article (fields given in memory, as the peers get them), one
+ * morgue_writer_commit at the end.
+ * Searching: one morgue_searcher; each query a morgue_search() in the query
+ * language of docs/QUERY.md: words (AND), "w1 OR w2", "\"w1 w2\"",
+ * "words date:FROM..TO"; the top 10's ids through morgue_hits_field, and
+ * snippets through morgue_hits_snippet (no_snippets set otherwise).
+ * Classes whose syntax the library rejects (MORGUE_EQUERY on a probe at
+ * open) are reported as not supported rather than failing the run; month
+ * facets wait for a facet call in the public API.
+ */
+#include "common/bench.h"
+
+#include <morgue.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *version(void)
+{
+    static char v[32];
+    int n = morgue_version_number();
+    snprintf(v, sizeof v, "%d.%d.%d", n / 10000, n / 100 % 100, n % 100);
+    return v;
+}
+
+/* ------------------------------------------------------------------ */
+/* Indexing                                                              */
+
+static void *writer_open(const char *dir)
+{
+    morgue_writer *w = NULL;
+    int rc = morgue_writer_open(&w, dir, NULL);
+    if (rc != MORGUE_OK) {
+        fprintf(stderr, "morgue: open %s: %s (%s)\n", dir,
+                morgue_strerror(rc), morgue_last_errmsg());
+        return NULL;
+    }
+    return w;
+}
+
+static int add(void *wp, const bench_article *a)
+{
+    morgue_writer *w = wp;
+    morgue_article art = MORGUE_ARTICLE_INIT;
+    art.id = a->id;
+    art.title = a->title;
+    art.source = a->source;
+    art.body = a->body;
+    art.tags = a->tags;
+    art.n_tags = a->n_tags;
+    art.date = a->epoch == BENCH_NO_DATE ? MORGUE_NO_DATE : a->epoch;
+    int rc = morgue_writer_add(w, &art);
+    if (rc != MORGUE_OK) {
+        fprintf(stderr, "morgue: add %s: %s (%s)\n", a->id,
+                morgue_strerror(rc), morgue_writer_errmsg(w));
+        return -1;
+    }
+    return 0;
+}
+
+static int writer_finish(void *wp)
+{
+    morgue_writer *w = wp;
+    int rc = morgue_writer_commit(w);
+    if (rc != MORGUE_OK)
+        fprintf(stderr, "morgue: commit: %s (%s)\n", morgue_strerror(rc),
+                morgue_writer_errmsg(w));
+    morgue_writer_close(w);
+    return rc == MORGUE_OK ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Searching                                                             */
+
+typedef struct searcher {
+    morgue_searcher *s;
+    int class_ok[BQ_N_CLASSES]; /* the query syntax of the class parses */
+    char qbuf[1024];
+} searcher;
+
+/* Writes q in morgue's query language into s->qbuf. */
+static int make_query(searcher *s, const bench_query *q)
+{
+    char *o = s->qbuf;
+    size_t cap = sizeof s->qbuf, n = 0;
+    int w;
+    if (q->cls == BQ_PHRASE)
+        w = snprintf(o, cap, "\"%s\"", q->text);
+    else if (q->cls == BQ_OR) {
+        w = 0;
+        for (size_t i = 0; i < q->n_words && n < cap; i++) {
+            w = snprintf(o + n, cap - n, "%s%s", i ? " OR " : "",
+                         q->words[i]);
+            if (w < 0)
+                return -1;
+            n += (size_t)w;
+        }
+        w = (int)n;
+    } else
+        w = snprintf(o, cap, "%s", q->text);
+    if (w < 0 || (size_t)w >= cap)
+        return -1;
+    n = (size_t)w;
+    if (q->from[0]) {
+        w = snprintf(o + n, cap - n, " date:%s..%s", q->from, q->to);
+        if (w < 0 || (size_t)w >= cap - n)
+            return -1;
+    }
+    return 0;
+}
+
+/* 1 when the library parses this class's syntax. */
+static int probe(searcher *s, int cls)
+{
+    static char *words[] = { "bench", "probe" };
+    bench_query q;
+    memset(&q, 0, sizeof q);
+    q.cls = cls;
+    q.text = "bench probe";
+    q.words = words;
+    q.n_words = 2;
+    if (cls == BQ_DATE) {
+        memcpy(q.from, "1987-03-01", 11);
+        memcpy(q.to, "1987-03-31", 11);
+    }
+    if (make_query(s, &q) != 0)
+        return 0;
+    morgue_hits *h = NULL;
+    int rc = morgue_search(s->s, s->qbuf, NULL, &h);
+    morgue_hits_free(h);
+    if (rc != MORGUE_OK)
+        fprintf(stderr, "morgue: %s queries not measured: \"%s\": %s (%s)\n",
+                bench_class_names[cls], s->qbuf, morgue_strerror(rc),
+                morgue_searcher_errmsg(s->s));
+    return rc == MORGUE_OK;
+}
+
+static void *searcher_open(const char *dir)
+{
+    searcher *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    int rc = morgue_searcher_open(&s->s, dir, NULL);
+    if (rc != MORGUE_OK) {
+        fprintf(stderr, "morgue: open %s: %s (%s)\n", dir,
+                morgue_strerror(rc), morgue_last_errmsg());
+        free(s);
+        return NULL;
+    }
+    for (int c = 0; c < BQ_N_CLASSES; c++)
+        s->class_ok[c] = 1;
+    s->class_ok[BQ_OR] = probe(s, BQ_OR);
+    s->class_ok[BQ_PHRASE] = probe(s, BQ_PHRASE);
+    s->class_ok[BQ_DATE] = probe(s, BQ_DATE);
+    return s;
+}
+
+static void searcher_close(void *sp)
+{
+    searcher *s = sp;
+    if (!s)
+        return;
+    morgue_searcher_close(s->s);
+    free(s);
+}
+
+static int supports(void *sp, int cls, int mode)
+{
+    searcher *s = sp;
+    if (mode == BM_FACETS)
+        return 0; /* no facet call in include/morgue.h yet */
+    return s->class_ok[cls];
+}
+
+static int run(void *sp, const bench_query *q, int mode, bench_result *r)
+{
+    searcher *s = sp;
+    if (make_query(s, q) != 0)
+        return -1;
+    morgue_query_opts opts = MORGUE_QUERY_OPTS_INIT;
+    opts.limit = BENCH_TOPK;
+    opts.no_snippets = mode != BM_SNIPPETS;
+    morgue_hits *h = NULL;
+    int rc = morgue_search(s->s, s->qbuf, &opts, &h);
+    if (rc != MORGUE_OK) {
+        fprintf(stderr, "morgue: \"%s\": %s (%s)\n", s->qbuf,
+                morgue_strerror(rc), morgue_searcher_errmsg(s->s));
+        return -1;
+    }
+    while ((rc = morgue_hits_next(h)) == MORGUE_OK) {
+        const char *id;
+        size_t len;
+        if ((rc = morgue_hits_field(h, MORGUE_FIELD_ID, &id, &len)))
+            break;
+        bench_result_add_id(r, id, len);
+        if (mode == BM_SNIPPETS) {
+            const char *snip = NULL;
+            if ((rc = morgue_hits_snippet(h, &snip)))
+                break;
+            r->snippet_bytes += strlen(snip);
+        }
+    }
+    morgue_hits_free(h);
+    if (rc != MORGUE_ITEROVER) {
+        fprintf(stderr, "morgue: \"%s\": reading hits: %s (%s)\n", s->qbuf,
+                morgue_strerror(rc), morgue_searcher_errmsg(s->s));
+        return -1;
+    }
+    return 0;
+}
+
+static const bench_engine engine = {
+    "morgue", version, writer_open, add, writer_finish,
+    searcher_open, searcher_close, supports, run
+};
+
+int main(int argc, char **argv)
+{
+    return bench_main(argc, argv, &engine);
+}

@@ -1,0 +1,233 @@
+# report.awk: results.csv (engine,corpus,metric,value) -> results.md.
+# Called by run.sh: awk -F, -v sizes=1,10 -v engines=morgue,xapian,fts5
+#                   -v machine=machine.txt -f report.awk results.csv
+# POSIX awk (Debian's mawk): no gawk extensions.
+
+function has(e, l, m) { return (e SUBSEP l SUBSEP m) in V }
+function val(e, l, m) { return V[e, l, m] }
+
+# Latency in microseconds: whole numbers from 100 up.
+function us(e, l, m) {
+    if (!has(e, l, m)) return "n/a"
+    return fmtnum(val(e, l, m))
+}
+function fmtnum(v) {
+    if (v >= 100 || v <= -100) return sprintf("%.0f", v)
+    if (v >= 10 || v <= -10) return sprintf("%.1f", v)
+    return sprintf("%.2f", v)
+}
+function ratio(a, b) {
+    if (a == "" || b == "" || b + 0 == 0) return "n/a"
+    return sprintf("%.2f", a / b)
+}
+# A goal on a ratio: "yes"/"no", or "n/a" when a number is missing.
+function met(r, op, bound) {
+    if (r == "n/a") return "n/a"
+    if (op == "<=") return (r + 0 <= bound) ? "yes" : "**no**"
+    if (op == ">=") return (r + 0 >= bound) ? "yes" : "**no**"
+    return (r + 0 < bound) ? "yes" : "**no**"
+}
+function get(e, l, m) { return has(e, l, m) ? val(e, l, m) : "" }
+function name(e) {
+    return e == "xapian" ? "Xapian" : e == "fts5" ? "FTS5" : e
+}
+function withcommas(n,    s, r) {
+    s = sprintf("%.0f", n); r = ""
+    while (length(s) > 3) { r = "," substr(s, length(s) - 2) r
+                            s = substr(s, 1, length(s) - 3) }
+    return s r
+}
+
+# One summary row comparing morgue with both peers on metric m at label l.
+# kind "lower": morgue's value should be below the peers' (ratio < 1, or
+# <= the bounds given); "higher": above (ratio >= bounds).
+function row(title, goal, l, m, kind, bf, bx,    vm, vf, vx, rf, rx, ok) {
+    vm = get("morgue", l, m); vf = get("fts5", l, m); vx = get("xapian", l, m)
+    rf = ratio(vm, vf); rx = ratio(vm, vx)
+    if (kind == "higher")
+        ok = combine(met(rf, ">=", bf), met(rx, ">=", bx))
+    else if (kind == "lower")
+        ok = combine(met(rf, "<=", bf), met(rx, "<=", bx))
+    else
+        ok = "-"
+    printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", title, goal,
+        vm == "" ? "n/a" : fmtnum(vm), vf == "" ? "n/a" : fmtnum(vf),
+        vx == "" ? "n/a" : fmtnum(vx), rf, rx, ok
+}
+function combine(a, b) {
+    if (a == "n/a" || b == "n/a") return "n/a"
+    return (a == "yes" && b == "yes") ? "yes" : "**no**"
+}
+
+NR == 1 { next }               # header
+$1 == "agreement" { A[$2, $3] = $4; next }
+{ V[$1, $2, $3] = $4 }
+
+END {
+    ns = split(sizes, S, ",")
+    ne = split(engines, E, ",")
+    nc = split("and or phrase date facet news all", C, " ")
+    split("plain snippets facets", M, " ")
+    base = S[1] "x"
+
+    print "# morgue benchmarks: morgue, Xapian and SQLite FTS5"
+    print ""
+    print "Written by `benchmarks/run.sh` (see benchmarks/README.md for what is"
+    print "measured and how). All times are wall-clock on this machine; the"
+    print "CSV beside this file has every number."
+    print ""
+    print "## Machine and build"
+    print ""
+    while ((getline line < machine) > 0) print "- " line
+    close(machine)
+    print ""
+
+    print "## Summary against the goals of issue 3 (" base ")"
+    print ""
+    print "Ratios are morgue / peer: above 1 is better for rates, below 1 for"
+    print "sizes and latencies. Latencies are microseconds, warm, one thread."
+    print ""
+    print "| What | Goal | morgue | FTS5 | Xapian | morgue/FTS5 | morgue/Xapian | Met |"
+    print "|---|---|---:|---:|---:|---:|---:|---|"
+    row("Indexing, articles/s", ">= 2x FTS5, >= 10x Xapian", base,
+        "index.articles_per_s", "higher", 2, 10)
+    row("Indexing, peak RSS MiB", "bounded", base, "index.peak_rss_mib",
+        "info")
+    row("Index bytes", "<= 0.5x FTS5, <= 0.2x Xapian", base, "index.bytes",
+        "lower", 0.5, 0.2)
+    for (i = 1; i <= nc; i++) {
+        c = C[i]
+        if (c == "all") continue
+        for (j = 1; j <= 2; j++) {
+            p = j == 1 ? "p50" : "p99"
+            row(c " queries, " p, "below both", base,
+                "query." c ".plain." p "_us", "lower", 0.999999, 0.999999)
+        }
+    }
+    row("10 snippets (all classes), p50", "below both", base,
+        "query.all.snippets.p50_us", "lower", 0.999999, 0.999999)
+    row("10 snippets (all classes), p99", "below both", base,
+        "query.all.snippets.p99_us", "lower", 0.999999, 0.999999)
+    row("Month facets over all matches, p50", "below FTS5, <= 1/3 Xapian",
+        base, "query.facet.facets.p50_us", "lower", 0.999999, 1 / 3)
+    row("Month facets over all matches, p99", "below both", base,
+        "query.facet.facets.p99_us", "lower", 0.999999, 0.999999)
+    row("Cold start (evicted), open + first query", "-", base,
+        "cold.evicted.total_us", "info")
+    print ""
+
+    if (ns > 1) {
+        print "### Cost growth (relative to " base ")"
+        print ""
+        print "Indexing time should grow linearly with the corpus (ratio close"
+        print "to the size factor); query medians far less than linearly."
+        print ""
+        hdr = "| Engine | Measure |"; sep = "|---|---|"
+        for (i = 2; i <= ns; i++) {
+            hdr = hdr " " S[i] "x / " base " |"; sep = sep "---:|"
+        }
+        print hdr; print sep
+        for (k = 1; k <= ne; k++) {
+            e = E[k]
+            split("index.engine_s query.all.plain.p50_us query.all.plain.p99_us query.facet.facets.p50_us", G, " ")
+            split("indexing time|query p50 (all classes)|query p99 (all classes)|facets p50", GN, "|")
+            for (g = 1; g <= 4; g++) {
+                line = "| " name(e) " | " GN[g] " |"
+                for (i = 2; i <= ns; i++)
+                    line = line " " ratio(get(e, S[i] "x", G[g]),
+                                          get(e, base, G[g])) " |"
+                print line
+            }
+        }
+        print ""
+    }
+
+    for (i = 1; i <= ns; i++) {
+        l = S[i] "x"
+        art = ""
+        for (k = 1; k <= ne; k++)
+            if (has(E[k], l, "index.articles")) {
+                art = val(E[k], l, "index.articles")
+                tb = val(E[k], l, "index.text_bytes")
+            }
+        print "## " l (art == "" ? "" : ": " withcommas(art) " articles, " \
+              sprintf("%.1f", tb / 1e6) " MB of title and body text")
+        print ""
+        print "### Indexing"
+        print ""
+        print "| Engine | Wall s | Engine s | Articles/s | MB/s | Peak RSS MiB | Index MB | Index bytes / text byte |"
+        print "|---|---:|---:|---:|---:|---:|---:|---:|"
+        for (k = 1; k <= ne; k++) {
+            e = E[k]
+            printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", name(e),
+                us(e, l, "index.wall_s"), us(e, l, "index.engine_s"),
+                us(e, l, "index.articles_per_s"), us(e, l, "index.mb_per_s"),
+                us(e, l, "index.peak_rss_mib"),
+                has(e, l, "index.bytes") ? \
+                    fmtnum(val(e, l, "index.bytes") / 1e6) : "n/a",
+                us(e, l, "index.bytes_per_text_byte")
+        }
+        print ""
+        print "### Query latency, microseconds (warm, one thread, in-process)"
+        print ""
+        print "plain: top 10 with their ids; +snippets: and a snippet for each;"
+        print "+facets: and month counts over all matches. n/a: not supported."
+        print ""
+        print "| Class | Engine | plain p50 | p95 | p99 | mean | +snippets p50 | p95 | p99 | mean | +facets p50 | p95 | p99 | mean |"
+        print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        for (j = 1; j <= nc; j++) {
+            c = C[j]
+            for (k = 1; k <= ne; k++) {
+                e = E[k]
+                line = "| " (k == 1 ? c : "") " | " name(e) " |"
+                for (mm = 1; mm <= 3; mm++) {
+                    pre = "query." c "." M[mm] "."
+                    line = line " " us(e, l, pre "p50_us") " | " \
+                        us(e, l, pre "p95_us") " | " us(e, l, pre "p99_us") \
+                        " | " us(e, l, pre "mean_us") " |"
+                }
+                print line
+            }
+        }
+        print ""
+        print "### Cold start, microseconds (fresh process; median of runs)"
+        print ""
+        print "cached: index files in the page cache; evicted: dropped from it"
+        print "first (posix_fadvise DONTNEED on the index files only)."
+        print ""
+        print "| Engine | open, cached | first query, cached | open, evicted | first query, evicted |"
+        print "|---|---:|---:|---:|---:|"
+        for (k = 1; k <= ne; k++) {
+            e = E[k]
+            printf "| %s | %s | %s | %s | %s |\n", name(e),
+                us(e, l, "cold.cached.open_us"),
+                us(e, l, "cold.cached.first_query_us"),
+                us(e, l, "cold.evicted.open_us"),
+                us(e, l, "cold.evicted.first_query_us")
+        }
+        print ""
+        print "### Agreement: overlap@10 on the AND queries (and + news)"
+        print ""
+        print "| Engines | overlap@10 | queries |"
+        print "|---|---:|---:|"
+        np = split("morgue_xapian morgue_fts5 xapian_fts5", P, " ")
+        for (k = 1; k <= np; k++) {
+            pr = P[k]
+            if (!((l, "overlap10." pr) in A)) continue
+            split(pr, PE, "_")
+            printf "| %s / %s | %.2f | %d |\n", name(PE[1]), name(PE[2]),
+                A[l, "overlap10." pr], A[l, "overlap10." pr ".n"]
+        }
+        print ""
+        print "![Latency per query class, " l "](latency-" l ".svg)"
+        print ""
+    }
+    if (ns > 1) {
+        print "## Cost against corpus size"
+        print ""
+        print "![Indexing time against corpus size](index-scaling.svg)"
+        print ""
+        print "![Query median against corpus size](query-scaling.svg)"
+        print ""
+    }
+}

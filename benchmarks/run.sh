@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# run.sh: the whole benchmark in one command: build, prepare the corpora
+# and queries, run every engine on every size, write results/.
+#
+#   benchmarks/run.sh [--sizes 1,10,50] [--smoke] [--corpus PATH]
+#                     [--engines morgue,xapian,fts5] [--reps N] [--out DIR]
+#                     [--keep]
+#
+#   --sizes    corpus sizes in multiples of Reuters-21578 (default 1,10);
+#              1 is the real corpus, the others synthetic (synth_corpus.c)
+#   --smoke    300 articles, sizes 1 and 2, 3 queries a class, one timed
+#              pass: checks that everything runs (CI), in seconds; results
+#              go to work/smoke-results unless --out is given
+#   --corpus   Reuters-21578 directory or reut2-*.sgm file
+#              (default ../shared/corpora/reuters21578 beside the checkout)
+#   --engines  which engines to run (default all three)
+#   --reps     timed passes over the query set (default 3)
+#   --out      where results.md, results.csv and the charts go
+#              (default benchmarks/results)
+#   --keep     keep the indexes in work/db/ (default: removed once measured)
+#
+# Exits non-zero on any failure.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+work=$here/work
+build=$work/build
+
+sizes=1,10
+smoke=0
+corpus=$root/../shared/corpora/reuters21578
+engines=morgue,xapian,fts5
+reps=3
+out=
+keep=0
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+while [ $# -gt 0 ]; do
+    case $1 in
+    --sizes) sizes=${2:?}; shift 2 ;;
+    --sizes=*) sizes=${1#*=}; shift ;;
+    --smoke) smoke=1; shift ;;
+    --corpus) corpus=${2:?}; shift 2 ;;
+    --corpus=*) corpus=${1#*=}; shift ;;
+    --engines) engines=${2:?}; shift 2 ;;
+    --engines=*) engines=${1#*=}; shift ;;
+    --reps) reps=${2:?}; shift 2 ;;
+    --reps=*) reps=${1#*=}; shift ;;
+    --out) out=${2:?}; shift 2 ;;
+    --out=*) out=${1#*=}; shift ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown option $1 (see --help)" ;;
+    esac
+done
+
+[[ $sizes =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--sizes wants numbers: 1,10,50"
+[[ $reps =~ ^[1-9][0-9]*$ ]] || die "--reps wants a positive number"
+[ -e "$corpus" ] || die "no corpus at $corpus (give --corpus PATH)"
+IFS=, read -r -a engine_list <<<"$engines"
+for e in "${engine_list[@]}"; do
+    case $e in morgue|xapian|fts5) ;; *) die "unknown engine $e" ;; esac
+done
+
+limit=0
+per_class=
+cold_runs=5
+if [ $smoke = 1 ]; then
+    sizes=1,2
+    limit=300
+    per_class=3
+    reps=1
+    cold_runs=1
+    out=${out:-$work/smoke-results}
+fi
+out=${out:-$here/results}
+IFS=, read -r -a size_list <<<"$sizes"
+mkdir -p "$work" "$out"
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# ---------------------------------------------------------------- build
+log "building in $build"
+cmake -S "$root" -B "$build" -DMORGUE_BUILD_BENCH=ON -DMORGUE_BUILD_TESTS=OFF \
+    -DCMAKE_BUILD_TYPE=Release >"$work/cmake.log" 2>&1 ||
+    { cat "$work/cmake.log" >&2; die "cmake configure failed"; }
+targets=(prep_corpus synth_corpus make_queries)
+for e in "${engine_list[@]}"; do targets+=("${e}_bench"); done
+cmake --build "$build" -j "$(nproc)" --target "${targets[@]}" \
+    >"$work/build.log" 2>&1 ||
+    { tail -40 "$work/build.log" >&2
+      die "build failed (log: $work/build.log); without a working library," \
+          "run the peers alone with --engines xapian,fts5"; }
+bin=$build/benchmarks
+
+# ---------------------------------------------------------------- corpora
+# Rebuilds $1 with the rest of the arguments when missing or older than
+# the program that makes it or its input.
+make_if_stale() {
+    local target=$1 input=$2 prog=$3
+    shift 3
+    if [ ! -s "$target" ] || [ "$prog" -nt "$target" ] ||
+       [ "$input" -nt "$target" ]; then
+        "$prog" "$@" -o "$target.tmp" && mv "$target.tmp" "$target"
+    fi
+}
+
+if [ $smoke = 1 ]; then
+    base=$work/smoke.jsonl
+else
+    base=$work/reuters.jsonl
+fi
+log "corpus: $corpus"
+if [ ! -s "$base" ] || [ "$bin/prep_corpus" -nt "$base" ] ||
+   [ "$corpus" -nt "$base" ]; then
+    "$bin/prep_corpus" --limit "$limit" -o "$base.tmp" "$corpus"
+    mv "$base.tmp" "$base"
+fi
+
+corpus_of() { # size -> corpus file
+    if [ "$1" = 1 ]; then
+        echo "$base"
+    else
+        echo "${base%.jsonl}-$1x.jsonl"
+    fi
+}
+
+for n in "${size_list[@]}"; do
+    c=$(corpus_of "$n")
+    if [ "$n" != 1 ]; then
+        log "synthetic corpus ${n}x"
+        make_if_stale "$c" "$base" "$bin/synth_corpus" --scale "$n" "$base"
+    fi
+    log "queries for ${n}x"
+    make_if_stale "${c%.jsonl}.queries.tsv" "$c" "$bin/make_queries" \
+        ${per_class:+--per-class $per_class} "$c"
+done
+
+# ---------------------------------------------------------------- runs
+csv=$out/results.csv
+tops=$work/tops
+mkdir -p "$tops" "$work/db"
+rm -f "$tops"/*.tsv
+echo "engine,corpus,metric,value" >"$csv"
+
+# Runs a cold-start measurement $cold_runs times; appends the medians.
+cold() { # engine label db queries [--evict]
+    local e=$1 label=$2 db=$3 q=$4
+    shift 4
+    for _ in $(seq "$cold_runs"); do
+        "$bin/${e}_bench" cold "$db" "$q" --label "$label" "$@"
+    done | awk -F, '
+        { k = $1 "," $2 "," $3; n[k]++; v[k, n[k]] = $4; if (!(k in seen)) {
+              seen[k] = 1; order[++m] = k } }
+        END {
+            for (j = 1; j <= m; j++) {
+                k = order[j]; c = n[k]
+                for (a = 2; a <= c; a++) { x = v[k, a]
+                    for (b = a - 1; b >= 1 && v[k, b] > x; b--)
+                        v[k, b + 1] = v[k, b]
+                    v[k, b + 1] = x }
+                print k "," v[k, int((c + 1) / 2)]
+            }
+        }'
+}
+
+for n in "${size_list[@]}"; do
+    label=${n}x
+    c=$(corpus_of "$n")
+    q=${c%.jsonl}.queries.tsv
+    for e in "${engine_list[@]}"; do
+        db=$work/db/$label/$e
+        rm -rf "$db"
+        log "$e: indexing $label ($(basename "$c"))"
+        "$bin/${e}_bench" index "$c" "$db" --label "$label" >>"$csv"
+        log "$e: queries on $label"
+        "$bin/${e}_bench" query "$db" "$q" --label "$label" --reps "$reps" \
+            --top "$tops/$label-$e.tsv" >>"$csv"
+        log "$e: cold start on $label"
+        cold "$e" "$label" "$db" "$q" >>"$csv"
+        cold "$e" "$label" "$db" "$q" --evict >>"$csv"
+        [ $keep = 1 ] || rm -rf "$db"
+    done
+    # Agreement: overlap@10 on the AND-class queries, for each pair.
+    for pair in morgue:xapian morgue:fts5 xapian:fts5; do
+        a=$tops/$label-${pair%:*}.tsv b=$tops/$label-${pair#*:}.tsv
+        [ -f "$a" ] && [ -f "$b" ] || continue
+        awk -F'\t' -v label="$label" -v pair="${pair/:/_}" '
+            FNR == NR { top[$1] = $4; next }
+            ($2 == "and" || $2 == "news") && ($1 in top) {
+                na = split(top[$1], x, " "); nb = split($4, y, " ")
+                if (na == 0 && nb == 0) next
+                delete in_a
+                for (i = 1; i <= na; i++) in_a[x[i]] = 1
+                hit = 0
+                for (i = 1; i <= nb; i++) hit += (y[i] in in_a)
+                sum += hit / (na > nb ? na : nb); cnt++
+            }
+            END { if (cnt) { printf "agreement,%s,overlap10.%s,%.4f\n",
+                                 label, pair, sum / cnt
+                             printf "agreement,%s,overlap10.%s.n,%d\n",
+                                 label, pair, cnt } }' "$a" "$b" >>"$csv"
+    done
+done
+
+# ---------------------------------------------------------------- machine
+info=$out/machine.txt
+{
+    echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+    echo "cores: $(nproc)"
+    echo "memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+    echo "kernel: $(uname -sr)"
+    echo "load average (1/5/15 min, at the end): $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "build: $(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")"
+    echo "compiler: $(gcc --version | head -1)"
+    for e in "${engine_list[@]}"; do
+        echo "$e: $("$bin/${e}_bench" version)"
+    done
+    echo "zlib: $(pkg-config --modversion zlib 2>/dev/null || echo '?')"
+    echo "jansson: $(pkg-config --modversion jansson 2>/dev/null || echo '?')"
+    if [ "$limit" -gt 0 ]; then
+        echo "corpus: $(basename "$corpus") (first $limit articles)"
+    else
+        echo "corpus: $(basename "$corpus")"
+    fi
+    echo "sizes: $sizes; timed passes: $reps; cold runs: $cold_runs (median)"
+    echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo none)"
+} >"$info"
+
+# ---------------------------------------------------------------- report
+log "report"
+awk -F, -v sizes="$sizes" -v engines="$engines" -v machine="$info" \
+    -f "$here/report.awk" "$csv" >"$out/results.md"
+
+if command -v gnuplot >/dev/null; then
+    "$here/charts.sh" "$csv" "$out" "$sizes" "$engines"
+else
+    log "gnuplot not found: no charts"
+fi
+
+# ---------------------------------------------------------------- checks
+# Every engine indexed every article of every size and answered every query.
+status=0
+for n in "${size_list[@]}"; do
+    want=$(grep -c . "$(corpus_of "$n")")
+    for e in "${engine_list[@]}"; do
+        got=$(awk -F, -v e="$e" -v l="${n}x" \
+              '$1 == e && $2 == l && $3 == "index.articles" { print $4 }' "$csv")
+        [ "$got" = "$want" ] ||
+            { echo "run.sh: $e indexed ${got:-no} articles of $want (${n}x)" >&2
+              status=1; }
+        errs=$(awk -F, -v e="$e" -v l="${n}x" \
+               '$1 == e && $2 == l && $3 == "query.errors" { print $4 }' "$csv")
+        [ "$errs" = 0 ] ||
+            { echo "run.sh: $e: ${errs:-?} failed queries (${n}x)" >&2
+              status=1; }
+    done
+done
+log "results: $out/results.md"
+exit $status
