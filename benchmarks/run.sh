@@ -14,7 +14,7 @@
 #   --corpus   Reuters-21578 directory or reut2-*.sgm file
 #              (default ../shared/corpora/reuters21578 beside the checkout)
 #   --engines  which engines to run (default all three)
-#   --reps     timed passes over the query set (default 3)
+#   --reps     timed passes over the query set (default 5)
 #   --out      where results.md, results.csv and the charts go
 #              (default benchmarks/results)
 #   --keep     keep the indexes in work/db/ (default: removed once measured)
@@ -31,7 +31,7 @@ sizes=1,10
 smoke=0
 corpus=$root/../shared/corpora/reuters21578
 engines=morgue,xapian,fts5
-reps=3
+reps=5
 out=
 keep=0
 
@@ -166,42 +166,40 @@ cold() { # engine label db queries [--evict]
         }'
 }
 
+# One engine on one corpus: index, queries, cold start. Non-zero when a
+# step fails; the steps after it are skipped, the other engines still run.
+measure() { # engine label corpus queries
+    local e=$1 label=$2 c=$3 q=$4 db=$work/db/$2/$1
+    rm -rf "$db"
+    log "$e: indexing $label ($(basename "$c"))"
+    "$bin/${e}_bench" index "$c" "$db" --label "$label" >>"$csv" || return 1
+    log "$e: queries on $label"
+    "$bin/${e}_bench" query "$db" "$q" --label "$label" --reps "$reps" \
+        --top "$tops/$label-$e.tsv" >>"$csv" || return 1
+    log "$e: cold start on $label"
+    cold "$e" "$label" "$db" "$q" >>"$csv" || return 1
+    cold "$e" "$label" "$db" "$q" --evict >>"$csv" || return 1
+    [ $keep = 1 ] || rm -rf "$db"
+}
+
+failures=()
 for n in "${size_list[@]}"; do
     label=${n}x
     c=$(corpus_of "$n")
     q=${c%.jsonl}.queries.tsv
     for e in "${engine_list[@]}"; do
-        db=$work/db/$label/$e
-        rm -rf "$db"
-        log "$e: indexing $label ($(basename "$c"))"
-        "$bin/${e}_bench" index "$c" "$db" --label "$label" >>"$csv"
-        log "$e: queries on $label"
-        "$bin/${e}_bench" query "$db" "$q" --label "$label" --reps "$reps" \
-            --top "$tops/$label-$e.tsv" >>"$csv"
-        log "$e: cold start on $label"
-        cold "$e" "$label" "$db" "$q" >>"$csv"
-        cold "$e" "$label" "$db" "$q" --evict >>"$csv"
-        [ $keep = 1 ] || rm -rf "$db"
+        if ! measure "$e" "$label" "$c" "$q"; then
+            log "$e: FAILED on $label"
+            failures+=("$e on $label")
+            rm -f "$tops/$label-$e.tsv"
+        fi
     done
-    # Agreement: overlap@10 on the AND-class queries, for each pair.
+    # Agreement: overlap@10 of the top 10s, per class, for each pair.
     for pair in morgue:xapian morgue:fts5 xapian:fts5; do
         a=$tops/$label-${pair%:*}.tsv b=$tops/$label-${pair#*:}.tsv
         [ -f "$a" ] && [ -f "$b" ] || continue
-        awk -F'\t' -v label="$label" -v pair="${pair/:/_}" '
-            FNR == NR { top[$1] = $4; next }
-            ($2 == "and" || $2 == "news") && ($1 in top) {
-                na = split(top[$1], x, " "); nb = split($4, y, " ")
-                if (na == 0 && nb == 0) next
-                delete in_a
-                for (i = 1; i <= na; i++) in_a[x[i]] = 1
-                hit = 0
-                for (i = 1; i <= nb; i++) hit += (y[i] in in_a)
-                sum += hit / (na > nb ? na : nb); cnt++
-            }
-            END { if (cnt) { printf "agreement,%s,overlap10.%s,%.4f\n",
-                                 label, pair, sum / cnt
-                             printf "agreement,%s,overlap10.%s.n,%d\n",
-                                 label, pair, cnt } }' "$a" "$b" >>"$csv"
+        awk -F'\t' -v label="$label" -v pair="${pair/:/_}" \
+            -f "$here/agreement.awk" "$a" "$b" >>"$csv"
     done
 done
 
@@ -244,6 +242,10 @@ fi
 # ---------------------------------------------------------------- checks
 # Every engine indexed every article of every size and answered every query.
 status=0
+for f in "${failures[@]}"; do
+    echo "run.sh: $f failed (see the messages above)" >&2
+    status=1
+done
 for n in "${size_list[@]}"; do
     want=$(grep -c . "$(corpus_of "$n")")
     for e in "${engine_list[@]}"; do

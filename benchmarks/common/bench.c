@@ -670,7 +670,7 @@ typedef struct opts {
 static int parse_opts(int argc, char **argv, int first, opts *o)
 {
     o->label = "corpus";
-    o->reps = 3;
+    o->reps = 5;
     o->top = NULL;
     o->max_per_class = 0;
     o->evict = 0;
@@ -820,6 +820,13 @@ static void write_top(FILE *f, size_t i, const bench_query *q,
     fputc('\n', f);
 }
 
+/* Median of v[0..n), which it sorts. */
+static double median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 static int run_queries(const bench_engine *e, const char *dir,
                        const char *qpath, const opts *o)
 {
@@ -827,7 +834,13 @@ static int run_queries(const bench_engine *e, const char *dir,
     if (bench_queries_load(&qs, qpath) != 0)
         return 1;
     const bench_query **sel = malloc(qs.n * sizeof *sel);
-    if (!sel) {
+    size_t reps = (size_t)o->reps;
+    /* t[(mode * n + i) * reps + pass - 1]: time of query i in mode. */
+    double *t = malloc(BM_N_MODES * qs.n * reps * sizeof *t);
+    char *ran = calloc(BM_N_MODES * qs.n, 1); /* every pass succeeded */
+    double *cls_us = malloc((qs.n + 1) * sizeof *cls_us);
+    double *all_us = malloc((qs.n + 1) * sizeof *all_us);
+    if (!sel || !t || !ran || !cls_us || !all_us) {
         fprintf(stderr, "out of memory\n");
         return 1;
     }
@@ -843,54 +856,34 @@ static int run_queries(const bench_engine *e, const char *dir,
     int failed = 0;
     uint64_t errors = 0, facet_mismatch = 0;
     bench_result r;
-    /* Sample arrays: [mode][class] and [mode] over all classes. */
-    size_t nall[BM_N_MODES] = { 0 };
-    double *all_us[BM_N_MODES];
-    size_t *mc_n = calloc(BM_N_MODES * BQ_N_CLASSES, sizeof *mc_n);
-    double **mc_us = calloc(BM_N_MODES * BQ_N_CLASSES, sizeof *mc_us);
-    if (!mc_n || !mc_us)
-        return 1;
-    for (int m = 0; m < BM_N_MODES; m++) {
-        all_us[m] = malloc((n * (size_t)o->reps + 1) * sizeof **all_us);
-        if (!all_us[m])
-            return 1;
-        for (int c = 0; c < BQ_N_CLASSES; c++) {
-            mc_us[m * BQ_N_CLASSES + c] =
-                malloc((n * (size_t)o->reps + 1) * sizeof **mc_us);
-            if (!mc_us[m * BQ_N_CLASSES + c])
-                return 1;
-        }
-    }
     /* Pass 0 warms the caches (and writes the top 10s); then reps timed
      * passes, each running every mode over all queries in file order: a
      * query is timed after other queries, never right after itself, and
      * noise from the rest of the machine falls on all modes alike. */
-    for (int pass = 0; pass <= o->reps; pass++) {
+    for (size_t pass = 0; pass <= reps; pass++) {
         for (int mode = 0; mode < BM_N_MODES; mode++) {
             for (size_t i = 0; i < n; i++) {
                 const bench_query *q = sel[i];
-                if (!e->supports(s, q->cls, mode))
+                char *ok = &ran[(size_t)mode * n + i];
+                if (!e->supports(s, q->cls, mode) || (pass > 0 && !*ok))
                     continue;
                 memset(&r, 0, sizeof r);
                 double t0 = bench_now();
                 int rc = e->run(s, q, mode, &r);
                 double dt = (bench_now() - t0) * 1e6;
                 if (rc != 0) {
-                    if (pass == 0) {
-                        fprintf(stderr, "%s: query %s \"%s\" (line %zu, "
-                                "%s) failed\n", e->name,
-                                bench_class_names[q->cls], q->text, q->line,
-                                bench_mode_names[mode]);
-                        errors++;
-                    }
+                    fprintf(stderr, "%s: query %s \"%s\" (line %zu, %s) "
+                            "failed\n", e->name, bench_class_names[q->cls],
+                            q->text, q->line, bench_mode_names[mode]);
+                    errors++;
+                    *ok = 0;
                     continue;
                 }
                 if (pass > 0) {
-                    all_us[mode][nall[mode]++] = dt;
-                    size_t k = (size_t)mode * BQ_N_CLASSES + (size_t)q->cls;
-                    mc_us[k][mc_n[k]++] = dt;
+                    t[((size_t)mode * n + i) * reps + pass - 1] = dt;
                     continue;
                 }
+                *ok = 1;
                 if (mode == BM_SNIPPETS && r.n_ids > 0 &&
                     r.snippet_bytes == 0)
                     fprintf(stderr, "%s: no snippets for \"%s\"\n",
@@ -903,19 +896,25 @@ static int run_queries(const bench_engine *e, const char *dir,
             }
         }
     }
-    for (int m = 0; m < BM_N_MODES; m++) {
-        const char *mn = bench_mode_names[m];
+    /* A query's latency is the median of its timed passes, which keeps
+     * one unlucky time slice on a busy machine out of the numbers; the
+     * percentiles are over the queries of a class. */
+    for (int mode = 0; mode < BM_N_MODES; mode++) {
+        const char *mn = bench_mode_names[mode];
+        size_t nall = 0;
         for (int c = 0; c < BQ_N_CLASSES; c++) {
-            size_t k = (size_t)m * BQ_N_CLASSES + (size_t)c;
-            emit_stats(e, o->label, bench_class_names[c], mn, mc_us[k],
-                       mc_n[k]);
-            free(mc_us[k]);
+            size_t nc = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (sel[i]->cls != c || !ran[(size_t)mode * n + i])
+                    continue;
+                double m = median(&t[((size_t)mode * n + i) * reps], reps);
+                cls_us[nc++] = m;
+                all_us[nall++] = m;
+            }
+            emit_stats(e, o->label, bench_class_names[c], mn, cls_us, nc);
         }
-        emit_stats(e, o->label, "all", mn, all_us[m], nall[m]);
-        free(all_us[m]);
+        emit_stats(e, o->label, "all", mn, all_us, nall);
     }
-    free(mc_us);
-    free(mc_n);
     if (facet_mismatch) {
         fprintf(stderr, "%s: %llu facet answers count fewer matches than "
                 "hits\n", e->name, (unsigned long long)facet_mismatch);
@@ -927,6 +926,10 @@ static int run_queries(const bench_engine *e, const char *dir,
     e->searcher_close(s);
     if (top)
         fclose(top);
+    free(all_us);
+    free(cls_us);
+    free(ran);
+    free(t);
     free(sel);
     bench_queries_free(&qs);
     return failed;
