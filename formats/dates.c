@@ -316,9 +316,11 @@ static int comment_then_end(cur *c)
 
 static cur cur_of(span s)
 {
-    cur c = { s.ptr, s.ptr + s.len };
-    if (!s.ptr)
-        c.p = c.e = "";
+    cur c = { "", "" };
+    if (s.ptr) {
+        c.p = s.ptr;
+        c.e = s.ptr + s.len;
+    }
     return c;
 }
 

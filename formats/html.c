@@ -14,6 +14,8 @@
 
 #include <jansson.h>
 #include <libxml/HTMLparser.h>
+#include <libxml/globals.h>
+#include <libxml/xmlerror.h>
 #include <libxml/tree.h>
 #include <limits.h>
 #include <string.h>
@@ -524,17 +526,46 @@ static int send_page(const fmt_input *in, fmt_sink *sink, page *pg)
     return sink->article(sink->ud, &a);
 }
 
-static int html_read(const fmt_input *in, fmt_sink *sink)
+static void quiet(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+static void quiet_structured(void *ctx, xmlErrorPtr error)
+{
+    (void)ctx;
+    (void)error;
+}
+
+/* Parses the page. HTML_PARSE_NOERROR silences the parser, but encoding
+ * and I/O errors still go to libxml2's global (per-thread) handlers,
+ * which print to stderr by default: they are muted around the call. */
+static xmlDoc *parse(const fmt_input *in)
 {
     const int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
                      HTML_PARSE_NOWARNING | HTML_PARSE_NONET;
+    xmlGenericErrorFunc old = xmlGenericError;
+    void *old_ctx = xmlGenericErrorContext;
+    xmlStructuredErrorFunc old_s = xmlStructuredError;
+    void *old_sctx = xmlStructuredErrorContext;
+    xmlSetGenericErrorFunc(NULL, quiet);
+    xmlSetStructuredErrorFunc(NULL, quiet_structured);
+    xmlDoc *doc = htmlReadMemory(in->data, (int)in->len, NULL,
+                                 encoding_of(in), opts);
+    xmlSetGenericErrorFunc(old_ctx, old);
+    xmlSetStructuredErrorFunc(old_sctx, old_s);
+    return doc;
+}
+
+static int html_read(const fmt_input *in, fmt_sink *sink)
+{
     if (in->len > INT_MAX) {
         fmt_skip(sink, 0, 0, "HTML page over 2 GB; skipped");
         return MORGUE_OK;
     }
     xmlInitParser();
-    xmlDoc *doc = htmlReadMemory(in->data, (int)in->len, NULL,
-                                 encoding_of(in), opts);
+    xmlDoc *doc = parse(in);
     if (!doc) {
         fmt_skip(sink, 1, 0, "HTML page could not be parsed; skipped");
         return MORGUE_OK;

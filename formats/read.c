@@ -155,7 +155,8 @@ static int slurp(const char *path, buf *out, int64_t *mtime, char *errmsg,
     if (S_ISREG(st.st_mode) && st.st_size > 0)
         buf_reserve(out, (size_t)st.st_size + 1);
     for (;;) {
-        if (buf_reserve(out, 65536) != 0) {
+        /* room for one more byte at least: EOF is seen without regrowth */
+        if (buf_reserve(out, out->len < out->cap ? 0 : 65536) != 0) {
             rc = fail(errmsg, errmsg_len, MORGUE_ENOMEM,
                       "out of memory reading %s", path);
             break;

@@ -138,8 +138,11 @@ static const char *reference(const char *p, const char *e, char **o)
     return p;
 }
 
-/* Appends r to b with references decoded and raw control bytes dropped.
- * The output is never longer than the input, so one reserve suffices. */
+/* Appends r to b with references decoded; the control characters they
+ * stand for are dropped (raw control bytes, which the corpus does not
+ * have, are left to the writer's UTF-8 repair). Runs between '&'s are
+ * copied whole, and the output is never longer than the input, so one
+ * reserve suffices. */
 static void decode(buf *b, range r)
 {
     size_t n = (size_t)(r.e - r.p);
@@ -148,17 +151,17 @@ static void decode(buf *b, range r)
     char *o = b->ptr + b->len;
     const char *p = r.p;
     while (p < r.e) {
-        unsigned char c = (unsigned char)*p;
-        if (c == '&') {
-            const char *q = reference(p, r.e, &o);
-            if (q != p) {
-                p = q;
-                continue;
-            }
+        const char *amp = memchr(p, '&', (size_t)(r.e - p));
+        const char *q = amp ? amp : r.e;
+        memcpy(o, p, (size_t)(q - p));
+        o += q - p;
+        if (!amp)
+            break;
+        p = reference(amp, r.e, &o);
+        if (p == amp) {
+            *o++ = '&'; /* not a reference: a literal '&' */
+            p = amp + 1;
         }
-        if ((c >= 0x20 && c != 0x7f) || c == '\n' || c == '\t')
-            *o++ = (char)c;
-        p++;
     }
     b->len = (size_t)(o - b->ptr);
 }

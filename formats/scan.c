@@ -69,7 +69,7 @@ const char *fmt_memmem(const char *hay, size_t n, const char *needle,
         p = memchr(p, needle[0], (size_t)(e - p) - m + 1);
         if (!p)
             return NULL;
-        if (memcmp(p, needle, m) == 0)
+        if (p[m - 1] == needle[m - 1] && memcmp(p, needle, m) == 0)
             return p;
         p++;
     }
