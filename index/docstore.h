@@ -3,6 +3,8 @@
 #ifndef MORGUE_INDEX_DOCSTORE_H
 #define MORGUE_INDEX_DOCSTORE_H
 
+#include <zlib.h>
+
 #include "index/format.h"
 #include "index/segment.h"
 #include "util/buf.h"
@@ -18,6 +20,10 @@ typedef struct docstore_builder {
     uint32_t n_docs;
     size_t block_size;    /* raw bytes that close a block */
     int level;            /* zlib level */
+    buf dict;             /* preset dictionary: the segment's first text */
+    int have_dict;        /* dict is final (blocks may be compressed) */
+    z_stream zs;          /* deflater, reset for every block */
+    int zs_ready;
 } docstore_builder;
 
 void docstore_builder_init(docstore_builder *b, size_t block_size,
@@ -34,6 +40,8 @@ typedef struct docstore_cache {
     const segment *seg;  /* segment of the cached block, or NULL */
     uint32_t block;
     buf raw;             /* inflated block */
+    z_stream zs;         /* inflater, reset for every block */
+    int zs_ready;
 } docstore_cache;
 
 /* Fields of doc in segment s into fields[STORED_FIELDS], pointing into

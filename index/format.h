@@ -82,8 +82,11 @@
  * Section STOR: stored fields in zlib streams, each holding the records of
  * consecutive documents. Record: per field (id, url, title, source, tags,
  * body, in that order): varint length | bytes. Tags are joined by '\n'.
+ * Each stream is deflated with the preset dictionary in section SDIC (the
+ * segment's first 32 KiB of records), when that section is present.
  * Section SIDX: u32 block count, then per block: u32 first document |
  *   u32 compressed bytes | u32 raw bytes | u32 reserved | u64 offset in STOR.
+ * Section SDIC: the preset dictionary, raw bytes (at most 32 KiB).
  */
 #ifndef MORGUE_INDEX_FORMAT_H
 #define MORGUE_INDEX_FORMAT_H
@@ -110,6 +113,7 @@
 #define SEC_POSN TAG('P', 'O', 'S', 'N')
 #define SEC_STOR TAG('S', 'T', 'O', 'R')
 #define SEC_SIDX TAG('S', 'I', 'D', 'X')
+#define SEC_SDIC TAG('S', 'D', 'I', 'C')
 
 #define META_SIZE 56
 #define TDIC_BLOCK_TERMS 32

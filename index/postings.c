@@ -20,13 +20,13 @@ static int parse_skips(postings *p, errmsg *e)
     for (uint32_t b = 0; b < p->n_blocks; b++) {
         skip_entry *se = &skips[b];
         uint64_t dlast = 0, bytes = 0, pbytes = 0, mtf, mlen;
+        mtf = mlen = 0; /* one block: no entry; bounds come from decoding */
         if (p->n_blocks > 1 &&
             (codec_get_varint(&q, end, &dlast) ||
              codec_get_varint(&q, end, &bytes) ||
-             codec_get_varint(&q, end, &pbytes)))
-            return err_corrupt(e, "postings: truncated skip table");
-        if (codec_get_varint(&q, end, &mtf) ||
-            codec_get_varint(&q, end, &mlen))
+             codec_get_varint(&q, end, &pbytes) ||
+             codec_get_varint(&q, end, &mtf) ||
+             codec_get_varint(&q, end, &mlen)))
             return err_corrupt(e, "postings: truncated skip table");
         last += dlast;
         if (last > UINT32_MAX - 1 || mtf > UINT32_MAX || mlen > UINT32_MAX)

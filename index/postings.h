@@ -9,7 +9,7 @@
 
 typedef struct skip_entry {
     uint32_t last_doc;
-    uint32_t max_tf;
+    uint32_t max_tf;  /* 0 for a one-block term: decode it to know */
     uint32_t min_len;
     uint64_t off;     /* block start within the term's postings */
     uint64_t pos_off; /* block's positions within the term's positions */

@@ -40,7 +40,8 @@ static uint32_t crc_of(const uint8_t *p, size_t n)
 static int checked_at_open(uint32_t tag)
 {
     return tag == SEC_META || tag == SEC_DLEN || tag == SEC_TLEN ||
-           tag == SEC_DATE || tag == SEC_TDIC || tag == SEC_SIDX;
+           tag == SEC_DATE || tag == SEC_TDIC || tag == SEC_SIDX ||
+           tag == SEC_SDIC;
 }
 
 static int bind_section(segment *s, uint32_t tag, const uint8_t *p,
@@ -56,6 +57,10 @@ static int bind_section(segment *s, uint32_t tag, const uint8_t *p,
     case SEC_POSN: s->posn = p; s->posn_len = n; return 0;
     case SEC_STOR: s->stor = p; s->stor_len = n; return 0;
     case SEC_SIDX: s->sidx = p; s->sidx_len = n; return 0;
+    case SEC_SDIC:
+        s->sdic = p;
+        s->sdic_len = n;
+        return n > 32768 ? -1 : 0;
     default: return 0; /* unknown: a newer column, ignored */
     }
     s->n_docs = codec_get_u32le(p);

@@ -23,6 +23,10 @@ typedef struct seg_term {
     size_t post_len;
     const uint8_t *pos;
     size_t pos_len;
+    /* Index (in the sorted array) of an earlier term whose postings are
+     * identical, or SIZE_MAX: a stem with one surface word shares that
+     * word's postings instead of repeating them. */
+    size_t alias;
 } seg_term;
 
 /* One stored-fields block, already compressed, inside stored. */
@@ -44,6 +48,8 @@ typedef struct seg_build {
     size_t stored_len;
     const seg_stored_block *blocks;
     size_t n_blocks;
+    const uint8_t *dict;    /* preset dictionary of the stored blocks */
+    size_t dict_len;
 } seg_build;
 
 /* Writes b to a new file at path and fsyncs it. */
@@ -66,6 +72,7 @@ typedef struct segment {
     const uint8_t *posn; size_t posn_len;
     const uint8_t *stor; size_t stor_len;
     const uint8_t *sidx; size_t sidx_len;
+    const uint8_t *sdic; size_t sdic_len; /* NULL: blocks have no dict */
     uint32_t tdic_terms, tdic_blocks;
     const uint8_t *tdic_index; /* u32 per block */
     uint32_t sidx_blocks;

@@ -134,13 +134,13 @@ static int write_term(const seg_term *t, const seg_build *b, scratch *sc,
                             blk == 0);
         uint32_t last = sc->docs[lo + n - 1];
         size_t pos_end = t->pos_len ? sc->pos_ends[lo + n - 1] : 0;
-        if (n_blocks > 1) {
+        if (n_blocks > 1) { /* one-block terms need no skip entry */
             buf_put_varint(&skips, last - (blk ? prev_last : 0));
             buf_put_varint(&skips, tmp->len - before);
             buf_put_varint(&skips, pos_end - prev_pos_end);
+            buf_put_varint(&skips, max_tf);
+            buf_put_varint(&skips, min_len);
         }
-        buf_put_varint(&skips, max_tf);
-        buf_put_varint(&skips, min_len);
         prev_last = last;
         prev_pos_end = pos_end;
     }
@@ -167,6 +167,9 @@ static int write_terms(const seg_build *b, buf *post, buf *posn, buf *tdic,
 {
     scratch sc = { 0 };
     buf tmp = BUF_INIT, index = BUF_INIT;
+    uint64_t *offs = malloc((b->n_terms + 1) * 2 * sizeof *offs);
+    if (!offs)
+        return -1;
     uint32_t n_blocks = (uint32_t)((b->n_terms + TDIC_BLOCK_TERMS - 1) /
                                    TDIC_BLOCK_TERMS);
     buf_put_u32le(tdic, (uint32_t)b->n_terms);
@@ -188,17 +191,24 @@ static int write_terms(const seg_build *b, buf *post, buf *posn, buf *tdic,
             const seg_term *p = &b->terms[i - 1];
             shared = shared_prefix(p->key, p->key_len, t->key, t->key_len);
         }
+        int alias = t->alias < i;
         uint64_t post_len = 0;
-        if (write_term(t, b, &sc, post, posn, &tmp, &post_len)) {
+        offs[2 * i] = post->len;
+        if (alias)
+            post_len = offs[2 * t->alias + 1];
+        else if (write_term(t, b, &sc, post, posn, &tmp, &post_len)) {
             rc = -1;
             break;
         }
+        offs[2 * i + 1] = post_len;
         buf_put_varint(tdic, shared);
         buf_put_varint(tdic, t->key_len - shared);
         buf_append(tdic, t->key + shared, t->key_len - shared);
         buf_put_varint(tdic, t->df);
-        buf_put_varint(tdic, post_len);
-        buf_put_varint(tdic, t->pos_len);
+        buf_put_varint(tdic, post_len << 1 | (uint64_t)alias);
+        if (alias)
+            buf_put_varint(tdic, offs[2 * t->alias]);
+        buf_put_varint(tdic, alias ? 0 : t->pos_len);
     }
     while (tdic->len % 4)
         buf_putc(tdic, 0);
@@ -211,6 +221,7 @@ static int write_terms(const seg_build *b, buf *post, buf *posn, buf *tdic,
         rc = -1;
     buf_free(&tmp);
     buf_free(&index);
+    free(offs);
     free(sc.docs);
     free(sc.tfs);
     free(sc.pos_ends);
@@ -332,6 +343,8 @@ static void write_file(filew *f, const seg_build *b, buf *s)
     fw_section(f, SEC_POSN, s[6].ptr, s[6].len);
     fw_section(f, SEC_STOR, b->stored, b->stored_len);
     fw_section(f, SEC_SIDX, s[7].ptr, s[7].len);
+    if (b->dict_len)
+        fw_section(f, SEC_SDIC, b->dict, b->dict_len);
     static const char zeros[8];
     if (f->off % 8)
         fw_write(f, zeros, 8 - f->off % 8);

@@ -40,6 +40,7 @@ static int load_block(termdict_iter *it, uint32_t b, errmsg *e)
     it->pos_off = codec_get_u64le(s->tdic + off + 8);
     it->key_len = 0;
     it->info.post_len = it->info.pos_len = 0;
+    it->own_post_len = 0;
     return MORGUE_OK;
 }
 
@@ -56,21 +57,25 @@ static int read_entry(termdict_iter *it, errmsg *e)
     memcpy(it->key + shared, p, suffix);
     it->key_len = shared + suffix;
     p += suffix;
+    uint64_t alias_off = 0;
     if (codec_get_varint(&p, it->end, &df) ||
         codec_get_varint(&p, it->end, &plen) ||
+        ((plen & 1) && codec_get_varint(&p, it->end, &alias_off)) ||
         codec_get_varint(&p, it->end, &qlen) || df == 0 || df > UINT32_MAX)
         return err_corrupt(e, "dictionary block %u: bad entry at byte %zu",
                            it->block, (size_t)(p - it->s->tdic));
-    /* This term's data starts where the previous one's ended. */
-    it->post_off += it->info.post_len;
+    /* This term's data starts where the previous one's ended, unless it
+     * shares another term's postings (an alias, flagged in bit 0). */
+    it->post_off += it->own_post_len;
     it->pos_off += it->info.pos_len;
+    it->own_post_len = (plen & 1) ? 0 : plen >> 1;
     it->info.df = (uint32_t)df;
-    it->info.post_off = it->post_off;
-    it->info.post_len = plen;
+    it->info.post_off = (plen & 1) ? alias_off : it->post_off;
+    it->info.post_len = plen >> 1;
     it->info.pos_off = it->pos_off;
     it->info.pos_len = qlen;
-    if (it->post_off > it->s->post_len ||
-        plen > it->s->post_len - it->post_off ||
+    if (it->info.post_off > it->s->post_len ||
+        it->info.post_len > it->s->post_len - it->info.post_off ||
         it->pos_off > it->s->posn_len || qlen > it->s->posn_len - it->pos_off)
         return err_corrupt(e, "dictionary block %u: postings out of bounds",
                            it->block);

@@ -22,7 +22,8 @@ typedef struct termdict_iter {
     uint32_t in_block;   /* terms read from it */
     const uint8_t *p;    /* next entry */
     const uint8_t *end;  /* end of the block */
-    uint64_t post_off, pos_off;
+    uint64_t post_off, pos_off; /* where the current term's own data starts */
+    uint64_t own_post_len;      /* its postings bytes (0 for an alias) */
     char key[MAX_KEY];
     size_t key_len;
     term_info info;

@@ -28,6 +28,8 @@ struct term_rec {
     uint32_t last_pos;  /* last position in last_doc */
     uint32_t stem_id;   /* words: their 'S' term, NO_TERM until known */
     uint32_t title_id;  /* stems: their 'T' term, NO_TERM until known */
+    uint32_t n_words;   /* stems: distinct words that stem to it */
+    uint32_t a_word;    /* stems: one of those words */
     buf post;           /* (gap, tf - 1) varint pairs */
     buf pos;            /* position varints ('E' terms) */
 };
@@ -186,8 +188,11 @@ static uint32_t stem_of(inverter *v, uint32_t word)
     if (!st)
         return NO_TERM;
     s = term_id(v, NS_STEM, st, n);
-    if (s != NO_TERM)
+    if (s != NO_TERM) {
         v->terms[word].stem_id = s;
+        v->terms[s].n_words++;
+        v->terms[s].a_word = word;
+    }
     return s;
 }
 
@@ -350,16 +355,32 @@ int inverter_flush(inverter *v, const char *path, errmsg *e)
     seg_term *terms = malloc((size_t)v->n_terms * sizeof *terms + 1);
     if (!terms)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
+    uint32_t *sorted_at = malloc((size_t)v->n_terms * sizeof *sorted_at + 1);
+    if (!sorted_at) {
+        free(terms);
+        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    }
     for (uint32_t i = 0; i < v->n_terms; i++) {
         const term_rec *t = &v->terms[i];
         terms[i] = (seg_term){ v->keys.ptr + t->key_off, t->key_len, t->df,
                                (const uint8_t *)t->post.ptr, t->post.len,
-                               (const uint8_t *)t->pos.ptr, t->pos.len };
+                               (const uint8_t *)t->pos.ptr, t->pos.len, i };
     }
     qsort(terms, v->n_terms, sizeof *terms, cmp_terms);
+    /* A stem reached from one word only has that word's postings. */
+    for (uint32_t j = 0; j < v->n_terms; j++)
+        sorted_at[terms[j].alias] = j;
+    for (uint32_t j = 0; j < v->n_terms; j++) {
+        const term_rec *t = &v->terms[terms[j].alias];
+        int one = t->key_len && v->keys.ptr[t->key_off] == NS_STEM &&
+                  t->n_words == 1;
+        terms[j].alias = one ? sorted_at[t->a_word] : SIZE_MAX;
+    }
+    free(sorted_at);
     seg_build b = { v->n_docs, v->dlen, v->tlen, v->dates, terms,
                     v->n_terms, (const uint8_t *)v->store.out.ptr,
-                    v->store.out.len, v->store.blocks, v->store.n_blocks };
+                    v->store.out.len, v->store.blocks, v->store.n_blocks,
+                    (const uint8_t *)v->store.dict.ptr, v->store.dict.len };
     int rc = segment_write(path, &b, e);
     free(terms);
     if (rc == MORGUE_OK)
