@@ -190,9 +190,11 @@ static int more_gzip(const z_stream *z, const unsigned char *in, size_t left)
     return have == 2 && two[0] == 0x1f && two[1] == 0x8b;
 }
 
+/* What went wrong while inflating; out holds what came before. */
+enum { GZ_OK, GZ_DAMAGED, GZ_TOO_BIG };
+
 /* Inflates every gzip member of (src, n) into out. Returns MORGUE_OK or
- * MORGUE_ENOMEM; *damaged is set when the data is cut short, corrupt or
- * too big, and out then holds what came before. */
+ * MORGUE_ENOMEM; *damaged gets a GZ_ value. */
 static int gunzip(const char *src, size_t n, buf *out, int *damaged)
 {
     z_stream z;
@@ -202,7 +204,7 @@ static int gunzip(const char *src, size_t n, buf *out, int *damaged)
     const unsigned char *in = (const unsigned char *)src;
     size_t left = n;
     int rc = MORGUE_OK;
-    *damaged = 0;
+    *damaged = GZ_OK;
     for (;;) {
         if (z.avail_in == 0 && left > 0) {
             z.next_in = (unsigned char *)in;
@@ -210,9 +212,12 @@ static int gunzip(const char *src, size_t n, buf *out, int *damaged)
             in += z.avail_in;
             left -= z.avail_in;
         }
-        if (out->len >= MAX_INFLATED || buf_reserve(out, 1 << 16) != 0) {
-            rc = out->oom ? MORGUE_ENOMEM : MORGUE_OK;
-            *damaged = 1;
+        if (out->len >= MAX_INFLATED) {
+            *damaged = GZ_TOO_BIG;
+            break;
+        }
+        if (buf_reserve(out, 1 << 16) != 0) {
+            rc = MORGUE_ENOMEM;
             break;
         }
         size_t room = out->cap - out->len;
@@ -231,13 +236,29 @@ static int gunzip(const char *src, size_t n, buf *out, int *damaged)
             rc = MORGUE_ENOMEM;
             break;
         }
-        if (zr != Z_OK && !(zr == Z_BUF_ERROR && z.avail_in + left > 0)) {
-            *damaged = 1; /* truncated (Z_BUF_ERROR, no input) or corrupt */
+        if (zr != Z_OK && !(zr == Z_BUF_ERROR && z.avail_in == 0 &&
+                            left > 0)) {
+            /* truncated (Z_BUF_ERROR, no input left) or corrupt */
+            *damaged = GZ_DAMAGED;
             break;
         }
     }
     inflateEnd(&z);
     return rc;
+}
+
+/* Reports damaged gzip data: a warning when part of it inflated, a
+ * skipped file when none did. */
+static void gzip_warning(fmt_sink *sink, int damaged, size_t got)
+{
+    if (damaged == GZ_TOO_BIG)
+        fmt_warn(sink, 0, got, "gzip content over 1 GiB; the rest is "
+                               "ignored");
+    else if (got > 0)
+        fmt_warn(sink, 0, got, "gzip data truncated or corrupt; reading "
+                               "what came before");
+    else
+        fmt_skip(sink, 0, 0, "gzip data corrupt; file skipped");
 }
 
 /* path without a trailing ".gz" (malloc'd), so the readers sniff the
@@ -274,12 +295,10 @@ int fmt_read_file(const char *path, const char *format_name, fmt_sink *sink,
     in.len = raw.len;
     if (rc == MORGUE_OK && raw.len >= 2 && (unsigned char)raw.ptr[0] == 0x1f &&
         (unsigned char)raw.ptr[1] == 0x8b) {
-        int damaged = 0;
+        int damaged = GZ_OK;
         rc = gunzip(raw.ptr, raw.len, &plain, &damaged);
-        if (damaged)
-            fmt_warn(sink, 0, plain.len,
-                     "gzip data truncated or corrupt; reading what came "
-                     "before");
+        if (rc == MORGUE_OK && damaged != GZ_OK)
+            gzip_warning(sink, damaged, plain.len);
         if (rc == MORGUE_OK && !(name = strip_gz(path)))
             rc = MORGUE_ENOMEM;
         in.path = name;
