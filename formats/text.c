@@ -166,10 +166,10 @@ typedef enum line_kind { LINE_TEXT, LINE_BLANK, LINE_FURNITURE, LINE_END }
 
 /* Whole lines that are page chrome, not article text. */
 static const char *const furniture_exact[] = {
-    ".", "Advertisement", "Back to top", "Back to top button", "Share",
-    "Share this", "Share this:", "Share this article", "Tweet", "Print",
-    "Email", "Like this:", "Loading...", "Loading\xE2\x80\xA6", "Related",
-    "Read more", "Skip to content", "Subscribe", "Sign up",
+    ".", "Advertisement", "Back to top", "Back to top button",
+    "Share this", "Share this:", "Share this article", "Like this:",
+    "Loading...", "Loading\xE2\x80\xA6", "Read more", "Skip to content",
+    "Subscribe", "Sign up",
 };
 
 /* Line starts that are page chrome ("Click to share on Twitter..."). */
@@ -185,7 +185,37 @@ static const char *const terminators[] = {
     "Related Stories", "You may also like",
 };
 
+/* The same, as whole lines only ("Related" heads a list of links). */
+static const char *const terminators_exact[] = { "Related", "Comments" };
+
+/* Names on a row of share buttons ("Facebook  Twitter  WhatsApp  Email"). */
+static const char *const share_names[] = {
+    "Facebook", "Twitter", "WhatsApp", "Email", "LinkedIn", "Pinterest",
+    "Reddit", "Telegram", "Print", "Tumblr", "Pocket", "Messenger", "X",
+    "Share", "Tweet", "More", "Copy link",
+};
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A line made only of share-button names (one or more). */
+static int share_row(span t)
+{
+    size_t i = 0;
+    while (i < t.len) {
+        size_t k = 0, n = 0;
+        for (; k < COUNT(share_names); k++) {
+            n = strlen(share_names[k]);
+            if (fmt_istarts(span_of(t.ptr + i, t.len - i), share_names[k]) &&
+                (i + n == t.len || fmt_is_space((unsigned char)t.ptr[i + n])))
+                break;
+        }
+        if (k == COUNT(share_names))
+            return 0;
+        for (i += n; i < t.len && fmt_is_space((unsigned char)t.ptr[i]);)
+            i++;
+    }
+    return 1;
+}
 
 static line_kind classify(span t)
 {
@@ -194,6 +224,11 @@ static line_kind classify(span t)
     for (size_t i = 0; i < COUNT(terminators); i++)
         if (fmt_istarts(t, terminators[i]))
             return LINE_END;
+    for (size_t i = 0; i < COUNT(terminators_exact); i++)
+        if (fmt_ieq(t, terminators_exact[i]))
+            return LINE_END;
+    if (share_row(t))
+        return LINE_FURNITURE;
     for (size_t i = 0; i < COUNT(furniture_exact); i++)
         if (fmt_ieq(t, furniture_exact[i]))
             return LINE_FURNITURE;
@@ -373,11 +408,13 @@ static int is_breadcrumb(const text_doc *d, size_t k0)
     span l0 = d->lines[p0->first], l1 = d->lines[p1->first];
     size_t w0 = word_count(l0), w1 = word_count(l1);
     int e0 = last_char(l0), e1 = last_char(l1);
-    if (l0.len > 80 || w0 > 6 || (e0 && strchr(".,;:!?", e0)))
+    int sep = crumb_separator(l0); /* "Home > News > Local" */
+    if (l0.len > (sep ? 150u : 80u) || w0 > (sep ? 16u : 6u) ||
+        (e0 && strchr(".,;:!?", e0)))
         return 0;
     if (l1.len > 200 || w1 < 3 || (e1 && strchr(".,;:", e1)))
         return 0;
-    return glued_case(l0) || crumb_separator(l0) ||
+    return glued_case(l0) || sep ||
            (w0 <= 2 && w1 >= w0 + 4 && e1 != '?' && e1 != '!');
 }
 

@@ -307,6 +307,19 @@ START_TEST(test_formats_text_breadcrumb_and_furniture)
 }
 END_TEST
 
+START_TEST(test_formats_text_crumb_separators)
+{
+    got g;
+    ck_assert_int_eq(read_fixture(&g, "text/crumbs.txt", NULL), MORGUE_OK);
+    ck_assert_uint_eq(g.n, 1);
+    ck_assert_str_eq(g.a[0].title, "River ferry returns after winter break");
+    /* share buttons and the "Related" list are not body text */
+    ck_assert_str_eq(g.a[0].body, "The river ferry resumed sailings on "
+                                  "Saturday after its winter overhaul.");
+    got_free(&g);
+}
+END_TEST
+
 START_TEST(test_formats_text_headers)
 {
     got g;
@@ -1158,6 +1171,7 @@ static Suite *formats_suite(void)
     tc = tcase_create("text");
     tcase_add_test(tc, test_formats_text_headline_first);
     tcase_add_test(tc, test_formats_text_breadcrumb_and_furniture);
+    tcase_add_test(tc, test_formats_text_crumb_separators);
     tcase_add_test(tc, test_formats_text_headers);
     tcase_add_test(tc, test_formats_text_header_forms);
     tcase_add_test(tc, test_formats_text_dates);
