@@ -450,8 +450,10 @@ static int64_t page_date(const fmt_input *in, page *pg)
     return fmt_fallback_date(in);
 }
 
-/* Text of the longest <article>, else <main>, else <body>. When the
- * class/id filter leaves nothing, the root is read unfiltered. */
+/* Text of the longest <article>, else <main>, else <body>. Articles that
+ * hold under a third of the page's text are teasers around a story kept
+ * elsewhere: the page's text wins then. When the class/id filter leaves
+ * nothing, the root is read unfiltered. */
 static void page_body(page *pg, xmlDoc *doc)
 {
     for (size_t i = 0; i < pg->n_articles; i++) {
@@ -463,12 +465,16 @@ static void page_body(page *pg, xmlDoc *doc)
             pg->tmp = t;
         }
     }
-    if (pg->body.len > 0)
-        return;
     xmlNode *root = pg->main ? pg->main
                   : pg->body_el ? pg->body_el
                   : (xmlNode *)doc;
-    extract(&pg->body, root, 1);
+    buf_clear(&pg->tmp);
+    extract(&pg->tmp, root, 1);
+    if (pg->tmp.len > 3 * pg->body.len) {
+        buf t = pg->body;
+        pg->body = pg->tmp;
+        pg->tmp = t;
+    }
     if (pg->body.len == 0)
         extract(&pg->body, root, 0);
 }

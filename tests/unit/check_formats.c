@@ -572,6 +572,30 @@ START_TEST(test_formats_html_title_forms)
 }
 END_TEST
 
+START_TEST(test_formats_html_article_choice)
+{
+    static const char teasers[] =
+        "<body><article><p>Teaser one</p></article><div><p>The story "
+        "itself, in a plain div, much longer than the teasers around "
+        "it.</p></div><article><p>Teaser two</p></article></body>";
+    static const char longest[] =
+        "<body><article><p>Short</p></article><article><p>The longer of "
+        "the two articles</p></article><p>Outside</p></body>";
+    got g;
+    got_init(&g);
+    fmt_input in = { NULL, teasers, sizeof teasers - 1, 0 };
+    ck_assert_int_eq(fmt_read_buffer(&in, "html", &g.sink, &g.res),
+                     MORGUE_OK);
+    ck_assert_ptr_nonnull(strstr(g.a[0].body, "The story itself"));
+    got_free(&g);
+    fmt_input in2 = { NULL, longest, sizeof longest - 1, 0 };
+    ck_assert_int_eq(fmt_read_buffer(&in2, "html", &g.sink, &g.res),
+                     MORGUE_OK);
+    ck_assert_str_eq(g.a[0].body, "The longer of the two articles");
+    got_free(&g);
+}
+END_TEST
+
 START_TEST(test_formats_html_gzip_by_extension)
 {
     got g;
@@ -1184,6 +1208,7 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_formats_html_without_title);
     tcase_add_test(tc, test_formats_html_title_suffix_and_jsonld);
     tcase_add_test(tc, test_formats_html_title_forms);
+    tcase_add_test(tc, test_formats_html_article_choice);
     tcase_add_test(tc, test_formats_html_gzip_by_extension);
     tcase_add_test(tc, test_formats_html_broken_markup);
     suite_add_tcase(s, tc);
