@@ -147,6 +147,9 @@ static int slurp(const char *path, buf *out, int64_t *mtime, char *errmsg,
     else if (S_ISDIR(st.st_mode))
         rc = fail(errmsg, errmsg_len, MORGUE_EIO,
                   "cannot read %s: is a directory", path);
+    else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
+        rc = fail(errmsg, errmsg_len, MORGUE_EIO, /* /dev/zero never ends */
+                  "cannot read %s: not a regular file", path);
     if (rc != MORGUE_OK) {
         close(fd);
         return rc;

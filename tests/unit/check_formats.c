@@ -189,6 +189,9 @@ START_TEST(test_formats_missing_file)
     rc = fmt_read_file(FIXTURES "text", NULL, &g.sink, &g.res, err,
                        sizeof err);
     ck_assert_int_eq(rc, MORGUE_EIO);
+    rc = fmt_read_file("/dev/zero", NULL, &g.sink, &g.res, err, sizeof err);
+    ck_assert_int_eq(rc, MORGUE_EIO);
+    ck_assert_uint_eq(g.n + g.sink.skipped, 0);
     got_free(&g);
 }
 END_TEST
