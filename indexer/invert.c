@@ -34,14 +34,31 @@ struct term_rec {
     buf pos;            /* position varints ('E' terms) */
 };
 
+/* Hash of a key: 8 bytes at a time, multiply-xorshift mixing. */
 static uint32_t hash_key(const char *p, size_t n)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)p[i]) * 0x100000001B3ull;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xC2B2AE3D27D4EB4Full);
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+        h ^= h >> 32;
+        p += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, p, n);
+    h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
     h ^= h >> 29;
-    return (uint32_t)h;
+    h *= 0x94D049BB133111EBull;
+    return (uint32_t)(h >> 32);
 }
+
+/* A hash slot: the key's hash above the term id + 1 (0 = empty), so most
+ * mismatches are settled without touching the term record. */
+#define SLOT(h, id) ((uint64_t)(h) << 32 | (uint64_t)((id) + 1))
+#define SLOT_ID(x) ((uint32_t)(x) - 1)
+#define SLOT_HASH(x) ((uint32_t)((x) >> 32))
 
 int inverter_init(inverter *v, stemmer *stem)
 {
@@ -79,14 +96,14 @@ void inverter_free(inverter *v)
 static int grow_table(inverter *v)
 {
     uint32_t mask = v->table_mask * 2 + 1;
-    uint32_t *t = calloc((size_t)mask + 1, sizeof *t);
+    uint64_t *t = calloc((size_t)mask + 1, sizeof *t);
     if (!t)
         return MORGUE_ENOMEM;
     for (uint32_t i = 0; i < v->n_terms; i++) {
         uint32_t s = v->terms[i].hash & mask;
         while (t[s])
             s = (s + 1) & mask;
-        t[s] = i + 1;
+        t[s] = SLOT(v->terms[i].hash, i);
     }
     free(v->table);
     v->table = t;
@@ -129,16 +146,17 @@ static uint32_t term_id(inverter *v, char ns, const char *p, size_t n)
     n++;
     uint32_t h = hash_key(key, n);
     uint32_t s = h & v->table_mask;
-    for (uint32_t e; (e = v->table[s]) != 0; s = (s + 1) & v->table_mask) {
-        const term_rec *t = &v->terms[e - 1];
-        if (t->hash == h && t->key_len == n &&
-            memcmp(v->keys.ptr + t->key_off, key, n) == 0)
-            return e - 1;
+    for (uint64_t e; (e = v->table[s]) != 0; s = (s + 1) & v->table_mask) {
+        if (SLOT_HASH(e) != h)
+            continue;
+        const term_rec *t = &v->terms[SLOT_ID(e)];
+        if (t->key_len == n && memcmp(v->keys.ptr + t->key_off, key, n) == 0)
+            return SLOT_ID(e);
     }
     uint32_t id = new_term(v, key, n, h);
     if (id == NO_TERM)
         return NO_TERM;
-    v->table[s] = id + 1;
+    v->table[s] = SLOT(h, id);
     if (v->n_terms * 2 > v->table_mask && grow_table(v))
         return NO_TERM;
     return id;
@@ -324,9 +342,12 @@ int inverter_add(inverter *v, const invert_doc *d)
 
 size_t inverter_memory(const inverter *v)
 {
-    return v->postings_bytes * 3 / 2 + (size_t)v->cap_terms * sizeof(term_rec) +
-           ((size_t)v->table_mask + 1) * 4 + v->keys.cap +
-           (size_t)v->cap_docs * 16 + docstore_memory(&v->store);
+    /* What the content takes (capacities kept across flushes excluded, so
+     * that an emptied inverter is under any budget). */
+    return v->postings_bytes * 2 + /* doubling buffers, flush copies */
+           (size_t)v->n_terms * (sizeof(term_rec) + 2 * sizeof *v->table) +
+           v->keys.len + (size_t)v->n_docs * 16 + v->store.out.len +
+           v->store.raw.len;
 }
 
 static int cmp_terms(const void *a, const void *b)

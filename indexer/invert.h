@@ -18,7 +18,7 @@ typedef struct inverter {
     stemmer *stem;        /* borrowed */
     term_rec *terms;      /* owned; n_terms used of cap_terms */
     uint32_t n_terms, cap_terms;
-    uint32_t *table;      /* hash slots: term id + 1, 0 = empty */
+    uint64_t *table;      /* hash slots: hash << 32 | (term id + 1) */
     uint32_t table_mask;
     buf keys;             /* all term keys, back to back */
     uint32_t *touched;    /* terms seen in the current document */

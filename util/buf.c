@@ -74,7 +74,7 @@ void buf_put_u64le(buf *b, uint64_t v)
     buf_put_u32le(b, (uint32_t)(v >> 32));
 }
 
-void buf_put_varint(buf *b, uint64_t v)
+void buf_put_varint_slow(buf *b, uint64_t v)
 {
     unsigned char t[10];
     size_t n = 0;

@@ -28,7 +28,16 @@ void buf_printf(buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void buf_put_u32le(buf *b, uint32_t v);
 void buf_put_u64le(buf *b, uint64_t v);
-void buf_put_varint(buf *b, uint64_t v);
+void buf_put_varint_slow(buf *b, uint64_t v);
+/* Appends v as a LEB128 varint; one-byte values take a fast path. */
+static inline void buf_put_varint(buf *b, uint64_t v)
+{
+    if (v < 0x80 && b->len < b->cap) {
+        b->ptr[b->len++] = (char)v;
+        return;
+    }
+    buf_put_varint_slow(b, v);
+}
 /* Ensures ptr[len] == '\0' (not counted in len); returns ptr or "" on oom. */
 const char *buf_cstr(buf *b);
 static inline span buf_span(const buf *b) { return span_of(b->ptr, b->len); }

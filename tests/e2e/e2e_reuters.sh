@@ -24,4 +24,16 @@ grep -m1 '"title":' "$WORK/out" | grep -qi 'opec\|oil' || fail "opec query"
 # a word no article holds
 expect_status 0 "$MORGUE" search --index "$WORK/idx" --json zzyzxq
 [ "$(json_field total "$WORK/out")" = 0 ] || fail "zzyzxq total"
+# a small memory budget flushes many segments; answers do not change
+expect_status 0 "$MORGUE" index --index "$WORK/small" --memory 4 "$R"/reut2-*.sgm
+expect_status 0 "$MORGUE" stats --index "$WORK/small" --json
+[ "$(json_field documents "$WORK/out")" = 21578 ] || fail "budget: documents"
+[ "$(json_field segments "$WORK/out")" -gt 2 ] || fail "budget: no flush"
+for q in "bundesbank interest rates" "coffee quotas brazil" "opec oil output"; do
+  "$MORGUE" search --index "$WORK/idx" --json --no-snippets $q |
+    grep -E '"(id|total)"' > "$WORK/one"
+  "$MORGUE" search --index "$WORK/small" --json --no-snippets $q |
+    grep -E '"(id|total)"' > "$WORK/many"
+  cmp -s "$WORK/one" "$WORK/many" || fail "segmented index answers '$q' differently"
+done
 echo "e2e_reuters: ok"
