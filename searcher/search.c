@@ -165,6 +165,10 @@ static int eval_and(const morgue_searcher *s, size_t gi, const plan *p,
         }
         if (i < n)
             continue;
+        if (searcher_deleted(s, gi, doc)) {
+            doc = postings_next(&c[0].body);
+            continue;
+        }
         (*total)++;
         double sc = score_doc(s, g, p, c, n, doc);
         if (topk_would_enter(top, sc))

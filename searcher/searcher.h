@@ -22,7 +22,17 @@ struct morgue_searcher {
     double avg_len;      /* mean tokens per article (title + body) */
     double avg_tlen;     /* mean title tokens */
     uint64_t index_bytes;
+    uint8_t **deleted;   /* per segment: bitmap of deleted documents (bit
+                            doc%8 of byte doc/8), or NULL when none */
 };
+
+/* 1 when document doc of segment g is deleted in this snapshot. */
+static inline int searcher_deleted(const morgue_searcher *s, size_t g,
+                                   uint32_t doc)
+{
+    const uint8_t *bm = s->deleted ? s->deleted[g] : NULL;
+    return bm && (bm[doc >> 3] >> (doc & 7)) & 1;
+}
 
 /* One ranked answer. */
 typedef struct hit {
