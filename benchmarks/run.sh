@@ -80,6 +80,8 @@ IFS=, read -r -a size_list <<<"$sizes"
 mkdir -p "$work" "$out"
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+started=$(date +%s)
 
 # ---------------------------------------------------------------- build
 log "building in $build"
@@ -211,7 +213,10 @@ info=$out/machine.txt
     echo "cores: $(nproc)"
     echo "memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
     echo "kernel: $(uname -sr)"
-    echo "load average (1/5/15 min, at the end): $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "load average (1/5/15 min): $load_start at the start," \
+         "$(cut -d' ' -f1-3 /proc/loadavg) at the end (2 cores: above 1," \
+         "other work competed)"
+    echo "run time: $((($(date +%s) - started + 59) / 60)) min"
     echo "build: $(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")"
     echo "compiler: $(gcc --version | head -1)"
     for e in "${engine_list[@]}"; do
