@@ -215,32 +215,86 @@ typedef struct morgue_stats {
 
 MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out);
 
+/* morgue_query_opts.flags */
+#define MORGUE_QUERY_ANY 1        /* free words combine with OR ("rank by
+                                     any word"), not AND */
+#define MORGUE_QUERY_COUNT 2      /* count every match exactly (else the
+                                     total may be a lower bound when top-k
+                                     pruning skipped documents) */
+#define MORGUE_QUERY_EXHAUSTIVE 4 /* no pruning: score every match (for
+                                     tests and comparisons) */
+
+/* Order of hits. */
+#define MORGUE_SORT_RELEVANCE 0   /* best score first */
+#define MORGUE_SORT_DATE 1        /* newest first, then best score */
+
+/* Date facet granularity. */
+#define MORGUE_FACET_NONE 0
+#define MORGUE_FACET_YEAR 1
+#define MORGUE_FACET_MONTH 2
+#define MORGUE_FACET_DAY 3
+
 typedef struct morgue_query_opts {
     unsigned version;      /* MORGUE_QUERY_OPTS_VERSION */
     size_t limit;          /* hits to return; 0: 10 */
     size_t offset;         /* hits to skip before the first returned */
-    double k1;             /* BM25 k1; 0: 1.2 */
-    double b;              /* BM25 b; < 0 or 0 with use_defaults: 0.75 */
-    double title_weight;   /* extra weight of title matches; 0: 2.0 */
+    double k1;             /* BM25 k1; <= 0: 1.2 */
+    double b;              /* BM25 b; < 0: 0.75 */
+    double title_weight;   /* weight of the title-only BM25 part added to
+                              the title + body part; <= 0: 2.0 */
     const char *hl_open;   /* snippet highlight start; NULL: "<b>" */
     const char *hl_close;  /* snippet highlight end; NULL: "</b>" */
-    size_t snippet_chars;  /* snippet length in characters; 0: 200 */
+    size_t snippet_chars;  /* snippet length in bytes, about; 0: 200 */
     int no_snippets;       /* non-zero: morgue_hits_snippet gives "" */
+    unsigned flags;        /* MORGUE_QUERY_* */
+    int sort;              /* MORGUE_SORT_* */
+    int64_t date_from;     /* only articles dated >= this; MORGUE_NO_DATE:
+                              no lower bound */
+    int64_t date_to;       /* only articles dated <= this; MORGUE_NO_DATE:
+                              no upper bound */
+    int facet_date;        /* MORGUE_FACET_*: counts over all matches */
+    size_t facet_sources;  /* > 0: counts of the top N sources */
+    size_t facet_tags;     /* > 0: counts of the top N tags */
 } morgue_query_opts;
 
-#define MORGUE_QUERY_OPTS_VERSION 1
+#define MORGUE_QUERY_OPTS_VERSION 2
 #define MORGUE_QUERY_OPTS_INIT                                               \
-    { MORGUE_QUERY_OPTS_VERSION, 0, 0, 0, -1, 0, NULL, NULL, 0, 0 }
+    { MORGUE_QUERY_OPTS_VERSION, 0, 0, 0, -1, 0, NULL, NULL, 0, 0, 0,        \
+      MORGUE_SORT_RELEVANCE, MORGUE_NO_DATE, MORGUE_NO_DATE,                 \
+      MORGUE_FACET_NONE, 0, 0 }
 
-/* Runs query against s. Words are case-folded and stemmed; an article
- * matches when it holds every word (in title or body). On success *out is
- * a new result list, positioned before the first hit. opts may be NULL. */
+/* Runs query (the language of docs/QUERY.md) against s. Free words are
+ * case-folded and stemmed; an article matches when it holds every word (in
+ * title or body), or any with MORGUE_QUERY_ANY. On success *out is a new
+ * result list, positioned before the first hit. opts may be NULL. A
+ * malformed query gives MORGUE_EQUERY and a message naming the column. */
 MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
                              const morgue_query_opts *opts,
                              morgue_hits **out);
 
 /* Number of articles that match (all of them, not only those returned). */
 MORGUE_API uint64_t morgue_hits_total(const morgue_hits *h);
+
+/* 1 when morgue_hits_total() is exact (always with MORGUE_QUERY_COUNT,
+ * facets or date sorting), 0 when it is a lower bound. */
+MORGUE_API int morgue_hits_total_exact(const morgue_hits *h);
+
+/* One facet value and the number of matching articles that have it. */
+typedef struct morgue_facet {
+    const char *value;   /* "1987", "1987-03", "1987-03-05", a source or tag */
+    uint64_t count;
+} morgue_facet;
+
+typedef enum morgue_facet_kind {
+    MORGUE_FACET_KIND_DATE = 0,   /* calendar order, granularity as asked */
+    MORGUE_FACET_KIND_SOURCE = 1, /* by count, highest first */
+    MORGUE_FACET_KIND_TAG = 2,    /* by count, highest first */
+} morgue_facet_kind;
+
+/* Facet counts over all matches: *out gets n entries owned by h (valid
+ * until morgue_hits_free). Zero entries when that facet was not asked. */
+MORGUE_API int morgue_hits_facets(const morgue_hits *h, morgue_facet_kind kind,
+                                  const morgue_facet **out, size_t *n);
 
 /* Moves to the next hit: MORGUE_OK, or MORGUE_ITEROVER after the last. */
 MORGUE_API int morgue_hits_next(morgue_hits *h);
@@ -268,6 +322,17 @@ MORGUE_API int morgue_hits_field(morgue_hits *h, morgue_field field,
  * words wrapped in hl_open/hl_close. NUL-terminated; valid until the next
  * morgue_hits_next() or free. */
 MORGUE_API int morgue_hits_snippet(morgue_hits *h, const char **snippet);
+
+/* A match in the current hit's body: bytes [start, end) are a query word
+ * (matched by stem) or a whole phrase. */
+typedef struct morgue_match {
+    size_t start, end;
+} morgue_match;
+
+/* The matches of the current hit's body, in order, instead of markup:
+ * *out is owned by h, valid until the next morgue_hits_next() or free. */
+MORGUE_API int morgue_hits_matches(morgue_hits *h, const morgue_match **out,
+                                   size_t *n);
 
 /* Frees h. NULL is allowed. */
 MORGUE_API void morgue_hits_free(morgue_hits *h);

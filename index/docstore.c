@@ -25,7 +25,10 @@ void docstore_builder_init(docstore_builder *b, size_t block_size, int level)
 static int deflate_block(docstore_builder *b, uLongf *clen)
 {
     if (!b->zs_ready) {
-        if (deflateInit(&b->zs, b->level) != Z_OK)
+        /* Raw deflate: a zlib header would make every inflate checksum
+         * the whole dictionary (the section CRC covers the bytes). */
+        if (deflateInit2(&b->zs, b->level, Z_DEFLATED, -15, 8,
+                         Z_DEFAULT_STRATEGY) != Z_OK)
             return Z_MEM_ERROR;
         b->zs_ready = 1;
     } else if (deflateReset(&b->zs) != Z_OK) {
@@ -133,40 +136,79 @@ static uint32_t find_block(const segment *s, uint32_t doc)
     return lo;
 }
 
-static int inflate_block(const segment *s, uint32_t blk, docstore_cache *c,
-                         errmsg *e)
+/* Offset just past the records of documents first..doc in raw bytes
+ * [p, p + len), or 0 when they are not all there yet; -1 if malformed. */
+static long records_end(const uint8_t *p, size_t len, uint32_t count)
+{
+    const uint8_t *q = p, *end = p + len;
+    for (uint32_t d = 0; d < count; d++)
+        for (int f = 0; f < STORED_FIELDS; f++) {
+            uint64_t n;
+            if (codec_get_varint(&q, end, &n))
+                return q + 10 < end ? -1 : 0; /* truncated: need more */
+            if (n > (uint64_t)(end - q))
+                return n > (1u << 28) ? -1 : 0;
+            q += n;
+        }
+    return (long)(q - p);
+}
+
+/* Inflates block blk of s into c->raw, only as far as document doc's
+ * record: a snippet needs one article, not the whole block. */
+static int inflate_upto(const segment *s, uint32_t blk, uint32_t doc,
+                        docstore_cache *c, errmsg *e)
 {
     const uint8_t *x = sidx_entry(s, blk);
+    uint32_t first = codec_get_u32le(x);
     uint32_t clen = codec_get_u32le(x + 4), rlen = codec_get_u32le(x + 8);
     uint64_t off = codec_get_u64le(x + 16);
-    if (off > s->stor_len || clen > s->stor_len - off || rlen > (1u << 28))
+    if (off > s->stor_len || clen > s->stor_len - off || rlen > (1u << 28) ||
+        first > doc)
         return err_corrupt(e, "stored block %u out of bounds", blk);
-    buf_clear(&c->raw);
-    c->seg = NULL;
-    if (buf_reserve(&c->raw, rlen + 1))
-        return err_set(e, MORGUE_ENOMEM, "out of memory");
-    if (!c->zs_ready) {
-        if (inflateInit(&c->zs) != Z_OK)
+    int fresh = c->seg != s || c->block != blk;
+    if (!fresh && records_end((const uint8_t *)c->raw.ptr, c->raw.len,
+                              doc - first + 1) > 0)
+        return MORGUE_OK; /* already inflated far enough */
+    if (fresh) {
+        c->seg = NULL;
+        buf_clear(&c->raw);
+        if (buf_reserve(&c->raw, rlen + 1))
             return err_set(e, MORGUE_ENOMEM, "out of memory");
-        c->zs_ready = 1;
-    } else {
-        inflateReset(&c->zs);
+        if (!c->zs_ready) {
+            if (inflateInit2(&c->zs, -15) != Z_OK)
+                return err_set(e, MORGUE_ENOMEM, "out of memory");
+            c->zs_ready = 1;
+        } else {
+            inflateReset(&c->zs);
+        }
+        if (s->sdic && inflateSetDictionary(&c->zs, s->sdic,
+                                            (uInt)s->sdic_len) != Z_OK)
+            return err_corrupt(e, "stored dictionary rejected by zlib");
+        c->zs.next_in = (Bytef *)(s->stor + off);
+        c->zs.avail_in = clen;
+        c->seg = s;
+        c->block = blk;
     }
-    c->zs.next_in = (Bytef *)(s->stor + off);
-    c->zs.avail_in = clen;
-    c->zs.next_out = (Bytef *)c->raw.ptr;
-    c->zs.avail_out = rlen;
-    int zrc = inflate(&c->zs, Z_FINISH);
-    if (zrc == Z_NEED_DICT && s->sdic &&
-        inflateSetDictionary(&c->zs, s->sdic, (uInt)s->sdic_len) == Z_OK)
-        zrc = inflate(&c->zs, Z_FINISH);
-    if (zrc != Z_STREAM_END || c->zs.total_out != rlen)
-        return err_corrupt(e, "stored block %u does not inflate (zlib %d)",
-                           blk, zrc);
-    c->raw.len = rlen;
-    c->seg = s;
-    c->block = blk;
-    return MORGUE_OK;
+    for (;;) {
+        long got = records_end((const uint8_t *)c->raw.ptr, c->raw.len,
+                               doc - first + 1);
+        if (got > 0)
+            return MORGUE_OK;
+        if (got < 0 || c->raw.len >= rlen)
+            break;
+        size_t step = rlen - c->raw.len < 4096 ? rlen - c->raw.len : 4096;
+        c->zs.next_out = (Bytef *)c->raw.ptr + c->raw.len;
+        c->zs.avail_out = (uInt)step;
+        int zrc = inflate(&c->zs, Z_SYNC_FLUSH);
+        c->raw.len += step - c->zs.avail_out;
+        if (zrc != Z_OK && zrc != Z_STREAM_END)
+            break;
+        if (zrc == Z_STREAM_END && c->raw.len != rlen)
+            break;
+    }
+    c->seg = NULL;
+    return err_corrupt(e, "stored block %u does not inflate to its records",
+                       blk);
 }
 
 int docstore_get(const segment *s, uint32_t doc, docstore_cache *c,
@@ -175,14 +217,10 @@ int docstore_get(const segment *s, uint32_t doc, docstore_cache *c,
     if (doc >= s->n_docs || s->sidx_blocks == 0)
         return err_set(e, MORGUE_ENOTFOUND, "no document %u", doc);
     uint32_t blk = find_block(s, doc);
-    if (c->seg != s || c->block != blk) {
-        int rc = inflate_block(s, blk, c, e);
-        if (rc)
-            return rc;
-    }
+    int rc = inflate_upto(s, blk, doc, c, e);
+    if (rc)
+        return rc;
     uint32_t first = codec_get_u32le(sidx_entry(s, blk));
-    if (first > doc)
-        return err_corrupt(e, "stored index does not cover document %u", doc);
     const uint8_t *p = (const uint8_t *)c->raw.ptr;
     const uint8_t *end = p + c->raw.len;
     for (uint32_t d = first; d <= doc; d++)

@@ -62,12 +62,14 @@
  * table comes first, one entry per block:
  *   varint (last doc id - previous entry's last doc id) |
  *   varint block bytes | varint positions bytes of the block |
- *   varint largest term frequency in the block |
- *   varint smallest document length (DLEN, or TLEN for 'T') in the block
- * With one block the entry is just the last two varints. The pair
- * (largest tf, smallest length) bounds the block's BM25 contribution from
- * above for any k1, b and average length, which the searcher uses to skip
- * blocks that cannot enter the top k.
+ *   varint n (1..8) | n pairs of varint tf, varint document length
+ *   (DLEN, or TLEN for 'T'): the block's impacts, the (tf, length) pairs
+ *   that no other document of the block beats on both counts, by tf
+ *   descending (an eighth pair may merge the rest as their largest tf and
+ *   smallest length). The block's best BM25 contribution is reached at
+ *   one of them for any k1, b and average length, so the searcher skips
+ *   blocks that cannot enter the top k without decoding them.
+ * A term with one block has no skip table.
  *   Full block: u8 bit width w | 128 doc gaps bit-packed at w bits |
  *     u8 bit width v | 128 (term frequency - 1) bit-packed at v bits.
  *   Last (short) block: per document varint gap | varint (tf - 1).
@@ -79,7 +81,8 @@
  * positions 0.., body tokens start at title length + POS_FIELD_GAP so that
  * no phrase spans the two fields.
  *
- * Section STOR: stored fields in zlib streams, each holding the records of
+ * Section STOR: stored fields in raw deflate streams (RFC 1951, no zlib
+ * header: the section CRC guards them), each holding the records of
  * consecutive documents. Record: per field (id, url, title, source, tags,
  * body, in that order): varint length | bytes. Tags are joined by '\n'.
  * Each stream is deflated with the preset dictionary in section SDIC (the
@@ -119,6 +122,7 @@
 #define TDIC_BLOCK_TERMS 32
 #define SIDX_ENTRY_SIZE 24
 #define POS_FIELD_GAP 16
+#define IMPACTS_MAX 8 /* (tf, length) pairs per skip entry */
 
 /* Term namespaces (first byte of a key). */
 #define NS_WORD 'E'

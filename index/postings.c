@@ -19,21 +19,25 @@ static int parse_skips(postings *p, errmsg *e)
     uint64_t last = 0, off = 0, pos_off = 0;
     for (uint32_t b = 0; b < p->n_blocks; b++) {
         skip_entry *se = &skips[b];
-        uint64_t dlast = 0, bytes = 0, pbytes = 0, mtf, mlen;
-        mtf = mlen = 0; /* one block: no entry; bounds come from decoding */
+        uint64_t dlast = 0, bytes = 0, pbytes = 0, n_imp = 0;
+        se->imp = b * 2 * IMPACTS_MAX;
         if (p->n_blocks > 1 &&
             (codec_get_varint(&q, end, &dlast) ||
              codec_get_varint(&q, end, &bytes) ||
              codec_get_varint(&q, end, &pbytes) ||
-             codec_get_varint(&q, end, &mtf) ||
-             codec_get_varint(&q, end, &mlen)))
+             codec_get_varint(&q, end, &n_imp) || n_imp > IMPACTS_MAX))
             return err_corrupt(e, "postings: truncated skip table");
+        for (uint64_t k = 0; k < 2 * n_imp; k++) {
+            uint64_t v;
+            if (codec_get_varint(&q, end, &v) || v > UINT32_MAX)
+                return err_corrupt(e, "postings: bad impact in skip table");
+            p->impacts[se->imp + k] = (uint32_t)v;
+        }
         last += dlast;
-        if (last > UINT32_MAX - 1 || mtf > UINT32_MAX || mlen > UINT32_MAX)
+        if (last > UINT32_MAX - 1)
             return err_corrupt(e, "postings: skip entry out of range");
         se->last_doc = p->n_blocks > 1 ? (uint32_t)last : UINT32_MAX - 1;
-        se->max_tf = (uint32_t)mtf;
-        se->min_len = (uint32_t)mlen;
+        se->n_imp = (uint32_t)n_imp;
         se->off = off;
         se->pos_off = pos_off;
         off += bytes;
@@ -54,6 +58,8 @@ int postings_open(postings *p, const segment *s, const term_info *ti,
                   errmsg *e)
 {
     memset(p, 0, offsetof(postings, docs));
+    p->err = 0; /* after docs[]: not covered by the memset */
+    p->n_docs = s->n_docs;
     p->data = s->post + ti->post_off;
     p->data_end = p->data + ti->post_len;
     if (ti->pos_len) {
@@ -67,7 +73,10 @@ int postings_open(postings *p, const segment *s, const term_info *ti,
     p->skips = NULL;
     if (p->n_blocks > 1) {
         p->skips = malloc(p->n_blocks * sizeof *p->skips);
-        if (!p->skips) {
+        p->impacts = malloc((size_t)p->n_blocks * 2 * IMPACTS_MAX *
+                            sizeof *p->impacts);
+        if (!p->skips || !p->impacts) {
+            postings_close(p);
             p->n_blocks = 0;
             p->doc = POSTINGS_END;
             return err_set(e, MORGUE_ENOMEM, "out of memory");
@@ -86,7 +95,9 @@ int postings_open(postings *p, const segment *s, const term_info *ti,
 void postings_close(postings *p)
 {
     free(p->skips);
+    free(p->impacts);
     p->skips = NULL;
+    p->impacts = NULL;
 }
 
 static int load_full(postings *p, const uint8_t *q, const uint8_t *end)
@@ -107,7 +118,7 @@ static int load_full(postings *p, const uint8_t *q, const uint8_t *end)
     uint64_t doc = p->docs[0]; /* holds the base, see load_block */
     for (int i = 0; i < CODEC_BLOCK; i++) {
         doc = (i == 0 && p->block == 0) ? v[0] : doc + v[i] + 1;
-        if (doc >= POSTINGS_END)
+        if (doc >= p->n_docs)
             return -1;
         p->docs[i] = (uint32_t)doc;
     }
@@ -123,7 +134,7 @@ static int load_short(postings *p, const uint8_t *q, const uint8_t *end)
             codec_get_varint(&q, end, &tf1) || tf1 >= UINT32_MAX)
             return -1;
         doc = (i == 0 && p->block == 0) ? gap : doc + gap + 1;
-        if (doc >= POSTINGS_END)
+        if (doc >= p->n_docs)
             return -1;
         p->docs[i] = (uint32_t)doc;
         p->tfs[i] = (uint32_t)tf1 + 1;

@@ -9,8 +9,8 @@
 
 typedef struct skip_entry {
     uint32_t last_doc;
-    uint32_t max_tf;  /* 0 for a one-block term: decode it to know */
-    uint32_t min_len;
+    uint32_t imp;     /* first impact pair in postings.impacts */
+    uint32_t n_imp;   /* pairs; 0 for a one-block term: decode it */
     uint64_t off;     /* block start within the term's postings */
     uint64_t pos_off; /* block's positions within the term's positions */
 } skip_entry;
@@ -19,9 +19,12 @@ typedef struct postings {
     const uint8_t *data, *data_end; /* the term's postings bytes */
     const uint8_t *pos, *pos_end;   /* its positions, or NULL */
     uint32_t df;
+    uint32_t n_docs;                /* documents in the segment: every id
+                                       decoded must be below */
     uint32_t n_blocks;
     skip_entry *skips;              /* n_blocks entries, owned, when > 1 */
     skip_entry one;                 /* the entry of a one-block term */
+    uint32_t *impacts;              /* owned (tf, length) pairs */
     uint32_t block;                 /* loaded block, or UINT32_MAX */
     uint32_t n;                     /* docs in the loaded block */
     uint32_t i;                     /* current index in it */

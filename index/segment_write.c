@@ -100,6 +100,49 @@ static void put_short_block(buf *out, const uint32_t *docs,
     }
 }
 
+typedef struct impact {
+    uint32_t tf, len;
+} impact;
+
+static int by_tf_desc(const void *a, const void *b)
+{
+    const impact *x = a, *y = b;
+    if (x->tf != y->tf)
+        return x->tf < y->tf ? 1 : -1;
+    return (x->len > y->len) - (x->len < y->len);
+}
+
+/* A block's impacts: the (tf, length) pairs no other pair beats on both
+ * counts (higher tf, shorter document). The best BM25 score of the block
+ * is reached at one of them, for any k1, b and average length. At most
+ * IMPACTS_MAX are kept; the last then merges the rest as (their largest
+ * tf, their smallest length), still an upper bound. */
+static void put_impacts(buf *out, const uint32_t *tfs, const uint32_t *docs,
+                        uint32_t n, const uint32_t *lens)
+{
+    impact all[CODEC_BLOCK], keep[IMPACTS_MAX];
+    for (uint32_t i = 0; i < n; i++)
+        all[i] = (impact){ tfs[i], lens[docs[i]] };
+    qsort(all, n, sizeof *all, by_tf_desc);
+    uint32_t k = 0, best_len = UINT32_MAX;
+    for (uint32_t i = 0; i < n; i++) {
+        if (all[i].len >= best_len)
+            continue;
+        best_len = all[i].len;
+        if (k < IMPACTS_MAX) {
+            keep[k++] = all[i];
+        } else { /* fold into the last kept pair */
+            if (all[i].len < keep[k - 1].len)
+                keep[k - 1].len = all[i].len;
+        }
+    }
+    buf_put_varint(out, k);
+    for (uint32_t i = 0; i < k; i++) {
+        buf_put_varint(out, keep[i].tf);
+        buf_put_varint(out, keep[i].len);
+    }
+}
+
 /* Writes one term's postings (and copies its positions); returns bytes
  * written to post via *post_len. */
 static int write_term(const seg_term *t, const seg_build *b, scratch *sc,
@@ -118,13 +161,6 @@ static int write_term(const seg_term *t, const seg_build *b, scratch *sc,
     for (uint32_t blk = 0; blk < n_blocks; blk++) {
         uint32_t lo = blk * CODEC_BLOCK;
         uint32_t n = t->df - lo < CODEC_BLOCK ? t->df - lo : CODEC_BLOCK;
-        uint32_t max_tf = 0, min_len = UINT32_MAX;
-        for (uint32_t i = lo; i < lo + n; i++) {
-            if (sc->tfs[i] > max_tf)
-                max_tf = sc->tfs[i];
-            if (lens[sc->docs[i]] < min_len)
-                min_len = lens[sc->docs[i]];
-        }
         size_t before = tmp->len;
         if (n == CODEC_BLOCK)
             put_full_block(tmp, sc->docs + lo, sc->tfs + lo, prev_last,
@@ -138,8 +174,7 @@ static int write_term(const seg_term *t, const seg_build *b, scratch *sc,
             buf_put_varint(&skips, last - (blk ? prev_last : 0));
             buf_put_varint(&skips, tmp->len - before);
             buf_put_varint(&skips, pos_end - prev_pos_end);
-            buf_put_varint(&skips, max_tf);
-            buf_put_varint(&skips, min_len);
+            put_impacts(&skips, sc->tfs + lo, sc->docs + lo, n, lens);
         }
         prev_last = last;
         prev_pos_end = pos_end;

@@ -11,6 +11,23 @@ MORGUE_API uint64_t morgue_hits_total(const morgue_hits *h)
     return h ? h->total : 0;
 }
 
+MORGUE_API int morgue_hits_total_exact(const morgue_hits *h)
+{
+    return h ? h->total_exact : 0;
+}
+
+MORGUE_API int morgue_hits_facets(const morgue_hits *h, morgue_facet_kind kind,
+                                  const morgue_facet **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!h || (unsigned)kind > MORGUE_FACET_KIND_TAG)
+        return MORGUE_EINVAL;
+    *out = h->facets[kind];
+    *n = h->n_facets[kind];
+    return MORGUE_OK;
+}
+
 static const hit *current(const morgue_hits *h)
 {
     return h && h->next > h->opts.offset && h->next <= h->n_hits
@@ -29,6 +46,9 @@ MORGUE_API int morgue_hits_next(morgue_hits *h)
     h->next++;
     h->loaded = 0;
     buf_clear(&h->snippet);
+    free(h->matches);
+    h->matches = NULL;
+    h->n_matches = 0;
     return MORGUE_OK;
 }
 
@@ -102,14 +122,38 @@ MORGUE_API int morgue_hits_snippet(morgue_hits *h, const char **snippet)
     return MORGUE_OK;
 }
 
+MORGUE_API int morgue_hits_matches(morgue_hits *h, const morgue_match **out,
+                                   size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    int rc = load_fields(h);
+    if (rc)
+        return rc;
+    if (!h->stem && stemmer_new(&h->stem, h->s->man.language))
+        return searcher_fail(h->s, MORGUE_ENOMEM, "cannot make a stemmer");
+    if (!h->matches) {
+        span body = h->fields[MORGUE_FIELD_BODY];
+        rc = snippet_matches(body.ptr, body.len, h->terms, h->n_terms,
+                             h->stem, &h->matches, &h->n_matches);
+        if (rc)
+            return searcher_fail(h->s, rc, "out of memory");
+    }
+    *out = h->matches;
+    *n = h->n_matches;
+    return MORGUE_OK;
+}
+
 MORGUE_API void morgue_hits_free(morgue_hits *h)
 {
     if (!h)
         return;
     free(h->hits);
-    for (size_t i = 0; i < h->n_terms; i++)
-        free(h->terms[i].stem);
-    free(h->terms);
+    query_terms_free(h->terms, h->n_terms);
+    for (int k = 0; k < 3; k++)
+        free(h->facets[k]);
+    buf_free(&h->facet_text);
+    free(h->matches);
     free(h->hl_open);
     free(h->hl_close);
     docstore_cache_free(&h->cache);

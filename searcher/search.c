@@ -1,227 +1,23 @@
-/* search.c: morgue_search(): analyses the query, evaluates the
- * conjunction of its stems segment by segment, scores by BM25 over title
- * and body with a title bonus, and keeps the top k. */
+/* search.c: morgue_search(): parse, plan, then per segment either the
+ * pruned top-k of a flat query or an exhaustive walk of the iterator tree;
+ * facets and date sorting always walk every match. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "index/postings.h"
-#include "searcher/bm25.h"
-#include "searcher/searcher.h"
+#include "searcher/facets.h"
+#include "searcher/plan.h"
+#include "searcher/prune.h"
+#include "searcher/query.h"
 #include "searcher/topk.h"
-#include "text/stem.h"
-#include "text/tokenize.h"
-
-/* Per query term and segment: where its stem and title-stem postings are. */
-typedef struct seg_term_info {
-    int found, title_found;
-    term_info body, title;
-} seg_term_info;
-
-typedef struct plan {
-    query_term *terms;
-    size_t n_terms;
-    seg_term_info *info;  /* n_segs * n_terms */
-    double *idf, *title_idf;
-    double k1, b, title_weight;
-} plan;
-
-static void plan_free(plan *p)
-{
-    for (size_t i = 0; i < p->n_terms; i++)
-        free(p->terms[i].stem);
-    free(p->terms);
-    free(p->info);
-    free(p->idf);
-    free(p->title_idf);
-}
-
-static int add_stem(plan *p, const char *st, size_t n)
-{
-    for (size_t i = 0; i < p->n_terms; i++)
-        if (strlen(p->terms[i].stem) == n && !memcmp(p->terms[i].stem, st, n))
-            return MORGUE_OK;
-    query_term *t = realloc(p->terms, (p->n_terms + 1) * sizeof *t);
-    if (!t)
-        return MORGUE_ENOMEM;
-    p->terms = t;
-    char *copy = malloc(n + 1);
-    if (!copy)
-        return MORGUE_ENOMEM;
-    memcpy(copy, st, n);
-    copy[n] = '\0';
-    p->terms[p->n_terms].stem = copy;
-    p->terms[p->n_terms].weight = 0;
-    p->n_terms++;
-    return MORGUE_OK;
-}
-
-static int analyse(morgue_searcher *s, const char *query, plan *p)
-{
-    stemmer *st;
-    int rc = stemmer_new(&st, s->man.language);
-    if (rc)
-        return searcher_fail(s, rc, "cannot create the '%s' stemmer",
-                             s->man.language);
-    tokenizer tk;
-    token tok;
-    tokenizer_init(&tk, query, strlen(query));
-    while (rc == MORGUE_OK && tokenizer_next(&tk, &tok)) {
-        size_t n;
-        const char *stem = stemmer_stem(st, tok.term, tok.len, &n);
-        rc = stem ? add_stem(p, stem, n) : MORGUE_ENOMEM;
-    }
-    stemmer_free(st);
-    if (rc)
-        return searcher_fail(s, rc, "out of memory");
-    if (p->n_terms == 0)
-        return searcher_fail(s, MORGUE_EQUERY,
-                             "the query has no words to search for");
-    return MORGUE_OK;
-}
-
-/* Looks every term up in every segment and computes global idfs. */
-static int lookup(morgue_searcher *s, plan *p)
-{
-    size_t n = p->n_terms;
-    p->info = calloc(s->n_segs * n + 1, sizeof *p->info);
-    p->idf = calloc(n, sizeof *p->idf);
-    p->title_idf = calloc(n, sizeof *p->title_idf);
-    if (!p->info || !p->idf || !p->title_idf)
-        return searcher_fail(s, MORGUE_ENOMEM, "out of memory");
-    errmsg e;
-    char key[MAX_KEY];
-    for (size_t t = 0; t < n; t++) {
-        size_t len = strlen(p->terms[t].stem);
-        if (len > MAX_KEY - 1)
-            len = MAX_KEY - 1;
-        memcpy(key + 1, p->terms[t].stem, len);
-        uint64_t df = 0, tdf = 0;
-        for (size_t g = 0; g < s->n_segs; g++) {
-            seg_term_info *si = &p->info[g * n + t];
-            key[0] = NS_STEM;
-            int rc = termdict_find(&s->segs[g], key, len + 1, &si->body, &e);
-            key[0] = NS_TITLE;
-            int rc2 = rc < 0 ? rc : termdict_find(&s->segs[g], key, len + 1,
-                                                  &si->title, &e);
-            if (rc < 0 || rc2 < 0)
-                return searcher_fail(s, MORGUE_ECORRUPT, "%s", e.text);
-            si->found = rc;
-            si->title_found = rc2;
-            df += rc ? si->body.df : 0;
-            tdf += rc2 ? si->title.df : 0;
-        }
-        p->idf[t] = bm25_idf(s->n_docs, df);
-        p->title_idf[t] = bm25_idf(s->n_docs, tdf);
-        p->terms[t].weight = p->idf[t];
-    }
-    return MORGUE_OK;
-}
-
-/* One term's cursors in the segment being evaluated. */
-typedef struct cursor {
-    postings body, title;
-    int has_title;
-    size_t term;
-} cursor;
-
-static int by_df(const void *a, const void *b)
-{
-    const cursor *x = a, *y = b;
-    return (x->body.df > y->body.df) - (x->body.df < y->body.df);
-}
-
-static double score_doc(const morgue_searcher *s, const segment *g,
-                        const plan *p, cursor *c, size_t n, uint32_t doc)
-{
-    double dl = segment_dlen(g, doc), tl = segment_tlen(g, doc);
-    double score = 0;
-    for (size_t i = 0; i < n; i++) {
-        score += p->idf[c[i].term] * bm25_tf(postings_tf(&c[i].body), dl,
-                                             s->avg_len, p->k1, p->b);
-        if (c[i].has_title && postings_advance(&c[i].title, doc) == doc)
-            score += p->title_weight * p->title_idf[c[i].term] *
-                     bm25_tf(postings_tf(&c[i].title), tl, s->avg_tlen,
-                             p->k1, p->b);
-    }
-    return score;
-}
-
-/* Leapfrog intersection over the cursors, rarest first. */
-static int eval_and(const morgue_searcher *s, size_t gi, const plan *p,
-                    cursor *c, size_t n, topk *top, uint64_t *total)
-{
-    const segment *g = &s->segs[gi];
-    qsort(c, n, sizeof *c, by_df);
-    uint32_t doc = postings_next(&c[0].body);
-    while (doc != POSTINGS_END) {
-        size_t i = 1;
-        for (; i < n; i++) {
-            uint32_t d = postings_advance(&c[i].body, doc);
-            if (d != doc) {
-                doc = d == POSTINGS_END ? d
-                                        : postings_advance(&c[0].body, d);
-                break;
-            }
-        }
-        if (i < n)
-            continue;
-        if (searcher_deleted(s, gi, doc)) {
-            doc = postings_next(&c[0].body);
-            continue;
-        }
-        (*total)++;
-        double sc = score_doc(s, g, p, c, n, doc);
-        if (topk_would_enter(top, sc))
-            topk_push(top, (hit){ sc, (uint32_t)gi, doc }, s->base[gi] + doc);
-        doc = postings_next(&c[0].body);
-    }
-    for (size_t i = 0; i < n; i++)
-        if (c[i].body.err || c[i].title.err)
-            return MORGUE_ECORRUPT;
-    return MORGUE_OK;
-}
-
-static int eval_segment(morgue_searcher *s, size_t gi, const plan *p,
-                        topk *top, uint64_t *total)
-{
-    size_t n = p->n_terms;
-    const seg_term_info *info = &p->info[gi * n];
-    for (size_t t = 0; t < n; t++)
-        if (!info[t].found)
-            return MORGUE_OK; /* a word is missing: nothing matches here */
-    cursor *c = calloc(n, sizeof *c);
-    if (!c)
-        return searcher_fail(s, MORGUE_ENOMEM, "out of memory");
-    errmsg e;
-    int rc = MORGUE_OK;
-    size_t opened = 0;
-    for (; opened < n && rc == MORGUE_OK; opened++) {
-        cursor *cu = &c[opened];
-        cu->term = opened;
-        rc = postings_open(&cu->body, &s->segs[gi], &info[opened].body, &e);
-        if (rc == MORGUE_OK && info[opened].title_found) {
-            rc = postings_open(&cu->title, &s->segs[gi], &info[opened].title,
-                               &e);
-            cu->has_title = rc == MORGUE_OK;
-        }
-    }
-    if (rc == MORGUE_OK)
-        rc = eval_and(s, gi, p, c, n, top, total);
-    for (size_t i = 0; i < opened; i++) {
-        postings_close(&c[i].body);
-        postings_close(&c[i].title);
-    }
-    free(c);
-    if (rc == MORGUE_ECORRUPT)
-        return searcher_fail(s, rc, "segment %zu: corrupt postings", gi);
-    return rc ? searcher_fail(s, rc, "%s", e.text) : MORGUE_OK;
-}
 
 static morgue_query_opts resolve_opts(const morgue_query_opts *o)
 {
     morgue_query_opts r = MORGUE_QUERY_OPTS_INIT;
     if (o && o->version == MORGUE_QUERY_OPTS_VERSION)
         r = *o;
+    else if (o && o->version == 1) /* before flags, sorting and facets */
+        memcpy(&r, o, offsetof(morgue_query_opts, flags));
     if (r.limit == 0)
         r.limit = 10;
     if (r.k1 <= 0)
@@ -235,55 +31,189 @@ static morgue_query_opts resolve_opts(const morgue_query_opts *o)
     return r;
 }
 
-static char *dup_or(const char *s, const char *def)
+typedef struct run {
+    morgue_searcher *s;
+    const morgue_query_opts *o;
+    plan p;
+    topk top;
+    facet_acc facets;
+    int exhaustive;      /* walk and score every match */
+    int64_t from, to;    /* option date filter */
+    uint64_t total;
+} run;
+
+/* A flat query: one stem, or an AND / OR of stems only. */
+static int flat(const pnode *n)
 {
-    return strdup(s ? s : def);
+    if (n->kind == Q_WORD)
+        return n->tkind == TERM_STEM;
+    if (n->kind != Q_AND && n->kind != Q_OR)
+        return 0;
+    for (size_t i = 0; i < n->n_kids; i++)
+        if (n->kids[i]->kind != Q_WORD || n->kids[i]->tkind != TERM_STEM)
+            return 0;
+    return 1;
+}
+
+static int walk(run *r, size_t g, it *root)
+{
+    const segment *seg = &r->s->segs[g];
+    int by_date = r->o->sort == MORGUE_SORT_DATE;
+    for (uint32_t d = it_next(root); d != IT_END; d = it_next(root)) {
+        if (searcher_deleted(r->s, g, d))
+            continue;
+        int64_t t = segment_date(seg, d);
+        if ((r->from != INT64_MIN || r->to != INT64_MAX) &&
+            (t == INT64_MIN || t < r->from || t > r->to))
+            continue;
+        r->total++;
+        if (facets_add(&r->facets, r->s, g, d))
+            return MORGUE_ENOMEM;
+        double sc = it_score(root);
+        double key = by_date ? (t == INT64_MIN ? -INFINITY : (double)t) : sc;
+        if (topk_would_enter(&r->top, key))
+            topk_push(&r->top, (hit){ key, sc, (uint32_t)g, d },
+                      r->s->base[g] + d);
+    }
+    return root->err ? MORGUE_ECORRUPT : MORGUE_OK;
+}
+
+/* A flat query's words as separate term iterators, pruned. */
+static int pruned(run *r, size_t g, const score_ctx *c, errmsg *e)
+{
+    const pnode *n = r->p.root;
+    size_t count = n->kind == Q_WORD ? 1 : n->n_kids;
+    it **terms = calloc(count + 1, sizeof *terms);
+    int rc = terms ? MORGUE_OK : MORGUE_ENOMEM;
+    for (size_t i = 0; rc == MORGUE_OK && i < count; i++) {
+        terms[i] = plan_build_node(n->kind == Q_WORD ? n : n->kids[i], c, g,
+                                   e);
+        if (!terms[i])
+            rc = MORGUE_ENOMEM;
+        else if (terms[i]->err)
+            rc = terms[i]->err;
+    }
+    /* Words absent from this segment are empty iterators, not terms: an
+     * AND with one matches nothing here; an OR drops them. */
+    size_t live = 0;
+    int absent = 0;
+    for (size_t i = 0; rc == MORGUE_OK && i < count; i++) {
+        if (terms[i]->started && terms[i]->doc == IT_END) {
+            absent = 1;
+            it_free(terms[i]);
+        } else {
+            terms[live++] = terms[i];
+        }
+    }
+    if (rc == MORGUE_OK)
+        count = live;
+    if (rc == MORGUE_OK && live && !(absent && n->kind != Q_OR)) {
+        prune_job j = { r->s, g, terms, live, n->kind != Q_OR,
+                        (r->o->flags & MORGUE_QUERY_COUNT) != 0, r->from,
+                        r->to, &r->top, &r->total };
+        rc = prune_run(&j);
+    }
+    for (size_t i = 0; terms && i < count; i++)
+        it_free(terms[i]);
+    free(terms);
+    return rc;
+}
+
+static int search_segment(run *r, size_t g)
+{
+    score_ctx c = { r->s, &r->s->segs[g], r->o->k1, r->o->b,
+                    r->o->title_weight };
+    errmsg e;
+    e.text[0] = '\0';
+    int rc;
+    if (!r->exhaustive && flat(r->p.root)) {
+        rc = pruned(r, g, &c, &e);
+    } else {
+        it *root = plan_build(&r->p, &c, g, &e);
+        rc = root ? walk(r, g, root) : MORGUE_ENOMEM;
+        it_free(root);
+    }
+    if (rc == MORGUE_ECORRUPT)
+        return searcher_fail(r->s, rc, "segment %016llx: corrupt postings%s%s",
+                             (unsigned long long)r->s->segs[g].id,
+                             e.text[0] ? ": " : "", e.text);
+    return rc ? searcher_fail(r->s, rc, "out of memory") : MORGUE_OK;
+}
+
+static int make_hits(run *r, morgue_hits **out)
+{
+    morgue_hits *h = calloc(1, sizeof *h);
+    if (!h)
+        return MORGUE_ENOMEM;
+    h->s = r->s;
+    h->hits = topk_take(&r->top, &h->n_hits);
+    h->next = r->o->offset;
+    h->total = r->total;
+    h->total_exact = r->exhaustive || (r->o->flags & MORGUE_QUERY_COUNT);
+    h->terms = r->p.hl;
+    h->n_terms = r->p.n_hl;
+    r->p.hl = NULL;
+    r->p.n_hl = 0;
+    h->opts = *r->o;
+    h->hl_open = strdup(r->o->hl_open ? r->o->hl_open : "<b>");
+    h->hl_close = strdup(r->o->hl_close ? r->o->hl_close : "</b>");
+    int rc = h->hits && h->hl_open && h->hl_close ? MORGUE_OK
+                                                  : MORGUE_ENOMEM;
+    if (rc == MORGUE_OK)
+        rc = facets_finish(&r->facets, r->s, r->o, h);
+    if (rc != MORGUE_OK) {
+        morgue_hits_free(h);
+        return rc;
+    }
+    *out = h;
+    return MORGUE_OK;
+}
+
+static int parse(run *r, const char *query, qnode **q)
+{
+    char msg[256];
+    size_t at = 0;
+    unsigned flags = (r->o->flags & MORGUE_QUERY_ANY) ? QUERY_ANY : 0;
+    int rc = query_parse(query, flags, q, msg, sizeof msg, &at);
+    if (rc == MORGUE_EQUERY)
+        return searcher_fail(r->s, rc, "query error at column %zu: %s",
+                             at + 1, msg);
+    return rc ? searcher_fail(r->s, rc, "out of memory") : MORGUE_OK;
 }
 
 MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
                              const morgue_query_opts *opts,
                              morgue_hits **out)
 {
+    if (!out)
+        return MORGUE_EINVAL;
     *out = NULL;
     if (!s || !query)
         return MORGUE_EINVAL;
     morgue_query_opts o = resolve_opts(opts);
-    plan p = { 0 };
-    p.k1 = o.k1;
-    p.b = o.b;
-    p.title_weight = o.title_weight;
-    int rc = analyse(s, query, &p);
+    run r = { .s = s, .o = &o };
+    r.from = o.date_from == MORGUE_NO_DATE ? INT64_MIN : o.date_from;
+    r.to = o.date_to == MORGUE_NO_DATE ? INT64_MAX : o.date_to;
+    r.exhaustive = (o.flags & MORGUE_QUERY_EXHAUSTIVE) ||
+                   o.sort == MORGUE_SORT_DATE ||
+                   o.facet_date != MORGUE_FACET_NONE || o.facet_sources ||
+                   o.facet_tags;
+    qnode *q = NULL;
+    int rc = parse(&r, query, &q);
     if (rc == MORGUE_OK)
-        rc = lookup(s, &p);
-    topk top = { 0 };
-    if (rc == MORGUE_OK && topk_init(&top, o.offset + o.limit))
+        rc = plan_make(&r.p, s, q);
+    query_free(q);
+    if (rc != MORGUE_OK)
+        return rc;
+    if (topk_init(&r.top, o.offset + o.limit) ||
+        facets_init(&r.facets, s, &o))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
-    uint64_t total = 0;
     for (size_t g = 0; rc == MORGUE_OK && g < s->n_segs; g++)
-        rc = eval_segment(s, g, &p, &top, &total);
-    morgue_hits *h = rc ? NULL : calloc(1, sizeof *h);
-    if (rc == MORGUE_OK && !h)
+        rc = search_segment(&r, g);
+    if (rc == MORGUE_OK && make_hits(&r, out))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
-    if (rc == MORGUE_OK) {
-        h->s = s;
-        h->hits = topk_take(&top, &h->n_hits);
-        h->next = o.offset;
-        h->total = total;
-        h->terms = p.terms;
-        h->n_terms = p.n_terms;
-        p.terms = NULL;
-        p.n_terms = 0;
-        h->opts = o;
-        h->hl_open = dup_or(o.hl_open, "<b>");
-        h->hl_close = dup_or(o.hl_close, "</b>");
-        if (!h->hits || !h->hl_open || !h->hl_close) {
-            morgue_hits_free(h);
-            h = NULL;
-            rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
-        }
-    }
-    topk_free(&top);
-    plan_free(&p);
-    *out = h;
+    topk_free(&r.top);
+    facets_free(&r.facets);
+    plan_free(&r.p);
     return rc;
 }

@@ -36,19 +36,33 @@ static inline int searcher_deleted(const morgue_searcher *s, size_t g,
 
 /* One ranked answer. */
 typedef struct hit {
+    double key;          /* what ranks it: the score, or the date */
     double score;
     uint32_t seg;
     uint32_t doc;        /* local to the segment */
 } hit;
 
-/* A query term as the snippet maker needs it. */
+/* What the snippet maker highlights: a stem (words matched by stem), an
+ * exact word, or a phrase (exact words in a row, highlighted as one). */
+typedef enum hl_kind { HL_STEM, HL_WORD, HL_PHRASE } hl_kind;
+
 typedef struct query_term {
-    char *stem;          /* owned, NUL-terminated */
+    hl_kind kind;
+    char **words;        /* owned: 1 stem or word, or the phrase's words */
+    size_t n_words;
     double weight;       /* idf, for choosing passages */
 } query_term;
 
+void query_terms_free(query_term *t, size_t n);
+
 struct morgue_hits {
     morgue_searcher *s;
+    int total_exact;
+    struct morgue_facet *facets[3]; /* per morgue_facet_kind, owned */
+    size_t n_facets[3];
+    buf facet_text;      /* facet value strings */
+    struct morgue_match *matches; /* of the current hit, owned */
+    size_t n_matches;
     hit *hits;           /* ranked, owned */
     size_t n_hits;
     size_t next;         /* index of the next hit to return */
@@ -70,6 +84,12 @@ int snippet_make(buf *out, const char *body, size_t len,
                  const query_term *terms, size_t n_terms,
                  struct stemmer *stem, const morgue_query_opts *o,
                  const char *hl_open, const char *hl_close);
+
+/* The spans of body that match the query terms, in order, merged. *out
+ * is malloc'ed (caller frees). */
+int snippet_matches(const char *body, size_t len, const query_term *terms,
+                    size_t n_terms, struct stemmer *stem,
+                    struct morgue_match **out, size_t *n);
 
 /* Distinct words ('E' keys) over all segments, by merging dictionaries. */
 int searcher_count_words(morgue_searcher *s, uint64_t *out);

@@ -1,6 +1,7 @@
-/* snippet.c: picks the passage of an article's body that covers the most
- * (and rarest) query terms and highlights every word whose stem is a
- * query stem ("emergencies" for "emergency"). */
+/* snippet.c: finds where the query matches an article's body (words by
+ * stem, exact words, whole phrases as one span), picks the passage that
+ * covers the most and rarest query terms, and marks the matches up,
+ * escaping HTML when the markers are HTML. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,7 +9,12 @@
 #include "text/stem.h"
 #include "text/tokenize.h"
 
-#define MAX_MATCHES 4096
+#define MAX_TOKENS 20000
+
+typedef struct tok {
+    size_t start, end;   /* bytes in the body */
+    size_t term, len;    /* normalised word in the arena */
+} tok;
 
 typedef struct match {
     size_t start, end;
@@ -20,27 +26,140 @@ static int is_space(char c)
     return c == ' ' || c == '\n' || c == '\t' || c == '\r';
 }
 
-/* Finds the words of body whose stem is a query term. */
-static size_t find_matches(match *m, const char *body, size_t len,
-                           const query_term *terms, size_t n_terms,
-                           stemmer *stem)
+static int eq(const buf *arena, const tok *t, const char *w)
+{
+    size_t n = strlen(w);
+    return t->len == n && !memcmp(arena->ptr + t->term, w, n);
+}
+
+static size_t tokenize(const char *body, size_t len, tok *toks, buf *arena)
 {
     tokenizer tk;
-    token tok;
+    token t;
     size_t n = 0;
     tokenizer_init(&tk, body, len);
-    while (n < MAX_MATCHES && tokenizer_next(&tk, &tok)) {
-        size_t sl;
-        const char *st = stemmer_stem(stem, tok.term, tok.len, &sl);
-        if (!st)
-            continue;
-        for (size_t t = 0; t < n_terms; t++)
-            if (strlen(terms[t].stem) == sl && !memcmp(terms[t].stem, st, sl)) {
-                m[n++] = (match){ tok.start, tok.end, (unsigned)t };
-                break;
-            }
+    while (n < MAX_TOKENS && tokenizer_next(&tk, &t)) {
+        toks[n] = (tok){ t.start, t.end, arena->len, t.len };
+        buf_append(arena, t.term, t.len);
+        n++;
     }
     return n;
+}
+
+/* Snowball stems keep a word's first letter in every algorithm but
+ * those that strip prefixes; elsewhere a word whose first byte differs
+ * from every query stem's needs no stemming (most of a body's words). */
+static int may_stem_to(const char *w, const query_term *q, size_t nq,
+                       int strips_prefixes)
+{
+    if (strips_prefixes)
+        return 1;
+    for (size_t t = 0; t < nq; t++)
+        if (q[t].kind == HL_STEM && q[t].words[0][0] == w[0])
+            return 1;
+    return 0;
+}
+
+/* The query term matching at token i (and how many tokens it spans). */
+static int match_at(const tok *toks, size_t n, size_t i, const buf *arena,
+                    const query_term *q, size_t nq, stemmer *stem,
+                    size_t *span_len)
+{
+    const char *st = NULL;
+    size_t sl = 0;
+    int check_stems = may_stem_to(arena->ptr + toks[i].term, q, nq,
+                                  stemmer_strips_prefixes(stem));
+    for (size_t t = 0; t < nq; t++) {
+        const query_term *qt = &q[t];
+        if (qt->kind == HL_PHRASE) {
+            size_t w = 0;
+            while (w < qt->n_words && i + w < n &&
+                   eq(arena, &toks[i + w], qt->words[w]))
+                w++;
+            if (w == qt->n_words) {
+                *span_len = w;
+                return (int)t;
+            }
+        } else if (qt->kind == HL_WORD) {
+            if (eq(arena, &toks[i], qt->words[0])) {
+                *span_len = 1;
+                return (int)t;
+            }
+        } else if (check_stems) {
+            if (!st)
+                st = stemmer_stem(stem, arena->ptr + toks[i].term,
+                                  toks[i].len, &sl);
+            if (st && sl == strlen(qt->words[0]) &&
+                !memcmp(st, qt->words[0], sl)) {
+                *span_len = 1;
+                return (int)t;
+            }
+        }
+    }
+    return -1;
+}
+
+static int find_matches(const char *body, size_t len, const query_term *q,
+                        size_t nq, stemmer *stem, match **out, size_t *n_out)
+{
+    tok *toks = malloc(MAX_TOKENS * sizeof *toks);
+    match *m = NULL;
+    buf arena = BUF_INIT;
+    size_t n_m = 0;
+    int rc = MORGUE_OK;
+    if (!toks) {
+        rc = MORGUE_ENOMEM;
+        goto out;
+    }
+    size_t n = tokenize(body, len, toks, &arena);
+    m = malloc((n + 1) * sizeof *m);
+    if (!m || arena.oom) {
+        rc = MORGUE_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n;) {
+        size_t width = 1;
+        int t = match_at(toks, n, i, &arena, q, nq, stem, &width);
+        if (t >= 0)
+            m[n_m++] = (match){ toks[i].start, toks[i + width - 1].end,
+                                (unsigned)t };
+        i += t >= 0 ? width : 1;
+    }
+out:
+    free(toks);
+    buf_free(&arena);
+    if (rc) {
+        free(m);
+        m = NULL;
+        n_m = 0;
+    }
+    *out = m;
+    *n_out = n_m;
+    return rc;
+}
+
+int snippet_matches(const char *body, size_t len, const query_term *terms,
+                    size_t n_terms, stemmer *stem, struct morgue_match **out,
+                    size_t *n)
+{
+    match *m;
+    size_t k;
+    int rc = find_matches(body, len, terms, n_terms, stem, &m, &k);
+    *out = NULL;
+    *n = 0;
+    if (rc)
+        return rc;
+    morgue_match *r = malloc((k + 1) * sizeof *r);
+    if (!r) {
+        free(m);
+        return MORGUE_ENOMEM;
+    }
+    for (size_t i = 0; i < k; i++)
+        r[i] = (morgue_match){ m[i].start, m[i].end };
+    free(m);
+    *out = r;
+    *n = k;
+    return MORGUE_OK;
 }
 
 /* Index of the match that starts the best window of width bytes. */
@@ -92,30 +211,38 @@ static void put_text(buf *out, const char *p, size_t n, int html)
         buf_putc(out, ' ');
 }
 
-int snippet_make(buf *out, const char *body, size_t len,
-                 const query_term *terms, size_t n_terms, stemmer *stem,
-                 const morgue_query_opts *o, const char *hl_open,
-                 const char *hl_close)
+/* [s, e): the passage around match `first`, on word boundaries. */
+static void window(const char *body, size_t len, size_t start, size_t width,
+                   size_t *s_out, size_t *e_out)
 {
-    match *m = malloc(MAX_MATCHES * sizeof *m);
-    if (!m)
-        return MORGUE_ENOMEM;
-    size_t n = find_matches(m, body, len, terms, n_terms, stem);
-    size_t width = o->snippet_chars;
-    size_t first = n ? best_window(m, n, terms, width) : 0;
-    size_t start = n ? m[first].start : 0;
-    /* Some context before the first match, from a word boundary. */
     size_t back = width / 4;
     size_t s = start > back ? start - back : 0;
     while (s > 0 && s < start && !is_space(body[s - 1]))
         s++;
     size_t e = s + width < len ? s + width : len;
-    while (e < len && e > s && !is_space(body[e])) /* end on a boundary */
+    while (e < len && e > s && !is_space(body[e]))
         e--;
     if (e <= s)
         e = s + width < len ? s + width : len;
     while (e < len && (body[e] & 0xC0) == 0x80) /* never split a char */
         e++;
+    *s_out = s;
+    *e_out = e;
+}
+
+int snippet_make(buf *out, const char *body, size_t len,
+                 const query_term *terms, size_t n_terms, stemmer *stem,
+                 const morgue_query_opts *o, const char *hl_open,
+                 const char *hl_close)
+{
+    match *m;
+    size_t n;
+    int rc = find_matches(body, len, terms, n_terms, stem, &m, &n);
+    if (rc)
+        return rc;
+    size_t first = n ? best_window(m, n, terms, o->snippet_chars) : 0;
+    size_t s, e;
+    window(body, len, n ? m[first].start : 0, o->snippet_chars, &s, &e);
     int html = hl_open[0] == '<';
     buf_clear(out);
     if (s > 0)

@@ -4,9 +4,11 @@
 
 #include "searcher/topk.h"
 
+#include <math.h>
+
 static int worse(const hit *a, uint64_t ga, const hit *b, uint64_t gb)
 {
-    return a->score < b->score || (a->score == b->score && ga > gb);
+    return a->key < b->key || (a->key == b->key && ga > gb);
 }
 
 int topk_init(topk *t, size_t k)
@@ -17,9 +19,14 @@ int topk_init(topk *t, size_t k)
     return t->heap ? 0 : -1;
 }
 
-int topk_would_enter(const topk *t, double score)
+int topk_would_enter(const topk *t, double key)
 {
-    return t->k > 0 && (t->n < t->k || score >= (t->heap)[0].h.score);
+    return t->k > 0 && (t->n < t->k || key > t->heap[0].h.key);
+}
+
+double topk_threshold(const topk *t)
+{
+    return t->k > 0 && t->n == t->k ? t->heap[0].h.key : -INFINITY;
 }
 
 static void sift_down(topk_entry *e, size_t n, size_t i)

@@ -18,8 +18,11 @@ typedef struct topk {
 } topk;
 
 int topk_init(topk *t, size_t k);
-/* 1 when h would enter the heap (is better than the worst kept). */
-int topk_would_enter(const topk *t, double score);
+/* 1 when a hit with this key could enter (ties go to earlier articles,
+ * which are visited first, so an equal key never enters a full heap). */
+int topk_would_enter(const topk *t, double key);
+/* Key a hit must beat once the heap is full; -inf before. */
+double topk_threshold(const topk *t);
 void topk_push(topk *t, hit h, uint64_t global_doc);
 /* Sorts best first and hands the array over; t is left empty. */
 hit *topk_take(topk *t, size_t *n);

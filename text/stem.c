@@ -13,6 +13,7 @@ struct stemmer {
     struct sb_stemmer *sb; /* owned; NULL for "none" */
     char *copy;            /* owned; result buffer of "none" */
     size_t cap;            /* bytes allocated at copy */
+    int strips_prefixes;   /* the algorithm may change a word's start */
 };
 
 /* libstemmer answers NULL both for an unknown name and for OOM; its list
@@ -36,6 +37,14 @@ int stemmer_new(stemmer **out, const char *lang)
     stemmer *s = calloc(1, sizeof *s);
     if (!s)
         return MORGUE_ENOMEM;
+    /* Algorithms that remove prefixes (Arabic "al-", Indonesian "me-",
+     * Irish mutations) or rewrite initial letters. */
+    static const char *prefixers[] = { "arabic", "ar", "ara", "indonesian",
+                                       "id", "ind", "irish", "ga", "gle",
+                                       "greek", "el", "ell", "gre", NULL };
+    for (const char **p = prefixers; *p; p++)
+        if (strcmp(*p, lang) == 0)
+            s->strips_prefixes = 1;
     if (strcmp(lang, "none") != 0) {
         s->sb = sb_stemmer_new(lang, "UTF_8");
         if (!s->sb) {
@@ -76,6 +85,11 @@ const char *stemmer_stem(stemmer *s, const char *w, size_t len,
         return identity(s, w, len);
     *out_len = (size_t)sb_stemmer_length(s->sb);
     return (const char *)r;
+}
+
+int stemmer_strips_prefixes(const stemmer *s)
+{
+    return s ? s->strips_prefixes : 1;
 }
 
 void stemmer_free(stemmer *s)

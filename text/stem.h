@@ -16,6 +16,11 @@ int stemmer_new(stemmer **out, const char *lang);
 const char *stemmer_stem(stemmer *s, const char *w, size_t len,
                          size_t *out_len);
 
+/* 0 when every stem keeps its word's first byte (all but the algorithms
+ * that strip or rewrite prefixes): callers may then skip stemming words
+ * that cannot match. */
+int stemmer_strips_prefixes(const stemmer *s);
+
 /* NULL allowed. */
 void stemmer_free(stemmer *s);
 

@@ -87,6 +87,7 @@ static void check_query(morgue_searcher *s, int a, int b)
     morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
     o.limit = 50;
     o.no_snippets = 1;
+    o.flags = MORGUE_QUERY_COUNT;
     morgue_hits *h;
     ck_assert_int_eq(morgue_search(s, q, &o, &h), MORGUE_OK);
     ck_assert_uint_eq(morgue_hits_total(h), oracle_and(a, b));
@@ -148,10 +149,12 @@ START_TEST(test_index_segments_rank_like_one)
     ck_assert_uint_eq(sa.documents, sb.documents);
     ck_assert_uint_eq(sa.terms, sb.terms);
     const char *queries[] = { "bab dab", "fab", "kit pup", "bab" };
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.flags = MORGUE_QUERY_COUNT;
     for (size_t q = 0; q < 4; q++) {
         morgue_hits *ha, *hb;
-        ck_assert_int_eq(morgue_search(a, queries[q], NULL, &ha), MORGUE_OK);
-        ck_assert_int_eq(morgue_search(b, queries[q], NULL, &hb), MORGUE_OK);
+        ck_assert_int_eq(morgue_search(a, queries[q], &o, &ha), MORGUE_OK);
+        ck_assert_int_eq(morgue_search(b, queries[q], &o, &hb), MORGUE_OK);
         ck_assert_uint_eq(morgue_hits_total(ha), morgue_hits_total(hb));
         while (morgue_hits_next(ha) == MORGUE_OK) {
             ck_assert_int_eq(morgue_hits_next(hb), MORGUE_OK);

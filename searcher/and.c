@@ -1,0 +1,102 @@
+/* and.c: documents every positive iterator has and no negative one has;
+ * the score is the positive iterators' sum, in query order. */
+#include <stdlib.h>
+
+#include "searcher/iter.h"
+
+typedef struct and_it {
+    it base;
+    it **pos, **neg;   /* owned */
+    size_t n_pos, n_neg;
+    it **order;        /* pos sorted by cost, for leapfrogging */
+} and_it;
+
+static int excluded(and_it *a, uint32_t doc)
+{
+    for (size_t i = 0; i < a->n_neg; i++) {
+        uint32_t d = a->neg[i]->doc;
+        if (!a->neg[i]->started || d < doc)
+            d = it_advance(a->neg[i], doc);
+        if (d == doc)
+            return 1;
+    }
+    return 0;
+}
+
+static uint32_t advance(it *i, uint32_t target)
+{
+    and_it *a = (and_it *)i;
+    i->started = 1;
+    uint32_t doc = it_advance(a->order[0], target);
+    while (doc != IT_END) {
+        size_t k = 1;
+        for (; k < a->n_pos; k++) {
+            uint32_t d = it_advance(a->order[k], doc);
+            if (d != doc) {
+                doc = d == IT_END ? d : it_advance(a->order[0], d);
+                break;
+            }
+        }
+        if (k == a->n_pos) {
+            if (!excluded(a, doc))
+                break;
+            doc = it_advance(a->order[0], doc + 1);
+        }
+    }
+    for (size_t k = 0; k < a->n_pos; k++)
+        if (a->pos[k]->err)
+            i->err = a->pos[k]->err;
+    return i->doc = doc;
+}
+
+static double score(it *i)
+{
+    and_it *a = (and_it *)i;
+    double s = 0;
+    for (size_t k = 0; k < a->n_pos; k++)
+        s += it_score(a->pos[k]);
+    return s;
+}
+
+static void and_free(it *i)
+{
+    and_it *a = (and_it *)i;
+    for (size_t k = 0; k < a->n_pos; k++)
+        it_free(a->pos[k]);
+    for (size_t k = 0; k < a->n_neg; k++)
+        it_free(a->neg[k]);
+    free(a->pos);
+    free(a->neg);
+    free(a->order);
+    free(a);
+}
+
+static const it_ops and_ops = { advance, score, and_free };
+
+static int by_cost(const void *x, const void *y)
+{
+    const it *a = *(it *const *)x, *b = *(it *const *)y;
+    return (a->cost > b->cost) - (a->cost < b->cost);
+}
+
+it *and_it_new(it **pos, size_t n_pos, it **neg, size_t n_neg)
+{
+    and_it *a = calloc(1, sizeof *a);
+    it **order = malloc((n_pos + 1) * sizeof *order);
+    if (!a || !order || n_pos == 0) {
+        free(a);
+        free(order);
+        return NULL;
+    }
+    a->base.ops = &and_ops;
+    a->pos = pos;
+    a->neg = neg;
+    a->n_pos = n_pos;
+    a->n_neg = n_neg;
+    for (size_t k = 0; k < n_pos; k++)
+        order[k] = pos[k];
+    qsort(order, n_pos, sizeof *order, by_cost);
+    a->order = order;
+    a->base.cost = order[0]->cost;
+    return &a->base;
+}

@@ -1,0 +1,76 @@
+/* date.c: the documents whose date lies in [from, to], read from the
+ * segment's date column (no stored text is touched); and the empty
+ * iterator. */
+#include <stdlib.h>
+
+#include "searcher/iter.h"
+
+typedef struct date_it {
+    it base;
+    const segment *g;
+    int64_t from, to;
+} date_it;
+
+static uint32_t advance(it *i, uint32_t target)
+{
+    date_it *d = (date_it *)i;
+    i->started = 1;
+    if (i->cost == 0) /* the segment's dates miss the range */
+        return i->doc = IT_END;
+    for (uint32_t doc = target; doc < d->g->n_docs; doc++) {
+        int64_t t = segment_date(d->g, doc);
+        if (t != INT64_MIN && t >= d->from && t <= d->to)
+            return i->doc = doc;
+    }
+    return i->doc = IT_END;
+}
+
+static double no_score(it *i)
+{
+    (void)i;
+    return 0;
+}
+
+static void plain_free(it *i) { free(i); }
+
+static const it_ops date_ops = { advance, no_score, plain_free };
+
+it *date_it_new(const score_ctx *c, int64_t from, int64_t to)
+{
+    date_it *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->base.ops = &date_ops;
+    d->g = c->g;
+    d->from = from;
+    d->to = to;
+    /* Cheap when the segment's dates miss the range entirely. */
+    int disjoint = c->g->max_date == INT64_MIN || c->g->max_date < from ||
+                   c->g->min_date > to;
+    d->base.cost = disjoint ? 0 : c->g->n_docs;
+    if (disjoint) {
+        d->base.started = 1;
+        d->base.doc = IT_END;
+    }
+    return &d->base;
+}
+
+static uint32_t empty_advance(it *i, uint32_t target)
+{
+    (void)target;
+    i->started = 1;
+    return i->doc = IT_END;
+}
+
+static const it_ops empty_ops = { empty_advance, no_score, plain_free };
+
+it *empty_it_new(void)
+{
+    it *i = calloc(1, sizeof *i);
+    if (i) {
+        i->ops = &empty_ops;
+        i->doc = IT_END;
+        i->started = 1;
+    }
+    return i;
+}

@@ -1,0 +1,98 @@
+/* iter.h: the matcher's iterators. Every query operator is an iterator
+ * over ascending document ids of one segment (Xapian's postlists, Tantivy's
+ * scorers): term.c, and.c, or.c, maybe.c, phrase.c, date.c. */
+#ifndef MORGUE_SEARCHER_ITER_H
+#define MORGUE_SEARCHER_ITER_H
+
+#include <stdint.h>
+
+#include "index/postings.h"
+#include "searcher/searcher.h"
+
+#define IT_END POSTINGS_END
+
+/* What scoring needs: the snapshot, the segment and BM25's parameters. */
+typedef struct score_ctx {
+    const morgue_searcher *s;
+    const segment *g;
+    double k1, b, title_weight;
+} score_ctx;
+
+typedef struct it it;
+typedef struct it_ops {
+    /* First document >= target (target above the current document, or any
+     * target before the first call); returns it->doc. */
+    uint32_t (*advance)(it *, uint32_t target);
+    /* Score of the current document. */
+    double (*score)(it *);
+    void (*free)(it *);
+} it_ops;
+
+struct it {
+    const it_ops *ops;
+    uint32_t doc;     /* current document; IT_END when exhausted */
+    int started;      /* doc is meaningful */
+    uint64_t cost;    /* about how many documents it yields */
+    int err;          /* MORGUE_ECORRUPT once a decoder failed */
+};
+
+static inline uint32_t it_advance(it *i, uint32_t target)
+{
+    return i->ops->advance(i, target);
+}
+
+static inline uint32_t it_next(it *i)
+{
+    if (i->doc == IT_END)
+        return IT_END;
+    return i->ops->advance(i, i->started ? i->doc + 1 : 0);
+}
+
+static inline double it_score(it *i) { return i->ops->score(i); }
+
+void it_free(it *i);
+
+/* ---- leaves (term.c) ---- */
+
+typedef enum term_kind {
+    TERM_STEM,   /* 'S' postings scored with BM25, plus the 'T' title part */
+    TERM_TITLE,  /* 'T' postings, title BM25 */
+    TERM_EXACT,  /* 'E' postings, BM25 */
+    TERM_FILTER, /* 'G' / 'O' postings, no score */
+} term_kind;
+
+typedef struct term_it term_it;
+
+/* A term's cursor; title may be NULL (TERM_STEM without title postings).
+ * Returns NULL on OOM, or an iterator with err set on corruption. */
+it *term_it_new(const score_ctx *c, term_kind kind, const term_info *body,
+                const term_info *title, double idf, double title_idf,
+                errmsg *e);
+
+/* Upper bound of the term's score over the whole segment, and over the
+ * block holding target (whose last document goes to *block_end). */
+double term_it_max(it *i);
+double term_it_block_max(it *i, uint32_t target, uint32_t *block_end);
+
+/* The term's postings (positions for TERM_EXACT). */
+postings *term_it_postings(it *i);
+
+/* ---- operators ---- */
+
+/* All of pos[] (score: their sum in the given order), none of neg[]. The
+ * arrays are taken over. */
+it *and_it_new(it **pos, size_t n_pos, it **neg, size_t n_neg);
+/* Any of kids (score: sum of those on the document, in order). */
+it *or_it_new(it **kids, size_t n);
+/* kids[0] decides matching; the rest only add score. */
+it *maybe_it_new(it **kids, size_t n);
+/* Words (TERM_EXACT iterators) at consecutive positions (near == 0), or all
+ * within near positions; title_only: every position inside the title. */
+it *phrase_it_new(const score_ctx *c, it **words, size_t n, unsigned near,
+                  int title_only, const double *idfs);
+/* Documents dated within [from, to]. */
+it *date_it_new(const score_ctx *c, int64_t from, int64_t to);
+/* Matches nothing. */
+it *empty_it_new(void);
+
+#endif

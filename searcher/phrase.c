@@ -1,0 +1,198 @@
+/* phrase.c: exact words at consecutive positions ("state of emergency"),
+ * or all within n positions of each other (NEAR/n), optionally inside the
+ * title. Documents come from intersecting the words' postings; positions
+ * are decoded only for documents holding every word. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "searcher/bm25.h"
+#include "searcher/iter.h"
+
+#define MAX_POS 4096 /* positions per word and document considered */
+
+typedef struct phrase_it {
+    it base;
+    score_ctx c;
+    it **words;        /* owned TERM_EXACT iterators, in phrase order */
+    size_t n;
+    it **order;        /* words by cost, for leapfrogging */
+    unsigned near;     /* 0: a phrase */
+    int title_only;
+    double *idfs;      /* owned, per word */
+    uint32_t **pos;    /* per word, scratch */
+    int *n_pos;
+    uint32_t freq;     /* occurrences in the current document */
+} phrase_it;
+
+static int load_positions(phrase_it *p)
+{
+    for (size_t w = 0; w < p->n; w++) {
+        postings *ps = term_it_postings(p->words[w]);
+        if (postings_tf(ps) > MAX_POS) {
+            p->n_pos[w] = MAX_POS; /* the rest are ignored */
+            uint32_t *all = malloc(postings_tf(ps) * sizeof *all);
+            if (!all)
+                return -1;
+            int got = postings_positions(ps, all);
+            memcpy(p->pos[w], all, MAX_POS * sizeof *all);
+            free(all);
+            if (got < 0)
+                return -1;
+        } else {
+            p->n_pos[w] = postings_positions(ps, p->pos[w]);
+            if (p->n_pos[w] < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* Occurrences of the exact phrase: word w at start + w. */
+static uint32_t count_phrase(phrase_it *p, uint32_t limit)
+{
+    uint32_t freq = 0;
+    int *at = calloc(p->n, sizeof *at);
+    if (!at)
+        return 0;
+    for (int i = 0; i < p->n_pos[0]; i++) {
+        uint32_t start = p->pos[0][i];
+        size_t w = 1;
+        for (; w < p->n; w++) {
+            while (at[w] < p->n_pos[w] && p->pos[w][at[w]] < start + w)
+                at[w]++;
+            if (at[w] >= p->n_pos[w] || p->pos[w][at[w]] != start + w)
+                break;
+        }
+        if (w == p->n && start + p->n - 1 < limit)
+            freq++;
+    }
+    free(at);
+    return freq;
+}
+
+/* Windows where every word occurs within near positions: for each
+ * occurrence of any word, is there one of each word in [x, x + near]? */
+static uint32_t count_near(phrase_it *p, uint32_t limit)
+{
+    uint32_t freq = 0;
+    for (size_t w0 = 0; w0 < p->n; w0++)
+        for (int i = 0; i < p->n_pos[w0]; i++) {
+            uint32_t x = p->pos[w0][i];
+            size_t w = 0;
+            for (; w < p->n; w++) {
+                int found = 0;
+                for (int k = 0; k < p->n_pos[w] && !found; k++)
+                    found = p->pos[w][k] >= x &&
+                            p->pos[w][k] <= x + p->near &&
+                            p->pos[w][k] < limit;
+                if (!found)
+                    break;
+            }
+            freq += w == p->n && x < limit;
+        }
+    return freq;
+}
+
+static uint32_t matches(phrase_it *p, uint32_t doc)
+{
+    if (load_positions(p)) {
+        p->base.err = MORGUE_ECORRUPT;
+        return 0;
+    }
+    uint32_t limit = p->title_only ? segment_tlen(p->c.g, doc) : UINT32_MAX;
+    return p->near ? count_near(p, limit) : count_phrase(p, limit);
+}
+
+static uint32_t advance(it *i, uint32_t target)
+{
+    phrase_it *p = (phrase_it *)i;
+    i->started = 1;
+    uint32_t doc = it_advance(p->order[0], target);
+    while (doc != IT_END && !i->err) {
+        size_t k = 1;
+        for (; k < p->n; k++) {
+            uint32_t d = it_advance(p->order[k], doc);
+            if (d != doc) {
+                doc = d == IT_END ? d : it_advance(p->order[0], d);
+                break;
+            }
+        }
+        if (k < p->n)
+            continue;
+        if ((p->freq = matches(p, doc)) > 0)
+            break;
+        doc = it_advance(p->order[0], doc + 1);
+    }
+    for (size_t k = 0; k < p->n; k++)
+        if (p->words[k]->err)
+            i->err = p->words[k]->err;
+    return i->doc = i->err ? IT_END : doc;
+}
+
+static double score(it *i)
+{
+    phrase_it *p = (phrase_it *)i;
+    double dl = segment_dlen(p->c.g, i->doc), s = 0;
+    for (size_t w = 0; w < p->n; w++)
+        s += p->idfs[w] * bm25_tf(p->freq, dl, p->c.s->avg_len, p->c.k1,
+                                  p->c.b);
+    return s;
+}
+
+static void phrase_free(it *i)
+{
+    phrase_it *p = (phrase_it *)i;
+    for (size_t w = 0; w < p->n; w++) {
+        it_free(p->words[w]);
+        if (p->pos)
+            free(p->pos[w]);
+    }
+    free(p->words);
+    free(p->order);
+    free(p->idfs);
+    free(p->pos);
+    free(p->n_pos);
+    free(p);
+}
+
+static const it_ops phrase_ops = { advance, score, phrase_free };
+
+static int by_cost(const void *x, const void *y)
+{
+    const it *a = *(it *const *)x, *b = *(it *const *)y;
+    return (a->cost > b->cost) - (a->cost < b->cost);
+}
+
+it *phrase_it_new(const score_ctx *c, it **words, size_t n, unsigned near,
+                  int title_only, const double *idfs)
+{
+    phrase_it *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->base.ops = &phrase_ops;
+    p->c = *c;
+    p->words = words;
+    p->n = n;
+    p->near = near;
+    p->title_only = title_only;
+    p->order = malloc(n * sizeof *p->order);
+    p->idfs = malloc(n * sizeof *p->idfs);
+    p->pos = calloc(n, sizeof *p->pos);
+    p->n_pos = calloc(n, sizeof *p->n_pos);
+    if (!p->order || !p->idfs || !p->pos || !p->n_pos) {
+        phrase_free(&p->base);
+        return NULL;
+    }
+    for (size_t w = 0; w < n; w++) {
+        p->order[w] = words[w];
+        p->idfs[w] = idfs[w];
+        p->pos[w] = malloc(MAX_POS * sizeof **p->pos);
+        if (!p->pos[w]) {
+            phrase_free(&p->base);
+            return NULL;
+        }
+    }
+    qsort(p->order, n, sizeof *p->order, by_cost);
+    p->base.cost = p->order[0]->cost;
+    return &p->base;
+}

@@ -1,0 +1,512 @@
+/* plan.c: resolves a parsed query against a snapshot and builds each
+ * segment's iterator tree from it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "searcher/bm25.h"
+#include "searcher/plan.h"
+#include "text/stem.h"
+#include "text/tokenize.h"
+
+typedef struct ctx {
+    morgue_searcher *s;
+    stemmer *stem;
+    plan *p;
+    int rc;
+} ctx;
+
+static int oom(ctx *c)
+{
+    if (c->rc == MORGUE_OK)
+        c->rc = searcher_fail(c->s, MORGUE_ENOMEM, "out of memory");
+    return c->rc;
+}
+
+/* Looks key up in every segment; sums document frequencies. */
+static uint64_t lookup(ctx *c, const char *key, size_t len, term_info *out)
+{
+    uint64_t df = 0;
+    errmsg e;
+    for (size_t g = 0; g < c->s->n_segs; g++) {
+        int rc = termdict_find(&c->s->segs[g], key, len, &out[g], &e);
+        if (rc < 0 && c->rc == MORGUE_OK)
+            c->rc = searcher_fail(c->s, rc, "%s", e.text);
+        if (rc != 1)
+            out[g].df = 0;
+        df += out[g].df;
+    }
+    return df;
+}
+
+static int add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
+                    int with_title)
+{
+    pterm *t = realloc(n->terms, (n->n_terms + 1) * sizeof *t);
+    if (!t)
+        return oom(c);
+    n->terms = t;
+    t = &n->terms[n->n_terms++];
+    memset(t, 0, sizeof *t);
+    if (len > MAX_KEY - 2)
+        len = MAX_KEY - 2;
+    t->key = malloc(len + 2);
+    t->info = calloc(c->s->n_segs + 1, sizeof *t->info);
+    if (with_title)
+        t->tinfo = calloc(c->s->n_segs + 1, sizeof *t->tinfo);
+    if (!t->key || !t->info || (with_title && !t->tinfo))
+        return oom(c);
+    t->key[0] = ns;
+    memcpy(t->key + 1, text, len);
+    t->key[len + 1] = '\0';
+    t->len = len + 1;
+    t->idf = bm25_idf(c->s->n_docs, lookup(c, t->key, t->len, t->info));
+    if (with_title) {
+        t->key[0] = NS_TITLE;
+        t->title_idf = bm25_idf(c->s->n_docs,
+                                lookup(c, t->key, t->len, t->tinfo));
+        t->key[0] = ns;
+    }
+    return c->rc;
+}
+
+static int add_hl(ctx *c, hl_kind kind, char **words, size_t n, double w)
+{
+    plan *p = c->p;
+    query_term *t = realloc(p->hl, (p->n_hl + 1) * sizeof *t);
+    if (!t)
+        return oom(c);
+    p->hl = t;
+    t[p->n_hl].kind = kind;
+    t[p->n_hl].n_words = n;
+    t[p->n_hl].weight = w;
+    t[p->n_hl].words = calloc(n + 1, sizeof(char *));
+    if (!t[p->n_hl].words)
+        return oom(c);
+    p->n_hl++;
+    for (size_t i = 0; i < n; i++)
+        if (!(t[p->n_hl - 1].words[i] = strdup(words[i])))
+            return oom(c);
+    return MORGUE_OK;
+}
+
+/* The normalised words of text (NULL-terminated array of copies). */
+static char **words_of(ctx *c, const char *text, size_t *n)
+{
+    tokenizer tk;
+    token tok;
+    char **w = NULL;
+    *n = 0;
+    tokenizer_init(&tk, text, strlen(text));
+    while (tokenizer_next(&tk, &tok)) {
+        char **nw = realloc(w, (*n + 2) * sizeof *w);
+        if (!nw || !(nw[*n] = strndup(tok.term, tok.len))) {
+            free(nw ? nw : w);
+            oom(c);
+            return NULL;
+        }
+        w = nw;
+        w[++*n] = NULL;
+    }
+    return w;
+}
+
+static void free_words(char **w)
+{
+    for (size_t i = 0; w && w[i]; i++)
+        free(w[i]);
+    free(w);
+}
+
+static pnode *new_node(ctx *c, qkind kind)
+{
+    pnode *n = calloc(1, sizeof *n);
+    if (!n)
+        oom(c);
+    else
+        n->kind = kind;
+    return n;
+}
+
+static void free_node(pnode *n);
+
+/* Exact words in a row (or within near positions). */
+static pnode *phrase_node(ctx *c, char **w, size_t n, unsigned near,
+                          int title_only)
+{
+    pnode *p = new_node(c, n == 1 && !title_only ? Q_WORD : Q_PHRASE);
+    if (!p)
+        return NULL;
+    p->tkind = TERM_EXACT;
+    p->near = near;
+    p->title_only = title_only;
+    double w_sum = 0;
+    for (size_t i = 0; i < n && c->rc == MORGUE_OK; i++) {
+        add_term(c, p, NS_WORD, w[i], strlen(w[i]), 0);
+        w_sum += p->terms[p->n_terms - 1].idf;
+    }
+    if (c->rc == MORGUE_OK)
+        add_hl(c, n == 1 || near ? HL_WORD : HL_PHRASE, w, near ? 1 : n,
+               w_sum);
+    for (size_t i = 1; near && i < n && c->rc == MORGUE_OK; i++)
+        add_hl(c, HL_WORD, w + i, 1, p->terms[i].idf);
+    return p;
+}
+
+static pnode *word_node(ctx *c, const qnode *q)
+{
+    if (q->field == QF_SOURCE || q->field == QF_TAG) {
+        size_t n;
+        char **w = words_of(c, q->text, &n);
+        buf v = BUF_INIT;
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                buf_putc(&v, ' ');
+            buf_puts(&v, w[i]);
+        }
+        free_words(w);
+        pnode *p = n ? new_node(c, Q_WORD) : NULL;
+        if (p) {
+            p->tkind = TERM_FILTER;
+            add_term(c, p, q->field == QF_TAG ? NS_TAG : NS_SOURCE,
+                     v.ptr, v.len, 0);
+        }
+        buf_free(&v);
+        return p;
+    }
+    size_t n;
+    char **w = words_of(c, q->text, &n);
+    pnode *p = NULL;
+    if (n == 1) { /* the usual case: a stem */
+        size_t sl;
+        const char *st = stemmer_stem(c->stem, w[0], strlen(w[0]), &sl);
+        p = st ? new_node(c, Q_WORD) : NULL;
+        if (p) {
+            int title = q->field == QF_TITLE;
+            p->tkind = title ? TERM_TITLE : TERM_STEM;
+            add_term(c, p, title ? NS_TITLE : NS_STEM, st, sl, !title);
+            char *stem_copy = strndup(st, sl);
+            if (stem_copy && c->rc == MORGUE_OK)
+                add_hl(c, HL_STEM, &stem_copy, 1, p->terms[0].idf);
+            free(stem_copy);
+        }
+    } else if (n > 1) { /* "state-of-the-art", "12:30": a phrase */
+        p = phrase_node(c, w, n, 0, q->field == QF_TITLE);
+    }
+    free_words(w);
+    return p;
+}
+
+static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    int r = memcmp(a, b, al < bl ? al : bl);
+    return r ? r : (al > bl) - (al < bl);
+}
+
+/* Every exact word starting with the prefix, over all segments. */
+static pnode *prefix_node(ctx *c, const qnode *q)
+{
+    size_t n;
+    char **w = words_of(c, q->text, &n);
+    if (!w)
+        return NULL;
+    char key[MAX_KEY];
+    size_t klen = strlen(w[n - 1]) + 1;
+    key[0] = NS_WORD;
+    memcpy(key + 1, w[n - 1], klen - 1);
+    free_words(w);
+    char *found[PREFIX_MAX + 1];
+    size_t n_found = 0;
+    errmsg e;
+    for (size_t g = 0; g < c->s->n_segs && c->rc == MORGUE_OK; g++) {
+        termdict_iter ti;
+        if (termdict_seek(&ti, &c->s->segs[g], key, klen, &e)) {
+            c->rc = searcher_fail(c->s, MORGUE_ECORRUPT, "%s", e.text);
+            break;
+        }
+        while (termdict_next(&ti, &e) == 1 && ti.key_len >= klen &&
+               !memcmp(ti.key, key, klen)) {
+            size_t i = 0;
+            while (i < n_found &&
+                   key_cmp(found[i], strlen(found[i]), ti.key + 1,
+                           ti.key_len - 1))
+                i++;
+            if (i < n_found)
+                continue;
+            if (n_found == PREFIX_MAX) {
+                c->rc = searcher_fail(c->s, MORGUE_EQUERY,
+                                      "'%s*' (column %zu) matches more than "
+                                      "%d words; make the prefix longer",
+                                      q->text, q->pos + 1, PREFIX_MAX);
+                break;
+            }
+            found[n_found++] = strndup(ti.key + 1, ti.key_len - 1);
+        }
+    }
+    pnode *p = NULL;
+    if (c->rc == MORGUE_OK && n_found) {
+        p = new_node(c, Q_OR);
+        for (size_t i = 0; p && i < n_found && c->rc == MORGUE_OK; i++) {
+            pnode *k = phrase_node(c, &found[i], 1, 0, q->field == QF_TITLE);
+            pnode **kids = k ? realloc(p->kids, (p->n_kids + 1) * sizeof *kids)
+                             : NULL;
+            if (!kids) {
+                free_node(k);
+                oom(c);
+                break;
+            }
+            p->kids = kids;
+            p->kids[p->n_kids++] = k;
+        }
+    }
+    for (size_t i = 0; i < n_found; i++)
+        free(found[i]);
+    return p;
+}
+
+static pnode *resolve(ctx *c, const qnode *q, int depth);
+
+static pnode *group_node(ctx *c, const qnode *q, int depth)
+{
+    pnode *p = new_node(c, q->kind);
+    if (!p)
+        return NULL;
+    for (size_t i = 0; i < q->n_kids && c->rc == MORGUE_OK; i++) {
+        pnode *k = resolve(c, q->kids[i], depth + 1);
+        if (!k) { /* nothing searchable in it */
+            if (q->kind == Q_MAYBE && i == 0)
+                break;
+            continue;
+        }
+        pnode **kids = realloc(p->kids, (p->n_kids + 1) * sizeof *kids);
+        if (!kids) {
+            free_node(k);
+            oom(c);
+            break;
+        }
+        p->kids = kids;
+        p->kids[p->n_kids++] = k;
+    }
+    int positive = 0;
+    for (size_t i = 0; i < p->n_kids; i++)
+        positive += p->kids[i]->kind != Q_NOT;
+    if (c->rc != MORGUE_OK || positive == 0 ||
+        (q->kind == Q_NOT && p->n_kids == 0)) {
+        free_node(p);
+        return NULL;
+    }
+    return p;
+}
+
+static pnode *resolve(ctx *c, const qnode *q, int depth)
+{
+    if (depth > 200)
+        return NULL;
+    switch (q->kind) {
+    case Q_WORD:
+        return word_node(c, q);
+    case Q_PREFIX:
+        return prefix_node(c, q);
+    case Q_PHRASE:
+    case Q_NEAR: {
+        buf all = BUF_INIT;
+        for (size_t i = 0; i < q->n_words; i++) {
+            buf_puts(&all, q->words[i]);
+            buf_putc(&all, ' ');
+        }
+        size_t n;
+        char **w = words_of(c, buf_cstr(&all), &n);
+        buf_free(&all);
+        pnode *p = n ? phrase_node(c, w, n, q->kind == Q_NEAR ? q->near : 0,
+                                   q->field == QF_TITLE)
+                     : NULL;
+        if (p && q->kind == Q_NEAR && n > 1)
+            p->kind = Q_NEAR;
+        free_words(w);
+        return p;
+    }
+    case Q_DATE: {
+        pnode *p = new_node(c, Q_DATE);
+        if (p) {
+            p->from = q->from;
+            p->to = q->to;
+        }
+        return p;
+    }
+    case Q_NOT: {
+        pnode *k = q->n_kids ? resolve(c, q->kids[0], depth + 1) : NULL;
+        pnode *p = k ? new_node(c, Q_NOT) : NULL;
+        if (p && (p->kids = malloc(sizeof *p->kids))) {
+            p->kids[0] = k;
+            p->n_kids = 1;
+            return p;
+        }
+        free_node(k);
+        free(p);
+        return NULL;
+    }
+    default:
+        return group_node(c, q, depth);
+    }
+}
+
+int plan_make(plan *p, morgue_searcher *s, const qnode *q)
+{
+    memset(p, 0, sizeof *p);
+    ctx c = { s, NULL, p, MORGUE_OK };
+    if (stemmer_new(&c.stem, s->man.language) != MORGUE_OK)
+        return searcher_fail(s, MORGUE_ENOMEM, "cannot make the stemmer");
+    p->root = resolve(&c, q, 0);
+    stemmer_free(c.stem);
+    if (c.rc == MORGUE_OK && !p->root)
+        c.rc = searcher_fail(s, MORGUE_EQUERY,
+                             "the query has no words to search for");
+    if (c.rc != MORGUE_OK)
+        plan_free(p);
+    return c.rc;
+}
+
+static void free_node(pnode *n)
+{
+    if (!n)
+        return;
+    for (size_t i = 0; i < n->n_terms; i++) {
+        free(n->terms[i].key);
+        free(n->terms[i].info);
+        free(n->terms[i].tinfo);
+    }
+    free(n->terms);
+    for (size_t i = 0; i < n->n_kids; i++)
+        free_node(n->kids[i]);
+    free(n->kids);
+    free(n);
+}
+
+void query_terms_free(query_term *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t w = 0; w < t[i].n_words; w++)
+            free(t[i].words[w]);
+        free(t[i].words);
+    }
+    free(t);
+}
+
+void plan_free(plan *p)
+{
+    free_node(p->root);
+    query_terms_free(p->hl, p->n_hl);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- per segment ---- */
+
+static it *build(const pnode *n, const score_ctx *c, size_t g, errmsg *e);
+
+static it *leaf(const pterm *t, term_kind kind, const score_ctx *c,
+                size_t g, errmsg *e)
+{
+    if (t->info[g].df == 0)
+        return empty_it_new();
+    return term_it_new(c, kind, &t->info[g], t->tinfo ? &t->tinfo[g] : NULL,
+                       t->idf, t->title_idf, e);
+}
+
+static it *build_phrase(const pnode *n, const score_ctx *c, size_t g,
+                        errmsg *e)
+{
+    it **w = calloc(n->n_terms + 1, sizeof *w);
+    double *idfs = malloc((n->n_terms + 1) * sizeof *idfs);
+    int missing = 0;
+    for (size_t i = 0; w && idfs && i < n->n_terms; i++) {
+        missing |= n->terms[i].info[g].df == 0;
+        idfs[i] = n->terms[i].idf;
+    }
+    it *r = NULL;
+    if (w && idfs && missing) {
+        r = empty_it_new();
+    } else if (w && idfs) {
+        size_t i = 0;
+        for (; i < n->n_terms; i++)
+            if (!(w[i] = leaf(&n->terms[i], TERM_EXACT, c, g, e)))
+                break;
+        if (i == n->n_terms)
+            r = phrase_it_new(c, w, n->n_terms,
+                              n->kind == Q_NEAR ? n->near : 0,
+                              n->title_only, idfs);
+        if (r) {
+            free(idfs);
+            return r;
+        }
+        for (size_t k = 0; k < n->n_terms; k++)
+            it_free(w[k]);
+    }
+    free(w);
+    free(idfs);
+    return r;
+}
+
+static it *build_group(const pnode *n, const score_ctx *c, size_t g,
+                       errmsg *e)
+{
+    it **pos = calloc(n->n_kids + 1, sizeof *pos);
+    it **neg = calloc(n->n_kids + 1, sizeof *neg);
+    size_t np = 0, nn = 0;
+    int failed = !pos || !neg;
+    for (size_t i = 0; i < n->n_kids && !failed; i++) {
+        int is_not = n->kids[i]->kind == Q_NOT;
+        it *k = build(is_not ? n->kids[i]->kids[0] : n->kids[i], c, g, e);
+        if (!k)
+            failed = 1;
+        else if (is_not)
+            neg[nn++] = k;
+        else
+            pos[np++] = k;
+    }
+    it *r = NULL;
+    if (!failed && n->kind == Q_AND)
+        r = and_it_new(pos, np, neg, nn);
+    else if (!failed && n->kind == Q_OR)
+        r = or_it_new(pos, np);
+    else if (!failed)
+        r = maybe_it_new(pos, np);
+    if (r) {
+        if (n->kind != Q_AND)
+            free(neg);
+        return r;
+    }
+    for (size_t i = 0; pos && i < np; i++)
+        it_free(pos[i]);
+    for (size_t i = 0; neg && i < nn; i++)
+        it_free(neg[i]);
+    free(pos);
+    free(neg);
+    return NULL;
+}
+
+static it *build(const pnode *n, const score_ctx *c, size_t g, errmsg *e)
+{
+    switch (n->kind) {
+    case Q_WORD:
+        return leaf(&n->terms[0], n->tkind, c, g, e);
+    case Q_PHRASE:
+    case Q_NEAR:
+        return build_phrase(n, c, g, e);
+    case Q_DATE:
+        return date_it_new(c, n->from, n->to);
+    case Q_NOT: /* only reached for a NOT outside an AND: matches nothing */
+        return empty_it_new();
+    default:
+        return build_group(n, c, g, e);
+    }
+}
+
+it *plan_build(const plan *p, const score_ctx *c, size_t g, errmsg *e)
+{
+    return build(p->root, c, g, e);
+}
+
+it *plan_build_node(const pnode *n, const score_ctx *c, size_t g,
+                    errmsg *e)
+{
+    return build(n, c, g, e);
+}

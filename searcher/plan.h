@@ -1,0 +1,51 @@
+/* plan.h: a parsed query resolved against a snapshot: words normalised and
+ * stemmed into dictionary keys, prefixes expanded, global document
+ * frequencies and idfs computed; then, per segment, an iterator tree. */
+#ifndef MORGUE_SEARCHER_PLAN_H
+#define MORGUE_SEARCHER_PLAN_H
+
+#include "searcher/iter.h"
+#include "searcher/query.h"
+
+#define PREFIX_MAX 256 /* words a prefix may expand to */
+
+typedef struct pterm {
+    char *key;          /* owned dictionary key (namespace byte + text) */
+    size_t len;
+    double idf, title_idf;
+    term_info *info;    /* per segment; df 0 when absent */
+    term_info *tinfo;   /* per segment 'T' postings of a stem, or NULL */
+} pterm;
+
+typedef struct pnode {
+    qkind kind;         /* Q_WORD stands for any single-term leaf */
+    term_kind tkind;    /* for Q_WORD */
+    int title_only;     /* Q_PHRASE / Q_NEAR / prefix words in title: */
+    pterm *terms;       /* owned: 1 for words; words of phrases; the
+                           expansions of a prefix */
+    size_t n_terms;
+    unsigned near;
+    int64_t from, to;
+    struct pnode **kids;/* owned */
+    size_t n_kids;
+} pnode;
+
+typedef struct plan {
+    pnode *root;
+    query_term *hl;     /* what snippets highlight (owned) */
+    size_t n_hl;
+} plan;
+
+/* Resolves q against s. MORGUE_EQUERY (message set) when nothing is left
+ * to search or a prefix expands too far. */
+int plan_make(plan *p, morgue_searcher *s, const qnode *q);
+
+/* The iterator tree of node n (plan_build: the whole query) for segment
+ * g; NULL on OOM. */
+it *plan_build(const plan *p, const score_ctx *c, size_t g, errmsg *e);
+it *plan_build_node(const pnode *n, const score_ctx *c, size_t g,
+                    errmsg *e);
+
+void plan_free(plan *p);
+
+#endif

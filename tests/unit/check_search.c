@@ -1,0 +1,467 @@
+/* check_search.c: the query language evaluated on a small hand-checked
+ * archive (phrases, NEAR, NOT, fields, prefixes, dates, facets, sorting,
+ * snippets), pruning against exhaustive evaluation on Reuters-21578 and on
+ * random queries, and a searcher shared by several threads. */
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "check_main.h"
+#include "morgue.h"
+#include "testutil.h"
+
+#define DAY 86400
+#define JAN5_2022 1641340800 /* 2022-01-05T00:00:00Z */
+
+static char *fixture_dir;
+
+static void add(morgue_writer *w, const char *id, const char *title,
+                const char *body, const char *source, const char *t1,
+                const char *t2, int64_t date)
+{
+    morgue_article a = MORGUE_ARTICLE_INIT;
+    const char *tags[2] = { t1, t2 };
+    a.id = id;
+    a.title = title;
+    a.body = body;
+    a.source = source;
+    a.tags = tags;
+    a.n_tags = t1 ? (t2 ? 2 : 1) : 0;
+    a.date = date;
+    ck_assert_int_eq(morgue_writer_add(w, &a), MORGUE_OK);
+}
+
+static void make_fixture(void)
+{
+    fixture_dir = tu_tempdir("search");
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open(&w, fixture_dir, NULL), MORGUE_OK);
+    add(w, "a1", "State of emergency declared in Almaty",
+        "The government declared a state of emergency in Almaty after "
+        "protesters set fire to the presidential residence.",
+        "Steppe Daily", "Kazakhstan", "unrest", JAN5_2022 + 12 * 3600);
+    add(w, "a2", "Emergency services respond to flood",
+        "Emergencies were declared along the river. The emergency state "
+        "of the dam worried engineers.",
+        "Harbour Courier", "flood", NULL, JAN5_2022 + 23 * 3600 + 1800);
+    add(w, "a3", "Almaty markets reopen",
+        "Markets in Almaty reopened on Monday as calm returned.",
+        "Steppe Daily", "Kazakhstan", "markets", JAN5_2022 + 5 * DAY);
+    add(w, "a4", "Bundesbank holds interest rates",
+        "The Bundesbank kept interest rates steady, a spokesman said.",
+        "Reuters", "germany", "interest", 541641600); /* 1987-03-01 */
+    add(w, "a5", "Kazakh president thanks CSTO",
+        "Kazakhstan's president thanked the troops as they left Almaty.",
+        "Steppe Daily", "Kazakhstan", NULL, JAN5_2022 + 8 * DAY);
+    add(w, "a6", "Hospital opens state of the art emergency room",
+        "The new emergency room is state of the art, the hospital said.",
+        "Harbour Courier", "health", NULL, JAN5_2022 - 400 * DAY);
+    add(w, "a7", "Undated note", "A residence caught fire near the harbour.",
+        "Harbour Courier", NULL, NULL, MORGUE_NO_DATE);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+}
+
+static void free_fixture(void)
+{
+    tu_rmrf(fixture_dir);
+    free(fixture_dir);
+}
+
+/* Ids of all hits for query, sorted by rank, joined by spaces. */
+static const char *ids(morgue_searcher *s, const char *query,
+                       morgue_query_opts *o)
+{
+    static char out[512];
+    morgue_query_opts def = MORGUE_QUERY_OPTS_INIT;
+    if (!o) {
+        o = &def;
+        def.limit = 50;
+        def.flags = MORGUE_QUERY_COUNT;
+    }
+    morgue_hits *h;
+    int rc = morgue_search(s, query, o, &h);
+    ck_assert_msg(rc == MORGUE_OK, "%s: %s", query, morgue_searcher_errmsg(s));
+    out[0] = '\0';
+    while (morgue_hits_next(h) == MORGUE_OK) {
+        const char *p;
+        size_t n;
+        morgue_hits_field(h, MORGUE_FIELD_ID, &p, &n);
+        if (out[0])
+            strcat(out, " ");
+        strncat(out, p, n);
+    }
+    morgue_hits_free(h);
+    return out;
+}
+
+/* Ids sorted, for set comparisons. */
+static const char *idset(morgue_searcher *s, const char *query)
+{
+    static char out[512];
+    char tmp[512], *words[32];
+    snprintf(tmp, sizeof tmp, "%s", ids(s, query, NULL));
+    int n = 0;
+    for (char *t = strtok(tmp, " "); t && n < 32; t = strtok(NULL, " "))
+        words[n++] = t;
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && strcmp(words[j - 1], words[j]) > 0; j--) {
+            char *x = words[j];
+            words[j] = words[j - 1];
+            words[j - 1] = x;
+        }
+    out[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        if (i)
+            strcat(out, " ");
+        strcat(out, words[i]);
+    }
+    return out;
+}
+
+static morgue_searcher *open_fixture(void)
+{
+    morgue_searcher *s;
+    ck_assert_int_eq(morgue_searcher_open(&s, fixture_dir, NULL), MORGUE_OK);
+    return s;
+}
+
+START_TEST(test_search_words_phrases_near)
+{
+    morgue_searcher *s = open_fixture();
+    ck_assert_str_eq(idset(s, "emergency"), "a1 a2 a6");
+    ck_assert_str_eq(idset(s, "emergencies"), "a1 a2 a6"); /* by stem */
+    ck_assert_str_eq(idset(s, "\"state of emergency\""), "a1");
+    ck_assert_str_eq(idset(s, "state emergency"), "a1 a2 a6");
+    ck_assert_str_eq(idset(s, "\"emergencies\""), "a2"); /* exact word */
+    ck_assert_str_eq(idset(s, "fire NEAR/3 residence"), "a7");
+    ck_assert_str_eq(idset(s, "fire NEAR/6 residence"), "a1 a7");
+    ck_assert_str_eq(idset(s, "residence NEAR/6 fire"), "a1 a7");
+    ck_assert_str_eq(idset(s, "state-of-the-art"), "a6");
+    morgue_searcher_close(s);
+}
+END_TEST
+
+START_TEST(test_search_boolean)
+{
+    morgue_searcher *s = open_fixture();
+    ck_assert_str_eq(idset(s, "almaty -markets"), "a1 a5");
+    ck_assert_str_eq(idset(s, "almaty NOT markets"), "a1 a5");
+    ck_assert_str_eq(idset(s, "almaty AND markets"), "a3");
+    ck_assert_str_eq(idset(s, "bundesbank OR flood"), "a2 a4");
+    ck_assert_str_eq(idset(s, "(bundesbank OR flood) rates"), "a4");
+    ck_assert_str_eq(idset(s, "almaty -(markets OR troops)"), "a1");
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.flags = MORGUE_QUERY_ANY | MORGUE_QUERY_COUNT;
+    o.limit = 50;
+    ck_assert_str_eq(ids(s, "bundesbank flood", &o), "a4 a2");
+    morgue_searcher_close(s);
+}
+END_TEST
+
+START_TEST(test_search_fields_and_prefix)
+{
+    morgue_searcher *s = open_fixture();
+    ck_assert_str_eq(idset(s, "title:almaty"), "a1 a3");
+    ck_assert_str_eq(idset(s, "title:\"state of emergency\""), "a1");
+    ck_assert_str_eq(idset(s, "source:\"steppe daily\""), "a1 a3 a5");
+    ck_assert_str_eq(idset(s, "source:reuters"), "a4");
+    ck_assert_str_eq(idset(s, "tag:kazakhstan"), "a1 a3 a5");
+    ck_assert_str_eq(idset(s, "tag:kazakhstan -tag:markets"), "a1 a5");
+    ck_assert_str_eq(idset(s, "kazakh*"), "a5");
+    ck_assert_str_eq(idset(s, "emerg*"), "a1 a2 a6");
+    ck_assert_str_eq(idset(s, "title:(almaty OR bundesbank)"), "a1 a3 a4");
+    morgue_searcher_close(s);
+}
+END_TEST
+
+START_TEST(test_search_dates)
+{
+    morgue_searcher *s = open_fixture();
+    /* a2 is at 23:30 UTC: still 2022-01-05 (inclusive ends, UTC days) */
+    ck_assert_str_eq(idset(s, "date:2022-01-05"), "a1 a2");
+    ck_assert_str_eq(idset(s, "emergency date:2022-01-05"), "a1 a2");
+    ck_assert_str_eq(idset(s, "date:2022-01-06..2022-01-10"), "a3");
+    ck_assert_str_eq(idset(s, "date:2022-01-10..2022-01-13"), "a3 a5");
+    ck_assert_str_eq(idset(s, "date:..1987-12-31"), "a4");
+    ck_assert_str_eq(idset(s, "date:2022"), "a1 a2 a3 a5");
+    ck_assert_str_eq(idset(s, "source:\"steppe daily\" date:2022-01"),
+                     "a1 a3 a5");
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.limit = 50;
+    o.date_from = JAN5_2022;
+    o.date_to = JAN5_2022 + DAY - 1;
+    ck_assert_str_eq(ids(s, "emergency", &o), "a2 a1");
+    o.sort = MORGUE_SORT_DATE;
+    o.date_from = o.date_to = MORGUE_NO_DATE;
+    ck_assert_str_eq(ids(s, "almaty", &o), "a5 a3 a1");
+    morgue_searcher_close(s);
+}
+END_TEST
+
+START_TEST(test_search_facets)
+{
+    morgue_searcher *s = open_fixture();
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.facet_date = MORGUE_FACET_MONTH;
+    o.facet_sources = 5;
+    o.facet_tags = 5;
+    morgue_hits *h;
+    ck_assert_int_eq(morgue_search(s, "emergency OR almaty OR fire", &o, &h),
+                     MORGUE_OK);
+    ck_assert_uint_eq(morgue_hits_total(h), 6);
+    ck_assert(morgue_hits_total_exact(h));
+    const morgue_facet *f;
+    size_t n;
+    ck_assert_int_eq(morgue_hits_facets(h, MORGUE_FACET_KIND_DATE, &f, &n),
+                     MORGUE_OK);
+    ck_assert_uint_eq(n, 2); /* 2020-12 (a6) and 2022-01; a7 has no date */
+    ck_assert_str_eq(f[0].value, "2020-12");
+    ck_assert_str_eq(f[1].value, "2022-01");
+    ck_assert_uint_eq(f[0].count + f[1].count, 5);
+    ck_assert_int_eq(morgue_hits_facets(h, MORGUE_FACET_KIND_SOURCE, &f, &n),
+                     MORGUE_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(f[0].value, "harbour courier");
+    ck_assert_uint_eq(f[0].count, 3);
+    ck_assert_uint_eq(f[1].count, 3);
+    ck_assert_int_eq(morgue_hits_facets(h, MORGUE_FACET_KIND_TAG, &f, &n),
+                     MORGUE_OK);
+    ck_assert_str_eq(f[0].value, "kazakhstan");
+    ck_assert_uint_eq(f[0].count, 3);
+    morgue_hits_free(h);
+    morgue_searcher_close(s);
+}
+END_TEST
+
+START_TEST(test_search_snippets)
+{
+    morgue_searcher *s = open_fixture();
+    morgue_hits *h;
+    ck_assert_int_eq(morgue_search(s, "\"state of emergency\" almaty", NULL,
+                                   &h), MORGUE_OK);
+    ck_assert_int_eq(morgue_hits_next(h), MORGUE_OK);
+    const char *snip;
+    ck_assert_int_eq(morgue_hits_snippet(h, &snip), MORGUE_OK);
+    ck_assert_ptr_nonnull(strstr(snip, "<b>state of emergency</b>"));
+    ck_assert_ptr_nonnull(strstr(snip, "<b>Almaty</b>"));
+    const morgue_match *m;
+    size_t n;
+    ck_assert_int_eq(morgue_hits_matches(h, &m, &n), MORGUE_OK);
+    ck_assert_uint_eq(n, 2);
+    const char *body;
+    size_t blen;
+    morgue_hits_field(h, MORGUE_FIELD_BODY, &body, &blen);
+    ck_assert(m[0].end <= blen);
+    ck_assert(strncmp(body + m[0].start, "state of emergency", 18) == 0);
+    morgue_hits_free(h);
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.hl_open = "[";
+    o.hl_close = "]";
+    ck_assert_int_eq(morgue_search(s, "emergencies", &o, &h), MORGUE_OK);
+    while (morgue_hits_next(h) == MORGUE_OK) {
+        const char *id;
+        morgue_hits_field(h, MORGUE_FIELD_ID, &id, &n);
+        morgue_hits_snippet(h, &snip);
+        if (!strncmp(id, "a2", 2))
+            ck_assert_ptr_nonnull(strstr(snip, "[Emergencies]"));
+    }
+    morgue_hits_free(h);
+    morgue_searcher_close(s);
+}
+END_TEST
+
+START_TEST(test_search_errors)
+{
+    morgue_searcher *s = open_fixture();
+    const char *bad[] = { "\"unclosed", "(a b", "NOT almaty", "foo:bar",
+                          "date:2022-13", "", "   ", "a OR" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        morgue_hits *h = (morgue_hits *)1;
+        ck_assert_int_eq(morgue_search(s, bad[i], NULL, &h), MORGUE_EQUERY);
+        ck_assert_ptr_null(h);
+        ck_assert_ptr_nonnull(strstr(morgue_searcher_errmsg(s), "column"));
+    }
+    morgue_searcher_close(s);
+}
+END_TEST
+
+/* ---- pruning equals exhaustive ---- */
+
+static void compare(morgue_searcher *s, const char *q, unsigned flags,
+                    size_t k)
+{
+    morgue_query_opts a = MORGUE_QUERY_OPTS_INIT, b = MORGUE_QUERY_OPTS_INIT;
+    a.limit = b.limit = k;
+    a.flags = flags;
+    b.flags = flags | MORGUE_QUERY_EXHAUSTIVE;
+    a.no_snippets = b.no_snippets = 1;
+    morgue_hits *ha, *hb;
+    ck_assert_int_eq(morgue_search(s, q, &a, &ha), MORGUE_OK);
+    ck_assert_int_eq(morgue_search(s, q, &b, &hb), MORGUE_OK);
+    if (flags & MORGUE_QUERY_COUNT)
+        ck_assert_uint_eq(morgue_hits_total(ha), morgue_hits_total(hb));
+    int ra, rb;
+    while ((ra = morgue_hits_next(ha)) == MORGUE_OK) {
+        rb = morgue_hits_next(hb);
+        ck_assert_int_eq(rb, MORGUE_OK);
+        ck_assert_msg(morgue_hits_docid(ha) == morgue_hits_docid(hb) &&
+                          morgue_hits_score(ha) == morgue_hits_score(hb),
+                      "query '%s' flags %u: pruned doc %llu (%.17g) vs "
+                      "exhaustive %llu (%.17g)", q, flags,
+                      (unsigned long long)morgue_hits_docid(ha),
+                      morgue_hits_score(ha),
+                      (unsigned long long)morgue_hits_docid(hb),
+                      morgue_hits_score(hb));
+    }
+    ck_assert_int_eq(morgue_hits_next(hb), MORGUE_ITEROVER);
+    morgue_hits_free(ha);
+    morgue_hits_free(hb);
+}
+
+static const char *reuters_words[] = {
+    "oil", "prices", "bank", "rates", "interest", "dollar", "trade",
+    "japan", "coffee", "brazil", "opec", "output", "wheat", "export",
+    "stocks", "shares", "profit", "loss", "quarter", "net", "bundesbank",
+    "germany", "gold", "tonnes", "sugar", "crude", "market", "said",
+    "the", "company", "deficit", "yen", "futures", "grain", "ship",
+    "strike", "merger", "acquisition", "dividend", "reagan", "tax",
+};
+
+START_TEST(test_search_pruning_equals_exhaustive)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/reuters21578/reut2-000.sgm",
+             MORGUE_CORPORA);
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return; /* no corpus here */
+    char *idx = tu_tempdir("prune");
+    morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
+    wo.memory_budget = 24u << 20; /* several segments */
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open(&w, idx, &wo), MORGUE_OK);
+    for (int f = 0; f < 22; f++) {
+        snprintf(dir, sizeof dir, "%s/reuters21578/reut2-%03d.sgm",
+                 MORGUE_CORPORA, f);
+        ck_assert_int_eq(morgue_writer_add_file(w, dir, NULL, NULL),
+                         MORGUE_OK);
+    }
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+    morgue_searcher *s;
+    ck_assert_int_eq(morgue_searcher_open(&s, idx, NULL), MORGUE_OK);
+    size_t nw = sizeof reuters_words / sizeof reuters_words[0];
+    uint64_t seed = 99;
+    for (int i = 0; i < 150; i++) {
+        char q[256] = "";
+        int words = 1 + (int)(tu_rand(&seed) % 4);
+        for (int k = 0; k < words; k++) {
+            strcat(q, k ? " " : "");
+            strcat(q, reuters_words[tu_rand(&seed) % nw]);
+        }
+        size_t kk = 1 + tu_rand(&seed) % 20;
+        compare(s, q, 0, kk);
+        compare(s, q, MORGUE_QUERY_ANY, kk);
+        compare(s, q, MORGUE_QUERY_COUNT, kk);
+        compare(s, q, MORGUE_QUERY_ANY | MORGUE_QUERY_COUNT, kk);
+    }
+    morgue_searcher_close(s);
+    tu_rmrf(idx);
+    free(idx);
+}
+END_TEST
+
+/* ---- threads ---- */
+
+typedef struct worker {
+    morgue_searcher *s;
+    int failures;
+    char expect[8][512];
+} worker;
+
+static const char *thread_queries[8] = {
+    "almaty", "emergency", "\"state of emergency\"", "kazakh*",
+    "tag:kazakhstan", "fire NEAR/6 residence", "date:2022-01", "flood OR fire",
+};
+
+static void *work(void *arg)
+{
+    worker *wk = arg;
+    for (int round = 0; round < 200; round++)
+        for (int q = 0; q < 8; q++) {
+            morgue_hits *h;
+            if (morgue_search(wk->s, thread_queries[q], NULL, &h)) {
+                wk->failures++;
+                continue;
+            }
+            char got[512] = "";
+            while (morgue_hits_next(h) == MORGUE_OK) {
+                const char *p, *snip;
+                size_t n;
+                morgue_hits_field(h, MORGUE_FIELD_ID, &p, &n);
+                morgue_hits_snippet(h, &snip);
+                strncat(got, p, n);
+                strcat(got, " ");
+            }
+            morgue_hits_free(h);
+            if (strcmp(got, wk->expect[q]))
+                wk->failures++;
+        }
+    return NULL;
+}
+
+START_TEST(test_search_shared_by_threads)
+{
+    morgue_searcher *s = open_fixture();
+    worker wk[4];
+    for (int q = 0; q < 8; q++) {
+        char *e = wk[0].expect[q];
+        e[0] = '\0';
+        morgue_hits *h;
+        ck_assert_int_eq(morgue_search(s, thread_queries[q], NULL, &h),
+                         MORGUE_OK);
+        while (morgue_hits_next(h) == MORGUE_OK) {
+            const char *p;
+            size_t n;
+            morgue_hits_field(h, MORGUE_FIELD_ID, &p, &n);
+            strncat(e, p, n);
+            strcat(e, " ");
+        }
+        morgue_hits_free(h);
+    }
+    pthread_t th[4];
+    for (int t = 0; t < 4; t++) {
+        wk[t].s = s;
+        wk[t].failures = 0;
+        memcpy(wk[t].expect, wk[0].expect, sizeof wk[0].expect);
+        ck_assert_int_eq(pthread_create(&th[t], NULL, work, &wk[t]), 0);
+    }
+    for (int t = 0; t < 4; t++) {
+        pthread_join(th[t], NULL);
+        ck_assert_int_eq(wk[t].failures, 0);
+    }
+    morgue_searcher_close(s);
+}
+END_TEST
+
+static Suite *search_suite(void)
+{
+    Suite *s = suite_create("search");
+    TCase *tc = tcase_create("language");
+    tcase_add_unchecked_fixture(tc, make_fixture, free_fixture);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_search_words_phrases_near);
+    tcase_add_test(tc, test_search_boolean);
+    tcase_add_test(tc, test_search_fields_and_prefix);
+    tcase_add_test(tc, test_search_dates);
+    tcase_add_test(tc, test_search_facets);
+    tcase_add_test(tc, test_search_snippets);
+    tcase_add_test(tc, test_search_errors);
+    tcase_add_test(tc, test_search_shared_by_threads);
+    tcase_add_test(tc, test_search_pruning_equals_exhaustive);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+MORGUE_CHECK_MAIN(search_suite)
