@@ -201,8 +201,11 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
     }
     size_t rank = cfg->qo.offset;
     if (!cfg->as_json) {
-        printf("%llu articles match \"%s\"\n\n",
-               (unsigned long long)morgue_hits_total(h), query);
+        uint64_t total = morgue_hits_total(h);
+        printf("%s%llu article%s match%s \"%s\"\n\n",
+               morgue_hits_total_exact(h) ? "" : "at least ",
+               (unsigned long long)total, total == 1 ? "" : "s",
+               total == 1 ? "es" : "", query);
         print_histogram(h, &cfg->qo);
         while (morgue_hits_next(h) == MORGUE_OK)
             print_hit(h, ++rank, cfg->tty);
