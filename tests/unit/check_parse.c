@@ -654,6 +654,12 @@ START_TEST(test_parse_depth)
     pq(q, 0); /* 63 levels: parses and round-trips */
     ck_assert_ptr_null(strstr(pq(q, 0), "error"));
     free(q);
+    q = repeat("x y OR (", 40, "z", ")", 40); /* 40 parentheses */
+    PE(q, 250, "nests deeper than 64 levels");
+    free(q);
+    q = repeat("x y OR (", 30, "z", ")", 30);
+    ck_assert_ptr_null(strstr(pq(q, 0), "error"));
+    free(q);
     q = repeat("x -(a ", 60, "c", ")", 60);
     ck_assert_ptr_nonnull(strstr(pq(q, 0), "nests deeper"));
     free(q);
