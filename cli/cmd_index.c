@@ -1,11 +1,10 @@
-/* cmd_index.c: morgue index: reads article files into an index. */
-#include <dirent.h>
-#include <errno.h>
+/* cmd_index.c: morgue index: brings an index up to date with article
+ * files and folders (new, changed and vanished files), for people and for
+ * cron. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,9 +14,12 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: morgue index [OPTIONS] PATH...\n"
-            "Adds the articles in PATH (files; directories recurse) to the "
-            "index.\n\n"
+            "usage: morgue index [OPTIONS] [PATH...]\n"
+            "Brings the index up to date with PATH (files; folders "
+            "recurse): new files are\nread, changed ones replace their "
+            "articles, files gone from an indexed folder\nhave their "
+            "articles deleted, unchanged ones are skipped unread. Without "
+            "PATH:\nevery folder and file indexed before.\n\n"
             "  --index DIR      index directory (else $MORGUE_INDEX, else "
             "./morgue-index)\n"
             "  --format F       text, html, jsonl, reuters or rfc822 "
@@ -25,62 +27,30 @@ static void usage(FILE *f)
             "  --lang L         Snowball stemmer of a new index (default "
             "english)\n"
             "  --memory MB      flush a segment past this much memory "
-            "(default 64)\n"
+            "(default 64);\n"
+            "                   work is committed at each flush\n"
+            "  --rebuild        start afresh (searches see the old index "
+            "until done)\n"
             "  --wait SECONDS   wait this long for another writer's lock\n"
             "  --quiet          only warnings and errors\n\n"
-            "Exit status: 0 all indexed; 3 done but something was skipped; "
-            "1 error;\n2 usage; 75 another writer holds the index.\n");
+            "Exit status: 0 done; 3 done but something was skipped; 1 "
+            "error;\n2 usage; 75 another writer holds the index (try "
+            "again later).\n");
 }
 
-typedef struct file_list {
-    char **paths;
-    size_t n, cap;
-} file_list;
-
-static int push(file_list *l, const char *p)
+static double now(void)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 256;
-        char **n = realloc(l->paths, cap * sizeof *n);
-        if (!n)
-            return -1;
-        l->paths = n;
-        l->cap = cap;
-    }
-    return (l->paths[l->n++] = strdup(p)) ? 0 : -1;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* Collects regular files under path, in name order; hidden ones skipped. */
-static int walk(file_list *l, const char *path, int depth)
-{
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        fprintf(stderr, "morgue: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    if (S_ISREG(st.st_mode))
-        return push(l, path);
-    if (!S_ISDIR(st.st_mode) || depth > 64)
-        return 0;
-    struct dirent **names;
-    int n = scandir(path, &names, NULL, alphasort);
-    if (n < 0) {
-        fprintf(stderr, "morgue: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    int rc = 0;
-    for (int i = 0; i < n; i++) {
-        if (names[i]->d_name[0] != '.') {
-            char child[4096];
-            snprintf(child, sizeof child, "%s/%s", path, names[i]->d_name);
-            if (walk(l, child, depth + 1) != 0)
-                rc = -1;
-        }
-        free(names[i]);
-    }
-    free(names);
-    return rc;
-}
+typedef struct progress {
+    int tty;
+    double t0, last;
+    uint64_t articles, bytes;
+    int drawn;    /* the bar is on the screen */
+} progress;
 
 static void on_warning(const morgue_warning *w, void *ud)
 {
@@ -93,25 +63,102 @@ static void on_warning(const morgue_warning *w, void *ud)
                 (unsigned long long)w->offset, w->message);
 }
 
-static double now(void)
+static void draw(const progress *p, uint64_t done, uint64_t total)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+    double secs = now() - p->t0;
+    int width = 30, filled = total ? (int)(done * width / total) : 0;
+    fprintf(stderr, "\r[%.*s%*s] %llu/%llu files, %llu articles, "
+            "%.1f MB/s ", filled, "##############################",
+            width - filled, "", (unsigned long long)done,
+            (unsigned long long)total, (unsigned long long)p->articles,
+            secs > 0 ? p->bytes / 1e6 / secs : 0.0);
 }
 
-typedef struct totals {
-    unsigned long long articles, skipped, warnings, bytes, files, failed;
-} totals;
-
-static void progress(const totals *t, size_t n_files, double t0)
+static void on_file(const morgue_file_event *ev, void *ud)
 {
-    double secs = now() - t0;
-    int width = 30, done = n_files ? (int)(t->files * width / n_files) : 0;
-    fprintf(stderr, "\r[%.*s%*s] %llu/%zu files, %llu articles, %.1f MB/s ",
-            done, "##############################", width - done, "",
-            t->files, n_files, t->articles,
-            secs > 0 ? t->bytes / 1e6 / secs : 0.0);
+    progress *p = ud;
+    p->articles += ev->articles;
+    p->bytes += ev->bytes;
+    if (ev->action == MORGUE_FILE_FAILED)
+        fprintf(stderr, "\rmorgue: %s\n", ev->message ? ev->message
+                                                      : ev->path);
+    if (p->tty && (now() - p->last > 0.1 ||
+                   ev->files_done == ev->files_total)) {
+        draw(p, ev->files_done, ev->files_total);
+        p->last = now();
+        p->drawn = 1;
+    }
+}
+
+static void add_up(morgue_update_result *t, const morgue_update_result *r)
+{
+    t->files_seen += r->files_seen;
+    t->files_added += r->files_added;
+    t->files_changed += r->files_changed;
+    t->files_unchanged += r->files_unchanged;
+    t->files_removed += r->files_removed;
+    t->files_failed += r->files_failed;
+    t->articles_added += r->articles_added;
+    t->articles_deleted += r->articles_deleted;
+    t->skipped += r->skipped;
+    t->warnings += r->warnings;
+    t->bytes += r->bytes;
+}
+
+static void summary(const morgue_update_result *t, double secs, int quiet)
+{
+    uint64_t read = t->files_added + t->files_changed;
+    if (read + t->files_removed + t->files_failed == 0 &&
+        t->articles_deleted == 0) {
+        if (!quiet)
+            fprintf(stderr, "nothing to do: %llu files unchanged\n",
+                    (unsigned long long)t->files_unchanged);
+        return;
+    }
+    if (quiet && !t->skipped && !t->files_failed)
+        return;
+    fprintf(stderr,
+            "indexed %llu articles from %llu files in %.2f s (%.0f "
+            "articles/s); skipped %llu, unreadable %llu, warnings %llu\n"
+            "files: %llu new, %llu changed, %llu unchanged, %llu removed; "
+            "%llu articles deleted or replaced\n",
+            (unsigned long long)t->articles_added, (unsigned long long)read,
+            secs, secs > 0 ? t->articles_added / secs : 0,
+            (unsigned long long)t->skipped,
+            (unsigned long long)t->files_failed,
+            (unsigned long long)t->warnings,
+            (unsigned long long)t->files_added,
+            (unsigned long long)t->files_changed,
+            (unsigned long long)t->files_unchanged,
+            (unsigned long long)t->files_removed,
+            (unsigned long long)t->articles_deleted);
+}
+
+/* Status of one add_path: 0 fine, 1 an error was reported. */
+static int update(morgue_writer *w, const char *path,
+                  const morgue_add_opts *ao, morgue_update_result *t,
+                  int *fatal)
+{
+    morgue_update_result r;
+    int rc = morgue_writer_add_path(w, path, ao, &r);
+    add_up(t, &r);
+    if (rc == MORGUE_OK)
+        return 0;
+    fprintf(stderr, "\rmorgue: %s\n", morgue_writer_errmsg(w));
+    if (rc != MORGUE_ENOTFOUND && rc != MORGUE_EIO)
+        *fatal = rc; /* the writer cannot go on */
+    return 1;
+}
+
+static int exit_status(int rc, int failed, const morgue_update_result *t)
+{
+    if (rc == MORGUE_EINVAL)
+        return CLI_EXIT_USAGE;
+    if (rc == MORGUE_EBUSY)
+        return CLI_EXIT_TEMPFAIL;
+    if (rc != MORGUE_OK || failed || t->files_failed)
+        return CLI_EXIT_ERROR;
+    return t->skipped ? CLI_EXIT_SKIPPED : CLI_EXIT_OK;
 }
 
 int cmd_index(int argc, char **argv)
@@ -122,6 +169,7 @@ int cmd_index(int argc, char **argv)
         { "lang", required_argument, NULL, 'l' },
         { "memory", required_argument, NULL, 'm' },
         { "wait", required_argument, NULL, 'w' },
+        { "rebuild", no_argument, NULL, 'r' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -130,79 +178,45 @@ int cmd_index(int argc, char **argv)
     morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
     morgue_add_opts ao = MORGUE_ADD_OPTS_INIT;
     int quiet = 0, c;
-    while ((c = getopt_long(argc, argv, "i:f:l:m:w:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:f:l:m:w:rqh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
         case 'f': ao.format = optarg; break;
         case 'l': wo.language = optarg; break;
         case 'm': wo.memory_budget = (size_t)atol(optarg) << 20; break;
         case 'w': wo.wait_seconds = atoi(optarg); break;
+        case 'r': wo.rebuild = 1; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         default: usage(stderr); return CLI_EXIT_USAGE;
         }
     }
-    if (optind >= argc) {
-        usage(stderr);
-        return CLI_EXIT_USAGE;
-    }
-    ao.warning = on_warning;
     dir = cli_index_dir(dir);
-    file_list files = { 0 };
-    int walk_failed = 0;
-    for (int i = optind; i < argc; i++)
-        if (walk(&files, argv[i], 0) != 0)
-            walk_failed = 1;
     morgue_writer *w;
     int rc = morgue_writer_open(&w, dir, &wo);
     if (rc != MORGUE_OK) {
         fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
         return rc == MORGUE_EBUSY ? CLI_EXIT_TEMPFAIL : CLI_EXIT_ERROR;
     }
-    int tty = !quiet && isatty(STDERR_FILENO);
-    totals t = { 0 };
-    double t0 = now(), last = 0;
-    for (size_t i = 0; i < files.n && rc == MORGUE_OK; i++) {
-        morgue_add_result r;
-        rc = morgue_writer_add_file(w, files.paths[i], &ao, &r);
-        t.files++;
-        t.articles += r.articles;
-        t.skipped += r.skipped;
-        t.warnings += r.warnings;
-        t.bytes += r.bytes;
-        if (rc == MORGUE_EIO || rc == MORGUE_ENOTFOUND) {
-            fprintf(stderr, "\rmorgue: %s\n", morgue_writer_errmsg(w));
-            t.failed++;
-            rc = MORGUE_OK; /* an unreadable file does not stop the run */
-        }
-        if (tty && now() - last > 0.1) {
-            progress(&t, files.n, t0);
-            last = now();
-        }
-    }
-    if (rc == MORGUE_OK)
-        rc = morgue_writer_commit(w);
-    if (tty) {
-        progress(&t, files.n, t0);
+    progress p = { !quiet && isatty(STDERR_FILENO), now(), 0, 0, 0, 0 };
+    ao.warning = on_warning;
+    ao.file_done = on_file;
+    ao.userdata = &p;
+    ao.checkpoint = 1;
+    morgue_update_result t;
+    memset(&t, 0, sizeof t);
+    int failed = 0;
+    rc = MORGUE_OK;
+    if (optind == argc)
+        failed |= update(w, NULL, &ao, &t, &rc);
+    for (int i = optind; i < argc && rc == MORGUE_OK; i++)
+        failed |= update(w, argv[i], &ao, &t, &rc);
+    if (rc == MORGUE_OK && (rc = morgue_writer_commit(w)) != MORGUE_OK)
+        fprintf(stderr, "\rmorgue: %s\n", morgue_writer_errmsg(w));
+    if (p.drawn)
         fputc('\n', stderr);
-    }
-    if (rc != MORGUE_OK)
-        fprintf(stderr, "morgue: %s\n", morgue_writer_errmsg(w));
     morgue_writer_close(w);
-    for (size_t i = 0; i < files.n; i++)
-        free(files.paths[i]);
-    free(files.paths);
-    if (rc != MORGUE_OK)
-        return rc == MORGUE_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
-    double secs = now() - t0;
-    if (!quiet || t.skipped || t.failed)
-        fprintf(stderr,
-                "indexed %llu articles from %llu files in %.2f s "
-                "(%.0f articles/s); skipped %llu, unreadable %llu, "
-                "warnings %llu\n",
-                t.articles, t.files, secs, secs > 0 ? t.articles / secs : 0,
-                t.skipped, t.failed, t.warnings);
-    if (walk_failed || t.failed)
-        return CLI_EXIT_ERROR;
-    return t.skipped ? CLI_EXIT_SKIPPED : CLI_EXIT_OK;
+    if (rc == MORGUE_OK)
+        summary(&t, now() - p.t0, quiet);
+    return exit_status(rc, failed, &t);
 }

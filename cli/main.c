@@ -10,9 +10,12 @@ static const struct command {
     int (*run)(int argc, char **argv);
     const char *summary;
 } commands[] = {
-    { "index", cmd_index, "add article files to an index" },
+    { "index", cmd_index, "add or update article files in an index" },
     { "search", cmd_search, "search an index" },
     { "stats", cmd_stats, "show what an index holds" },
+    { "delete", cmd_delete, "delete articles by id or by file" },
+    { "compact", cmd_compact, "merge all segments, reclaim deleted space" },
+    { "check", cmd_check, "verify an index's checksums and invariants" },
 };
 
 static void usage(FILE *f)

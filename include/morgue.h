@@ -109,15 +109,25 @@ typedef struct morgue_writer morgue_writer;
 typedef struct morgue_writer_opts {
     unsigned version;     /* MORGUE_WRITER_OPTS_VERSION */
     const char *language; /* Snowball algorithm for a new index; NULL:
-                             "english". Ignored for an existing index. */
+                             "english". Ignored for an existing index
+                             unless rebuild is set. */
     size_t memory_budget; /* bytes of postings held before a segment is
                              flushed; 0: 64 MiB */
     int wait_seconds;     /* wait this long for the writer lock; 0: fail at
                              once with MORGUE_EBUSY */
+    /* version 2: */
+    int rebuild;          /* non-zero: start afresh. The first commit
+                             replaces the whole index (searchers keep
+                             seeing the old one until then). */
+    int merge_factor;     /* how many segments of one size tier are merged
+                             into one after a commit; 0: 8; 1 or less: no
+                             automatic merging (morgue_writer_compact()
+                             still works) */
 } morgue_writer_opts;
 
-#define MORGUE_WRITER_OPTS_VERSION 1
-#define MORGUE_WRITER_OPTS_INIT { MORGUE_WRITER_OPTS_VERSION, NULL, 0, 0 }
+#define MORGUE_WRITER_OPTS_VERSION 2
+#define MORGUE_WRITER_OPTS_INIT                                              \
+    { MORGUE_WRITER_OPTS_VERSION, NULL, 0, 0, 0, 0 }
 
 /* Opens the index in dir for writing, creating dir and an empty index when
  * missing. Takes the directory's writer lock until morgue_writer_close().
@@ -126,8 +136,25 @@ typedef struct morgue_writer_opts {
 MORGUE_API int morgue_writer_open(morgue_writer **out, const char *dir,
                                   const morgue_writer_opts *opts);
 
-/* Adds one article. It is searchable after the next commit. */
+/* Adds one article. It is searchable after the next commit.
+ *
+ * Identity: an article is known by its id, else its url (for files: the
+ * format's id or URL, else the file's path plus "#N" for the N-th record,
+ * counted from 0, of a multi-article file; N = 0 has no suffix). Adding an
+ * article whose identity is already in the index, or already added
+ * since the last commit, replaces that article: the old one is deleted
+ * when this one is committed. An article with neither id nor url has no
+ * identity and is never replaced.
+ *
+ * After an error other than MORGUE_EINVAL from this or any other add or
+ * delete call, the writer is unusable: every further call fails and
+ * morgue_writer_close() discards what was not committed. */
 MORGUE_API int morgue_writer_add(morgue_writer *w, const morgue_article *a);
+
+/* Deletes the article whose identity (id, or url, as given when added)
+ * is id; searchers see it gone after the next commit. Returns
+ * MORGUE_ENOTFOUND when no article has that identity. */
+MORGUE_API int morgue_writer_delete(morgue_writer *w, const char *id);
 
 /* A problem found in an input file; the file's reading goes on. */
 typedef struct morgue_warning {
@@ -140,16 +167,46 @@ typedef struct morgue_warning {
 /* Called for each warning; the struct is valid during the call only. */
 typedef void (*morgue_warning_fn)(const morgue_warning *w, void *userdata);
 
+/* What morgue_writer_add_path() did with one file. */
+typedef enum morgue_file_action {
+    MORGUE_FILE_ADDED = 0,     /* new: its articles were added */
+    MORGUE_FILE_CHANGED = 1,   /* changed: its articles were replaced */
+    MORGUE_FILE_UNCHANGED = 2, /* same content: skipped */
+    MORGUE_FILE_REMOVED = 3,   /* gone from its folder: articles deleted */
+    MORGUE_FILE_FAILED = 4,    /* unreadable: left as it was in the index */
+} morgue_file_action;
+
+typedef struct morgue_file_event {
+    const char *path;          /* the file (absolute) */
+    morgue_file_action action;
+    int status;                /* MORGUE_OK, or why it failed */
+    const char *message;       /* error text when it failed, else NULL */
+    uint64_t articles;         /* articles read from it */
+    uint64_t bytes;            /* bytes read from it */
+    uint64_t files_done;       /* files considered so far in this call */
+    uint64_t files_total;      /* files found by the walk */
+} morgue_file_event;
+
+/* Called after each file; the struct is valid during the call only. */
+typedef void (*morgue_file_fn)(const morgue_file_event *ev, void *userdata);
+
 typedef struct morgue_add_opts {
     unsigned version;          /* MORGUE_ADD_OPTS_VERSION */
     const char *format;        /* "text", "html", "jsonl", "reuters",
                                   "rfc822"; NULL: detect from content */
     morgue_warning_fn warning; /* NULL: warnings are only counted */
-    void *userdata;            /* passed to warning */
+    void *userdata;            /* passed to warning and file_done */
+    /* version 2: */
+    morgue_file_fn file_done;  /* NULL: no per-file report */
+    int checkpoint;            /* non-zero: morgue_writer_add_path()
+                                  commits between files whenever the memory
+                                  budget has flushed a segment, so a killed
+                                  run keeps most of its work */
 } morgue_add_opts;
 
-#define MORGUE_ADD_OPTS_VERSION 1
-#define MORGUE_ADD_OPTS_INIT { MORGUE_ADD_OPTS_VERSION, NULL, NULL, NULL }
+#define MORGUE_ADD_OPTS_VERSION 2
+#define MORGUE_ADD_OPTS_INIT                                                 \
+    { MORGUE_ADD_OPTS_VERSION, NULL, NULL, NULL, NULL, 0 }
 
 /* What one morgue_writer_add_file() did. */
 typedef struct morgue_add_result {
@@ -161,13 +218,57 @@ typedef struct morgue_add_result {
 } morgue_add_result;
 
 /* Reads the articles in the file at path (gzip-compressed or not) and adds
- * them. A malformed record is skipped with a warning; a binary file is
- * skipped whole (result->skipped = 1) and MORGUE_OK is returned. Errors are
- * returned only when the file cannot be read or the index cannot be
- * written. result may be NULL. */
+ * them, replacing those the same file gave before (the file is recorded
+ * in the index's file table; see morgue_writer_add_path()). A malformed
+ * record is skipped with a warning; a binary file is skipped whole
+ * (result->skipped = 1) and MORGUE_OK is returned. Errors are returned
+ * only when the file cannot be read (MORGUE_EIO, MORGUE_ENOTFOUND: the
+ * writer stays usable) or the index cannot be written. result may be
+ * NULL. */
 MORGUE_API int morgue_writer_add_file(morgue_writer *w, const char *path,
                                       const morgue_add_opts *opts,
                                       morgue_add_result *result);
+
+/* What one morgue_writer_add_path() did. */
+typedef struct morgue_update_result {
+    uint64_t files_seen;       /* regular files found */
+    uint64_t files_added;      /* new files read */
+    uint64_t files_changed;    /* changed files read again */
+    uint64_t files_unchanged;  /* skipped: same size and time, or same
+                                  content */
+    uint64_t files_removed;    /* vanished: their articles deleted */
+    uint64_t files_failed;     /* unreadable; their articles kept */
+    uint64_t articles_added;
+    uint64_t articles_deleted; /* replaced or removed */
+    uint64_t skipped;          /* records or binary files left out */
+    uint64_t warnings;
+    uint64_t bytes;            /* bytes read */
+} morgue_update_result;
+
+/* Brings the index up to date with path, a file or a folder (recursed
+ * into; names starting with '.' are skipped): new files are read, files
+ * whose size or modification time changed are read again if their
+ * content changed (their old articles are replaced), unchanged files are
+ * skipped without being read, and files recorded under path that are gone
+ * have their articles deleted. If path itself is missing nothing is
+ * deleted (MORGUE_ENOTFOUND), and a folder that cannot be listed keeps
+ * its files' articles. path NULL: every folder or file given to earlier
+ * calls (the index's roots). Unreadable files are reported through
+ * opts->file_done and counted; they do not stop the walk. Changes are
+ * visible after the next commit (or the checkpoints, see opts). result
+ * may be NULL. */
+MORGUE_API int morgue_writer_add_path(morgue_writer *w, const char *path,
+                                      const morgue_add_opts *opts,
+                                      morgue_update_result *result);
+
+/* Deletes the articles of every recorded file at or under path (the file
+ * need not exist any more) and forgets those files. MORGUE_ENOTFOUND when
+ * the file table holds none. */
+MORGUE_API int morgue_writer_delete_path(morgue_writer *w, const char *path);
+
+/* Commits, then merges every segment into one, dropping deleted articles,
+ * and commits again: the index takes the least room it can. */
+MORGUE_API int morgue_writer_compact(morgue_writer *w);
 
 /* Makes everything added so far durable and visible to searchers opened
  * afterwards: files are written and fsynced, then the manifest is swapped
@@ -181,8 +282,37 @@ MORGUE_API const char *morgue_writer_errmsg(const morgue_writer *w);
  * NULL is allowed. */
 MORGUE_API void morgue_writer_close(morgue_writer *w);
 
-/* Message for the last failed open (writer or searcher) in this thread. */
+/* Message for the last failed open (writer or searcher) or check in this
+ * thread. */
 MORGUE_API const char *morgue_last_errmsg(void);
+
+/* ------------------------------------------------------------------ */
+/* Checking                                                             */
+
+typedef struct morgue_check_result {
+    uint64_t segments;
+    uint64_t documents;        /* live articles */
+    uint64_t deleted;          /* deleted, not yet merged away */
+    uint64_t terms;            /* dictionary entries over all segments */
+    uint64_t postings;         /* (term, document) pairs read */
+    uint64_t files;            /* file table entries */
+    uint64_t file_articles;    /* articles the file table lists */
+    uint64_t bytes;            /* bytes of the files checked */
+} morgue_check_result;
+
+/* Verifies the last commit of the index in dir: every checksum of every
+ * file it names (manifest, segments, deletion files, file table) and the
+ * structural invariants (terms sorted, postings ascending and within the
+ * segment, frequencies and positions agreeing with document lengths and
+ * with the stored text, stored records readable, identities consistent,
+ * dates in range, every article the file table lists present once).
+ * Reads a snapshot like a searcher and takes no lock, so it may run while
+ * a writer works. Returns MORGUE_OK, or MORGUE_ECORRUPT (or
+ * MORGUE_EVERSION, MORGUE_EIO, MORGUE_ENOTFOUND) with the first problem,
+ * naming the file and offset, in morgue_last_errmsg(). result may be
+ * NULL. */
+MORGUE_API int morgue_index_check(const char *dir,
+                                  morgue_check_result *result);
 
 /* ------------------------------------------------------------------ */
 /* Searching                                                            */

@@ -5,8 +5,16 @@
  *   LOCK                  empty; a writer holds flock(LOCK_EX) on it
  *   MANIFEST              the current commit (replaced atomically by rename)
  *   seg_<16 hex>.mseg     one immutable file per segment
- * Files that MANIFEST does not name are leftovers of an unfinished commit
- * and are removed by the next writer.
+ *   seg_<16 hex>_<16 hex>.del  the deleted documents of a segment as of
+ *                         one commit (segment id, deletion generation)
+ *   files_<16 hex>.mft    the file table as of one commit (generation)
+ * Every file but LOCK and MANIFEST is written once, fsynced, and never
+ * changed: a commit writes new deletion files and a new file table under
+ * new names, fsyncs the directory, then replaces MANIFEST (write
+ * MANIFEST.tmp, fsync, rename, fsync the directory). Files that MANIFEST
+ * does not name are leftovers of an unfinished commit or superseded by a
+ * later one, and are removed by the writer (after its commits, and when it
+ * opens).
  *
  * All integers are little-endian. varint = unsigned LEB128 (7 bits a byte,
  * low first, at most 10 bytes). CRCs are CRC-32 (zlib's crc32()).
@@ -16,9 +24,49 @@
  *   u64 generation (1 for the first commit, +1 each commit)
  *   u64 next segment id
  *   u8 n + n bytes: stemmer language name
- *   u32 segment count, then per segment:
- *     u64 segment id | u32 documents | u32 reserved (0)
+ *   u64 file table generation (0: no file table)
+ *   u32 segment count, then per segment, in document-numbering order:
+ *     u64 segment id | u32 documents | u32 deleted documents |
+ *     u64 deletion generation (0: nothing deleted, no deletion file)
  *   u32 CRC of every byte before it
+ *
+ * Deletion file (seg_<id>_<delgen>.del): the segment's deleted documents.
+ *   magic "MRGDELS1" (8) | u32 format version | u32 reserved (0) |
+ *   u64 segment id | u32 documents | u32 deleted documents |
+ *   bitmap, (documents + 7) / 8 bytes: bit d % 8 of byte d / 8 is set when
+ *   document d is deleted; bits past the last document are 0 |
+ *   u32 CRC of every byte before it
+ * The deleted count equals the bits set and the manifest's count.
+ *
+ * File table (files_<gen>.mft): what `morgue index` read, so a rerun can
+ * skip unchanged files and delete the articles of vanished ones.
+ *   magic "MRGFILE1" (8) | u32 format version | u32 reserved (0) |
+ *   u32 root count | u32 file count
+ *   roots, each: varint length | bytes (a folder or file given to
+ *     morgue_writer_add_path, as an absolute canonical path)
+ *   files, sorted by path bytes, no two alike, each:
+ *     varint path length | path bytes (absolute) |
+ *     varint root (index into roots + 1; 0: added as a single file) |
+ *     u64 size in bytes | i64 modification time (ns since the epoch) |
+ *     u64 content hash (hash64 of the raw file bytes) |
+ *     u8 flags (bit 0: "racy", modified too close to when it was read:
+ *       compare the content hash on the next run whatever the time says;
+ *       other bits 0) |
+ *     varint article count | per article: u64 identity hash
+ *   u32 CRC of every byte before it
+ *
+ * hash64 (identities and file contents): h = 0x9E3779B97F4A7C15; for each
+ * 8-byte little-endian word w of the input, then for one last word made of
+ * the 0..7 remaining bytes zero-padded: w *= 0x87C37B91114253D5,
+ * w = rotl(w, 31), w *= 0x4CF5AD432745937F, h ^= w,
+ * h = rotl(h, 27) * 5 + 0x52DCE729. Then h ^= input length, and the fmix64
+ * finaliser: h ^= h >> 33, h *= 0xFF51AFD7ED558CCD, h ^= h >> 33,
+ * h *= 0xC4CEB9FE1A85EC53, h ^= h >> 33 (all arithmetic mod 2^64).
+ * An article's identity is its stored id field: the format's own id
+ * (JSON Lines id, else url; Reuters NEWID; Message-ID), else its file's
+ * path, plus "#<record ordinal>" for the second and later records of a
+ * multi-article file. Two articles with the same identity hash are the
+ * same article: adding one deletes the other.
  *
  * Segment file (.mseg)
  *   header:  magic "MRGSEGM1" (8) | u32 format version | u32 reserved
@@ -51,11 +99,15 @@
  *   of its first term, then per term:
  *     varint shared prefix with previous key in the block (0 for the
  *     first) | varint suffix length | suffix bytes |
- *     varint document frequency | varint postings bytes |
+ *     varint document frequency | varint (postings bytes << 1 | alias) |
+ *     when alias: varint postings offset of the aliased term |
  *     varint positions bytes (0 when the term has no positions)
  *   block index: u32 offset (within TDIC) per block
  *   Terms are in byte order of their keys; a term's postings and positions
- *   follow those of the term before it.
+ *   follow those of the term before it. An alias term has no postings of
+ *   its own: it reads those of an earlier term (a stem reached from one
+ *   word only shares that word's postings; merged segments keep this when
+ *   the stem has one word in every source segment).
  *
  * Section POST: per term, its postings. Documents are grouped in blocks of
  * 128; the last block may be shorter. With more than one block a skip
@@ -90,15 +142,26 @@
  * Section SIDX: u32 block count, then per block: u32 first document |
  *   u32 compressed bytes | u32 raw bytes | u32 reserved | u64 offset in STOR.
  * Section SDIC: the preset dictionary, raw bytes (at most 32 KiB).
+ *
+ * Section IDNT: article identities, to find a document by identity
+ * without reading stored fields: u32 count (= documents) | u32 reserved |
+ * per document, sorted by (hash, document): u64 identity hash (hash64 of
+ * the stored id field) | u32 document. Every document appears once.
+ *
+ * Segment files hold no padding but the zero bytes (fewer than 8) that
+ * align each section and the directory; the header's and footer's
+ * reserved fields are 0.
  */
 #ifndef MORGUE_INDEX_FORMAT_H
 #define MORGUE_INDEX_FORMAT_H
 
 #include <stdint.h>
 
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2
 
 #define MANIFEST_MAGIC "MRGMANI1"
+#define DELFILE_MAGIC "MRGDELS1"
+#define FILETABLE_MAGIC "MRGFILE1"
 #define SEGMENT_MAGIC "MRGSEGM1"
 #define SEGMENT_END_MAGIC "MRGSEGE1"
 #define SEGMENT_FOOTER_SIZE 32
@@ -117,12 +180,19 @@
 #define SEC_STOR TAG('S', 'T', 'O', 'R')
 #define SEC_SIDX TAG('S', 'I', 'D', 'X')
 #define SEC_SDIC TAG('S', 'D', 'I', 'C')
+#define SEC_IDNT TAG('I', 'D', 'N', 'T')
 
 #define META_SIZE 56
 #define TDIC_BLOCK_TERMS 32
 #define SIDX_ENTRY_SIZE 24
 #define POS_FIELD_GAP 16
 #define IMPACTS_MAX 8 /* (tf, length) pairs per skip entry */
+#define IDNT_ENTRY_SIZE 12
+#define FT_RACY 1u      /* file table flag: compare content next time */
+
+/* Dates outside [0001-01-01, 9999-12-31] are stored as "none". */
+#define DATE_MIN (-62135596800LL)
+#define DATE_MAX 253402300799LL
 
 /* Term namespaces (first byte of a key). */
 #define NS_WORD 'E'

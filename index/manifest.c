@@ -15,47 +15,87 @@
 #include "morgue.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/u64map.h"
 
 #define MANIFEST_MAX (64u << 20)
+#define SEG_ENTRY 24
 
-static int parse(manifest *m, const uint8_t *p, size_t n, const char *path,
-                 errmsg *e)
+/* Header fields up to the segment count; *at is left after the count. */
+static int parse_head(manifest *m, const uint8_t *p, size_t n, size_t *at,
+                      uint32_t *count, const char *name, errmsg *e)
 {
-    if (n < 8 + 8 + 16 + 1 + 4 + 4 || memcmp(p, MANIFEST_MAGIC, 8) != 0)
-        return err_corrupt(e, "%s: not a morgue manifest", path);
+    if (n < 8 + 8 + 16 + 1 + 8 + 4 + 4 || memcmp(p, MANIFEST_MAGIC, 8) != 0)
+        return err_corrupt(e, "%s: not a morgue manifest (bad magic at "
+                           "offset 0)", name);
     uint32_t crc = (uint32_t)crc32(0L, p, (uInt)(n - 4));
     if (crc != codec_get_u32le(p + n - 4))
-        return err_corrupt(e, "%s: checksum mismatch (offset %zu)", path,
+        return err_corrupt(e, "%s: checksum mismatch (offset %zu)", name,
                            n - 4);
     uint32_t ver = codec_get_u32le(p + 8);
     if (ver != FORMAT_VERSION)
         return err_set(e, MORGUE_EVERSION,
-                       "%s: format version %u, this library reads %u", path,
+                       "%s: format version %u, this library reads %u", name,
                        ver, FORMAT_VERSION);
+    if (codec_get_u32le(p + 12) != 0)
+        return err_corrupt(e, "%s: reserved field not 0 at offset 12", name);
     m->generation = codec_get_u64le(p + 16);
     m->next_id = codec_get_u64le(p + 24);
-    size_t at = 32;
-    size_t ll = p[at++];
-    if (ll >= sizeof m->language || at + ll + 4 > n - 4)
-        return err_corrupt(e, "%s: bad language field at offset %zu", path,
-                           at - 1);
-    memcpy(m->language, p + at, ll);
+    size_t ll = p[32];
+    if (ll >= sizeof m->language || 33 + ll + 8 + 4 > n - 4)
+        return err_corrupt(e, "%s: bad language field at offset 32", name);
+    memcpy(m->language, p + 33, ll);
     m->language[ll] = '\0';
-    at += ll;
-    uint32_t count = codec_get_u32le(p + at);
-    at += 4;
-    if ((n - 4 - at) / 16 != count || (n - 4 - at) % 16 != 0)
+    *at = 33 + ll;
+    m->ftgen = codec_get_u64le(p + *at);
+    if (m->ftgen > m->generation)
+        return err_corrupt(e, "%s: file table generation %" PRIu64 " after "
+                           "the commit's at offset %zu", name, m->ftgen, *at);
+    *count = codec_get_u32le(p + *at + 8);
+    *at += 12;
+    if ((n - 4 - *at) / SEG_ENTRY != *count ||
+        (n - 4 - *at) % SEG_ENTRY != 0)
         return err_corrupt(e, "%s: segment list size does not match count "
-                           "%u", path, count);
-    for (uint32_t i = 0; i < count; i++, at += 16) {
-        uint64_t id = codec_get_u64le(p + at);
-        if (id >= m->next_id)
-            return err_corrupt(e, "%s: segment id %" PRIu64 " not below "
-                               "next id", path, id);
-        if (manifest_add_seg(m, id, codec_get_u32le(p + at + 8)))
-            return err_set(e, MORGUE_ENOMEM, "out of memory");
-    }
+                           "%u (offset %zu)", name, *count, *at - 4);
     return MORGUE_OK;
+}
+
+/* One segment entry at offset at, checked against the ones before. */
+static int parse_seg(manifest *m, const uint8_t *p, size_t at, u64map *seen,
+                     const char *name, errmsg *e)
+{
+    manifest_seg g = { codec_get_u64le(p + at), codec_get_u32le(p + at + 8),
+                       codec_get_u32le(p + at + 12),
+                       codec_get_u64le(p + at + 16) };
+    if (g.id >= m->next_id)
+        return err_corrupt(e, "%s: segment id %" PRIu64 " not below next id "
+                           "(offset %zu)", name, g.id, at);
+    if (u64map_get(seen, g.id) != U64MAP_NONE)
+        return err_corrupt(e, "%s: segment id %" PRIu64 " named twice "
+                           "(offset %zu)", name, g.id, at);
+    if (g.n_deleted > g.n_docs || (g.delgen == 0) != (g.n_deleted == 0) ||
+        g.delgen > m->generation)
+        return err_corrupt(e, "%s: segment %" PRIu64 " has bad deletion "
+                           "fields (offset %zu)", name, g.id, at + 12);
+    if (u64map_put(seen, g.id, 0) || manifest_add_seg(m, g.id, g.n_docs))
+        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    m->segs[m->n_segs - 1] = g;
+    return MORGUE_OK;
+}
+
+int manifest_parse(manifest *m, const uint8_t *p, size_t n, const char *name,
+                   errmsg *e)
+{
+    memset(m, 0, sizeof *m);
+    size_t at;
+    uint32_t count;
+    int rc = parse_head(m, p, n, &at, &count, name, e);
+    u64map seen = U64MAP_INIT;
+    for (uint32_t i = 0; i < count && rc == MORGUE_OK; i++, at += SEG_ENTRY)
+        rc = parse_seg(m, p, at, &seen, name, e);
+    u64map_free(&seen);
+    if (rc)
+        manifest_free(m);
+    return rc;
 }
 
 int manifest_read(manifest *m, const char *dir, errmsg *e)
@@ -63,83 +103,65 @@ int manifest_read(manifest *m, const char *dir, errmsg *e)
     memset(m, 0, sizeof *m);
     char path[4096];
     snprintf(path, sizeof path, "%s/MANIFEST", dir);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return err_set(e, errno == ENOENT ? MORGUE_ENOTFOUND : MORGUE_EIO,
-                       "%s: %s", path, strerror(errno));
     buf b = BUF_INIT;
-    char chunk[8192];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 &&
-           b.len < MANIFEST_MAX)
-        buf_append(&b, chunk, got);
-    int ioerr = ferror(f);
-    fclose(f);
-    int rc;
-    if (ioerr)
-        rc = err_set(e, MORGUE_EIO, "%s: read error", path);
-    else if (b.oom)
-        rc = err_set(e, MORGUE_ENOMEM, "out of memory");
-    else
-        rc = parse(m, (const uint8_t *)b.ptr, b.len, path, e);
+    int rc = fs_read_all(path, MANIFEST_MAX, &b, e);
+    if (rc == MORGUE_OK)
+        rc = manifest_parse(m, (const uint8_t *)b.ptr, b.len, path, e);
     buf_free(&b);
-    if (rc)
-        manifest_free(m);
     return rc;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+static void serialize(const manifest *m, buf *b)
 {
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
+    buf_append(b, MANIFEST_MAGIC, 8);
+    buf_put_u32le(b, FORMAT_VERSION);
+    buf_put_u32le(b, 0);
+    buf_put_u64le(b, m->generation);
+    buf_put_u64le(b, m->next_id);
+    size_t ll = strlen(m->language);
+    buf_putc(b, (char)ll);
+    buf_append(b, m->language, ll);
+    buf_put_u64le(b, m->ftgen);
+    buf_put_u32le(b, (uint32_t)m->n_segs);
+    for (size_t i = 0; i < m->n_segs; i++) {
+        buf_put_u64le(b, m->segs[i].id);
+        buf_put_u32le(b, m->segs[i].n_docs);
+        buf_put_u32le(b, m->segs[i].n_deleted);
+        buf_put_u64le(b, m->segs[i].delgen);
     }
-    return 0;
+    if (!b->oom)
+        buf_put_u32le(b, (uint32_t)crc32(0L, (const Bytef *)b->ptr,
+                                         (uInt)b->len));
 }
 
-int manifest_write(const manifest *m, const char *dir, errmsg *e)
+int manifest_write(const manifest *m, const char *dir, int *renamed,
+                   errmsg *e)
 {
+    *renamed = 0;
     buf b = BUF_INIT;
-    buf_append(&b, MANIFEST_MAGIC, 8);
-    buf_put_u32le(&b, FORMAT_VERSION);
-    buf_put_u32le(&b, 0);
-    buf_put_u64le(&b, m->generation);
-    buf_put_u64le(&b, m->next_id);
-    size_t ll = strlen(m->language);
-    buf_putc(&b, (char)ll);
-    buf_append(&b, m->language, ll);
-    buf_put_u32le(&b, (uint32_t)m->n_segs);
-    for (size_t i = 0; i < m->n_segs; i++) {
-        buf_put_u64le(&b, m->segs[i].id);
-        buf_put_u32le(&b, m->segs[i].n_docs);
-        buf_put_u32le(&b, 0);
-    }
+    serialize(m, &b);
     if (b.oom) {
         buf_free(&b);
         return err_set(e, MORGUE_ENOMEM, "out of memory");
     }
-    buf_put_u32le(&b, (uint32_t)crc32(0L, (const Bytef *)b.ptr, (uInt)b.len));
     char tmp[4096], path[4096];
     snprintf(tmp, sizeof tmp, "%s/MANIFEST.tmp", dir);
     snprintf(path, sizeof path, "%s/MANIFEST", dir);
-    int rc = MORGUE_OK;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || write_all(fd, b.ptr, b.len) || fsync(fd)) {
-        rc = err_set(e, MORGUE_EIO, "%s: %s", tmp, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        unlink(tmp);
-    } else if (close(fd) || rename(tmp, path) || fsync_dir(dir)) {
-        rc = err_set(e, MORGUE_EIO, "%s: %s", path, strerror(errno));
-        unlink(tmp);
-    }
+    int rc = fs_write_durable(tmp, b.ptr, b.len, e);
     buf_free(&b);
-    return rc;
+    if (rc)
+        return rc;
+    if (rename(tmp, path) != 0) {
+        rc = err_set(e, MORGUE_EIO, "%s: rename: %s", path, strerror(errno));
+        unlink(tmp);
+        return rc;
+    }
+    *renamed = 1;
+    if (fsync_dir(dir) != 0)
+        return err_set(e, MORGUE_EIO, "%s: fsync: %s (the commit is visible "
+                       "but may not survive a power loss)", dir,
+                       strerror(errno));
+    return MORGUE_OK;
 }
 
 int manifest_add_seg(manifest *m, uint64_t id, uint32_t n_docs)
@@ -148,8 +170,7 @@ int manifest_add_seg(manifest *m, uint64_t id, uint32_t n_docs)
     if (!n)
         return MORGUE_ENOMEM;
     m->segs = n;
-    m->segs[m->n_segs].id = id;
-    m->segs[m->n_segs].n_docs = n_docs;
+    m->segs[m->n_segs] = (manifest_seg){ id, n_docs, 0, 0 };
     m->n_segs++;
     return MORGUE_OK;
 }
@@ -160,11 +181,21 @@ int manifest_copy(manifest *dst, const manifest *src)
     dst->segs = NULL;
     if (src->n_segs) {
         dst->segs = malloc(src->n_segs * sizeof *dst->segs);
-        if (!dst->segs)
+        if (!dst->segs) {
+            dst->n_segs = 0;
             return MORGUE_ENOMEM;
+        }
         memcpy(dst->segs, src->segs, src->n_segs * sizeof *dst->segs);
     }
     return MORGUE_OK;
+}
+
+uint64_t manifest_live_docs(const manifest *m)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < m->n_segs; i++)
+        n += m->segs[i].n_docs - m->segs[i].n_deleted;
+    return n;
 }
 
 void manifest_free(manifest *m)

@@ -24,6 +24,19 @@ int64_t segment_date(const segment *s, uint32_t doc)
     return (int64_t)codec_get_u64le(s->dates + 8 * (size_t)doc);
 }
 
+uint32_t segment_ident_lower(const segment *s, uint64_t h)
+{
+    uint32_t lo = 0, hi = s->n_docs;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (segment_ident_hash(s, mid) < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static uint32_t crc_of(const uint8_t *p, size_t n)
 {
     uLong crc = crc32(0L, Z_NULL, 0);
@@ -41,7 +54,7 @@ static int checked_at_open(uint32_t tag)
 {
     return tag == SEC_META || tag == SEC_DLEN || tag == SEC_TLEN ||
            tag == SEC_DATE || tag == SEC_TDIC || tag == SEC_SIDX ||
-           tag == SEC_SDIC;
+           tag == SEC_SDIC || tag == SEC_IDNT;
 }
 
 static int bind_section(segment *s, uint32_t tag, const uint8_t *p,
@@ -57,6 +70,13 @@ static int bind_section(segment *s, uint32_t tag, const uint8_t *p,
     case SEC_POSN: s->posn = p; s->posn_len = n; return 0;
     case SEC_STOR: s->stor = p; s->stor_len = n; return 0;
     case SEC_SIDX: s->sidx = p; s->sidx_len = n; return 0;
+    case SEC_IDNT:
+        if (n < 8 || (n - 8) % IDNT_ENTRY_SIZE)
+            return -1;
+        s->idnt = p + 8;
+        s->idnt_count = codec_get_u32le(p);
+        s->idnt_len = n - 8;
+        return 0;
     case SEC_SDIC:
         s->sdic = p;
         s->sdic_len = n;
@@ -116,8 +136,12 @@ static int read_directory(segment *s, const char *path, errmsg *e)
 static int check_shapes(segment *s, const char *path, errmsg *e)
 {
     if (!s->dlen || !s->tlen || !s->dates || !s->tdic || !s->post ||
-        !s->stor || !s->sidx)
+        !s->stor || !s->sidx || !s->idnt)
         return err_corrupt(e, "%s: a required section is missing", path);
+    if (s->idnt_count != s->n_docs ||
+        s->idnt_len != (size_t)s->n_docs * IDNT_ENTRY_SIZE)
+        return err_corrupt(e, "%s: identity section holds %u entries for %u "
+                           "documents", path, s->idnt_count, s->n_docs);
     /* Column lengths must agree with META's document count. */
     const uint8_t *end = s->map + s->size;
     if ((size_t)(end - s->dlen) < 4ull * s->n_docs ||

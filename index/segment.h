@@ -42,8 +42,14 @@ typedef struct seg_build {
     const uint32_t *dlen;   /* n_docs token counts, title + body */
     const uint32_t *tlen;   /* n_docs title token counts */
     const int64_t *dates;   /* n_docs dates or INT64_MIN */
-    const seg_term *terms;  /* n_terms, sorted by key */
+    const uint64_t *idents; /* n_docs identity hashes */
+    const seg_term *terms;  /* n_terms, sorted by key; or NULL and: */
     size_t n_terms;
+    /* Terms one at a time, in key order (a merge streams them): 1 and the
+     * next term in *out (valid until the next call), 0 at the end, or a
+     * negative morgue_error_code with a message in e. */
+    int (*next_term)(void *ud, seg_term *out, errmsg *e);
+    void *ud;
     const uint8_t *stored;  /* concatenated compressed blocks */
     size_t stored_len;
     const seg_stored_block *blocks;
@@ -73,6 +79,9 @@ typedef struct segment {
     const uint8_t *stor; size_t stor_len;
     const uint8_t *sidx; size_t sidx_len;
     const uint8_t *sdic; size_t sdic_len; /* NULL: blocks have no dict */
+    const uint8_t *idnt; /* IDNT entries (after its 8-byte header) */
+    size_t idnt_len;     /* bytes of entries */
+    uint32_t idnt_count; /* the header's count */
     uint32_t tdic_terms, tdic_blocks;
     const uint8_t *tdic_index; /* u32 per block */
     uint32_t sidx_blocks;
@@ -86,6 +95,12 @@ int segment_open(segment *s, const char *path, uint64_t id, errmsg *e);
 int segment_verify_crcs(const segment *s, errmsg *e);
 
 void segment_close(segment *s);
+
+static inline uint32_t seg_u32le(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
 
 static inline uint32_t segment_dlen(const segment *s, uint32_t doc)
 {
@@ -102,6 +117,22 @@ static inline uint32_t segment_tlen(const segment *s, uint32_t doc)
 }
 
 int64_t segment_date(const segment *s, uint32_t doc);
+
+/* Identity entry i (0 <= i < n_docs) of IDNT, in hash order. */
+static inline uint64_t segment_ident_hash(const segment *s, uint32_t i)
+{
+    const uint8_t *p = s->idnt + (size_t)i * 12;
+    return (uint64_t)seg_u32le(p) | (uint64_t)seg_u32le(p + 4)
+                                               << 32;
+}
+
+static inline uint32_t segment_ident_doc(const segment *s, uint32_t i)
+{
+    return seg_u32le(s->idnt + (size_t)i * 12 + 8);
+}
+
+/* First IDNT entry whose hash is >= h (n_docs when none). */
+uint32_t segment_ident_lower(const segment *s, uint64_t h);
 
 /* File name of segment id in dir: "<dir>/seg_<16 hex>.mseg". */
 void segment_path(char *out, size_t cap, const char *dir, uint64_t id);

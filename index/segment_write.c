@@ -196,26 +196,86 @@ static size_t shared_prefix(const char *a, size_t al, const char *b, size_t bl)
     return n;
 }
 
-/* Builds POST, POSN and TDIC. */
+/* Where write_terms gets its terms: the sorted array, or the callback. */
+static int next_term(const seg_build *b, size_t i, seg_term *t, errmsg *e)
+{
+    if (!b->next_term) {
+        if (i >= b->n_terms)
+            return 0;
+        *t = b->terms[i];
+        return 1;
+    }
+    return b->next_term(b->ud, t, e);
+}
+
+/* Grows offs (two u64 per term) to hold term i. */
+static int fit_offs(uint64_t **offs, size_t *cap, size_t i)
+{
+    if (i < *cap)
+        return 0;
+    size_t n = *cap ? *cap * 2 : 1024;
+    uint64_t *o = realloc(*offs, n * 2 * sizeof *o);
+    if (!o)
+        return -1;
+    *offs = o;
+    *cap = n;
+    return 0;
+}
+
+static void put_tdic_entry(buf *tdic, const seg_term *t, size_t shared,
+                           uint64_t post_len, int alias, uint64_t alias_off)
+{
+    buf_put_varint(tdic, shared);
+    buf_put_varint(tdic, t->key_len - shared);
+    buf_append(tdic, t->key + shared, t->key_len - shared);
+    buf_put_varint(tdic, t->df);
+    buf_put_varint(tdic, post_len << 1 | (uint64_t)alias);
+    if (alias)
+        buf_put_varint(tdic, alias_off);
+    buf_put_varint(tdic, alias ? 0 : t->pos_len);
+}
+
+/* Patches TDIC's header (term and block counts, block index offset) and
+ * appends the block index. */
+static void finish_tdic(buf *tdic, buf *index, size_t n_terms)
+{
+    while (tdic->len % 4)
+        buf_putc(tdic, 0);
+    uint32_t index_off = (uint32_t)tdic->len;
+    buf_append(tdic, index->ptr, index->len);
+    uint32_t n_blocks = (uint32_t)((n_terms + TDIC_BLOCK_TERMS - 1) /
+                                   TDIC_BLOCK_TERMS);
+    uint32_t v[4] = { (uint32_t)n_terms, n_blocks, TDIC_BLOCK_TERMS,
+                      index_off };
+    if (!tdic->oom)
+        for (int f = 0; f < 4; f++)
+            for (int k = 0; k < 4; k++)
+                tdic->ptr[4 * f + k] = (char)(v[f] >> (8 * k));
+}
+
+/* Builds POST, POSN and TDIC; the term count goes to *n_terms. */
 static int write_terms(const seg_build *b, buf *post, buf *posn, buf *tdic,
-                       uint64_t *n_words)
+                       uint64_t *n_words, size_t *n_terms, errmsg *e)
 {
     scratch sc = { 0 };
     buf tmp = BUF_INIT, index = BUF_INIT;
-    uint64_t *offs = malloc((b->n_terms + 1) * 2 * sizeof *offs);
-    if (!offs)
-        return -1;
-    uint32_t n_blocks = (uint32_t)((b->n_terms + TDIC_BLOCK_TERMS - 1) /
-                                   TDIC_BLOCK_TERMS);
-    buf_put_u32le(tdic, (uint32_t)b->n_terms);
-    buf_put_u32le(tdic, n_blocks);
-    buf_put_u32le(tdic, TDIC_BLOCK_TERMS);
-    buf_put_u32le(tdic, 0); /* block index offset, patched below */
+    uint64_t *offs = NULL;
+    size_t cap = 0, i = 0;
+    char prev[MAX_KEY];
+    size_t prev_len = 0;
+    for (int k = 0; k < 4; k++)
+        buf_put_u32le(tdic, 0); /* header, patched by finish_tdic */
     int rc = 0;
     *n_words = 0;
-    for (size_t i = 0; i < b->n_terms && rc == 0; i++) {
-        const seg_term *t = &b->terms[i];
-        if (t->key_len && t->key[0] == NS_WORD)
+    for (;; i++) {
+        seg_term t;
+        rc = next_term(b, i, &t, e);
+        if (rc <= 0)
+            break;
+        rc = -1;
+        if (t.key_len > MAX_KEY || fit_offs(&offs, &cap, i))
+            break;
+        if (t.key_len && t.key[0] == NS_WORD)
             (*n_words)++;
         size_t shared = 0;
         if (i % TDIC_BLOCK_TERMS == 0) {
@@ -223,37 +283,28 @@ static int write_terms(const seg_build *b, buf *post, buf *posn, buf *tdic,
             buf_put_u64le(tdic, post->len);
             buf_put_u64le(tdic, posn->len);
         } else {
-            const seg_term *p = &b->terms[i - 1];
-            shared = shared_prefix(p->key, p->key_len, t->key, t->key_len);
+            shared = shared_prefix(prev, prev_len, t.key, t.key_len);
         }
-        int alias = t->alias < i;
+        int alias = t.alias < i;
         uint64_t post_len = 0;
         offs[2 * i] = post->len;
         if (alias)
-            post_len = offs[2 * t->alias + 1];
-        else if (write_term(t, b, &sc, post, posn, &tmp, &post_len)) {
-            rc = -1;
+            post_len = offs[2 * t.alias + 1];
+        else if (write_term(&t, b, &sc, post, posn, &tmp, &post_len))
             break;
-        }
         offs[2 * i + 1] = post_len;
-        buf_put_varint(tdic, shared);
-        buf_put_varint(tdic, t->key_len - shared);
-        buf_append(tdic, t->key + shared, t->key_len - shared);
-        buf_put_varint(tdic, t->df);
-        buf_put_varint(tdic, post_len << 1 | (uint64_t)alias);
-        if (alias)
-            buf_put_varint(tdic, offs[2 * t->alias]);
-        buf_put_varint(tdic, alias ? 0 : t->pos_len);
+        put_tdic_entry(tdic, &t, shared, post_len, alias,
+                       alias ? offs[2 * t.alias] : 0);
+        memcpy(prev, t.key, t.key_len);
+        prev_len = t.key_len;
+        rc = 0;
     }
-    while (tdic->len % 4)
-        buf_putc(tdic, 0);
-    uint32_t index_off = (uint32_t)tdic->len;
-    buf_append(tdic, index.ptr, index.len);
-    if (!tdic->oom)
-        for (int k = 0; k < 4; k++)
-            tdic->ptr[12 + k] = (char)(index_off >> (8 * k));
-    if (tdic->oom || index.oom)
+    *n_terms = i;
+    finish_tdic(tdic, &index, i);
+    if (rc == 0 && (tdic->oom || index.oom))
         rc = -1;
+    if (rc == -1)
+        rc = err_set(e, MORGUE_ENOMEM, "out of memory writing a segment");
     buf_free(&tmp);
     buf_free(&index);
     free(offs);
@@ -314,7 +365,8 @@ static void fw_section(filew *f, uint32_t tag, const void *p, size_t n)
     fw_write(f, p, n);
 }
 
-static void put_meta(buf *m, const seg_build *b, uint64_t n_words)
+static void put_meta(buf *m, const seg_build *b, uint64_t n_words,
+                     size_t n_terms)
 {
     uint64_t sum = 0, tsum = 0;
     int64_t lo = INT64_MIN, hi = INT64_MIN;
@@ -335,7 +387,7 @@ static void put_meta(buf *m, const seg_build *b, uint64_t n_words)
     buf_put_u64le(m, tsum);
     buf_put_u64le(m, (uint64_t)lo);
     buf_put_u64le(m, (uint64_t)hi);
-    buf_put_u64le(m, b->n_terms);
+    buf_put_u64le(m, n_terms);
     buf_put_u64le(m, n_words);
 }
 
@@ -346,6 +398,30 @@ static void put_columns(buf *dlen, buf *tlen, buf *date, const seg_build *b)
         buf_put_u32le(tlen, b->tlen[d]);
         buf_put_u64le(date, (uint64_t)b->dates[d]);
     }
+}
+
+static int by_hash_doc(const void *a, const void *b)
+{
+    const uint8_t *x = a, *y = b;
+    uint64_t hx = codec_get_u64le(x), hy = codec_get_u64le(y);
+    if (hx != hy)
+        return hx < hy ? -1 : 1;
+    uint32_t dx = codec_get_u32le(x + 8), dy = codec_get_u32le(y + 8);
+    return (dx > dy) - (dx < dy);
+}
+
+/* IDNT: (identity hash, document) pairs sorted by hash. */
+static void put_idnt(buf *x, const seg_build *b)
+{
+    buf_put_u32le(x, b->n_docs);
+    buf_put_u32le(x, 0);
+    size_t start = x->len;
+    for (uint32_t d = 0; d < b->n_docs; d++) {
+        buf_put_u64le(x, b->idents[d]);
+        buf_put_u32le(x, d);
+    }
+    if (!x->oom)
+        qsort(x->ptr + start, b->n_docs, IDNT_ENTRY_SIZE, by_hash_doc);
 }
 
 static void put_sidx(buf *x, const seg_build *b)
@@ -362,13 +438,11 @@ static void put_sidx(buf *x, const seg_build *b)
 
 static void write_file(filew *f, const seg_build *b, buf *s)
 {
-    /* s[]: meta, dlen, tlen, date, tdic, post, posn, sidx */
-    buf header = BUF_INIT;
-    buf_append(&header, SEGMENT_MAGIC, 8);
-    buf_put_u32le(&header, FORMAT_VERSION);
-    buf_put_u32le(&header, 0);
-    fw_write(f, header.ptr, header.len);
-    buf_free(&header);
+    /* s[]: meta, dlen, tlen, date, tdic, post, posn, sidx, idnt */
+    uint8_t header[16] = { 0 };
+    memcpy(header, SEGMENT_MAGIC, 8);
+    header[8] = (uint8_t)FORMAT_VERSION; /* u32le; the version is < 256 */
+    fw_write(f, header, sizeof header);
     fw_section(f, SEC_META, s[0].ptr, s[0].len);
     fw_section(f, SEC_DLEN, s[1].ptr, s[1].len);
     fw_section(f, SEC_TLEN, s[2].ptr, s[2].len);
@@ -380,6 +454,7 @@ static void write_file(filew *f, const seg_build *b, buf *s)
     fw_section(f, SEC_SIDX, s[7].ptr, s[7].len);
     if (b->dict_len)
         fw_section(f, SEC_SDIC, b->dict, b->dict_len);
+    fw_section(f, SEC_IDNT, s[8].ptr, s[8].len);
     static const char zeros[8];
     if (f->off % 8)
         fw_write(f, zeros, 8 - f->off % 8);
@@ -402,18 +477,20 @@ static void write_file(filew *f, const seg_build *b, buf *s)
 
 int segment_write(const char *path, const seg_build *b, errmsg *e)
 {
-    buf s[8] = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT,
-                 BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT };
+    enum { N_SEC = 9 };
+    buf s[N_SEC];
+    for (int i = 0; i < N_SEC; i++)
+        s[i] = (buf)BUF_INIT;
     uint64_t n_words = 0;
-    int rc = MORGUE_OK;
-    if (write_terms(b, &s[5], &s[6], &s[4], &n_words)) {
-        rc = err_set(e, MORGUE_ENOMEM, "out of memory writing %s", path);
+    size_t n_terms = 0;
+    int rc = write_terms(b, &s[5], &s[6], &s[4], &n_words, &n_terms, e);
+    if (rc)
         goto out;
-    }
-    put_meta(&s[0], b, n_words);
+    put_meta(&s[0], b, n_words, n_terms);
     put_columns(&s[1], &s[2], &s[3], b);
     put_sidx(&s[7], b);
-    for (int i = 0; i < 8; i++)
+    put_idnt(&s[8], b);
+    for (int i = 0; i < N_SEC; i++)
         if (s[i].oom) {
             rc = err_set(e, MORGUE_ENOMEM, "out of memory writing %s", path);
             goto out;
@@ -436,7 +513,7 @@ int segment_write(const char *path, const seg_build *b, errmsg *e)
     if (rc != MORGUE_OK)
         unlink(path);
 out:
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < N_SEC; i++)
         buf_free(&s[i]);
     return rc;
 }

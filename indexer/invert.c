@@ -88,6 +88,7 @@ void inverter_free(inverter *v)
     free(v->dlen);
     free(v->tlen);
     free(v->dates);
+    free(v->idents);
     buf_free(&v->keys);
     docstore_builder_free(&v->store);
     memset(v, 0, sizeof *v);
@@ -285,7 +286,10 @@ static int grow_docs(inverter *v)
     int64_t *x = realloc(v->dates, cap * sizeof *x);
     if (x)
         v->dates = x;
-    if (!d || !t || !x)
+    uint64_t *h = realloc(v->idents, cap * sizeof *h);
+    if (h)
+        v->idents = h;
+    if (!d || !t || !x || !h)
         return MORGUE_ENOMEM;
     v->cap_docs = cap;
     return MORGUE_OK;
@@ -336,6 +340,7 @@ int inverter_add(inverter *v, const invert_doc *d)
     v->dlen[v->n_docs] = (uint32_t)(tl + bl);
     v->tlen[v->n_docs] = (uint32_t)tl;
     v->dates[v->n_docs] = d->date;
+    v->idents[v->n_docs] = d->ident;
     v->n_docs++;
     return MORGUE_OK;
 }
@@ -346,7 +351,7 @@ size_t inverter_memory(const inverter *v)
      * that an emptied inverter is under any budget). */
     return v->postings_bytes * 2 + /* doubling buffers, flush copies */
            (size_t)v->n_terms * (sizeof(term_rec) + 2 * sizeof *v->table) +
-           v->keys.len + (size_t)v->n_docs * 16 + v->store.out.len +
+           v->keys.len + (size_t)v->n_docs * 24 + v->store.out.len +
            v->store.raw.len;
 }
 
@@ -398,10 +403,15 @@ int inverter_flush(inverter *v, const char *path, errmsg *e)
         terms[j].alias = one ? sorted_at[t->a_word] : SIZE_MAX;
     }
     free(sorted_at);
-    seg_build b = { v->n_docs, v->dlen, v->tlen, v->dates, terms,
-                    v->n_terms, (const uint8_t *)v->store.out.ptr,
-                    v->store.out.len, v->store.blocks, v->store.n_blocks,
-                    (const uint8_t *)v->store.dict.ptr, v->store.dict.len };
+    seg_build b = { .n_docs = v->n_docs, .dlen = v->dlen, .tlen = v->tlen,
+                    .dates = v->dates, .idents = v->idents, .terms = terms,
+                    .n_terms = v->n_terms,
+                    .stored = (const uint8_t *)v->store.out.ptr,
+                    .stored_len = v->store.out.len,
+                    .blocks = v->store.blocks,
+                    .n_blocks = v->store.n_blocks,
+                    .dict = (const uint8_t *)v->store.dict.ptr,
+                    .dict_len = v->store.dict.len };
     int rc = segment_write(path, &b, e);
     free(terms);
     if (rc == MORGUE_OK)

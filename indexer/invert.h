@@ -25,6 +25,7 @@ typedef struct inverter {
     uint32_t n_touched, cap_touched;
     uint32_t *dlen, *tlen;/* per document */
     int64_t *dates;
+    uint64_t *idents;     /* per document: identity hash */
     uint32_t n_docs, cap_docs;
     docstore_builder store;
     size_t postings_bytes;/* bytes appended to term buffers */
@@ -36,6 +37,7 @@ typedef struct invert_doc {
     const span *tags;
     size_t n_tags;
     int64_t date;
+    uint64_t ident;       /* hash64 of id */
 } invert_doc;
 
 int inverter_init(inverter *v, stemmer *stem);

@@ -1,5 +1,15 @@
-/* writer.c: the public writer: lock, add articles, flush segments when
- * the memory budget is reached, commit by swapping MANIFEST. */
+/* writer.c: the public writer's life: the lock, opening the last commit
+ * (segments, deletion files, file table), removing files no commit needs,
+ * and the commit itself.
+ *
+ * A commit writes only new files: the segments flushed since the last
+ * commit (already fsynced), a deletion file for every segment whose
+ * deletions changed, and the file table when it changed, each under a
+ * name no earlier commit used. Then the directory is fsynced, MANIFEST
+ * replaced atomically, and the files the new MANIFEST does not name
+ * (superseded deletion files and file tables, merged-away segments) are
+ * removed. A crash at any point leaves the old MANIFEST or the new one,
+ * each naming only complete files. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,33 +22,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "formats/source.h"
-#include "index/manifest.h"
-#include "index/segment.h"
-#include "indexer/invert.h"
-#include "morgue.h"
-#include "text/stem.h"
-#include "util/buf.h"
+#include "index/delfile.h"
+#include "indexer/writer_int.h"
 #include "util/fsutil.h"
-#include "util/utf8.h"
 
 #define DEFAULT_BUDGET (64u << 20)
-#define N_TEXT 5 /* id, url, title, source, body */
-
-struct morgue_writer {
-    char *dir;
-    int lock_fd;
-    manifest man;         /* last commit */
-    manifest_seg *pending;/* segments flushed since, not yet committed */
-    size_t n_pending;
-    uint64_t next_id;
-    stemmer *stem;
-    inverter inv;
-    size_t budget;
-    buf text[N_TEXT];     /* repaired copies of an article's fields */
-    buf tagtext;          /* repaired tags, back to back */
-    errmsg err;
-};
+#define DEFAULT_MERGE_FACTOR 8
 
 static int take_lock(morgue_writer *w, int wait_seconds)
 {
@@ -65,32 +54,82 @@ static int take_lock(morgue_writer *w, int wait_seconds)
     return MORGUE_OK;
 }
 
-static int is_live(const morgue_writer *w, uint64_t id)
+int writer_usable(morgue_writer *w)
 {
-    for (size_t i = 0; i < w->man.n_segs; i++)
-        if (w->man.segs[i].id == id)
-            return 1;
-    for (size_t i = 0; i < w->n_pending; i++)
-        if (w->pending[i].id == id)
+    if (!w->broken)
+        return MORGUE_OK;
+    return MORGUE_ERROR; /* the message of the failure is kept */
+}
+
+int writer_break(morgue_writer *w, int rc)
+{
+    if (rc != MORGUE_OK && rc != MORGUE_EINVAL)
+        w->broken = 1;
+    return rc;
+}
+
+size_t writer_pending(const morgue_writer *w)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < w->n_segs; i++)
+        n += !w->segs[i].committed;
+    return n;
+}
+
+/* ---- files that no commit needs ---- */
+
+static int names_seg(const morgue_writer *w, uint64_t id, int with_pending)
+{
+    for (size_t i = 0; i < w->n_segs; i++)
+        if (w->segs[i].id == id &&
+            (w->segs[i].committed || with_pending))
             return 1;
     return 0;
 }
 
-/* Removes segment files no commit names: leftovers of a killed writer or
- * of an uncommitted session. Only the lock holder calls this. */
-static void remove_orphans(morgue_writer *w)
+static int names_del(const manifest *m, uint64_t id, uint64_t gen)
+{
+    for (size_t i = 0; i < m->n_segs; i++)
+        if (m->segs[i].id == id && m->segs[i].delgen == gen)
+            return 1;
+    return 0;
+}
+
+/* 1 when name is one of ours and nothing (the last commit, or pending
+ * work when with_pending) needs it. */
+static int is_orphan(const morgue_writer *w, const char *name,
+                     int with_pending)
+{
+    uint64_t id, gen;
+    char tail[8];
+    int used = 0;
+    if (!strcmp(name, "MANIFEST.tmp"))
+        return 1;
+    if (sscanf(name, "seg_%16" SCNx64 "_%16" SCNx64 ".%4s%n", &id, &gen,
+               tail, &used) == 3 && !strcmp(tail, "del") &&
+        name[used] == '\0')
+        return !names_del(&w->man, id, gen);
+    if (sscanf(name, "seg_%16" SCNx64 ".%5s%n", &id, tail, &used) == 2 &&
+        !strcmp(tail, "mseg") && name[used] == '\0')
+        return !names_seg(w, id, with_pending);
+    if (sscanf(name, "files_%16" SCNx64 ".%4s%n", &gen, tail, &used) == 2 &&
+        !strcmp(tail, "mft") && name[used] == '\0')
+        return gen != w->man.ftgen;
+    return 0;
+}
+
+/* Removes leftovers of killed runs, failed commits, superseded deletion
+ * files and file tables, and merged-away segments. Only the lock holder
+ * calls this; a searcher that still maps a removed segment keeps reading
+ * it (POSIX keeps unlinked files alive while mapped). */
+static void remove_orphans(morgue_writer *w, int with_pending)
 {
     DIR *d = opendir(w->dir);
     if (!d)
         return;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
-        uint64_t id;
-        char tail[8];
-        int is_tmp = !strcmp(de->d_name, "MANIFEST.tmp");
-        if (!is_tmp && (sscanf(de->d_name, "seg_%16" SCNx64 ".%5s", &id,
-                               tail) != 2 || strcmp(tail, "mseg") ||
-                        is_live(w, id)))
+        if (!is_orphan(w, de->d_name, with_pending))
             continue;
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", w->dir, de->d_name);
@@ -99,18 +138,96 @@ static void remove_orphans(morgue_writer *w)
     closedir(d);
 }
 
+/* ---- opening ---- */
+
+static int grow_segs(morgue_writer *w)
+{
+    if (w->n_segs < w->cap_segs)
+        return MORGUE_OK;
+    size_t cap = w->cap_segs ? w->cap_segs * 2 : 16;
+    wseg *n = realloc(w->segs, cap * sizeof *n);
+    if (!n)
+        return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
+    w->segs = n;
+    w->cap_segs = cap;
+    return MORGUE_OK;
+}
+
+static int open_seg(morgue_writer *w, wseg *g, const manifest_seg *ms)
+{
+    char path[4096];
+    segment_path(path, sizeof path, w->dir, ms->id);
+    int rc = segment_open(&g->seg, path, ms->id, &w->err);
+    if (rc == MORGUE_ENOTFOUND)
+        rc = err_corrupt(&w->err, "%s: named by MANIFEST but missing", path);
+    if (rc)
+        return rc;
+    if (g->seg.n_docs != ms->n_docs) {
+        segment_close(&g->seg);
+        return err_corrupt(&w->err, "%s: %u documents, the manifest says %u",
+                           path, g->seg.n_docs, ms->n_docs);
+    }
+    if (ms->delgen) {
+        rc = delfile_read(w->dir, ms->id, ms->delgen, ms->n_docs,
+                          ms->n_deleted, &g->del, &w->err);
+        if (rc == MORGUE_ENOTFOUND)
+            rc = err_corrupt(&w->err, "deletion file of segment %016" PRIx64
+                             " named by MANIFEST but missing", ms->id);
+        if (rc) {
+            segment_close(&g->seg);
+            return rc;
+        }
+    }
+    return MORGUE_OK;
+}
+
+/* Maps every committed segment and reads its deletions. */
+static int load_segs(morgue_writer *w)
+{
+    for (size_t i = 0; i < w->man.n_segs; i++) {
+        int rc = grow_segs(w);
+        if (rc)
+            return rc;
+        const manifest_seg *ms = &w->man.segs[i];
+        wseg *g = &w->segs[w->n_segs];
+        memset(g, 0, sizeof *g);
+        g->id = ms->id;
+        g->n_del = ms->n_deleted;
+        g->delgen = ms->delgen;
+        g->committed = 1;
+        if ((rc = open_seg(w, g, ms)))
+            return rc;
+        w->n_segs++;
+    }
+    return MORGUE_OK;
+}
+
+static int set_language(morgue_writer *w, const char *lang)
+{
+    if (strlen(lang) >= sizeof w->man.language)
+        return err_set(&w->err, MORGUE_EINVAL, "bad language name");
+    strcpy(w->man.language, lang);
+    return MORGUE_OK;
+}
+
 static int load_or_create(morgue_writer *w, const morgue_writer_opts *o)
 {
     int rc = manifest_read(&w->man, w->dir, &w->err);
+    const char *lang = o && o->language ? o->language : NULL;
     if (rc == MORGUE_ENOTFOUND) {
         memset(&w->man, 0, sizeof w->man);
         w->man.next_id = 1;
-        const char *lang = o && o->language ? o->language : "english";
-        if (strlen(lang) >= sizeof w->man.language)
-            return err_set(&w->err, MORGUE_EINVAL, "bad language name");
-        strcpy(w->man.language, lang);
-        rc = MORGUE_OK;
+        rc = set_language(w, lang ? lang : "english");
+    } else if (rc == MORGUE_OK && w->rebuild && lang) {
+        rc = set_language(w, lang);
     }
+    if (rc == MORGUE_OK)
+        rc = load_segs(w);
+    if (rc == MORGUE_OK && w->man.ftgen)
+        rc = filetable_read(&w->ft, w->dir, w->man.ftgen, &w->err);
+    if (rc == MORGUE_ENOTFOUND)
+        rc = err_corrupt(&w->err, "the file table named by MANIFEST is "
+                         "missing");
     if (rc)
         return rc;
     w->next_id = w->man.next_id;
@@ -121,6 +238,27 @@ static int load_or_create(morgue_writer *w, const morgue_writer_opts *o)
     if (rc)
         return err_set(&w->err, rc, "cannot create the stemmer");
     return MORGUE_OK;
+}
+
+/* In rebuild mode everything committed is left out of the next commit. */
+static void start_rebuild(morgue_writer *w)
+{
+    for (size_t i = 0; i < w->n_segs; i++)
+        w->segs[i].drop = 1;
+    filetable_free(&w->ft);
+    filetable_init(&w->ft);
+    w->ft_dirty = 1;
+}
+
+static void read_opts(morgue_writer *w, const morgue_writer_opts *o)
+{
+    w->budget = o && o->memory_budget ? o->memory_budget : DEFAULT_BUDGET;
+    w->merge_factor = DEFAULT_MERGE_FACTOR;
+    if (o && o->version >= 2) {
+        w->rebuild = o->rebuild != 0;
+        if (o->merge_factor)
+            w->merge_factor = o->merge_factor;
+    }
 }
 
 MORGUE_API int morgue_writer_open(morgue_writer **out,
@@ -136,8 +274,8 @@ MORGUE_API int morgue_writer_open(morgue_writer **out,
         return err_set(err_thread(), MORGUE_ENOMEM, "out of memory");
     }
     w->lock_fd = -1;
-    w->budget = opts && opts->memory_budget ? opts->memory_budget
-                                            : DEFAULT_BUDGET;
+    filetable_init(&w->ft);
+    read_opts(w, opts);
     int rc = MORGUE_OK;
     if (mkdir_p(dir) != 0)
         rc = err_set(&w->err, MORGUE_EIO, "%s: %s", dir, strerror(errno));
@@ -152,158 +290,152 @@ MORGUE_API int morgue_writer_open(morgue_writer **out,
         morgue_writer_close(w);
         return rc;
     }
-    remove_orphans(w);
+    remove_orphans(w, 0);
+    if (w->rebuild)
+        start_rebuild(w);
     *out = w;
     return MORGUE_OK;
 }
 
-/* Flushes the in-memory segment to a new (uncommitted) file. */
-static int flush(morgue_writer *w)
+int writer_add_seg(morgue_writer *w, uint64_t id, uint8_t *del,
+                   uint32_t n_del)
 {
-    if (w->inv.n_docs == 0)
-        return MORGUE_OK;
-    manifest_seg *n = realloc(w->pending, (w->n_pending + 1) * sizeof *n);
-    if (!n)
-        return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
-    w->pending = n;
-    char path[4096];
-    segment_path(path, sizeof path, w->dir, w->next_id);
-    uint32_t docs = w->inv.n_docs;
-    int rc = inverter_flush(&w->inv, path, &w->err);
-    if (rc)
+    int rc = grow_segs(w);
+    if (rc) {
+        free(del);
         return rc;
-    w->pending[w->n_pending].id = w->next_id++;
-    w->pending[w->n_pending].n_docs = docs;
-    w->n_pending++;
+    }
+    wseg *g = &w->segs[w->n_segs];
+    memset(g, 0, sizeof *g);
+    char path[4096];
+    segment_path(path, sizeof path, w->dir, id);
+    rc = segment_open(&g->seg, path, id, &w->err);
+    if (rc) {
+        free(del);
+        return rc;
+    }
+    g->id = id;
+    g->del = del;
+    g->n_del = n_del;
+    g->dirty = n_del > 0;
+    w->n_segs++;
     return MORGUE_OK;
 }
 
-/* Copies s into b as valid UTF-8. */
-static span clean(buf *b, span s)
+/* ---- committing ---- */
+
+static int seg_live(const wseg *g) { return g->seg.n_docs > g->n_del; }
+
+/* Whether a commit now would change anything. */
+static int has_changes(const morgue_writer *w)
 {
-    buf_clear(b);
-    if (utf8_valid(s.ptr, s.len))
-        return s;
-    utf8_repair(b, s.ptr, s.len);
-    return buf_span(b);
+    if (w->man.generation == 0 || w->ft_dirty || w->rebuild)
+        return 1;
+    for (size_t i = 0; i < w->n_segs; i++) {
+        const wseg *g = &w->segs[i];
+        if (!g->committed || g->dirty || g->drop || !seg_live(g))
+            return 1;
+    }
+    return 0;
 }
 
-static int add_doc(morgue_writer *w, span *f, const span *tags,
-                   size_t n_tags, int64_t date)
+/* Removes the files a failed commit wrote (they are named by nothing). */
+static void undo_files(morgue_writer *w, uint64_t gen)
 {
-    span clean_tags[FMT_MAX_TAGS];
-    if (n_tags > FMT_MAX_TAGS)
-        n_tags = FMT_MAX_TAGS;
-    invert_doc d;
-    d.id = clean(&w->text[0], f[0]);
-    d.url = clean(&w->text[1], f[1]);
-    d.title = clean(&w->text[2], f[2]);
-    d.source = clean(&w->text[3], f[3]);
-    d.body = clean(&w->text[4], f[4]);
-    buf_clear(&w->tagtext);
-    size_t offs[FMT_MAX_TAGS + 1];
-    for (size_t i = 0; i < n_tags; i++) {
-        offs[i] = w->tagtext.len;
-        utf8_repair(&w->tagtext, tags[i].ptr, tags[i].len);
-    }
-    offs[n_tags] = w->tagtext.len;
-    for (size_t i = 0; i < n_tags; i++)
-        clean_tags[i] = span_of(w->tagtext.ptr + offs[i],
-                                offs[i + 1] - offs[i]);
-    for (int i = 0; i < N_TEXT; i++)
-        if (w->text[i].oom)
+    char path[4096];
+    for (size_t i = 0; i < w->n_segs; i++)
+        if (w->segs[i].dirty) {
+            delfile_path(path, sizeof path, w->dir, w->segs[i].id, gen);
+            unlink(path);
+        }
+    filetable_path(path, sizeof path, w->dir, gen);
+    unlink(path);
+}
+
+/* Writes the new deletion files and file table of generation gen and
+ * fills next's segment list. */
+static int write_parts(morgue_writer *w, manifest *next, uint64_t gen)
+{
+    for (size_t i = 0; i < w->n_segs; i++) {
+        wseg *g = &w->segs[i];
+        if (g->drop || !seg_live(g))
+            continue;
+        if (manifest_add_seg(next, g->id, g->seg.n_docs))
             return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
-    if (w->tagtext.oom)
-        return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
-    d.tags = clean_tags;
-    d.n_tags = n_tags;
-    d.date = date;
-    if (inverter_add(&w->inv, &d))
-        return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
-    if (inverter_memory(&w->inv) >= w->budget)
-        return flush(w);
+        manifest_seg *ms = &next->segs[next->n_segs - 1];
+        ms->n_deleted = g->n_del;
+        ms->delgen = g->n_del ? g->delgen : 0;
+        if (g->dirty && g->n_del) {
+            int rc = delfile_write(w->dir, g->id, gen, g->del, g->seg.n_docs,
+                                   g->n_del, &w->err);
+            if (rc)
+                return rc;
+            ms->delgen = gen;
+        }
+    }
+    if (w->ft_dirty || w->ft_soft) {
+        int rc = filetable_write(&w->ft, w->dir, gen, &w->err);
+        if (rc)
+            return rc;
+        next->ftgen = gen;
+    }
+    if (fsync_dir(w->dir) != 0)
+        return err_set(&w->err, MORGUE_EIO, "%s: fsync: %s", w->dir,
+                       strerror(errno));
     return MORGUE_OK;
 }
 
-MORGUE_API int morgue_writer_add(morgue_writer *w, const morgue_article *a)
+/* The commit happened: the writer's view becomes next. */
+static void adopt(morgue_writer *w, manifest *next)
 {
-    if (!w || !a || a->version != MORGUE_ARTICLE_VERSION)
-        return w ? err_set(&w->err, MORGUE_EINVAL, "bad article") :
-                   MORGUE_EINVAL;
-    span tags[FMT_MAX_TAGS];
-    size_t n = a->n_tags < FMT_MAX_TAGS ? a->n_tags : FMT_MAX_TAGS;
-    for (size_t i = 0; i < n; i++)
-        tags[i] = span_cstr(a->tags[i]);
-    span f[N_TEXT] = { span_cstr(a->id ? a->id : a->url), span_cstr(a->url),
-                       span_cstr(a->title), span_cstr(a->source),
-                       span_cstr(a->body) };
-    return add_doc(w, f, tags, n, a->date);
+    size_t k = 0;
+    for (size_t i = 0; i < w->n_segs; i++) {
+        wseg *g = &w->segs[i];
+        if (g->drop || !seg_live(g)) {
+            segment_close(&g->seg);
+            free(g->del);
+            continue;
+        }
+        for (size_t j = 0; j < next->n_segs; j++)
+            if (next->segs[j].id == g->id)
+                g->delgen = next->segs[j].delgen;
+        g->committed = 1;
+        g->dirty = 0;
+        w->segs[k++] = *g;
+    }
+    w->n_segs = k;
+    manifest_free(&w->man);
+    w->man = *next;
+    w->ft_dirty = w->ft_soft = 0;
+    w->rebuild = 0;
 }
 
-/* Feeds a format reader's articles to the writer. */
-typedef struct file_ctx {
-    morgue_writer *w;
-    const char *path;
-    const morgue_add_opts *opts;
-    morgue_add_result *res;
-    buf id;
-} file_ctx;
-
-static int on_article(void *ud, const fmt_article *a)
+int writer_commit(morgue_writer *w)
 {
-    file_ctx *c = ud;
-    span id = a->id;
-    if (id.len == 0) { /* no id of its own: the path (and record number) */
-        buf_clear(&c->id);
-        buf_puts(&c->id, c->path);
-        if (a->ordinal)
-            buf_printf(&c->id, "#%" PRIu64, a->ordinal);
-        id = buf_span(&c->id);
-    }
-    span f[N_TEXT] = { id, a->url.len ? a->url : span_cstr(c->path), a->title,
-                       a->source, a->body };
-    int rc = add_doc(c->w, f, a->tags, a->n_tags, a->date);
+    int rc = writer_usable(w);
     if (rc == MORGUE_OK)
-        c->res->articles++;
-    return rc;
-}
-
-static void on_warning(void *ud, uint64_t line, uint64_t offset,
-                       const char *msg)
-{
-    file_ctx *c = ud;
-    c->res->warnings++;
-    if (c->opts && c->opts->warning) {
-        morgue_warning wn = { c->path, line, offset, msg };
-        c->opts->warning(&wn, c->opts->userdata);
+        rc = writer_flush(w);
+    if (rc || !has_changes(w))
+        return rc;
+    manifest next;
+    if (manifest_copy(&next, &w->man))
+        return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
+    manifest_free(&next); /* keep the header fields, rebuild the list */
+    uint64_t gen = w->man.generation + 1;
+    next.generation = gen;
+    next.next_id = w->next_id;
+    next.ftgen = w->rebuild ? 0 : w->man.ftgen;
+    int renamed = 0;
+    rc = write_parts(w, &next, gen);
+    if (rc == MORGUE_OK)
+        rc = manifest_write(&next, w->dir, &renamed, &w->err);
+    if (!renamed) {
+        undo_files(w, gen);
+        manifest_free(&next);
+        return rc;
     }
-}
-
-MORGUE_API int morgue_writer_add_file(morgue_writer *w, const char *path,
-                                      const morgue_add_opts *opts,
-                                      morgue_add_result *result)
-{
-    morgue_add_result local;
-    morgue_add_result *res = result ? result : &local;
-    memset(res, 0, sizeof *res);
-    if (!w || !path)
-        return MORGUE_EINVAL;
-    file_ctx c = { w, path, opts, res, BUF_INIT };
-    fmt_sink sink = { on_article, on_warning, &c, 0 };
-    fmt_file_result fr = { 0 };
-    char msg[ERRMSG_LEN];
-    msg[0] = '\0';
-    int rc = fmt_read_file(path, opts ? opts->format : NULL, &sink, &fr, msg,
-                           sizeof msg);
-    buf_free(&c.id);
-    res->skipped = sink.skipped;
-    res->bytes = fr.bytes;
-    res->format = fr.format;
-    if (rc == MORGUE_EINVAL && msg[0] == '\0')
-        return err_set(&w->err, rc, "unknown format '%s'",
-                       opts && opts->format ? opts->format : "");
-    if (rc != MORGUE_OK && msg[0])
-        return err_set(&w->err, rc, "%s", msg);
+    adopt(w, &next);
+    remove_orphans(w, 1);
     return rc;
 }
 
@@ -311,30 +443,10 @@ MORGUE_API int morgue_writer_commit(morgue_writer *w)
 {
     if (!w)
         return MORGUE_EINVAL;
-    int rc = flush(w);
-    if (rc)
-        return rc;
-    if (w->n_pending == 0 && w->man.generation > 0)
-        return MORGUE_OK; /* nothing new: no write at all */
-    manifest next;
-    if (manifest_copy(&next, &w->man))
-        return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
-    for (size_t i = 0; i < w->n_pending; i++)
-        if (manifest_add_seg(&next, w->pending[i].id, w->pending[i].n_docs)) {
-            manifest_free(&next);
-            return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
-        }
-    next.generation = w->man.generation + 1;
-    next.next_id = w->next_id;
-    rc = manifest_write(&next, w->dir, &w->err);
-    if (rc) {
-        manifest_free(&next);
-        return rc;
-    }
-    manifest_free(&w->man);
-    w->man = next;
-    w->n_pending = 0;
-    return MORGUE_OK;
+    int rc = writer_commit(w);
+    if (rc == MORGUE_OK && w->merge_factor >= 2)
+        rc = writer_merge_policy(w);
+    return rc;
 }
 
 MORGUE_API const char *morgue_writer_errmsg(const morgue_writer *w)
@@ -346,14 +458,19 @@ MORGUE_API void morgue_writer_close(morgue_writer *w)
 {
     if (!w)
         return;
-    if (w->n_pending && w->lock_fd >= 0) { /* uncommitted: remove */
-        w->n_pending = 0;
-        remove_orphans(w);
+    if (writer_pending(w) && w->lock_fd >= 0)
+        remove_orphans(w, 0); /* uncommitted segments */
+    for (size_t i = 0; i < w->n_segs; i++) {
+        segment_close(&w->segs[i].seg);
+        free(w->segs[i].del);
     }
+    free(w->segs);
     inverter_free(&w->inv);
     stemmer_free(w->stem);
     manifest_free(&w->man);
-    free(w->pending);
+    filetable_free(&w->ft);
+    u64map_free(&w->batch);
+    free(w->batch_del);
     for (int i = 0; i < N_TEXT; i++)
         buf_free(&w->text[i]);
     buf_free(&w->tagtext);

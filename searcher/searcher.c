@@ -1,11 +1,24 @@
-/* searcher.c: opening a read-only snapshot of the last commit. */
+/* searcher.c: opening a read-only snapshot of the last commit: MANIFEST,
+ * then every segment it names (mapped) and its deletion file (read whole).
+ *
+ * A writer may commit, and remove the files the new commit no longer
+ * names (merged-away segments, superseded deletion files), between our
+ * reading MANIFEST and opening those files; opening then fails with
+ * ENOTFOUND and we start over from the new MANIFEST. Once open, the
+ * snapshot needs no file by name: segments stay mapped (POSIX keeps an
+ * unlinked file's pages alive while mapped) and deletion bitmaps are in
+ * memory, so a searcher keeps answering from its commit for as long as
+ * it lives. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "index/delfile.h"
+#include "index/filetable.h"
 #include "searcher/searcher.h"
 
 /* A shared searcher keeps messages per thread. */
@@ -29,13 +42,40 @@ MORGUE_API const char *morgue_searcher_errmsg(const morgue_searcher *s)
 
 static void close_segments(morgue_searcher *s)
 {
-    for (size_t i = 0; i < s->n_segs; i++)
+    for (size_t i = 0; i < s->n_segs; i++) {
         segment_close(&s->segs[i]);
+        if (s->deleted)
+            free(s->deleted[i]);
+    }
     free(s->segs);
     free(s->base);
+    free(s->deleted);
     s->segs = NULL;
     s->base = NULL;
+    s->deleted = NULL;
     s->n_segs = 0;
+}
+
+static uint64_t file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+/* Reads segment i's deletion file, if the manifest names one. */
+static int open_deletions(morgue_searcher *s, size_t i, errmsg *e)
+{
+    const manifest_seg *ms = &s->man.segs[i];
+    if (!ms->delgen)
+        return MORGUE_OK;
+    int rc = delfile_read(s->dir, ms->id, ms->delgen, ms->n_docs,
+                          ms->n_deleted, &s->deleted[i], e);
+    if (rc == MORGUE_OK) {
+        char path[4096];
+        delfile_path(path, sizeof path, s->dir, ms->id, ms->delgen);
+        s->index_bytes += file_size(path);
+    }
+    return rc;
 }
 
 /* Maps every segment the manifest names. A writer may replace MANIFEST and
@@ -44,8 +84,10 @@ static int open_segments(morgue_searcher *s, errmsg *e)
 {
     s->segs = calloc(s->man.n_segs + 1, sizeof *s->segs);
     s->base = calloc(s->man.n_segs + 1, sizeof *s->base);
-    if (!s->segs || !s->base)
+    s->deleted = calloc(s->man.n_segs + 1, sizeof *s->deleted);
+    if (!s->segs || !s->base || !s->deleted)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
+    s->index_bytes = 0;
     uint64_t docs = 0, len = 0, tlen = 0, bytes = 0;
     for (size_t i = 0; i < s->man.n_segs; i++) {
         char path[4096];
@@ -58,16 +100,23 @@ static int open_segments(morgue_searcher *s, errmsg *e)
             return err_corrupt(e, "%s: %u documents, the manifest says %u",
                                path, s->segs[i].n_docs,
                                s->man.segs[i].n_docs);
+        if ((rc = open_deletions(s, i, e)))
+            return rc;
         s->base[i] = docs;
         docs += s->segs[i].n_docs;
         len += s->segs[i].sum_len;
         tlen += s->segs[i].sum_tlen;
         bytes += s->segs[i].size;
     }
+    if (s->man.ftgen) {
+        char path[4096];
+        filetable_path(path, sizeof path, s->dir, s->man.ftgen);
+        bytes += file_size(path);
+    }
     s->n_docs = docs;
     s->avg_len = docs ? (double)len / (double)docs : 1.0;
     s->avg_tlen = docs ? (double)tlen / (double)docs : 1.0;
-    s->index_bytes = bytes;
+    s->index_bytes += bytes;
     return MORGUE_OK;
 }
 
@@ -84,8 +133,12 @@ static int load(morgue_searcher *s, errmsg *e)
             return MORGUE_OK;
         close_segments(s);
         manifest_free(&s->man);
-        if (rc != MORGUE_ENOTFOUND || attempt >= 10)
+        if (rc != MORGUE_ENOTFOUND || attempt >= 100)
             return rc;
+        if (attempt >= 3) { /* a writer is busy: let it finish */
+            struct timespec nap = { 0, 2 * 1000 * 1000 };
+            nanosleep(&nap, NULL);
+        }
     }
 }
 
@@ -132,7 +185,7 @@ MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out)
     if (!s || !out)
         return MORGUE_EINVAL;
     memset(out, 0, sizeof *out);
-    out->documents = s->n_docs;
+    out->documents = manifest_live_docs(&s->man);
     out->segments = s->n_segs;
     out->index_bytes = s->index_bytes;
     out->first_date = out->last_date = MORGUE_NO_DATE;

@@ -7,13 +7,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "morgue.h"
+
 int fsync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return -1;
     int rc = fsync(fd);
+    int saved = errno;
     close(fd);
+    errno = saved;
     return rc;
 }
 
@@ -36,4 +40,86 @@ int mkdir_p(const char *dir)
         path[i] = c;
     }
     return 0;
+}
+
+int fs_write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        if (w == 0) { /* should not happen for regular files */
+            errno = EIO;
+            return -1;
+        }
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int fs_write_durable(const char *path, const void *p, size_t n, errmsg *e)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return err_set(e, MORGUE_EIO, "%s: %s", path, strerror(errno));
+    const char *what = "write";
+    int bad = fs_write_all(fd, p, n);
+    if (!bad && fsync(fd) != 0) {
+        what = "fsync";
+        bad = 1;
+    }
+    int saved = errno;
+    if (close(fd) != 0 && !bad) {
+        what = "close";
+        saved = errno;
+        bad = 1;
+    }
+    if (!bad)
+        return MORGUE_OK;
+    unlink(path);
+    return err_set(e, MORGUE_EIO, "%s: %s: %s", path, what, strerror(saved));
+}
+
+int fs_read_all(const char *path, size_t max, buf *out, errmsg *e)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return err_set(e, errno == ENOENT ? MORGUE_ENOTFOUND : MORGUE_EIO,
+                       "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return err_set(e, MORGUE_EIO, "%s: not a readable file", path);
+    }
+    if ((uint64_t)st.st_size > max) {
+        close(fd);
+        return err_corrupt(e, "%s: %lld bytes, more than a valid file has",
+                           path, (long long)st.st_size);
+    }
+    int rc = MORGUE_OK;
+    if (buf_reserve(out, (size_t)st.st_size + 1) != 0)
+        rc = err_set(e, MORGUE_ENOMEM, "out of memory reading %s", path);
+    while (rc == MORGUE_OK) {
+        if (out->len + 1 > out->cap && buf_reserve(out, 4096) != 0) {
+            rc = err_set(e, MORGUE_ENOMEM, "out of memory reading %s", path);
+            break;
+        }
+        ssize_t got = read(fd, out->ptr + out->len, out->cap - out->len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            rc = err_set(e, MORGUE_EIO, "%s: read: %s", path,
+                         strerror(errno));
+        if (got <= 0)
+            break;
+        out->len += (size_t)got;
+        if (out->len > max)
+            rc = err_corrupt(e, "%s: longer than a valid file", path);
+    }
+    close(fd);
+    return rc;
 }

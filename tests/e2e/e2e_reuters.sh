@@ -25,7 +25,7 @@ grep -m1 '"title":' "$WORK/out" | grep -qi 'opec\|oil' || fail "opec query"
 expect_status 0 "$MORGUE" search --index "$WORK/idx" --json zzyzxq
 [ "$(json_field total "$WORK/out")" = 0 ] || fail "zzyzxq total"
 # a small memory budget flushes many segments; answers do not change
-expect_status 0 "$MORGUE" index --index "$WORK/small" --memory 4 "$R"/reut2-*.sgm
+expect_status 0 "$MORGUE" index --index "$WORK/small" --memory 1 "$R"/reut2-*.sgm
 expect_status 0 "$MORGUE" stats --index "$WORK/small" --json
 [ "$(json_field documents "$WORK/out")" = 21578 ] || fail "budget: documents"
 [ "$(json_field segments "$WORK/out")" -gt 2 ] || fail "budget: no flush"

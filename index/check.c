@@ -1,0 +1,193 @@
+/* check.c: morgue_index_check(): the whole index of the last commit. The
+ * manifest (checksum, fields), then each segment (check_segment.c) and
+ * its deletion file, then what holds across files: no identity is live
+ * in two places, and every article the file table lists is live.
+ *
+ * It reads a snapshot like a searcher, without the writer lock: when a
+ * file MANIFEST names is missing and MANIFEST has meanwhile changed, a
+ * writer committed and removed it, and the check starts over; when
+ * MANIFEST has not changed, the file is missing for real (corruption). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "index/check.h"
+#include "index/delfile.h"
+#include "index/filetable.h"
+#include "util/hash.h"
+
+/* Live identities with where they live, for the cross-file checks. */
+typedef struct ident_ref {
+    uint64_t hash;
+    uint64_t seg;
+    uint32_t doc;
+} ident_ref;
+
+typedef struct live_ids {
+    ident_ref *v;
+    size_t n, cap;
+} live_ids;
+
+static int collect(live_ids *l, const segment *s, const uint8_t *del)
+{
+    const uint64_t none = hash64("", 0); /* articles without identity */
+    if (l->cap - l->n < s->n_docs) {
+        size_t cap = l->n + s->n_docs + 1024;
+        ident_ref *v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return MORGUE_ENOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    for (uint32_t i = 0; i < s->n_docs; i++) {
+        uint32_t d = segment_ident_doc(s, i);
+        uint64_t h = segment_ident_hash(s, i);
+        if (h != none && !(del && delfile_test(del, d)))
+            l->v[l->n++] = (ident_ref){ h, s->id, d };
+    }
+    return MORGUE_OK;
+}
+
+static int by_hash(const void *a, const void *b)
+{
+    const ident_ref *x = a, *y = b;
+    return (x->hash > y->hash) - (x->hash < y->hash);
+}
+
+static int is_live(const live_ids *l, uint64_t h)
+{
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->v[mid].hash < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < l->n && l->v[lo].hash == h;
+}
+
+static int check_unique(live_ids *l, errmsg *e)
+{
+    qsort(l->v, l->n, sizeof *l->v, by_hash);
+    for (size_t i = 1; i < l->n; i++)
+        if (l->v[i].hash == l->v[i - 1].hash)
+            return err_corrupt(e, "identity %016" PRIx64 " is live twice: "
+                               "segment %016" PRIx64 " document %u and "
+                               "segment %016" PRIx64 " document %u",
+                               l->v[i].hash, l->v[i - 1].seg,
+                               l->v[i - 1].doc, l->v[i].seg, l->v[i].doc);
+    return MORGUE_OK;
+}
+
+/* Every article the file table lists is live, and listed once. */
+static int check_files(const char *dir, uint64_t gen, const live_ids *l,
+                       morgue_check_result *r, errmsg *e)
+{
+    filetable ft;
+    filetable_init(&ft);
+    int rc = filetable_read(&ft, dir, gen, e);
+    char path[4096];
+    filetable_path(path, sizeof path, dir, gen);
+    uint64_t listed = 0;
+    for (size_t i = 0; rc == MORGUE_OK && i < ft.n_files; i++) {
+        const ft_file *f = &ft.files[i];
+        for (uint32_t k = 0; rc == MORGUE_OK && k < f->n_ids; k++)
+            if (!is_live(l, f->ids[k]))
+                rc = err_corrupt(e, "%s: article %016" PRIx64 " of %s is "
+                                 "not in the index", path, f->ids[k],
+                                 f->path);
+        listed += f->n_ids;
+    }
+    if (rc == MORGUE_OK && listed != ft.owner.n)
+        rc = err_corrupt(e, "%s: an article is listed by two files", path);
+    struct stat st;
+    if (rc == MORGUE_OK && stat(path, &st) == 0)
+        r->bytes += (uint64_t)st.st_size;
+    r->files = filetable_count(&ft);
+    r->file_articles = listed;
+    filetable_free(&ft);
+    return rc;
+}
+
+/* Each segment of m; live identities into l. */
+static int check_segments(const char *dir, const manifest *m, live_ids *l,
+                          morgue_check_result *r, errmsg *e)
+{
+    for (size_t i = 0; i < m->n_segs; i++) {
+        segment s;
+        uint8_t *del;
+        int rc = check_segment(dir, &m->segs[i], &s, &del, r, e);
+        if (rc)
+            return rc;
+        rc = collect(l, &s, del);
+        r->segments++;
+        r->documents += m->segs[i].n_docs - m->segs[i].n_deleted;
+        r->deleted += m->segs[i].n_deleted;
+        segment_close(&s);
+        free(del);
+        if (rc)
+            return err_set(e, MORGUE_ENOMEM, "out of memory");
+    }
+    return MORGUE_OK;
+}
+
+/* One pass over the commit *gen names. */
+static int check_once(const char *dir, uint64_t *gen, morgue_check_result *r,
+                      errmsg *e)
+{
+    manifest m;
+    memset(r, 0, sizeof *r);
+    int rc = manifest_read(&m, dir, e);
+    if (rc == MORGUE_ENOTFOUND)
+        return err_set(e, MORGUE_ENOTFOUND, "%s: no morgue index here (no "
+                       "MANIFEST)", dir);
+    if (rc)
+        return rc;
+    *gen = m.generation;
+    live_ids l = { 0 };
+    rc = check_segments(dir, &m, &l, r, e);
+    if (rc == MORGUE_OK)
+        rc = check_unique(&l, e);
+    if (rc == MORGUE_OK && m.ftgen)
+        rc = check_files(dir, m.ftgen, &l, r, e);
+    free(l.v);
+    manifest_free(&m);
+    return rc;
+}
+
+/* Generation of the current MANIFEST, or 0. */
+static uint64_t current_gen(const char *dir)
+{
+    manifest m;
+    errmsg e;
+    if (manifest_read(&m, dir, &e) != MORGUE_OK)
+        return 0;
+    uint64_t g = m.generation;
+    manifest_free(&m);
+    return g;
+}
+
+MORGUE_API int morgue_index_check(const char *dir,
+                                  morgue_check_result *result)
+{
+    morgue_check_result local;
+    morgue_check_result *r = result ? result : &local;
+    errmsg *e = err_thread();
+    if (!dir || !*dir)
+        return err_set(e, MORGUE_EINVAL, "no index directory");
+    for (int attempt = 0;; attempt++) {
+        uint64_t gen = 0;
+        int rc = check_once(dir, &gen, r, e);
+        if (rc != MORGUE_ENOTFOUND || gen == 0)
+            return rc;
+        if (current_gen(dir) == gen || attempt >= 100) {
+            char copy[ERRMSG_LEN];
+            memcpy(copy, e->text, sizeof copy);
+            return err_corrupt(e, "a file named by MANIFEST is missing: %s",
+                               copy);
+        }
+    }
+}

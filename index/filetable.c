@@ -1,0 +1,387 @@
+/* filetable.c: the file table in memory (entries, a path index and an
+ * identity -> file index) and its serialisation. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "index/codec.h"
+#include "index/filetable.h"
+#include "index/format.h"
+#include "morgue.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "util/hash.h"
+
+#define FT_MAX ((size_t)1 << 31)
+#define PATH_MAX_LEN 4095
+
+void filetable_init(filetable *ft) { memset(ft, 0, sizeof *ft); }
+
+void filetable_free(filetable *ft)
+{
+    for (size_t i = 0; i < ft->n_roots; i++)
+        free(ft->roots[i]);
+    free(ft->roots);
+    for (size_t i = 0; i < ft->n_files; i++) {
+        free(ft->files[i].path);
+        free(ft->files[i].ids);
+    }
+    free(ft->files);
+    u64map_free(&ft->by_path);
+    u64map_free(&ft->owner);
+    memset(ft, 0, sizeof *ft);
+}
+
+void filetable_path(char *out, size_t cap, const char *dir, uint64_t gen)
+{
+    snprintf(out, cap, "%s/files_%016" PRIx64 ".mft", dir, gen);
+}
+
+static uint64_t path_key(const char *path)
+{
+    return hash64(path, strlen(path));
+}
+
+long filetable_find(const filetable *ft, const char *path)
+{
+    uint32_t i = u64map_get(&ft->by_path, path_key(path));
+    if (i == U64MAP_NONE || ft->files[i].dead ||
+        strcmp(ft->files[i].path, path) != 0)
+        return -1;
+    return (long)i;
+}
+
+static char *dup_n(const char *p, size_t n)
+{
+    char *s = malloc(n + 1);
+    if (s) {
+        memcpy(s, p, n);
+        s[n] = '\0';
+    }
+    return s;
+}
+
+/* Appends an entry that owns path (taken over by the table). */
+static long append(filetable *ft, char *path, uint32_t root)
+{
+    if (ft->n_files >= UINT32_MAX - 1)
+        return -1;
+    if (ft->n_files == ft->cap_files) {
+        size_t cap = ft->cap_files ? ft->cap_files * 2 : 64;
+        ft_file *n = realloc(ft->files, cap * sizeof *n);
+        if (!n)
+            return -1;
+        ft->files = n;
+        ft->cap_files = cap;
+    }
+    if (u64map_put(&ft->by_path, path_key(path), (uint32_t)ft->n_files))
+        return -1;
+    ft_file *f = &ft->files[ft->n_files];
+    memset(f, 0, sizeof *f);
+    f->path = path;
+    f->root = root;
+    return (long)ft->n_files++;
+}
+
+long filetable_add(filetable *ft, const char *path, uint32_t root)
+{
+    char *copy = dup_n(path, strlen(path));
+    long i = copy ? append(ft, copy, root) : -1;
+    if (i < 0)
+        free(copy);
+    return i;
+}
+
+uint32_t filetable_root(filetable *ft, const char *root)
+{
+    for (size_t i = 0; i < ft->n_roots; i++)
+        if (ft->roots[i] && !strcmp(ft->roots[i], root))
+            return (uint32_t)i + 1;
+    char **n = realloc(ft->roots, (ft->n_roots + 1) * sizeof *n);
+    if (!n)
+        return 0;
+    ft->roots = n;
+    if (!(ft->roots[ft->n_roots] = dup_n(root, strlen(root))))
+        return 0;
+    return (uint32_t)++ft->n_roots;
+}
+
+/* Removes id from file f's list (order does not matter). */
+static void unlist(ft_file *f, uint64_t id)
+{
+    for (uint32_t k = 0; k < f->n_ids; k++)
+        if (f->ids[k] == id) {
+            f->ids[k] = f->ids[--f->n_ids];
+            return;
+        }
+}
+
+int filetable_claim(filetable *ft, size_t f, uint64_t id)
+{
+    uint32_t old = u64map_get(&ft->owner, id);
+    if (old == f)
+        return MORGUE_OK;
+    ft_file *x = &ft->files[f];
+    if (x->n_ids == x->cap_ids) {
+        uint32_t cap = x->cap_ids ? x->cap_ids * 2 : 8;
+        uint64_t *n = realloc(x->ids, cap * sizeof *n);
+        if (!n)
+            return MORGUE_ENOMEM;
+        x->ids = n;
+        x->cap_ids = cap;
+    }
+    if (u64map_put(&ft->owner, id, (uint32_t)f))
+        return MORGUE_ENOMEM;
+    if (old != U64MAP_NONE)
+        unlist(&ft->files[old], id);
+    x->ids[x->n_ids++] = id;
+    return MORGUE_OK;
+}
+
+void filetable_release(filetable *ft, uint64_t id)
+{
+    uint32_t old = u64map_get(&ft->owner, id);
+    if (old == U64MAP_NONE)
+        return;
+    unlist(&ft->files[old], id);
+    u64map_del(&ft->owner, id);
+}
+
+void filetable_clear_ids(filetable *ft, size_t f)
+{
+    ft_file *x = &ft->files[f];
+    for (uint32_t k = 0; k < x->n_ids; k++)
+        if (u64map_get(&ft->owner, x->ids[k]) == f)
+            u64map_del(&ft->owner, x->ids[k]);
+    x->n_ids = 0;
+}
+
+void filetable_drop(filetable *ft, size_t f)
+{
+    filetable_clear_ids(ft, f);
+    ft_file *x = &ft->files[f];
+    if (u64map_get(&ft->by_path, path_key(x->path)) == f)
+        u64map_del(&ft->by_path, path_key(x->path));
+    x->dead = 1;
+}
+
+size_t filetable_count(const filetable *ft)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ft->n_files; i++)
+        n += !ft->files[i].dead;
+    return n;
+}
+
+/* ---- serialisation ---- */
+
+static const filetable *sort_ft; /* qsort has no context argument */
+
+static int by_path(const void *a, const void *b)
+{
+    const ft_file *x = &sort_ft->files[*(const size_t *)a];
+    const ft_file *y = &sort_ft->files[*(const size_t *)b];
+    return strcmp(x->path, y->path);
+}
+
+static void put_file(buf *b, const ft_file *f, const uint32_t *root_map)
+{
+    size_t n = strlen(f->path);
+    buf_put_varint(b, n);
+    buf_append(b, f->path, n);
+    buf_put_varint(b, f->root ? root_map[f->root - 1] : 0);
+    buf_put_u64le(b, f->size);
+    buf_put_u64le(b, (uint64_t)f->mtime_ns);
+    buf_put_u64le(b, f->hash);
+    buf_putc(b, (char)(f->flags & FT_RACY));
+    buf_put_varint(b, f->n_ids);
+    for (uint32_t k = 0; k < f->n_ids; k++)
+        buf_put_u64le(b, f->ids[k]);
+}
+
+/* Serialises the live entries, sorted by path; 0 or -1 (OOM). */
+static int serialize(const filetable *ft, buf *b)
+{
+    size_t n_live = filetable_count(ft), j = 0, n_roots = 0;
+    size_t *order = malloc((n_live + 1) * sizeof *order);
+    uint32_t *root_map = malloc((ft->n_roots + 1) * sizeof *root_map);
+    if (!order || !root_map) {
+        free(order);
+        free(root_map);
+        return -1;
+    }
+    for (size_t i = 0; i < ft->n_files; i++)
+        if (!ft->files[i].dead)
+            order[j++] = i;
+    sort_ft = ft;
+    qsort(order, n_live, sizeof *order, by_path);
+    for (size_t i = 0; i < ft->n_roots; i++)
+        root_map[i] = ft->roots[i] ? (uint32_t)++n_roots : 0;
+    buf_append(b, FILETABLE_MAGIC, 8);
+    buf_put_u32le(b, FORMAT_VERSION);
+    buf_put_u32le(b, 0);
+    buf_put_u32le(b, (uint32_t)n_roots);
+    buf_put_u32le(b, (uint32_t)n_live);
+    for (size_t i = 0; i < ft->n_roots; i++)
+        if (ft->roots[i]) {
+            buf_put_varint(b, strlen(ft->roots[i]));
+            buf_puts(b, ft->roots[i]);
+        }
+    for (size_t i = 0; i < n_live; i++)
+        put_file(b, &ft->files[order[i]], root_map);
+    free(order);
+    free(root_map);
+    if (!b->oom)
+        buf_put_u32le(b, (uint32_t)crc32(0L, (const Bytef *)b->ptr,
+                                         (uInt)b->len));
+    return b->oom ? -1 : 0;
+}
+
+int filetable_write(const filetable *ft, const char *dir, uint64_t gen,
+                    errmsg *e)
+{
+    buf b = BUF_INIT;
+    if (serialize(ft, &b)) {
+        buf_free(&b);
+        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    }
+    char path[4096];
+    filetable_path(path, sizeof path, dir, gen);
+    int rc = fs_write_durable(path, b.ptr, b.len, e);
+    buf_free(&b);
+    return rc;
+}
+
+/* ---- parsing ---- */
+
+typedef struct rd {
+    const uint8_t *p, *start, *end;
+    const char *name;
+    errmsg *e;
+} rd;
+
+static int bad(rd *r, const char *what)
+{
+    return err_corrupt(r->e, "%s: %s at offset %zu", r->name, what,
+                       (size_t)(r->p - r->start));
+}
+
+static int get_str(rd *r, char **out, const char *what)
+{
+    uint64_t n;
+    if (codec_get_varint(&r->p, r->end, &n) || n == 0 || n > PATH_MAX_LEN ||
+        n > (uint64_t)(r->end - r->p) || memchr(r->p, 0, (size_t)n))
+        return bad(r, what);
+    if (!(*out = dup_n((const char *)r->p, (size_t)n)))
+        return err_set(r->e, MORGUE_ENOMEM, "out of memory");
+    r->p += n;
+    return MORGUE_OK;
+}
+
+/* The fixed fields and article list of one entry, after its path. */
+static int get_body(rd *r, filetable *ft, ft_file *f)
+{
+    uint64_t root, n_ids;
+    if (codec_get_varint(&r->p, r->end, &root) || root > ft->n_roots)
+        return bad(r, "bad root index");
+    if ((size_t)(r->end - r->p) < 25)
+        return bad(r, "truncated file entry");
+    f->root = (uint32_t)root;
+    f->size = codec_get_u64le(r->p);
+    f->mtime_ns = (int64_t)codec_get_u64le(r->p + 8);
+    f->hash = codec_get_u64le(r->p + 16);
+    f->flags = r->p[24];
+    if (f->flags & ~FT_RACY)
+        return bad(r, "unknown flags");
+    r->p += 25;
+    if (codec_get_varint(&r->p, r->end, &n_ids) ||
+        n_ids > (uint64_t)(r->end - r->p) / 8)
+        return bad(r, "bad article count");
+    f->ids = malloc((size_t)n_ids * 8 + 1);
+    if (!f->ids)
+        return err_set(r->e, MORGUE_ENOMEM, "out of memory");
+    f->cap_ids = f->n_ids = (uint32_t)n_ids;
+    for (uint64_t k = 0; k < n_ids; k++, r->p += 8)
+        f->ids[k] = codec_get_u64le(r->p);
+    return MORGUE_OK;
+}
+
+static int get_file(rd *r, filetable *ft, const char *prev)
+{
+    char *path;
+    int rc = get_str(r, &path, "bad path");
+    if (rc)
+        return rc;
+    if (path[0] != '/' || (prev && strcmp(prev, path) >= 0)) {
+        free(path);
+        return bad(r, "path not absolute or out of order");
+    }
+    long i = append(ft, path, 0);
+    if (i < 0) {
+        free(path);
+        return err_set(r->e, MORGUE_ENOMEM, "out of memory");
+    }
+    ft_file *f = &ft->files[i];
+    rc = get_body(r, ft, f);
+    for (uint32_t k = 0; rc == MORGUE_OK && k < f->n_ids; k++)
+        if (u64map_put(&ft->owner, f->ids[k], (uint32_t)i))
+            rc = err_set(r->e, MORGUE_ENOMEM, "out of memory");
+    return rc;
+}
+
+static int get_all(rd *r, filetable *ft, uint32_t n_roots, uint32_t n_files)
+{
+    if (n_roots > (size_t)(r->end - r->p) / 2 ||
+        n_files > (size_t)(r->end - r->p) / 28)
+        return bad(r, "counts exceed the file");
+    ft->roots = calloc((size_t)n_roots + 1, sizeof *ft->roots);
+    if (!ft->roots)
+        return err_set(r->e, MORGUE_ENOMEM, "out of memory");
+    int rc = MORGUE_OK;
+    for (uint32_t i = 0; i < n_roots && rc == MORGUE_OK; i++) {
+        rc = get_str(r, &ft->roots[i], "bad root");
+        ft->n_roots += rc == MORGUE_OK;
+    }
+    for (uint32_t i = 0; i < n_files && rc == MORGUE_OK; i++)
+        rc = get_file(r, ft, i ? ft->files[i - 1].path : NULL);
+    if (rc == MORGUE_OK && r->p != r->end)
+        rc = bad(r, "bytes after the last file");
+    return rc;
+}
+
+int filetable_parse(filetable *ft, const uint8_t *p, size_t n,
+                    const char *name, errmsg *e)
+{
+    rd r = { p, p, p + (n >= 4 ? n - 4 : 0), name, e };
+    if (n < 28 || memcmp(p, FILETABLE_MAGIC, 8) != 0)
+        return err_corrupt(e, "%s: not a file table (bad magic at offset 0)",
+                           name);
+    if (crc32(0L, p, (uInt)(n - 4)) != codec_get_u32le(p + n - 4))
+        return err_corrupt(e, "%s: checksum mismatch (offset %zu)", name,
+                           n - 4);
+    if (codec_get_u32le(p + 8) != FORMAT_VERSION)
+        return err_set(e, MORGUE_EVERSION, "%s: format version %u", name,
+                       codec_get_u32le(p + 8));
+    if (codec_get_u32le(p + 12) != 0)
+        return err_corrupt(e, "%s: reserved field not 0 at offset 12", name);
+    r.p = p + 24;
+    int rc = get_all(&r, ft, codec_get_u32le(p + 16),
+                     codec_get_u32le(p + 20));
+    if (rc)
+        filetable_free(ft);
+    return rc;
+}
+
+int filetable_read(filetable *ft, const char *dir, uint64_t gen, errmsg *e)
+{
+    char path[4096];
+    filetable_path(path, sizeof path, dir, gen);
+    buf b = BUF_INIT;
+    int rc = fs_read_all(path, FT_MAX, &b, e);
+    if (rc == MORGUE_OK)
+        rc = filetable_parse(ft, (const uint8_t *)b.ptr, b.len, path, e);
+    buf_free(&b);
+    return rc;
+}

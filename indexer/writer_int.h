@@ -1,0 +1,104 @@
+/* writer_int.h: the writer's state, shared by the files of indexer/:
+ * writer.c (open, lock, commit), update.c (adding, replacing, deleting
+ * articles), walk.c (folders and the file table), merge.c (merging
+ * segments and the merge policy). */
+#ifndef MORGUE_INDEXER_WRITER_INT_H
+#define MORGUE_INDEXER_WRITER_INT_H
+
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "index/filetable.h"
+#include "index/manifest.h"
+#include "index/segment.h"
+#include "indexer/invert.h"
+#include "morgue.h"
+#include "text/stem.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/u64map.h"
+
+#define N_TEXT 5 /* id, url, title, source, body */
+
+/* A segment the writer knows: named by the last commit, or written since
+ * (pending) and named by the next one. */
+typedef struct wseg {
+    uint64_t id;
+    segment seg;       /* mapped */
+    uint8_t *del;      /* owned bitmap of deleted documents, or NULL */
+    uint32_t n_del;    /* bits set in del */
+    uint64_t delgen;   /* generation of its deletion file; 0: none */
+    int dirty;         /* del changed since that file was written */
+    int committed;     /* named by the last commit */
+    int drop;          /* left out of the next commit (merged away) */
+} wseg;
+
+struct morgue_writer {
+    char *dir;
+    int lock_fd;
+    manifest man;         /* the last commit */
+    wseg *segs;           /* manifest order, then pending ones */
+    size_t n_segs, cap_segs;
+    uint64_t next_id;
+    stemmer *stem;
+    inverter inv;         /* the batch not yet flushed */
+    size_t budget;
+    u64map batch;         /* identity hash -> document of the batch */
+    uint8_t *batch_del;   /* bitmap over the batch's documents */
+    size_t batch_del_cap; /* bytes */
+    uint32_t batch_n_del;
+    filetable ft;
+    int ft_dirty;         /* file table changed: write it at commit */
+    int ft_soft;          /* only times/flags changed: written if anything
+                             else is */
+    int rebuild;          /* the next commit drops what came before */
+    int merge_factor;     /* < 2: no automatic merges */
+    int broken;           /* an add/delete failed halfway: close only */
+    uint64_t n_deleted;   /* documents deleted by this writer so far */
+    buf text[N_TEXT];     /* repaired copies of an article's fields */
+    buf tagtext;          /* repaired tags, back to back */
+    errmsg err;
+};
+
+/* ---- writer.c ---- */
+/* Commits pending work (flushing the batch); no-op without changes. */
+int writer_commit(morgue_writer *w);
+/* Maps segment id (just written) and appends it as pending; takes del. */
+int writer_add_seg(morgue_writer *w, uint64_t id, uint8_t *del,
+                   uint32_t n_del);
+/* Segments written but not committed. */
+size_t writer_pending(const morgue_writer *w);
+/* Fails with the sticky error once the writer is broken. */
+int writer_usable(morgue_writer *w);
+/* Marks the writer broken after a failure that left it halfway. */
+int writer_break(morgue_writer *w, int rc);
+
+/* ---- update.c ---- */
+/* Writes the batch as a pending segment. */
+int writer_flush(morgue_writer *w);
+/* Deletes every live document with identity h; adds the count to *n. */
+int writer_delete_ident(morgue_writer *w, uint64_t h, uint64_t *n);
+/* Reads the file at path (canonical) into the index, replacing the
+ * articles the file table says it gave before, and records it (a new
+ * entry gets root). st and hash describe its content. */
+int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
+                     const struct stat *st, uint64_t hash,
+                     const morgue_add_opts *opts, morgue_add_result *res);
+/* hash64 of the file's bytes. */
+int writer_hash_file(morgue_writer *w, const char *path, uint64_t *hash);
+/* Records st's size and time in entry f, racy when too recent. */
+void writer_stamp(morgue_writer *w, size_t f, const struct stat *st);
+/* Deletes the articles of file table entry f and removes it. */
+int writer_vanish(morgue_writer *w, size_t f, uint64_t *n_deleted);
+void writer_batch_reset(morgue_writer *w);
+
+/* ---- walk.c ---- */
+/* Absolute path without ".", ".." or symlinks (those of the longest
+ * existing prefix); 0, or -1 with errno. */
+int writer_canon_path(const char *in, char *out, size_t cap);
+
+/* ---- merge.c ---- */
+/* Runs the merge policy, committing after each merge. */
+int writer_merge_policy(morgue_writer *w);
+
+#endif
