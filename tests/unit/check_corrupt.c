@@ -1,0 +1,228 @@
+/* check_corrupt.c: damage every kind of index file (segment, MANIFEST,
+ * deletion file, file table) by flipping bytes at many offsets and by
+ * truncating it at many lengths. morgue_index_check must report every
+ * change (MORGUE_ECORRUPT, or MORGUE_EVERSION for a version field);
+ * opening a searcher or a writer and searching must give MORGUE_ECORRUPT
+ * (or EVERSION) or a working index, and never crash or hang. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "morgue.h"
+#include "updutil.h"
+
+static char *dir, *src;
+
+/* Two segments, one with deletions, and a file table. */
+static void build(void)
+{
+    dir = tu_tempdir("corrupt");
+    src = tu_tempdir("csrc");
+    for (int i = 0; i < 40; i++) {
+        char name[32], body[160];
+        snprintf(name, sizeof name, "f%02d.txt", i);
+        snprintf(body, sizeof body, "Story %d about the harbour\n\ncommon "
+                 "words w%d and more words for the body %d\n", i, i, i * 7);
+        uu_write(src, name, body);
+    }
+    morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
+    wo.merge_factor = 1;
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open(&w, dir, &wo), MORGUE_OK);
+    ck_assert_int_eq(morgue_writer_add_path(w, src, NULL, NULL), MORGUE_OK);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    for (int i = 0; i < 5; i++) {
+        morgue_article a = MORGUE_ARTICLE_INIT;
+        char id[16];
+        snprintf(id, sizeof id, "api%d", i);
+        a.id = id;
+        a.title = "Harbour news";
+        a.body = "common harbour body";
+        a.date = 1600000000 + i;
+        ck_assert_int_eq(morgue_writer_add(w, &a), MORGUE_OK);
+    }
+    char path[4200];
+    snprintf(path, sizeof path, "%s/f03.txt", src);
+    ck_assert_int_eq(morgue_writer_delete_path(w, path), MORGUE_OK);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+    uu_check_clean(dir);
+}
+
+static void destroy(void)
+{
+    tu_rmrf(dir);
+    tu_rmrf(src);
+    free(dir);
+    free(src);
+}
+
+/* Path of the (first) file in dir whose name ends with suffix. */
+static void find(const char *suffix, char *out, size_t cap)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    out[0] = '\0';
+    while ((de = readdir(d)) != NULL) {
+        size_t n = strlen(de->d_name), k = strlen(suffix);
+        if (n >= k && !strcmp(de->d_name + n - k, suffix)) {
+            snprintf(out, cap, "%s/%s", dir, de->d_name);
+            break;
+        }
+    }
+    closedir(d);
+    ck_assert_msg(out[0], "no *%s file", suffix);
+}
+
+static int bad(int rc) { return rc == MORGUE_ECORRUPT || rc == MORGUE_EVERSION; }
+
+/* Whatever opens must keep working or say it is corrupt. */
+static void use(void)
+{
+    morgue_searcher *s;
+    int rc = morgue_searcher_open(&s, dir, NULL);
+    ck_assert_msg(rc == MORGUE_OK || bad(rc), "searcher open: %d", rc);
+    if (rc == MORGUE_OK) {
+        morgue_hits *h;
+        morgue_stats st;
+        rc = morgue_searcher_stats(s, &st);
+        ck_assert(rc == MORGUE_OK || bad(rc));
+        const char *queries[] = { "common harbour", "story", "w17" };
+        for (int q = 0; q < 3; q++) {
+            rc = morgue_search(s, queries[q], NULL, &h);
+            ck_assert_msg(rc == MORGUE_OK || bad(rc), "search: %d", rc);
+            while (rc == MORGUE_OK && morgue_hits_next(h) == MORGUE_OK) {
+                const char *p, *snip;
+                size_t n;
+                int r1 = morgue_hits_field(h, MORGUE_FIELD_BODY, &p, &n);
+                int r2 = morgue_hits_snippet(h, &snip);
+                ck_assert_msg(r1 == MORGUE_OK || bad(r1), "field: %d %s", r1,
+                              morgue_searcher_errmsg(s));
+                ck_assert(r2 == MORGUE_OK || bad(r2));
+            }
+            if (rc == MORGUE_OK)
+                morgue_hits_free(h);
+        }
+        morgue_searcher_close(s);
+    }
+    morgue_writer *w;
+    rc = morgue_writer_open(&w, dir, NULL);
+    ck_assert_msg(rc == MORGUE_OK || bad(rc), "writer open: %d", rc);
+    morgue_writer_close(w);
+}
+
+static uint8_t *slurp(const char *path, size_t *n)
+{
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    *n = (size_t)st.st_size;
+    uint8_t *p = malloc(*n + 1);
+    int fd = open(path, O_RDONLY);
+    ck_assert_int_eq(read(fd, p, *n), (ssize_t)*n);
+    close(fd);
+    return p;
+}
+
+static void put(const char *path, const uint8_t *p, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, p, n), (ssize_t)n);
+    close(fd);
+}
+
+static void expect_detected(const char *path, const char *what, size_t at)
+{
+    int rc = morgue_index_check(dir, NULL);
+    ck_assert_msg(bad(rc), "%s: %s at %zu not detected (rc %d)", path, what,
+                  at, rc);
+    ck_assert_str_ne(morgue_last_errmsg(), "");
+    use();
+}
+
+/* Flips bytes (all of a small file; the ends and a sample of a large
+ * one), then truncates at many lengths. */
+static void damage(const char *path, size_t sample, uint64_t seed)
+{
+    size_t n;
+    uint8_t *orig = slurp(path, &n), *cur = malloc(n + 1);
+    memcpy(cur, orig, n);
+    size_t rounds = n <= sample ? n : sample;
+    for (size_t r = 0; r < rounds; r++) {
+        size_t at = n <= sample ? r
+                    : r < 64   ? r
+                    : r < 128  ? n - 1 - (r - 64)
+                               : (size_t)(tu_rand(&seed) % n);
+        cur[at] ^= (uint8_t)(1 + tu_rand(&seed) % 255);
+        put(path, cur, n);
+        expect_detected(path, "flipped byte", at);
+        cur[at] = orig[at];
+    }
+    for (size_t k = 0; k < 40 && k < n; k++) {
+        size_t len = k == 0 ? 0 : k == 1 ? n - 1 : (size_t)(tu_rand(&seed) %
+                                                            n);
+        put(path, orig, len);
+        expect_detected(path, "truncation", len);
+    }
+    put(path, orig, n);
+    uu_check_clean(dir);
+    free(orig);
+    free(cur);
+}
+
+START_TEST(test_corrupt_manifest)
+{
+    build();
+    char path[4200];
+    snprintf(path, sizeof path, "%s/MANIFEST", dir);
+    damage(path, 100000, 1);
+    destroy();
+}
+END_TEST
+
+START_TEST(test_corrupt_deletion_file)
+{
+    build();
+    char path[4200];
+    find(".del", path, sizeof path);
+    damage(path, 100000, 2);
+    destroy();
+}
+END_TEST
+
+START_TEST(test_corrupt_file_table)
+{
+    build();
+    char path[4200];
+    find(".mft", path, sizeof path);
+    damage(path, 1500, 3);
+    destroy();
+}
+END_TEST
+
+START_TEST(test_corrupt_segment)
+{
+    build();
+    char path[4200];
+    find(".mseg", path, sizeof path);
+    damage(path, 100000, 4); /* every byte */
+    destroy();
+}
+END_TEST
+
+static Suite *corrupt_suite(void)
+{
+    Suite *s = suite_create("corrupt");
+    TCase *tc = tcase_create("files");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_corrupt_manifest);
+    tcase_add_test(tc, test_corrupt_deletion_file);
+    tcase_add_test(tc, test_corrupt_file_table);
+    tcase_add_test(tc, test_corrupt_segment);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+MORGUE_CHECK_MAIN(corrupt_suite)
