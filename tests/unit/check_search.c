@@ -9,6 +9,7 @@
 #include "check_main.h"
 #include "morgue.h"
 #include "testutil.h"
+#include "util/utf8.h"
 
 #define DAY 86400
 #define JAN5_2022 1641340800 /* 2022-01-05T00:00:00Z */
@@ -271,6 +272,39 @@ START_TEST(test_search_snippets)
 }
 END_TEST
 
+/* Snippet windows cut long non-ASCII text on character boundaries. */
+START_TEST(test_search_snippet_utf8_edges)
+{
+    char *dir = tu_tempdir("utf8");
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open(&w, dir, NULL), MORGUE_OK);
+    char body[8192] = "";
+    for (int i = 0; i < 120; i++) /* 2-, 3- and 4-byte characters */
+        strcat(body, i == 60 ? "Алматы " : "Қазақстан 東京 𝄞ü ");
+    add(w, "u1", "Заголовок", body, "Степь", NULL, NULL, JAN5_2022);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+    morgue_searcher *s;
+    ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
+    for (size_t width = 20; width < 260; width += 7) {
+        morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+        o.snippet_chars = width;
+        morgue_hits *h;
+        ck_assert_int_eq(morgue_search(s, "алматы", &o, &h), MORGUE_OK);
+        ck_assert_int_eq(morgue_hits_next(h), MORGUE_OK);
+        const char *snip;
+        ck_assert_int_eq(morgue_hits_snippet(h, &snip), MORGUE_OK);
+        ck_assert_msg(utf8_valid(snip, strlen(snip)), "width %zu: %s", width,
+                      snip);
+        ck_assert_ptr_nonnull(strstr(snip, "<b>Алматы</b>"));
+        morgue_hits_free(h);
+    }
+    morgue_searcher_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_search_errors)
 {
     morgue_searcher *s = open_fixture();
@@ -458,6 +492,7 @@ static Suite *search_suite(void)
     tcase_add_test(tc, test_search_facets);
     tcase_add_test(tc, test_search_snippets);
     tcase_add_test(tc, test_search_errors);
+    tcase_add_test(tc, test_search_snippet_utf8_edges);
     tcase_add_test(tc, test_search_shared_by_threads);
     tcase_add_test(tc, test_search_pruning_equals_exhaustive);
     suite_add_tcase(s, tc);
