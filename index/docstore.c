@@ -1,5 +1,5 @@
 /* docstore.c: stored fields, block-compressed with zlib. Blocks are small
- * (16 KiB) so that fetching one article for a snippet inflates little; to
+ * (8 KiB) so that fetching one article for a snippet inflates little; to
  * keep small blocks compressing well, every block of a segment is deflated
  * with the same preset dictionary: the segment's first 32 KiB of records
  * (section SDIC). News text repeats itself (datelines, agencies, phrases),
@@ -17,7 +17,7 @@
 void docstore_builder_init(docstore_builder *b, size_t block_size, int level)
 {
     memset(b, 0, sizeof *b);
-    b->block_size = block_size ? block_size : 16384;
+    b->block_size = block_size ? block_size : DOCSTORE_BLOCK_SIZE;
     b->level = level;
 }
 

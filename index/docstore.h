@@ -10,6 +10,13 @@
 #include "util/buf.h"
 #include "util/span.h"
 
+/* Raw bytes that close a stored block, and the zlib level. Smaller blocks
+ * make fetching one article (a snippet) cheaper; with the preset
+ * dictionary they cost little compression (Reuters-21578: 8 KiB blocks
+ * take 1.7% more than 16 KiB ones and halve a snippet's inflate). */
+#define DOCSTORE_BLOCK_SIZE 8192
+#define DOCSTORE_LEVEL 6
+
 /* ---- building ---- */
 typedef struct docstore_builder {
     buf raw;             /* records of the block being filled */

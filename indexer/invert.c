@@ -66,7 +66,8 @@ int inverter_init(inverter *v, stemmer *stem)
     v->stem = stem;
     v->table_mask = (1u << 16) - 1;
     v->table = calloc((size_t)v->table_mask + 1, sizeof *v->table);
-    docstore_builder_init(&v->store, 16384, 6);
+    docstore_builder_init(&v->store, DOCSTORE_BLOCK_SIZE,
+                          DOCSTORE_LEVEL);
     return v->table ? MORGUE_OK : MORGUE_ENOMEM;
 }
 
@@ -371,7 +372,8 @@ static void reset(inverter *v)
     v->n_docs = 0;
     v->postings_bytes = 0;
     docstore_builder_free(&v->store);
-    docstore_builder_init(&v->store, 16384, 6);
+    docstore_builder_init(&v->store, DOCSTORE_BLOCK_SIZE,
+                          DOCSTORE_LEVEL);
 }
 
 int inverter_flush(inverter *v, const char *path, errmsg *e)

@@ -130,7 +130,8 @@ static int map_docs(merger *m, errmsg *e)
 /* Stored fields of the live documents, recompressed. */
 static int copy_stored(merger *m, errmsg *e)
 {
-    docstore_builder_init(&m->store, 16384, 6);
+    docstore_builder_init(&m->store, DOCSTORE_BLOCK_SIZE,
+                          DOCSTORE_LEVEL);
     docstore_cache c = { 0 };
     int rc = MORGUE_OK;
     for (size_t i = 0; i < m->n_src && rc == MORGUE_OK; i++) {
