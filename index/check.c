@@ -71,7 +71,8 @@ static int is_live(const live_ids *l, uint64_t h)
 
 static int check_unique(live_ids *l, errmsg *e)
 {
-    qsort(l->v, l->n, sizeof *l->v, by_hash);
+    if (l->n > 1)
+        qsort(l->v, l->n, sizeof *l->v, by_hash);
     for (size_t i = 1; i < l->n; i++)
         if (l->v[i].hash == l->v[i - 1].hash)
             return err_corrupt(e, "identity %016" PRIx64 " is live twice: "

@@ -177,12 +177,10 @@ size_t filetable_count(const filetable *ft)
 
 /* ---- serialisation ---- */
 
-static const filetable *sort_ft; /* qsort has no context argument */
-
 static int by_path(const void *a, const void *b)
 {
-    const ft_file *x = &sort_ft->files[*(const size_t *)a];
-    const ft_file *y = &sort_ft->files[*(const size_t *)b];
+    const ft_file *x = *(const ft_file *const *)a;
+    const ft_file *y = *(const ft_file *const *)b;
     return strcmp(x->path, y->path);
 }
 
@@ -205,7 +203,7 @@ static void put_file(buf *b, const ft_file *f, const uint32_t *root_map)
 static int serialize(const filetable *ft, buf *b)
 {
     size_t n_live = filetable_count(ft), j = 0, n_roots = 0;
-    size_t *order = malloc((n_live + 1) * sizeof *order);
+    const ft_file **order = malloc((n_live + 1) * sizeof *order);
     uint32_t *root_map = malloc((ft->n_roots + 1) * sizeof *root_map);
     if (!order || !root_map) {
         free(order);
@@ -214,8 +212,7 @@ static int serialize(const filetable *ft, buf *b)
     }
     for (size_t i = 0; i < ft->n_files; i++)
         if (!ft->files[i].dead)
-            order[j++] = i;
-    sort_ft = ft;
+            order[j++] = &ft->files[i];
     qsort(order, n_live, sizeof *order, by_path);
     for (size_t i = 0; i < ft->n_roots; i++)
         root_map[i] = ft->roots[i] ? (uint32_t)++n_roots : 0;
@@ -230,7 +227,7 @@ static int serialize(const filetable *ft, buf *b)
             buf_puts(b, ft->roots[i]);
         }
     for (size_t i = 0; i < n_live; i++)
-        put_file(b, &ft->files[order[i]], root_map);
+        put_file(b, order[i], root_map);
     free(order);
     free(root_map);
     if (!b->oom)

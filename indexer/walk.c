@@ -143,7 +143,8 @@ static int list_names(const char *dir, flist *names, flist *failed)
         if (de->d_name[0] != '.')
             rc = push(names, de->d_name);
     closedir(d);
-    qsort(names->v, names->n, sizeof *names->v, by_name);
+    if (names->n > 1)
+        qsort(names->v, names->n, sizeof *names->v, by_name);
     return rc;
 }
 

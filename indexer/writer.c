@@ -63,8 +63,13 @@ int writer_usable(morgue_writer *w)
 
 int writer_break(morgue_writer *w, int rc)
 {
-    if (rc != MORGUE_OK && rc != MORGUE_EINVAL)
-        w->broken = 1;
+    if (rc == MORGUE_OK || rc == MORGUE_EINVAL || w->broken)
+        return rc;
+    w->broken = 1;
+    char copy[ERRMSG_LEN];
+    memcpy(copy, w->err.text, sizeof copy);
+    err_set(&w->err, rc, "%s (the writer must be closed; what was not "
+            "committed is lost)", copy);
     return rc;
 }
 
@@ -240,14 +245,23 @@ static int load_or_create(morgue_writer *w, const morgue_writer_opts *o)
     return MORGUE_OK;
 }
 
-/* In rebuild mode everything committed is left out of the next commit. */
-static void start_rebuild(morgue_writer *w)
+/* In rebuild mode everything committed is left out of the next commit;
+ * the file table keeps only its roots, so a path-less run rebuilds them. */
+static int start_rebuild(morgue_writer *w)
 {
     for (size_t i = 0; i < w->n_segs; i++)
         w->segs[i].drop = 1;
+    filetable fresh;
+    filetable_init(&fresh);
+    for (size_t i = 0; i < w->ft.n_roots; i++)
+        if (w->ft.roots[i] && !filetable_root(&fresh, w->ft.roots[i])) {
+            filetable_free(&fresh);
+            return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
+        }
     filetable_free(&w->ft);
-    filetable_init(&w->ft);
+    w->ft = fresh;
     w->ft_dirty = 1;
+    return MORGUE_OK;
 }
 
 static void read_opts(morgue_writer *w, const morgue_writer_opts *o)
@@ -285,14 +299,14 @@ MORGUE_API int morgue_writer_open(morgue_writer **out,
         rc = load_or_create(w, opts);
     if (rc == MORGUE_OK && inverter_init(&w->inv, w->stem))
         rc = err_set(&w->err, MORGUE_ENOMEM, "out of memory");
+    if (rc == MORGUE_OK && w->rebuild)
+        rc = start_rebuild(w);
     if (rc != MORGUE_OK) {
         err_set(err_thread(), rc, "%s", w->err.text);
         morgue_writer_close(w);
         return rc;
     }
     remove_orphans(w, 0);
-    if (w->rebuild)
-        start_rebuild(w);
     *out = w;
     return MORGUE_OK;
 }

@@ -42,6 +42,8 @@ void hash64_init(hash64_state *s)
 void hash64_update(hash64_state *s, const void *p, size_t n)
 {
     const unsigned char *c = p;
+    if (n == 0)
+        return; /* p may be NULL */
     s->total += n;
     while (n > 0 && s->n_tail > 0 && s->n_tail < 8) { /* finish a word */
         s->tail[s->n_tail++] = *c++;
