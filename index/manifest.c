@@ -86,8 +86,8 @@ int manifest_parse(manifest *m, const uint8_t *p, size_t n, const char *name,
                    errmsg *e)
 {
     memset(m, 0, sizeof *m);
-    size_t at;
-    uint32_t count;
+    size_t at = 0;
+    uint32_t count = 0;
     int rc = parse_head(m, p, n, &at, &count, name, e);
     u64map seen = U64MAP_INIT;
     for (uint32_t i = 0; i < count && rc == MORGUE_OK; i++, at += SEG_ENTRY)
