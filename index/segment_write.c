@@ -104,42 +104,47 @@ typedef struct impact {
     uint32_t tf, len;
 } impact;
 
-static int by_tf_desc(const void *a, const void *b)
-{
-    const impact *x = a, *y = b;
-    if (x->tf != y->tf)
-        return x->tf < y->tf ? 1 : -1;
-    return (x->len > y->len) - (x->len < y->len);
-}
-
 /* A block's impacts: the (tf, length) pairs no other pair beats on both
  * counts (higher tf, shorter document). The best BM25 score of the block
  * is reached at one of them, for any k1, b and average length. At most
  * IMPACTS_MAX are kept; the last then merges the rest as (their largest
- * tf, their smallest length), still an upper bound. */
+ * tf, their smallest length), still an upper bound. The frontier is kept
+ * as documents come (it stays small), so no sort of the block is needed. */
 static void put_impacts(buf *out, const uint32_t *tfs, const uint32_t *docs,
                         uint32_t n, const uint32_t *lens)
 {
-    impact all[CODEC_BLOCK], keep[IMPACTS_MAX];
-    for (uint32_t i = 0; i < n; i++)
-        all[i] = (impact){ tfs[i], lens[docs[i]] };
-    qsort(all, n, sizeof *all, by_tf_desc);
-    uint32_t k = 0, best_len = UINT32_MAX;
+    impact f[CODEC_BLOCK];
+    uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++) {
-        if (all[i].len >= best_len)
+        impact x = { tfs[i], lens[docs[i]] };
+        int beaten = 0;
+        for (uint32_t j = 0; j < k && !beaten; j++)
+            beaten = f[j].tf >= x.tf && f[j].len <= x.len;
+        if (beaten)
             continue;
-        best_len = all[i].len;
-        if (k < IMPACTS_MAX) {
-            keep[k++] = all[i];
-        } else { /* fold into the last kept pair */
-            if (all[i].len < keep[k - 1].len)
-                keep[k - 1].len = all[i].len;
-        }
+        uint32_t w = 0;
+        for (uint32_t j = 0; j < k; j++)
+            if (!(x.tf >= f[j].tf && x.len <= f[j].len))
+                f[w++] = f[j]; /* keep what x does not beat */
+        k = w;
+        f[k++] = x;
     }
+    for (uint32_t i = 1; i < k; i++) /* tf descending: lengths ascend */
+        for (uint32_t j = i; j > 0 && f[j - 1].tf < f[j].tf; j--) {
+            impact t = f[j];
+            f[j] = f[j - 1];
+            f[j - 1] = t;
+        }
+    for (uint32_t i = IMPACTS_MAX; i < k; i++) { /* fold the tail */
+        if (f[i].len < f[IMPACTS_MAX - 1].len)
+            f[IMPACTS_MAX - 1].len = f[i].len;
+    }
+    if (k > IMPACTS_MAX)
+        k = IMPACTS_MAX;
     buf_put_varint(out, k);
     for (uint32_t i = 0; i < k; i++) {
-        buf_put_varint(out, keep[i].tf);
-        buf_put_varint(out, keep[i].len);
+        buf_put_varint(out, f[i].tf);
+        buf_put_varint(out, f[i].len);
     }
 }
 
