@@ -6,9 +6,10 @@
 // unprefixed with wdf 2 (weighted above the body); the body after a term
 // position gap; a unique Q<id> term (so a later run could
 // replace_document() by it), added with add_document(): the index is built
-// afresh, and replace_document() would halve the rate here for nothing. Values: slot 0 the date as YYYYMMDD, slot 1 the month
-// as YYYY-MM (for facets). Document data: id, title and body separated by
-// NULs (the body is needed for snippets).
+// afresh, and replace_document() would halve the rate here for nothing.
+// Values: slot 0 the date as YYYYMMDD, slot 1 the month as YYYY-MM (for
+// facets). Document data: id, title and body separated by NULs (the body
+// is needed for snippets).
 //
 // Searching: QueryParser with the same stemmer, STEM_SOME, default operator
 // AND (OR for the or class), phrases in quotes, a DateRangeProcessor on
