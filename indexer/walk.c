@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "indexer/writer_int.h"
+#include "util/hash.h"
 
 #define MAX_DEPTH 64
 
@@ -148,11 +149,34 @@ static int list_names(const char *dir, flist *names, flist *failed)
     return rc;
 }
 
-/* Collects regular files under dir, in name order. -1: out of memory. */
-static int walk(const char *dir, int depth, flist *files, flist *failed)
+/* What a walk collects, and what it must not enter twice. */
+typedef struct walker {
+    flist files;      /* regular files, in name order */
+    flist failed;     /* folders that could not be listed */
+    u64map seen_dirs; /* (device, inode) of folders entered */
+    dev_t skip_dev;   /* the index's own folder: never read as articles */
+    ino_t skip_ino;
+} walker;
+
+/* 1 when the folder was entered before (a symlink loop or a second link
+ * to it: its files would come twice) or is the index itself. */
+static int entered(walker *wk, const struct stat *st, int *oom)
+{
+    if (st->st_dev == wk->skip_dev && st->st_ino == wk->skip_ino)
+        return 1;
+    uint64_t key = hash64(&st->st_ino, sizeof st->st_ino) ^
+                   ((uint64_t)st->st_dev * 0x9E3779B97F4A7C15ull);
+    if (u64map_get(&wk->seen_dirs, key) != U64MAP_NONE)
+        return 1;
+    *oom = u64map_put(&wk->seen_dirs, key, 0) != 0;
+    return 0;
+}
+
+/* Collects regular files under dir. -1: out of memory. */
+static int walk(walker *wk, const char *dir, int depth)
 {
     flist names = { 0 };
-    int rc = list_names(dir, &names, failed);
+    int rc = list_names(dir, &names, &wk->failed);
     for (size_t i = 0; i < names.n && rc == 0; i++) {
         char child[4096];
         struct stat st;
@@ -160,9 +184,10 @@ static int walk(const char *dir, int depth, flist *files, flist *failed)
         if (n < 0 || (size_t)n >= sizeof child || stat(child, &st) != 0)
             continue; /* dangling symlink, or too long to name */
         if (S_ISREG(st.st_mode))
-            rc = push(files, child);
-        else if (S_ISDIR(st.st_mode) && depth < MAX_DEPTH)
-            rc = walk(child, depth + 1, files, failed);
+            rc = push(&wk->files, child);
+        else if (S_ISDIR(st.st_mode) && depth < MAX_DEPTH &&
+                 !entered(wk, &st, &rc))
+            rc = rc ? -1 : walk(wk, child, depth + 1);
     }
     flist_free(&names);
     return rc;
@@ -177,7 +202,7 @@ typedef struct run {
     morgue_update_result *res;
     const char *root;
     uint32_t root_ix;     /* index + 1 in the file table's roots */
-    flist files, failed;  /* what the walk found; unlistable folders */
+    walker wk;            /* what the walk found */
     uint64_t done;
 } run;
 
@@ -190,14 +215,14 @@ static void report(run *r, const char *path, morgue_file_action action,
         return;
     morgue_file_event ev = { path, action, status,
                              status ? r->w->err.text : NULL, articles,
-                             bytes, r->done, r->files.n };
+                             bytes, r->done, r->wk.files.n };
     r->opts->file_done(&ev, r->opts->userdata);
 }
 
 static int under_failed(const run *r, const char *path)
 {
-    for (size_t i = 0; i < r->failed.n; i++)
-        if (under(path, r->failed.v[i]))
+    for (size_t i = 0; i < r->wk.failed.n; i++)
+        if (under(path, r->wk.failed.v[i]))
             return 1;
     return 0;
 }
@@ -209,8 +234,8 @@ static int remove_vanished(run *r)
     filetable *ft = &r->w->ft;
     for (size_t i = 0; i < ft->n_files; i++)
         ft->files[i].seen = 0;
-    for (size_t i = 0; i < r->files.n; i++) {
-        long f = filetable_find(ft, r->files.v[i]);
+    for (size_t i = 0; i < r->wk.files.n; i++) {
+        long f = filetable_find(ft, r->wk.files.v[i]);
         if (f >= 0)
             ft->files[f].seen = 1;
     }
@@ -318,18 +343,25 @@ static int list_root(run *r)
                        r->root, strerror(errno));
     int rc = 0;
     if (S_ISREG(st.st_mode))
-        rc = push(&r->files, r->root);
-    else if (S_ISDIR(st.st_mode))
-        rc = walk(r->root, 0, &r->files, &r->failed);
+        rc = push(&r->wk.files, r->root);
+    else if (S_ISDIR(st.st_mode)) {
+        struct stat self;
+        if (stat(w->dir, &self) == 0) {
+            r->wk.skip_dev = self.st_dev;
+            r->wk.skip_ino = self.st_ino;
+        }
+        if (!entered(&r->wk, &st, &rc))
+            rc = rc ? -1 : walk(&r->wk, r->root, 0);
+    }
     else
         return err_set(&w->err, MORGUE_EIO, "%s: not a file or folder",
                        r->root);
     if (rc)
         return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
-    for (size_t i = 0; i < r->failed.n; i++) {
+    for (size_t i = 0; i < r->wk.failed.n; i++) {
         err_set(&w->err, MORGUE_EIO, "cannot list %s (its files' articles "
-                "are kept)", r->failed.v[i]);
-        report(r, r->failed.v[i], MORGUE_FILE_FAILED, MORGUE_EIO, 0, 0);
+                "are kept)", r->wk.failed.v[i]);
+        report(r, r->wk.failed.v[i], MORGUE_FILE_FAILED, MORGUE_EIO, 0, 0);
     }
     return MORGUE_OK;
 }
@@ -349,13 +381,14 @@ static int add_root(morgue_writer *w, const char *root,
     }
     if (rc == MORGUE_OK)
         rc = remove_vanished(&r);
-    for (size_t i = 0; i < r.files.n && rc == MORGUE_OK; i++) {
-        rc = update_file(&r, r.files.v[i]);
+    for (size_t i = 0; i < r.wk.files.n && rc == MORGUE_OK; i++) {
+        rc = update_file(&r, r.wk.files.v[i]);
         if (rc == MORGUE_OK)
             rc = checkpoint(&r);
     }
-    flist_free(&r.files);
-    flist_free(&r.failed);
+    flist_free(&r.wk.files);
+    flist_free(&r.wk.failed);
+    u64map_free(&r.wk.seen_dirs);
     return rc;
 }
 

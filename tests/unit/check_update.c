@@ -225,6 +225,28 @@ START_TEST(test_update_random_cycles)
 }
 END_TEST
 
+/* A symlink loop and the index inside the archive: each file once, the
+ * index's own files never read as articles. */
+START_TEST(test_update_walk_loops)
+{
+    char *src = tu_tempdir("loops");
+    make_files(src, 0, 6);
+    char link[4200], dir[4200];
+    snprintf(link, sizeof link, "%s/d0/again", src);
+    ck_assert_int_eq(symlink("..", link), 0);
+    snprintf(dir, sizeof dir, "%s/index", src);
+    morgue_update_result r = update(dir, src);
+    ck_assert_uint_eq(r.files_added, 6);
+    ck_assert_uint_eq(uu_stats(dir).documents, 6);
+    r = update(dir, src);
+    ck_assert_uint_eq(r.files_unchanged, 6);
+    ck_assert_uint_eq(r.files_added + r.files_removed, 0);
+    uu_check_clean(dir);
+    tu_rmrf(src);
+    free(src);
+}
+END_TEST
+
 START_TEST(test_update_delete_path)
 {
     char *dir = tu_tempdir("delpath"), *src = tu_tempdir("dsrc");
@@ -428,6 +450,7 @@ static Suite *update_suite(void)
     tcase_add_test(tc, test_update_add_path_cycles);
     tcase_add_test(tc, test_update_random_cycles);
     tcase_add_test(tc, test_update_delete_path);
+    tcase_add_test(tc, test_update_walk_loops);
     suite_add_tcase(s, tc);
     tc = tcase_create("merge");
     tcase_set_timeout(tc, 120);
