@@ -3,7 +3,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libstemmer-dev zlib1g-dev
       libutf8proc-dev libxml2-dev libjansson-dev check clang
-      libclang-rt-14-dev)
+      libclang-rt-14-dev
+      libxapian-dev libsqlite3-dev)   # the benchmark peers (smoke test)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

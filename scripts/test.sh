@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: installs dependencies, builds, runs every test
 # (Check suites, fuzz corpus replays, CLI end-to-end, consumer project),
-# then the same suite again under AddressSanitizer + UBSan.
+# then the same suite again under AddressSanitizer + UBSan, then the
+# benchmark harness in smoke mode (every engine on a tiny corpus) so that
+# it cannot rot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
@@ -19,3 +21,8 @@ cmake --build build/asan -j"$jobs"
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --output-on-failure -j"$jobs")
+
+echo "== benchmark harness, smoke mode"
+smoke_out=$(mktemp -d)
+bash benchmarks/run.sh --smoke --out "$smoke_out"
+rm -rf "$smoke_out"
