@@ -398,6 +398,37 @@ void plan_free(plan *p)
     memset(p, 0, sizeof *p);
 }
 
+void plan_hoist_dates(plan *p, int64_t *from, int64_t *to)
+{
+    pnode *n = p->root;
+    if (!n || n->kind != Q_AND)
+        return;
+    size_t dates = 0;
+    for (size_t i = 0; i < n->n_kids; i++)
+        dates += n->kids[i]->kind == Q_DATE;
+    if (dates == 0 || dates == n->n_kids)
+        return; /* nothing to hoist, or a date-only query: keep it */
+    size_t w = 0;
+    for (size_t i = 0; i < n->n_kids; i++) {
+        pnode *k = n->kids[i];
+        if (k->kind != Q_DATE) {
+            n->kids[w++] = k;
+            continue;
+        }
+        if (k->from > *from)
+            *from = k->from;
+        if (k->to < *to)
+            *to = k->to;
+        free_node(k);
+    }
+    n->n_kids = w;
+    if (w == 1) { /* an AND of one: the kid itself */
+        p->root = n->kids[0];
+        n->n_kids = 0;
+        free_node(n);
+    }
+}
+
 /* ---- per segment ---- */
 
 static it *build(const pnode *n, const score_ctx *c, size_t g, errmsg *e);

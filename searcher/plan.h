@@ -46,6 +46,11 @@ it *plan_build(const plan *p, const score_ctx *c, size_t g, errmsg *e);
 it *plan_build_node(const pnode *n, const score_ctx *c, size_t g,
                     errmsg *e);
 
+/* Moves the date ranges of a top-level AND into [*from, *to] (narrowing
+ * it), so that the words left can be evaluated as a flat, pruned query
+ * with the date column as a filter. A date-only query is left alone. */
+void plan_hoist_dates(plan *p, int64_t *from, int64_t *to);
+
 void plan_free(plan *p);
 
 #endif

@@ -202,6 +202,8 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
     int rc = parse(&r, query, &q);
     if (rc == MORGUE_OK)
         rc = plan_make(&r.p, s, q);
+    if (rc == MORGUE_OK)
+        plan_hoist_dates(&r.p, &r.from, &r.to);
     query_free(q);
     if (rc != MORGUE_OK)
         return rc;

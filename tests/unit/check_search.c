@@ -399,6 +399,9 @@ START_TEST(test_search_pruning_equals_exhaustive)
         compare(s, q, MORGUE_QUERY_ANY, kk);
         compare(s, q, MORGUE_QUERY_COUNT, kk);
         compare(s, q, MORGUE_QUERY_ANY | MORGUE_QUERY_COUNT, kk);
+        strcat(q, i % 2 ? " date:1987-03" : " date:1987-04-01..1987-06-15");
+        compare(s, q, 0, kk); /* dates become a column filter */
+        compare(s, q, MORGUE_QUERY_COUNT, kk);
     }
     morgue_searcher_close(s);
     tu_rmrf(idx);
