@@ -159,6 +159,7 @@ static void print_histogram(morgue_hits *h, const morgue_query_opts *qo)
     size_t n;
     morgue_hits_facets(h, MORGUE_FACET_KIND_DATE, &f, &n);
     uint64_t max = 1;
+    int printed = n > 0;
     for (size_t i = 0; i < n; i++)
         max = f[i].count > max ? f[i].count : max;
     if (n)
@@ -171,13 +172,15 @@ static void print_histogram(morgue_hits *h, const morgue_query_opts *qo)
     }
     for (int k = 1; k < 3; k++) {
         morgue_hits_facets(h, (morgue_facet_kind)k, &f, &n);
+        printed |= n > 0;
         if (n)
             printf("%s:", k == 1 ? "sources" : "tags");
         for (size_t i = 0; i < n; i++)
             printf(" %s (%llu)%s", f[i].value,
                    (unsigned long long)f[i].count, i + 1 < n ? "," : "\n");
     }
-    printf("\n");
+    if (printed)
+        printf("\n");
 }
 
 /* Runs one query; prints its answer. Returns the exit status. */
