@@ -73,7 +73,7 @@ static void and_free(it *i)
 
 static const it_ops and_ops = { advance, score, and_free };
 
-static int by_cost(const void *x, const void *y)
+int it_by_cost(const void *x, const void *y)
 {
     const it *a = *(it *const *)x, *b = *(it *const *)y;
     return (a->cost > b->cost) - (a->cost < b->cost);
@@ -95,7 +95,7 @@ it *and_it_new(it **pos, size_t n_pos, it **neg, size_t n_neg)
     a->n_neg = n_neg;
     for (size_t k = 0; k < n_pos; k++)
         order[k] = pos[k];
-    qsort(order, n_pos, sizeof *order, by_cost);
+    qsort(order, n_pos, sizeof *order, it_by_cost);
     a->order = order;
     a->base.cost = order[0]->cost;
     return &a->base;

@@ -52,6 +52,10 @@ static inline double it_score(it *i) { return i->ops->score(i); }
 
 void it_free(it *i);
 
+/* qsort order of iterator pointers, cheapest (fewest documents) first:
+ * intersections lead with the rarest. */
+int it_by_cost(const void *x, const void *y);
+
 /* ---- leaves (term.c) ---- */
 
 typedef enum term_kind {

@@ -157,12 +157,6 @@ static void phrase_free(it *i)
 
 static const it_ops phrase_ops = { advance, score, phrase_free };
 
-static int by_cost(const void *x, const void *y)
-{
-    const it *a = *(it *const *)x, *b = *(it *const *)y;
-    return (a->cost > b->cost) - (a->cost < b->cost);
-}
-
 it *phrase_it_new(const score_ctx *c, it **words, size_t n, unsigned near,
                   int title_only, const double *idfs)
 {
@@ -192,7 +186,7 @@ it *phrase_it_new(const score_ctx *c, it **words, size_t n, unsigned near,
             return NULL;
         }
     }
-    qsort(p->order, n, sizeof *p->order, by_cost);
+    qsort(p->order, n, sizeof *p->order, it_by_cost);
     p->base.cost = p->order[0]->cost;
     return &p->base;
 }

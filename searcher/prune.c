@@ -39,12 +39,6 @@ static void push(prune_job *j, uint32_t doc)
                   j->s->base[j->g] + doc);
 }
 
-static int by_cost(const void *x, const void *y)
-{
-    const it *a = *(it *const *)x, *b = *(it *const *)y;
-    return (a->cost > b->cost) - (a->cost < b->cost);
-}
-
 static double block_bound(const prune_job *j, uint32_t doc, uint32_t *end)
 {
     double ub = 0;
@@ -150,7 +144,7 @@ int prune_run(prune_job *j)
         order[i] = j->terms[i];
     int rc;
     if (j->conjunctive) {
-        qsort(order, j->n, sizeof *order, by_cost);
+        qsort(order, j->n, sizeof *order, it_by_cost);
         rc = run_and(j, order);
     } else {
         rc = run_or(j, order);
