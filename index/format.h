@@ -157,7 +157,8 @@
 
 #include <stdint.h>
 
-#define FORMAT_VERSION 2
+#define FORMAT_VERSION 3     /* what this library writes */
+#define FORMAT_VERSION_MIN 2 /* the oldest it reads */
 
 #define MANIFEST_MAGIC "MRGMANI1"
 #define DELFILE_MAGIC "MRGDELS1"
@@ -181,6 +182,8 @@
 #define SEC_SIDX TAG('S', 'I', 'D', 'X')
 #define SEC_SDIC TAG('S', 'D', 'I', 'C')
 #define SEC_IDNT TAG('I', 'D', 'N', 'T')
+#define SEC_CDIR TAG('C', 'D', 'I', 'R') /* version 3: column directory */
+#define SEC_FEAT TAG('F', 'E', 'A', 'T') /* version 3: feature bits */
 
 #define META_SIZE 56
 #define TDIC_BLOCK_TERMS 32
@@ -188,6 +191,8 @@
 #define POS_FIELD_GAP 16
 #define IMPACTS_MAX 8 /* (tf, length) pairs per skip entry */
 #define IDNT_ENTRY_SIZE 12
+#define CDIR_ENTRY_SIZE 16
+#define FEAT_SIZE 24
 #define FT_RACY 1u      /* file table flag: compare content next time */
 
 /* Dates outside [0001-01-01, 9999-12-31] are stored as "none". */
