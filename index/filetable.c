@@ -251,6 +251,7 @@ int filetable_write(const filetable *ft, const char *dir, uint64_t gen,
     return rc;
 }
 
+
 /* ---- parsing ---- */
 
 typedef struct rd {
@@ -380,6 +381,16 @@ int filetable_read(filetable *ft, const char *dir, uint64_t gen, errmsg *e)
     int rc = fs_read_all(path, FT_MAX, &b, e);
     if (rc == MORGUE_OK)
         rc = filetable_parse(ft, (const uint8_t *)b.ptr, b.len, path, e);
+    buf_free(&b);
+    return rc;
+}
+
+int filetable_read_fd(filetable *ft, int fd, const char *name, errmsg *e)
+{
+    buf b = BUF_INIT;
+    int rc = fs_read_fd(fd, name, FT_MAX, &b, e);
+    if (rc == MORGUE_OK)
+        rc = filetable_parse(ft, (const uint8_t *)b.ptr, b.len, name, e);
     buf_free(&b);
     return rc;
 }
