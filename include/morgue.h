@@ -94,12 +94,16 @@ typedef struct morgue_article {
     const char *const *tags; /* places, topics, keywords: n_tags strings */
     size_t n_tags;
     int64_t date;            /* publication time, or MORGUE_NO_DATE */
+    /* version 2: */
+    const char *lang;        /* its language as a BCP 47 / ISO 639-1 tag
+                                ("ru", "pt-BR"); NULL: detected (when the
+                                index detects languages) */
 } morgue_article;
 
-#define MORGUE_ARTICLE_VERSION 1
+#define MORGUE_ARTICLE_VERSION 2 /* 1 (without lang) is accepted too */
 #define MORGUE_ARTICLE_INIT                                                  \
     { MORGUE_ARTICLE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0,         \
-      MORGUE_NO_DATE }
+      MORGUE_NO_DATE, NULL }
 
 /* ------------------------------------------------------------------ */
 /* Writing                                                              */
@@ -108,9 +112,13 @@ typedef struct morgue_writer morgue_writer;
 
 typedef struct morgue_writer_opts {
     unsigned version;     /* MORGUE_WRITER_OPTS_VERSION */
-    const char *language; /* Snowball algorithm for a new index; NULL:
-                             "english". Ignored for an existing index
-                             unless rebuild is set. */
+    const char *language; /* for a new index: a Snowball algorithm
+                             ("russian") forces that stemmer on every
+                             article; "auto:ALGO" detects each article's
+                             language (ALGO the default for short or
+                             undetermined texts). NULL: "auto:english".
+                             Ignored for an existing index unless rebuild
+                             is set. */
     size_t memory_budget; /* bytes of postings held before a segment is
                              flushed; 0: 64 MiB */
     int wait_seconds;     /* wait this long for the writer lock; 0: fail at

@@ -32,6 +32,8 @@ typedef enum col_id {
     COL_DLEN, /* u32 tokens in title + body (BM25's document length) */
     COL_TLEN, /* u32 tokens in the title */
     COL_DATE, /* i64 seconds UTC, or INT64_MIN for undated */
+    COL_LANG, /* u16 language (text/lang.h lang_code: ISO 639-1 letters),
+                 0 "und"; the stemmer of its words */
     N_COLS
 } col_id;
 

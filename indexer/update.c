@@ -148,10 +148,32 @@ static int clean_tags(morgue_writer *w, const span *tags, size_t n,
     return w->tagtext.oom ? MORGUE_ENOMEM : MORGUE_OK;
 }
 
-/* The inverter's view of an article: repaired text, a sane date. */
+/* The article's language: the one its input declares, else detected
+ * from its title and body, when the index detects; else the forced one. */
+static lang_code language_of(morgue_writer *w, span declared,
+                             const invert_doc *d)
+{
+    const lang_mode *m = &w->stems.mode;
+    if (!m->detect)
+        return m->dflt;
+    lang_code c = lang_parse(declared.ptr, declared.len);
+    if (c != LANG_UND)
+        return c;
+    buf *b = &w->langtext;
+    buf_clear(b);
+    buf_append(b, d->title.ptr, d->title.len);
+    buf_append(b, "\n", 1);
+    buf_append(b, d->body.ptr, d->body.len < 4096 ? d->body.len : 4096);
+    if (b->oom)
+        return m->dflt;
+    return lang_detect(w->detector, b->ptr, b->len, m->dflt);
+}
+
+/* The inverter's view of an article: repaired text, a sane date, its
+ * language. */
 static int prepare(morgue_writer *w, invert_doc *d, const span *f,
                    const span *tags, size_t n_tags, int64_t date,
-                   span *tag_out)
+                   span lang, span *tag_out)
 {
     d->id = clean(&w->text[0], f[0]);
     d->url = clean(&w->text[1], f[1]);
@@ -169,17 +191,18 @@ static int prepare(morgue_writer *w, invert_doc *d, const span *f,
     d->n_tags = n_tags;
     d->date = date >= DATE_MIN && date <= DATE_MAX ? date : MORGUE_NO_DATE;
     d->ident = hash64(d->id.ptr, d->id.len);
+    d->lang = language_of(w, lang, d);
     return MORGUE_OK;
 }
 
 /* Adds one article (fields id, url, title, source, body), replacing any
  * with its identity; file is its file table entry, or -1. */
 static int add_doc(morgue_writer *w, const span *f, const span *tags,
-                   size_t n_tags, int64_t date, long file)
+                   size_t n_tags, int64_t date, span lang, long file)
 {
     span tag_spans[FMT_MAX_TAGS];
     invert_doc d;
-    if (prepare(w, &d, f, tags, n_tags, date, tag_spans))
+    if (prepare(w, &d, f, tags, n_tags, date, lang, tag_spans))
         return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
     uint64_t n = 0;
     int rc = d.id.len ? writer_delete_ident(w, d.ident, &n) : MORGUE_OK;
@@ -205,7 +228,7 @@ static int add_doc(morgue_writer *w, const span *f, const span *tags,
 
 MORGUE_API int morgue_writer_add(morgue_writer *w, const morgue_article *a)
 {
-    if (!w || !a || a->version != MORGUE_ARTICLE_VERSION)
+    if (!w || !a || a->version < 1 || a->version > MORGUE_ARTICLE_VERSION)
         return w ? err_set(&w->err, MORGUE_EINVAL, "bad article") :
                    MORGUE_EINVAL;
     int rc = writer_usable(w);
@@ -218,7 +241,8 @@ MORGUE_API int morgue_writer_add(morgue_writer *w, const morgue_article *a)
     span f[N_TEXT] = { span_cstr(a->id ? a->id : a->url), span_cstr(a->url),
                        span_cstr(a->title), span_cstr(a->source),
                        span_cstr(a->body) };
-    return writer_break(w, add_doc(w, f, tags, n, a->date, -1));
+    span lang = a->version >= 2 ? span_cstr(a->lang) : span_cstr(NULL);
+    return writer_break(w, add_doc(w, f, tags, n, a->date, lang, -1));
 }
 
 MORGUE_API int morgue_writer_delete(morgue_writer *w, const char *id)
@@ -308,7 +332,7 @@ static int on_article(void *ud, const fmt_article *a)
     }
     span f[N_TEXT] = { id, a->url.len ? a->url : span_cstr(c->path), a->title,
                        a->source, a->body };
-    rc = add_doc(c->w, f, a->tags, a->n_tags, a->date, c->file);
+    rc = add_doc(c->w, f, a->tags, a->n_tags, a->date, a->lang, c->file);
     if (rc == MORGUE_OK)
         c->res->articles++;
     return rc;

@@ -13,7 +13,8 @@
 #include "index/segment.h"
 #include "indexer/invert.h"
 #include "morgue.h"
-#include "text/stem.h"
+#include "text/lang.h"
+#include "text/stemset.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/u64map.h"
@@ -40,7 +41,8 @@ struct morgue_writer {
     wseg *segs;           /* manifest order, then pending ones */
     size_t n_segs, cap_segs;
     uint64_t next_id;
-    stemmer *stem;
+    stemset stems;        /* per language; the MANIFEST's mode */
+    lang_detector *detector; /* when the mode detects; owned */
     inverter inv;         /* the batch not yet flushed */
     size_t budget;
     u64map batch;         /* identity hash -> document of the batch */
@@ -57,6 +59,7 @@ struct morgue_writer {
     uint64_t n_deleted;   /* documents deleted by this writer so far */
     buf text[N_TEXT];     /* repaired copies of an article's fields */
     buf tagtext;          /* repaired tags, back to back */
+    buf langtext;         /* title and body start, for detection */
     errmsg err;
 };
 
