@@ -123,12 +123,14 @@ MORGUE_API int morgue_hits_snippet(morgue_hits *h, const char **snippet)
     int rc = load_fields(h);
     if (rc)
         return rc;
-    if (!h->stem && stemmer_new(&h->stem, h->s->man.language))
+    const hit *x = current(h);
+    stemmer *st = hits_stemmer(h, x->seg, x->doc);
+    if (!st)
         return searcher_fail(h->s, MORGUE_ENOMEM, "cannot make a stemmer");
     if (h->snippet.len == 0) {
         span body = h->fields[MORGUE_FIELD_BODY];
         rc = snippet_make(&h->snippet, body.ptr, body.len, h->terms,
-                          h->n_terms, h->stem, &h->opts,
+                          h->n_terms, st, &h->opts,
                           h->hl_open, h->hl_close);
         if (rc)
             return searcher_fail(h->s, rc, "out of memory");
@@ -145,12 +147,14 @@ MORGUE_API int morgue_hits_matches(morgue_hits *h, const morgue_match **out,
     int rc = load_fields(h);
     if (rc)
         return rc;
-    if (!h->stem && stemmer_new(&h->stem, h->s->man.language))
+    const hit *x = current(h);
+    stemmer *st = hits_stemmer(h, x->seg, x->doc);
+    if (!st)
         return searcher_fail(h->s, MORGUE_ENOMEM, "cannot make a stemmer");
     if (!h->matches) {
         span body = h->fields[MORGUE_FIELD_BODY];
         rc = snippet_matches(body.ptr, body.len, h->terms, h->n_terms,
-                             h->stem, &h->matches, &h->n_matches);
+                             st, &h->matches, &h->n_matches);
         if (rc)
             return searcher_fail(h->s, rc, "out of memory");
     }
@@ -172,7 +176,10 @@ MORGUE_API void morgue_hits_free(morgue_hits *h)
     free(h->hl_open);
     free(h->hl_close);
     docstore_cache_free(&h->cache);
-    stemmer_free(h->stem);
+    if (h->stems) {
+        stemset_free(h->stems);
+        free(h->stems);
+    }
     buf_free(&h->snippet);
     free(h);
 }

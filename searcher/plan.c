@@ -6,11 +6,12 @@
 #include "searcher/bm25.h"
 #include "searcher/plan.h"
 #include "text/stem.h"
+#include "text/stemset.h"
 #include "text/tokenize.h"
 
 typedef struct ctx {
     morgue_searcher *s;
-    stemmer *stem;
+    stemset stems;      /* a stemmer per language of the snapshot */
     plan *p;
     int rc;
 } ctx;
@@ -59,11 +60,12 @@ static int add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
     memcpy(t->key + 1, text, len);
     t->key[len + 1] = '\0';
     t->len = len + 1;
-    t->idf = bm25_idf(c->s->n_docs, lookup(c, t->key, t->len, t->info));
+    t->df = lookup(c, t->key, t->len, t->info);
+    t->idf = bm25_idf(c->s->n_docs, t->df);
     if (with_title) {
         t->key[0] = NS_TITLE;
-        t->title_idf = bm25_idf(c->s->n_docs,
-                                lookup(c, t->key, t->len, t->tinfo));
+        t->tdf = lookup(c, t->key, t->len, t->tinfo);
+        t->title_idf = bm25_idf(c->s->n_docs, t->tdf);
         t->key[0] = ns;
     }
     return c->rc;
@@ -152,6 +154,68 @@ static pnode *phrase_node(ctx *c, char **w, size_t n, unsigned near,
     return p;
 }
 
+/* The stems of word w in every language of the snapshot, distinct: a
+ * Q_WORD for one, else a Q_OR of them. The alternatives share one idf,
+ * that of their summed document frequency, so an article is not ranked
+ * above another for being in a language with fewer articles (a rarer
+ * stem), and each is highlighted by its own stem. */
+static pnode *stem_node(ctx *c, const char *w, int title)
+{
+    const morgue_searcher *s = c->s;
+    size_t n_langs = s->n_langs ? s->n_langs : 1;
+    char *stems[STEMSET_MAX];
+    size_t n = 0;
+    for (size_t i = 0; i < n_langs && c->rc == MORGUE_OK; i++) {
+        stemmer *st = stemset_get(&c->stems,
+                                  s->n_langs ? s->langs[i] : LANG_UND);
+        size_t sl;
+        const char *r = stemmer_stem(st, w, strlen(w), &sl);
+        size_t k = 0;
+        while (k < n && (strlen(stems[k]) != sl || memcmp(stems[k], r, sl)))
+            k++;
+        if (k < n)
+            continue;
+        if (!(stems[n] = strndup(r, sl)))
+            oom(c);
+        else
+            n++;
+    }
+    pnode *p = c->rc == MORGUE_OK && n > 1 ? new_node(c, Q_OR) : NULL;
+    uint64_t df = 0, tdf = 0;
+    for (size_t i = 0; i < n && c->rc == MORGUE_OK; i++) {
+        pnode *k = new_node(c, Q_WORD);
+        if (!k)
+            break;
+        k->tkind = title ? TERM_TITLE : TERM_STEM;
+        add_term(c, k, title ? NS_TITLE : NS_STEM, stems[i], strlen(stems[i]),
+                 !title);
+        if (c->rc == MORGUE_OK)
+            add_hl(c, HL_STEM, &stems[i], 1, k->terms[0].idf);
+        df += k->terms[0].df;
+        tdf += k->terms[0].tdf;
+        if (!p) {
+            p = k;
+            break;
+        }
+        pnode **kids = realloc(p->kids, (p->n_kids + 1) * sizeof *kids);
+        if (!kids) {
+            free_node(k);
+            oom(c);
+            break;
+        }
+        p->kids = kids;
+        p->kids[p->n_kids++] = k;
+    }
+    for (size_t i = 0; p && p->kind == Q_OR && i < p->n_kids; i++) {
+        p->kids[i]->terms[0].idf = bm25_idf(s->n_docs, df);
+        if (!title)
+            p->kids[i]->terms[0].title_idf = bm25_idf(s->n_docs, tdf);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(stems[i]);
+    return p;
+}
+
 static pnode *word_node(ctx *c, const qnode *q)
 {
     if (q->field == QF_SOURCE || q->field == QF_TAG) {
@@ -176,20 +240,9 @@ static pnode *word_node(ctx *c, const qnode *q)
     size_t n;
     char **w = words_of(c, q->text, &n);
     pnode *p = NULL;
-    if (n == 1) { /* the usual case: a stem */
-        size_t sl;
-        const char *st = stemmer_stem(c->stem, w[0], strlen(w[0]), &sl);
-        p = st ? new_node(c, Q_WORD) : NULL;
-        if (p) {
-            int title = q->field == QF_TITLE;
-            p->tkind = title ? TERM_TITLE : TERM_STEM;
-            add_term(c, p, title ? NS_TITLE : NS_STEM, st, sl, !title);
-            char *stem_copy = strndup(st, sl);
-            if (stem_copy && c->rc == MORGUE_OK)
-                add_hl(c, HL_STEM, &stem_copy, 1, p->terms[0].idf);
-            free(stem_copy);
-        }
-    } else if (n > 1) { /* "state-of-the-art", "12:30": a phrase */
+    if (n == 1) /* the usual case: a stem (one per language) */
+        p = stem_node(c, w[0], q->field == QF_TITLE);
+    else if (n > 1) { /* "state-of-the-art", "12:30": a phrase */
         p = phrase_node(c, w, n, 0, q->field == QF_TITLE);
     }
     free_words(w);
@@ -352,11 +405,17 @@ static pnode *resolve(ctx *c, const qnode *q, int depth)
 int plan_make(plan *p, morgue_searcher *s, const qnode *q)
 {
     memset(p, 0, sizeof *p);
-    ctx c = { s, NULL, p, MORGUE_OK };
-    if (stemmer_new(&c.stem, s->man.language) != MORGUE_OK)
+    ctx c;
+    memset(&c, 0, sizeof c);
+    c.s = s;
+    c.p = p;
+    c.rc = MORGUE_OK;
+    if (stemset_init(&c.stems, s->man.language) != MORGUE_OK) {
+        stemset_free(&c.stems);
         return searcher_fail(s, MORGUE_ENOMEM, "cannot make the stemmer");
+    }
     p->root = resolve(&c, q, 0);
-    stemmer_free(c.stem);
+    stemset_free(&c.stems);
     if (c.rc == MORGUE_OK && !p->root)
         c.rc = searcher_fail(s, MORGUE_EQUERY,
                              "the query has no words to search for");

@@ -12,6 +12,7 @@
 typedef struct pterm {
     char *key;          /* owned dictionary key (namespace byte + text) */
     size_t len;
+    uint64_t df, tdf;   /* global document frequencies (tdf: 'T') */
     double idf, title_idf;
     term_info *info;    /* per segment; df 0 when absent */
     term_info *tinfo;   /* per segment 'T' postings of a stem, or NULL */

@@ -139,6 +139,8 @@ static int load(morgue_searcher *s, errmsg *e)
         if (rc == MORGUE_OK)
             rc = open_segments(s, e);
         if (rc == MORGUE_OK)
+            rc = searcher_scan_langs(s, e);
+        if (rc == MORGUE_OK)
             return MORGUE_OK;
         close_segments(s);
         manifest_free(&s->man);

@@ -198,7 +198,8 @@ static size_t letters(const char *p, size_t n)
 
 /* Bytes of text looked at: enough for a sure guess, and libexttextcat's
  * time grows with it. */
-#define DETECT_BYTES 1500
+#define DETECT_BYTES 600
+
 
 lang_code lang_detect(lang_detector *d, const char *text, size_t len,
                       lang_code dflt)
@@ -215,11 +216,10 @@ lang_code lang_detect(lang_detector *d, const char *text, size_t len,
         return dflt;
     if (n <= 0 || !d->cand[0].name)
         return LANG_UND; /* too many near-equal candidates */
-    /* Candidates come within a few percent of the best; when the two
-     * closest are different languages the guess is a coin toss. */
-    if (n > 1 && strcmp(d->cand[0].name, d->cand[1].name) != 0 &&
-        d->cand[1].score <= d->cand[0].score + d->cand[0].score / 100)
-        return LANG_UND;
+    /* libexttextcat answers UNKNOWN itself when too many languages come
+     * within a few percent of the best. A stricter rule of ours (the
+     * runner-up within 0.5% or 1% -> und) was measured: it turned more
+     * right answers into und than wrong ones (benchmarks/langdetect). */
     return lang_parse(d->cand[0].name, strlen(d->cand[0].name));
 }
 

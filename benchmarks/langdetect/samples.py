@@ -35,9 +35,11 @@ def paragraphs(text):
         if len(p) < 300:
             continue
         letters = sum(c.isalpha() or c == " " for c in p)
+        digits = sum(c.isdigit() for c in p)
         words = p.split()
-        if letters < 0.85 * len(p) or len(p) / len(words) < 4:
-            continue  # option tables, code, paths, character tables
+        if (letters < 0.85 * len(p) or digits > 0.02 * len(p) or
+                len(p) / len(words) < 4 or "@" in p):
+            continue  # option tables, code, character tables, credits
         yield p
 
 def long_words(text):
@@ -45,7 +47,20 @@ def long_words(text):
 
 def mostly_english(p, english):
     w = long_words(p)
-    return not w or sum(x in english for x in w) > len(w) / 3
+    return not w or sum(x in english or x in COMMON_EN for x in w) > len(w) / 3
+
+# The 2000 most frequent long words of 400 English pages: untranslated
+# paragraphs of pages that have no English page of the same name.
+COMMON_EN = set()
+
+def common_english(rnd):
+    from collections import Counter
+    pages = sorted(glob.glob("/usr/share/man/man[1-8]/*.gz"))
+    rnd.shuffle(pages)
+    c = Counter()
+    for page in pages[:400]:
+        c.update(long_words(render(page)))
+    return set(w for w, _ in c.most_common(2000))
 
 def cut(p, n):
     if len(p) <= n:
@@ -57,6 +72,7 @@ def cut(p, n):
 def main():
     out, per = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 200
     rnd = random.Random(13)
+    COMMON_EN.update(common_english(random.Random(7)))
     with open(out, "w") as w:
         for d, code in LANGS.items():
             base = "/usr/share/man" if d == "en" else "/usr/share/man/" + d
@@ -73,7 +89,8 @@ def main():
                     if os.path.exists(en):
                         english = set(long_words(render(en)))
                 for p in paragraphs(render(page)):
-                    if got >= per or (english and mostly_english(p, english)):
+                    if got >= per or (d != "en" and
+                                      mostly_english(p, english or set())):
                         continue
                     for n in LENGTHS:
                         w.write("%s\t%d\t%s\n" % (code, n, cut(p, n)))
