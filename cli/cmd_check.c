@@ -41,7 +41,7 @@ int cmd_check(int argc, char **argv)
     dir = cli_index_dir(dir);
     if (cli_need_index(dir))
         return CLI_EXIT_ERROR;
-    morgue_check_result r;
+    morgue_check_result r = MORGUE_CHECK_RESULT_INIT;
     int rc = morgue_index_check(dir, &r);
     if (rc != MORGUE_OK) {
         fprintf(stderr, "morgue: check failed: %s\n", morgue_last_errmsg());
