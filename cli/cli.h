@@ -2,6 +2,8 @@
 #ifndef MORGUE_CLI_H
 #define MORGUE_CLI_H
 
+#include <stdio.h>
+
 /* Exit statuses (documented in docs/OPERATIONS.md). */
 #define CLI_EXIT_OK 0       /* success */
 #define CLI_EXIT_ERROR 1    /* the command failed */
@@ -20,5 +22,12 @@ int cmd_check(int argc, char **argv);
 /* Index directory: the --index value if given, else $MORGUE_INDEX, else
  * "morgue-index" in the current directory. */
 const char *cli_index_dir(const char *opt);
+
+/* fprintf for messages: control characters in the text (a file name with
+ * a newline or an escape sequence) are printed escaped (\n, \x1b), so a
+ * name cannot forge log lines or drive the terminal. A leading \r and the
+ * trailing newline are kept. */
+void cli_msg(FILE *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

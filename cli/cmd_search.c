@@ -13,6 +13,7 @@
 #include "morgue.h"
 #include "util/buf.h"
 #include "util/civil.h"
+#include "util/utf8.h"
 
 static void usage(FILE *f)
 {
@@ -183,6 +184,32 @@ static void print_histogram(morgue_hits *h, const morgue_query_opts *qo)
         printf("\n");
 }
 
+/* (s, n) as a JSON string: as it is when valid UTF-8 (a NUL is escaped),
+ * else repaired, so that the field is never missing. */
+static json_t *text_json(const char *s, size_t n)
+{
+    json_t *j = json_stringn(s, n);
+    if (j)
+        return j;
+    buf b = BUF_INIT;
+    utf8_repair(&b, s, n);
+    j = json_stringn(b.ptr ? b.ptr : "", b.len);
+    buf_free(&b);
+    return j;
+}
+
+/* Prints a batch line's error as {"query":..., "error":...}. */
+static void batch_error(const char *query, size_t n, const char *msg)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "query", text_json(query, n));
+    json_object_set_new(o, "error", text_json(msg, strlen(msg)));
+    json_dumpf(o, stdout, JSON_COMPACT);
+    putchar('\n');
+    fflush(stdout);
+    json_decref(o);
+}
+
 /* Runs one query; prints its answer. Returns the exit status. */
 static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
 {
@@ -191,14 +218,9 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
     int rc = morgue_search(s, query, &cfg->qo, &h);
     if (rc != MORGUE_OK) {
         if (cfg->batch) {
-            json_t *o = json_pack("{s:s, s:s}", "query", query, "error",
-                                  morgue_searcher_errmsg(s));
-            json_dumpf(o, stdout, JSON_COMPACT);
-            putchar('\n');
-            fflush(stdout);
-            json_decref(o);
+            batch_error(query, strlen(query), morgue_searcher_errmsg(s));
         } else {
-            fprintf(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
+            cli_msg(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
         }
         return rc == MORGUE_EQUERY ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
     }
@@ -221,7 +243,7 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
     json_t *facets = facets_json(h, &cfg->qo);
     double took = now_us() - t0;
     json_t *o = json_object();
-    json_object_set_new(o, "query", json_string(query));
+    json_object_set_new(o, "query", text_json(query, strlen(query)));
     json_object_set_new(o, "total",
                         json_integer((json_int_t)morgue_hits_total(h)));
     json_object_set_new(o, "total_exact",
@@ -302,7 +324,7 @@ enum { OPT_SORT = 256, OPT_FROM, OPT_TO, OPT_FACET, OPT_SNIP, OPT_HLO,
 
 static int bad(const char *what)
 {
-    fprintf(stderr, "morgue: %s\n", what);
+    cli_msg(stderr, "morgue: %s\n", what);
     return CLI_EXIT_USAGE;
 }
 
@@ -388,8 +410,16 @@ static int batch(morgue_searcher *s, const search_cfg *cfg)
     while ((n = getline(&line, &cap, stdin)) > 0) {
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
-        if (n > 0)
+        /* A NUL would cut the query short without a word: refused. */
+        const char *nul = memchr(line, '\0', (size_t)n);
+        if (nul) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "query error at column %zu: NUL byte "
+                     "in the query", (size_t)(nul - line) + 1);
+            batch_error(line, (size_t)n, msg);
+        } else if (n > 0) {
             run(s, line, cfg);
+        }
     }
     free(line);
     return CLI_EXIT_OK;
@@ -414,7 +444,7 @@ int cmd_search(int argc, char **argv)
     }
     morgue_searcher *s;
     if (morgue_searcher_open(&s, cli_index_dir(dir), NULL) != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
+        cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return CLI_EXIT_ERROR;
     }
     if (cfg.batch) {

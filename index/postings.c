@@ -4,6 +4,7 @@
 
 #include "index/postings.h"
 #include "morgue.h"
+#include "util/alloc.h"
 
 /* One-block terms keep their entry inline (no allocation); the struct may
  * be moved, so no pointer to it is stored. */
@@ -72,9 +73,9 @@ int postings_open(postings *p, const segment *s, const term_info *ti,
     p->doc = 0;
     p->skips = NULL;
     if (p->n_blocks > 1) {
-        p->skips = malloc(p->n_blocks * sizeof *p->skips);
-        p->impacts = malloc((size_t)p->n_blocks * 2 * IMPACTS_MAX *
-                            sizeof *p->impacts);
+        p->skips = mem_array(p->n_blocks, sizeof *p->skips);
+        p->impacts = mem_array(p->n_blocks, 2 * IMPACTS_MAX *
+                               sizeof *p->impacts);
         if (!p->skips || !p->impacts) {
             postings_close(p);
             p->n_blocks = 0;

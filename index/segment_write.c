@@ -45,8 +45,10 @@ static int scratch_fit(scratch *sc, size_t n)
  * document's positions end. */
 static int decode_term(const seg_term *t, scratch *sc)
 {
-    const uint8_t *p = t->post, *end = t->post + t->post_len;
-    const uint8_t *q = t->pos, *qend = t->pos + t->pos_len;
+    /* A term without positions has pos NULL: no arithmetic on it (null
+     * plus 0 is undefined, and clang's UBSan says so). */
+    const uint8_t *p = t->post, *end = p ? p + t->post_len : p;
+    const uint8_t *q = t->pos, *qend = q ? q + t->pos_len : q;
     uint64_t doc = 0;
     for (uint32_t i = 0; i < t->df; i++) {
         uint64_t gap, tf1;
@@ -501,7 +503,9 @@ int segment_write(const char *path, const seg_build *b, errmsg *e)
             goto out;
         }
     filew f = { .fd = -1, .dir = BUF_INIT, .e = e, .path = path };
-    f.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* O_EXCL: a segment name is never reused, so an existing file means
+     * another writer is at work here; never truncate what it may map. */
+    f.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (f.fd < 0) {
         rc = err_set(e, MORGUE_EIO, "%s: %s", path, strerror(errno));
         goto out;

@@ -7,6 +7,7 @@
 
 #include "searcher/bm25.h"
 #include "searcher/iter.h"
+#include "util/alloc.h"
 
 #define MAX_POS 4096 /* positions per word and document considered */
 
@@ -30,7 +31,7 @@ static int load_positions(phrase_it *p)
         postings *ps = term_it_postings(p->words[w]);
         if (postings_tf(ps) > MAX_POS) {
             p->n_pos[w] = MAX_POS; /* the rest are ignored */
-            uint32_t *all = malloc(postings_tf(ps) * sizeof *all);
+            uint32_t *all = mem_array(postings_tf(ps), sizeof *all);
             if (!all)
                 return -1;
             int got = postings_positions(ps, all);
@@ -169,8 +170,8 @@ it *phrase_it_new(const score_ctx *c, it **words, size_t n, unsigned near,
     p->n = n;
     p->near = near;
     p->title_only = title_only;
-    p->order = malloc(n * sizeof *p->order);
-    p->idfs = malloc(n * sizeof *p->idfs);
+    p->order = mem_array(n, sizeof *p->order);
+    p->idfs = mem_array(n, sizeof *p->idfs);
     p->pos = calloc(n, sizeof *p->pos);
     p->n_pos = calloc(n, sizeof *p->n_pos);
     if (!p->order || !p->idfs || !p->pos || !p->n_pos) {

@@ -7,6 +7,7 @@
 #include "searcher/plan.h"
 #include "text/stem.h"
 #include "text/tokenize.h"
+#include "util/alloc.h"
 
 typedef struct ctx {
     morgue_searcher *s;
@@ -41,7 +42,7 @@ static uint64_t lookup(ctx *c, const char *key, size_t len, term_info *out)
 static int add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
                     int with_title)
 {
-    pterm *t = realloc(n->terms, (n->n_terms + 1) * sizeof *t);
+    pterm *t = mem_rearray(n->terms, n->n_terms + 1, sizeof *t);
     if (!t)
         return oom(c);
     n->terms = t;
@@ -72,7 +73,7 @@ static int add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
 static int add_hl(ctx *c, hl_kind kind, char **words, size_t n, double w)
 {
     plan *p = c->p;
-    query_term *t = realloc(p->hl, (p->n_hl + 1) * sizeof *t);
+    query_term *t = mem_rearray(p->hl, p->n_hl + 1, sizeof *t);
     if (!t)
         return oom(c);
     p->hl = t;
@@ -98,7 +99,7 @@ static char **words_of(ctx *c, const char *text, size_t *n)
     *n = 0;
     tokenizer_init(&tk, text, strlen(text));
     while (tokenizer_next(&tk, &tok)) {
-        char **nw = realloc(w, (*n + 2) * sizeof *w);
+        char **nw = mem_rearray(w, *n + 2, sizeof *w);
         if (!nw || !(nw[*n] = strndup(tok.term, tok.len))) {
             free(nw ? nw : w);
             oom(c);
@@ -247,7 +248,7 @@ static pnode *prefix_node(ctx *c, const qnode *q)
         p = new_node(c, Q_OR);
         for (size_t i = 0; p && i < n_found && c->rc == MORGUE_OK; i++) {
             pnode *k = phrase_node(c, &found[i], 1, 0, q->field == QF_TITLE);
-            pnode **kids = k ? realloc(p->kids, (p->n_kids + 1) * sizeof *kids)
+            pnode **kids = k ? mem_rearray(p->kids, p->n_kids + 1, sizeof *kids)
                              : NULL;
             if (!kids) {
                 free_node(k);
@@ -277,7 +278,7 @@ static pnode *group_node(ctx *c, const qnode *q, int depth)
                 break;
             continue;
         }
-        pnode **kids = realloc(p->kids, (p->n_kids + 1) * sizeof *kids);
+        pnode **kids = mem_rearray(p->kids, p->n_kids + 1, sizeof *kids);
         if (!kids) {
             free_node(k);
             oom(c);
@@ -446,7 +447,7 @@ static it *build_phrase(const pnode *n, const score_ctx *c, size_t g,
                         errmsg *e)
 {
     it **w = calloc(n->n_terms + 1, sizeof *w);
-    double *idfs = malloc((n->n_terms + 1) * sizeof *idfs);
+    double *idfs = mem_array(n->n_terms + 1, sizeof *idfs);
     int missing = 0;
     for (size_t i = 0; w && idfs && i < n->n_terms; i++) {
         missing |= n->terms[i].info[g].df == 0;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "searcher/prune.h"
+#include "util/alloc.h"
 
 /* A bound that rounding in the score's sum cannot exceed. */
 static int cannot_enter(double bound, double threshold)
@@ -93,7 +94,7 @@ static int by_max(const void *x, const void *y)
 static int run_or(prune_job *j, it **s)
 {
     size_t n = j->n, ne = 0; /* s[0..ne) are non-essential */
-    double *prefix = malloc((n + 1) * sizeof *prefix);
+    double *prefix = mem_array(n + 1, sizeof *prefix);
     if (!prefix)
         return MORGUE_ENOMEM;
     qsort(s, n, sizeof *s, by_max);
@@ -137,7 +138,7 @@ static int run_or(prune_job *j, it **s)
 
 int prune_run(prune_job *j)
 {
-    it **order = malloc((j->n + 1) * sizeof *order);
+    it **order = mem_array(j->n + 1, sizeof *order);
     if (!order)
         return MORGUE_ENOMEM;
     for (size_t i = 0; i < j->n; i++)

@@ -10,6 +10,8 @@
 #include "searcher/prune.h"
 #include "searcher/query.h"
 #include "searcher/topk.h"
+#include "util/alloc.h"
+#include "util/utf8.h"
 
 static morgue_query_opts resolve_opts(const morgue_query_opts *o)
 {
@@ -169,10 +171,31 @@ static int make_hits(run *r, morgue_hits **out)
     return MORGUE_OK;
 }
 
+/* Byte offset of the first byte of (s, n) that starts no valid UTF-8
+ * sequence, or n. */
+static size_t first_invalid(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t l = utf8_seq_len((const unsigned char *)s + i, n - i);
+        if (l == 0)
+            return i;
+        i += l;
+    }
+    return n;
+}
+
 static int parse(run *r, const char *query, qnode **q)
 {
     char msg[256];
     size_t at = 0;
+    /* Invalid UTF-8 is refused, not repaired: a query means what its
+     * bytes say, and a caller echoing it back (JSON) needs it valid. */
+    size_t len = strlen(query), bad = first_invalid(query, len);
+    if (bad < len)
+        return searcher_fail(r->s, MORGUE_EQUERY, "query error at column "
+                             "%zu: invalid UTF-8 (byte 0x%02x)", bad + 1,
+                             (unsigned char)query[bad]);
     unsigned flags = (r->o->flags & MORGUE_QUERY_ANY) ? QUERY_ANY : 0;
     int rc = query_parse(query, flags, q, msg, sizeof msg, &at);
     if (rc == MORGUE_EQUERY)
@@ -207,11 +230,14 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
     query_free(q);
     if (rc != MORGUE_OK)
         return rc;
-    if (topk_init(&r.top, o.offset + o.limit) ||
+    /* Saturated: a caller's limit of SIZE_MAX means every hit. */
+    if (topk_init(&r.top, mem_add_sat(o.offset, o.limit)) ||
         facets_init(&r.facets, s, &o))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     for (size_t g = 0; rc == MORGUE_OK && g < s->n_segs; g++)
         rc = search_segment(&r, g);
+    if (rc == MORGUE_OK && r.top.oom)
+        rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     if (rc == MORGUE_OK && make_hits(&r, out))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     topk_free(&r.top);
