@@ -402,18 +402,50 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
     return 0;
 }
 
+/* Reads one line of f into line (cap bytes, NUL-terminated, without the
+ * newline); what does not fit is read and dropped, *over set. Memory
+ * stays bounded however long the line. -1 at the end of input. */
+static ssize_t read_line(FILE *f, char *line, size_t cap, int *over)
+{
+    size_t n = 0;
+    int c = EOF, any = 0;
+    *over = 0;
+    while ((c = getc(f)) != EOF) {
+        any = 1;
+        if (c == '\n')
+            break;
+        if (n + 1 < cap)
+            line[n++] = (char)c;
+        else
+            *over = 1;
+    }
+    line[n] = '\0';
+    return any ? (ssize_t)n : -1;
+}
+
 static int batch(morgue_searcher *s, const search_cfg *cfg)
 {
-    char *line = NULL;
-    size_t cap = 0;
+    /* A line past the query limit is refused without being kept whole. */
+    size_t cap = MORGUE_QUERY_MAX_BYTES + 2;
+    char *line = malloc(cap);
+    if (!line) {
+        cli_msg(stderr, "morgue: out of memory\n");
+        return CLI_EXIT_ERROR;
+    }
     ssize_t n;
-    while ((n = getline(&line, &cap, stdin)) > 0) {
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+    int over;
+    while ((n = read_line(stdin, line, cap, &over)) >= 0) {
+        while (n > 0 && line[n - 1] == '\r')
             line[--n] = '\0';
         /* A NUL would cut the query short without a word: refused. */
         const char *nul = memchr(line, '\0', (size_t)n);
-        if (nul) {
-            char msg[96];
+        char msg[128];
+        if (over) {
+            snprintf(msg, sizeof msg, "query error at column %d: the query "
+                     "is longer than %d bytes (the limit)",
+                     MORGUE_QUERY_MAX_BYTES + 1, MORGUE_QUERY_MAX_BYTES);
+            batch_error(line, 200, msg); /* the start is enough to say */
+        } else if (nul) {
             snprintf(msg, sizeof msg, "query error at column %zu: NUL byte "
                      "in the query", (size_t)(nul - line) + 1);
             batch_error(line, (size_t)n, msg);

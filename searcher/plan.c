@@ -14,6 +14,8 @@ typedef struct ctx {
     stemmer *stem;
     plan *p;
     int rc;
+    size_t n_terms;  /* looked up so far, against MORGUE_QUERY_MAX_TERMS */
+    size_t pos;      /* query offset of the node being resolved */
 } ctx;
 
 static int oom(ctx *c)
@@ -42,6 +44,14 @@ static uint64_t lookup(ctx *c, const char *key, size_t len, term_info *out)
 static int add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
                     int with_title)
 {
+    /* Each term costs a lookup per segment and an iterator per segment:
+     * bounded, so that 100,000 words fail at once instead of running. */
+    if (++c->n_terms > MORGUE_QUERY_MAX_TERMS)
+        return c->rc = searcher_fail(c->s, MORGUE_EQUERY, "query error at "
+                                     "column %zu: more than %d terms (words, "
+                                     "phrase words and prefix expansions; "
+                                     "the limit)", c->pos + 1,
+                                     MORGUE_QUERY_MAX_TERMS);
     pterm *t = mem_rearray(n->terms, n->n_terms + 1, sizeof *t);
     if (!t)
         return oom(c);
@@ -134,6 +144,12 @@ static void free_node(pnode *n);
 static pnode *phrase_node(ctx *c, char **w, size_t n, unsigned near,
                           int title_only)
 {
+    if (n > MORGUE_QUERY_MAX_PHRASE) {
+        c->rc = searcher_fail(c->s, MORGUE_EQUERY, "query error at column "
+                              "%zu: a phrase of %zu words; at most %d",
+                              c->pos + 1, n, MORGUE_QUERY_MAX_PHRASE);
+        return NULL;
+    }
     pnode *p = new_node(c, n == 1 && !title_only ? Q_WORD : Q_PHRASE);
     if (!p)
         return NULL;
@@ -142,8 +158,8 @@ static pnode *phrase_node(ctx *c, char **w, size_t n, unsigned near,
     p->title_only = title_only;
     double w_sum = 0;
     for (size_t i = 0; i < n && c->rc == MORGUE_OK; i++) {
-        add_term(c, p, NS_WORD, w[i], strlen(w[i]), 0);
-        w_sum += p->terms[p->n_terms - 1].idf;
+        if (add_term(c, p, NS_WORD, w[i], strlen(w[i]), 0) == MORGUE_OK)
+            w_sum += p->terms[p->n_terms - 1].idf;
     }
     if (c->rc == MORGUE_OK)
         add_hl(c, n == 1 || near ? HL_WORD : HL_PHRASE, w, near ? 1 : n,
@@ -300,8 +316,9 @@ static pnode *group_node(ctx *c, const qnode *q, int depth)
 
 static pnode *resolve(ctx *c, const qnode *q, int depth)
 {
-    if (depth > 200)
+    if (depth > 200 || c->rc != MORGUE_OK)
         return NULL;
+    c->pos = q->pos;
     switch (q->kind) {
     case Q_WORD:
         return word_node(c, q);
@@ -353,7 +370,7 @@ static pnode *resolve(ctx *c, const qnode *q, int depth)
 int plan_make(plan *p, morgue_searcher *s, const qnode *q)
 {
     memset(p, 0, sizeof *p);
-    ctx c = { s, NULL, p, MORGUE_OK };
+    ctx c = { s, NULL, p, MORGUE_OK, 0, 0 };
     if (stemmer_new(&c.stem, s->man.language) != MORGUE_OK)
         return searcher_fail(s, MORGUE_ENOMEM, "cannot make the stemmer");
     p->root = resolve(&c, q, 0);
@@ -498,7 +515,7 @@ static it *build_group(const pnode *n, const score_ctx *c, size_t g,
     if (!failed && n->kind == Q_AND)
         r = and_it_new(pos, np, neg, nn);
     else if (!failed && n->kind == Q_OR)
-        r = or_it_new(pos, np);
+        r = or_it_new(pos, np, c->budget);
     else if (!failed)
         r = maybe_it_new(pos, np);
     if (r) {

@@ -319,6 +319,125 @@ START_TEST(test_html_errors_are_warnings)
 }
 END_TEST
 
+/* An index whose articles are made of the same few common words, many
+ * times over: what makes phrases and NEAR expensive. */
+static char *wordy_index(void)
+{
+    char *dir = tu_tempdir("wordy");
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open(&w, dir, NULL), MORGUE_OK);
+    static const char *const words[] = { "the", "oil", "of", "price",
+                                         "said", "a" };
+    char *body = malloc(64000);
+    ck_assert_ptr_nonnull(body);
+    uint64_t seed = 10;
+    for (int d = 0; d < 300; d++) {
+        size_t n = 0;
+        for (int i = 0; i < 8000; i++) {
+            const char *x = words[tu_rand(&seed) % 6];
+            n += (size_t)snprintf(body + n, 64000 - n, "%s ", x);
+        }
+        char id[16];
+        snprintf(id, sizeof id, "w%d", d);
+        add(w, id, "the oil price", body);
+    }
+    free(body);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+    return dir;
+}
+
+/* n copies of word joined by sep, in a malloc'ed string. */
+static char *repeat(const char *word, size_t n, const char *sep)
+{
+    size_t wl = strlen(word), sl = strlen(sep);
+    char *q = malloc(n * (wl + sl) + 3), *p = q;
+    ck_assert_ptr_nonnull(q);
+    for (size_t i = 0; i < n; i++) {
+        if (i) {
+            memcpy(p, sep, sl);
+            p += sl;
+        }
+        memcpy(p, word, wl);
+        p += wl;
+    }
+    *p = '\0';
+    return q;
+}
+
+/* The query fails with MORGUE_EQUERY and a message holding what. */
+static void refused(morgue_searcher *s, const char *query, unsigned flags,
+                    const char *what)
+{
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.flags = flags;
+    morgue_hits *h = NULL;
+    int rc = morgue_search(s, query, &o, &h);
+    ck_assert_msg(rc == MORGUE_EQUERY, "%.60s...: %d %s", query, rc,
+                  rc ? morgue_searcher_errmsg(s) : "answered");
+    ck_assert_ptr_null(h);
+    ck_assert_msg(strstr(morgue_searcher_errmsg(s), what) != NULL,
+                  "%.60s...: '%s' lacks '%s'", query,
+                  morgue_searcher_errmsg(s), what);
+}
+
+static char *quoted(char *q)
+{
+    size_t n = strlen(q);
+    char *r = malloc(n + 3);
+    ck_assert_ptr_nonnull(r);
+    r[0] = '"';
+    memcpy(r + 1, q, n);
+    memcpy(r + 1 + n, "\"", 2);
+    free(q);
+    return r;
+}
+
+/* The abusive queries of the hostile round, on a small index: each is
+ * refused with a message naming the limit (or answers), and ordinary
+ * queries still answer. Before the limits, the phrase of 5,000 words
+ * took 45 s on Reuters, the NEAR chain below never finished, and 20 MB
+ * of "oil oil ..." grew to 22 GB. */
+START_TEST(test_query_limits)
+{
+    char *dir = wordy_index();
+    morgue_searcher *s;
+    ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
+    ck_assert_int_eq(count_hits(s, "\"the oil price\"", 5, 0), 5);
+    ck_assert_int_eq(count_hits(s, "oil NEAR/3 price", 5, 0), 5);
+    ck_assert_int_eq(count_hits(s, "the oil OR said", 5, 0), 5);
+
+    char *q = quoted(repeat("the", 5000, " "));
+    refused(s, q, 0, "a phrase of 5000 words");
+    free(q);
+    q = repeat("oil", 10000, " OR ");
+    refused(s, q, 0, "longer than 65536 bytes");
+    free(q);
+    q = repeat("oil", 5 * 1000 * 1000, " "); /* 20 MB */
+    refused(s, q, MORGUE_QUERY_ANY, "column 65537");
+    free(q);
+    /* 1,025 distinct words: under the byte limit, over the term limit. */
+    char *many = malloc(1025 * 8 + 1), *p = many;
+    ck_assert_ptr_nonnull(many);
+    for (int i = 0; i < 1025; i++)
+        p += sprintf(p, "%sw%04d", i ? " " : "", i);
+    refused(s, many, MORGUE_QUERY_ANY, "more than 1024 terms");
+    free(many);
+    /* Within the word limits, over the work budget. */
+    q = quoted(repeat("the", 64, " "));
+    refused(s, q, 0, "too costly");
+    free(q);
+    q = repeat("the", 64, " NEAR/1000 ");
+    refused(s, q, 0, "too costly");
+    free(q);
+    /* The searcher is fine afterwards. */
+    ck_assert_int_eq(count_hits(s, "oil", 3, 0), 3);
+    morgue_searcher_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *hostile_suite(void)
 {
     Suite *su = suite_create("hostile");
@@ -329,6 +448,9 @@ static Suite *hostile_suite(void)
     tcase_add_test(tc, test_lock_deleted_under_writer);
     tcase_add_test(tc, test_lock_deleted_writer_flushing);
     tcase_add_test(tc, test_lock_replaced_while_waiting);
+    suite_add_tcase(su, tc);
+    tc = tcase_create("query");
+    tcase_add_test(tc, test_query_limits);
     suite_add_tcase(su, tc);
     tc = tcase_create("html");
     tcase_add_test(tc, test_deep_html_keeps_text);
