@@ -2,9 +2,8 @@
 # The whole test suite: installs dependencies, builds, runs every test
 # (Check suites, fuzz corpus replays, CLI end-to-end, consumer project),
 # then the same suite again under AddressSanitizer + UBSan (gcc, then
-# clang), then the
-# benchmark harness in smoke mode (every engine on a tiny corpus) so that
-# it cannot rot.
+# clang), then the benchmark harness in smoke mode (every engine on a
+# tiny corpus) so that it cannot rot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
