@@ -46,7 +46,7 @@ int cmd_stats(int argc, char **argv)
     if (rc == MORGUE_OK)
         rc = morgue_searcher_stats(s, &st);
     if (rc != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n",
+        cli_msg(stderr, "morgue: %s\n",
                 s ? morgue_searcher_errmsg(s) : morgue_last_errmsg());
         morgue_searcher_close(s);
         return CLI_EXIT_ERROR;

@@ -1,8 +1,9 @@
 /* common.c: what the subcommands share: the index directory, colour,
- * strict option values. */
+ * strict option values, messages with control characters escaped. */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <getopt.h>
 
 #include "cli/cli.h"
+#include "util/buf.h"
 
 const char *cli_index_dir(const char *opt)
 {
@@ -21,6 +23,50 @@ const char *cli_index_dir(const char *opt)
     return env && *env ? env : "morgue-index";
 }
 
+void cli_msg(FILE *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    char *text = malloc((size_t)n + 1);
+    if (!text) {
+        fputs("morgue: out of memory\n", f);
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    buf out = BUF_INIT;
+    size_t i = 0, end = (size_t)n;
+    if (end > 0 && text[end - 1] == '\n')
+        end--;
+    if (end > 0 && text[0] == '\r') { /* overwrites the progress line */
+        buf_putc(&out, '\r');
+        i = 1;
+    }
+    for (; i < end; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n')
+            buf_puts(&out, "\\n");
+        else if (c == '\t')
+            buf_puts(&out, "\\t");
+        else if (c == '\r')
+            buf_puts(&out, "\\r");
+        else if (c < 0x20 || c == 0x7f)
+            buf_printf(&out, "\\x%02x", c);
+        else
+            buf_putc(&out, (char)c);
+    }
+    if (end < (size_t)n)
+        buf_putc(&out, '\n');
+    fwrite(out.ptr ? out.ptr : "", 1, out.len, f);
+    buf_free(&out);
+    free(text);
+}
+
 int cli_need_index(const char *dir)
 {
     char path[4096];
@@ -28,7 +74,7 @@ int cli_need_index(const char *dir)
     snprintf(path, sizeof path, "%s/MANIFEST", dir);
     if (stat(path, &st) == 0)
         return 0;
-    fprintf(stderr, "morgue: %s: no morgue index here; make one with "
+    cli_msg(stderr, "morgue: %s: no morgue index here; make one with "
             "'morgue index --index %s PATH...'\n", dir, dir);
     return CLI_EXIT_ERROR;
 }
@@ -41,7 +87,7 @@ int cli_color_mode(const char *arg)
         return CLI_COLOR_ALWAYS;
     if (!strcmp(arg, "never"))
         return CLI_COLOR_NEVER;
-    fprintf(stderr, "morgue: --color is auto, always or never, not '%s'\n",
+    cli_msg(stderr, "morgue: --color is auto, always or never, not '%s'\n",
             arg);
     return -1;
 }
@@ -75,7 +121,7 @@ int cli_number(const char *opt, const char *arg, long long min,
     errno = 0;
     long long v = strtoll(arg, &end, 10);
     if (*arg == '\0' || *end != '\0' || errno || v < min || v > max) {
-        fprintf(stderr, "morgue: %s wants a whole number from %lld to %lld, "
+        cli_msg(stderr, "morgue: %s wants a whole number from %lld to %lld, "
                 "not '%s'\n", opt, min, max, arg);
         return -1;
     }
