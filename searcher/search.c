@@ -122,7 +122,7 @@ static int pruned(run *r, size_t g, const score_ctx *c, errmsg *e)
 static int search_segment(run *r, size_t g)
 {
     score_ctx c = { r->s, &r->s->segs[g], r->o->k1, r->o->b,
-                    r->o->title_weight };
+                    r->o->title_weight, r->s->max_tlen[g] };
     errmsg e;
     e.text[0] = '\0';
     int rc;
@@ -173,10 +173,12 @@ static int parse(run *r, const char *query, qnode **q)
 {
     char msg[256];
     size_t at = 0;
-    unsigned flags = (r->o->flags & MORGUE_QUERY_ANY) ? QUERY_ANY : 0;
+    unsigned flags = (r->o->flags & MORGUE_QUERY_NATURAL) ? QUERY_NATURAL : 0;
     int rc = query_parse(query, flags, q, msg, sizeof msg, &at);
-    if (rc == MORGUE_EQUERY)
-        return searcher_fail(r->s, rc, "query error at column %zu: %s",
+    if (rc == MORGUE_EQUERY) /* strict language only */
+        return searcher_fail(r->s, rc, "query error at column %zu: %s "
+                             "(to search for these words as plain text, "
+                             "use natural-language mode)",
                              at + 1, msg);
     return rc ? searcher_fail(r->s, rc, "out of memory") : MORGUE_OK;
 }
@@ -210,8 +212,8 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
     if (topk_init(&r.top, o.offset + o.limit) ||
         facets_init(&r.facets, s, &o))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
-    for (size_t g = 0; rc == MORGUE_OK && g < s->n_segs; g++)
-        rc = search_segment(&r, g);
+    for (size_t g = 0; rc == MORGUE_OK && r.p.root && g < s->n_segs; g++)
+        rc = search_segment(&r, g); /* no root: nothing left to search */
     if (rc == MORGUE_OK && make_hits(&r, out))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     topk_free(&r.top);
