@@ -30,7 +30,10 @@ static void usage(FILE *f)
         "                     took_us, hits, facets\n"
         "  --limit N          hits to show (default 10)\n"
         "  --offset N         hits to skip first\n"
-        "  --any              rank by any word (free words OR'ed)\n"
+        "  --natural          natural language: the query is plain text,\n"
+        "                     never an error; stopwords dropped, any word\n"
+        "                     matches, \"quoted phrases\" add score\n"
+        "  --any              the same as --natural\n"
         "  --sort relevance|date   best first (default) or newest first\n"
         "  --from DATE, --to DATE  only articles dated within (YYYY,\n"
         "                     YYYY-MM or YYYY-MM-DD; inclusive, UTC)\n"
@@ -41,7 +44,9 @@ static void usage(FILE *f)
         "  --hl-open S, --hl-close S   highlight markers (default <b> "
         "</b>;\n"
         "                     bold on a terminal)\n"
-        "  --k1 X, --b X      BM25 parameters (default 1.2, 0.75)\n"
+        "  --k1 X, --b X      BM25F parameters (default 1.2, 0.75)\n"
+        "  --title-weight X   weight of a title occurrence against one in\n"
+        "                     the body (BM25F; default 2)\n"
         "  --batch            read one query per line from standard input,\n"
         "                     print one JSON object per line (flushed)\n"
         "Exit status: 0 success, 1 error, 2 bad options or query.\n");
@@ -199,6 +204,9 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
             json_decref(o);
         } else {
             fprintf(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
+            if (rc == MORGUE_EQUERY)
+                fprintf(stderr, "morgue: with --natural the query is read "
+                                "as plain words and cannot fail\n");
         }
         return rc == MORGUE_EQUERY ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
     }
@@ -298,7 +306,7 @@ static int set_facet(morgue_query_opts *qo, const char *v)
 }
 
 enum { OPT_SORT = 256, OPT_FROM, OPT_TO, OPT_FACET, OPT_SNIP, OPT_HLO,
-       OPT_HLC, OPT_K1, OPT_B, OPT_BATCH, OPT_ANY };
+       OPT_HLC, OPT_K1, OPT_B, OPT_BATCH, OPT_ANY, OPT_TW };
 
 static int bad(const char *what)
 {
@@ -316,6 +324,8 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
         { "offset", required_argument, NULL, 'o' },
         { "no-snippets", no_argument, NULL, 'S' },
         { "any", no_argument, NULL, OPT_ANY },
+        { "natural", no_argument, NULL, OPT_ANY },
+        { "title-weight", required_argument, NULL, OPT_TW },
         { "sort", required_argument, NULL, OPT_SORT },
         { "from", required_argument, NULL, OPT_FROM },
         { "to", required_argument, NULL, OPT_TO },
@@ -344,7 +354,8 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
                 return bad("--offset wants a number");
             break;
         case 'S': qo->no_snippets = 1; break;
-        case OPT_ANY: qo->flags |= MORGUE_QUERY_ANY; break;
+        case OPT_ANY: qo->flags |= MORGUE_QUERY_NATURAL; break;
+        case OPT_TW: qo->title_weight = atof(optarg); break;
         case OPT_SORT:
             if (!strcmp(optarg, "date"))
                 qo->sort = MORGUE_SORT_DATE;
