@@ -43,8 +43,7 @@ static int cmp(const void *k, const void *e)
     return r ? r : (a->n > bl) - (a->n < bl);
 }
 
-/* The list of lang and its length; NULL when it has none. */
-static const char *const *list_of(const char *lang, size_t *n)
+const char *const *stopword_list(const char *lang, size_t *n)
 {
     if (lang && (!strcmp(lang, "english") || !strcmp(lang, "porter"))) {
         *n = sizeof english / sizeof english[0];
@@ -57,7 +56,7 @@ static const char *const *list_of(const char *lang, size_t *n)
 int stopword_is(const char *lang, const char *w, size_t n)
 {
     size_t count;
-    const char *const *l = list_of(lang, &count);
+    const char *const *l = stopword_list(lang, &count);
     key k = { w, n };
     return l && n && bsearch(&k, l, count, sizeof *l, cmp) != NULL;
 }

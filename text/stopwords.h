@@ -17,4 +17,8 @@
  * none). */
 int stopword_is(const char *lang, const char *w, size_t n);
 
+/* The list of lang, sorted bytewise, and its length in *n; NULL (and 0)
+ * when the language has none. Static. */
+const char *const *stopword_list(const char *lang, size_t *n);
+
 #endif
