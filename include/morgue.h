@@ -374,8 +374,8 @@ typedef struct morgue_query_opts {
     size_t offset;         /* hits to skip before the first returned */
     double k1;             /* BM25 k1; <= 0: 1.2 */
     double b;              /* BM25 b; < 0: 0.75 */
-    double title_weight;   /* weight of the title-only BM25 part added to
-                              the title + body part; <= 0: 2.0 */
+    double title_weight;   /* BM25F: weight of a word in the title against
+                              one in the body; <= 0: 2.0 */
     const char *hl_open;   /* snippet highlight start; NULL: "<b>" */
     const char *hl_close;  /* snippet highlight end; NULL: "</b>" */
     size_t snippet_chars;  /* snippet length in bytes, about; 0: 200 */
