@@ -45,7 +45,13 @@ int cmd_compact(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "i:w:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
-        case 'w': wo.wait_seconds = atoi(optarg); break;
+        case 'w': {
+            long long v;
+            if (cli_number("--wait", optarg, 0, 86400, &v))
+                return CLI_EXIT_USAGE;
+            wo.wait_seconds = (int)v;
+            break;
+        }
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         default: usage(stderr); return CLI_EXIT_USAGE;
@@ -56,17 +62,19 @@ int cmd_compact(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     dir = cli_index_dir(dir);
+    if (cli_need_index(dir))
+        return CLI_EXIT_ERROR;
     morgue_writer *w;
     int rc = morgue_writer_open(&w, dir, &wo);
     if (rc != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
+        cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return rc == MORGUE_EBUSY ? CLI_EXIT_TEMPFAIL : CLI_EXIT_ERROR;
     }
     morgue_stats before, after;
     int measured = measure(dir, &before) == MORGUE_OK;
     rc = morgue_writer_compact(w);
     if (rc != MORGUE_OK)
-        fprintf(stderr, "morgue: %s\n", morgue_writer_errmsg(w));
+        cli_msg(stderr, "morgue: %s\n", morgue_writer_errmsg(w));
     morgue_writer_close(w);
     if (rc != MORGUE_OK)
         return CLI_EXIT_ERROR;

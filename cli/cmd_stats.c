@@ -4,23 +4,14 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "cli/render.h"
 #include "morgue.h"
-#include "util/civil.h"
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: morgue stats [--index DIR] [--json]\n"
                "Shows documents, distinct words, segments, bytes on disk and "
                "the date range.\n");
-}
-
-static json_t *date_json(int64_t t)
-{
-    if (t == MORGUE_NO_DATE)
-        return json_null();
-    char day[16];
-    civil_format_day(t, day);
-    return json_string(day);
 }
 
 int cmd_stats(int argc, char **argv)
@@ -46,26 +37,20 @@ int cmd_stats(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     dir = cli_index_dir(dir);
+    if (cli_need_index(dir))
+        return CLI_EXIT_ERROR;
     morgue_searcher *s;
     int rc = morgue_searcher_open(&s, dir, NULL);
     morgue_stats st;
     if (rc == MORGUE_OK)
         rc = morgue_searcher_stats(s, &st);
     if (rc != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n",
+        cli_msg(stderr, "morgue: %s\n",
                 s ? morgue_searcher_errmsg(s) : morgue_last_errmsg());
         morgue_searcher_close(s);
         return CLI_EXIT_ERROR;
     }
-    json_t *o = json_object();
-    json_object_set_new(o, "documents", json_integer((json_int_t)st.documents));
-    json_object_set_new(o, "terms", json_integer((json_int_t)st.terms));
-    json_object_set_new(o, "segments", json_integer((json_int_t)st.segments));
-    json_object_set_new(o, "index_bytes",
-                        json_integer((json_int_t)st.index_bytes));
-    json_object_set_new(o, "first_date", date_json(st.first_date));
-    json_object_set_new(o, "last_date", date_json(st.last_date));
-    json_object_set_new(o, "language", json_string(st.language));
+    json_t *o = render_stats(&st);
     if (as_json) {
         json_dumpf(o, stdout, JSON_INDENT(2));
         putchar('\n');

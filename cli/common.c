@@ -1,7 +1,15 @@
-/* common.c: what the subcommands share. */
+/* common.c: what the subcommands share: the index directory, colour,
+ * strict option values, messages with control characters escaped. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/buf.h"
 
 const char *cli_index_dir(const char *opt)
 {
@@ -9,4 +17,110 @@ const char *cli_index_dir(const char *opt)
         return opt;
     const char *env = getenv("MORGUE_INDEX");
     return env && *env ? env : "morgue-index";
+}
+
+void cli_msg(FILE *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    char *text = malloc((size_t)n + 1);
+    if (!text) {
+        fputs("morgue: out of memory\n", f);
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    buf out = BUF_INIT;
+    size_t i = 0, end = (size_t)n;
+    if (end > 0 && text[end - 1] == '\n')
+        end--;
+    if (end > 0 && text[0] == '\r') { /* overwrites the progress line */
+        buf_putc(&out, '\r');
+        i = 1;
+    }
+    for (; i < end; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n')
+            buf_puts(&out, "\\n");
+        else if (c == '\t')
+            buf_puts(&out, "\\t");
+        else if (c == '\r')
+            buf_puts(&out, "\\r");
+        else if (c < 0x20 || c == 0x7f)
+            buf_printf(&out, "\\x%02x", c);
+        else
+            buf_putc(&out, (char)c);
+    }
+    if (end < (size_t)n)
+        buf_putc(&out, '\n');
+    fwrite(out.ptr ? out.ptr : "", 1, out.len, f);
+    buf_free(&out);
+    free(text);
+}
+
+int cli_need_index(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/MANIFEST", dir);
+    if (stat(path, &st) == 0)
+        return 0;
+    cli_msg(stderr, "morgue: %s: no morgue index here; make one with "
+            "'morgue index --index %s PATH...'\n", dir, dir);
+    return CLI_EXIT_ERROR;
+}
+
+int cli_color_mode(const char *arg)
+{
+    if (!strcmp(arg, "auto"))
+        return CLI_COLOR_AUTO;
+    if (!strcmp(arg, "always"))
+        return CLI_COLOR_ALWAYS;
+    if (!strcmp(arg, "never"))
+        return CLI_COLOR_NEVER;
+    cli_msg(stderr, "morgue: --color is auto, always or never, not '%s'\n",
+            arg);
+    return -1;
+}
+
+int cli_use_color(int mode, int fd)
+{
+    if (mode != CLI_COLOR_AUTO)
+        return mode == CLI_COLOR_ALWAYS;
+    /* https://no-color.org: set and not empty means no colour */
+    const char *no = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+    if (no && *no)
+        return 0;
+    if (!term || !*term || !strcmp(term, "dumb"))
+        return 0;
+    return isatty(fd);
+}
+
+cli_style cli_style_for(int on)
+{
+    if (!on)
+        return (cli_style){ "", "", "", "", "" };
+    return (cli_style){ "\033[1m", "\033[2m", "\033[1;31m", "\033[0m",
+                        "\033[0m" };
+}
+
+int cli_number(const char *opt, const char *arg, long long min,
+               long long max, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(arg, &end, 10);
+    if (*arg == '\0' || *end != '\0' || errno || v < min || v > max) {
+        cli_msg(stderr, "morgue: %s wants a whole number from %lld to %lld, "
+                "not '%s'\n", opt, min, max, arg);
+        return -1;
+    }
+    *out = v;
+    return 0;
 }

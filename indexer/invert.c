@@ -15,6 +15,7 @@
 #include "indexer/invert.h"
 #include "morgue.h"
 #include "text/tokenize.h"
+#include "util/alloc.h"
 
 #define NO_TERM UINT32_MAX
 
@@ -66,6 +67,7 @@ int inverter_init(inverter *v, stemmer *stem)
     v->stem = stem;
     v->table_mask = (1u << 16) - 1;
     v->table = calloc((size_t)v->table_mask + 1, sizeof *v->table);
+    colset_init(&v->cols);
     docstore_builder_init(&v->store, DOCSTORE_BLOCK_SIZE,
                           DOCSTORE_LEVEL);
     return v->table ? MORGUE_OK : MORGUE_ENOMEM;
@@ -86,9 +88,7 @@ void inverter_free(inverter *v)
     free(v->terms);
     free(v->table);
     free(v->touched);
-    free(v->dlen);
-    free(v->tlen);
-    free(v->dates);
+    colset_free(&v->cols);
     free(v->idents);
     buf_free(&v->keys);
     docstore_builder_free(&v->store);
@@ -118,7 +118,7 @@ static uint32_t new_term(inverter *v, const char *key, size_t len,
 {
     if (v->n_terms == v->cap_terms) {
         uint32_t cap = v->cap_terms ? v->cap_terms * 2 : 4096;
-        term_rec *n = realloc(v->terms, cap * sizeof *n);
+        term_rec *n = mem_rearray(v->terms, cap, sizeof *n);
         if (!n)
             return NO_TERM;
         v->terms = n;
@@ -172,7 +172,7 @@ static int touch(inverter *v, uint32_t id, uint32_t pos, int keep_pos)
     if (t->last_doc != doc) {
         if (v->n_touched == v->cap_touched) {
             uint32_t cap = v->cap_touched ? v->cap_touched * 2 : 1024;
-            uint32_t *n = realloc(v->touched, cap * sizeof *n);
+            uint32_t *n = mem_rearray(v->touched, cap, sizeof *n);
             if (!n)
                 return MORGUE_ENOMEM;
             v->touched = n;
@@ -278,20 +278,10 @@ static int grow_docs(inverter *v)
     if (v->n_docs < v->cap_docs)
         return MORGUE_OK;
     uint32_t cap = v->cap_docs ? v->cap_docs * 2 : 1024;
-    uint32_t *d = realloc(v->dlen, cap * sizeof *d);
-    if (d)
-        v->dlen = d;
-    uint32_t *t = realloc(v->tlen, cap * sizeof *t);
-    if (t)
-        v->tlen = t;
-    int64_t *x = realloc(v->dates, cap * sizeof *x);
-    if (x)
-        v->dates = x;
-    uint64_t *h = realloc(v->idents, cap * sizeof *h);
-    if (h)
-        v->idents = h;
-    if (!d || !t || !x || !h)
+    uint64_t *h = mem_rearray(v->idents, cap, sizeof *h);
+    if (!h)
         return MORGUE_ENOMEM;
+    v->idents = h;
     v->cap_docs = cap;
     return MORGUE_OK;
 }
@@ -309,6 +299,16 @@ static int end_doc(inverter *v)
     }
     v->n_touched = 0;
     return MORGUE_OK;
+}
+
+/* The document's row of every column (col_table): a new column is one
+ * more line here. tl and bl are its title and body token counts. */
+static void doc_columns(const invert_doc *d, uint32_t tl, uint32_t bl,
+                        uint64_t *row)
+{
+    row[COL_DLEN] = tl + bl;
+    row[COL_TLEN] = tl;
+    row[COL_DATE] = (uint64_t)d->date;
 }
 
 int inverter_add(inverter *v, const invert_doc *d)
@@ -338,9 +338,10 @@ int inverter_add(inverter *v, const invert_doc *d)
     buf_free(&tags);
     if (rc)
         return rc;
-    v->dlen[v->n_docs] = (uint32_t)(tl + bl);
-    v->tlen[v->n_docs] = (uint32_t)tl;
-    v->dates[v->n_docs] = d->date;
+    uint64_t row[N_COLS];
+    doc_columns(d, (uint32_t)tl, (uint32_t)bl, row);
+    if (colset_push(&v->cols, row))
+        return MORGUE_ENOMEM;
     v->idents[v->n_docs] = d->ident;
     v->n_docs++;
     return MORGUE_OK;
@@ -352,7 +353,8 @@ size_t inverter_memory(const inverter *v)
      * that an emptied inverter is under any budget). */
     return v->postings_bytes * 2 + /* doubling buffers, flush copies */
            (size_t)v->n_terms * (sizeof(term_rec) + 2 * sizeof *v->table) +
-           v->keys.len + (size_t)v->n_docs * 24 + v->store.out.len +
+           v->keys.len + (size_t)v->n_docs * 8 + colset_memory(&v->cols) +
+           v->store.out.len +
            v->store.raw.len;
 }
 
@@ -369,6 +371,7 @@ static void reset(inverter *v)
     free_terms(v);
     memset(v->table, 0, ((size_t)v->table_mask + 1) * sizeof *v->table);
     buf_clear(&v->keys);
+    colset_clear(&v->cols);
     v->n_docs = 0;
     v->postings_bytes = 0;
     docstore_builder_free(&v->store);
@@ -405,8 +408,8 @@ int inverter_flush(inverter *v, const char *path, errmsg *e)
         terms[j].alias = one ? sorted_at[t->a_word] : SIZE_MAX;
     }
     free(sorted_at);
-    seg_build b = { .n_docs = v->n_docs, .dlen = v->dlen, .tlen = v->tlen,
-                    .dates = v->dates, .idents = v->idents, .terms = terms,
+    seg_build b = { .n_docs = v->n_docs, .cols = &v->cols,
+                    .idents = v->idents, .terms = terms,
                     .n_terms = v->n_terms,
                     .stored = (const uint8_t *)v->store.out.ptr,
                     .stored_len = v->store.out.len,

@@ -5,7 +5,11 @@
  * postings of a term, taken source after source, stay ascending), their
  * columns, identities and stored fields are copied, and the terms of all
  * sources are merged in key order and streamed to segment_write(), which
- * re-blocks the postings and rebuilds skips. Deleted documents are gone
+ * re-blocks the postings and rebuilds skips. Every column is copied, those
+ * this library does not know too (their width and default come from the
+ * column directory; a source without a column gives its documents the
+ * default), so an older library merging a newer index keeps what it
+ * cannot read. Deleted documents are gone
  * from the result. A stem that was an alias of the same one word in every
  * source that has it stays an alias of that word.
  *
@@ -35,6 +39,7 @@
 #include "index/postings.h"
 #include "index/termdict.h"
 #include "indexer/writer_int.h"
+#include "util/alloc.h"
 
 #define MERGE_FLOOR 1000
 #define NO_DOC UINT32_MAX
@@ -60,8 +65,7 @@ typedef struct merger {
     msrc *src;
     size_t n_src;
     uint32_t n_out;
-    uint32_t *dlen, *tlen;
-    int64_t *dates;
+    colset cols;
     uint64_t *idents;
     docstore_builder store;
     char key[MAX_KEY];
@@ -79,14 +83,42 @@ static int is_deleted(const wseg *g, uint32_t doc)
 
 /* ---- documents ---- */
 
-static int alloc_docs(merger *m)
+/* The output's columns: the known ones, then every carried (unknown)
+ * column of any source, in order of first appearance. */
+static int plan_columns(merger *m, errmsg *e)
 {
-    size_t n = (size_t)m->n_out + 1;
-    m->dlen = malloc(n * sizeof *m->dlen);
-    m->tlen = malloc(n * sizeof *m->tlen);
-    m->dates = malloc(n * sizeof *m->dates);
-    m->idents = malloc(n * sizeof *m->idents);
-    return m->dlen && m->tlen && m->dates && m->idents ? 0 : -1;
+    colset_init(&m->cols);
+    for (size_t i = 0; i < m->n_src; i++) {
+        const segment *s = &m->src[i].g->seg;
+        for (uint32_t k = 0; k < s->n_carried; k++) {
+            const seg_col *c = &s->carried[k];
+            int ix = colset_column(&m->cols, c->tag, c->width, c->flags,
+                                   c->dflt);
+            if (ix == -1)
+                return err_set(e, MORGUE_EVERSION, "merge: more than %d "
+                               "columns this library does not know",
+                               COL_MAX_CARRIED);
+            if (ix < 0)
+                return err_set(e, MORGUE_EVERSION, "merge: column %.4s has "
+                               "different widths in two segments",
+                               (const char *)&c->tag);
+        }
+    }
+    return MORGUE_OK;
+}
+
+/* Value of output column ix for document d of s. */
+static uint64_t col_value(const merger *m, size_t ix, const segment *s,
+                          uint32_t d)
+{
+    if (ix < N_COLS)
+        return segment_col(s, (int)ix, d);
+    const colbuf *c = &m->cols.cols[ix];
+    for (uint32_t k = 0; k < s->n_carried; k++)
+        if (s->carried[k].tag == c->tag)
+            return col_load(s->carried[k].p + (size_t)d * c->width,
+                            c->width, c->flags);
+    return c->dflt;
 }
 
 /* Numbers the live documents of every source; fills the columns. */
@@ -95,24 +127,30 @@ static int map_docs(merger *m, errmsg *e)
     uint32_t next = 0;
     for (size_t i = 0; i < m->n_src; i++) {
         const wseg *g = m->src[i].g;
-        m->src[i].remap = malloc(((size_t)g->seg.n_docs + 1) * 4);
+        m->src[i].remap = mem_array((size_t)g->seg.n_docs + 1, 4);
         if (!m->src[i].remap)
             return err_set(e, MORGUE_ENOMEM, "out of memory");
         for (uint32_t d = 0; d < g->seg.n_docs; d++)
             m->src[i].remap[d] = is_deleted(g, d) ? NO_DOC : next++;
     }
     m->n_out = next;
-    if (alloc_docs(m))
+    m->idents = mem_array((size_t)m->n_out + 1, sizeof *m->idents);
+    if (!m->idents)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
+    int rc = plan_columns(m, e);
+    if (rc)
+        return rc;
+    uint64_t row[N_COLS + COL_MAX_CARRIED];
     for (size_t i = 0; i < m->n_src; i++) {
         const segment *s = &m->src[i].g->seg;
         const uint32_t *map = m->src[i].remap;
         for (uint32_t d = 0; d < s->n_docs; d++) {
             if (map[d] == NO_DOC)
                 continue;
-            m->dlen[map[d]] = segment_dlen(s, d);
-            m->tlen[map[d]] = segment_tlen(s, d);
-            m->dates[map[d]] = segment_date(s, d);
+            for (size_t k = 0; k < m->cols.n_cols; k++)
+                row[k] = col_value(m, k, s, d);
+            if (colset_push(&m->cols, row))
+                return err_set(e, MORGUE_ENOMEM, "out of memory");
         }
         for (uint32_t k = 0; k < s->n_docs; k++) {
             uint32_t d = segment_ident_doc(s, k);
@@ -226,7 +264,7 @@ static int note_word(msrc *s, size_t ix, uint32_t df)
 {
     if (s->n_words == s->cap_words) {
         size_t cap = s->cap_words ? s->cap_words * 2 : 1024;
-        wordref *n = realloc(s->words, cap * sizeof *n);
+        wordref *n = mem_rearray(s->words, cap, sizeof *n);
         if (!n)
             return -1;
         s->words = n;
@@ -239,7 +277,7 @@ static int note_word(msrc *s, size_t ix, uint32_t df)
 static int put_positions(merger *m, postings *p, uint32_t tf)
 {
     if (tf > m->posv_cap) {
-        uint32_t *n = realloc(m->posv, (size_t)tf * sizeof *n);
+        uint32_t *n = mem_rearray(m->posv, (size_t)tf, sizeof *n);
         if (!n)
             return MORGUE_ENOMEM;
         m->posv = n;
@@ -355,9 +393,7 @@ static void merger_free(merger *m)
         free(m->src[i].words);
     }
     free(m->src);
-    free(m->dlen);
-    free(m->tlen);
-    free(m->dates);
+    colset_free(&m->cols);
     free(m->idents);
     free(m->posv);
     buf_free(&m->post);
@@ -386,8 +422,8 @@ static int build(merger *m, const char *path, errmsg *e)
         return rc;
     if ((rc = copy_stored(m, e)) || (rc = start_terms(m, e)))
         return rc;
-    seg_build b = { .n_docs = m->n_out, .dlen = m->dlen, .tlen = m->tlen,
-                    .dates = m->dates, .idents = m->idents,
+    seg_build b = { .n_docs = m->n_out, .cols = &m->cols,
+                    .idents = m->idents,
                     .next_term = next_term, .ud = m,
                     .stored = (const uint8_t *)m->store.out.ptr,
                     .stored_len = m->store.out.len,
@@ -402,6 +438,9 @@ static int build(merger *m, const char *path, errmsg *e)
  * segment and marks them dropped; the next commit makes it so. */
 static int merge_segs(morgue_writer *w, const size_t *pick, size_t n)
 {
+    int rc = writer_lock_held(w);
+    if (rc)
+        return rc;
     merger m;
     memset(&m, 0, sizeof m);
     m.src = calloc(n, sizeof *m.src);
@@ -413,7 +452,7 @@ static int merge_segs(morgue_writer *w, const size_t *pick, size_t n)
     char path[4096];
     uint64_t id = w->next_id;
     segment_path(path, sizeof path, w->dir, id);
-    int rc = build(&m, path, &w->err);
+    rc = build(&m, path, &w->err);
     uint32_t n_out = m.n_out;
     merger_free(&m);
     if (rc)
@@ -470,7 +509,7 @@ static size_t smallest_window(const morgue_writer *w, size_t *pick)
 {
     size_t f = (size_t)w->merge_factor, n = 0, best = 0;
     uint64_t best_sum = UINT64_MAX;
-    size_t *live = malloc((w->n_segs + 1) * sizeof *live);
+    size_t *live = mem_array(w->n_segs + 1, sizeof *live);
     if (!live)
         return 0;
     for (size_t i = 0; i < w->n_segs; i++)
@@ -532,7 +571,7 @@ static int merge_and_commit(morgue_writer *w, size_t *pick, size_t n)
 int writer_merge_policy(morgue_writer *w)
 {
     for (int round = 0; round < 1000; round++) {
-        size_t *pick = malloc((w->n_segs + 1) * sizeof *pick);
+        size_t *pick = mem_array(w->n_segs + 1, sizeof *pick);
         if (!pick)
             return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
         size_t n = choose(w, pick);
@@ -551,7 +590,7 @@ MORGUE_API int morgue_writer_compact(morgue_writer *w)
     int rc = writer_commit(w);
     if (rc)
         return rc;
-    size_t *pick = malloc((w->n_segs + 1) * sizeof *pick), n = 0;
+    size_t *pick = mem_array(w->n_segs + 1, sizeof *pick), n = 0;
     if (!pick)
         return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
     int dead = 0;

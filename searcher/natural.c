@@ -156,6 +156,7 @@ pnode *natural_node(ctx *c, const qnode *q)
     pnode *root = NULL;
     for (size_t i = 0; i < q->n_kids && c->rc == MORGUE_OK; i++) {
         size_t n;
+        c->pos = q->kids[i]->pos;
         char **w = kid_words(c, q->kids[i], &n);
         for (size_t k = 0; w && k < n; k++) {
             if (push(c, &ws, w[k]) != MORGUE_OK) {
@@ -180,7 +181,12 @@ pnode *natural_node(ctx *c, const qnode *q)
             continue;
         size_t n;
         char **w = kid_words(c, q->kids[i], &n);
-        pnode *ph = w && n > 1 ? plan_phrase_node(c, w, n, 0, 0) : NULL;
+        /* a phrase longer than the limit boosts nothing (natural language
+         * does not fail on it) */
+        c->pos = q->kids[i]->pos;
+        pnode *ph = w && n > 1 && n <= MORGUE_QUERY_MAX_PHRASE
+                        ? plan_phrase_node(c, w, n, 0, 0)
+                        : NULL;
         plan_free_words(w);
         if (!ph)
             continue;

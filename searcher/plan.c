@@ -7,6 +7,7 @@
 #include "searcher/plan_int.h"
 #include "text/stem.h"
 #include "text/tokenize.h"
+#include "util/alloc.h"
 
 
 int plan_oom(ctx *c)
@@ -35,7 +36,15 @@ static uint64_t lookup(ctx *c, const char *key, size_t len, term_info *out)
 int plan_add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
                     int with_title)
 {
-    pterm *t = realloc(n->terms, (n->n_terms + 1) * sizeof *t);
+    /* Each term costs a lookup per segment and an iterator per segment:
+     * bounded, so that 100,000 words fail at once instead of running. */
+    if (++c->n_terms > MORGUE_QUERY_MAX_TERMS)
+        return c->rc = searcher_fail(c->s, MORGUE_EQUERY, "query error at "
+                                     "column %zu: more than %d terms (words, "
+                                     "phrase words and prefix expansions; "
+                                     "the limit)", c->pos + 1,
+                                     MORGUE_QUERY_MAX_TERMS);
+    pterm *t = mem_rearray(n->terms, n->n_terms + 1, sizeof *t);
     if (!t)
         return plan_oom(c);
     n->terms = t;
@@ -65,7 +74,7 @@ int plan_add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
 int plan_add_hl(ctx *c, hl_kind kind, char **words, size_t n, double w)
 {
     plan *p = c->p;
-    query_term *t = realloc(p->hl, (p->n_hl + 1) * sizeof *t);
+    query_term *t = mem_rearray(p->hl, p->n_hl + 1, sizeof *t);
     if (!t)
         return plan_oom(c);
     p->hl = t;
@@ -91,7 +100,7 @@ char **plan_words_of(ctx *c, const char *text, size_t *n)
     *n = 0;
     tokenizer_init(&tk, text, strlen(text));
     while (tokenizer_next(&tk, &tok)) {
-        char **nw = realloc(w, (*n + 2) * sizeof *w);
+        char **nw = mem_rearray(w, *n + 2, sizeof *w);
         if (!nw || !(nw[*n] = strndup(tok.term, tok.len))) {
             if (nw)
                 nw[*n] = NULL;
@@ -127,6 +136,12 @@ pnode *plan_new_node(ctx *c, qkind kind)
 pnode *plan_phrase_node(ctx *c, char **w, size_t n, unsigned near,
                           int title_only)
 {
+    if (n > MORGUE_QUERY_MAX_PHRASE) {
+        c->rc = searcher_fail(c->s, MORGUE_EQUERY, "query error at column "
+                              "%zu: a phrase of %zu words; at most %d",
+                              c->pos + 1, n, MORGUE_QUERY_MAX_PHRASE);
+        return NULL;
+    }
     pnode *p = plan_new_node(c, n == 1 && !title_only ? Q_WORD : Q_PHRASE);
     if (!p)
         return NULL;
@@ -135,8 +150,9 @@ pnode *plan_phrase_node(ctx *c, char **w, size_t n, unsigned near,
     p->title_only = title_only;
     double w_sum = 0;
     for (size_t i = 0; i < n && c->rc == MORGUE_OK; i++) {
-        plan_add_term(c, p, NS_WORD, w[i], strlen(w[i]), 0);
-        w_sum += p->terms[p->n_terms - 1].idf;
+        if (plan_add_term(c, p, NS_WORD, w[i], strlen(w[i]), 0) ==
+            MORGUE_OK)
+            w_sum += p->terms[p->n_terms - 1].idf;
     }
     if (c->rc == MORGUE_OK)
         plan_add_hl(c, n == 1 || near ? HL_WORD : HL_PHRASE, w, near ? 1 : n,
@@ -240,8 +256,9 @@ static pnode *prefix_node(ctx *c, const qnode *q)
     if (c->rc == MORGUE_OK && n_found) {
         p = plan_new_node(c, Q_OR);
         for (size_t i = 0; p && i < n_found && c->rc == MORGUE_OK; i++) {
-            pnode *k = plan_phrase_node(c, &found[i], 1, 0, q->field == QF_TITLE);
-            pnode **kids = k ? realloc(p->kids, (p->n_kids + 1) * sizeof *kids)
+            pnode *k = plan_phrase_node(c, &found[i], 1, 0,
+                                        q->field == QF_TITLE);
+            pnode **kids = k ? mem_rearray(p->kids, p->n_kids + 1, sizeof *kids)
                              : NULL;
             if (!kids) {
                 plan_free_node(k);
@@ -271,7 +288,7 @@ static pnode *group_node(ctx *c, const qnode *q, int depth)
                 break;
             continue;
         }
-        pnode **kids = realloc(p->kids, (p->n_kids + 1) * sizeof *kids);
+        pnode **kids = mem_rearray(p->kids, p->n_kids + 1, sizeof *kids);
         if (!kids) {
             plan_free_node(k);
             plan_oom(c);
@@ -293,8 +310,9 @@ static pnode *group_node(ctx *c, const qnode *q, int depth)
 
 static pnode *resolve(ctx *c, const qnode *q, int depth)
 {
-    if (depth > 200)
+    if (depth > 200 || c->rc != MORGUE_OK)
         return NULL;
+    c->pos = q->pos;
     switch (q->kind) {
     case Q_TEXT:
         return natural_node(c, q);
@@ -348,7 +366,7 @@ static pnode *resolve(ctx *c, const qnode *q, int depth)
 int plan_make(plan *p, morgue_searcher *s, const qnode *q)
 {
     memset(p, 0, sizeof *p);
-    ctx c = { s, NULL, p, MORGUE_OK };
+    ctx c = { s, NULL, p, MORGUE_OK, 0, 0 };
     if (stemmer_new(&c.stem, s->man.language) != MORGUE_OK)
         return searcher_fail(s, MORGUE_ENOMEM, "cannot make the stemmer");
     p->root = resolve(&c, q, 0);
@@ -443,7 +461,7 @@ static it *build_phrase(const pnode *n, const score_ctx *c, size_t g,
                         errmsg *e)
 {
     it **w = calloc(n->n_terms + 1, sizeof *w);
-    double *idfs = malloc((n->n_terms + 1) * sizeof *idfs);
+    double *idfs = mem_array(n->n_terms + 1, sizeof *idfs);
     int missing = 0;
     for (size_t i = 0; w && idfs && i < n->n_terms; i++) {
         missing |= n->terms[i].info[g].df == 0;
@@ -494,7 +512,7 @@ static it *build_group(const pnode *n, const score_ctx *c, size_t g,
     if (!failed && n->kind == Q_AND)
         r = and_it_new(pos, np, neg, nn);
     else if (!failed && n->kind == Q_OR)
-        r = or_it_new(pos, np);
+        r = or_it_new(pos, np, c->budget);
     else if (!failed)
         r = maybe_it_new(pos, np);
     if (r) {

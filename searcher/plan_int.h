@@ -12,6 +12,8 @@ typedef struct ctx {
     stemmer *stem;
     plan *p;
     int rc;             /* sticky: MORGUE_OK until the first failure */
+    size_t n_terms;     /* looked up so far, against MORGUE_QUERY_MAX_TERMS */
+    size_t pos;         /* query offset of the node being resolved */
 } ctx;
 
 /* Sets c->rc to MORGUE_ENOMEM (with the message) once; returns c->rc. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "searcher/parse_int.h"
+#include "util/alloc.h"
 
 qnode *node_new(parser *p, qkind kind, size_t pos)
 {
@@ -31,7 +32,7 @@ int vec_push(parser *p, vec *a, void *x)
 {
     if (a->n == a->cap) {
         size_t cap = a->cap ? a->cap * 2 : 4;
-        void **v = realloc(a->v, cap * sizeof *v);
+        void **v = mem_rearray(a->v, cap, sizeof *v);
         if (!v) {
             parse_nomem(p);
             return -1;
