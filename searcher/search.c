@@ -215,7 +215,12 @@ static int parse(run *r, const char *query, qnode **q)
                              "%zu: invalid UTF-8 (byte 0x%02x)", bad + 1,
                              (unsigned char)query[bad]);
     int rc = query_parse(query, flags, q, msg, sizeof msg, &at);
-    if (rc == MORGUE_EQUERY) /* strict language only */
+    /* strict language only: natural language does not fail on syntax */
+    if (rc == MORGUE_EQUERY && strstr(msg, "column")) /* said already */
+        return searcher_fail(r->s, rc, "query error: %s (to search for "
+                             "these words as plain text, use "
+                             "natural-language mode)", msg);
+    if (rc == MORGUE_EQUERY)
         return searcher_fail(r->s, rc, "query error at column %zu: %s "
                              "(to search for these words as plain text, "
                              "use natural-language mode)",
