@@ -474,7 +474,7 @@ START_TEST(test_search_bm25f_by_hand)
     } cases[] = {
         { 0, -1, 0, 0.791476860622, 0.590861705337, 0 },
         { 0, -1, 0, 0.791476860622, 0.590861705337, MORGUE_QUERY_NATURAL },
-        { 0, -1, 0, 0.791476860622, 0.590861705337, MORGUE_QUERY_EXHAUSTIVE },
+        { 0, -1, 0, 0.791476860622, 0.590861705337, SEARCH_EXHAUSTIVE },
         { 0.9, 0.4, 5, 0.794055379095, 0.519190055562, 0 },
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
