@@ -11,11 +11,48 @@
 
 #define IT_END POSTINGS_END
 
-/* What scoring needs: the snapshot, the segment and BM25's parameters. */
+/* The work one query may do, shared by all its iterators over all
+ * segments: postings decoded (documents of each block loaded, positions
+ * read) and operator steps. Once used passes limit every iterator that
+ * spends reports MORGUE_EQUERY and ends, so a query costs at most about
+ * limit steps whatever the index size (docs/QUERY.md, "Limits"). */
+typedef struct query_budget {
+    uint64_t used, limit;
+    /* The caller's stop conditions (morgue_query_opts' cancel flag and
+     * timeout), looked at every BUDGET_POLL steps: when one holds, limit
+     * drops to 0 and stopped is set, so the query ends the way a spent
+     * budget ends it, and reports MORGUE_ECANCELED instead. */
+    const int *cancel;
+    int64_t deadline_ns;  /* CLOCK_MONOTONIC; 0: none */
+    uint64_t poll_at;     /* used value of the next look; UINT64_MAX: none */
+    int stopped;
+} query_budget;
+
+#define BUDGET_POLL 4096
+
+/* Looks at the stop conditions now (search.c); 1 when the query must stop. */
+int budget_poll(query_budget *b);
+
+/* Adds n steps; 1 once the budget is spent or the caller asked to stop
+ * (b NULL: no budget). */
+static inline int budget_spend(query_budget *b, uint64_t n)
+{
+    if (!b)
+        return 0;
+    b->used += n;
+    if (b->used >= b->poll_at)
+        budget_poll(b);
+    return b->used > b->limit;
+}
+
+/* What scoring needs: the snapshot, the segment and BM25's parameters,
+ * and the query's work budget. */
 typedef struct score_ctx {
     const morgue_searcher *s;
     const segment *g;
     double k1, b, title_weight;
+    uint32_t max_tlen;  /* the segment's longest title (score bounds) */
+    query_budget *budget;
 } score_ctx;
 
 typedef struct it it;
@@ -33,7 +70,8 @@ struct it {
     uint32_t doc;     /* current document; IT_END when exhausted */
     int started;      /* doc is meaningful */
     uint64_t cost;    /* about how many documents it yields */
-    int err;          /* MORGUE_ECORRUPT once a decoder failed */
+    int err;          /* MORGUE_ECORRUPT once a decoder failed,
+                         MORGUE_EQUERY once the work budget is spent */
 };
 
 static inline uint32_t it_advance(it *i, uint32_t target)
@@ -59,7 +97,7 @@ int it_by_cost(const void *x, const void *y);
 /* ---- leaves (term.c) ---- */
 
 typedef enum term_kind {
-    TERM_STEM,   /* 'S' postings scored with BM25, plus the 'T' title part */
+    TERM_STEM,   /* 'S' postings, BM25F over title ('T' postings) + body */
     TERM_TITLE,  /* 'T' postings, title BM25 */
     TERM_EXACT,  /* 'E' postings, BM25 */
     TERM_FILTER, /* 'G' / 'O' postings, no score */
@@ -70,8 +108,7 @@ typedef struct term_it term_it;
 /* A term's cursor; title may be NULL (TERM_STEM without title postings).
  * Returns NULL on OOM, or an iterator with err set on corruption. */
 it *term_it_new(const score_ctx *c, term_kind kind, const term_info *body,
-                const term_info *title, double idf, double title_idf,
-                errmsg *e);
+                const term_info *title, double idf, errmsg *e);
 
 /* Upper bound of the term's score over the whole segment, and over the
  * block holding target (whose last document goes to *block_end). */
@@ -86,8 +123,9 @@ postings *term_it_postings(it *i);
 /* All of pos[] (score: their sum in the given order), none of neg[]. The
  * arrays are taken over. */
 it *and_it_new(it **pos, size_t n_pos, it **neg, size_t n_neg);
-/* Any of kids (score: sum of those on the document, in order). */
-it *or_it_new(it **kids, size_t n);
+/* Any of kids (score: sum of those on the document, in order); each step
+ * costs budget one unit per kid. */
+it *or_it_new(it **kids, size_t n, query_budget *budget);
 /* kids[0] decides matching; the rest only add score. */
 it *maybe_it_new(it **kids, size_t n);
 /* Words (TERM_EXACT iterators) at consecutive positions (near == 0), or all

@@ -4,19 +4,15 @@
 #include <string.h>
 
 #include "searcher/bm25.h"
-#include "searcher/plan.h"
+#include "searcher/plan_int.h"
 #include "text/stem.h"
 #include "text/stemset.h"
+#include "text/stopwords.h"
 #include "text/tokenize.h"
+#include "util/alloc.h"
 
-typedef struct ctx {
-    morgue_searcher *s;
-    stemset stems;      /* a stemmer per language of the snapshot */
-    plan *p;
-    int rc;
-} ctx;
 
-static int oom(ctx *c)
+int plan_oom(ctx *c)
 {
     if (c->rc == MORGUE_OK)
         c->rc = searcher_fail(c->s, MORGUE_ENOMEM, "out of memory");
@@ -39,12 +35,20 @@ static uint64_t lookup(ctx *c, const char *key, size_t len, term_info *out)
     return df;
 }
 
-static int add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
+int plan_add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
                     int with_title)
 {
-    pterm *t = realloc(n->terms, (n->n_terms + 1) * sizeof *t);
+    /* Each term costs a lookup per segment and an iterator per segment:
+     * bounded, so that 100,000 words fail at once instead of running. */
+    if (++c->n_terms > MORGUE_QUERY_MAX_TERMS)
+        return c->rc = searcher_fail(c->s, MORGUE_EQUERY, "query error at "
+                                     "column %zu: more than %d terms (words, "
+                                     "phrase words and prefix expansions; "
+                                     "the limit)", c->pos + 1,
+                                     MORGUE_QUERY_MAX_TERMS);
+    pterm *t = mem_rearray(n->terms, n->n_terms + 1, sizeof *t);
     if (!t)
-        return oom(c);
+        return plan_oom(c);
     n->terms = t;
     t = &n->terms[n->n_terms++];
     memset(t, 0, sizeof *t);
@@ -55,44 +59,43 @@ static int add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
     if (with_title)
         t->tinfo = calloc(c->s->n_segs + 1, sizeof *t->tinfo);
     if (!t->key || !t->info || (with_title && !t->tinfo))
-        return oom(c);
+        return plan_oom(c);
     t->key[0] = ns;
     memcpy(t->key + 1, text, len);
     t->key[len + 1] = '\0';
     t->len = len + 1;
     t->df = lookup(c, t->key, t->len, t->info);
     t->idf = bm25_idf(c->s->n_docs, t->df);
-    if (with_title) {
+    if (with_title) { /* the title's postings; the idf stays the stem's */
         t->key[0] = NS_TITLE;
-        t->tdf = lookup(c, t->key, t->len, t->tinfo);
-        t->title_idf = bm25_idf(c->s->n_docs, t->tdf);
+        lookup(c, t->key, t->len, t->tinfo);
         t->key[0] = ns;
     }
     return c->rc;
 }
 
-static int add_hl(ctx *c, hl_kind kind, char **words, size_t n, double w)
+int plan_add_hl(ctx *c, hl_kind kind, char **words, size_t n, double w)
 {
     plan *p = c->p;
-    query_term *t = realloc(p->hl, (p->n_hl + 1) * sizeof *t);
+    query_term *t = mem_rearray(p->hl, p->n_hl + 1, sizeof *t);
     if (!t)
-        return oom(c);
+        return plan_oom(c);
     p->hl = t;
     t[p->n_hl].kind = kind;
     t[p->n_hl].n_words = n;
     t[p->n_hl].weight = w;
     t[p->n_hl].words = calloc(n + 1, sizeof(char *));
     if (!t[p->n_hl].words)
-        return oom(c);
+        return plan_oom(c);
     p->n_hl++;
     for (size_t i = 0; i < n; i++)
         if (!(t[p->n_hl - 1].words[i] = strdup(words[i])))
-            return oom(c);
+            return plan_oom(c);
     return MORGUE_OK;
 }
 
 /* The normalised words of text (NULL-terminated array of copies). */
-static char **words_of(ctx *c, const char *text, size_t *n)
+char **plan_words_of(ctx *c, const char *text, size_t *n)
 {
     tokenizer tk;
     token tok;
@@ -100,10 +103,12 @@ static char **words_of(ctx *c, const char *text, size_t *n)
     *n = 0;
     tokenizer_init(&tk, text, strlen(text));
     while (tokenizer_next(&tk, &tok)) {
-        char **nw = realloc(w, (*n + 2) * sizeof *w);
+        char **nw = mem_rearray(w, *n + 2, sizeof *w);
         if (!nw || !(nw[*n] = strndup(tok.term, tok.len))) {
-            free(nw ? nw : w);
-            oom(c);
+            if (nw)
+                nw[*n] = NULL;
+            plan_free_words(nw ? nw : w);
+            plan_oom(c);
             return NULL;
         }
         w = nw;
@@ -112,30 +117,35 @@ static char **words_of(ctx *c, const char *text, size_t *n)
     return w;
 }
 
-static void free_words(char **w)
+void plan_free_words(char **w)
 {
     for (size_t i = 0; w && w[i]; i++)
         free(w[i]);
     free(w);
 }
 
-static pnode *new_node(ctx *c, qkind kind)
+pnode *plan_new_node(ctx *c, qkind kind)
 {
     pnode *n = calloc(1, sizeof *n);
     if (!n)
-        oom(c);
+        plan_oom(c);
     else
         n->kind = kind;
     return n;
 }
 
-static void free_node(pnode *n);
 
 /* Exact words in a row (or within near positions). */
-static pnode *phrase_node(ctx *c, char **w, size_t n, unsigned near,
+pnode *plan_phrase_node(ctx *c, char **w, size_t n, unsigned near,
                           int title_only)
 {
-    pnode *p = new_node(c, n == 1 && !title_only ? Q_WORD : Q_PHRASE);
+    if (n > MORGUE_QUERY_MAX_PHRASE) {
+        c->rc = searcher_fail(c->s, MORGUE_EQUERY, "query error at column "
+                              "%zu: a phrase of %zu words; at most %d",
+                              c->pos + 1, n, MORGUE_QUERY_MAX_PHRASE);
+        return NULL;
+    }
+    pnode *p = plan_new_node(c, n == 1 && !title_only ? Q_WORD : Q_PHRASE);
     if (!p)
         return NULL;
     p->tkind = TERM_EXACT;
@@ -143,15 +153,52 @@ static pnode *phrase_node(ctx *c, char **w, size_t n, unsigned near,
     p->title_only = title_only;
     double w_sum = 0;
     for (size_t i = 0; i < n && c->rc == MORGUE_OK; i++) {
-        add_term(c, p, NS_WORD, w[i], strlen(w[i]), 0);
-        w_sum += p->terms[p->n_terms - 1].idf;
+        if (plan_add_term(c, p, NS_WORD, w[i], strlen(w[i]), 0) ==
+            MORGUE_OK)
+            w_sum += p->terms[p->n_terms - 1].idf;
     }
     if (c->rc == MORGUE_OK)
-        add_hl(c, n == 1 || near ? HL_WORD : HL_PHRASE, w, near ? 1 : n,
+        plan_add_hl(c, n == 1 || near ? HL_WORD : HL_PHRASE, w, near ? 1 : n,
                w_sum);
     for (size_t i = 1; near && i < n && c->rc == MORGUE_OK; i++)
-        add_hl(c, HL_WORD, w + i, 1, p->terms[i].idf);
+        plan_add_hl(c, HL_WORD, w + i, 1, p->terms[i].idf);
     return p;
+}
+
+size_t plan_stems(ctx *c, const char *w, char **out)
+{
+    const morgue_searcher *s = c->s;
+    size_t n_langs = s->n_langs ? s->n_langs : 1;
+    size_t n = 0;
+    for (size_t i = 0; i < n_langs && c->rc == MORGUE_OK; i++) {
+        stemmer *st = stemset_get(&c->stems,
+                                  s->n_langs ? s->langs[i] : LANG_UND);
+        size_t sl;
+        const char *r = stemmer_stem(st, w, strlen(w), &sl);
+        size_t k = 0;
+        while (k < n && (strlen(out[k]) != sl || memcmp(out[k], r, sl)))
+            k++;
+        if (k < n)
+            continue;
+        if (!(out[n] = strndup(r, sl)))
+            plan_oom(c);
+        else
+            n++;
+    }
+    return n;
+}
+
+int plan_stopword(const ctx *c, const char *w, size_t n)
+{
+    const morgue_searcher *s = c->s;
+    if (stopword_is(s->lmode.algo, w, n))
+        return 1;
+    for (size_t i = 0; i < s->n_langs; i++) {
+        const lang_info *l = lang_find(s->langs[i]);
+        if (l && l->snowball && stopword_is(l->snowball, w, n))
+            return 1;
+    }
+    return 0;
 }
 
 /* The stems of word w in every language of the snapshot, distinct: a
@@ -162,55 +209,35 @@ static pnode *phrase_node(ctx *c, char **w, size_t n, unsigned near,
 static pnode *stem_node(ctx *c, const char *w, int title)
 {
     const morgue_searcher *s = c->s;
-    size_t n_langs = s->n_langs ? s->n_langs : 1;
     char *stems[STEMSET_MAX];
-    size_t n = 0;
-    for (size_t i = 0; i < n_langs && c->rc == MORGUE_OK; i++) {
-        stemmer *st = stemset_get(&c->stems,
-                                  s->n_langs ? s->langs[i] : LANG_UND);
-        size_t sl;
-        const char *r = stemmer_stem(st, w, strlen(w), &sl);
-        size_t k = 0;
-        while (k < n && (strlen(stems[k]) != sl || memcmp(stems[k], r, sl)))
-            k++;
-        if (k < n)
-            continue;
-        if (!(stems[n] = strndup(r, sl)))
-            oom(c);
-        else
-            n++;
-    }
-    pnode *p = c->rc == MORGUE_OK && n > 1 ? new_node(c, Q_OR) : NULL;
-    uint64_t df = 0, tdf = 0;
+    size_t n = plan_stems(c, w, stems);
+    pnode *p = c->rc == MORGUE_OK && n > 1 ? plan_new_node(c, Q_OR) : NULL;
+    uint64_t df = 0;
     for (size_t i = 0; i < n && c->rc == MORGUE_OK; i++) {
-        pnode *k = new_node(c, Q_WORD);
+        pnode *k = plan_new_node(c, Q_WORD);
         if (!k)
             break;
         k->tkind = title ? TERM_TITLE : TERM_STEM;
-        add_term(c, k, title ? NS_TITLE : NS_STEM, stems[i], strlen(stems[i]),
+        plan_add_term(c, k, title ? NS_TITLE : NS_STEM, stems[i], strlen(stems[i]),
                  !title);
         if (c->rc == MORGUE_OK)
-            add_hl(c, HL_STEM, &stems[i], 1, k->terms[0].idf);
+            plan_add_hl(c, HL_STEM, &stems[i], 1, k->terms[0].idf);
         df += k->terms[0].df;
-        tdf += k->terms[0].tdf;
         if (!p) {
             p = k;
             break;
         }
         pnode **kids = realloc(p->kids, (p->n_kids + 1) * sizeof *kids);
         if (!kids) {
-            free_node(k);
-            oom(c);
+            plan_free_node(k);
+            plan_oom(c);
             break;
         }
         p->kids = kids;
         p->kids[p->n_kids++] = k;
     }
-    for (size_t i = 0; p && p->kind == Q_OR && i < p->n_kids; i++) {
+    for (size_t i = 0; p && p->kind == Q_OR && i < p->n_kids; i++)
         p->kids[i]->terms[0].idf = bm25_idf(s->n_docs, df);
-        if (!title)
-            p->kids[i]->terms[0].title_idf = bm25_idf(s->n_docs, tdf);
-    }
     for (size_t i = 0; i < n; i++)
         free(stems[i]);
     return p;
@@ -220,32 +247,32 @@ static pnode *word_node(ctx *c, const qnode *q)
 {
     if (q->field == QF_SOURCE || q->field == QF_TAG) {
         size_t n;
-        char **w = words_of(c, q->text, &n);
+        char **w = plan_words_of(c, q->text, &n);
         buf v = BUF_INIT;
         for (size_t i = 0; i < n; i++) {
             if (i)
                 buf_putc(&v, ' ');
             buf_puts(&v, w[i]);
         }
-        free_words(w);
-        pnode *p = n ? new_node(c, Q_WORD) : NULL;
+        plan_free_words(w);
+        pnode *p = n ? plan_new_node(c, Q_WORD) : NULL;
         if (p) {
             p->tkind = TERM_FILTER;
-            add_term(c, p, q->field == QF_TAG ? NS_TAG : NS_SOURCE,
+            plan_add_term(c, p, q->field == QF_TAG ? NS_TAG : NS_SOURCE,
                      v.ptr, v.len, 0);
         }
         buf_free(&v);
         return p;
     }
     size_t n;
-    char **w = words_of(c, q->text, &n);
+    char **w = plan_words_of(c, q->text, &n);
     pnode *p = NULL;
     if (n == 1) /* the usual case: a stem (one per language) */
         p = stem_node(c, w[0], q->field == QF_TITLE);
     else if (n > 1) { /* "state-of-the-art", "12:30": a phrase */
-        p = phrase_node(c, w, n, 0, q->field == QF_TITLE);
+        p = plan_phrase_node(c, w, n, 0, q->field == QF_TITLE);
     }
-    free_words(w);
+    plan_free_words(w);
     return p;
 }
 
@@ -255,18 +282,30 @@ static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
     return r ? r : (al > bl) - (al < bl);
 }
 
-/* Every exact word starting with the prefix, over all segments. */
+/* Every exact word starting with the prefix, over all segments; for
+ * source: and tag:, every whole value starting with it (values are keys of
+ * their own namespace, so `source:stepp*` is "steppe daily", not a word
+ * of the text). */
 static pnode *prefix_node(ctx *c, const qnode *q)
 {
+    int value = q->field == QF_SOURCE || q->field == QF_TAG;
     size_t n;
-    char **w = words_of(c, q->text, &n);
+    char **w = plan_words_of(c, q->text, &n);
     if (!w)
         return NULL;
     char key[MAX_KEY];
-    size_t klen = strlen(w[n - 1]) + 1;
-    key[0] = NS_WORD;
-    memcpy(key + 1, w[n - 1], klen - 1);
-    free_words(w);
+    size_t klen = 1;
+    key[0] = !value ? NS_WORD : q->field == QF_TAG ? NS_TAG : NS_SOURCE;
+    for (size_t i = value ? 0 : n - 1; i < n; i++) {
+        size_t l = strlen(w[i]);
+        if (klen + l + 2 >= MAX_KEY)
+            break;
+        if (klen > 1)
+            key[klen++] = ' ';
+        memcpy(key + klen, w[i], l);
+        klen += l;
+    }
+    plan_free_words(w);
     char *found[PREFIX_MAX + 1];
     size_t n_found = 0;
     errmsg e;
@@ -297,14 +336,23 @@ static pnode *prefix_node(ctx *c, const qnode *q)
     }
     pnode *p = NULL;
     if (c->rc == MORGUE_OK && n_found) {
-        p = new_node(c, Q_OR);
+        p = plan_new_node(c, Q_OR);
         for (size_t i = 0; p && i < n_found && c->rc == MORGUE_OK; i++) {
-            pnode *k = phrase_node(c, &found[i], 1, 0, q->field == QF_TITLE);
-            pnode **kids = k ? realloc(p->kids, (p->n_kids + 1) * sizeof *kids)
+            pnode *k = NULL;
+            if (value) {
+                if ((k = plan_new_node(c, Q_WORD))) {
+                    k->tkind = TERM_FILTER;
+                    plan_add_term(c, k, key[0], found[i], strlen(found[i]), 0);
+                }
+            } else {
+                k = plan_phrase_node(c, &found[i], 1, 0,
+                                     q->field == QF_TITLE);
+            }
+            pnode **kids = k ? mem_rearray(p->kids, p->n_kids + 1, sizeof *kids)
                              : NULL;
             if (!kids) {
-                free_node(k);
-                oom(c);
+                plan_free_node(k);
+                plan_oom(c);
                 break;
             }
             p->kids = kids;
@@ -320,7 +368,7 @@ static pnode *resolve(ctx *c, const qnode *q, int depth);
 
 static pnode *group_node(ctx *c, const qnode *q, int depth)
 {
-    pnode *p = new_node(c, q->kind);
+    pnode *p = plan_new_node(c, q->kind);
     if (!p)
         return NULL;
     for (size_t i = 0; i < q->n_kids && c->rc == MORGUE_OK; i++) {
@@ -330,10 +378,10 @@ static pnode *group_node(ctx *c, const qnode *q, int depth)
                 break;
             continue;
         }
-        pnode **kids = realloc(p->kids, (p->n_kids + 1) * sizeof *kids);
+        pnode **kids = mem_rearray(p->kids, p->n_kids + 1, sizeof *kids);
         if (!kids) {
-            free_node(k);
-            oom(c);
+            plan_free_node(k);
+            plan_oom(c);
             break;
         }
         p->kids = kids;
@@ -344,7 +392,7 @@ static pnode *group_node(ctx *c, const qnode *q, int depth)
         positive += p->kids[i]->kind != Q_NOT;
     if (c->rc != MORGUE_OK || positive == 0 ||
         (q->kind == Q_NOT && p->n_kids == 0)) {
-        free_node(p);
+        plan_free_node(p);
         return NULL;
     }
     return p;
@@ -352,9 +400,12 @@ static pnode *group_node(ctx *c, const qnode *q, int depth)
 
 static pnode *resolve(ctx *c, const qnode *q, int depth)
 {
-    if (depth > 200)
+    if (depth > 200 || c->rc != MORGUE_OK)
         return NULL;
+    c->pos = q->pos;
     switch (q->kind) {
+    case Q_TEXT:
+        return natural_node(c, q);
     case Q_WORD:
         return word_node(c, q);
     case Q_PREFIX:
@@ -367,18 +418,18 @@ static pnode *resolve(ctx *c, const qnode *q, int depth)
             buf_putc(&all, ' ');
         }
         size_t n;
-        char **w = words_of(c, buf_cstr(&all), &n);
+        char **w = plan_words_of(c, buf_cstr(&all), &n);
         buf_free(&all);
-        pnode *p = n ? phrase_node(c, w, n, q->kind == Q_NEAR ? q->near : 0,
+        pnode *p = n ? plan_phrase_node(c, w, n, q->kind == Q_NEAR ? q->near : 0,
                                    q->field == QF_TITLE)
                      : NULL;
         if (p && q->kind == Q_NEAR && n > 1)
             p->kind = Q_NEAR;
-        free_words(w);
+        plan_free_words(w);
         return p;
     }
     case Q_DATE: {
-        pnode *p = new_node(c, Q_DATE);
+        pnode *p = plan_new_node(c, Q_DATE);
         if (p) {
             p->from = q->from;
             p->to = q->to;
@@ -387,13 +438,13 @@ static pnode *resolve(ctx *c, const qnode *q, int depth)
     }
     case Q_NOT: {
         pnode *k = q->n_kids ? resolve(c, q->kids[0], depth + 1) : NULL;
-        pnode *p = k ? new_node(c, Q_NOT) : NULL;
+        pnode *p = k ? plan_new_node(c, Q_NOT) : NULL;
         if (p && (p->kids = malloc(sizeof *p->kids))) {
             p->kids[0] = k;
             p->n_kids = 1;
             return p;
         }
-        free_node(k);
+        plan_free_node(k);
         free(p);
         return NULL;
     }
@@ -414,9 +465,12 @@ int plan_make(plan *p, morgue_searcher *s, const qnode *q)
         stemset_free(&c.stems);
         return searcher_fail(s, MORGUE_ENOMEM, "cannot make the stemmer");
     }
+    c.stem = c.stems.dflt;
     p->root = resolve(&c, q, 0);
+    c.stem = NULL;
     stemset_free(&c.stems);
-    if (c.rc == MORGUE_OK && !p->root)
+    /* natural language never fails: nothing to search finds nothing */
+    if (c.rc == MORGUE_OK && !p->root && q->kind != Q_TEXT)
         c.rc = searcher_fail(s, MORGUE_EQUERY,
                              "the query has no words to search for");
     if (c.rc != MORGUE_OK)
@@ -424,7 +478,7 @@ int plan_make(plan *p, morgue_searcher *s, const qnode *q)
     return c.rc;
 }
 
-static void free_node(pnode *n)
+void plan_free_node(pnode *n)
 {
     if (!n)
         return;
@@ -435,7 +489,7 @@ static void free_node(pnode *n)
     }
     free(n->terms);
     for (size_t i = 0; i < n->n_kids; i++)
-        free_node(n->kids[i]);
+        plan_free_node(n->kids[i]);
     free(n->kids);
     free(n);
 }
@@ -452,7 +506,7 @@ void query_terms_free(query_term *t, size_t n)
 
 void plan_free(plan *p)
 {
-    free_node(p->root);
+    plan_free_node(p->root);
     query_terms_free(p->hl, p->n_hl);
     memset(p, 0, sizeof *p);
 }
@@ -478,13 +532,13 @@ void plan_hoist_dates(plan *p, int64_t *from, int64_t *to)
             *from = k->from;
         if (k->to < *to)
             *to = k->to;
-        free_node(k);
+        plan_free_node(k);
     }
     n->n_kids = w;
     if (w == 1) { /* an AND of one: the kid itself */
         p->root = n->kids[0];
         n->n_kids = 0;
-        free_node(n);
+        plan_free_node(n);
     }
 }
 
@@ -498,14 +552,14 @@ static it *leaf(const pterm *t, term_kind kind, const score_ctx *c,
     if (t->info[g].df == 0)
         return empty_it_new();
     return term_it_new(c, kind, &t->info[g], t->tinfo ? &t->tinfo[g] : NULL,
-                       t->idf, t->title_idf, e);
+                       t->idf, e);
 }
 
 static it *build_phrase(const pnode *n, const score_ctx *c, size_t g,
                         errmsg *e)
 {
     it **w = calloc(n->n_terms + 1, sizeof *w);
-    double *idfs = malloc((n->n_terms + 1) * sizeof *idfs);
+    double *idfs = mem_array(n->n_terms + 1, sizeof *idfs);
     int missing = 0;
     for (size_t i = 0; w && idfs && i < n->n_terms; i++) {
         missing |= n->terms[i].info[g].df == 0;
@@ -556,7 +610,7 @@ static it *build_group(const pnode *n, const score_ctx *c, size_t g,
     if (!failed && n->kind == Q_AND)
         r = and_it_new(pos, np, neg, nn);
     else if (!failed && n->kind == Q_OR)
-        r = or_it_new(pos, np);
+        r = or_it_new(pos, np, c->budget);
     else if (!failed)
         r = maybe_it_new(pos, np);
     if (r) {

@@ -2,6 +2,7 @@
  * pruned top-k of a flat query or an exhaustive walk of the iterator tree;
  * facets and date sorting always walk every match. */
 #include <math.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,15 +10,23 @@
 #include "searcher/plan.h"
 #include "searcher/prune.h"
 #include "searcher/query.h"
+#include "searcher/testflags.h"
 #include "searcher/topk.h"
+#include "util/alloc.h"
+#include "util/apiver.h"
+#include "util/utf8.h"
 
-static morgue_query_opts resolve_opts(const morgue_query_opts *o)
+/* The caller's options over the defaults, as many fields as its version
+ * has; 0 for a version this library does not know. */
+static int resolve_opts(const morgue_query_opts *o, morgue_query_opts *out)
 {
     morgue_query_opts r = MORGUE_QUERY_OPTS_INIT;
-    if (o && o->version == MORGUE_QUERY_OPTS_VERSION)
-        r = *o;
-    else if (o && o->version == 1) /* before flags, sorting and facets */
-        memcpy(&r, o, offsetof(morgue_query_opts, flags));
+    if (o) {
+        size_t n = API_SIZE(o);
+        if (!n)
+            return 0;
+        memcpy(&r, o, n);
+    }
     if (r.limit == 0)
         r.limit = 10;
     if (r.k1 <= 0)
@@ -28,7 +37,8 @@ static morgue_query_opts resolve_opts(const morgue_query_opts *o)
         r.title_weight = 2.0;
     if (r.snippet_chars == 0)
         r.snippet_chars = 200;
-    return r;
+    *out = r;
+    return 1;
 }
 
 typedef struct run {
@@ -40,6 +50,7 @@ typedef struct run {
     int exhaustive;      /* walk and score every match */
     int64_t from, to;    /* option date filter */
     uint64_t total;
+    query_budget budget; /* shared by every segment's iterators */
 } run;
 
 /* A flat query: one stem, or an AND / OR of stems only. */
@@ -55,13 +66,40 @@ static int flat(const pnode *n)
     return 1;
 }
 
+int budget_poll(query_budget *b)
+{
+    if (b->stopped)
+        return 1;
+    b->poll_at = b->cancel || b->deadline_ns ? b->used + BUDGET_POLL
+                                              : UINT64_MAX;
+    int stop = b->cancel && __atomic_load_n(b->cancel, __ATOMIC_RELAXED);
+    if (!stop && b->deadline_ns) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        stop = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec >=
+               b->deadline_ns;
+    }
+    if (stop) {
+        b->stopped = 1;
+        b->limit = 0;
+        b->poll_at = UINT64_MAX;
+    }
+    return stop;
+}
+
 static int walk(run *r, size_t g, it *root)
 {
     const segment *seg = &r->s->segs[g];
     int by_date = r->o->sort == MORGUE_SORT_DATE;
+    uint32_t seen = 0;
     for (uint32_t d = it_next(root); d != IT_END; d = it_next(root)) {
+        /* iterators that spend nothing (the date column) still stop */
+        if (++seen % BUDGET_POLL == 0 && r->budget.poll_at != UINT64_MAX)
+            budget_poll(&r->budget);
         if (searcher_deleted(r->s, g, d))
             continue;
+        if (r->budget.used > r->budget.limit)
+            return MORGUE_EQUERY;
         int64_t t = segment_date(seg, d);
         if ((r->from != INT64_MIN || r->to != INT64_MAX) &&
             (t == INT64_MIN || t < r->from || t > r->to))
@@ -75,7 +113,7 @@ static int walk(run *r, size_t g, it *root)
             topk_push(&r->top, (hit){ key, sc, (uint32_t)g, d },
                       r->s->base[g] + d);
     }
-    return root->err ? MORGUE_ECORRUPT : MORGUE_OK;
+    return root->err ? root->err : MORGUE_OK;
 }
 
 /* A flat query's words as separate term iterators, pruned. */
@@ -110,7 +148,7 @@ static int pruned(run *r, size_t g, const score_ctx *c, errmsg *e)
     if (rc == MORGUE_OK && live && !(absent && n->kind != Q_OR)) {
         prune_job j = { r->s, g, terms, live, n->kind != Q_OR,
                         (r->o->flags & MORGUE_QUERY_COUNT) != 0, r->from,
-                        r->to, &r->top, &r->total };
+                        r->to, &r->top, &r->total, &r->budget };
         rc = prune_run(&j);
     }
     for (size_t i = 0; terms && i < count; i++)
@@ -122,7 +160,7 @@ static int pruned(run *r, size_t g, const score_ctx *c, errmsg *e)
 static int search_segment(run *r, size_t g)
 {
     score_ctx c = { r->s, &r->s->segs[g], r->o->k1, r->o->b,
-                    r->o->title_weight };
+                    r->o->title_weight, r->s->max_tlen[g], &r->budget };
     errmsg e;
     e.text[0] = '\0';
     int rc;
@@ -133,6 +171,19 @@ static int search_segment(run *r, size_t g)
         rc = root ? walk(r, g, root) : MORGUE_ENOMEM;
         it_free(root);
     }
+    if (rc == MORGUE_EQUERY && r->budget.stopped)
+        return searcher_fail(r->s, MORGUE_ECANCELED, "search stopped: %s",
+                             r->budget.cancel &&
+                             __atomic_load_n(r->budget.cancel,
+                                             __ATOMIC_RELAXED)
+                                 ? "the cancel flag was set"
+                                 : "the timeout passed");
+    if (rc == MORGUE_EQUERY)
+        return searcher_fail(r->s, rc, "query too costly: it needs more "
+                             "than %llu steps (postings decoded and matched; "
+                             "the limit); make it narrower: fewer common "
+                             "words, shorter phrases",
+                             (unsigned long long)r->budget.limit);
     if (rc == MORGUE_ECORRUPT)
         return searcher_fail(r->s, rc, "segment %016llx: corrupt postings%s%s",
                              (unsigned long long)r->s->segs[g].id,
@@ -169,14 +220,50 @@ static int make_hits(run *r, morgue_hits **out)
     return MORGUE_OK;
 }
 
+/* Byte offset of the first byte of (s, n) that starts no valid UTF-8
+ * sequence, or n. */
+static size_t first_invalid(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t l = utf8_seq_len((const unsigned char *)s + i, n - i);
+        if (l == 0)
+            return i;
+        i += l;
+    }
+    return n;
+}
+
 static int parse(run *r, const char *query, qnode **q)
 {
     char msg[256];
     size_t at = 0;
-    unsigned flags = (r->o->flags & MORGUE_QUERY_ANY) ? QUERY_ANY : 0;
+    /* Invalid UTF-8 is refused, not repaired: a query means what its
+     * bytes say, and a caller echoing it back (JSON) needs it valid. */
+    size_t len = strnlen(query, MORGUE_QUERY_MAX_BYTES + 1);
+    if (len > MORGUE_QUERY_MAX_BYTES)
+        return searcher_fail(r->s, MORGUE_EQUERY, "query error at column "
+                             "%d: the query is longer than %d bytes (the "
+                             "limit)", MORGUE_QUERY_MAX_BYTES + 1,
+                             MORGUE_QUERY_MAX_BYTES);
+    /* Natural language reads any bytes (the tokenizer skips what is not
+     * UTF-8), as it reads any syntax. */
+    unsigned flags = (r->o->flags & MORGUE_QUERY_NATURAL) ? QUERY_NATURAL : 0;
+    size_t bad = flags ? len : first_invalid(query, len);
+    if (bad < len)
+        return searcher_fail(r->s, MORGUE_EQUERY, "query error at column "
+                             "%zu: invalid UTF-8 (byte 0x%02x)", bad + 1,
+                             (unsigned char)query[bad]);
     int rc = query_parse(query, flags, q, msg, sizeof msg, &at);
+    /* strict language only: natural language does not fail on syntax */
+    if (rc == MORGUE_EQUERY && strstr(msg, "column")) /* said already */
+        return searcher_fail(r->s, rc, "query error: %s (to search for "
+                             "these words as plain text, use "
+                             "natural-language mode)", msg);
     if (rc == MORGUE_EQUERY)
-        return searcher_fail(r->s, rc, "query error at column %zu: %s",
+        return searcher_fail(r->s, rc, "query error at column %zu: %s "
+                             "(to search for these words as plain text, "
+                             "use natural-language mode)",
                              at + 1, msg);
     return rc ? searcher_fail(r->s, rc, "out of memory") : MORGUE_OK;
 }
@@ -189,12 +276,24 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
         return MORGUE_EINVAL;
     *out = NULL;
     if (!s || !query)
-        return MORGUE_EINVAL;
-    morgue_query_opts o = resolve_opts(opts);
+        return s ? searcher_fail(s, MORGUE_EINVAL, "no query") : MORGUE_EINVAL;
+    morgue_query_opts o;
+    if (!resolve_opts(opts, &o))
+        return searcher_fail(s, MORGUE_EINVAL, "unknown morgue_query_opts "
+                             "version %u", opts->version);
     run r = { .s = s, .o = &o };
+    r.budget.limit = MORGUE_QUERY_MAX_WORK;
+    r.budget.cancel = o.cancel;
+    if (o.timeout_ms) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        r.budget.deadline_ns = (int64_t)now.tv_sec * 1000000000 +
+                               now.tv_nsec + (int64_t)o.timeout_ms * 1000000;
+    }
+    r.budget.poll_at = 0; /* a flag already set stops before any work */
     r.from = o.date_from == MORGUE_NO_DATE ? INT64_MIN : o.date_from;
     r.to = o.date_to == MORGUE_NO_DATE ? INT64_MAX : o.date_to;
-    r.exhaustive = (o.flags & MORGUE_QUERY_EXHAUSTIVE) ||
+    r.exhaustive = (o.flags & SEARCH_EXHAUSTIVE) ||
                    o.sort == MORGUE_SORT_DATE ||
                    o.facet_date != MORGUE_FACET_NONE || o.facet_sources ||
                    o.facet_tags;
@@ -207,11 +306,23 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
     query_free(q);
     if (rc != MORGUE_OK)
         return rc;
-    if (topk_init(&r.top, o.offset + o.limit) ||
+    /* Saturated: a caller's limit of SIZE_MAX means every hit. */
+    if (topk_init(&r.top, mem_add_sat(o.offset, o.limit)) ||
         facets_init(&r.facets, s, &o))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
-    for (size_t g = 0; rc == MORGUE_OK && g < s->n_segs; g++)
-        rc = search_segment(&r, g);
+    /* no root: nothing left to search */
+    for (size_t g = 0; rc == MORGUE_OK && r.p.root && g < s->n_segs; g++) {
+        if (r.budget.poll_at != UINT64_MAX && budget_poll(&r.budget))
+            rc = searcher_fail(s, MORGUE_ECANCELED, "search stopped: %s",
+                               o.cancel && __atomic_load_n(o.cancel,
+                                                           __ATOMIC_RELAXED)
+                                   ? "the cancel flag was set"
+                                   : "the timeout passed");
+        else
+            rc = search_segment(&r, g);
+    }
+    if (rc == MORGUE_OK && r.top.oom)
+        rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     if (rc == MORGUE_OK && make_hits(&r, out))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     topk_free(&r.top);
