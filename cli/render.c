@@ -93,13 +93,14 @@ const char *render_date_facet_name(int kind)
 static json_t *facets(morgue_hits *h, const morgue_query_opts *qo)
 {
     json_t *o = json_object();
-    static const char *names[] = { NULL, "source", "tag" };
-    for (int k = 0; k < 3; k++) {
+    static const char *names[] = { NULL, "source", "tag", "lang" };
+    for (int k = 0; k < 4; k++) {
         const morgue_facet *f;
         size_t n;
         if (morgue_hits_facets(h, (morgue_facet_kind)k, &f, &n) ||
             (k == 0 && qo->facet_date == MORGUE_FACET_NONE) ||
-            (k == 1 && !qo->facet_sources) || (k == 2 && !qo->facet_tags))
+            (k == 1 && !qo->facet_sources) || (k == 2 && !qo->facet_tags) ||
+            (k == 3 && !qo->facet_langs))
             continue;
         json_t *a = json_array();
         for (size_t i = 0; i < n; i++) {

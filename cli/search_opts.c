@@ -83,6 +83,8 @@ static int facet(morgue_query_opts *qo, const char *v)
         qo->facet_sources = 10;
     else if (!strcmp(v, "tag"))
         qo->facet_tags = 10;
+    else if (!strcmp(v, "lang"))
+        qo->facet_langs = 10;
     else
         return -1;
     return 0;
@@ -101,7 +103,7 @@ static const struct {
 } table[] = {
     { "limit", 1 },   { "offset", 1 },        { "any", 0 },
     { "sort", 1 },    { "from", 1 },          { "to", 1 },
-    { "facet", 1 },   { "no-snippets", 0 },   { "snippet-chars", 1 },
+    { "facet", 1 },   { "no-snippets", 0 },   { "no-synonyms", 0 },   { "snippet-chars", 1 },
     { "hl-open", 1 }, { "hl-close", 1 },      { "k1", 1 },
     { "b", 1 },       { "natural", 0 },       { "title-weight", 1 },
 };
@@ -150,10 +152,12 @@ int search_opt_set(morgue_query_opts *qo, const char *name,
                         "or YYYY-MM-DD, not '%s'", v);
     } else if (!strcmp(name, "facet")) {
         if (facet(qo, v))
-            return fail(err, cap, "--facet is year, month, day, source or "
-                        "tag, not '%s'", v);
+            return fail(err, cap, "--facet is year, month, day, source, "
+                        "tag or lang, not '%s'", v);
     } else if (!strcmp(name, "no-snippets")) {
         qo->no_snippets = truthy(v);
+    } else if (!strcmp(name, "no-synonyms")) {
+        qo->no_synonyms = truthy(v);
     } else if (!strcmp(name, "snippet-chars")) {
         if (count(v, 20, 100000, &qo->snippet_chars))
             return fail(err, cap, "--snippet-chars wants a number from 20 "

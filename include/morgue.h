@@ -524,13 +524,19 @@ typedef struct morgue_query_opts {
     unsigned timeout_ms;   /* > 0: the search stops with MORGUE_ECANCELED
                               once it has run this long (wall time); 0:
                               no timeout */
+    /* version 4: */
+    size_t facet_langs;    /* > 0: counts of the top N article languages
+                              (ISO 639-1 codes, "und") */
+    int no_synonyms;       /* non-zero: words are not expanded by the
+                              built-in name variants nor the index's
+                              synonyms file */
 } morgue_query_opts;
 
-#define MORGUE_QUERY_OPTS_VERSION 3
+#define MORGUE_QUERY_OPTS_VERSION 4
 #define MORGUE_QUERY_OPTS_INIT                                               \
     { MORGUE_QUERY_OPTS_VERSION, 0, 0, 0, -1, 0, NULL, NULL, 0, 0, 0,        \
       MORGUE_SORT_RELEVANCE, MORGUE_NO_DATE, MORGUE_NO_DATE,                 \
-      MORGUE_FACET_NONE, 0, 0, NULL, 0 }
+      MORGUE_FACET_NONE, 0, 0, NULL, 0, 0, 0 }
 
 /* Runs query (the language of docs/QUERY.md) against s. Free words are
  * case-folded and stemmed; an article matches when it holds every word (in
@@ -560,6 +566,7 @@ typedef enum morgue_facet_kind {
     MORGUE_FACET_KIND_DATE = 0,   /* calendar order, granularity as asked */
     MORGUE_FACET_KIND_SOURCE = 1, /* by count, highest first */
     MORGUE_FACET_KIND_TAG = 2,    /* by count, highest first */
+    MORGUE_FACET_KIND_LANG = 3,   /* by count: ISO 639-1 codes, "und" */
 } morgue_facet_kind;
 
 /* Facet counts over all matches: *out gets n entries owned by h (valid

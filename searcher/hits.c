@@ -24,7 +24,7 @@ MORGUE_API int morgue_hits_facets(const morgue_hits *h, morgue_facet_kind kind,
     *n = 0;
     if (!h)
         return MORGUE_EINVAL;
-    if ((unsigned)kind > MORGUE_FACET_KIND_TAG)
+    if ((unsigned)kind > MORGUE_FACET_KIND_LANG)
         return err_set(&((morgue_hits *)h)->err, MORGUE_EINVAL,
                        "unknown facet kind %d", (int)kind);
     *out = h->facets[kind];
@@ -183,7 +183,7 @@ MORGUE_API void morgue_hits_free(morgue_hits *h)
         return;
     free(h->hits);
     query_terms_free(h->terms, h->n_terms);
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 4; k++)
         free(h->facets[k]);
     buf_free(&h->facet_text);
     free(h->matches);

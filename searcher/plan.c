@@ -245,6 +245,22 @@ static pnode *stem_node(ctx *c, const char *w, int title)
 
 static pnode *word_node(ctx *c, const qnode *q)
 {
+    if (q->field == QF_LANG) { /* lang:ru, lang:pt-BR, lang:und */
+        lang_code code = lang_parse(q->text, strlen(q->text));
+        if (code == LANG_UND && strcmp(q->text, "und") != 0) {
+            c->rc = searcher_fail(c->s, MORGUE_EQUERY,
+                                  "lang: takes a two-letter ISO 639-1 code "
+                                  "such as ru, or und (column %zu)",
+                                  q->pos + 1);
+            return NULL;
+        }
+        pnode *p = plan_new_node(c, Q_WORD);
+        if (p) {
+            p->tkind = TERM_LANG;
+            p->from = code;
+        }
+        return p;
+    }
     if (q->field == QF_SOURCE || q->field == QF_TAG) {
         size_t n;
         char **w = plan_words_of(c, q->text, &n);
@@ -409,6 +425,12 @@ static pnode *resolve(ctx *c, const qnode *q, int depth)
     case Q_WORD:
         return word_node(c, q);
     case Q_PREFIX:
+        if (q->field == QF_LANG) {
+            c->rc = searcher_fail(c->s, MORGUE_EQUERY,
+                                  "lang: takes a code, not a prefix (column "
+                                  "%zu)", q->pos + 1);
+            return NULL;
+        }
         return prefix_node(c, q);
     case Q_PHRASE:
     case Q_NEAR: {
@@ -631,6 +653,8 @@ static it *build(const pnode *n, const score_ctx *c, size_t g, errmsg *e)
 {
     switch (n->kind) {
     case Q_WORD:
+        if (n->tkind == TERM_LANG)
+            return lang_it_new(c, (uint16_t)n->from);
         return leaf(&n->terms[0], n->tkind, c, g, e);
     case Q_PHRASE:
     case Q_NEAR:

@@ -296,7 +296,7 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
     r.exhaustive = (o.flags & SEARCH_EXHAUSTIVE) ||
                    o.sort == MORGUE_SORT_DATE ||
                    o.facet_date != MORGUE_FACET_NONE || o.facet_sources ||
-                   o.facet_tags;
+                   o.facet_tags || o.facet_langs;
     qnode *q = NULL;
     int rc = parse(&r, query, &q);
     if (rc == MORGUE_OK)

@@ -85,8 +85,8 @@ void query_terms_free(query_term *t, size_t n);
 struct morgue_hits {
     morgue_searcher *s;
     int total_exact;
-    struct morgue_facet *facets[3]; /* per morgue_facet_kind, owned */
-    size_t n_facets[3];
+    struct morgue_facet *facets[4]; /* per morgue_facet_kind, owned */
+    size_t n_facets[4];
     buf facet_text;      /* facet value strings */
     struct morgue_match *matches; /* of the current hit, owned */
     size_t n_matches;
