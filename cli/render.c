@@ -90,6 +90,26 @@ const char *render_date_facet_name(int kind)
            : kind == MORGUE_FACET_MONTH ? "month" : "day";
 }
 
+/* [{"from": "almaty", "to": ["alma ata", ...], "source": "builtin"}] */
+static json_t *expansions(morgue_hits *h)
+{
+    json_t *a = json_array();
+    const morgue_expansion *x;
+    size_t n;
+    if (morgue_hits_expansions(h, &x, &n))
+        return a;
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_object(), *to = json_array();
+        for (size_t k = 0; k < x[i].n_to; k++)
+            json_array_append_new(to, json_string(x[i].to[k]));
+        json_object_set_new(e, "from", json_string(x[i].from));
+        json_object_set_new(e, "to", to);
+        json_object_set_new(e, "source", json_string(x[i].source));
+        json_array_append_new(a, e);
+    }
+    return a;
+}
+
 static json_t *facets(morgue_hits *h, const morgue_query_opts *qo)
 {
     json_t *o = json_object();
@@ -147,6 +167,7 @@ json_t *render_search(morgue_hits *h, const morgue_query_opts *qo,
                                                   started_us)));
     json_object_set_new(o, "hits", hits);
     json_object_set_new(o, "facets", facets(h, qo));
+    json_object_set_new(o, "expansions", expansions(h));
     return o;
 }
 

@@ -460,6 +460,30 @@ typedef struct morgue_stats {
 /* Fills *out (whose version the caller set) with the snapshot's figures. */
 MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out);
 
+/* ------------------------------------------------------------------ */
+/* Synonyms                                                             */
+
+/* Makes text (len bytes, the synonyms file format of docs/QUERY.md: one
+ * group of equivalent words or phrases per line, separated by commas)
+ * the synonyms file of the index at dir, replacing any before; len 0
+ * removes it. Searchers opened afterwards expand query words by it (with
+ * the built-in variants); nothing is reindexed. name is for messages.
+ * MORGUE_EFORMAT with "NAME: line L, byte B: ..." in morgue_last_errmsg()
+ * when text does not parse (the old file is kept), MORGUE_ENOTFOUND when
+ * dir is no index. */
+MORGUE_API int morgue_synonyms_import(const char *dir, const char *text,
+                                      size_t len, const char *name);
+
+/* Calls fn once per group, its n entries normalised, of dir's synonyms
+ * file (builtin 0; no call when it has none) or of the built-in list
+ * (builtin non-zero; dir may be NULL). A non-zero return from fn stops
+ * the walk and is returned. */
+typedef int (*morgue_synonym_fn)(const char *const *entries, size_t n,
+                                 void *userdata);
+MORGUE_API int morgue_synonyms_list(const char *dir, int builtin,
+                                    morgue_synonym_fn fn, void *userdata);
+
+
 /* morgue_query_opts.flags */
 #define MORGUE_QUERY_NATURAL 1    /* natural language: the query is text,
                                      never an error; its words (stopwords
@@ -573,6 +597,24 @@ typedef enum morgue_facet_kind {
  * until morgue_hits_free). Zero entries when that facet was not asked. */
 MORGUE_API int morgue_hits_facets(const morgue_hits *h, morgue_facet_kind kind,
                                   const morgue_facet **out, size_t *n);
+
+/* A word or phrase of the query that synonyms expanded: from (normalised:
+ * case folded, accents off, words joined by a space) was also searched as
+ * each of to[0..n_to). source is "builtin" (the built-in place and name
+ * variants) or "synonyms" (the index's synonyms file gave some). */
+typedef struct morgue_expansion {
+    const char *from;
+    const char *const *to;
+    size_t n_to;
+    const char *source;
+} morgue_expansion;
+
+/* The expansions the query used (none with no_synonyms): *out gets n
+ * entries owned by h, valid until morgue_hits_free. */
+MORGUE_API int morgue_hits_expansions(const morgue_hits *h,
+                                      const morgue_expansion **out,
+                                      size_t *n);
+
 
 /* Moves to the next hit: MORGUE_OK, or MORGUE_ITEROVER after the last. */
 MORGUE_API int morgue_hits_next(morgue_hits *h);

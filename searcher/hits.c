@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "searcher/plan.h"
 #include "searcher/searcher.h"
 #include "util/hash.h"
 #include "text/stem.h"
@@ -177,12 +178,38 @@ MORGUE_API const char *morgue_hits_errmsg(const morgue_hits *h)
     return h ? h->err.text : "";
 }
 
+MORGUE_API int morgue_hits_expansions(const morgue_hits *h,
+                                      const morgue_expansion **out,
+                                      size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!h)
+        return MORGUE_EINVAL;
+    if (h->n_exps && !h->exp_view) { /* made once, on first ask */
+        morgue_hits *m = (morgue_hits *)h;
+        m->exp_view = calloc(h->n_exps, sizeof *m->exp_view);
+        if (!m->exp_view)
+            return err_set(&m->err, MORGUE_ENOMEM, "out of memory");
+        for (size_t i = 0; i < h->n_exps; i++)
+            m->exp_view[i] = (morgue_expansion){
+                h->exps[i].from, (const char *const *)h->exps[i].to,
+                h->exps[i].n_to,
+                h->exps[i].from_file ? "synonyms" : "builtin" };
+    }
+    *out = h->exp_view;
+    *n = h->n_exps;
+    return MORGUE_OK;
+}
+
 MORGUE_API void morgue_hits_free(morgue_hits *h)
 {
     if (!h)
         return;
     free(h->hits);
     query_terms_free(h->terms, h->n_terms);
+    plan_exps_free(h->exps, h->n_exps);
+    free(h->exp_view);
     for (int k = 0; k < 4; k++)
         free(h->facets[k]);
     buf_free(&h->facet_text);

@@ -8,6 +8,7 @@
 #include "text/stem.h"
 #include "text/stemset.h"
 #include "text/stopwords.h"
+#include "text/synonyms.h"
 #include "text/tokenize.h"
 #include "util/alloc.h"
 
@@ -243,6 +244,111 @@ static pnode *stem_node(ctx *c, const char *w, int title)
     return p;
 }
 
+/* ---- synonyms ---- */
+
+typedef struct alts {
+    char *v[2 * SYN_MAX_GROUP];
+    size_t n;
+    int from_file;
+} alts;
+
+static int take_alt(void *ud, const char *entry)
+{
+    alts *a = ud;
+    for (size_t i = 0; i < a->n; i++)
+        if (!strcmp(a->v[i], entry))
+            return 0;
+    if (a->n == sizeof a->v / sizeof *a->v)
+        return 1;
+    a->v[a->n] = strdup(entry);
+    a->n += a->v[a->n] != NULL;
+    return 0;
+}
+
+/* Records that key was expanded to a's entries (which it takes). */
+static void note_exp(ctx *c, const char *key, alts *a)
+{
+    plan *p = c->p;
+    plan_exp *x = mem_rearray(p->exps, p->n_exps + 1, sizeof *x);
+    char *from = strdup(key);
+    char **to = mem_array(a->n + 1, sizeof *to);
+    if (!x || !from || !to) {
+        if (x)
+            p->exps = x;
+        free(from);
+        free(to);
+        for (size_t i = 0; i < a->n; i++)
+            free(a->v[i]);
+        plan_oom(c);
+        return;
+    }
+    p->exps = x;
+    memcpy(to, a->v, a->n * sizeof *to);
+    p->exps[p->n_exps++] = (plan_exp){ from, to, a->n, a->from_file };
+}
+
+/* p (the plan of the words w[0..n) as typed) or'ed with the plans of the
+ * names and phrases that synonyms give for them: one word is matched
+ * like a typed word (by stem, in every language), several as a phrase. */
+static pnode *with_synonyms(ctx *c, pnode *p, char **w, size_t n, int title)
+{
+    if (!p || !c->synonyms || c->rc != MORGUE_OK || n == 0 ||
+        n > SYN_MAX_WORDS)
+        return p;
+    buf key = BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_putc(&key, ' ');
+        buf_puts(&key, w[i]);
+    }
+    alts a = { .n = 0 };
+    if (!key.oom) {
+        synset_expand(synset_builtin(), buf_cstr(&key), take_alt, &a);
+        size_t before = a.n;
+        synset_expand(c->s->syn, buf_cstr(&key), take_alt, &a);
+        a.from_file = a.n > before;
+    }
+    if (a.n == 0) {
+        buf_free(&key);
+        return p;
+    }
+    pnode *or = plan_new_node(c, Q_OR);
+    pnode **kids = or ? mem_array(a.n + 2, sizeof *kids) : NULL;
+    if (!kids) {
+        plan_free_node(or);
+        for (size_t i = 0; i < a.n; i++)
+            free(a.v[i]);
+        buf_free(&key);
+        plan_oom(c);
+        return p;
+    }
+    or->kids = kids;
+    or->kids[or->n_kids++] = p;
+    for (size_t i = 0; i < a.n && c->rc == MORGUE_OK; i++) {
+        size_t k;
+        char **aw = plan_words_of(c, a.v[i], &k);
+        pnode *alt = k == 1 ? stem_node(c, aw[0], title)
+                     : k > 1 ? plan_phrase_node(c, aw, k, 0, title) : NULL;
+        plan_free_words(aw);
+        if (alt)
+            or->kids[or->n_kids++] = alt;
+    }
+    note_exp(c, buf_cstr(&key), &a);
+    buf_free(&key);
+    return or;
+}
+
+void plan_exps_free(plan_exp *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(x[i].from);
+        for (size_t k = 0; k < x[i].n_to; k++)
+            free(x[i].to[k]);
+        free(x[i].to);
+    }
+    free(x);
+}
+
 static pnode *word_node(ctx *c, const qnode *q)
 {
     if (q->field == QF_LANG) { /* lang:ru, lang:pt-BR, lang:und */
@@ -288,6 +394,7 @@ static pnode *word_node(ctx *c, const qnode *q)
     else if (n > 1) { /* "state-of-the-art", "12:30": a phrase */
         p = plan_phrase_node(c, w, n, 0, q->field == QF_TITLE);
     }
+    p = with_synonyms(c, p, w, n, q->field == QF_TITLE);
     plan_free_words(w);
     return p;
 }
@@ -447,6 +554,9 @@ static pnode *resolve(ctx *c, const qnode *q, int depth)
                      : NULL;
         if (p && q->kind == Q_NEAR && n > 1)
             p->kind = Q_NEAR;
+        else if (q->kind == Q_PHRASE && q->field != QF_SOURCE &&
+                 q->field != QF_TAG)
+            p = with_synonyms(c, p, w, n, q->field == QF_TITLE);
         plan_free_words(w);
         return p;
     }
@@ -475,7 +585,7 @@ static pnode *resolve(ctx *c, const qnode *q, int depth)
     }
 }
 
-int plan_make(plan *p, morgue_searcher *s, const qnode *q)
+int plan_make(plan *p, morgue_searcher *s, const qnode *q, int synonyms)
 {
     memset(p, 0, sizeof *p);
     ctx c;
@@ -483,6 +593,7 @@ int plan_make(plan *p, morgue_searcher *s, const qnode *q)
     c.s = s;
     c.p = p;
     c.rc = MORGUE_OK;
+    c.synonyms = synonyms;
     if (stemset_init(&c.stems, s->man.language) != MORGUE_OK) {
         stemset_free(&c.stems);
         return searcher_fail(s, MORGUE_ENOMEM, "cannot make the stemmer");
@@ -530,6 +641,7 @@ void plan_free(plan *p)
 {
     plan_free_node(p->root);
     query_terms_free(p->hl, p->n_hl);
+    plan_exps_free(p->exps, p->n_exps);
     memset(p, 0, sizeof *p);
 }
 

@@ -16,6 +16,8 @@ typedef struct ctx {
     int rc;             /* sticky: MORGUE_OK until the first failure */
     size_t n_terms;     /* looked up so far, against MORGUE_QUERY_MAX_TERMS */
     size_t pos;         /* query offset of the node being resolved */
+    int synonyms;       /* expand words by the built-in variants and the
+                           index's synonyms file */
 } ctx;
 
 /* Sets c->rc to MORGUE_ENOMEM (with the message) once; returns c->rc. */

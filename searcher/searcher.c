@@ -21,6 +21,7 @@
 
 #include "index/delfile.h"
 #include "index/filetable.h"
+#include "index/synfile.h"
 #include "searcher/searcher.h"
 #include "util/apiver.h"
 
@@ -52,6 +53,11 @@ MORGUE_API const char *morgue_searcher_errmsg(const morgue_searcher *s)
 
 static void close_segments(morgue_searcher *s)
 {
+    if (s->syn) {
+        synset_free(s->syn);
+        free(s->syn);
+        s->syn = NULL;
+    }
     for (size_t i = 0; i < s->n_segs; i++) {
         segment_close(&s->segs[i]);
         if (s->deleted)
@@ -160,6 +166,8 @@ static int load(morgue_searcher *s, errmsg *e)
             rc = open_segments(s, e);
         if (rc == MORGUE_OK)
             rc = searcher_scan_langs(s, e);
+        if (rc == MORGUE_OK)
+            rc = synfile_read(s->dir, &s->syn, e);
         if (rc == MORGUE_OK)
             return MORGUE_OK;
         close_segments(s);

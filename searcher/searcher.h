@@ -43,6 +43,7 @@ struct morgue_searcher {
     lang_code langs[STEMSET_MAX];
     uint64_t lang_docs[STEMSET_MAX];
     size_t n_langs;
+    struct synset *syn;  /* the index's synonyms file, NULL: none */
     int ft_fd;           /* -1: the index has no file table */
     int ft_state;        /* 0 not parsed, 1 parsed, -1 unreadable */
     filetable ft;
@@ -96,6 +97,9 @@ struct morgue_hits {
     uint64_t total;
     query_term *terms;   /* owned */
     size_t n_terms;
+    struct plan_exp *exps; /* owned: the synonym expansions used */
+    size_t n_exps;
+    struct morgue_expansion *exp_view; /* owned: exps as the API has it */
     stemset *stems;      /* for snippets, made on first use; owned */
     morgue_query_opts opts;
     char *hl_open, *hl_close; /* owned copies */
