@@ -45,6 +45,9 @@ static void usage(FILE *f)
         "  --color WHEN       auto (default: on a terminal, unless NO_COLOR\n"
         "                     is set or TERM=dumb), always or never\n"
         "  --k1 X, --b X      BM25 parameters (default 1.2, 0.75)\n"
+        "  --collapse         fold near-duplicates under the best ranked\n"
+        "                     copy (\"+2 similar\"; JSON: duplicates,\n"
+        "                     stories)\n"
         "  --batch            read one query per line from standard input,\n"
         "                     print one JSON object per line (flushed)\n"
         "Exit status: 0 success, 1 error, 2 bad options or query.\n");
@@ -82,6 +85,11 @@ static void print_hit(morgue_hits *h, size_t rank, const cli_style *st)
     printf("   id: %.*s\n", (int)in, id);
     if (un && (un != in || memcmp(url, id, un)))
         printf("   url: %.*s\n", (int)un, url);
+    const uint64_t *dups;
+    size_t nd;
+    morgue_hits_duplicates(h, &dups, &nd);
+    if (nd)
+        printf("   %s+%zu similar%s\n", st->dim, nd, st->reset);
     putchar('\n');
 }
 
@@ -138,10 +146,15 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
     size_t rank = cfg->qo.offset;
     if (!cfg->as_json) {
         uint64_t total = morgue_hits_total(h);
-        printf("%s%llu article%s match%s \"%s\"\n\n",
+        uint64_t stories;
+        printf("%s%llu article%s match%s \"%s\"",
                morgue_hits_total_exact(h) ? "" : "at least ",
                (unsigned long long)total, total == 1 ? "" : "s",
                total == 1 ? "es" : "", query);
+        if (morgue_hits_stories(h, &stories) == MORGUE_OK)
+            printf(", %llu stor%s", (unsigned long long)stories,
+                   stories == 1 ? "y" : "ies");
+        printf("\n\n");
         print_histogram(h, &cfg->qo);
         while (morgue_hits_next(h) == MORGUE_OK)
             print_hit(h, ++rank, &cfg->st);
@@ -186,6 +199,7 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
         { "hl-close", required_argument, NULL, OPT_SHARED },
         { "k1", required_argument, NULL, OPT_SHARED },
         { "b", required_argument, NULL, OPT_SHARED },
+        { "collapse", no_argument, NULL, OPT_SHARED },
         { "batch", no_argument, NULL, OPT_BATCH },
         { "color", required_argument, NULL, OPT_COLOR },
         { "help", no_argument, NULL, 'h' },

@@ -103,7 +103,7 @@ static const struct {
     { "sort", 1 },    { "from", 1 },          { "to", 1 },
     { "facet", 1 },   { "no-snippets", 0 },   { "snippet-chars", 1 },
     { "hl-open", 1 }, { "hl-close", 1 },      { "k1", 1 },
-    { "b", 1 },
+    { "b", 1 },       { "collapse", 0 },
 };
 
 int search_opt_known(const char *name)
@@ -152,6 +152,11 @@ int search_opt_set(morgue_query_opts *qo, const char *name,
         if (facet(qo, v))
             return fail(err, cap, "--facet is year, month, day, source or "
                         "tag, not '%s'", v);
+    } else if (!strcmp(name, "collapse")) {
+        if (truthy(v))
+            qo->flags |= MORGUE_QUERY_COLLAPSE;
+        else
+            qo->flags &= ~(unsigned)MORGUE_QUERY_COLLAPSE;
     } else if (!strcmp(name, "no-snippets")) {
         qo->no_snippets = truthy(v);
     } else if (!strcmp(name, "snippet-chars")) {

@@ -353,6 +353,11 @@ MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out);
                                      pruning skipped documents) */
 #define MORGUE_QUERY_EXHAUSTIVE 4 /* no pruning: score every match (for
                                      tests and comparisons) */
+#define MORGUE_QUERY_COLLAPSE 8   /* fold near-duplicates under the best
+                                     ranked of them: limit and offset count
+                                     stories, morgue_hits_duplicates() lists
+                                     what was folded under each hit (every
+                                     match is walked) */
 
 /* Order of hits. */
 #define MORGUE_SORT_RELEVANCE 0   /* best score first */
@@ -385,13 +390,24 @@ typedef struct morgue_query_opts {
     int facet_date;        /* MORGUE_FACET_*: counts over all matches */
     size_t facet_sources;  /* > 0: counts of the top N sources */
     size_t facet_tags;     /* > 0: counts of the top N tags */
+    /* version 3: */
+    double collapse_similarity; /* MORGUE_QUERY_COLLAPSE: least estimated
+                              resemblance of near-duplicates, 0..1; <= 0:
+                              MORGUE_DEFAULT_SIMILARITY */
+    double recency_half_life; /* seconds; > 0: the score is multiplied by
+                              (1 + 2^(-age / half_life)) / 2, age = now -
+                              date (0 when in the future; undated articles
+                              get the factor 1/2) */
+    int64_t now;           /* "now" for recency and the relative dates of
+                              the query (date:today...); MORGUE_NO_DATE:
+                              the clock */
 } morgue_query_opts;
 
-#define MORGUE_QUERY_OPTS_VERSION 2
+#define MORGUE_QUERY_OPTS_VERSION 3
 #define MORGUE_QUERY_OPTS_INIT                                               \
     { MORGUE_QUERY_OPTS_VERSION, 0, 0, 0, -1, 0, NULL, NULL, 0, 0, 0,        \
       MORGUE_SORT_RELEVANCE, MORGUE_NO_DATE, MORGUE_NO_DATE,                 \
-      MORGUE_FACET_NONE, 0, 0 }
+      MORGUE_FACET_NONE, 0, 0, 0, 0, MORGUE_NO_DATE }
 
 /* Runs query (the language of docs/QUERY.md) against s. Free words are
  * case-folded and stemmed; an article matches when it holds every word (in
@@ -468,6 +484,87 @@ MORGUE_API int morgue_hits_matches(morgue_hits *h, const morgue_match **out,
 
 /* Frees h. NULL is allowed. */
 MORGUE_API void morgue_hits_free(morgue_hits *h);
+
+/* With MORGUE_QUERY_COLLAPSE: the articles (global ids, best ranked
+ * first) folded under the current hit; *docids is owned by h, valid until
+ * morgue_hits_free. Zero of them without collapsing. */
+MORGUE_API int morgue_hits_duplicates(const morgue_hits *h,
+                                      const uint64_t **docids, size_t *n);
+
+/* With MORGUE_QUERY_COLLAPSE: the number of stories (matches after
+ * folding) into *out and MORGUE_OK; MORGUE_ENOTFOUND when not known. */
+MORGUE_API int morgue_hits_stories(const morgue_hits *h, uint64_t *out);
+
+/* The searcher h came from. */
+MORGUE_API morgue_searcher *morgue_hits_searcher(const morgue_hits *h);
+
+/* The articles with the given global ids (morgue_hits_docid), in that
+ * order, as a result list with a search's accessors (score 0, snippets
+ * the body's start). MORGUE_ENOTFOUND when one is not a live article. */
+MORGUE_API int morgue_searcher_docs(morgue_searcher *s,
+                                    const uint64_t *docids, size_t n,
+                                    morgue_hits **out);
+
+/* ------------------------------------------------------------------ */
+/* Near-duplicates, related articles, timelines                         */
+
+/* An article's near-duplicate fingerprint: a sketch of its body's word
+ * 3-shingles (64 one-byte MinHash values; the index keeps it as a column,
+ * docs/FORMAT.md). All bytes 0xFF: no fingerprint (an empty body, or an
+ * index written before fingerprints). */
+#define MORGUE_FINGERPRINT_BYTES 64
+/* The resemblance above which two articles are near-duplicates unless
+ * told otherwise (measured: benchmarks/dups/README.md). */
+#define MORGUE_DEFAULT_SIMILARITY 0.5
+
+/* The fingerprint morgue would give an article with this body. */
+MORGUE_API int morgue_fingerprint_text(const char *text, size_t len,
+                                       uint8_t out[MORGUE_FINGERPRINT_BYTES]);
+
+/* Estimated resemblance (Jaccard of the shingle sets) of two
+ * fingerprints, 0..1; 0 when either is "no fingerprint". */
+MORGUE_API double morgue_fingerprint_similarity(const uint8_t *a,
+                                                const uint8_t *b);
+
+/* The stored fingerprint of article docid; MORGUE_ENOTFOUND when it is not
+ * a live article. */
+MORGUE_API int morgue_searcher_fingerprint(morgue_searcher *s, uint64_t docid,
+                                           uint8_t out[MORGUE_FINGERPRINT_BYTES]);
+
+/* "More like this": articles about the same story or topic as article
+ * docid, found by an any-word query of its most distinctive words (tf *
+ * idf, docs/QUERY.md), ranked as a search is; the article itself and its
+ * near-duplicates (resemblance >= opts->collapse_similarity, default
+ * MORGUE_DEFAULT_SIMILARITY) are left out. opts as for morgue_search (may
+ * be NULL); with MORGUE_QUERY_COLLAPSE copies among the answers are
+ * folded. MORGUE_ENOTFOUND when docid is not a live article. */
+MORGUE_API int morgue_similar(morgue_searcher *s, uint64_t docid,
+                              const morgue_query_opts *opts,
+                              morgue_hits **out);
+
+/* A group of near-duplicate articles. */
+typedef struct morgue_cluster {
+    size_t size;
+    const uint64_t *docids; /* size global ids, the best representative
+                               first (the one resembling most others),
+                               then by date; owned by the morgue_clusters */
+    int64_t first_date;     /* earliest member date, or MORGUE_NO_DATE */
+    int64_t last_date;
+} morgue_cluster;
+
+typedef struct morgue_clusters morgue_clusters;
+
+/* Every cluster of two or more articles that resemble each other at least
+ * min_similarity (0 < x <= 1; linked pairs joined transitively), biggest
+ * first. On success *out is new; free it with morgue_clusters_free. */
+MORGUE_API int morgue_dups(morgue_searcher *s, double min_similarity,
+                           morgue_clusters **out);
+MORGUE_API size_t morgue_clusters_count(const morgue_clusters *c);
+/* Cluster i (0 <= i < count) into *out; valid until morgue_clusters_free. */
+MORGUE_API int morgue_clusters_get(const morgue_clusters *c, size_t i,
+                                   morgue_cluster *out);
+/* NULL is allowed. */
+MORGUE_API void morgue_clusters_free(morgue_clusters *c);
 
 /* Looks articles up by key, tried in this order: an identity (the id a
  * search shows), the path of the file they were read from (relative

@@ -204,6 +204,8 @@
 #define SEC_IDNT TAG('I', 'D', 'N', 'T')
 #define SEC_CDIR TAG('C', 'D', 'I', 'R') /* version 3: column directory */
 #define SEC_FEAT TAG('F', 'E', 'A', 'T') /* version 3: feature bits */
+/* Near-duplicate fingerprint columns FPH0..FPH7: SEC_FPH0 + (i << 24). */
+#define SEC_FPH0 TAG('F', 'P', 'H', '0')
 
 #define META_SIZE 56
 #define TDIC_BLOCK_TERMS 32

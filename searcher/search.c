@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "searcher/collapse.h"
 #include "searcher/facets.h"
+#include "searcher/near.h"
+#include "searcher/search.h"
 #include "searcher/plan.h"
 #include "searcher/prune.h"
 #include "searcher/query.h"
@@ -16,8 +19,11 @@ static morgue_query_opts resolve_opts(const morgue_query_opts *o)
     morgue_query_opts r = MORGUE_QUERY_OPTS_INIT;
     if (o && o->version == MORGUE_QUERY_OPTS_VERSION)
         r = *o;
+    else if (o && o->version == 2) /* before collapsing and recency */
+        memcpy(&r, o, offsetof(morgue_query_opts, collapse_similarity));
     else if (o && o->version == 1) /* before flags, sorting and facets */
         memcpy(&r, o, offsetof(morgue_query_opts, flags));
+    r.version = MORGUE_QUERY_OPTS_VERSION;
     if (r.limit == 0)
         r.limit = 10;
     if (r.k1 <= 0)
@@ -40,7 +46,35 @@ typedef struct run {
     int exhaustive;      /* walk and score every match */
     int64_t from, to;    /* option date filter */
     uint64_t total;
+    const search_extra *x; /* or NULL */
+    unsigned x_need;     /* agreeing bytes that make x's near-duplicate */
+    int collapse;        /* keep every match in all, for folding */
+    topk_entry *all;
+    size_t n_all, cap_all;
 } run;
+
+static int keep_all(run *r, hit h, uint64_t g)
+{
+    if (r->n_all == r->cap_all) {
+        size_t cap = r->cap_all ? 2 * r->cap_all : 256;
+        topk_entry *a = realloc(r->all, cap * sizeof *a);
+        if (!a)
+            return MORGUE_ENOMEM;
+        r->all = a;
+        r->cap_all = cap;
+    }
+    r->all[r->n_all++] = (topk_entry){ h, g };
+    return MORGUE_OK;
+}
+
+/* Best first; ties to the earlier article, as topk orders them. */
+static int by_rank(const void *x, const void *y)
+{
+    const topk_entry *a = x, *b = y;
+    if (a->h.key != b->h.key)
+        return a->h.key > b->h.key ? -1 : 1;
+    return a->g < b->g ? -1 : a->g > b->g;
+}
 
 /* A flat query: one stem, or an AND / OR of stems only. */
 static int flat(const pnode *n)
@@ -55,12 +89,26 @@ static int flat(const pnode *n)
     return 1;
 }
 
+/* The article a search_extra leaves out, or one of its near-duplicates. */
+static int excluded(const run *r, size_t g, uint32_t d)
+{
+    if (r->s->base[g] + d == r->x->exclude_doc)
+        return 1;
+    if (!r->x->exclude_fp)
+        return 0;
+    uint8_t fp[FP_BYTES];
+    near_fp(r->s, g, d, fp);
+    return !fp_none(fp) && fp_agree(fp, r->x->exclude_fp) >= r->x_need;
+}
+
 static int walk(run *r, size_t g, it *root)
 {
     const segment *seg = &r->s->segs[g];
     int by_date = r->o->sort == MORGUE_SORT_DATE;
     for (uint32_t d = it_next(root); d != IT_END; d = it_next(root)) {
         if (searcher_deleted(r->s, g, d))
+            continue;
+        if (r->x && excluded(r, g, d))
             continue;
         int64_t t = segment_date(seg, d);
         if ((r->from != INT64_MIN || r->to != INT64_MAX) &&
@@ -71,7 +119,11 @@ static int walk(run *r, size_t g, it *root)
             return MORGUE_ENOMEM;
         double sc = it_score(root);
         double key = by_date ? (t == INT64_MIN ? -INFINITY : (double)t) : sc;
-        if (topk_would_enter(&r->top, key))
+        if (r->collapse) {
+            if (keep_all(r, (hit){ key, sc, (uint32_t)g, d },
+                         r->s->base[g] + d))
+                return MORGUE_ENOMEM;
+        } else if (topk_would_enter(&r->top, key))
             topk_push(&r->top, (hit){ key, sc, (uint32_t)g, d },
                       r->s->base[g] + d);
     }
@@ -146,7 +198,20 @@ static int make_hits(run *r, morgue_hits **out)
     if (!h)
         return MORGUE_ENOMEM;
     h->s = r->s;
-    h->hits = topk_take(&r->top, &h->n_hits);
+    if (r->collapse) {
+        qsort(r->all, r->n_all, sizeof *r->all, by_rank);
+        double sim = r->o->collapse_similarity > 0 &&
+                             r->o->collapse_similarity <= 1
+                         ? r->o->collapse_similarity
+                         : MORGUE_DEFAULT_SIMILARITY;
+        if (collapse_hits(r->s, r->all, r->n_all, sim,
+                          r->o->offset + r->o->limit, h)) {
+            morgue_hits_free(h);
+            return MORGUE_ENOMEM;
+        }
+    } else {
+        h->hits = topk_take(&r->top, &h->n_hits);
+    }
     h->next = r->o->offset;
     h->total = r->total;
     h->total_exact = r->exhaustive || (r->o->flags & MORGUE_QUERY_COUNT);
@@ -185,16 +250,28 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
                              const morgue_query_opts *opts,
                              morgue_hits **out)
 {
+    return search_exec(s, query, opts, NULL, out);
+}
+
+int search_exec(morgue_searcher *s, const char *query,
+                const morgue_query_opts *opts, const search_extra *x,
+                morgue_hits **out)
+{
     if (!out)
         return MORGUE_EINVAL;
     *out = NULL;
     if (!s || !query)
         return MORGUE_EINVAL;
     morgue_query_opts o = resolve_opts(opts);
-    run r = { .s = s, .o = &o };
+    run r = { .s = s, .o = &o, .x = x };
+    if (x)
+        r.x_need = fp_agree_needed(x->exclude_similarity > 0
+                                       ? x->exclude_similarity
+                                       : MORGUE_DEFAULT_SIMILARITY);
     r.from = o.date_from == MORGUE_NO_DATE ? INT64_MIN : o.date_from;
     r.to = o.date_to == MORGUE_NO_DATE ? INT64_MAX : o.date_to;
-    r.exhaustive = (o.flags & MORGUE_QUERY_EXHAUSTIVE) ||
+    r.collapse = (o.flags & MORGUE_QUERY_COLLAPSE) != 0;
+    r.exhaustive = (o.flags & MORGUE_QUERY_EXHAUSTIVE) || r.collapse || x ||
                    o.sort == MORGUE_SORT_DATE ||
                    o.facet_date != MORGUE_FACET_NONE || o.facet_sources ||
                    o.facet_tags;
@@ -215,6 +292,7 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
     if (rc == MORGUE_OK && make_hits(&r, out))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     topk_free(&r.top);
+    free(r.all);
     facets_free(&r.facets);
     plan_free(&r.p);
     return rc;
