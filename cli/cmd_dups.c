@@ -64,7 +64,7 @@ int cmd_dups(int argc, char **argv)
         return CLI_EXIT_ERROR;
     morgue_searcher *s;
     morgue_clusters *cl = NULL;
-    morgue_stats st;
+    morgue_stats st = MORGUE_STATS_INIT;
     int rc = morgue_searcher_open(&s, dir, NULL);
     if (rc == MORGUE_OK)
         rc = morgue_searcher_stats(s, &st);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,15 +53,16 @@ typedef struct progress {
     int drawn;    /* the bar is on the screen */
 } progress;
 
-static void on_warning(const morgue_warning *w, void *ud)
+static int on_warning(const morgue_warning *w, void *ud)
 {
     (void)ud;
     if (w->line)
-        fprintf(stderr, "\rmorgue: warning: %s:%llu: %s\n", w->path,
+        cli_msg(stderr, "\rmorgue: warning: %s:%llu: %s\n", w->path,
                 (unsigned long long)w->line, w->message);
     else
-        fprintf(stderr, "\rmorgue: warning: %s: byte %llu: %s\n", w->path,
+        cli_msg(stderr, "\rmorgue: warning: %s: byte %llu: %s\n", w->path,
                 (unsigned long long)w->offset, w->message);
+    return 0;
 }
 
 static void draw(const progress *p, uint64_t done, uint64_t total)
@@ -74,13 +76,13 @@ static void draw(const progress *p, uint64_t done, uint64_t total)
             secs > 0 ? p->bytes / 1e6 / secs : 0.0);
 }
 
-static void on_file(const morgue_file_event *ev, void *ud)
+static int on_file(const morgue_file_event *ev, void *ud)
 {
     progress *p = ud;
     p->articles += ev->articles;
     p->bytes += ev->bytes;
     if (ev->action == MORGUE_FILE_FAILED)
-        fprintf(stderr, "\rmorgue: %s\n", ev->message ? ev->message
+        cli_msg(stderr, "\rmorgue: %s\n", ev->message ? ev->message
                                                       : ev->path);
     if (p->tty && (now() - p->last > 0.1 ||
                    ev->files_done == ev->files_total)) {
@@ -88,6 +90,7 @@ static void on_file(const morgue_file_event *ev, void *ud)
         p->last = now();
         p->drawn = 1;
     }
+    return 0;
 }
 
 static void add_up(morgue_update_result *t, const morgue_update_result *r)
@@ -139,12 +142,12 @@ static int update(morgue_writer *w, const char *path,
                   const morgue_add_opts *ao, morgue_update_result *t,
                   int *fatal)
 {
-    morgue_update_result r;
+    morgue_update_result r = MORGUE_UPDATE_RESULT_INIT;
     int rc = morgue_writer_add_path(w, path, ao, &r);
     add_up(t, &r);
     if (rc == MORGUE_OK)
         return 0;
-    fprintf(stderr, "\rmorgue: %s\n", morgue_writer_errmsg(w));
+    cli_msg(stderr, "\rmorgue: %s\n", morgue_writer_errmsg(w));
     if (rc != MORGUE_ENOTFOUND && rc != MORGUE_EIO)
         *fatal = rc; /* the writer cannot go on */
     return 1;
@@ -178,7 +181,7 @@ int cmd_index(int argc, char **argv)
     morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
     morgue_add_opts ao = MORGUE_ADD_OPTS_INIT;
     int quiet = 0, c;
-    while ((c = getopt_long(argc, argv, "i:f:l:m:w:rqh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:f:l:m:w:rqh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
         case 'f': ao.format = optarg; break;
@@ -200,23 +203,36 @@ int cmd_index(int argc, char **argv)
         case 'r': wo.rebuild = 1; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        default:
+            return cli_bad_option(c, "index", argc, argv, 0);
         }
     }
     dir = cli_index_dir(dir);
+    if (cli_archive_folder(dir)) {
+        fprintf(stderr, "morgue: %s holds files but no morgue index; an "
+                "index needs a folder of its own (a new or empty one, "
+                "--index DIR)\n", dir);
+        return CLI_EXIT_USAGE;
+    }
     morgue_writer *w;
     int rc = morgue_writer_open(&w, dir, &wo);
     if (rc != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
+        cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return rc == MORGUE_EBUSY ? CLI_EXIT_TEMPFAIL : CLI_EXIT_ERROR;
+    }
+    for (int i = optind; i < argc && !quiet; i++) {
+        struct stat st;
+        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) &&
+            stat(dir, &st) == 0 && cli_inside(dir, argv[i]))
+            fprintf(stderr, "morgue: note: the index %s is inside %s; it "
+                    "is skipped, not read as articles\n", dir, argv[i]);
     }
     progress p = { !quiet && isatty(STDERR_FILENO), now(), 0, 0, 0, 0 };
     ao.warning = on_warning;
     ao.file_done = on_file;
     ao.userdata = &p;
     ao.checkpoint = 1;
-    morgue_update_result t;
-    memset(&t, 0, sizeof t);
+    morgue_update_result t = MORGUE_UPDATE_RESULT_INIT;
     int failed = 0;
     rc = MORGUE_OK;
     if (optind == argc)
@@ -224,7 +240,7 @@ int cmd_index(int argc, char **argv)
     for (int i = optind; i < argc && rc == MORGUE_OK; i++)
         failed |= update(w, argv[i], &ao, &t, &rc);
     if (rc == MORGUE_OK && (rc = morgue_writer_commit(w)) != MORGUE_OK)
-        fprintf(stderr, "\rmorgue: %s\n", morgue_writer_errmsg(w));
+        cli_msg(stderr, "\rmorgue: %s\n", morgue_writer_errmsg(w));
     if (p.drawn)
         fputc('\n', stderr);
     morgue_writer_close(w);

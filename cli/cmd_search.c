@@ -14,6 +14,7 @@
 #include "morgue.h"
 #include "util/buf.h"
 #include "util/civil.h"
+#include "util/utf8.h"
 
 static void usage(FILE *f)
 {
@@ -45,6 +46,10 @@ static void usage(FILE *f)
         "  --color WHEN       auto (default: on a terminal, unless NO_COLOR\n"
         "                     is set or TERM=dumb), always or never\n"
         "  --k1 X, --b X      BM25 parameters (default 1.2, 0.75)\n"
+        "  --recency HALF-LIFE   blend relevance with age: score times\n"
+        "                     (1 + 2^(-age/HALF-LIFE))/2 (30d, 12h, 2w)\n"
+        "  --now DATE         \"now\" for --recency and relative dates\n"
+        "                     (today, last-7-days, this-week, ...)\n"
         "  --collapse         fold near-duplicates under the best ranked\n"
         "                     copy (\"+2 similar\"; JSON: duplicates,\n"
         "                     stories)\n"
@@ -124,6 +129,18 @@ static void print_histogram(morgue_hits *h, const morgue_query_opts *qo)
         printf("\n");
 }
 
+/* Prints a batch line's error as {"query":..., "error":...}. */
+static void batch_error(const char *query, size_t n, const char *msg)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "query", render_text(query, n));
+    json_object_set_new(o, "error", render_text(msg, strlen(msg)));
+    json_dumpf(o, stdout, JSON_COMPACT);
+    putchar('\n');
+    fflush(stdout);
+    json_decref(o);
+}
+
 /* Runs one query; prints its answer. Returns the exit status. */
 static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
 {
@@ -132,14 +149,9 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
     int rc = morgue_search(s, query, &cfg->qo, &h);
     if (rc != MORGUE_OK) {
         if (cfg->batch) {
-            json_t *o = json_pack("{s:s, s:s}", "query", query, "error",
-                                  morgue_searcher_errmsg(s));
-            json_dumpf(o, stdout, JSON_COMPACT);
-            putchar('\n');
-            fflush(stdout);
-            json_decref(o);
+            batch_error(query, strlen(query), morgue_searcher_errmsg(s));
         } else {
-            fprintf(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
+            cli_msg(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
         }
         return rc == MORGUE_EQUERY ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
     }
@@ -172,7 +184,7 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
 
 static int bad(const char *what)
 {
-    fprintf(stderr, "morgue: %s\n", what);
+    cli_msg(stderr, "morgue: %s\n", what);
     return CLI_EXIT_USAGE;
 }
 
@@ -200,6 +212,8 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
         { "k1", required_argument, NULL, OPT_SHARED },
         { "b", required_argument, NULL, OPT_SHARED },
         { "collapse", no_argument, NULL, OPT_SHARED },
+        { "recency", required_argument, NULL, OPT_SHARED },
+        { "now", required_argument, NULL, OPT_SHARED },
         { "batch", no_argument, NULL, OPT_BATCH },
         { "color", required_argument, NULL, OPT_COLOR },
         { "help", no_argument, NULL, 'h' },
@@ -208,7 +222,10 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
     morgue_query_opts *qo = &cfg->qo;
     char err[256];
     int c, at;
-    while ((c = getopt_long(argc, argv, "i:jn:o:Sh", opts, &at)) != -1) {
+    const char *now = search_opt_find_now(argc, argv);
+    if (now && search_opt_set(qo, "now", now, err, sizeof err))
+        return bad(err);
+    while ((c = getopt_long(argc, argv, ":i:jn:o:Sh", opts, &at)) != -1) {
         const char *name = c == OPT_SHARED ? opts[at].name
                            : c == 'n' ? "limit" : c == 'o' ? "offset"
                            : c == 'S' ? "no-snippets" : NULL;
@@ -226,7 +243,8 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
                 return CLI_EXIT_USAGE;
             break;
         case 'h': usage(stdout); return -1;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        default:
+            return cli_bad_option(c, "search", argc, argv, 1);
         }
     }
     if (search_opt_check(qo, err, sizeof err))
@@ -234,16 +252,56 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
     return 0;
 }
 
+/* Reads one line of f into line (cap bytes, NUL-terminated, without the
+ * newline); what does not fit is read and dropped, *over set. Memory
+ * stays bounded however long the line. -1 at the end of input. */
+static ssize_t read_line(FILE *f, char *line, size_t cap, int *over)
+{
+    size_t n = 0;
+    int c = EOF, any = 0;
+    *over = 0;
+    while ((c = getc(f)) != EOF) {
+        any = 1;
+        if (c == '\n')
+            break;
+        if (n + 1 < cap)
+            line[n++] = (char)c;
+        else
+            *over = 1;
+    }
+    line[n] = '\0';
+    return any ? (ssize_t)n : -1;
+}
+
 static int batch(morgue_searcher *s, const search_cfg *cfg)
 {
-    char *line = NULL;
-    size_t cap = 0;
+    /* A line past the query limit is refused without being kept whole. */
+    size_t cap = MORGUE_QUERY_MAX_BYTES + 2;
+    char *line = malloc(cap);
+    if (!line) {
+        cli_msg(stderr, "morgue: out of memory\n");
+        return CLI_EXIT_ERROR;
+    }
     ssize_t n;
-    while ((n = getline(&line, &cap, stdin)) > 0) {
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+    int over;
+    while ((n = read_line(stdin, line, cap, &over)) >= 0) {
+        while (n > 0 && line[n - 1] == '\r')
             line[--n] = '\0';
-        if (n > 0)
+        /* A NUL would cut the query short without a word: refused. */
+        const char *nul = memchr(line, '\0', (size_t)n);
+        char msg[128];
+        if (over) {
+            snprintf(msg, sizeof msg, "query error at column %d: the query "
+                     "is longer than %d bytes (the limit)",
+                     MORGUE_QUERY_MAX_BYTES + 1, MORGUE_QUERY_MAX_BYTES);
+            batch_error(line, 200, msg); /* the start is enough to say */
+        } else if (nul) {
+            snprintf(msg, sizeof msg, "query error at column %zu: NUL byte "
+                     "in the query", (size_t)(nul - line) + 1);
+            batch_error(line, (size_t)n, msg);
+        } else if (n > 0) {
             run(s, line, cfg);
+        }
     }
     free(line);
     return CLI_EXIT_OK;
@@ -277,7 +335,7 @@ int cmd_search(int argc, char **argv)
         return CLI_EXIT_ERROR;
     morgue_searcher *s;
     if (morgue_searcher_open(&s, dir, NULL) != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
+        cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return CLI_EXIT_ERROR;
     }
     if (cfg.batch) {

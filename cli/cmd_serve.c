@@ -271,7 +271,7 @@ static enum MHD_Result api_article(struct MHD_Connection *c, snap *p,
 
 static enum MHD_Result api_stats(struct MHD_Connection *c, snap *p)
 {
-    morgue_stats st;
+    morgue_stats st = MORGUE_STATS_INIT;
     if (morgue_searcher_stats(p->s, &st) != MORGUE_OK)
         return json_error(c, 500, morgue_searcher_errmsg(p->s));
     return send_json(c, 200, render_stats(&st));
@@ -399,7 +399,7 @@ int cmd_serve(int argc, char **argv)
     const char *dir = NULL, *listen = "127.0.0.1:8080";
     long long threads = 4;
     int quiet = 0, c;
-    while ((c = getopt_long(argc, argv, "i:l:t:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:l:t:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
         case 'l': listen = optarg; break;
@@ -409,7 +409,8 @@ int cmd_serve(int argc, char **argv)
             break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        default:
+            return cli_bad_option(c, "serve", argc, argv, 0);
         }
     }
     if (optind != argc) {
@@ -419,7 +420,7 @@ int cmd_serve(int argc, char **argv)
     struct sockaddr_storage addr;
     socklen_t alen;
     if (parse_listen(listen, &addr, &alen)) {
-        fprintf(stderr, "morgue: --listen wants ADDR:PORT (like "
+        cli_msg(stderr, "morgue: --listen wants ADDR:PORT (like "
                 "127.0.0.1:8080 or [::1]:8080), not '%s'\n", listen);
         return CLI_EXIT_USAGE;
     }
@@ -429,7 +430,7 @@ int cmd_serve(int argc, char **argv)
     shared.dir = dir;
     snap *first = acquire();
     if (!first) {
-        fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
+        cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return CLI_EXIT_ERROR;
     }
     release(first);
@@ -451,7 +452,7 @@ int cmd_serve(int argc, char **argv)
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT,
         MHD_OPTION_END);
     if (!d) {
-        fprintf(stderr, "morgue: cannot listen on %s: %s\n", listen,
+        cli_msg(stderr, "morgue: cannot listen on %s: %s\n", listen,
                 strerror(errno ? errno : EADDRINUSE));
         return CLI_EXIT_ERROR;
     }
@@ -462,7 +463,7 @@ int cmd_serve(int argc, char **argv)
                 NI_NUMERICHOST);
     int v6 = addr.ss_family == AF_INET6;
     if (!quiet) {
-        fprintf(stderr, "morgue: serving %s on http://%s%s%s:%u/\n", dir,
+        cli_msg(stderr, "morgue: serving %s on http://%s%s%s:%u/\n", dir,
                 v6 ? "[" : "", host, v6 ? "]" : "",
                 info ? (unsigned)info->port : 0);
         fflush(stderr);

@@ -1,4 +1,5 @@
 /* main.c: the morgue command; dispatches to one cmd_<verb>.c per verb. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ static const struct command {
     { "search", cmd_search, "search an index" },
     { "dups", cmd_dups, "list clusters of near-duplicate articles" },
     { "similar", cmd_similar, "articles like one article (more like this)" },
+    { "timeline", cmd_timeline, "a query's stories laid out by period" },
     { "show", cmd_show, "print an article by id, URL or file path" },
     { "serve", cmd_serve, "serve a search page and a JSON API over HTTP" },
     { "stats", cmd_stats, "show what an index holds" },
@@ -47,10 +49,11 @@ int main(int argc, char **argv)
         printf("morgue %s\n", MORGUE_VERSION_STRING);
         return 0;
     }
+    opterr = 0; /* each command says what is wrong, in one line */
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "morgue: unknown command '%s'\n", argv[1]);
+    cli_msg(stderr, "morgue: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return CLI_EXIT_USAGE;
 }

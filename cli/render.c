@@ -5,7 +5,9 @@
 #include <time.h>
 
 #include "cli/render.h"
+#include "util/buf.h"
 #include "util/civil.h"
+#include "util/utf8.h"
 
 double render_now_us(void)
 {
@@ -126,6 +128,18 @@ json_t *render_duplicates(morgue_hits *h)
     return ids;
 }
 
+json_t *render_text(const char *s, size_t n)
+{
+    json_t *j = json_stringn(s, n);
+    if (j)
+        return j;
+    buf b = BUF_INIT;
+    utf8_repair(&b, s, n);
+    j = json_stringn(b.ptr ? b.ptr : "", b.len);
+    buf_free(&b);
+    return j;
+}
+
 json_t *render_search(morgue_hits *h, const morgue_query_opts *qo,
                       const char *query, double started_us)
 {
@@ -138,7 +152,7 @@ json_t *render_search(morgue_hits *h, const morgue_query_opts *qo,
         json_array_append_new(hits, e);
     }
     json_t *o = json_object();
-    json_object_set_new(o, "query", json_string(query));
+    json_object_set_new(o, "query", render_text(query, strlen(query)));
     json_object_set_new(o, "total",
                         json_integer((json_int_t)morgue_hits_total(h)));
     uint64_t stories;
@@ -210,5 +224,43 @@ json_t *render_dups(morgue_searcher *s, const morgue_clusters *c,
     json_t *o = json_object();
     json_object_set_new(o, "articles", json_integer((json_int_t)articles));
     json_object_set_new(o, "clusters", a);
+    return o;
+}
+
+json_t *render_timeline(morgue_searcher *s, const morgue_timeline *t,
+                        const char *query)
+{
+    json_t *ps = json_array();
+    for (size_t i = 0; i < morgue_timeline_count(t); i++) {
+        morgue_period p;
+        morgue_timeline_get(t, i, &p);
+        json_t *st = json_array();
+        for (size_t k = 0; k < p.n_stories; k++) {
+            const morgue_story *y = &p.stories[k];
+            json_t *ids, *titles;
+            if (render_ids_titles(s, y->docids, y->count, &ids, &titles)) {
+                json_decref(st);
+                json_decref(ps);
+                return NULL;
+            }
+            json_decref(titles);
+            json_t *e = json_object();
+            json_object_set_new(e, "title", json_string(y->title));
+            json_object_set_new(e, "count", json_integer((json_int_t)y->count));
+            json_object_set_new(e, "ids", ids);
+            json_object_set_new(e, "first_date", render_date(y->first_date));
+            json_object_set_new(e, "last_date", render_date(y->last_date));
+            json_array_append_new(st, e);
+        }
+        json_t *e = json_object();
+        json_object_set_new(e, "period",
+                            p.period ? json_string(p.period) : json_null());
+        json_object_set_new(e, "count", json_integer((json_int_t)p.count));
+        json_object_set_new(e, "stories", st);
+        json_array_append_new(ps, e);
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "query", json_string(query));
+    json_object_set_new(o, "periods", ps);
     return o;
 }

@@ -36,6 +36,9 @@ typedef struct wseg {
 struct morgue_writer {
     char *dir;
     int lock_fd;
+    dev_t lock_dev;       /* the file locked, which must stay at LOCK */
+    ino_t lock_ino;
+    int lock_lost;        /* LOCK was removed or replaced under us */
     manifest man;         /* the last commit */
     wseg *segs;           /* manifest order, then pending ones */
     size_t n_segs, cap_segs;
@@ -54,6 +57,8 @@ struct morgue_writer {
     int rebuild;          /* the next commit drops what came before */
     int merge_factor;     /* < 2: no automatic merges */
     int broken;           /* an add/delete failed halfway: close only */
+    int stop;             /* a callback asked the current add_file or
+                             add_path to stop (after the current file) */
     uint64_t n_deleted;   /* documents deleted by this writer so far */
     buf text[N_TEXT];     /* repaired copies of an article's fields */
     buf tagtext;          /* repaired tags, back to back */
@@ -70,6 +75,10 @@ int writer_add_seg(morgue_writer *w, uint64_t id, uint8_t *del,
 size_t writer_pending(const morgue_writer *w);
 /* Fails with the sticky error once the writer is broken. */
 int writer_usable(morgue_writer *w);
+/* MORGUE_OK while INDEX/LOCK is still the file this writer locked; else
+ * MORGUE_EBUSY with the message set and the writer broken. Called before
+ * any segment is written and before a commit. */
+int writer_lock_held(morgue_writer *w);
 /* Marks the writer broken after a failure that left it halfway. */
 int writer_break(morgue_writer *w, int rc);
 
@@ -86,6 +95,11 @@ int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
                      const morgue_add_opts *opts, morgue_add_result *res);
 /* hash64 of the file's bytes. */
 int writer_hash_file(morgue_writer *w, const char *path, uint64_t *hash);
+
+/* The caller's add options over the defaults (as many fields as its
+ * version has) into *full; MORGUE_EINVAL for an unknown version. */
+int writer_add_opts(morgue_writer *w, const morgue_add_opts *in,
+                    morgue_add_opts *full);
 /* Records st's size and time in entry f, racy when too recent. */
 void writer_stamp(morgue_writer *w, size_t f, const struct stat *st);
 /* Deletes the articles of file table entry f and removes it. */

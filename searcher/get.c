@@ -10,6 +10,7 @@
 #include "searcher/near.h"
 #include "searcher/searcher.h"
 #include "util/hash.h"
+#include "util/alloc.h"
 
 typedef struct found {
     hit *hits;
@@ -25,7 +26,7 @@ static int push(found *f, uint32_t seg, uint32_t doc)
             return MORGUE_OK;
     if (f->n == f->cap) {
         size_t cap = f->cap ? 2 * f->cap : 4;
-        hit *h = realloc(f->hits, cap * sizeof *h);
+        hit *h = mem_rearray(f->hits, cap, sizeof *h);
         if (!h)
             return MORGUE_ENOMEM;
         f->hits = h;
@@ -114,7 +115,7 @@ MORGUE_API int morgue_searcher_get(morgue_searcher *s, const char *key,
         return MORGUE_EINVAL;
     *out = NULL;
     if (!s || !key)
-        return MORGUE_EINVAL;
+        return s ? searcher_fail(s, MORGUE_EINVAL, "no key") : MORGUE_EINVAL;
     if (!*key)
         return searcher_fail(s, MORGUE_EINVAL, "empty article key");
     found f = { NULL, 0, 0 };

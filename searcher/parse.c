@@ -34,17 +34,20 @@
  * every step consumes a token, so time is linear in the query length.
  */
 #include "searcher/query.h"
+#include "searcher/reldate.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include "formats/dates.h"
 #include "morgue.h"
 #include "text/tokenize.h"
 #include "util/civil.h"
+#include "util/alloc.h"
 
 #define QMAX_DEPTH 64      /* syntax nesting and tree depth */
 #define NEAR_DEFAULT 10
@@ -96,6 +99,7 @@ typedef struct parser {
     char *err;            /* caller's message buffer, may be NULL */
     size_t err_len;
     size_t err_pos;
+    int64_t now;          /* for relative dates (searcher/reldate.h) */
 } parser;
 
 /* ---- errors ---------------------------------------------------------- */
@@ -195,7 +199,7 @@ static int vec_push(parser *p, vec *a, qnode *n)
 {
     if (a->n == a->cap) {
         size_t cap = a->cap ? a->cap * 2 : 4;
-        qnode **v = realloc(a->v, cap * sizeof *v);
+        qnode **v = mem_rearray(a->v, cap, sizeof *v);
         if (!v) {
             query_free(n);
             nomem(p);
@@ -253,7 +257,7 @@ static int units_push(parser *p, units *u, qnode *n, int plus, int joined)
 {
     if (u->n == u->cap) {
         size_t cap = u->cap ? u->cap * 2 : 8;
-        unit *v = realloc(u->v, cap * sizeof *v);
+        unit *v = mem_rearray(u->v, cap, sizeof *v);
         if (!v) {
             query_free(n);
             nomem(p);
@@ -377,11 +381,14 @@ static int two_digits(const char *q, size_t *i, size_t end, unsigned *v)
     return 1;
 }
 
-/* One end of a date value, q[s, e): YYYY, YYYY-M[M] or YYYY-M[M]-D[D];
- * the first and last second of the period it names. */
-static int date_end(const char *q, size_t s, size_t e, int64_t *from,
-                    int64_t *to)
+/* One end of a date value, q[s, e): YYYY, YYYY-M[M] or YYYY-M[M]-D[D],
+ * or a relative date (today, last-7-days, now...: reldate.h); the first
+ * and last second of the period it names. */
+static int date_end(const char *q, size_t s, size_t e, int64_t now,
+                    int64_t *from, int64_t *to)
 {
+    if (e > s && !is_digit((unsigned char)q[s]))
+        return reldate_period(q + s, e - s, now, from, to);
     size_t i = s;
     int64_t y = 0;
     unsigned m = 0, d = 0;
@@ -424,20 +431,20 @@ static void lex_date(parser *p, tok *t, size_t s, size_t e)
     t->from = INT64_MIN;
     t->to = INT64_MAX;
     if (dots == e) {
-        if (!date_end(q, s, e, &t->from, &t->to))
+        if (!date_end(q, s, e, p->now, &t->from, &t->to))
             goto bad_whole;
         return;
     }
     if (dots == s && dots + 2 == e)
         goto bad_whole;
-    if (dots > s && !date_end(q, s, dots, &t->from, &x)) {
+    if (dots > s && !date_end(q, s, dots, p->now, &t->from, &x)) {
         fail(p, s, "bad date '%.*s' at column %zu (dates look like "
                    "2022-01-05, 2022-01 or 2022)",
              excerpt(q, s, dots - s), &q[s], s + 1);
         t->kind = T_ERR;
         return;
     }
-    if (dots + 2 < e && !date_end(q, dots + 2, e, &f, &t->to)) {
+    if (dots + 2 < e && !date_end(q, dots + 2, e, p->now, &f, &t->to)) {
         fail(p, dots + 2, "bad date '%.*s' at column %zu (dates look "
                           "like 2022-01-05, 2022-01 or 2022)",
              excerpt(q, dots + 2, e - dots - 2), &q[dots + 2], dots + 3);
@@ -780,7 +787,7 @@ static qnode *make_phrase(parser *p, qfield field, const tok *t)
             continue;
         if (n->n_words == cap) {
             cap = cap ? cap * 2 : 4;
-            char **v = realloc(n->words, cap * sizeof *v);
+            char **v = mem_rearray(n->words, cap, sizeof *v);
             if (!v) {
                 query_free(n);
                 nomem(p);
@@ -909,7 +916,7 @@ static qnode *parse_near(parser *p, qfield field)
     n->field = field;
     n->near = NEAR_MAX;
     size_t cap = 4;
-    n->words = malloc(cap * sizeof *n->words);
+    n->words = mem_array(cap, sizeof *n->words);
     if (!n->words) {
         query_free(left);
         query_free(n);
@@ -934,7 +941,7 @@ static qnode *parse_near(parser *p, qfield field)
         }
         if (n->n_words == cap) {
             cap *= 2;
-            char **v = realloc(n->words, cap * sizeof *v);
+            char **v = mem_rearray(n->words, cap, sizeof *v);
             if (!v) {
                 query_free(n);
                 nomem(p);
@@ -1319,8 +1326,16 @@ static const qnode *too_deep(const qnode *n, int lvl, int max)
 int query_parse(const char *q, unsigned flags, qnode **out, char *err,
                 size_t err_len, size_t *err_pos)
 {
+    return query_parse_at(q, flags, (int64_t)time(NULL), out, err, err_len,
+                          err_pos);
+}
+
+int query_parse_at(const char *q, unsigned flags, int64_t now, qnode **out,
+                   char *err, size_t err_len, size_t *err_pos)
+{
     parser p;
     memset(&p, 0, sizeof p);
+    p.now = now;
     p.q = q ? q : "";
     p.len = strlen(p.q);
     p.flags = flags;

@@ -3,11 +3,21 @@
 #include <stdlib.h>
 
 #include "searcher/prune.h"
+#include "searcher/recency.h"
+#include "util/alloc.h"
 
 /* A bound that rounding in the score's sum cannot exceed. */
 static int cannot_enter(double bound, double threshold)
 {
     return bound + 1e-9 * fabs(bound) + 1e-12 <= threshold;
+}
+
+/* What an unblended bound must beat: the k-th best score, over the most
+ * recency can multiply a score by in this segment. */
+static double threshold(const prune_job *j)
+{
+    double th = topk_threshold(j->top);
+    return j->half_life > 0 ? th / j->boost_max : th;
 }
 
 static int accept(const prune_job *j, uint32_t doc)
@@ -34,6 +44,9 @@ static double score(const prune_job *j, uint32_t doc)
 static void push(prune_job *j, uint32_t doc)
 {
     double sc = score(j, doc);
+    if (j->half_life > 0)
+        sc *= recency_factor(segment_date(&j->s->segs[j->g], doc), j->now,
+                             j->half_life);
     if (topk_would_enter(j->top, sc))
         topk_push(j->top, (hit){ sc, sc, (uint32_t)j->g, doc },
                   j->s->base[j->g] + doc);
@@ -57,7 +70,9 @@ static int run_and(prune_job *j, it **order)
     it *lead = order[0];
     uint32_t doc = it_next(lead);
     while (doc != IT_END) {
-        double th = topk_threshold(j->top);
+        if (budget_spend(j->budget, j->n))
+            return MORGUE_EQUERY;
+        double th = threshold(j);
         uint32_t end;
         if (!j->count && cannot_enter(block_bound(j, doc, &end), th)) {
             /* nothing up to the nearest block end can enter the top k */
@@ -93,7 +108,7 @@ static int by_max(const void *x, const void *y)
 static int run_or(prune_job *j, it **s)
 {
     size_t n = j->n, ne = 0; /* s[0..ne) are non-essential */
-    double *prefix = malloc((n + 1) * sizeof *prefix);
+    double *prefix = mem_array(n + 1, sizeof *prefix);
     if (!prefix)
         return MORGUE_ENOMEM;
     qsort(s, n, sizeof *s, by_max);
@@ -103,9 +118,13 @@ static int run_or(prune_job *j, it **s)
     for (size_t i = 0; i < n; i++)
         it_next(s[i]);
     for (;;) {
-        double th = topk_threshold(j->top);
+        double th = threshold(j);
         while (!j->count && ne < n && cannot_enter(prefix[ne + 1], th))
             ne++; /* these alone can no longer make a top-k document */
+        if (budget_spend(j->budget, n - ne)) {
+            free(prefix);
+            return MORGUE_EQUERY;
+        }
         uint32_t doc = IT_END;
         for (size_t i = ne; i < n; i++)
             if (s[i]->doc < doc)
@@ -137,7 +156,7 @@ static int run_or(prune_job *j, it **s)
 
 int prune_run(prune_job *j)
 {
-    it **order = malloc((j->n + 1) * sizeof *order);
+    it **order = mem_array(j->n + 1, sizeof *order);
     if (!order)
         return MORGUE_ENOMEM;
     for (size_t i = 0; i < j->n; i++)
@@ -152,6 +171,6 @@ int prune_run(prune_job *j)
     free(order);
     for (size_t i = 0; i < j->n && rc == MORGUE_OK; i++)
         if (j->terms[i]->err)
-            rc = MORGUE_ECORRUPT;
+            rc = j->terms[i]->err; /* corrupt, or the budget spent */
     return rc;
 }

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "searcher/collapse.h"
 #include "searcher/facets.h"
@@ -11,19 +12,25 @@
 #include "searcher/search.h"
 #include "searcher/plan.h"
 #include "searcher/prune.h"
+#include "searcher/recency.h"
 #include "searcher/query.h"
+#include "searcher/testflags.h"
 #include "searcher/topk.h"
+#include "util/alloc.h"
+#include "util/apiver.h"
+#include "util/utf8.h"
 
-static morgue_query_opts resolve_opts(const morgue_query_opts *o)
+/* The caller's options over the defaults, as many fields as its version
+ * has; 0 for a version this library does not know. */
+static int resolve_opts(const morgue_query_opts *o, morgue_query_opts *out)
 {
     morgue_query_opts r = MORGUE_QUERY_OPTS_INIT;
-    if (o && o->version == MORGUE_QUERY_OPTS_VERSION)
-        r = *o;
-    else if (o && o->version == 2) /* before collapsing and recency */
-        memcpy(&r, o, offsetof(morgue_query_opts, collapse_similarity));
-    else if (o && o->version == 1) /* before flags, sorting and facets */
-        memcpy(&r, o, offsetof(morgue_query_opts, flags));
-    r.version = MORGUE_QUERY_OPTS_VERSION;
+    if (o) {
+        size_t n = API_SIZE(o);
+        if (!n)
+            return 0;
+        memcpy(&r, o, n);
+    }
     if (r.limit == 0)
         r.limit = 10;
     if (r.k1 <= 0)
@@ -34,7 +41,8 @@ static morgue_query_opts resolve_opts(const morgue_query_opts *o)
         r.title_weight = 2.0;
     if (r.snippet_chars == 0)
         r.snippet_chars = 200;
-    return r;
+    *out = r;
+    return 1;
 }
 
 typedef struct run {
@@ -46,11 +54,13 @@ typedef struct run {
     int exhaustive;      /* walk and score every match */
     int64_t from, to;    /* option date filter */
     uint64_t total;
-    const search_extra *x; /* or NULL */
+    search_extra *x;     /* or NULL */
     unsigned x_need;     /* agreeing bytes that make x's near-duplicate */
+    int64_t now;         /* for recency (and relative dates) */
     int collapse;        /* keep every match in all, for folding */
     topk_entry *all;
     size_t n_all, cap_all;
+    query_budget budget; /* shared by every segment's iterators */
 } run;
 
 static int keep_all(run *r, hit h, uint64_t g)
@@ -108,6 +118,8 @@ static int walk(run *r, size_t g, it *root)
     for (uint32_t d = it_next(root); d != IT_END; d = it_next(root)) {
         if (searcher_deleted(r->s, g, d))
             continue;
+        if (r->budget.used > r->budget.limit)
+            return MORGUE_EQUERY;
         if (r->x && excluded(r, g, d))
             continue;
         int64_t t = segment_date(seg, d);
@@ -118,6 +130,8 @@ static int walk(run *r, size_t g, it *root)
         if (facets_add(&r->facets, r->s, g, d))
             return MORGUE_ENOMEM;
         double sc = it_score(root);
+        if (r->o->recency_half_life > 0)
+            sc *= recency_factor(t, r->now, r->o->recency_half_life);
         double key = by_date ? (t == INT64_MIN ? -INFINITY : (double)t) : sc;
         if (r->collapse) {
             if (keep_all(r, (hit){ key, sc, (uint32_t)g, d },
@@ -127,7 +141,7 @@ static int walk(run *r, size_t g, it *root)
             topk_push(&r->top, (hit){ key, sc, (uint32_t)g, d },
                       r->s->base[g] + d);
     }
-    return root->err ? MORGUE_ECORRUPT : MORGUE_OK;
+    return root->err ? root->err : MORGUE_OK;
 }
 
 /* A flat query's words as separate term iterators, pruned. */
@@ -162,7 +176,11 @@ static int pruned(run *r, size_t g, const score_ctx *c, errmsg *e)
     if (rc == MORGUE_OK && live && !(absent && n->kind != Q_OR)) {
         prune_job j = { r->s, g, terms, live, n->kind != Q_OR,
                         (r->o->flags & MORGUE_QUERY_COUNT) != 0, r->from,
-                        r->to, &r->top, &r->total };
+                        r->to, &r->top, &r->total, &r->budget,
+                        r->o->recency_half_life, r->now, 1.0 };
+        if (j.half_life > 0)
+            j.boost_max = recency_factor(r->s->segs[g].max_date, r->now,
+                                         j.half_life);
         rc = prune_run(&j);
     }
     for (size_t i = 0; terms && i < count; i++)
@@ -174,7 +192,7 @@ static int pruned(run *r, size_t g, const score_ctx *c, errmsg *e)
 static int search_segment(run *r, size_t g)
 {
     score_ctx c = { r->s, &r->s->segs[g], r->o->k1, r->o->b,
-                    r->o->title_weight };
+                    r->o->title_weight, &r->budget };
     errmsg e;
     e.text[0] = '\0';
     int rc;
@@ -185,6 +203,12 @@ static int search_segment(run *r, size_t g)
         rc = root ? walk(r, g, root) : MORGUE_ENOMEM;
         it_free(root);
     }
+    if (rc == MORGUE_EQUERY)
+        return searcher_fail(r->s, rc, "query too costly: it needs more "
+                             "than %llu steps (postings decoded and matched; "
+                             "the limit); make it narrower: fewer common "
+                             "words, shorter phrases",
+                             (unsigned long long)r->budget.limit);
     if (rc == MORGUE_ECORRUPT)
         return searcher_fail(r->s, rc, "segment %016llx: corrupt postings%s%s",
                              (unsigned long long)r->s->segs[g].id,
@@ -198,7 +222,10 @@ static int make_hits(run *r, morgue_hits **out)
     if (!h)
         return MORGUE_ENOMEM;
     h->s = r->s;
-    if (r->collapse) {
+    if (r->x && r->x->collect) {
+        h->hits = malloc(1); /* the matches go to the caller instead */
+        h->n_hits = 0;
+    } else if (r->collapse) {
         qsort(r->all, r->n_all, sizeof *r->all, by_rank);
         double sim = r->o->collapse_similarity > 0 &&
                              r->o->collapse_similarity <= 1
@@ -234,12 +261,41 @@ static int make_hits(run *r, morgue_hits **out)
     return MORGUE_OK;
 }
 
+/* Byte offset of the first byte of (s, n) that starts no valid UTF-8
+ * sequence, or n. */
+static size_t first_invalid(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t l = utf8_seq_len((const unsigned char *)s + i, n - i);
+        if (l == 0)
+            return i;
+        i += l;
+    }
+    return n;
+}
+
 static int parse(run *r, const char *query, qnode **q)
 {
     char msg[256];
     size_t at = 0;
+    /* Invalid UTF-8 is refused, not repaired: a query means what its
+     * bytes say, and a caller echoing it back (JSON) needs it valid. */
+    size_t len = strnlen(query, MORGUE_QUERY_MAX_BYTES + 1);
+    if (len > MORGUE_QUERY_MAX_BYTES)
+        return searcher_fail(r->s, MORGUE_EQUERY, "query error at column "
+                             "%d: the query is longer than %d bytes (the "
+                             "limit)", MORGUE_QUERY_MAX_BYTES + 1,
+                             MORGUE_QUERY_MAX_BYTES);
+    size_t bad = first_invalid(query, len);
+    if (bad < len)
+        return searcher_fail(r->s, MORGUE_EQUERY, "query error at column "
+                             "%zu: invalid UTF-8 (byte 0x%02x)", bad + 1,
+                             (unsigned char)query[bad]);
     unsigned flags = (r->o->flags & MORGUE_QUERY_ANY) ? QUERY_ANY : 0;
-    int rc = query_parse(query, flags, q, msg, sizeof msg, &at);
+    int rc = query_parse_at(query, flags, r->now, q, msg, sizeof msg, &at);
+    if (rc == MORGUE_EQUERY && strstr(msg, "column")) /* said already */
+        return searcher_fail(r->s, rc, "query error: %s", msg);
     if (rc == MORGUE_EQUERY)
         return searcher_fail(r->s, rc, "query error at column %zu: %s",
                              at + 1, msg);
@@ -254,24 +310,32 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
 }
 
 int search_exec(morgue_searcher *s, const char *query,
-                const morgue_query_opts *opts, const search_extra *x,
+                const morgue_query_opts *opts, search_extra *x,
                 morgue_hits **out)
 {
     if (!out)
         return MORGUE_EINVAL;
     *out = NULL;
     if (!s || !query)
-        return MORGUE_EINVAL;
-    morgue_query_opts o = resolve_opts(opts);
+        return s ? searcher_fail(s, MORGUE_EINVAL, "no query") : MORGUE_EINVAL;
+    morgue_query_opts o;
+    if (!resolve_opts(opts, &o))
+        return searcher_fail(s, MORGUE_EINVAL, "unknown morgue_query_opts "
+                             "version %u", opts->version);
     run r = { .s = s, .o = &o, .x = x };
+    r.budget.limit = MORGUE_QUERY_MAX_WORK;
+    r.now = o.now != MORGUE_NO_DATE ? o.now : (int64_t)time(NULL);
+    if (!(o.recency_half_life >= 0) || !isfinite(o.recency_half_life))
+        return searcher_fail(s, MORGUE_EINVAL, "the recency half-life must "
+                             "be a positive number of seconds");
     if (x)
         r.x_need = fp_agree_needed(x->exclude_similarity > 0
                                        ? x->exclude_similarity
                                        : MORGUE_DEFAULT_SIMILARITY);
     r.from = o.date_from == MORGUE_NO_DATE ? INT64_MIN : o.date_from;
     r.to = o.date_to == MORGUE_NO_DATE ? INT64_MAX : o.date_to;
-    r.collapse = (o.flags & MORGUE_QUERY_COLLAPSE) != 0;
-    r.exhaustive = (o.flags & MORGUE_QUERY_EXHAUSTIVE) || r.collapse || x ||
+    r.collapse = (o.flags & MORGUE_QUERY_COLLAPSE) || (x && x->collect);
+    r.exhaustive = (o.flags & SEARCH_EXHAUSTIVE) || r.collapse || x ||
                    o.sort == MORGUE_SORT_DATE ||
                    o.facet_date != MORGUE_FACET_NONE || o.facet_sources ||
                    o.facet_tags;
@@ -284,14 +348,22 @@ int search_exec(morgue_searcher *s, const char *query,
     query_free(q);
     if (rc != MORGUE_OK)
         return rc;
-    if (topk_init(&r.top, o.offset + o.limit) ||
+    /* Saturated: a caller's limit of SIZE_MAX means every hit. */
+    if (topk_init(&r.top, mem_add_sat(o.offset, o.limit)) ||
         facets_init(&r.facets, s, &o))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     for (size_t g = 0; rc == MORGUE_OK && g < s->n_segs; g++)
         rc = search_segment(&r, g);
+    if (rc == MORGUE_OK && r.top.oom)
+        rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     if (rc == MORGUE_OK && make_hits(&r, out))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     topk_free(&r.top);
+    if (rc == MORGUE_OK && x && x->collect) {
+        x->all = r.all; /* handed over */
+        x->n_all = r.n_all;
+        r.all = NULL;
+    }
     free(r.all);
     facets_free(&r.facets);
     plan_free(&r.p);

@@ -16,24 +16,33 @@
 #include "index/termdict.h"
 #include "searcher/near.h"
 #include "searcher/search.h"
+#include "searcher/similar.h"
 #include "text/stem.h"
 #include "text/tokenize.h"
+#include "util/apiver.h"
+#include "util/hash.h"
 
-#define SIMILAR_TERMS 25
 
 typedef struct cand {
-    char key[MAX_KEY];   /* 'S' + stem */
-    size_t key_len;
-    char word[TOK_MAX_WORD * 4 + 16];
+    const char *word;    /* the first surface word seen (in the text) */
     size_t word_len;
+    uint64_t hash;       /* of the stem */
     unsigned tf;
     double score;
 } cand;
 
-typedef struct cands {
-    cand *c;
-    size_t n, cap;
-} cands;
+int sim_init(sim_ctx *c, morgue_searcher *s)
+{
+    c->s = s;
+    c->df = (u64map)U64MAP_INIT;
+    return stemmer_new(&c->st, s->man.language) ? MORGUE_ENOMEM : MORGUE_OK;
+}
+
+void sim_free(sim_ctx *c)
+{
+    stemmer_free(c->st);
+    u64map_free(&c->df);
+}
 
 /* A word the query language reads as itself: letters and digits only
  * (no apostrophe or '.', which the lexer would split or join). */
@@ -48,37 +57,31 @@ static int plain_word(const char *w, size_t n)
     return n > 1;
 }
 
-static int add_word(cands *cs, stemmer *st, const char *w, size_t n)
+/* Documents holding the stem (over all segments), cached by its hash. */
+static int stem_df(sim_ctx *c, const char *stem, size_t n, uint64_t h,
+                   uint64_t *out, errmsg *e)
 {
-    if (!plain_word(w, n))
+    uint32_t v = u64map_get(&c->df, h);
+    if (v != U64MAP_NONE) {
+        *out = v;
         return MORGUE_OK;
-    size_t sn;
-    const char *stem = stemmer_stem(st, w, n, &sn);
-    if (!stem)
-        return MORGUE_ENOMEM;
-    if (sn + 1 > MAX_KEY)
-        return MORGUE_OK;
-    for (size_t i = 0; i < cs->n; i++)
-        if (cs->c[i].key_len == sn + 1 && !memcmp(cs->c[i].key + 1, stem, sn)) {
-            cs->c[i].tf++;
-            return MORGUE_OK;
-        }
-    if (cs->n == cs->cap) {
-        size_t cap = cs->cap ? 2 * cs->cap : 64;
-        cand *c = realloc(cs->c, cap * sizeof *c);
-        if (!c)
-            return MORGUE_ENOMEM;
-        cs->c = c;
-        cs->cap = cap;
     }
-    cand *c = &cs->c[cs->n++];
-    c->key[0] = NS_STEM;
-    memcpy(c->key + 1, stem, sn);
-    c->key_len = sn + 1;
-    memcpy(c->word, w, n);
-    c->word_len = n;
-    c->tf = 1;
-    c->score = 0;
+    char key[MAX_KEY];
+    key[0] = NS_STEM;
+    memcpy(key + 1, stem, n);
+    uint64_t df = 0;
+    for (size_t g = 0; g < c->s->n_segs; g++) {
+        term_info ti;
+        int found = termdict_find(&c->s->segs[g], key, n + 1, &ti, e);
+        if (found < 0)
+            return found;
+        if (found)
+            df += ti.df;
+    }
+    df = df >= U64MAP_NONE ? U64MAP_NONE - 1 : df;
+    if (u64map_put(&c->df, h, (uint32_t)df))
+        return MORGUE_ENOMEM;
+    *out = df;
     return MORGUE_OK;
 }
 
@@ -87,57 +90,94 @@ static int by_score(const void *x, const void *y)
     const cand *a = x, *b = y;
     if (a->score != b->score)
         return a->score > b->score ? -1 : 1;
-    return strcmp(a->word, b->word) < 0 ? -1 : 1;
+    return a->hash < b->hash ? -1 : a->hash > b->hash;
 }
 
-/* The any-word query of the article's most distinctive words into q. */
-static int make_query(morgue_searcher *s, const span *fl, buf *q, errmsg *e)
+int sim_top_terms(sim_ctx *c, const span *fl, size_t k, uint64_t *hashes,
+                  size_t *n_out, buf *words, errmsg *e)
 {
-    stemmer *st;
-    if (stemmer_new(&st, s->man.language))
-        return MORGUE_ENOMEM;
-    cands cs = { NULL, 0, 0 };
+    cand *cs = NULL;
+    size_t n = 0, cap = 0;
+    u64map at = U64MAP_INIT; /* stem hash -> index in cs */
     int rc = MORGUE_OK;
+    *n_out = 0;
     for (int f = 0; f < 2 && rc == MORGUE_OK; f++) {
         span t = f ? fl[MORGUE_FIELD_BODY] : fl[MORGUE_FIELD_TITLE];
         tokenizer tk;
         token tok;
         tokenizer_init(&tk, t.ptr, t.len);
         while (rc == MORGUE_OK && tokenizer_next(&tk, &tok)) {
-            tok.len = tok.len < sizeof cs.c->word ? tok.len : 0;
-            rc = add_word(&cs, st, tok.term, tok.len);
-        }
-    }
-    stemmer_free(st);
-    for (size_t i = 0; rc == MORGUE_OK && i < cs.n; i++) {
-        cand *c = &cs.c[i];
-        uint64_t df = 0;
-        for (size_t g = 0; g < s->n_segs; g++) {
-            term_info ti;
-            int found = termdict_find(&s->segs[g], c->key, c->key_len, &ti, e);
-            if (found < 0)
-                rc = found;
-            else if (found)
-                df += ti.df;
-        }
-        /* the article itself is one of df: only shared stems count */
-        c->score = df > 1 ? sqrt((double)c->tf) *
-                                log((double)(s->n_docs + 1) / (double)df)
-                          : -1;
-        c->word[c->word_len] = '\0';
-    }
-    if (rc == MORGUE_OK) {
-        qsort(cs.c, cs.n, sizeof *cs.c, by_score);
-        for (size_t i = 0; i < cs.n && i < SIMILAR_TERMS; i++)
-            if (cs.c[i].score > 0) {
-                if (q->len)
-                    buf_putc(q, ' ');
-                buf_puts(q, cs.c[i].word);
+            if (!plain_word(tok.term, tok.len))
+                continue;
+            size_t sn;
+            const char *stem = stemmer_stem(c->st, tok.term, tok.len, &sn);
+            if (!stem) {
+                rc = MORGUE_ENOMEM;
+                break;
             }
-        if (q->oom)
+            if (sn + 1 > MAX_KEY)
+                continue;
+            uint64_t h = hash64(stem, sn);
+            uint32_t i = u64map_get(&at, h);
+            if (i != U64MAP_NONE) {
+                cs[i].tf++;
+                continue;
+            }
+            if (n == cap) {
+                cap = cap ? 2 * cap : 64;
+                cand *x = realloc(cs, cap * sizeof *x);
+                if (!x) {
+                    rc = MORGUE_ENOMEM;
+                    break;
+                }
+                cs = x;
+            }
+            uint64_t df = 0;
+            rc = stem_df(c, stem, sn, h, &df, e);
+            if (rc == MORGUE_OK && u64map_put(&at, h, (uint32_t)n))
+                rc = MORGUE_ENOMEM;
+            /* the word lives in the stored text, which outlives this */
+            cs[n] = (cand){ t.ptr + tok.start, 0, h, 1, 0 };
+            cs[n].word_len = tok.len; /* normalised form, copied below */
+            /* the article itself is one of df: only shared stems count */
+            cs[n].score = df > 1 ? log((double)(c->s->n_docs + 1) /
+                                       (double)df)
+                                 : -1;
+            if (words) { /* keep the normalised word for the query */
+                char *w = malloc(tok.len + 1);
+                if (!w) {
+                    rc = MORGUE_ENOMEM;
+                    break;
+                }
+                memcpy(w, tok.term, tok.len);
+                w[tok.len] = '\0';
+                cs[n].word = w;
+            }
+            n++;
+        }
+    }
+    u64map_free(&at);
+    for (size_t i = 0; i < n; i++)
+        cs[i].score = cs[i].score > 0 ? cs[i].score * sqrt((double)cs[i].tf)
+                                      : -1;
+    if (rc == MORGUE_OK) {
+        qsort(cs, n, sizeof *cs, by_score);
+        for (size_t i = 0; i < n && *n_out < k; i++) {
+            if (cs[i].score <= 0)
+                break;
+            hashes[(*n_out)++] = cs[i].hash;
+            if (words) {
+                if (words->len)
+                    buf_putc(words, ' ');
+                buf_puts(words, cs[i].word);
+            }
+        }
+        if (words && words->oom)
             rc = MORGUE_ENOMEM;
     }
-    free(cs.c);
+    for (size_t i = 0; words && i < n; i++)
+        free((char *)cs[i].word);
+    free(cs);
     return rc;
 }
 
@@ -161,9 +201,15 @@ MORGUE_API int morgue_similar(morgue_searcher *s, uint64_t docid,
     errmsg e;
     e.text[0] = '\0';
     buf q = BUF_INIT;
-    int rc = docstore_get(&s->segs[g], d, &c, fl, &e);
+    sim_ctx sc;
+    uint64_t hashes[SIMILAR_TERMS];
+    size_t n_terms;
+    int rc = sim_init(&sc, s);
     if (rc == MORGUE_OK)
-        rc = make_query(s, fl, &q, &e);
+        rc = docstore_get(&s->segs[g], d, &c, fl, &e);
+    if (rc == MORGUE_OK)
+        rc = sim_top_terms(&sc, fl, SIMILAR_TERMS, hashes, &n_terms, &q, &e);
+    sim_free(&sc);
     docstore_cache_free(&c);
     if (rc != MORGUE_OK) {
         buf_free(&q);
@@ -171,12 +217,21 @@ MORGUE_API int morgue_similar(morgue_searcher *s, uint64_t docid,
                                    : searcher_fail(s, rc, "%s", e.text);
     }
     morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
-    if (opts && opts->version == MORGUE_QUERY_OPTS_VERSION)
-        o = *opts;
+    if (opts) {
+        size_t n = API_SIZE(opts);
+        if (!n) {
+            buf_free(&q);
+            return searcher_fail(s, MORGUE_EINVAL, "unknown "
+                                 "morgue_query_opts version %u",
+                                 opts->version);
+        }
+        memcpy(&o, opts, n);
+        o.version = MORGUE_QUERY_OPTS_VERSION;
+    }
     o.flags |= MORGUE_QUERY_ANY;
     uint8_t fp[FP_BYTES];
     near_fp(s, g, d, fp);
-    search_extra x = { docid, fp, o.collapse_similarity };
+    search_extra x = { docid, fp, o.collapse_similarity, 0, NULL, 0 };
     /* An article sharing no word with any other has no similar one. */
     rc = q.len ? search_exec(s, buf_cstr(&q), &o, &x, out)
                : morgue_searcher_docs(s, NULL, 0, out);

@@ -47,4 +47,31 @@ M similar --index "$WORK/idx" "$K/caspian-courier-cabinet-quits.txt"
 grep -q '^1\. ' "$WORK/out" || fail "similar text"
 expect_status 1 "$MORGUE" similar --index "$WORK/idx" no-such-article
 expect_status 2 "$MORGUE" similar --index "$WORK/idx"
+# timeline: JSON keys of the issue, periods in order, a bar per period
+M timeline --index "$WORK/idx" --json kazakhstan
+for k in '"query": "kazakhstan"' '"periods"' '"period": "2022-01-05"' \
+         '"count": 3' '"stories"' '"title"' '"ids"' '"first_date"' \
+         '"last_date"'; do
+  grep -q "$k" "$WORK/out" || fail "timeline --json lacks $k"
+done
+M timeline --index "$WORK/idx" --by week kazakhstan
+grep -q '^2022-01-03 *6 #' "$WORK/out" || fail "week of Monday 2022-01-03"
+M timeline --index "$WORK/idx" --by month kazakhstan
+grep -q '^2022-01 *8 ####################' "$WORK/out" || fail "month bar"
+expect_status 2 "$MORGUE" timeline --index "$WORK/idx" --by year kazakhstan
+expect_status 2 "$MORGUE" timeline --index "$WORK/idx" '"unclosed'
+
+# relative dates and recency, with --now fixed
+M search --index "$WORK/idx" --json --now 2022-01-07 'kazakhstan date:this-week'
+[ "$(json_field total "$WORK/out")" = 6 ] || fail "date:this-week"
+M search --index "$WORK/idx" --json --now 2022-01-07 --from last-3-days --to now kazakhstan
+[ "$(json_field total "$WORK/out")" = 4 ] || fail "--from last-3-days"
+M search --index "$WORK/idx" --json --now 2022-01-07 --from last-month kazakhstan
+[ "$(json_field total "$WORK/out")" = 9 ] || fail "--from last-month"
+M search --index "$WORK/idx" --json --now 2022-01-14 --recency 1d --limit 1 --to now kazakhstan
+grep -m1 '"date"' "$WORK/out" | grep -q '2022-01-11' || fail "recency: the recent one first"
+M search --index "$WORK/idx" --json --limit 1 --to 2022-01-31 kazakhstan
+grep -m1 '"date"' "$WORK/out" | grep -q '2022-01-03' || fail "no recency: the best match first"
+expect_status 2 "$MORGUE" search --index "$WORK/idx" --recency soon kazakhstan
+expect_status 2 "$MORGUE" search --index "$WORK/idx" --now someday kazakhstan
 echo ok

@@ -4,6 +4,7 @@
  * an empty body; morgue_dups clusters, search collapsing (total, stories,
  * duplicates, paging by story), fingerprints kept by a merge, and
  * morgue_similar leaving the article and its copies out. */
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -236,7 +237,7 @@ START_TEST(test_fingerprint_survives_merge)
     morgue_writer_close(w);
     morgue_searcher *s;
     ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
-    morgue_stats st;
+    morgue_stats st = MORGUE_STATS_INIT;
     morgue_searcher_stats(s, &st);
     ck_assert_uint_eq(st.segments, 1);
     uint8_t want[MORGUE_FINGERPRINT_BYTES], got[MORGUE_FINGERPRINT_BYTES];
@@ -306,6 +307,131 @@ START_TEST(test_similar_leaves_copies_out)
 }
 END_TEST
 
+/* Periods in order, undated last with no name; the copies one story;
+ * stories ranked by size; counts add up to every match. */
+START_TEST(test_timeline_periods_and_undated)
+{
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open(&w, dir, NULL), MORGUE_OK);
+    add(w, "undated-1", "Almaty, undated", "Almaty residents queued for "
+        "bread as the curfew was lifted for a few hours.", MORGUE_NO_DATE);
+    add(w, "undated-2", "Almaty report, no date", report, MORGUE_NO_DATE);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+    morgue_searcher *s;
+    ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
+    morgue_timeline *t;
+    ck_assert_int_eq(morgue_timeline_build(s, "almaty", NULL,
+                                           MORGUE_TIMELINE_DAY, &t),
+                     MORGUE_OK);
+    /* wire+same (Jan 5), headline+banks (Jan 6), cut (Jan 7), undated */
+    ck_assert_uint_eq(morgue_timeline_count(t), 4);
+    morgue_period p;
+    const char *names[] = { "2022-01-05", "2022-01-06", "2022-01-07" };
+    const uint64_t counts[] = { 2, 2, 1, 2 };
+    uint64_t sum = 0;
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_int_eq(morgue_timeline_get(t, i, &p), MORGUE_OK);
+        if (i < 3)
+            ck_assert_str_eq(p.period, names[i]);
+        else
+            ck_assert_ptr_null(p.period);
+        ck_assert_uint_eq(p.count, counts[i]);
+        uint64_t in = 0;
+        for (size_t k = 0; k < p.n_stories; k++) {
+            in += p.stories[k].count;
+            if (k)
+                ck_assert_uint_le(p.stories[k].count, p.stories[k - 1].count);
+        }
+        ck_assert_uint_eq(in, p.count);
+        sum += p.count;
+    }
+    ck_assert_uint_eq(sum, 7);
+    /* Jan 6: the copy of the report and the banks story apart; the copy's
+     * story runs from Jan 5 to Jan 7 (the copies) */
+    morgue_timeline_get(t, 1, &p);
+    ck_assert_uint_eq(p.n_stories, 2);
+    int saw_report = 0;
+    for (size_t k = 0; k < 2; k++)
+        if (p.stories[k].last_date == JAN5 + 2 * DAY) {
+            ck_assert_int_eq(p.stories[k].first_date, JAN5);
+            saw_report = 1;
+        }
+    ck_assert(saw_report);
+    /* undated: the report's undated copy and the other are two stories,
+     * with no dates */
+    morgue_timeline_get(t, 3, &p);
+    ck_assert_uint_eq(p.n_stories, 2);
+    ck_assert_int_eq(p.stories[0].first_date, MORGUE_NO_DATE);
+    ck_assert_int_eq(morgue_timeline_get(t, 4, &p), MORGUE_EINVAL);
+    morgue_timeline_free(t);
+    /* weeks (2022-01-03 is the Monday) and months */
+    ck_assert_int_eq(morgue_timeline_build(s, "almaty", NULL,
+                                           MORGUE_TIMELINE_WEEK, &t),
+                     MORGUE_OK);
+    ck_assert_uint_eq(morgue_timeline_count(t), 2);
+    morgue_timeline_get(t, 0, &p);
+    ck_assert_str_eq(p.period, "2022-01-03");
+    ck_assert_uint_eq(p.count, 5);
+    morgue_timeline_free(t);
+    ck_assert_int_eq(morgue_timeline_build(s, "almaty", NULL,
+                                           MORGUE_TIMELINE_MONTH, &t),
+                     MORGUE_OK);
+    morgue_timeline_get(t, 0, &p);
+    ck_assert_str_eq(p.period, "2022-01");
+    morgue_timeline_free(t);
+    ck_assert_int_eq(morgue_timeline_build(s, "almaty", NULL, 9, &t),
+                     MORGUE_EINVAL);
+    ck_assert_int_eq(morgue_timeline_build(s, "\"unclosed", NULL,
+                                           MORGUE_TIMELINE_DAY, &t),
+                     MORGUE_EQUERY);
+    morgue_searcher_close(s);
+}
+END_TEST
+
+/* Recency: the newer of two equal copies ranks first, by the documented
+ * factor; undated articles get half. */
+START_TEST(test_recency_blend)
+{
+    morgue_searcher *s;
+    ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.no_snippets = 1;
+    morgue_hits *h;
+    ck_assert_int_eq(morgue_search(s, "tokayev", &o, &h), MORGUE_OK);
+    double plain[8];
+    uint64_t ids[8];
+    size_t n = 0;
+    while (morgue_hits_next(h) == MORGUE_OK && n < 8) {
+        ids[n] = morgue_hits_docid(h);
+        plain[n++] = morgue_hits_score(h);
+    }
+    morgue_hits_free(h);
+    ck_assert_uint_eq(n, 4); /* wire, same, headline, cut */
+    o.recency_half_life = 86400;
+    o.now = JAN5 + 2 * DAY;
+    ck_assert_int_eq(morgue_search(s, "tokayev", &o, &h), MORGUE_OK);
+    ck_assert_int_eq(morgue_hits_next(h), MORGUE_OK);
+    ck_assert_str_eq(id_of(s, morgue_hits_docid(h)), "cut"); /* newest */
+    morgue_hits_free(h);
+    ck_assert_int_eq(morgue_search(s, "tokayev", &o, &h), MORGUE_OK);
+    while (morgue_hits_next(h) == MORGUE_OK) {
+        double base = -1;
+        for (size_t i = 0; i < n; i++)
+            if (ids[i] == morgue_hits_docid(h))
+                base = plain[i];
+        double age = (double)(o.now - morgue_hits_date(h));
+        double want = base * 0.5 * (1 + pow(2, -age / 86400));
+        ck_assert_msg(fabs(morgue_hits_score(h) - want) < 1e-9 * want,
+                      "%.17g vs %.17g", morgue_hits_score(h), want);
+    }
+    morgue_hits_free(h);
+    o.recency_half_life = -1;
+    ck_assert_int_eq(morgue_search(s, "tokayev", &o, &h), MORGUE_EINVAL);
+    morgue_searcher_close(s);
+}
+END_TEST
+
 static Suite *stories_suite(void)
 {
     Suite *s = suite_create("stories");
@@ -316,6 +442,8 @@ static Suite *stories_suite(void)
     tcase_add_test(tc, test_search_collapse);
     tcase_add_test(tc, test_fingerprint_survives_merge);
     tcase_add_test(tc, test_similar_leaves_copies_out);
+    tcase_add_test(tc, test_timeline_periods_and_undated);
+    tcase_add_test(tc, test_recency_blend);
     suite_add_tcase(s, tc);
     return s;
 }
