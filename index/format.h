@@ -204,6 +204,12 @@
 #define SEC_IDNT TAG('I', 'D', 'N', 'T')
 #define SEC_CDIR TAG('C', 'D', 'I', 'R') /* version 3: column directory */
 #define SEC_FEAT TAG('F', 'E', 'A', 'T') /* version 3: feature bits */
+#define SEC_HSTO TAG('H', 'S', 'T', 'O') /* zstore: heads, blocks */
+#define SEC_HIDX TAG('H', 'I', 'D', 'X') /* zstore: heads, block index */
+#define SEC_HDIC TAG('H', 'D', 'I', 'C') /* zstore: heads, dictionary */
+#define SEC_BSTO TAG('B', 'S', 'T', 'O') /* zstore: bodies, blocks */
+#define SEC_BIDX TAG('B', 'I', 'D', 'X') /* zstore: bodies, block index */
+#define SEC_BDIC TAG('B', 'D', 'I', 'C') /* zstore: bodies, dictionary */
 
 #define META_SIZE 56
 #define TDIC_BLOCK_TERMS 32
