@@ -2,6 +2,8 @@
 #ifndef MORGUE_CLI_H
 #define MORGUE_CLI_H
 
+#include <stdio.h>
+
 /* Exit statuses (documented in docs/OPERATIONS.md). */
 #define CLI_EXIT_OK 0       /* success */
 #define CLI_EXIT_ERROR 1    /* the command failed */
@@ -17,16 +19,37 @@ int cmd_delete(int argc, char **argv);
 int cmd_compact(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* Index directory: the --index value if given, else $MORGUE_INDEX, else
  * "morgue-index" in the current directory. */
 const char *cli_index_dir(const char *opt);
 
+/* fprintf for messages: control characters in the text (a file name with
+ * a newline or an escape sequence) are printed escaped (\n, \x1b), so a
+ * name cannot forge log lines or drive the terminal. A leading \r and the
+ * trailing newline are kept. */
+void cli_msg(FILE *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* For commands that need an existing index (all but `morgue index`):
  * 0 when dir holds one, else prints one line saying how to make it and
  * returns CLI_EXIT_ERROR. Keeps writers from creating an index where none
  * was meant. */
 int cli_need_index(const char *dir);
+
+/* For getopt's '?' or ':' (c): one line naming the unknown option or the
+ * one missing its value (with the advice to put -- before a query whose
+ * word starts with '-' when query_hint); returns CLI_EXIT_USAGE. Needs
+ * opterr = 0 and an optstring starting with ':'. */
+int cli_bad_option(int c, const char *cmd, int argc, char **argv,
+                   int query_hint);
+
+/* 1 when dir is an existing folder that holds no index but other files
+ * (an archive, say): `morgue index` will not write an index into it. */
+int cli_archive_folder(const char *dir);
+
+/* 1 when dir is root or inside it (both exist; symlinks resolved). */
+int cli_inside(const char *dir, const char *root);
 
 /* ---- output that fits where it goes ---- */
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,10 +57,10 @@ static void on_warning(const morgue_warning *w, void *ud)
 {
     (void)ud;
     if (w->line)
-        fprintf(stderr, "\rmorgue: warning: %s:%llu: %s\n", w->path,
+        cli_msg(stderr, "\rmorgue: warning: %s:%llu: %s\n", w->path,
                 (unsigned long long)w->line, w->message);
     else
-        fprintf(stderr, "\rmorgue: warning: %s: byte %llu: %s\n", w->path,
+        cli_msg(stderr, "\rmorgue: warning: %s: byte %llu: %s\n", w->path,
                 (unsigned long long)w->offset, w->message);
 }
 
@@ -80,7 +81,7 @@ static void on_file(const morgue_file_event *ev, void *ud)
     p->articles += ev->articles;
     p->bytes += ev->bytes;
     if (ev->action == MORGUE_FILE_FAILED)
-        fprintf(stderr, "\rmorgue: %s\n", ev->message ? ev->message
+        cli_msg(stderr, "\rmorgue: %s\n", ev->message ? ev->message
                                                       : ev->path);
     if (p->tty && (now() - p->last > 0.1 ||
                    ev->files_done == ev->files_total)) {
@@ -144,7 +145,7 @@ static int update(morgue_writer *w, const char *path,
     add_up(t, &r);
     if (rc == MORGUE_OK)
         return 0;
-    fprintf(stderr, "\rmorgue: %s\n", morgue_writer_errmsg(w));
+    cli_msg(stderr, "\rmorgue: %s\n", morgue_writer_errmsg(w));
     if (rc != MORGUE_ENOTFOUND && rc != MORGUE_EIO)
         *fatal = rc; /* the writer cannot go on */
     return 1;
@@ -178,7 +179,7 @@ int cmd_index(int argc, char **argv)
     morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
     morgue_add_opts ao = MORGUE_ADD_OPTS_INIT;
     int quiet = 0, c;
-    while ((c = getopt_long(argc, argv, "i:f:l:m:w:rqh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:f:l:m:w:rqh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
         case 'f': ao.format = optarg; break;
@@ -200,15 +201,29 @@ int cmd_index(int argc, char **argv)
         case 'r': wo.rebuild = 1; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        default:
+            return cli_bad_option(c, "index", argc, argv, 0);
         }
     }
     dir = cli_index_dir(dir);
+    if (cli_archive_folder(dir)) {
+        fprintf(stderr, "morgue: %s holds files but no morgue index; an "
+                "index needs a folder of its own (a new or empty one, "
+                "--index DIR)\n", dir);
+        return CLI_EXIT_USAGE;
+    }
     morgue_writer *w;
     int rc = morgue_writer_open(&w, dir, &wo);
     if (rc != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
+        cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return rc == MORGUE_EBUSY ? CLI_EXIT_TEMPFAIL : CLI_EXIT_ERROR;
+    }
+    for (int i = optind; i < argc && !quiet; i++) {
+        struct stat st;
+        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) &&
+            stat(dir, &st) == 0 && cli_inside(dir, argv[i]))
+            fprintf(stderr, "morgue: note: the index %s is inside %s; it "
+                    "is skipped, not read as articles\n", dir, argv[i]);
     }
     progress p = { !quiet && isatty(STDERR_FILENO), now(), 0, 0, 0, 0 };
     ao.warning = on_warning;
@@ -224,7 +239,7 @@ int cmd_index(int argc, char **argv)
     for (int i = optind; i < argc && rc == MORGUE_OK; i++)
         failed |= update(w, argv[i], &ao, &t, &rc);
     if (rc == MORGUE_OK && (rc = morgue_writer_commit(w)) != MORGUE_OK)
-        fprintf(stderr, "\rmorgue: %s\n", morgue_writer_errmsg(w));
+        cli_msg(stderr, "\rmorgue: %s\n", morgue_writer_errmsg(w));
     if (p.drawn)
         fputc('\n', stderr);
     morgue_writer_close(w);

@@ -10,10 +10,11 @@
 
 #include "cli/cli.h"
 #include "cli/render.h"
-#include "formats/dates.h"
+#include "cli/search_opts.h"
 #include "morgue.h"
 #include "util/buf.h"
 #include "util/civil.h"
+#include "util/utf8.h"
 
 static void usage(FILE *f)
 {
@@ -121,6 +122,18 @@ static void print_histogram(morgue_hits *h, const morgue_query_opts *qo)
         printf("\n");
 }
 
+/* Prints a batch line's error as {"query":..., "error":...}. */
+static void batch_error(const char *query, size_t n, const char *msg)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "query", render_text(query, n));
+    json_object_set_new(o, "error", render_text(msg, strlen(msg)));
+    json_dumpf(o, stdout, JSON_COMPACT);
+    putchar('\n');
+    fflush(stdout);
+    json_decref(o);
+}
+
 /* Runs one query; prints its answer. Returns the exit status. */
 static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
 {
@@ -129,14 +142,9 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
     int rc = morgue_search(s, query, &cfg->qo, &h);
     if (rc != MORGUE_OK) {
         if (cfg->batch) {
-            json_t *o = json_pack("{s:s, s:s}", "query", query, "error",
-                                  morgue_searcher_errmsg(s));
-            json_dumpf(o, stdout, JSON_COMPACT);
-            putchar('\n');
-            fflush(stdout);
-            json_decref(o);
+            batch_error(query, strlen(query), morgue_searcher_errmsg(s));
         } else {
-            fprintf(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
+            cli_msg(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
         }
         return rc == MORGUE_EQUERY ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
     }
@@ -164,74 +172,15 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
     return CLI_EXIT_OK;
 }
 
-static int parse_count(const char *s, size_t *out)
-{
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || v < 0 || v > 1000000)
-        return -1;
-    *out = (size_t)v;
-    return 0;
-}
-
-/* YYYY, YYYY-MM or YYYY-MM-DD: its first (upper = 0) or last second. */
-static int parse_day(const char *s, int upper, int64_t *out)
-{
-    int y, m = 1, d = 1, n = 0;
-    int parts = sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n);
-    if (parts < 3) {
-        n = 0;
-        parts = sscanf(s, "%4d-%2d%n", &y, &m, &n);
-        if (parts < 2) {
-            n = 0;
-            parts = sscanf(s, "%4d%n", &y, &n);
-        }
-    }
-    if (parts < 1 || s[n] != '\0' || m < 1 || m > 12 || d < 1 || d > 31)
-        return -1;
-    int64_t first = date_days_from_civil(y, (unsigned)m, (unsigned)d);
-    int64_t last = first;
-    if (parts == 2)
-        last = date_days_from_civil(m == 12 ? y + 1 : y,
-                                    m == 12 ? 1 : (unsigned)m + 1, 1) - 1;
-    else if (parts == 1)
-        last = date_days_from_civil(y + 1, 1, 1) - 1;
-    if (parts == 3) { /* reject 2022-02-30 */
-        int64_t yy;
-        unsigned mm, dd;
-        civil_from_secs(first * 86400, &yy, &mm, &dd);
-        if ((int)mm != m || (int)dd != d)
-            return -1;
-    }
-    *out = upper ? last * 86400 + 86399 : first * 86400;
-    return 0;
-}
-
-static int set_facet(morgue_query_opts *qo, const char *v)
-{
-    if (!strcmp(v, "year"))
-        qo->facet_date = MORGUE_FACET_YEAR;
-    else if (!strcmp(v, "month"))
-        qo->facet_date = MORGUE_FACET_MONTH;
-    else if (!strcmp(v, "day"))
-        qo->facet_date = MORGUE_FACET_DAY;
-    else if (!strcmp(v, "source"))
-        qo->facet_sources = 10;
-    else if (!strcmp(v, "tag"))
-        qo->facet_tags = 10;
-    else
-        return -1;
-    return 0;
-}
-
-enum { OPT_SORT = 256, OPT_FROM, OPT_TO, OPT_FACET, OPT_SNIP, OPT_HLO,
-       OPT_HLC, OPT_K1, OPT_B, OPT_BATCH, OPT_ANY, OPT_COLOR };
-
 static int bad(const char *what)
 {
-    fprintf(stderr, "morgue: %s\n", what);
+    cli_msg(stderr, "morgue: %s\n", what);
     return CLI_EXIT_USAGE;
 }
+
+/* Options search shares with the HTTP API are set by name through
+ * search_opts.c; OPT_SHARED marks them. */
+enum { OPT_SHARED = 256, OPT_BATCH, OPT_COLOR };
 
 static int parse_opts(int argc, char **argv, search_cfg *cfg,
                       const char **dir)
@@ -242,86 +191,101 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
         { "limit", required_argument, NULL, 'n' },
         { "offset", required_argument, NULL, 'o' },
         { "no-snippets", no_argument, NULL, 'S' },
-        { "any", no_argument, NULL, OPT_ANY },
-        { "sort", required_argument, NULL, OPT_SORT },
-        { "from", required_argument, NULL, OPT_FROM },
-        { "to", required_argument, NULL, OPT_TO },
-        { "facet", required_argument, NULL, OPT_FACET },
-        { "snippet-chars", required_argument, NULL, OPT_SNIP },
-        { "hl-open", required_argument, NULL, OPT_HLO },
-        { "hl-close", required_argument, NULL, OPT_HLC },
-        { "k1", required_argument, NULL, OPT_K1 },
-        { "b", required_argument, NULL, OPT_B },
+        { "any", no_argument, NULL, OPT_SHARED },
+        { "sort", required_argument, NULL, OPT_SHARED },
+        { "from", required_argument, NULL, OPT_SHARED },
+        { "to", required_argument, NULL, OPT_SHARED },
+        { "facet", required_argument, NULL, OPT_SHARED },
+        { "snippet-chars", required_argument, NULL, OPT_SHARED },
+        { "hl-open", required_argument, NULL, OPT_SHARED },
+        { "hl-close", required_argument, NULL, OPT_SHARED },
+        { "k1", required_argument, NULL, OPT_SHARED },
+        { "b", required_argument, NULL, OPT_SHARED },
         { "batch", no_argument, NULL, OPT_BATCH },
         { "color", required_argument, NULL, OPT_COLOR },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     morgue_query_opts *qo = &cfg->qo;
-    int c;
-    while ((c = getopt_long(argc, argv, "i:jn:o:Sh", opts, NULL)) != -1) {
+    char err[256];
+    int c, at;
+    while ((c = getopt_long(argc, argv, ":i:jn:o:Sh", opts, &at)) != -1) {
+        const char *name = c == OPT_SHARED ? opts[at].name
+                           : c == 'n' ? "limit" : c == 'o' ? "offset"
+                           : c == 'S' ? "no-snippets" : NULL;
+        if (name) {
+            if (search_opt_set(qo, name, optarg, err, sizeof err))
+                return bad(err);
+            continue;
+        }
         switch (c) {
         case 'i': *dir = optarg; break;
         case 'j': cfg->as_json = 1; break;
-        case 'n':
-            if (parse_count(optarg, &qo->limit) || qo->limit == 0)
-                return bad("--limit wants a positive number");
-            break;
-        case 'o':
-            if (parse_count(optarg, &qo->offset))
-                return bad("--offset wants a number");
-            break;
-        case 'S': qo->no_snippets = 1; break;
-        case OPT_ANY: qo->flags |= MORGUE_QUERY_ANY; break;
-        case OPT_SORT:
-            if (!strcmp(optarg, "date"))
-                qo->sort = MORGUE_SORT_DATE;
-            else if (strcmp(optarg, "relevance"))
-                return bad("--sort is relevance or date");
-            break;
-        case OPT_FROM:
-            if (parse_day(optarg, 0, &qo->date_from))
-                return bad("--from wants YYYY, YYYY-MM or YYYY-MM-DD");
-            break;
-        case OPT_TO:
-            if (parse_day(optarg, 1, &qo->date_to))
-                return bad("--to wants YYYY, YYYY-MM or YYYY-MM-DD");
-            break;
-        case OPT_FACET:
-            if (set_facet(qo, optarg))
-                return bad("--facet is year, month, day, source or tag");
-            break;
-        case OPT_SNIP:
-            if (parse_count(optarg, &qo->snippet_chars) ||
-                qo->snippet_chars < 20)
-                return bad("--snippet-chars wants a number >= 20");
-            break;
-        case OPT_HLO: qo->hl_open = optarg; break;
-        case OPT_HLC: qo->hl_close = optarg; break;
-        case OPT_K1: qo->k1 = atof(optarg); break;
-        case OPT_B: qo->b = atof(optarg); break;
         case OPT_BATCH: cfg->batch = cfg->as_json = 1; break;
         case OPT_COLOR:
             if ((cfg->color = cli_color_mode(optarg)) < 0)
                 return CLI_EXIT_USAGE;
             break;
         case 'h': usage(stdout); return -1;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        default:
+            return cli_bad_option(c, "search", argc, argv, 1);
         }
     }
+    if (search_opt_check(qo, err, sizeof err))
+        return bad(err);
     return 0;
+}
+
+/* Reads one line of f into line (cap bytes, NUL-terminated, without the
+ * newline); what does not fit is read and dropped, *over set. Memory
+ * stays bounded however long the line. -1 at the end of input. */
+static ssize_t read_line(FILE *f, char *line, size_t cap, int *over)
+{
+    size_t n = 0;
+    int c = EOF, any = 0;
+    *over = 0;
+    while ((c = getc(f)) != EOF) {
+        any = 1;
+        if (c == '\n')
+            break;
+        if (n + 1 < cap)
+            line[n++] = (char)c;
+        else
+            *over = 1;
+    }
+    line[n] = '\0';
+    return any ? (ssize_t)n : -1;
 }
 
 static int batch(morgue_searcher *s, const search_cfg *cfg)
 {
-    char *line = NULL;
-    size_t cap = 0;
+    /* A line past the query limit is refused without being kept whole. */
+    size_t cap = MORGUE_QUERY_MAX_BYTES + 2;
+    char *line = malloc(cap);
+    if (!line) {
+        cli_msg(stderr, "morgue: out of memory\n");
+        return CLI_EXIT_ERROR;
+    }
     ssize_t n;
-    while ((n = getline(&line, &cap, stdin)) > 0) {
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+    int over;
+    while ((n = read_line(stdin, line, cap, &over)) >= 0) {
+        while (n > 0 && line[n - 1] == '\r')
             line[--n] = '\0';
-        if (n > 0)
+        /* A NUL would cut the query short without a word: refused. */
+        const char *nul = memchr(line, '\0', (size_t)n);
+        char msg[128];
+        if (over) {
+            snprintf(msg, sizeof msg, "query error at column %d: the query "
+                     "is longer than %d bytes (the limit)",
+                     MORGUE_QUERY_MAX_BYTES + 1, MORGUE_QUERY_MAX_BYTES);
+            batch_error(line, 200, msg); /* the start is enough to say */
+        } else if (nul) {
+            snprintf(msg, sizeof msg, "query error at column %zu: NUL byte "
+                     "in the query", (size_t)(nul - line) + 1);
+            batch_error(line, (size_t)n, msg);
+        } else if (n > 0) {
             run(s, line, cfg);
+        }
     }
     free(line);
     return CLI_EXIT_OK;
@@ -355,7 +319,7 @@ int cmd_search(int argc, char **argv)
         return CLI_EXIT_ERROR;
     morgue_searcher *s;
     if (morgue_searcher_open(&s, dir, NULL) != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
+        cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return CLI_EXIT_ERROR;
     }
     if (cfg.batch) {

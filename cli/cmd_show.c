@@ -79,7 +79,7 @@ int cmd_show(int argc, char **argv)
     };
     const char *dir = NULL;
     int as_json = 0, color = CLI_COLOR_AUTO, c;
-    while ((c = getopt_long(argc, argv, "i:jh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:jh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
         case 'j': as_json = 1; break;
@@ -88,11 +88,12 @@ int cmd_show(int argc, char **argv)
                 return CLI_EXIT_USAGE;
             break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        default:
+            return cli_bad_option(c, "show", argc, argv, 0);
         }
     }
     if (optind + 1 != argc) {
-        fprintf(stderr, "morgue: show takes one ID, URL or PATH "
+        cli_msg(stderr, "morgue: show takes one ID, URL or PATH "
                 "(morgue show --help)\n");
         return CLI_EXIT_USAGE;
     }
@@ -101,13 +102,13 @@ int cmd_show(int argc, char **argv)
         return CLI_EXIT_ERROR;
     morgue_searcher *s;
     if (morgue_searcher_open(&s, dir, NULL) != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
+        cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return CLI_EXIT_ERROR;
     }
     morgue_hits *h;
     int rc = morgue_searcher_get(s, argv[optind], &h);
     if (rc != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
+        cli_msg(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
         morgue_searcher_close(s);
         return CLI_EXIT_ERROR;
     }

@@ -24,12 +24,13 @@ int cmd_stats(int argc, char **argv)
     };
     const char *dir = NULL;
     int as_json = 0, c;
-    while ((c = getopt_long(argc, argv, "i:jh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:jh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
         case 'j': as_json = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        default:
+            return cli_bad_option(c, "stats", argc, argv, 0);
         }
     }
     if (optind != argc) {
@@ -45,7 +46,7 @@ int cmd_stats(int argc, char **argv)
     if (rc == MORGUE_OK)
         rc = morgue_searcher_stats(s, &st);
     if (rc != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n",
+        cli_msg(stderr, "morgue: %s\n",
                 s ? morgue_searcher_errmsg(s) : morgue_last_errmsg());
         morgue_searcher_close(s);
         return CLI_EXIT_ERROR;

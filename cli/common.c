@@ -1,13 +1,19 @@
 /* common.c: what the subcommands share: the index directory, colour,
- * strict option values. */
+ * strict option values, messages with control characters escaped. */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <getopt.h>
+
 #include "cli/cli.h"
+#include "util/buf.h"
 
 const char *cli_index_dir(const char *opt)
 {
@@ -17,6 +23,50 @@ const char *cli_index_dir(const char *opt)
     return env && *env ? env : "morgue-index";
 }
 
+void cli_msg(FILE *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    char *text = malloc((size_t)n + 1);
+    if (!text) {
+        fputs("morgue: out of memory\n", f);
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    buf out = BUF_INIT;
+    size_t i = 0, end = (size_t)n;
+    if (end > 0 && text[end - 1] == '\n')
+        end--;
+    if (end > 0 && text[0] == '\r') { /* overwrites the progress line */
+        buf_putc(&out, '\r');
+        i = 1;
+    }
+    for (; i < end; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n')
+            buf_puts(&out, "\\n");
+        else if (c == '\t')
+            buf_puts(&out, "\\t");
+        else if (c == '\r')
+            buf_puts(&out, "\\r");
+        else if (c < 0x20 || c == 0x7f)
+            buf_printf(&out, "\\x%02x", c);
+        else
+            buf_putc(&out, (char)c);
+    }
+    if (end < (size_t)n)
+        buf_putc(&out, '\n');
+    fwrite(out.ptr ? out.ptr : "", 1, out.len, f);
+    buf_free(&out);
+    free(text);
+}
+
 int cli_need_index(const char *dir)
 {
     char path[4096];
@@ -24,7 +74,7 @@ int cli_need_index(const char *dir)
     snprintf(path, sizeof path, "%s/MANIFEST", dir);
     if (stat(path, &st) == 0)
         return 0;
-    fprintf(stderr, "morgue: %s: no morgue index here; make one with "
+    cli_msg(stderr, "morgue: %s: no morgue index here; make one with "
             "'morgue index --index %s PATH...'\n", dir, dir);
     return CLI_EXIT_ERROR;
 }
@@ -37,7 +87,7 @@ int cli_color_mode(const char *arg)
         return CLI_COLOR_ALWAYS;
     if (!strcmp(arg, "never"))
         return CLI_COLOR_NEVER;
-    fprintf(stderr, "morgue: --color is auto, always or never, not '%s'\n",
+    cli_msg(stderr, "morgue: --color is auto, always or never, not '%s'\n",
             arg);
     return -1;
 }
@@ -71,10 +121,70 @@ int cli_number(const char *opt, const char *arg, long long min,
     errno = 0;
     long long v = strtoll(arg, &end, 10);
     if (*arg == '\0' || *end != '\0' || errno || v < min || v > max) {
-        fprintf(stderr, "morgue: %s wants a whole number from %lld to %lld, "
+        cli_msg(stderr, "morgue: %s wants a whole number from %lld to %lld, "
                 "not '%s'\n", opt, min, max, arg);
         return -1;
     }
     *out = v;
     return 0;
+}
+
+int cli_bad_option(int c, const char *cmd, int argc, char **argv,
+                   int query_hint)
+{
+    /* the element getopt stopped in: the one holding the bad option */
+    const char *tok = NULL;
+    for (int i = optind - 1; i <= optind && i < argc; i++)
+        if (i > 0 && argv[i][0] == '-' && argv[i][1] &&
+            strcmp(argv[i], "--") && !tok)
+            tok = argv[i];
+    if (c == ':') {
+        if (optopt > 0 && optopt < 128 && (!tok || tok[1] != '-'))
+            fprintf(stderr, "morgue %s: option '-%c' wants a value\n", cmd,
+                    optopt);
+        else
+            fprintf(stderr, "morgue %s: option '%s' wants a value\n", cmd,
+                    tok ? tok : "?");
+        return CLI_EXIT_USAGE;
+    }
+    char what[64];
+    if (optopt > 0 && optopt < 128)
+        snprintf(what, sizeof what, "-%c", optopt);
+    else
+        snprintf(what, sizeof what, "%.60s", tok ? tok : "?");
+    int in = tok && strcmp(tok, what) && optopt;
+    fprintf(stderr, "morgue %s: unknown option '%s'%s%s%s; %s\n", cmd, what,
+            in ? " (in '" : "", in ? tok : "", in ? "')" : "",
+            query_hint && tok && tok[1] != '-' ? "a query word starting with '-' needs -- before "
+                         "the query (morgue search [OPTIONS] -- QUERY)"
+                       : "see --help");
+    return CLI_EXIT_USAGE;
+}
+
+int cli_archive_folder(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/MANIFEST", dir);
+    if (stat(path, &st) == 0 || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int other = 0;
+    for (struct dirent *e; !other && (e = readdir(d));)
+        other = strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+                strcmp(e->d_name, "LOCK");
+    closedir(d);
+    return other;
+}
+
+int cli_inside(const char *dir, const char *root)
+{
+    char a[PATH_MAX], b[PATH_MAX];
+    if (!realpath(dir, a) || !realpath(root, b))
+        return 0;
+    size_t n = strlen(b);
+    return !strncmp(a, b, n) && (a[n] == '/' || a[n] == '\0' ||
+                                 (n == 1 && b[0] == '/'));
 }

@@ -1,4 +1,5 @@
 /* main.c: the morgue command; dispatches to one cmd_<verb>.c per verb. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@ static const struct command {
     { "index", cmd_index, "add or update article files in an index" },
     { "search", cmd_search, "search an index" },
     { "show", cmd_show, "print an article by id, URL or file path" },
+    { "serve", cmd_serve, "serve a search page and a JSON API over HTTP" },
     { "stats", cmd_stats, "show what an index holds" },
     { "delete", cmd_delete, "delete articles by id or by file" },
     { "compact", cmd_compact, "merge all segments, reclaim deleted space" },
@@ -44,10 +46,11 @@ int main(int argc, char **argv)
         printf("morgue %s\n", MORGUE_VERSION_STRING);
         return 0;
     }
+    opterr = 0; /* each command says what is wrong, in one line */
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "morgue: unknown command '%s'\n", argv[1]);
+    cli_msg(stderr, "morgue: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return CLI_EXIT_USAGE;
 }

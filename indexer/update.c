@@ -112,7 +112,9 @@ int writer_flush(morgue_writer *w)
             return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
         del = w->batch_del;
     }
-    int rc = inverter_flush(&w->inv, path, &w->err);
+    int rc = writer_lock_held(w);
+    if (rc == MORGUE_OK)
+        rc = inverter_flush(&w->inv, path, &w->err);
     if (rc)
         return rc; /* the batch is intact: a later commit may retry */
     uint32_t n_del = w->batch_n_del;
@@ -378,6 +380,14 @@ int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
         if (msg[0])
             err_set(&w->err, rc, "%s", msg);
         return writer_break(w, rc);
+    }
+    if (opts && opts->format && res->articles == 0 && fr.bytes > 0) {
+        /* a forced format that finds nothing: most likely the wrong one */
+        char m[128];
+        snprintf(m, sizeof m, "no article read as format '%s': is the file "
+                 "in that format? (skipped)", opts->format);
+        on_warning(&c, 0, 0, m);
+        res->skipped++;
     }
     writer_stamp(w, (size_t)c.file, st);
     w->ft.files[c.file].hash = hash;
