@@ -4,6 +4,7 @@
 #define MORGUE_SEARCHER_SEARCHER_H
 
 #include <pthread.h>
+#include <sys/stat.h>
 #include <stdint.h>
 
 #include "index/docstore.h"
@@ -17,6 +18,7 @@
 struct morgue_searcher {
     char *dir;
     uint64_t serial;     /* tags this searcher's per-thread messages */
+    struct stat man_st;  /* MANIFEST as it was just before it was read */
     manifest man;
     segment *segs;       /* n_segs, mapped */
     uint64_t *base;      /* global id of each segment's first document */
@@ -24,6 +26,8 @@ struct morgue_searcher {
     uint64_t n_docs;
     double avg_len;      /* mean tokens per article (title + body) */
     double avg_tlen;     /* mean title tokens */
+    uint32_t *max_tlen;  /* per segment: its longest title, in tokens (for
+                            BM25F's score bounds, term.c) */
     uint64_t index_bytes;
     uint8_t **deleted;   /* per segment: bitmap of deleted documents (bit
                             doc%8 of byte doc/8), or NULL when none */
