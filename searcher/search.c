@@ -2,6 +2,7 @@
  * pruned top-k of a flat query or an exhaustive walk of the iterator tree;
  * facets and date sorting always walk every match. */
 #include <math.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -111,11 +112,36 @@ static int excluded(const run *r, size_t g, uint32_t d)
     return !fp_none(fp) && fp_agree(fp, r->x->exclude_fp) >= r->x_need;
 }
 
+int budget_poll(query_budget *b)
+{
+    if (b->stopped)
+        return 1;
+    b->poll_at = b->cancel || b->deadline_ns ? b->used + BUDGET_POLL
+                                              : UINT64_MAX;
+    int stop = b->cancel && __atomic_load_n(b->cancel, __ATOMIC_RELAXED);
+    if (!stop && b->deadline_ns) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        stop = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec >=
+               b->deadline_ns;
+    }
+    if (stop) {
+        b->stopped = 1;
+        b->limit = 0;
+        b->poll_at = UINT64_MAX;
+    }
+    return stop;
+}
+
 static int walk(run *r, size_t g, it *root)
 {
     const segment *seg = &r->s->segs[g];
     int by_date = r->o->sort == MORGUE_SORT_DATE;
+    uint32_t seen = 0;
     for (uint32_t d = it_next(root); d != IT_END; d = it_next(root)) {
+        /* iterators that spend nothing (the date column) still stop */
+        if (++seen % BUDGET_POLL == 0 && r->budget.poll_at != UINT64_MAX)
+            budget_poll(&r->budget);
         if (searcher_deleted(r->s, g, d))
             continue;
         if (r->budget.used > r->budget.limit)
@@ -192,7 +218,7 @@ static int pruned(run *r, size_t g, const score_ctx *c, errmsg *e)
 static int search_segment(run *r, size_t g)
 {
     score_ctx c = { r->s, &r->s->segs[g], r->o->k1, r->o->b,
-                    r->o->title_weight, &r->budget };
+                    r->o->title_weight, r->s->max_tlen[g], &r->budget };
     errmsg e;
     e.text[0] = '\0';
     int rc;
@@ -203,6 +229,13 @@ static int search_segment(run *r, size_t g)
         rc = root ? walk(r, g, root) : MORGUE_ENOMEM;
         it_free(root);
     }
+    if (rc == MORGUE_EQUERY && r->budget.stopped)
+        return searcher_fail(r->s, MORGUE_ECANCELED, "search stopped: %s",
+                             r->budget.cancel &&
+                             __atomic_load_n(r->budget.cancel,
+                                             __ATOMIC_RELAXED)
+                                 ? "the cancel flag was set"
+                                 : "the timeout passed");
     if (rc == MORGUE_EQUERY)
         return searcher_fail(r->s, rc, "query too costly: it needs more "
                              "than %llu steps (postings decoded and matched; "
@@ -287,17 +320,24 @@ static int parse(run *r, const char *query, qnode **q)
                              "%d: the query is longer than %d bytes (the "
                              "limit)", MORGUE_QUERY_MAX_BYTES + 1,
                              MORGUE_QUERY_MAX_BYTES);
-    size_t bad = first_invalid(query, len);
+    /* Natural language reads any bytes (the tokenizer skips what is not
+     * UTF-8), as it reads any syntax. */
+    unsigned flags = (r->o->flags & MORGUE_QUERY_NATURAL) ? QUERY_NATURAL : 0;
+    size_t bad = flags ? len : first_invalid(query, len);
     if (bad < len)
         return searcher_fail(r->s, MORGUE_EQUERY, "query error at column "
                              "%zu: invalid UTF-8 (byte 0x%02x)", bad + 1,
                              (unsigned char)query[bad]);
-    unsigned flags = (r->o->flags & MORGUE_QUERY_ANY) ? QUERY_ANY : 0;
     int rc = query_parse_at(query, flags, r->now, q, msg, sizeof msg, &at);
+    /* strict language only: natural language does not fail on syntax */
     if (rc == MORGUE_EQUERY && strstr(msg, "column")) /* said already */
-        return searcher_fail(r->s, rc, "query error: %s", msg);
+        return searcher_fail(r->s, rc, "query error: %s (to search for "
+                             "these words as plain text, use "
+                             "natural-language mode)", msg);
     if (rc == MORGUE_EQUERY)
-        return searcher_fail(r->s, rc, "query error at column %zu: %s",
+        return searcher_fail(r->s, rc, "query error at column %zu: %s "
+                             "(to search for these words as plain text, "
+                             "use natural-language mode)",
                              at + 1, msg);
     return rc ? searcher_fail(r->s, rc, "out of memory") : MORGUE_OK;
 }
@@ -332,6 +372,14 @@ int search_exec(morgue_searcher *s, const char *query,
         r.x_need = fp_agree_needed(x->exclude_similarity > 0
                                        ? x->exclude_similarity
                                        : MORGUE_DEFAULT_SIMILARITY);
+    r.budget.cancel = o.cancel;
+    if (o.timeout_ms) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        r.budget.deadline_ns = (int64_t)now.tv_sec * 1000000000 +
+                               now.tv_nsec + (int64_t)o.timeout_ms * 1000000;
+    }
+    r.budget.poll_at = 0; /* a flag already set stops before any work */
     r.from = o.date_from == MORGUE_NO_DATE ? INT64_MIN : o.date_from;
     r.to = o.date_to == MORGUE_NO_DATE ? INT64_MAX : o.date_to;
     r.collapse = (o.flags & MORGUE_QUERY_COLLAPSE) || (x && x->collect);
@@ -352,8 +400,17 @@ int search_exec(morgue_searcher *s, const char *query,
     if (topk_init(&r.top, mem_add_sat(o.offset, o.limit)) ||
         facets_init(&r.facets, s, &o))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
-    for (size_t g = 0; rc == MORGUE_OK && g < s->n_segs; g++)
-        rc = search_segment(&r, g);
+    /* no root: nothing left to search */
+    for (size_t g = 0; rc == MORGUE_OK && r.p.root && g < s->n_segs; g++) {
+        if (r.budget.poll_at != UINT64_MAX && budget_poll(&r.budget))
+            rc = searcher_fail(s, MORGUE_ECANCELED, "search stopped: %s",
+                               o.cancel && __atomic_load_n(o.cancel,
+                                                           __ATOMIC_RELAXED)
+                                   ? "the cancel flag was set"
+                                   : "the timeout passed");
+        else
+            rc = search_segment(&r, g);
+    }
     if (rc == MORGUE_OK && r.top.oom)
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     if (rc == MORGUE_OK && make_hits(&r, out))
