@@ -280,7 +280,8 @@ static int assemble(builder *b, morgue_timeline *tl)
                                                     : last[x->story];
         span fl[STORED_FIELDS];
         const tl_item *rep = &t[x->story];
-        rc = docstore_get(&b->s->segs[rep->seg], rep->doc, &dc, fl, &b->e);
+        rc = docstore_get_head(&b->s->segs[rep->seg], rep->doc, &dc, fl,
+                               &b->e);
         if (rc == MORGUE_OK) {
             title_at[k] = text.len;
             buf_append(&text, fl[MORGUE_FIELD_TITLE].ptr,
