@@ -42,7 +42,7 @@ int cmd_stats(int argc, char **argv)
         return CLI_EXIT_ERROR;
     morgue_searcher *s;
     int rc = morgue_searcher_open(&s, dir, NULL);
-    morgue_stats st;
+    morgue_stats st = MORGUE_STATS_INIT;
     if (rc == MORGUE_OK)
         rc = morgue_searcher_stats(s, &st);
     if (rc != MORGUE_OK) {

@@ -22,24 +22,32 @@
 #include "index/delfile.h"
 #include "index/filetable.h"
 #include "searcher/searcher.h"
+#include "util/apiver.h"
 
-/* A shared searcher keeps messages per thread. */
-static _Thread_local errmsg search_err;
+/* A searcher is shared by threads, so its messages are per thread: each
+ * thread keeps the message of its last failure on any searcher, tagged
+ * with that searcher's serial number (unique for the process's life, so a
+ * new searcher at a freed one's address does not inherit its message). */
+static _Thread_local struct {
+    uint64_t serial;
+    errmsg m;
+} search_err;
+
+static uint64_t next_serial; /* atomic */
 
 int searcher_fail(const morgue_searcher *s, int code, const char *fmt, ...)
 {
-    (void)s;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(search_err.text, sizeof search_err.text, fmt, ap);
+    vsnprintf(search_err.m.text, sizeof search_err.m.text, fmt, ap);
     va_end(ap);
+    search_err.serial = s->serial;
     return code;
 }
 
 MORGUE_API const char *morgue_searcher_errmsg(const morgue_searcher *s)
 {
-    (void)s;
-    return search_err.text;
+    return s && s->serial == search_err.serial ? search_err.m.text : "";
 }
 
 static void close_segments(morgue_searcher *s)
@@ -152,11 +160,13 @@ static int load(morgue_searcher *s, errmsg *e)
 }
 
 MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
-                                    const void *opts)
+                                    const morgue_searcher_opts *opts)
 {
-    (void)opts;
     *out = NULL;
     errmsg *e = err_thread();
+    if (opts && !API_SIZE(opts))
+        return err_set(e, MORGUE_EINVAL, "unknown morgue_searcher_opts "
+                       "version %u", opts->version);
     if (!dir || !*dir)
         return err_set(e, MORGUE_EINVAL, "no index directory");
     morgue_searcher *s = calloc(1, sizeof *s);
@@ -165,6 +175,7 @@ MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
         return err_set(e, MORGUE_ENOMEM, "out of memory");
     }
     s->ft_fd = -1;
+    s->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
     int rc = load(s, e);
     if (rc) {
         free(s->dir);
@@ -209,11 +220,8 @@ const filetable *searcher_files(morgue_searcher *s)
     return s->ft_state == 1 ? &s->ft : NULL;
 }
 
-MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out)
+static int stats(morgue_searcher *s, morgue_stats *out)
 {
-    if (!s || !out)
-        return MORGUE_EINVAL;
-    memset(out, 0, sizeof *out);
     out->documents = manifest_live_docs(&s->man);
     out->segments = s->n_segs;
     out->index_bytes = s->index_bytes;
@@ -233,4 +241,17 @@ MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out)
         return MORGUE_OK;
     }
     return searcher_count_words(s, &out->terms);
+}
+
+MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out)
+{
+    size_t n = out ? API_SIZE(out) : 0;
+    if (!s || !n)
+        return s ? searcher_fail(s, MORGUE_EINVAL, out ? "unknown "
+                                 "morgue_stats version %u" : "no stats",
+                                 out ? out->version : 0) : MORGUE_EINVAL;
+    morgue_stats full = MORGUE_STATS_INIT;
+    int rc = stats(s, &full);
+    API_PUT(out, &full, n);
+    return rc;
 }

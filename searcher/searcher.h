@@ -16,6 +16,7 @@
 
 struct morgue_searcher {
     char *dir;
+    uint64_t serial;     /* tags this searcher's per-thread messages */
     manifest man;
     segment *segs;       /* n_segs, mapped */
     uint64_t *base;      /* global id of each segment's first document */
