@@ -371,7 +371,7 @@ int page_search(buf *out, morgue_searcher *s, const page_req *r)
     int bad = 0;
     if (r->mode && *r->mode && strcmp(r->mode, "strict")) {
         if (!strcmp(r->mode, "natural"))
-            qo.flags |= MORGUE_QUERY_ANY;
+            qo.flags |= MORGUE_QUERY_NATURAL;
         else {
             snprintf(err, sizeof err, "mode is strict or natural");
             bad = 1;

@@ -24,6 +24,8 @@ struct morgue_searcher {
     uint64_t n_docs;
     double avg_len;      /* mean tokens per article (title + body) */
     double avg_tlen;     /* mean title tokens */
+    uint32_t *max_tlen;  /* per segment: its longest title, in tokens (for
+                            BM25F's score bounds, term.c) */
     uint64_t index_bytes;
     uint8_t **deleted;   /* per segment: bitmap of deleted documents (bit
                             doc%8 of byte doc/8), or NULL when none */
