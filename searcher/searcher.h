@@ -4,6 +4,7 @@
 #define MORGUE_SEARCHER_SEARCHER_H
 
 #include <pthread.h>
+#include <sys/stat.h>
 #include <stdint.h>
 
 #include "index/docstore.h"
@@ -17,6 +18,7 @@
 struct morgue_searcher {
     char *dir;
     uint64_t serial;     /* tags this searcher's per-thread messages */
+    struct stat man_st;  /* MANIFEST as it was just before it was read */
     manifest man;
     segment *segs;       /* n_segs, mapped */
     uint64_t *base;      /* global id of each segment's first document */
