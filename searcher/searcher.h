@@ -103,11 +103,18 @@ struct morgue_hits {
     stemset *stems;      /* for snippets, made on first use; owned */
     morgue_query_opts opts;
     char *hl_open, *hl_close; /* owned copies */
-    int loaded;          /* fields of the current hit are in `fields` */
+    int loaded;          /* fields of the current hit in `fields`: 0 none,
+                            1 all but the body, 2 all */
     span fields[STORED_FIELDS];
     docstore_cache cache;
     buf snippet;
     errmsg err;
+    /* MORGUE_QUERY_COLLAPSE: hit i's folded articles are
+     * dups[dup_at[i] .. dup_at[i + 1]) (both owned, NULL otherwise). */
+    uint64_t *dups;
+    size_t *dup_at;
+    uint64_t stories;
+    int stories_known;
 };
 
 /* Snippet of body for the query terms into out (NUL-terminated). */
