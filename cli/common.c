@@ -171,10 +171,15 @@ int cli_archive_folder(const char *dir)
     DIR *d = opendir(dir);
     if (!d)
         return 0;
+    /* A run killed before its first commit leaves segments and temp
+     * files but no MANIFEST: those are an index's, not an archive's. */
     int other = 0;
     for (struct dirent *e; !other && (e = readdir(d));)
         other = strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-                strcmp(e->d_name, "LOCK");
+                strcmp(e->d_name, "LOCK") &&
+                strncmp(e->d_name, "seg_", 4) &&
+                strncmp(e->d_name, "files_", 6) &&
+                strncmp(e->d_name, "MANIFEST", 8);
     closedir(d);
     return other;
 }

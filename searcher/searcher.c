@@ -290,7 +290,7 @@ static int stats(morgue_searcher *s, morgue_stats *out)
     out->segments = s->n_segs;
     out->index_bytes = s->index_bytes;
     out->first_date = out->last_date = MORGUE_NO_DATE;
-    out->language = s->man.language;
+    out->language = s->lmode.algo; /* the default when it detects */
     for (size_t i = 0; i < s->n_segs; i++) {
         const segment *g = &s->segs[i];
         if (g->min_date != MORGUE_NO_DATE &&
