@@ -16,9 +16,14 @@ int cmd_stats(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_compact(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_cluster(int argc, char **argv);
 
 /* Index directory: the --index value if given, else $MORGUE_INDEX, else
  * "morgue-index" in the current directory. */
 const char *cli_index_dir(const char *opt);
+
+/* A cluster's warnings ("line\nline\n") as a JSON array of strings. */
+struct json_t;
+struct json_t *cli_warnings_json(const char *text);
 
 #endif

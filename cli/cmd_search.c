@@ -26,6 +26,7 @@ static void usage(FILE *f)
         "date:2022-01-01..2022-01-31 (docs/QUERY.md).\n\n"
         "  --index DIR        index directory (else $MORGUE_INDEX, else "
         "./morgue-index)\n"
+        "  --cluster FILE     search the Sphinx cluster FILE (cluster.conf)\n"
         "  --json             one JSON object: query, total, total_exact,\n"
         "                     took_us, hits, facets\n"
         "  --limit N          hits to show (default 10)\n"
@@ -44,7 +45,8 @@ static void usage(FILE *f)
         "  --k1 X, --b X      BM25 parameters (default 1.2, 0.75)\n"
         "  --batch            read one query per line from standard input,\n"
         "                     print one JSON object per line (flushed)\n"
-        "Exit status: 0 success, 1 error, 2 bad options or query.\n");
+        "Exit status: 0 success, 1 error, 2 bad options or query, 3 a "
+        "cluster's\nanswer is partial (a shard did not answer).\n");
 }
 
 typedef struct search_cfg {
@@ -203,6 +205,12 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
         return rc == MORGUE_EQUERY ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
     }
     size_t rank = cfg->qo.offset;
+    int status = CLI_EXIT_OK;
+    if (morgue_hits_partial(h)) { /* a shard did not answer: never silent */
+        fprintf(stderr, "morgue: partial answer: %s",
+                morgue_hits_warnings(h));
+        status = CLI_EXIT_SKIPPED;
+    }
     if (!cfg->as_json) {
         uint64_t total = morgue_hits_total(h);
         printf("%s%llu article%s match%s \"%s\"\n\n",
@@ -213,7 +221,7 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
         while (morgue_hits_next(h) == MORGUE_OK)
             print_hit(h, ++rank, cfg->tty);
         morgue_hits_free(h);
-        return CLI_EXIT_OK;
+        return status;
     }
     json_t *hits = json_array();
     while (morgue_hits_next(h) == MORGUE_OK)
@@ -229,12 +237,17 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
     json_object_set_new(o, "took_us", json_integer((json_int_t)took));
     json_object_set_new(o, "hits", hits);
     json_object_set_new(o, "facets", facets);
+    if (morgue_hits_partial(h)) {
+        json_object_set_new(o, "partial", json_true());
+        json_object_set_new(o, "warnings",
+                            cli_warnings_json(morgue_hits_warnings(h)));
+    }
     json_dumpf(o, stdout, cfg->batch ? JSON_COMPACT : JSON_INDENT(2));
     putchar('\n');
     fflush(stdout);
     json_decref(o);
     morgue_hits_free(h);
-    return CLI_EXIT_OK;
+    return status;
 }
 
 static int parse_count(const char *s, size_t *out)
@@ -307,10 +320,11 @@ static int bad(const char *what)
 }
 
 static int parse_opts(int argc, char **argv, search_cfg *cfg,
-                      const char **dir)
+                      const char **dir, const char **cluster)
 {
     static const struct option opts[] = {
         { "index", required_argument, NULL, 'i' },
+        { "cluster", required_argument, NULL, 'C' },
         { "json", no_argument, NULL, 'j' },
         { "limit", required_argument, NULL, 'n' },
         { "offset", required_argument, NULL, 'o' },
@@ -334,6 +348,7 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
     while ((c = getopt_long(argc, argv, "i:jn:o:Sh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': *dir = optarg; break;
+        case 'C': *cluster = optarg; break;
         case 'j': cfg->as_json = 1; break;
         case 'n':
             if (parse_count(optarg, &qo->limit) || qo->limit == 0)
@@ -399,8 +414,8 @@ int cmd_search(int argc, char **argv)
 {
     search_cfg cfg = { MORGUE_QUERY_OPTS_INIT, 0, 0, 0 };
     cfg.qo.flags = MORGUE_QUERY_COUNT;
-    const char *dir = NULL;
-    int rc = parse_opts(argc, argv, &cfg, &dir);
+    const char *dir = NULL, *cluster = NULL;
+    int rc = parse_opts(argc, argv, &cfg, &dir, &cluster);
     if (rc)
         return rc < 0 ? CLI_EXIT_OK : rc;
     if (!cfg.batch && optind >= argc) {
@@ -413,7 +428,9 @@ int cmd_search(int argc, char **argv)
         cfg.qo.hl_close = "\033[0m";
     }
     morgue_searcher *s;
-    if (morgue_searcher_open(&s, cli_index_dir(dir), NULL) != MORGUE_OK) {
+    if ((cluster ? morgue_searcher_open_cluster(&s, cluster, NULL)
+                 : morgue_searcher_open(&s, cli_index_dir(dir), NULL)) !=
+        MORGUE_OK) {
         fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
         return CLI_EXIT_ERROR;
     }

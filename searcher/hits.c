@@ -61,12 +61,16 @@ MORGUE_API double morgue_hits_score(const morgue_hits *h)
 MORGUE_API uint64_t morgue_hits_docid(const morgue_hits *h)
 {
     const hit *c = current(h);
+    if (c && h->rows)
+        return h->rows[c->doc].docid;
     return c ? h->s->base[c->seg] + c->doc : UINT64_MAX;
 }
 
 MORGUE_API int64_t morgue_hits_date(const morgue_hits *h)
 {
     const hit *c = current(h);
+    if (c && h->rows)
+        return h->rows[c->doc].date;
     return c ? segment_date(&h->s->segs[c->seg], c->doc) : MORGUE_NO_DATE;
 }
 
@@ -77,6 +81,11 @@ static int load_fields(morgue_hits *h)
         return MORGUE_EINVAL;
     if (h->loaded)
         return MORGUE_OK;
+    if (h->rows) { /* given whole */
+        memcpy(h->fields, h->rows[c->doc].fields, sizeof h->fields);
+        h->loaded = 1;
+        return MORGUE_OK;
+    }
     int rc = docstore_get(&h->s->segs[c->seg], c->doc, &h->cache, h->fields,
                           &h->err);
     if (rc)
@@ -144,10 +153,23 @@ MORGUE_API int morgue_hits_matches(morgue_hits *h, const morgue_match **out,
     return MORGUE_OK;
 }
 
+MORGUE_API int morgue_hits_partial(const morgue_hits *h)
+{
+    return h ? h->partial : 0;
+}
+
+MORGUE_API const char *morgue_hits_warnings(const morgue_hits *h)
+{
+    return h && h->warnings.len ? h->warnings.ptr : "";
+}
+
 MORGUE_API void morgue_hits_free(morgue_hits *h)
 {
     if (!h)
         return;
+    free(h->rows);
+    buf_free(&h->row_text);
+    buf_free(&h->warnings);
     free(h->hits);
     query_terms_free(h->terms, h->n_terms);
     for (int k = 0; k < 3; k++)

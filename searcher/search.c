@@ -11,7 +11,7 @@
 #include "searcher/query.h"
 #include "searcher/topk.h"
 
-static morgue_query_opts resolve_opts(const morgue_query_opts *o)
+morgue_query_opts searcher_resolve_opts(const morgue_query_opts *o)
 {
     morgue_query_opts r = MORGUE_QUERY_OPTS_INIT;
     if (o && o->version == MORGUE_QUERY_OPTS_VERSION)
@@ -190,7 +190,9 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
     *out = NULL;
     if (!s || !query)
         return MORGUE_EINVAL;
-    morgue_query_opts o = resolve_opts(opts);
+    if (s->remote)
+        return s->remote->search(s, query, opts, out);
+    morgue_query_opts o = searcher_resolve_opts(opts);
     run r = { .s = s, .o = &o };
     r.from = o.date_from == MORGUE_NO_DATE ? INT64_MIN : o.date_from;
     r.to = o.date_to == MORGUE_NO_DATE ? INT64_MAX : o.date_to;

@@ -23,6 +23,13 @@
 
 /* A shared searcher keeps messages per thread. */
 static _Thread_local errmsg search_err;
+/* What the last stats call on a cluster missed, per thread too. */
+static _Thread_local errmsg search_warn;
+
+void searcher_set_warnings(const char *text)
+{
+    snprintf(search_warn.text, sizeof search_warn.text, "%s", text);
+}
 
 int searcher_fail(const morgue_searcher *s, int code, const char *fmt, ...)
 {
@@ -38,6 +45,12 @@ MORGUE_API const char *morgue_searcher_errmsg(const morgue_searcher *s)
 {
     (void)s;
     return search_err.text;
+}
+
+MORGUE_API const char *morgue_searcher_warnings(const morgue_searcher *s)
+{
+    (void)s; /* a local snapshot always answers whole */
+    return search_warn.text;
 }
 
 static void close_segments(morgue_searcher *s)
@@ -174,6 +187,8 @@ MORGUE_API void morgue_searcher_close(morgue_searcher *s)
 {
     if (!s)
         return;
+    if (s->remote)
+        s->remote->close(s);
     close_segments(s);
     manifest_free(&s->man);
     free(s->dir);
@@ -184,6 +199,9 @@ MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out)
 {
     if (!s || !out)
         return MORGUE_EINVAL;
+    if (s->remote)
+        return s->remote->stats(s, out);
+    searcher_set_warnings("");
     memset(out, 0, sizeof *out);
     out->documents = manifest_live_docs(&s->man);
     out->segments = s->n_segs;

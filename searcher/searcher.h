@@ -12,7 +12,19 @@
 #include "util/buf.h"
 #include "util/error.h"
 
+/* Another engine behind the same API (a cluster, cluster/): a searcher
+ * with remote set has no segments; morgue_search, stats and close go to
+ * these, and the hits they make carry rows instead of segment hits. */
+typedef struct searcher_remote {
+    int (*search)(morgue_searcher *s, const char *query,
+                  const morgue_query_opts *opts, morgue_hits **out);
+    int (*stats)(morgue_searcher *s, morgue_stats *out);
+    void (*close)(morgue_searcher *s);
+} searcher_remote;
+
 struct morgue_searcher {
+    const searcher_remote *remote; /* NULL: a local snapshot */
+    void *remote_ctx;    /* owned by remote */
     char *dir;
     manifest man;
     segment *segs;       /* n_segs, mapped */
@@ -55,8 +67,20 @@ typedef struct query_term {
 
 void query_terms_free(query_term *t, size_t n);
 
+/* One hit given whole (by a remote engine): its stored fields as spans
+ * into the hits' row_text, indexed by morgue_field. */
+typedef struct hit_row {
+    uint64_t docid;
+    int64_t date;
+    span fields[STORED_FIELDS];
+} hit_row;
+
 struct morgue_hits {
     morgue_searcher *s;
+    hit_row *rows;       /* owned; remote hits: hits[i].doc indexes it */
+    buf row_text;        /* the rows' field bytes */
+    int partial;         /* some shard did not answer */
+    buf warnings;        /* why, one line each */
     int total_exact;
     struct morgue_facet *facets[3]; /* per morgue_facet_kind, owned */
     size_t n_facets[3];
@@ -93,6 +117,13 @@ int snippet_matches(const char *body, size_t len, const query_term *terms,
 
 /* Distinct words ('E' keys) over all segments, by merging dictionaries. */
 int searcher_count_words(morgue_searcher *s, uint64_t *out);
+
+/* Sets what morgue_searcher_warnings() gives this thread ("" when a
+ * stats call was complete). */
+void searcher_set_warnings(const char *text);
+
+/* opts with every default filled in (limit 10, BM25 parameters...). */
+morgue_query_opts searcher_resolve_opts(const morgue_query_opts *o);
 
 /* Sets the calling thread's message for s. */
 int searcher_fail(const morgue_searcher *s, int code, const char *fmt, ...)
