@@ -275,15 +275,21 @@ static pid_t running(const cluster_conf *c, const cnode *n)
     fclose(f);
     if (pid <= 0 || kill((pid_t)pid, 0) != 0)
         return 0;
-    snprintf(path, sizeof path, "/proc/%ld/comm", pid);
-    char comm[64] = "";
+    /* "pid (comm) S ...": a searchd, and not a zombie (a killed daemon
+     * stays one until its parent, often init, reaps it) */
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    char stat[256] = "";
     f = fopen(path, "r");
     if (f) {
-        if (!fgets(comm, sizeof comm, f))
-            comm[0] = '\0';
+        if (!fgets(stat, sizeof stat, f))
+            stat[0] = '\0';
         fclose(f);
     }
-    return strncmp(comm, "searchd", 7) == 0 ? (pid_t)pid : 0;
+    const char *comm = strchr(stat, '('), *end = strrchr(stat, ')');
+    if (!comm || !end || strncmp(comm + 1, "searchd", 7) != 0 ||
+        end[1] != ' ' || end[2] == 'Z' || end[2] == 'X')
+        return 0;
+    return (pid_t)pid;
 }
 
 static int is_local(const cluster_conf *c, const cnode *n)
@@ -342,12 +348,12 @@ static int stop_node(const cluster_conf *c, const cnode *n)
     if (!pid)
         return 0;
     kill(pid, SIGTERM);
-    for (int i = 0; i < 200 && kill(pid, 0) == 0; i++) {
+    for (int i = 0; i < 200 && running(c, n) == pid; i++) {
         struct timespec nap = { 0, 50 * 1000 * 1000 };
         nanosleep(&nap, NULL);
         waitpid(pid, NULL, WNOHANG); /* our child if we started it here */
     }
-    if (kill(pid, 0) == 0)
+    if (running(c, n) == pid)
         kill(pid, SIGKILL);
     return 1;
 }

@@ -167,7 +167,7 @@ static void ranked(buf *q, const translation *t, const morgue_query_opts *o)
     long tw = (long)(o->title_weight + 0.5);
     if (tw < 1)
         tw = 1;
-    buf_printf(q, ", ranker=expr('1000*bm25f(%.3f,%.3f,{ss=1,tb=1,ts=%ld,"
+    buf_printf(q, ", ranker=expr('1000000*bm25f(%.3f,%.3f,{ss=1,tb=1,ts=%ld,"
                   "ti=%ld})'), idf='plain,tfidf_unnormalized'; SHOW META",
                o->k1, o->b, tw, tw);
 }
@@ -252,7 +252,7 @@ static int read_facet(batch *b, morgue_hits *h, int kind, int date_kind,
             value = row[0] && len[0] ? row[0] : NULL;
         } else { /* the group's tag: the one of its row that hashes so */
             uint64_t g = strtoull(row[0] ? row[0] : "0", NULL, 10);
-            const char *t = row[2] ? row[2] : "";
+            const char *t = row[1] ? row[1] : "";
             for (const char *p = t; *p;) {
                 const char *e = strchr(p, '\n');
                 size_t l = e ? (size_t)(e - p) : strlen(p);
@@ -261,7 +261,8 @@ static int read_facet(batch *b, morgue_hits *h, int kind, int date_kind,
                     value = l < sizeof val ? val : NULL;
                     if (!value) { /* long tag: keep it whole */
                         v[n].value = strndup(p, l);
-                        v[n].count = strtoull(row[1], NULL, 10);
+                        v[n].count = strtoull(row[2] ? row[2] : "0", NULL,
+                                              10);
                         n += v[n].value != NULL;
                     }
                     break;
@@ -272,7 +273,8 @@ static int read_facet(batch *b, morgue_hits *h, int kind, int date_kind,
         if (!value)
             continue;
         v[n].value = strdup(value);
-        v[n].count = strtoull(row[1] ? row[1] : "0", NULL, 10);
+        const char *count = row[kind == MORGUE_FACET_KIND_TAG ? 2 : 1];
+        v[n].count = strtoull(count ? count : "0", NULL, 10);
         if (!v[n].value)
             break;
         n++;
@@ -314,7 +316,7 @@ static int read_ranked(batch *b, morgue_hits *h, const morgue_query_opts *o)
         unsigned long *len = mysql_fetch_lengths(r);
         hit_row *x = &h->rows[i];
         x->docid = strtoull(row[0] ? row[0] : "0", NULL, 10);
-        double w = row[1] ? strtod(row[1], NULL) / 1000.0 : 0.0;
+        double w = row[1] ? strtod(row[1], NULL) / 1e6 : 0.0;
         x->date = row[2] ? strtoll(row[2], NULL, 10) : MORGUE_NO_DATE;
         for (int f = 0; f < STORED_FIELDS; f++) {
             offs[i][f] = h->row_text.len;
