@@ -17,6 +17,8 @@ int cmd_delete(int argc, char **argv);
 int cmd_compact(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* Index directory: the --index value if given, else $MORGUE_INDEX, else
  * "morgue-index" in the current directory. */
@@ -25,5 +27,37 @@ const char *cli_index_dir(const char *opt);
 /* A cluster's warnings ("line\nline\n") as a JSON array of strings. */
 struct json_t;
 struct json_t *cli_warnings_json(const char *text);
+/* For commands that need an existing index (all but `morgue index`):
+ * 0 when dir holds one, else prints one line saying how to make it and
+ * returns CLI_EXIT_ERROR. Keeps writers from creating an index where none
+ * was meant. */
+int cli_need_index(const char *dir);
+
+/* ---- output that fits where it goes ---- */
+
+/* --color: CLI_COLOR_AUTO (on a terminal, unless NO_COLOR is set or TERM
+ * is dumb), ALWAYS or NEVER. */
+enum { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
+
+/* Parses a --color value; -1 (after printing why) when it is none of
+ * auto, always, never. */
+int cli_color_mode(const char *arg);
+
+/* 1 when output to fd should carry terminal escapes under mode. */
+int cli_use_color(int mode, int fd);
+
+/* Escapes for a styled terminal, or "" for every one when off. */
+typedef struct cli_style {
+    const char *bold, *dim, *hl_open, *hl_close, *reset;
+} cli_style;
+
+cli_style cli_style_for(int on);
+
+/* ---- strict option values ---- */
+
+/* A whole number in [min, max] for option opt (named in the message);
+ * prints one line and returns -1 otherwise. */
+int cli_number(const char *opt, const char *arg, long long min,
+               long long max, long long *out);
 
 #endif

@@ -39,6 +39,8 @@ int cmd_check(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     dir = cli_index_dir(dir);
+    if (cli_need_index(dir))
+        return CLI_EXIT_ERROR;
     morgue_check_result r;
     int rc = morgue_index_check(dir, &r);
     if (rc != MORGUE_OK) {

@@ -45,7 +45,13 @@ int cmd_compact(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "i:w:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
-        case 'w': wo.wait_seconds = atoi(optarg); break;
+        case 'w': {
+            long long v;
+            if (cli_number("--wait", optarg, 0, 86400, &v))
+                return CLI_EXIT_USAGE;
+            wo.wait_seconds = (int)v;
+            break;
+        }
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         default: usage(stderr); return CLI_EXIT_USAGE;
@@ -56,6 +62,8 @@ int cmd_compact(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     dir = cli_index_dir(dir);
+    if (cli_need_index(dir))
+        return CLI_EXIT_ERROR;
     morgue_writer *w;
     int rc = morgue_writer_open(&w, dir, &wo);
     if (rc != MORGUE_OK) {

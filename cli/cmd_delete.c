@@ -6,15 +6,43 @@
 #include "cli/cli.h"
 #include "morgue.h"
 
+/* Deletes what key names when it is not an identity: the articles whose
+ * URL (or file) it is, found through a snapshot. MORGUE_ENOTFOUND when
+ * none. */
+static int delete_found(morgue_writer *w, const char *dir, const char *key,
+                        int *deleted)
+{
+    morgue_searcher *s;
+    morgue_hits *h = NULL;
+    int rc = morgue_searcher_open(&s, dir, NULL);
+    if (rc == MORGUE_OK)
+        rc = morgue_searcher_get(s, key, &h);
+    while (rc == MORGUE_OK && morgue_hits_next(h) == MORGUE_OK) {
+        const char *p;
+        size_t n;
+        morgue_hits_field(h, MORGUE_FIELD_ID, &p, &n);
+        char id[4096];
+        snprintf(id, sizeof id, "%.*s", (int)n, p);
+        rc = morgue_writer_delete(w, id);
+        if (rc == MORGUE_ENOTFOUND) /* deleted before, in this run */
+            rc = MORGUE_OK;
+        else if (rc == MORGUE_OK)
+            (*deleted)++;
+    }
+    morgue_hits_free(h);
+    morgue_searcher_close(s);
+    return rc == MORGUE_ENOTFOUND || rc == MORGUE_OK ? rc : MORGUE_ERROR;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: morgue delete [OPTIONS] ID...\n"
+            "usage: morgue delete [OPTIONS] ID|URL...\n"
             "       morgue delete [OPTIONS] --path PATH...\n"
-            "Deletes articles by identity (the id a search shows: the "
-            "format's id or URL,\nelse the file path) or, with --path, "
-            "every article read from the files at or\nunder PATH (which "
-            "need not exist any more).\n\n"
+            "Deletes articles by the id a search shows (the format's id, "
+            "else the file\npath), by URL, or, with --path, every article "
+            "read from the files at or\nunder PATH (which need not exist "
+            "any more).\n\n"
             "  --index DIR      index directory (else $MORGUE_INDEX, else "
             "./morgue-index)\n"
             "  --path           arguments are file or folder paths\n"
@@ -41,7 +69,13 @@ int cmd_delete(int argc, char **argv)
         switch (c) {
         case 'i': dir = optarg; break;
         case 'p': by_path = 1; break;
-        case 'w': wo.wait_seconds = atoi(optarg); break;
+        case 'w': {
+            long long v;
+            if (cli_number("--wait", optarg, 0, 86400, &v))
+                return CLI_EXIT_USAGE;
+            wo.wait_seconds = (int)v;
+            break;
+        }
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         default: usage(stderr); return CLI_EXIT_USAGE;
@@ -51,8 +85,11 @@ int cmd_delete(int argc, char **argv)
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
+    dir = cli_index_dir(dir);
+    if (cli_need_index(dir))
+        return CLI_EXIT_ERROR;
     morgue_writer *w;
-    int rc = morgue_writer_open(&w, cli_index_dir(dir), &wo);
+    int rc = morgue_writer_open(&w, dir, &wo);
     if (rc != MORGUE_OK) {
         fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
         return rc == MORGUE_EBUSY ? CLI_EXIT_TEMPFAIL : CLI_EXIT_ERROR;
@@ -62,6 +99,13 @@ int cmd_delete(int argc, char **argv)
     for (int i = optind; i < argc && rc == MORGUE_OK; i++) {
         rc = by_path ? morgue_writer_delete_path(w, argv[i])
                      : morgue_writer_delete(w, argv[i]);
+        int found = 0;
+        if (rc == MORGUE_ENOTFOUND && !by_path &&
+            delete_found(w, dir, argv[i], &found) == MORGUE_OK && found) {
+            done++;
+            rc = MORGUE_OK;
+            continue;
+        }
         if (rc == MORGUE_ENOTFOUND) {
             fprintf(stderr, "morgue: warning: %s\n", morgue_writer_errmsg(w));
             missing++;

@@ -187,8 +187,20 @@ int cmd_index(int argc, char **argv)
         case 'C': cluster = optarg; break;
         case 'f': ao.format = optarg; break;
         case 'l': wo.language = optarg; break;
-        case 'm': wo.memory_budget = (size_t)atol(optarg) << 20; break;
-        case 'w': wo.wait_seconds = atoi(optarg); break;
+        case 'm': {
+            long long v;
+            if (cli_number("--memory", optarg, 1, 1 << 20, &v))
+                return CLI_EXIT_USAGE;
+            wo.memory_budget = (size_t)v << 20;
+            break;
+        }
+        case 'w': {
+            long long v;
+            if (cli_number("--wait", optarg, 0, 86400, &v))
+                return CLI_EXIT_USAGE;
+            wo.wait_seconds = (int)v;
+            break;
+        }
         case 'r': wo.rebuild = 1; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;

@@ -9,7 +9,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "formats/dates.h"
+#include "cli/render.h"
+#include "cli/search_opts.h"
 #include "morgue.h"
 #include "util/buf.h"
 #include "util/civil.h"
@@ -39,9 +40,11 @@ static void usage(FILE *f)
         "                     source or tag: top 10 (repeatable)\n"
         "  --no-snippets      leave snippets out\n"
         "  --snippet-chars N  snippet length (default 200)\n"
-        "  --hl-open S, --hl-close S   highlight markers (default <b> "
-        "</b>;\n"
-        "                     bold on a terminal)\n"
+        "  --hl-open S, --hl-close S   highlight markers (default: bold\n"
+        "                     on a terminal, none when piped, <b> </b> in\n"
+        "                     JSON)\n"
+        "  --color WHEN       auto (default: on a terminal, unless NO_COLOR\n"
+        "                     is set or TERM=dumb), always or never\n"
         "  --k1 X, --b X      BM25 parameters (default 1.2, 0.75)\n"
         "  --batch            read one query per line from standard input,\n"
         "                     print one JSON object per line (flushed)\n"
@@ -51,107 +54,37 @@ static void usage(FILE *f)
 
 typedef struct search_cfg {
     morgue_query_opts qo;
-    int as_json, batch, tty;
+    int as_json, batch;
+    int color;           /* CLI_COLOR_* */
+    cli_style st;        /* escapes for the plain output, or "" */
 } search_cfg;
 
-static double now_us(void)
+/* One hit as text: title, date · source · score, snippet, and the id
+ * (what `morgue show` and `morgue delete` take), then the URL when it is
+ * not the id. */
+static void print_hit(morgue_hits *h, size_t rank, const cli_style *st)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
-}
-
-static json_t *date_json(int64_t t)
-{
-    if (t == MORGUE_NO_DATE)
-        return json_null();
-    char day[16];
-    civil_format_day(t, day);
-    return json_string(day);
-}
-
-static json_t *hit_json(morgue_hits *h, size_t rank)
-{
-    json_t *o = json_object();
-    const char *p, *snip;
-    size_t n;
-    json_object_set_new(o, "rank", json_integer((json_int_t)rank));
-    json_object_set_new(o, "score", json_real(morgue_hits_score(h)));
-    static const struct { const char *key; morgue_field f; } fields[] = {
-        { "id", MORGUE_FIELD_ID }, { "title", MORGUE_FIELD_TITLE } };
-    for (int i = 0; i < 2; i++) {
-        morgue_hits_field(h, fields[i].f, &p, &n);
-        json_object_set_new(o, fields[i].key, json_stringn(p, n));
-    }
-    json_object_set_new(o, "date", date_json(morgue_hits_date(h)));
-    morgue_hits_field(h, MORGUE_FIELD_SOURCE, &p, &n);
-    json_object_set_new(o, "source", json_stringn(p, n));
-    morgue_hits_field(h, MORGUE_FIELD_URL, &p, &n);
-    json_object_set_new(o, "path", json_stringn(p, n));
-    morgue_hits_field(h, MORGUE_FIELD_TAGS, &p, &n);
-    json_t *tags = json_array();
-    for (size_t s = 0, i = 0; i <= n; i++)
-        if (i == n || p[i] == '\n') {
-            if (i > s)
-                json_array_append_new(tags, json_stringn(p + s, i - s));
-            s = i + 1;
-        }
-    json_object_set_new(o, "tags", tags);
-    morgue_hits_snippet(h, &snip);
-    json_object_set_new(o, "snippet", json_string(snip));
-    return o;
-}
-
-static const char *date_facet_name(int kind)
-{
-    return kind == MORGUE_FACET_YEAR ? "year"
-           : kind == MORGUE_FACET_MONTH ? "month" : "day";
-}
-
-static json_t *facets_json(morgue_hits *h, const morgue_query_opts *qo)
-{
-    json_t *o = json_object();
-    static const char *names[] = { NULL, "source", "tag" };
-    for (int k = 0; k < 3; k++) {
-        const morgue_facet *f;
-        size_t n;
-        if (morgue_hits_facets(h, (morgue_facet_kind)k, &f, &n) ||
-            (k == 0 && qo->facet_date == MORGUE_FACET_NONE) ||
-            (k == 1 && !qo->facet_sources) || (k == 2 && !qo->facet_tags))
-            continue;
-        json_t *a = json_array();
-        for (size_t i = 0; i < n; i++) {
-            json_t *e = json_object();
-            json_object_set_new(e, "value", json_string(f[i].value));
-            json_object_set_new(e, "count",
-                                json_integer((json_int_t)f[i].count));
-            json_array_append_new(a, e);
-        }
-        json_object_set_new(o, k ? names[k] : date_facet_name(qo->facet_date),
-                            a);
-    }
-    return o;
-}
-
-static void print_hit(morgue_hits *h, size_t rank, int tty)
-{
-    const char *title, *source, *url, *snip;
-    size_t tn, sn, un;
+    const char *title, *source, *url, *id, *snip;
+    size_t tn, sn, un, in;
     morgue_hits_field(h, MORGUE_FIELD_TITLE, &title, &tn);
     morgue_hits_field(h, MORGUE_FIELD_SOURCE, &source, &sn);
     morgue_hits_field(h, MORGUE_FIELD_URL, &url, &un);
+    morgue_hits_field(h, MORGUE_FIELD_ID, &id, &in);
     morgue_hits_snippet(h, &snip);
     int64_t date = morgue_hits_date(h);
-    char day[16] = "no date";
+    char day[16] = "undated";
     if (date != MORGUE_NO_DATE)
         civil_format_day(date, day);
-    printf("%s%zu. %.*s%s\n", tty ? "\033[1m" : "", rank, (int)tn, title,
-           tty ? "\033[0m" : "");
-    printf("   %s%s%.*s  (score %.3f)\n", day, sn ? " · " : "", (int)sn,
-           source, morgue_hits_score(h));
+    printf("%s%zu. %.*s%s\n", st->bold, rank, (int)tn, tn ? title : "",
+           st->reset);
+    printf("   %s%s%s%.*s  (score %.3f)%s\n", st->dim, day, sn ? " · " : "",
+           (int)sn, source, morgue_hits_score(h), st->reset);
     if (*snip)
         printf("   %s\n", snip);
-    printf("   %.*s\n\n", (int)un, url);
+    printf("   id: %.*s\n", (int)in, id);
+    if (un && (un != in || memcmp(url, id, un)))
+        printf("   url: %.*s\n", (int)un, url);
+    putchar('\n');
 }
 
 /* A text histogram of the date facet: the shape of a story over time. */
@@ -165,7 +98,7 @@ static void print_histogram(morgue_hits *h, const morgue_query_opts *qo)
     for (size_t i = 0; i < n; i++)
         max = f[i].count > max ? f[i].count : max;
     if (n)
-        printf("by %s:\n", date_facet_name(qo->facet_date));
+        printf("by %s:\n", render_date_facet_name(qo->facet_date));
     for (size_t i = 0; i < n; i++) {
         int bar = (int)((f[i].count * 40 + max - 1) / max);
         printf("  %-10s %6llu %.*s\n", f[i].value,
@@ -188,7 +121,7 @@ static void print_histogram(morgue_hits *h, const morgue_query_opts *qo)
 /* Runs one query; prints its answer. Returns the exit status. */
 static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
 {
-    double t0 = now_us();
+    double t0 = render_now_us();
     morgue_hits *h;
     int rc = morgue_search(s, query, &cfg->qo, &h);
     if (rc != MORGUE_OK) {
@@ -219,29 +152,11 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
                total == 1 ? "es" : "", query);
         print_histogram(h, &cfg->qo);
         while (morgue_hits_next(h) == MORGUE_OK)
-            print_hit(h, ++rank, cfg->tty);
+            print_hit(h, ++rank, &cfg->st);
         morgue_hits_free(h);
         return status;
     }
-    json_t *hits = json_array();
-    while (morgue_hits_next(h) == MORGUE_OK)
-        json_array_append_new(hits, hit_json(h, ++rank));
-    json_t *facets = facets_json(h, &cfg->qo);
-    double took = now_us() - t0;
-    json_t *o = json_object();
-    json_object_set_new(o, "query", json_string(query));
-    json_object_set_new(o, "total",
-                        json_integer((json_int_t)morgue_hits_total(h)));
-    json_object_set_new(o, "total_exact",
-                        json_boolean(morgue_hits_total_exact(h)));
-    json_object_set_new(o, "took_us", json_integer((json_int_t)took));
-    json_object_set_new(o, "hits", hits);
-    json_object_set_new(o, "facets", facets);
-    if (morgue_hits_partial(h)) {
-        json_object_set_new(o, "partial", json_true());
-        json_object_set_new(o, "warnings",
-                            cli_warnings_json(morgue_hits_warnings(h)));
-    }
+    json_t *o = render_search(h, &cfg->qo, query, t0);
     json_dumpf(o, stdout, cfg->batch ? JSON_COMPACT : JSON_INDENT(2));
     putchar('\n');
     fflush(stdout);
@@ -250,74 +165,15 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
     return status;
 }
 
-static int parse_count(const char *s, size_t *out)
-{
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || v < 0 || v > 1000000)
-        return -1;
-    *out = (size_t)v;
-    return 0;
-}
-
-/* YYYY, YYYY-MM or YYYY-MM-DD: its first (upper = 0) or last second. */
-static int parse_day(const char *s, int upper, int64_t *out)
-{
-    int y, m = 1, d = 1, n = 0;
-    int parts = sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n);
-    if (parts < 3) {
-        n = 0;
-        parts = sscanf(s, "%4d-%2d%n", &y, &m, &n);
-        if (parts < 2) {
-            n = 0;
-            parts = sscanf(s, "%4d%n", &y, &n);
-        }
-    }
-    if (parts < 1 || s[n] != '\0' || m < 1 || m > 12 || d < 1 || d > 31)
-        return -1;
-    int64_t first = date_days_from_civil(y, (unsigned)m, (unsigned)d);
-    int64_t last = first;
-    if (parts == 2)
-        last = date_days_from_civil(m == 12 ? y + 1 : y,
-                                    m == 12 ? 1 : (unsigned)m + 1, 1) - 1;
-    else if (parts == 1)
-        last = date_days_from_civil(y + 1, 1, 1) - 1;
-    if (parts == 3) { /* reject 2022-02-30 */
-        int64_t yy;
-        unsigned mm, dd;
-        civil_from_secs(first * 86400, &yy, &mm, &dd);
-        if ((int)mm != m || (int)dd != d)
-            return -1;
-    }
-    *out = upper ? last * 86400 + 86399 : first * 86400;
-    return 0;
-}
-
-static int set_facet(morgue_query_opts *qo, const char *v)
-{
-    if (!strcmp(v, "year"))
-        qo->facet_date = MORGUE_FACET_YEAR;
-    else if (!strcmp(v, "month"))
-        qo->facet_date = MORGUE_FACET_MONTH;
-    else if (!strcmp(v, "day"))
-        qo->facet_date = MORGUE_FACET_DAY;
-    else if (!strcmp(v, "source"))
-        qo->facet_sources = 10;
-    else if (!strcmp(v, "tag"))
-        qo->facet_tags = 10;
-    else
-        return -1;
-    return 0;
-}
-
-enum { OPT_SORT = 256, OPT_FROM, OPT_TO, OPT_FACET, OPT_SNIP, OPT_HLO,
-       OPT_HLC, OPT_K1, OPT_B, OPT_BATCH, OPT_ANY };
-
 static int bad(const char *what)
 {
     fprintf(stderr, "morgue: %s\n", what);
     return CLI_EXIT_USAGE;
 }
+
+/* Options search shares with the HTTP API are set by name through
+ * search_opts.c; OPT_SHARED marks them. */
+enum { OPT_SHARED = 256, OPT_BATCH, OPT_COLOR };
 
 static int parse_opts(int argc, char **argv, search_cfg *cfg,
                       const char **dir, const char **cluster)
@@ -329,69 +185,48 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
         { "limit", required_argument, NULL, 'n' },
         { "offset", required_argument, NULL, 'o' },
         { "no-snippets", no_argument, NULL, 'S' },
-        { "any", no_argument, NULL, OPT_ANY },
-        { "sort", required_argument, NULL, OPT_SORT },
-        { "from", required_argument, NULL, OPT_FROM },
-        { "to", required_argument, NULL, OPT_TO },
-        { "facet", required_argument, NULL, OPT_FACET },
-        { "snippet-chars", required_argument, NULL, OPT_SNIP },
-        { "hl-open", required_argument, NULL, OPT_HLO },
-        { "hl-close", required_argument, NULL, OPT_HLC },
-        { "k1", required_argument, NULL, OPT_K1 },
-        { "b", required_argument, NULL, OPT_B },
+        { "any", no_argument, NULL, OPT_SHARED },
+        { "sort", required_argument, NULL, OPT_SHARED },
+        { "from", required_argument, NULL, OPT_SHARED },
+        { "to", required_argument, NULL, OPT_SHARED },
+        { "facet", required_argument, NULL, OPT_SHARED },
+        { "snippet-chars", required_argument, NULL, OPT_SHARED },
+        { "hl-open", required_argument, NULL, OPT_SHARED },
+        { "hl-close", required_argument, NULL, OPT_SHARED },
+        { "k1", required_argument, NULL, OPT_SHARED },
+        { "b", required_argument, NULL, OPT_SHARED },
         { "batch", no_argument, NULL, OPT_BATCH },
+        { "color", required_argument, NULL, OPT_COLOR },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     morgue_query_opts *qo = &cfg->qo;
-    int c;
-    while ((c = getopt_long(argc, argv, "i:jn:o:Sh", opts, NULL)) != -1) {
+    char err[256];
+    int c, at;
+    while ((c = getopt_long(argc, argv, "i:jn:o:Sh", opts, &at)) != -1) {
+        const char *name = c == OPT_SHARED ? opts[at].name
+                           : c == 'n' ? "limit" : c == 'o' ? "offset"
+                           : c == 'S' ? "no-snippets" : NULL;
+        if (name) {
+            if (search_opt_set(qo, name, optarg, err, sizeof err))
+                return bad(err);
+            continue;
+        }
         switch (c) {
         case 'i': *dir = optarg; break;
         case 'C': *cluster = optarg; break;
         case 'j': cfg->as_json = 1; break;
-        case 'n':
-            if (parse_count(optarg, &qo->limit) || qo->limit == 0)
-                return bad("--limit wants a positive number");
-            break;
-        case 'o':
-            if (parse_count(optarg, &qo->offset))
-                return bad("--offset wants a number");
-            break;
-        case 'S': qo->no_snippets = 1; break;
-        case OPT_ANY: qo->flags |= MORGUE_QUERY_ANY; break;
-        case OPT_SORT:
-            if (!strcmp(optarg, "date"))
-                qo->sort = MORGUE_SORT_DATE;
-            else if (strcmp(optarg, "relevance"))
-                return bad("--sort is relevance or date");
-            break;
-        case OPT_FROM:
-            if (parse_day(optarg, 0, &qo->date_from))
-                return bad("--from wants YYYY, YYYY-MM or YYYY-MM-DD");
-            break;
-        case OPT_TO:
-            if (parse_day(optarg, 1, &qo->date_to))
-                return bad("--to wants YYYY, YYYY-MM or YYYY-MM-DD");
-            break;
-        case OPT_FACET:
-            if (set_facet(qo, optarg))
-                return bad("--facet is year, month, day, source or tag");
-            break;
-        case OPT_SNIP:
-            if (parse_count(optarg, &qo->snippet_chars) ||
-                qo->snippet_chars < 20)
-                return bad("--snippet-chars wants a number >= 20");
-            break;
-        case OPT_HLO: qo->hl_open = optarg; break;
-        case OPT_HLC: qo->hl_close = optarg; break;
-        case OPT_K1: qo->k1 = atof(optarg); break;
-        case OPT_B: qo->b = atof(optarg); break;
         case OPT_BATCH: cfg->batch = cfg->as_json = 1; break;
+        case OPT_COLOR:
+            if ((cfg->color = cli_color_mode(optarg)) < 0)
+                return CLI_EXIT_USAGE;
+            break;
         case 'h': usage(stdout); return -1;
         default: usage(stderr); return CLI_EXIT_USAGE;
         }
     }
+    if (search_opt_check(qo, err, sizeof err))
+        return bad(err);
     return 0;
 }
 
@@ -412,7 +247,8 @@ static int batch(morgue_searcher *s, const search_cfg *cfg)
 
 int cmd_search(int argc, char **argv)
 {
-    search_cfg cfg = { MORGUE_QUERY_OPTS_INIT, 0, 0, 0 };
+    search_cfg cfg = { MORGUE_QUERY_OPTS_INIT, 0, 0, CLI_COLOR_AUTO,
+                       { "", "", "", "", "" } };
     cfg.qo.flags = MORGUE_QUERY_COUNT;
     const char *dir = NULL, *cluster = NULL;
     int rc = parse_opts(argc, argv, &cfg, &dir, &cluster);
@@ -422,15 +258,22 @@ int cmd_search(int argc, char **argv)
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
-    cfg.tty = !cfg.as_json && isatty(STDOUT_FILENO);
-    if (cfg.tty && !cfg.qo.hl_open && !cfg.qo.hl_close) {
-        cfg.qo.hl_open = "\033[1m";
-        cfg.qo.hl_close = "\033[0m";
+    /* Plain output is for a terminal (escapes) or a pipe (no markup at
+     * all: empty markers also turn the snippet's HTML escaping off);
+     * --json keeps its HTML snippets. */
+    if (!cfg.as_json) {
+        cfg.st = cli_style_for(cli_use_color(cfg.color, STDOUT_FILENO));
+        if (!cfg.qo.hl_open && !cfg.qo.hl_close) {
+            cfg.qo.hl_open = cfg.st.hl_open;
+            cfg.qo.hl_close = cfg.st.hl_close;
+        }
     }
+    dir = cli_index_dir(dir);
+    if (!cluster && cli_need_index(dir))
+        return CLI_EXIT_ERROR;
     morgue_searcher *s;
     if ((cluster ? morgue_searcher_open_cluster(&s, cluster, NULL)
-                 : morgue_searcher_open(&s, cli_index_dir(dir), NULL)) !=
-        MORGUE_OK) {
+                 : morgue_searcher_open(&s, dir, NULL)) != MORGUE_OK) {
         fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
         return CLI_EXIT_ERROR;
     }

@@ -4,23 +4,14 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "cli/render.h"
 #include "morgue.h"
-#include "util/civil.h"
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: morgue stats [--index DIR | --cluster FILE] [--json]\n"
                "Shows documents, distinct words, segments, bytes on disk and "
                "the date range.\n");
-}
-
-static json_t *date_json(int64_t t)
-{
-    if (t == MORGUE_NO_DATE)
-        return json_null();
-    char day[16];
-    civil_format_day(t, day);
-    return json_string(day);
 }
 
 int cmd_stats(int argc, char **argv)
@@ -48,6 +39,8 @@ int cmd_stats(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     dir = cli_index_dir(dir);
+    if (!cluster && cli_need_index(dir))
+        return CLI_EXIT_ERROR;
     morgue_searcher *s;
     int rc = cluster ? morgue_searcher_open_cluster(&s, cluster, NULL)
                      : morgue_searcher_open(&s, dir, NULL);
@@ -62,15 +55,7 @@ int cmd_stats(int argc, char **argv)
         morgue_searcher_close(s);
         return CLI_EXIT_ERROR;
     }
-    json_t *o = json_object();
-    json_object_set_new(o, "documents", json_integer((json_int_t)st.documents));
-    json_object_set_new(o, "terms", json_integer((json_int_t)st.terms));
-    json_object_set_new(o, "segments", json_integer((json_int_t)st.segments));
-    json_object_set_new(o, "index_bytes",
-                        json_integer((json_int_t)st.index_bytes));
-    json_object_set_new(o, "first_date", date_json(st.first_date));
-    json_object_set_new(o, "last_date", date_json(st.last_date));
-    json_object_set_new(o, "language", json_string(st.language));
+    json_t *o = render_stats(&st);
     const char *warn = morgue_searcher_warnings(s);
     if (*warn) { /* a cluster with a shard that did not answer */
         json_object_set_new(o, "partial", json_true());

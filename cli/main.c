@@ -12,6 +12,8 @@ static const struct command {
 } commands[] = {
     { "index", cmd_index, "add or update article files in an index" },
     { "search", cmd_search, "search an index" },
+    { "show", cmd_show, "print an article by id, URL or file path" },
+    { "serve", cmd_serve, "serve a search page and a JSON API over HTTP" },
     { "stats", cmd_stats, "show what an index holds" },
     { "delete", cmd_delete, "delete articles by id or by file" },
     { "compact", cmd_compact, "merge all segments, reclaim deleted space" },

@@ -441,6 +441,8 @@ typedef enum morgue_field {
     MORGUE_FIELD_SOURCE = 3,
     MORGUE_FIELD_TAGS = 4,   /* tags separated by '\n' */
     MORGUE_FIELD_BODY = 5,
+    MORGUE_FIELD_PATH = 6,   /* the file it was read from (absolute); empty
+                                for an article added in memory */
 } morgue_field;
 
 /* Stored field of the current hit as a (ptr, len) span, not NUL-terminated
@@ -467,6 +469,16 @@ MORGUE_API int morgue_hits_matches(morgue_hits *h, const morgue_match **out,
 /* Frees h. NULL is allowed. */
 MORGUE_API void morgue_hits_free(morgue_hits *h);
 
+/* Looks articles up by key, tried in this order: an identity (the id a
+ * search shows), the path of the file they were read from (relative
+ * paths are taken from the current directory; every article of that file,
+ * in index order), or a stored URL (compared exactly; this reads every
+ * stored record, so it is slow on a big index). On success *out is a
+ * result list of those articles, positioned before the first, with the
+ * same accessors as a search's (score 0, snippets the body's start);
+ * MORGUE_ENOTFOUND when nothing has that key. */
+MORGUE_API int morgue_searcher_get(morgue_searcher *s, const char *key,
+                                   morgue_hits **out);
 /* ------------------------------------------------------------------ */
 /* Clusters                                                             */
 /*

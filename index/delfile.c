@@ -71,7 +71,8 @@ static int check_head(const uint8_t *p, size_t n, uint64_t seg,
     if (crc32(0L, p, (uInt)(n - 4)) != codec_get_u32le(p + n - 4))
         return err_corrupt(e, "%s: checksum mismatch (offset %zu)", name,
                            n - 4);
-    if (codec_get_u32le(p + 8) != FORMAT_VERSION)
+    if (codec_get_u32le(p + 8) < FORMAT_VERSION_MIN ||
+        codec_get_u32le(p + 8) > FORMAT_VERSION) /* same layout in 2, 3 */
         return err_set(e, MORGUE_EVERSION, "%s: format version %u", name,
                        codec_get_u32le(p + 8));
     if (codec_get_u32le(p + 12) != 0)

@@ -251,6 +251,7 @@ int filetable_write(const filetable *ft, const char *dir, uint64_t gen,
     return rc;
 }
 
+
 /* ---- parsing ---- */
 
 typedef struct rd {
@@ -358,7 +359,8 @@ int filetable_parse(filetable *ft, const uint8_t *p, size_t n,
     if (crc32(0L, p, (uInt)(n - 4)) != codec_get_u32le(p + n - 4))
         return err_corrupt(e, "%s: checksum mismatch (offset %zu)", name,
                            n - 4);
-    if (codec_get_u32le(p + 8) != FORMAT_VERSION)
+    if (codec_get_u32le(p + 8) < FORMAT_VERSION_MIN ||
+        codec_get_u32le(p + 8) > FORMAT_VERSION) /* same layout in 2, 3 */
         return err_set(e, MORGUE_EVERSION, "%s: format version %u", name,
                        codec_get_u32le(p + 8));
     if (codec_get_u32le(p + 12) != 0)
@@ -379,6 +381,16 @@ int filetable_read(filetable *ft, const char *dir, uint64_t gen, errmsg *e)
     int rc = fs_read_all(path, FT_MAX, &b, e);
     if (rc == MORGUE_OK)
         rc = filetable_parse(ft, (const uint8_t *)b.ptr, b.len, path, e);
+    buf_free(&b);
+    return rc;
+}
+
+int filetable_read_fd(filetable *ft, int fd, const char *name, errmsg *e)
+{
+    buf b = BUF_INIT;
+    int rc = fs_read_fd(fd, name, FT_MAX, &b, e);
+    if (rc == MORGUE_OK)
+        rc = filetable_parse(ft, (const uint8_t *)b.ptr, b.len, name, e);
     buf_free(&b);
     return rc;
 }

@@ -46,6 +46,11 @@ void filetable_path(char *out, size_t cap, const char *dir, uint64_t gen);
 
 int filetable_read(filetable *ft, const char *dir, uint64_t gen, errmsg *e);
 
+/* The same from a descriptor opened earlier (a searcher opens its
+ * snapshot's table at open and parses it when first asked); name is for
+ * messages. */
+int filetable_read_fd(filetable *ft, int fd, const char *name, errmsg *e);
+
 /* Writes the live entries, sorted, as generation gen, fsynced. */
 int filetable_write(const filetable *ft, const char *dir, uint64_t gen,
                     errmsg *e);

@@ -19,8 +19,18 @@
  * All integers are little-endian. varint = unsigned LEB128 (7 bits a byte,
  * low first, at most 10 bytes). CRCs are CRC-32 (zlib's crc32()).
  *
+ * Format version 3 is written; version 2 is read too (no feature bits in
+ * MANIFEST, no FEAT or CDIR in segments, exactly the columns DLEN, TLEN,
+ * DATE; deletion files and file tables alike in both).
+ *
+ * Feature bits (index/features.h): three u64 sets, compat (unknown bits
+ * ignored), rocompat (unknown bits: read but refuse to write), incompat
+ * (unknown bits: refuse to read). MANIFEST holds the union of its
+ * segments'. Version 3 defines none.
+ *
  * MANIFEST
  *   magic "MRGMANI1" (8) | u32 format version | u32 reserved (0)
+ *   u64 compat | u64 rocompat | u64 incompat (version 3 only)
  *   u64 generation (1 for the first commit, +1 each commit)
  *   u64 next segment id
  *   u8 n + n bytes: stemmer language name
@@ -77,17 +87,27 @@
  *              u32 CRC of the directory | u32 format version |
  *              u32 reserved | magic "MRGSEGE1" (8)
  * A reader finds the footer at the end, checks both magics, the version and
- * the directory CRC, and ignores sections whose tag it does not know: new
- * per-article columns (language, near-duplicate fingerprint, source id) are
- * added as new tags without changing anything else.
+ * the directory CRC, and ignores sections whose tag it does not know
+ * unless CDIR names them as columns.
+ *
+ * Section FEAT (version 3): u64 compat | u64 rocompat | u64 incompat.
+ *
+ * Section CDIR (version 3), the column directory: u32 count | u32 reserved
+ *   | per column: u32 tag | u8 width (1, 2, 4, 8) | u8 flags (bit 0
+ *   must-understand, bit 1 signed) | u16 reserved | u64 default.
+ * Each column is a section of that tag holding documents * width bytes,
+ * little-endian values. A reader refuses an unknown must-understand
+ * column; other unknown columns are ignored by searches and carried by
+ * merges (documents of sources without a column take its default). The
+ * known columns are index/columns.c's col_table (DLEN, TLEN, DATE).
  *
  * Section META: u32 documents | u32 reserved | u64 sum of token counts |
  *   u64 sum of title token counts | i64 min date | i64 max date |
  *   u64 distinct terms | u64 distinct words (namespace 'E')
  *
- * Section DLEN: u32 per document: tokens in title + body.
- * Section TLEN: u32 per document: tokens in the title.
- * Section DATE: i64 per document: seconds UTC, INT64_MIN for none.
+ * Column DLEN: u32 per document: tokens in title + body.
+ * Column TLEN: u32 per document: tokens in the title.
+ * Column DATE: i64 per document: seconds UTC, INT64_MIN for none.
  *
  * Section TDIC: the term dictionary. Keys are a namespace byte + UTF-8:
  *   'E' exact word (case-folded, unstemmed) with positions, title + body
@@ -157,7 +177,8 @@
 
 #include <stdint.h>
 
-#define FORMAT_VERSION 2
+#define FORMAT_VERSION 3     /* what this library writes */
+#define FORMAT_VERSION_MIN 2 /* the oldest it reads */
 
 #define MANIFEST_MAGIC "MRGMANI1"
 #define DELFILE_MAGIC "MRGDELS1"
@@ -181,6 +202,8 @@
 #define SEC_SIDX TAG('S', 'I', 'D', 'X')
 #define SEC_SDIC TAG('S', 'D', 'I', 'C')
 #define SEC_IDNT TAG('I', 'D', 'N', 'T')
+#define SEC_CDIR TAG('C', 'D', 'I', 'R') /* version 3: column directory */
+#define SEC_FEAT TAG('F', 'E', 'A', 'T') /* version 3: feature bits */
 
 #define META_SIZE 56
 #define TDIC_BLOCK_TERMS 32
@@ -188,6 +211,8 @@
 #define POS_FIELD_GAP 16
 #define IMPACTS_MAX 8 /* (tf, length) pairs per skip entry */
 #define IDNT_ENTRY_SIZE 12
+#define CDIR_ENTRY_SIZE 16
+#define FEAT_SIZE 24
 #define FT_RACY 1u      /* file table flag: compare content next time */
 
 /* Dates outside [0001-01-01, 9999-12-31] are stored as "none". */

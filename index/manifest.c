@@ -32,20 +32,34 @@ static int parse_head(manifest *m, const uint8_t *p, size_t n, size_t *at,
         return err_corrupt(e, "%s: checksum mismatch (offset %zu)", name,
                            n - 4);
     uint32_t ver = codec_get_u32le(p + 8);
-    if (ver != FORMAT_VERSION)
+    if (ver < FORMAT_VERSION_MIN || ver > FORMAT_VERSION)
         return err_set(e, MORGUE_EVERSION,
-                       "%s: format version %u, this library reads %u", name,
-                       ver, FORMAT_VERSION);
+                       "%s: format version %u, this library reads %u to %u",
+                       name, ver, FORMAT_VERSION_MIN, FORMAT_VERSION);
     if (codec_get_u32le(p + 12) != 0)
         return err_corrupt(e, "%s: reserved field not 0 at offset 12", name);
-    m->generation = codec_get_u64le(p + 16);
-    m->next_id = codec_get_u64le(p + 24);
-    size_t ll = p[32];
-    if (ll >= sizeof m->language || 33 + ll + 8 + 4 > n - 4)
-        return err_corrupt(e, "%s: bad language field at offset 32", name);
-    memcpy(m->language, p + 33, ll);
+    m->version = ver;
+    size_t h = 16; /* version 3 puts the feature bits first */
+    if (ver >= 3) {
+        if (n < 16 + FEAT_SIZE + 16 + 1 + 8 + 4 + 4)
+            return err_corrupt(e, "%s: truncated header", name);
+        m->feat.compat = codec_get_u64le(p + 16);
+        m->feat.rocompat = codec_get_u64le(p + 24);
+        m->feat.incompat = codec_get_u64le(p + 32);
+        h += FEAT_SIZE;
+        int rc = features_check(&m->feat, 0, name, e);
+        if (rc)
+            return rc;
+    }
+    m->generation = codec_get_u64le(p + h);
+    m->next_id = codec_get_u64le(p + h + 8);
+    size_t ll = p[h + 16];
+    if (ll >= sizeof m->language || h + 17 + ll + 8 + 4 > n - 4)
+        return err_corrupt(e, "%s: bad language field at offset %zu", name,
+                           h + 16);
+    memcpy(m->language, p + h + 17, ll);
     m->language[ll] = '\0';
-    *at = 33 + ll;
+    *at = h + 17 + ll;
     m->ftgen = codec_get_u64le(p + *at);
     if (m->ftgen > m->generation)
         return err_corrupt(e, "%s: file table generation %" PRIu64 " after "
@@ -116,6 +130,9 @@ static void serialize(const manifest *m, buf *b)
     buf_append(b, MANIFEST_MAGIC, 8);
     buf_put_u32le(b, FORMAT_VERSION);
     buf_put_u32le(b, 0);
+    buf_put_u64le(b, m->feat.compat);
+    buf_put_u64le(b, m->feat.rocompat);
+    buf_put_u64le(b, m->feat.incompat);
     buf_put_u64le(b, m->generation);
     buf_put_u64le(b, m->next_id);
     size_t ll = strlen(m->language);

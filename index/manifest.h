@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "index/features.h"
 #include "util/error.h"
 
 typedef struct manifest_seg {
@@ -17,6 +18,8 @@ typedef struct manifest_seg {
 } manifest_seg;
 
 typedef struct manifest {
+    uint32_t version;    /* format version it was read in (2 or 3) */
+    features feat;       /* version 3: the index's feature bits */
     uint64_t generation; /* 0: no commit yet */
     uint64_t next_id;    /* id for the next new segment */
     char language[64];

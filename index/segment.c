@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -21,7 +22,7 @@ void segment_path(char *out, size_t cap, const char *dir, uint64_t id)
 
 int64_t segment_date(const segment *s, uint32_t doc)
 {
-    return (int64_t)codec_get_u64le(s->dates + 8 * (size_t)doc);
+    return (int64_t)codec_get_u64le(s->col[COL_DATE].p + 8 * (size_t)doc);
 }
 
 uint32_t segment_ident_lower(const segment *s, uint64_t h)
@@ -49,12 +50,20 @@ static uint32_t crc_of(const uint8_t *p, size_t n)
     return (uint32_t)crc;
 }
 
-/* Sections whose CRC is checked at every open (small, read whole). */
+/* A directory entry, bounds-checked. */
+typedef struct dirent_ {
+    uint32_t tag;
+    uint64_t off, len;
+    uint32_t crc;
+} dirent_;
+
+/* Sections whose CRC is checked at every open (small, read whole); the
+ * columns are too, once CDIR has said which they are. */
 static int checked_at_open(uint32_t tag)
 {
-    return tag == SEC_META || tag == SEC_DLEN || tag == SEC_TLEN ||
-           tag == SEC_DATE || tag == SEC_TDIC || tag == SEC_SIDX ||
-           tag == SEC_SDIC || tag == SEC_IDNT;
+    return tag == SEC_META || tag == SEC_TDIC || tag == SEC_SIDX ||
+           tag == SEC_SDIC || tag == SEC_IDNT || tag == SEC_CDIR ||
+           tag == SEC_FEAT;
 }
 
 static int bind_section(segment *s, uint32_t tag, const uint8_t *p,
@@ -62,9 +71,6 @@ static int bind_section(segment *s, uint32_t tag, const uint8_t *p,
 {
     switch (tag) {
     case SEC_META: if (n != META_SIZE) return -1; break;
-    case SEC_DLEN: s->dlen = p; return 0;
-    case SEC_TLEN: s->tlen = p; return 0;
-    case SEC_DATE: s->dates = p; return 0;
     case SEC_TDIC: s->tdic = p; s->tdic_len = n; return 0;
     case SEC_POST: s->post = p; s->post_len = n; return 0;
     case SEC_POSN: s->posn = p; s->posn_len = n; return 0;
@@ -81,7 +87,14 @@ static int bind_section(segment *s, uint32_t tag, const uint8_t *p,
         s->sdic = p;
         s->sdic_len = n;
         return n > 32768 ? -1 : 0;
-    default: return 0; /* unknown: a newer column, ignored */
+    case SEC_FEAT:
+        if (n != FEAT_SIZE)
+            return -1;
+        s->feat.compat = codec_get_u64le(p);
+        s->feat.rocompat = codec_get_u64le(p + 8);
+        s->feat.incompat = codec_get_u64le(p + 16);
+        return 0;
+    default: return 0; /* columns are bound by CDIR; others unknown */
     }
     s->n_docs = codec_get_u32le(p);
     s->sum_len = codec_get_u64le(p + 8);
@@ -93,6 +106,108 @@ static int bind_section(segment *s, uint32_t tag, const uint8_t *p,
     return 0;
 }
 
+static const dirent_ *find_entry(const dirent_ *d, uint32_t n, uint32_t tag)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (d[i].tag == tag)
+            return &d[i];
+    return NULL;
+}
+
+/* One column named by the column directory (or, in version 2, by the
+ * format): its section must hold n_docs values and pass its CRC. */
+static int bind_column(segment *s, const char *path, const dirent_ *d,
+                       uint32_t n, uint32_t tag, unsigned width,
+                       unsigned flags, uint64_t dflt, errmsg *e)
+{
+    const col_desc *k = col_find(tag);
+    if (width != 1 && width != 2 && width != 4 && width != 8)
+        return err_corrupt(e, "%s: column %.4s has width %u", path,
+                           (const char *)&tag, width);
+    if (k && (k->width != width ||
+              (k->flags & COL_FLAGS_DISK) != (flags & COL_FLAGS_DISK)))
+        return err_corrupt(e, "%s: column %.4s has width %u flags %u, "
+                           "expected %u and %u", path, (const char *)&tag,
+                           width, flags, k->width, k->flags & COL_FLAGS_DISK);
+    if (!k && ((flags & COL_MUST) || (flags & ~COL_FLAGS_DISK)))
+        return err_set(e, MORGUE_EVERSION, "%s: column %.4s must be "
+                       "understood and this library does not know it (a "
+                       "newer morgue wrote it)", path, (const char *)&tag);
+    const dirent_ *x = find_entry(d, n, tag);
+    if (!x)
+        return err_corrupt(e, "%s: column %.4s has no section", path,
+                           (const char *)&tag);
+    if (x->len != (uint64_t)s->n_docs * width)
+        return err_corrupt(e, "%s: column %.4s holds %" PRIu64 " bytes for "
+                           "%u documents", path, (const char *)&tag, x->len,
+                           s->n_docs);
+    if (crc_of(s->map + x->off, x->len) != x->crc)
+        return err_corrupt(e, "%s: section %.4s (offset %" PRIu64
+                           ") checksum mismatch", path, (const char *)&tag,
+                           x->off);
+    seg_col c = { tag, (uint8_t)width, (uint8_t)flags, dflt,
+                  s->map + x->off };
+    if (k) {
+        s->col[k - col_table] = c;
+        return MORGUE_OK;
+    }
+    if (s->n_carried == COL_MAX_CARRIED)
+        return err_set(e, MORGUE_EVERSION, "%s: more than %d columns this "
+                       "library does not know", path, COL_MAX_CARRIED);
+    s->carried[s->n_carried++] = c;
+    return MORGUE_OK;
+}
+
+/* Binds the columns: from CDIR (version 3) or the fixed three of
+ * version 2; the required ones must be there, the others take their
+ * defaults when absent. */
+static int bind_columns(segment *s, const char *path, const dirent_ *d,
+                        uint32_t n, errmsg *e)
+{
+    for (int i = 0; i < N_COLS; i++)
+        s->col[i] = (seg_col){ col_table[i].tag, col_table[i].width,
+                               col_table[i].flags & COL_FLAGS_DISK,
+                               col_table[i].dflt, NULL };
+    int rc = MORGUE_OK;
+    if (s->version == 2) {
+        static const uint32_t v2[] = { SEC_DLEN, SEC_TLEN, SEC_DATE };
+        for (int i = 0; i < 3 && rc == MORGUE_OK; i++) {
+            const col_desc *k = col_find(v2[i]);
+            rc = bind_column(s, path, d, n, k->tag, k->width,
+                             k->flags & COL_FLAGS_DISK, k->dflt, e);
+        }
+    } else {
+        const dirent_ *x = find_entry(d, n, SEC_CDIR);
+        if (!x || x->len < 8)
+            return err_corrupt(e, "%s: no column directory", path);
+        const uint8_t *p = s->map + x->off;
+        uint32_t count = codec_get_u32le(p);
+        if ((x->len - 8) / CDIR_ENTRY_SIZE != count ||
+            (x->len - 8) % CDIR_ENTRY_SIZE || codec_get_u32le(p + 4))
+            return err_corrupt(e, "%s: column directory size does not "
+                               "match its count %u", path, count);
+        for (uint32_t i = 0; i < count && rc == MORGUE_OK; i++) {
+            const uint8_t *q = p + 8 + (size_t)i * CDIR_ENTRY_SIZE;
+            uint32_t tag = codec_get_u32le(q);
+            for (uint32_t j = 0; j < i; j++)
+                if (codec_get_u32le(p + 8 + (size_t)j * CDIR_ENTRY_SIZE) ==
+                    tag)
+                    return err_corrupt(e, "%s: column %.4s listed twice",
+                                       path, (const char *)q);
+            if (q[6] || q[7])
+                return err_corrupt(e, "%s: column directory entry %u: "
+                                   "reserved bytes not 0", path, i);
+            rc = bind_column(s, path, d, n, tag, q[4], q[5],
+                             codec_get_u64le(q + 8), e);
+        }
+    }
+    for (int i = 0; i < N_COLS && rc == MORGUE_OK; i++)
+        if ((col_table[i].flags & COL_REQUIRED) && !s->col[i].p)
+            rc = err_corrupt(e, "%s: required column %s is missing", path,
+                             col_table[i].name);
+    return rc;
+}
+
 static int read_directory(segment *s, const char *path, errmsg *e)
 {
     const uint8_t *f = s->map + s->size - SEGMENT_FOOTER_SIZE;
@@ -100,10 +215,13 @@ static int read_directory(segment *s, const char *path, errmsg *e)
         return err_corrupt(e, "%s: bad footer magic at offset %zu", path,
                            s->size - 8);
     uint32_t ver = codec_get_u32le(f + 16);
-    if (ver != FORMAT_VERSION)
-        return err_set(e, MORGUE_EVERSION,
-                       "%s: format version %u, this library reads %u", path,
-                       ver, FORMAT_VERSION);
+    if (ver != s->version)
+        return ver < FORMAT_VERSION_MIN || ver > FORMAT_VERSION
+                   ? err_set(e, MORGUE_EVERSION, "%s: format version %u, "
+                             "this library reads %u to %u", path, ver,
+                             FORMAT_VERSION_MIN, FORMAT_VERSION)
+                   : err_corrupt(e, "%s: footer says format version %u, "
+                                 "header %u", path, ver, s->version);
     uint64_t dir_off = codec_get_u64le(f);
     uint32_t n = codec_get_u32le(f + 8);
     uint64_t dir_len = (uint64_t)n * SEGMENT_DIR_ENTRY_SIZE;
@@ -115,14 +233,16 @@ static int read_directory(segment *s, const char *path, errmsg *e)
     if (crc_of(d, dir_len) != codec_get_u32le(f + 12))
         return err_corrupt(e, "%s: directory checksum mismatch at offset %"
                            PRIu64, path, dir_off);
+    dirent_ ents[1024];
     for (uint32_t i = 0; i < n; i++, d += SEGMENT_DIR_ENTRY_SIZE) {
         uint32_t tag = codec_get_u32le(d);
         uint64_t off = codec_get_u64le(d + 8), len = codec_get_u64le(d + 16);
         if (off < 16 || off > dir_off || len > dir_off - off)
             return err_corrupt(e, "%s: section %.4s out of bounds", path,
                                (const char *)d);
+        ents[i] = (dirent_){ tag, off, len, codec_get_u32le(d + 24) };
         const uint8_t *p = s->map + off;
-        if (checked_at_open(tag) && crc_of(p, len) != codec_get_u32le(d + 24))
+        if (checked_at_open(tag) && crc_of(p, len) != ents[i].crc)
             return err_corrupt(e, "%s: section %.4s (offset %" PRIu64
                                ") checksum mismatch", path,
                                (const char *)d, off);
@@ -130,25 +250,20 @@ static int read_directory(segment *s, const char *path, errmsg *e)
             return err_corrupt(e, "%s: section %.4s has a bad size", path,
                                (const char *)d);
     }
-    return MORGUE_OK;
+    if (s->version >= 3 && !find_entry(ents, n, SEC_FEAT))
+        return err_corrupt(e, "%s: no feature section", path);
+    int rc = features_check(&s->feat, 0, path, e);
+    return rc ? rc : bind_columns(s, path, ents, n, e);
 }
 
 static int check_shapes(segment *s, const char *path, errmsg *e)
 {
-    if (!s->dlen || !s->tlen || !s->dates || !s->tdic || !s->post ||
-        !s->stor || !s->sidx || !s->idnt)
+    if (!s->tdic || !s->post || !s->stor || !s->sidx || !s->idnt)
         return err_corrupt(e, "%s: a required section is missing", path);
     if (s->idnt_count != s->n_docs ||
         s->idnt_len != (size_t)s->n_docs * IDNT_ENTRY_SIZE)
         return err_corrupt(e, "%s: identity section holds %u entries for %u "
                            "documents", path, s->idnt_count, s->n_docs);
-    /* Column lengths must agree with META's document count. */
-    const uint8_t *end = s->map + s->size;
-    if ((size_t)(end - s->dlen) < 4ull * s->n_docs ||
-        (size_t)(end - s->tlen) < 4ull * s->n_docs ||
-        (size_t)(end - s->dates) < 8ull * s->n_docs)
-        return err_corrupt(e, "%s: columns shorter than %u documents", path,
-                           s->n_docs);
     if (s->tdic_len < 16)
         return err_corrupt(e, "%s: dictionary too short", path);
     s->tdic_terms = codec_get_u32le(s->tdic);
@@ -202,9 +317,12 @@ int segment_open(segment *s, const char *path, uint64_t id, errmsg *e)
     int rc = MORGUE_OK;
     if (memcmp(s->map, SEGMENT_MAGIC, 8) != 0)
         rc = err_corrupt(e, "%s: not a morgue segment (bad magic)", path);
-    else if (codec_get_u32le(s->map + 8) != FORMAT_VERSION)
-        rc = err_set(e, MORGUE_EVERSION, "%s: format version %u", path,
-                     codec_get_u32le(s->map + 8));
+    else if ((s->version = codec_get_u32le(s->map + 8)) <
+                 FORMAT_VERSION_MIN ||
+             s->version > FORMAT_VERSION)
+        rc = err_set(e, MORGUE_EVERSION, "%s: format version %u, this "
+                     "library reads %u to %u", path, s->version,
+                     FORMAT_VERSION_MIN, FORMAT_VERSION);
     if (rc == MORGUE_OK)
         rc = read_directory(s, path, e);
     if (rc == MORGUE_OK)
@@ -228,6 +346,37 @@ int segment_verify_crcs(const segment *s, errmsg *e)
                                "checksum mismatch", s->id,
                                (const char *)d, off, len);
     }
+    return MORGUE_OK;
+}
+
+int segment_section(const segment *s, uint32_t tag, const uint8_t **p,
+                    size_t *n)
+{
+    const uint8_t *f = s->map + s->size - SEGMENT_FOOTER_SIZE;
+    const uint8_t *d = s->map + codec_get_u64le(f);
+    uint32_t count = codec_get_u32le(f + 8);
+    for (uint32_t i = 0; i < count; i++, d += SEGMENT_DIR_ENTRY_SIZE)
+        if (codec_get_u32le(d) == tag) {
+            *p = s->map + codec_get_u64le(d + 8);
+            *n = (size_t)codec_get_u64le(d + 16);
+            return 0;
+        }
+    return -1;
+}
+
+int segment_sections(const segment *s, seg_section **out, size_t *n)
+{
+    const uint8_t *f = s->map + s->size - SEGMENT_FOOTER_SIZE;
+    const uint8_t *d = s->map + codec_get_u64le(f);
+    uint32_t count = codec_get_u32le(f + 8);
+    *out = malloc(((size_t)count + 1) * sizeof **out);
+    if (!*out)
+        return MORGUE_ENOMEM;
+    for (uint32_t i = 0; i < count; i++, d += SEGMENT_DIR_ENTRY_SIZE)
+        (*out)[i] = (seg_section){ codec_get_u32le(d),
+                                   s->map + codec_get_u64le(d + 8),
+                                   (size_t)codec_get_u64le(d + 16) };
+    *n = count;
     return MORGUE_OK;
 }
 

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "index/columns.h"
+#include "index/features.h"
 #include "util/error.h"
 
 /* ---- writing ---- */
@@ -39,9 +41,7 @@ typedef struct seg_stored_block {
 
 typedef struct seg_build {
     uint32_t n_docs;
-    const uint32_t *dlen;   /* n_docs token counts, title + body */
-    const uint32_t *tlen;   /* n_docs title token counts */
-    const int64_t *dates;   /* n_docs dates or INT64_MIN */
+    const colset *cols;     /* n_docs rows of every column */
     const uint64_t *idents; /* n_docs identity hashes */
     const seg_term *terms;  /* n_terms, sorted by key; or NULL and: */
     size_t n_terms;
@@ -61,7 +61,30 @@ typedef struct seg_build {
 /* Writes b to a new file at path and fsyncs it. */
 int segment_write(const char *path, const seg_build *b, errmsg *e);
 
+/* One section's bytes, for segment_write_sections. */
+typedef struct seg_section {
+    uint32_t tag;
+    const void *ptr;
+    size_t len;
+} seg_section;
+
+/* Writes a segment file made of the given sections, in that order, with
+ * header, directory and footer of format version (FORMAT_VERSION, or an
+ * older one for tests), and fsyncs it. segment_write() builds its
+ * sections and ends here; tests use it to forge files. */
+int segment_write_sections(const char *path, const seg_section *secs,
+                           size_t n, uint32_t version, errmsg *e);
+
 /* ---- reading ---- */
+
+/* A column as a segment holds it. */
+typedef struct seg_col {
+    uint32_t tag;
+    uint8_t width, flags;
+    uint64_t dflt;
+    const uint8_t *p;    /* n_docs values of width bytes, or NULL when the
+                            segment lacks the column: every value dflt */
+} seg_col;
 
 typedef struct segment {
     uint64_t id;
@@ -72,7 +95,12 @@ typedef struct segment {
     uint64_t sum_tlen;
     int64_t min_date, max_date;
     uint64_t n_terms, n_words;
-    const uint8_t *dlen, *tlen, *dates; /* column arrays (little-endian) */
+    uint32_t version;    /* format version of the file (2 or 3) */
+    features feat;       /* FEAT (all 0 in version 2) */
+    seg_col col[N_COLS]; /* the known columns, by col_id */
+    seg_col carried[COL_MAX_CARRIED]; /* columns this library does not
+                                         know (not must-understand) */
+    uint32_t n_carried;
     const uint8_t *tdic; size_t tdic_len;
     const uint8_t *post; size_t post_len;
     const uint8_t *posn; size_t posn_len;
@@ -91,6 +119,14 @@ typedef struct segment {
  * CRCs and their sizes. MORGUE_ECORRUPT/EVERSION/EIO with a message. */
 int segment_open(segment *s, const char *path, uint64_t id, errmsg *e);
 
+/* The bytes of the first section with tag: 0, or -1 when there is none. */
+int segment_section(const segment *s, uint32_t tag, const uint8_t **p,
+                    size_t *n);
+
+/* Every section in directory order, for tools and tests that rewrite a
+ * file: *out is malloc'ed (the caller frees it), pointing into s->map. */
+int segment_sections(const segment *s, seg_section **out, size_t *n);
+
 /* Verifies every section's CRC (the big ones are not read at open). */
 int segment_verify_crcs(const segment *s, errmsg *e);
 
@@ -102,18 +138,26 @@ static inline uint32_t seg_u32le(const uint8_t *p)
            (uint32_t)p[3] << 24;
 }
 
+/* Value of column c (a col_id) for doc: the column's default when the
+ * segment lacks it. */
+static inline uint64_t segment_col(const segment *s, int c, uint32_t doc)
+{
+    const seg_col *k = &s->col[c];
+    return k->p ? col_load(k->p + (size_t)doc * k->width, k->width,
+                           k->flags)
+                : k->dflt;
+}
+
+/* The hot columns, read without the generic path (they are required, so
+ * always present, with the widths of col_table). */
 static inline uint32_t segment_dlen(const segment *s, uint32_t doc)
 {
-    const uint8_t *p = s->dlen + 4 * (size_t)doc;
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
+    return seg_u32le(s->col[COL_DLEN].p + 4 * (size_t)doc);
 }
 
 static inline uint32_t segment_tlen(const segment *s, uint32_t doc)
 {
-    const uint8_t *p = s->tlen + 4 * (size_t)doc;
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
+    return seg_u32le(s->col[COL_TLEN].p + 4 * (size_t)doc);
 }
 
 int64_t segment_date(const segment *s, uint32_t doc);

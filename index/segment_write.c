@@ -111,12 +111,13 @@ typedef struct impact {
  * tf, their smallest length), still an upper bound. The frontier is kept
  * as documents come (it stays small), so no sort of the block is needed. */
 static void put_impacts(buf *out, const uint32_t *tfs, const uint32_t *docs,
-                        uint32_t n, const uint32_t *lens)
+                        uint32_t n, const colset *cols, int len_col)
 {
     impact f[CODEC_BLOCK];
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++) {
-        impact x = { tfs[i], lens[docs[i]] };
+        impact x = { tfs[i], (uint32_t)colset_get(cols, (size_t)len_col,
+                                                  docs[i]) };
         int beaten = 0;
         for (uint32_t j = 0; j < k && !beaten; j++)
             beaten = f[j].tf >= x.tf && f[j].len <= x.len;
@@ -155,8 +156,7 @@ static int write_term(const seg_term *t, const seg_build *b, scratch *sc,
 {
     if (scratch_fit(sc, t->df) || decode_term(t, sc))
         return -1;
-    const uint32_t *lens = t->key_len && t->key[0] == NS_TITLE ? b->tlen
-                                                               : b->dlen;
+    int len_col = t->key_len && t->key[0] == NS_TITLE ? COL_TLEN : COL_DLEN;
     uint32_t n_blocks = (t->df + CODEC_BLOCK - 1) / CODEC_BLOCK;
     size_t start = post->len;
     buf_clear(tmp);
@@ -179,7 +179,8 @@ static int write_term(const seg_term *t, const seg_build *b, scratch *sc,
             buf_put_varint(&skips, last - (blk ? prev_last : 0));
             buf_put_varint(&skips, tmp->len - before);
             buf_put_varint(&skips, pos_end - prev_pos_end);
-            put_impacts(&skips, sc->tfs + lo, sc->docs + lo, n, lens);
+            put_impacts(&skips, sc->tfs + lo, sc->docs + lo, n, b->cols,
+                        len_col);
         }
         prev_last = last;
         prev_pos_end = pos_end;
@@ -376,9 +377,9 @@ static void put_meta(buf *m, const seg_build *b, uint64_t n_words,
     uint64_t sum = 0, tsum = 0;
     int64_t lo = INT64_MIN, hi = INT64_MIN;
     for (uint32_t d = 0; d < b->n_docs; d++) {
-        sum += b->dlen[d];
-        tsum += b->tlen[d];
-        int64_t t = b->dates[d];
+        sum += colset_get(b->cols, COL_DLEN, d);
+        tsum += colset_get(b->cols, COL_TLEN, d);
+        int64_t t = (int64_t)colset_get(b->cols, COL_DATE, d);
         if (t == INT64_MIN)
             continue;
         if (lo == INT64_MIN || t < lo)
@@ -396,13 +397,26 @@ static void put_meta(buf *m, const seg_build *b, uint64_t n_words,
     buf_put_u64le(m, n_words);
 }
 
-static void put_columns(buf *dlen, buf *tlen, buf *date, const seg_build *b)
+/* CDIR: one entry per column, in colset order. */
+static void put_cdir(buf *x, const colset *c)
 {
-    for (uint32_t d = 0; d < b->n_docs; d++) {
-        buf_put_u32le(dlen, b->dlen[d]);
-        buf_put_u32le(tlen, b->tlen[d]);
-        buf_put_u64le(date, (uint64_t)b->dates[d]);
+    buf_put_u32le(x, (uint32_t)c->n_cols);
+    buf_put_u32le(x, 0);
+    for (size_t i = 0; i < c->n_cols; i++) {
+        buf_put_u32le(x, c->cols[i].tag);
+        buf_putc(x, (char)c->cols[i].width);
+        buf_putc(x, (char)c->cols[i].flags);
+        buf_putc(x, 0);
+        buf_putc(x, 0);
+        buf_put_u64le(x, c->cols[i].dflt);
     }
+}
+
+static void put_feat(buf *x, const features *f)
+{
+    buf_put_u64le(x, f->compat);
+    buf_put_u64le(x, f->rocompat);
+    buf_put_u64le(x, f->incompat);
 }
 
 static int by_hash_doc(const void *a, const void *b)
@@ -441,25 +455,15 @@ static void put_sidx(buf *x, const seg_build *b)
     }
 }
 
-static void write_file(filew *f, const seg_build *b, buf *s)
+static void write_file(filew *f, const seg_section *secs, size_t n,
+                       uint32_t version)
 {
-    /* s[]: meta, dlen, tlen, date, tdic, post, posn, sidx, idnt */
     uint8_t header[16] = { 0 };
     memcpy(header, SEGMENT_MAGIC, 8);
-    header[8] = (uint8_t)FORMAT_VERSION; /* u32le; the version is < 256 */
+    header[8] = (uint8_t)version; /* u32le; the version is < 256 */
     fw_write(f, header, sizeof header);
-    fw_section(f, SEC_META, s[0].ptr, s[0].len);
-    fw_section(f, SEC_DLEN, s[1].ptr, s[1].len);
-    fw_section(f, SEC_TLEN, s[2].ptr, s[2].len);
-    fw_section(f, SEC_DATE, s[3].ptr, s[3].len);
-    fw_section(f, SEC_TDIC, s[4].ptr, s[4].len);
-    fw_section(f, SEC_POST, s[5].ptr, s[5].len);
-    fw_section(f, SEC_POSN, s[6].ptr, s[6].len);
-    fw_section(f, SEC_STOR, b->stored, b->stored_len);
-    fw_section(f, SEC_SIDX, s[7].ptr, s[7].len);
-    if (b->dict_len)
-        fw_section(f, SEC_SDIC, b->dict, b->dict_len);
-    fw_section(f, SEC_IDNT, s[8].ptr, s[8].len);
+    for (size_t i = 0; i < n; i++)
+        fw_section(f, secs[i].tag, secs[i].ptr, secs[i].len);
     static const char zeros[8];
     if (f->off % 8)
         fw_write(f, zeros, 8 - f->off % 8);
@@ -471,7 +475,7 @@ static void write_file(filew *f, const seg_build *b, buf *s)
     buf_put_u32le(&foot,
                   (uint32_t)crc32(0L, (const Bytef *)f->dir.ptr,
                                   (uInt)f->dir.len));
-    buf_put_u32le(&foot, FORMAT_VERSION);
+    buf_put_u32le(&foot, version);
     buf_put_u32le(&foot, 0);
     buf_append(&foot, SEGMENT_END_MAGIC, 8);
     if (foot.oom && f->rc == 0)
@@ -480,33 +484,14 @@ static void write_file(filew *f, const seg_build *b, buf *s)
     buf_free(&foot);
 }
 
-int segment_write(const char *path, const seg_build *b, errmsg *e)
+int segment_write_sections(const char *path, const seg_section *secs,
+                           size_t n, uint32_t version, errmsg *e)
 {
-    enum { N_SEC = 9 };
-    buf s[N_SEC];
-    for (int i = 0; i < N_SEC; i++)
-        s[i] = (buf)BUF_INIT;
-    uint64_t n_words = 0;
-    size_t n_terms = 0;
-    int rc = write_terms(b, &s[5], &s[6], &s[4], &n_words, &n_terms, e);
-    if (rc)
-        goto out;
-    put_meta(&s[0], b, n_words, n_terms);
-    put_columns(&s[1], &s[2], &s[3], b);
-    put_sidx(&s[7], b);
-    put_idnt(&s[8], b);
-    for (int i = 0; i < N_SEC; i++)
-        if (s[i].oom) {
-            rc = err_set(e, MORGUE_ENOMEM, "out of memory writing %s", path);
-            goto out;
-        }
     filew f = { .fd = -1, .dir = BUF_INIT, .e = e, .path = path };
     f.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (f.fd < 0) {
-        rc = err_set(e, MORGUE_EIO, "%s: %s", path, strerror(errno));
-        goto out;
-    }
-    write_file(&f, b, s);
+    if (f.fd < 0)
+        return err_set(e, MORGUE_EIO, "%s: %s", path, strerror(errno));
+    write_file(&f, secs, n, version);
     if (f.rc == 0 && f.dir.oom)
         f.rc = err_set(e, MORGUE_ENOMEM, "out of memory");
     if (f.rc == 0 && fsync(f.fd) != 0)
@@ -514,11 +499,60 @@ int segment_write(const char *path, const seg_build *b, errmsg *e)
     if (close(f.fd) != 0 && f.rc == 0)
         f.rc = err_set(e, MORGUE_EIO, "%s: close: %s", path, strerror(errno));
     buf_free(&f.dir);
-    rc = f.rc;
-    if (rc != MORGUE_OK)
+    if (f.rc != MORGUE_OK)
         unlink(path);
+    return f.rc;
+}
+
+/* The sections segment_write() builds itself, by name. */
+typedef struct built {
+    buf meta, tdic, post, posn, sidx, idnt, cdir, feat;
+} built;
+
+int segment_write(const char *path, const seg_build *b, errmsg *e)
+{
+    built x = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT,
+                BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT };
+    buf *all[] = { &x.meta, &x.tdic, &x.post, &x.posn,
+                   &x.sidx, &x.idnt, &x.cdir, &x.feat };
+    enum { N_BUILT = sizeof all / sizeof *all };
+    uint64_t n_words = 0;
+    size_t n_terms = 0;
+    features feat = { 0, 0, 0 };
+    int rc = write_terms(b, &x.post, &x.posn, &x.tdic, &n_words, &n_terms,
+                         e);
+    if (rc)
+        goto out;
+    put_meta(&x.meta, b, n_words, n_terms);
+    put_sidx(&x.sidx, b);
+    put_idnt(&x.idnt, b);
+    put_cdir(&x.cdir, b->cols);
+    put_feat(&x.feat, &feat);
+    for (int i = 0; i < N_BUILT; i++)
+        if (all[i]->oom) {
+            rc = err_set(e, MORGUE_ENOMEM, "out of memory writing %s", path);
+            goto out;
+        }
+    seg_section secs[16 + N_COLS + COL_MAX_CARRIED];
+    size_t n = 0;
+    secs[n++] = (seg_section){ SEC_FEAT, x.feat.ptr, x.feat.len };
+    secs[n++] = (seg_section){ SEC_META, x.meta.ptr, x.meta.len };
+    secs[n++] = (seg_section){ SEC_CDIR, x.cdir.ptr, x.cdir.len };
+    for (size_t i = 0; i < b->cols->n_cols; i++)
+        secs[n++] = (seg_section){ b->cols->cols[i].tag,
+                                   b->cols->cols[i].data.ptr,
+                                   b->cols->cols[i].data.len };
+    secs[n++] = (seg_section){ SEC_TDIC, x.tdic.ptr, x.tdic.len };
+    secs[n++] = (seg_section){ SEC_POST, x.post.ptr, x.post.len };
+    secs[n++] = (seg_section){ SEC_POSN, x.posn.ptr, x.posn.len };
+    secs[n++] = (seg_section){ SEC_STOR, b->stored, b->stored_len };
+    secs[n++] = (seg_section){ SEC_SIDX, x.sidx.ptr, x.sidx.len };
+    if (b->dict_len)
+        secs[n++] = (seg_section){ SEC_SDIC, b->dict, b->dict_len };
+    secs[n++] = (seg_section){ SEC_IDNT, x.idnt.ptr, x.idnt.len };
+    rc = segment_write_sections(path, secs, n, FORMAT_VERSION, e);
 out:
-    for (int i = 0; i < N_SEC; i++)
-        buf_free(&s[i]);
+    for (int i = 0; i < N_BUILT; i++)
+        buf_free(all[i]);
     return rc;
 }

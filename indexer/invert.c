@@ -66,6 +66,7 @@ int inverter_init(inverter *v, stemmer *stem)
     v->stem = stem;
     v->table_mask = (1u << 16) - 1;
     v->table = calloc((size_t)v->table_mask + 1, sizeof *v->table);
+    colset_init(&v->cols);
     docstore_builder_init(&v->store, DOCSTORE_BLOCK_SIZE,
                           DOCSTORE_LEVEL);
     return v->table ? MORGUE_OK : MORGUE_ENOMEM;
@@ -86,9 +87,7 @@ void inverter_free(inverter *v)
     free(v->terms);
     free(v->table);
     free(v->touched);
-    free(v->dlen);
-    free(v->tlen);
-    free(v->dates);
+    colset_free(&v->cols);
     free(v->idents);
     buf_free(&v->keys);
     docstore_builder_free(&v->store);
@@ -278,20 +277,10 @@ static int grow_docs(inverter *v)
     if (v->n_docs < v->cap_docs)
         return MORGUE_OK;
     uint32_t cap = v->cap_docs ? v->cap_docs * 2 : 1024;
-    uint32_t *d = realloc(v->dlen, cap * sizeof *d);
-    if (d)
-        v->dlen = d;
-    uint32_t *t = realloc(v->tlen, cap * sizeof *t);
-    if (t)
-        v->tlen = t;
-    int64_t *x = realloc(v->dates, cap * sizeof *x);
-    if (x)
-        v->dates = x;
     uint64_t *h = realloc(v->idents, cap * sizeof *h);
-    if (h)
-        v->idents = h;
-    if (!d || !t || !x || !h)
+    if (!h)
         return MORGUE_ENOMEM;
+    v->idents = h;
     v->cap_docs = cap;
     return MORGUE_OK;
 }
@@ -309,6 +298,16 @@ static int end_doc(inverter *v)
     }
     v->n_touched = 0;
     return MORGUE_OK;
+}
+
+/* The document's row of every column (col_table): a new column is one
+ * more line here. tl and bl are its title and body token counts. */
+static void doc_columns(const invert_doc *d, uint32_t tl, uint32_t bl,
+                        uint64_t *row)
+{
+    row[COL_DLEN] = tl + bl;
+    row[COL_TLEN] = tl;
+    row[COL_DATE] = (uint64_t)d->date;
 }
 
 int inverter_add(inverter *v, const invert_doc *d)
@@ -338,9 +337,10 @@ int inverter_add(inverter *v, const invert_doc *d)
     buf_free(&tags);
     if (rc)
         return rc;
-    v->dlen[v->n_docs] = (uint32_t)(tl + bl);
-    v->tlen[v->n_docs] = (uint32_t)tl;
-    v->dates[v->n_docs] = d->date;
+    uint64_t row[N_COLS];
+    doc_columns(d, (uint32_t)tl, (uint32_t)bl, row);
+    if (colset_push(&v->cols, row))
+        return MORGUE_ENOMEM;
     v->idents[v->n_docs] = d->ident;
     v->n_docs++;
     return MORGUE_OK;
@@ -352,7 +352,8 @@ size_t inverter_memory(const inverter *v)
      * that an emptied inverter is under any budget). */
     return v->postings_bytes * 2 + /* doubling buffers, flush copies */
            (size_t)v->n_terms * (sizeof(term_rec) + 2 * sizeof *v->table) +
-           v->keys.len + (size_t)v->n_docs * 24 + v->store.out.len +
+           v->keys.len + (size_t)v->n_docs * 8 + colset_memory(&v->cols) +
+           v->store.out.len +
            v->store.raw.len;
 }
 
@@ -369,6 +370,7 @@ static void reset(inverter *v)
     free_terms(v);
     memset(v->table, 0, ((size_t)v->table_mask + 1) * sizeof *v->table);
     buf_clear(&v->keys);
+    colset_clear(&v->cols);
     v->n_docs = 0;
     v->postings_bytes = 0;
     docstore_builder_free(&v->store);
@@ -405,8 +407,8 @@ int inverter_flush(inverter *v, const char *path, errmsg *e)
         terms[j].alias = one ? sorted_at[t->a_word] : SIZE_MAX;
     }
     free(sorted_at);
-    seg_build b = { .n_docs = v->n_docs, .dlen = v->dlen, .tlen = v->tlen,
-                    .dates = v->dates, .idents = v->idents, .terms = terms,
+    seg_build b = { .n_docs = v->n_docs, .cols = &v->cols,
+                    .idents = v->idents, .terms = terms,
                     .n_terms = v->n_terms,
                     .stored = (const uint8_t *)v->store.out.ptr,
                     .stored_len = v->store.out.len,

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "index/columns.h"
 #include "index/docstore.h"
 #include "text/stem.h"
 #include "util/buf.h"
@@ -23,8 +24,7 @@ typedef struct inverter {
     buf keys;             /* all term keys, back to back */
     uint32_t *touched;    /* terms seen in the current document */
     uint32_t n_touched, cap_touched;
-    uint32_t *dlen, *tlen;/* per document */
-    int64_t *dates;
+    colset cols;          /* per document: the columns */
     uint64_t *idents;     /* per document: identity hash */
     uint32_t n_docs, cap_docs;
     docstore_builder store;

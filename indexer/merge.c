@@ -5,7 +5,11 @@
  * postings of a term, taken source after source, stay ascending), their
  * columns, identities and stored fields are copied, and the terms of all
  * sources are merged in key order and streamed to segment_write(), which
- * re-blocks the postings and rebuilds skips. Deleted documents are gone
+ * re-blocks the postings and rebuilds skips. Every column is copied, those
+ * this library does not know too (their width and default come from the
+ * column directory; a source without a column gives its documents the
+ * default), so an older library merging a newer index keeps what it
+ * cannot read. Deleted documents are gone
  * from the result. A stem that was an alias of the same one word in every
  * source that has it stays an alias of that word.
  *
@@ -60,8 +64,7 @@ typedef struct merger {
     msrc *src;
     size_t n_src;
     uint32_t n_out;
-    uint32_t *dlen, *tlen;
-    int64_t *dates;
+    colset cols;
     uint64_t *idents;
     docstore_builder store;
     char key[MAX_KEY];
@@ -79,14 +82,42 @@ static int is_deleted(const wseg *g, uint32_t doc)
 
 /* ---- documents ---- */
 
-static int alloc_docs(merger *m)
+/* The output's columns: the known ones, then every carried (unknown)
+ * column of any source, in order of first appearance. */
+static int plan_columns(merger *m, errmsg *e)
 {
-    size_t n = (size_t)m->n_out + 1;
-    m->dlen = malloc(n * sizeof *m->dlen);
-    m->tlen = malloc(n * sizeof *m->tlen);
-    m->dates = malloc(n * sizeof *m->dates);
-    m->idents = malloc(n * sizeof *m->idents);
-    return m->dlen && m->tlen && m->dates && m->idents ? 0 : -1;
+    colset_init(&m->cols);
+    for (size_t i = 0; i < m->n_src; i++) {
+        const segment *s = &m->src[i].g->seg;
+        for (uint32_t k = 0; k < s->n_carried; k++) {
+            const seg_col *c = &s->carried[k];
+            int ix = colset_column(&m->cols, c->tag, c->width, c->flags,
+                                   c->dflt);
+            if (ix == -1)
+                return err_set(e, MORGUE_EVERSION, "merge: more than %d "
+                               "columns this library does not know",
+                               COL_MAX_CARRIED);
+            if (ix < 0)
+                return err_set(e, MORGUE_EVERSION, "merge: column %.4s has "
+                               "different widths in two segments",
+                               (const char *)&c->tag);
+        }
+    }
+    return MORGUE_OK;
+}
+
+/* Value of output column ix for document d of s. */
+static uint64_t col_value(const merger *m, size_t ix, const segment *s,
+                          uint32_t d)
+{
+    if (ix < N_COLS)
+        return segment_col(s, (int)ix, d);
+    const colbuf *c = &m->cols.cols[ix];
+    for (uint32_t k = 0; k < s->n_carried; k++)
+        if (s->carried[k].tag == c->tag)
+            return col_load(s->carried[k].p + (size_t)d * c->width,
+                            c->width, c->flags);
+    return c->dflt;
 }
 
 /* Numbers the live documents of every source; fills the columns. */
@@ -102,17 +133,23 @@ static int map_docs(merger *m, errmsg *e)
             m->src[i].remap[d] = is_deleted(g, d) ? NO_DOC : next++;
     }
     m->n_out = next;
-    if (alloc_docs(m))
+    m->idents = malloc(((size_t)m->n_out + 1) * sizeof *m->idents);
+    if (!m->idents)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
+    int rc = plan_columns(m, e);
+    if (rc)
+        return rc;
+    uint64_t row[N_COLS + COL_MAX_CARRIED];
     for (size_t i = 0; i < m->n_src; i++) {
         const segment *s = &m->src[i].g->seg;
         const uint32_t *map = m->src[i].remap;
         for (uint32_t d = 0; d < s->n_docs; d++) {
             if (map[d] == NO_DOC)
                 continue;
-            m->dlen[map[d]] = segment_dlen(s, d);
-            m->tlen[map[d]] = segment_tlen(s, d);
-            m->dates[map[d]] = segment_date(s, d);
+            for (size_t k = 0; k < m->cols.n_cols; k++)
+                row[k] = col_value(m, k, s, d);
+            if (colset_push(&m->cols, row))
+                return err_set(e, MORGUE_ENOMEM, "out of memory");
         }
         for (uint32_t k = 0; k < s->n_docs; k++) {
             uint32_t d = segment_ident_doc(s, k);
@@ -355,9 +392,7 @@ static void merger_free(merger *m)
         free(m->src[i].words);
     }
     free(m->src);
-    free(m->dlen);
-    free(m->tlen);
-    free(m->dates);
+    colset_free(&m->cols);
     free(m->idents);
     free(m->posv);
     buf_free(&m->post);
@@ -386,8 +421,8 @@ static int build(merger *m, const char *path, errmsg *e)
         return rc;
     if ((rc = copy_stored(m, e)) || (rc = start_terms(m, e)))
         return rc;
-    seg_build b = { .n_docs = m->n_out, .dlen = m->dlen, .tlen = m->tlen,
-                    .dates = m->dates, .idents = m->idents,
+    seg_build b = { .n_docs = m->n_out, .cols = &m->cols,
+                    .idents = m->idents,
                     .next_term = next_term, .ud = m,
                     .stored = (const uint8_t *)m->store.out.ptr,
                     .stored_len = m->store.out.len,

@@ -165,6 +165,9 @@ static int open_seg(morgue_writer *w, wseg *g, const manifest_seg *ms)
     int rc = segment_open(&g->seg, path, ms->id, &w->err);
     if (rc == MORGUE_ENOTFOUND)
         rc = err_corrupt(&w->err, "%s: named by MANIFEST but missing", path);
+    if (rc == MORGUE_OK &&
+        (rc = features_check(&g->seg.feat, 1, path, &w->err)))
+        segment_close(&g->seg);
     if (rc)
         return rc;
     if (g->seg.n_docs != ms->n_docs) {
@@ -226,6 +229,8 @@ static int load_or_create(morgue_writer *w, const morgue_writer_opts *o)
     } else if (rc == MORGUE_OK && w->rebuild && lang) {
         rc = set_language(w, lang);
     }
+    if (rc == MORGUE_OK) /* a newer library's index: refuse to write it */
+        rc = features_check(&w->man.feat, 1, w->dir, &w->err);
     if (rc == MORGUE_OK)
         rc = load_segs(w);
     if (rc == MORGUE_OK && w->man.ftgen)
@@ -397,10 +402,12 @@ static void undo_files(morgue_writer *w, uint64_t gen)
  * fills next's segment list. */
 static int write_parts(morgue_writer *w, manifest *next, uint64_t gen)
 {
+    next->feat = (features){ 0, 0, 0 }; /* the union of its segments' */
     for (size_t i = 0; i < w->n_segs; i++) {
         wseg *g = &w->segs[i];
         if (g->drop || !seg_live(g))
             continue;
+        features_or(&next->feat, &g->seg.feat);
         if (manifest_add_seg(next, g->id, g->seg.n_docs))
             return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
         manifest_seg *ms = &next->segs[next->n_segs - 1];

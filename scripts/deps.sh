@@ -5,6 +5,8 @@ pkgs=(build-essential cmake pkg-config libstemmer-dev zlib1g-dev
       libutf8proc-dev libxml2-dev libjansson-dev check clang
       libclang-rt-14-dev
       libmariadb-dev sphinxsearch     # cluster/: SphinxQL client, searchd
+      libmicrohttpd-dev               # morgue serve (HTTP)
+      chromium curl                   # serve's browser and HTTP e2e tests
       libxapian-dev libsqlite3-dev)   # the benchmark peers (smoke test)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "searcher/searcher.h"
+#include "util/hash.h"
 #include "text/stem.h"
 
 MORGUE_API uint64_t morgue_hits_total(const morgue_hits *h)
@@ -99,11 +100,25 @@ MORGUE_API int morgue_hits_field(morgue_hits *h, morgue_field field,
 {
     *ptr = "";
     *len = 0;
-    if ((unsigned)field >= STORED_FIELDS)
+    if ((unsigned)field > MORGUE_FIELD_PATH)
         return MORGUE_EINVAL;
     int rc = load_fields(h);
     if (rc)
         return rc;
+    if (field == MORGUE_FIELD_PATH) {
+        /* not stored with the article: the file table knows which file
+         * holds each identity */
+        const filetable *ft = searcher_files(h->s);
+        span id = h->fields[MORGUE_FIELD_ID];
+        uint32_t f = ft && id.len ? u64map_get(&ft->owner,
+                                               hash64(id.ptr, id.len))
+                                  : U64MAP_NONE;
+        if (f != U64MAP_NONE && f < ft->n_files && !ft->files[f].dead) {
+            *ptr = ft->files[f].path;
+            *len = strlen(*ptr);
+        }
+        return MORGUE_OK;
+    }
     *ptr = h->fields[field].ptr;
     *len = h->fields[field].len;
     return MORGUE_OK;

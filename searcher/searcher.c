@@ -10,12 +10,14 @@
  * memory, so a searcher keeps answering from its commit for as long as
  * it lives. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "index/delfile.h"
 #include "index/filetable.h"
@@ -63,6 +65,9 @@ static void close_segments(morgue_searcher *s)
     free(s->segs);
     free(s->base);
     free(s->deleted);
+    if (s->ft_fd >= 0)
+        close(s->ft_fd);
+    s->ft_fd = -1;
     s->segs = NULL;
     s->base = NULL;
     s->deleted = NULL;
@@ -124,6 +129,10 @@ static int open_segments(morgue_searcher *s, errmsg *e)
     if (s->man.ftgen) {
         char path[4096];
         filetable_path(path, sizeof path, s->dir, s->man.ftgen);
+        s->ft_fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (s->ft_fd < 0)
+            return err_set(e, errno == ENOENT ? MORGUE_ENOTFOUND : MORGUE_EIO,
+                           "%s: %s", path, strerror(errno));
         bytes += file_size(path);
     }
     s->n_docs = docs;
@@ -168,12 +177,15 @@ MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
         free(s);
         return err_set(e, MORGUE_ENOMEM, "out of memory");
     }
+    s->ft_fd = -1;
     int rc = load(s, e);
     if (rc) {
         free(s->dir);
         free(s);
         return rc;
     }
+    filetable_init(&s->ft);
+    pthread_mutex_init(&s->ft_lock, NULL);
     struct stat st;
     char path[4096];
     snprintf(path, sizeof path, "%s/MANIFEST", dir);
@@ -191,8 +203,25 @@ MORGUE_API void morgue_searcher_close(morgue_searcher *s)
         s->remote->close(s);
     close_segments(s);
     manifest_free(&s->man);
+    filetable_free(&s->ft);
+    pthread_mutex_destroy(&s->ft_lock);
     free(s->dir);
     free(s);
+}
+
+const filetable *searcher_files(morgue_searcher *s)
+{
+    pthread_mutex_lock(&s->ft_lock);
+    if (s->ft_state == 0) {
+        errmsg e;
+        char name[4096];
+        filetable_path(name, sizeof name, s->dir, s->man.ftgen);
+        s->ft_state = s->ft_fd >= 0 &&
+                      filetable_read_fd(&s->ft, s->ft_fd, name, &e) ==
+                          MORGUE_OK ? 1 : -1;
+    }
+    pthread_mutex_unlock(&s->ft_lock);
+    return s->ft_state == 1 ? &s->ft : NULL;
 }
 
 MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out)

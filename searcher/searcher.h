@@ -3,9 +3,11 @@
 #ifndef MORGUE_SEARCHER_SEARCHER_H
 #define MORGUE_SEARCHER_SEARCHER_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "index/docstore.h"
+#include "index/filetable.h"
 #include "index/manifest.h"
 #include "index/segment.h"
 #include "morgue.h"
@@ -36,7 +38,19 @@ struct morgue_searcher {
     uint64_t index_bytes;
     uint8_t **deleted;   /* per segment: bitmap of deleted documents (bit
                             doc%8 of byte doc/8), or NULL when none */
+    /* The snapshot's file table (which file each article came from), for
+     * MORGUE_FIELD_PATH and lookups by path: the file is opened with the
+     * snapshot (a later commit may unlink it) and parsed when first
+     * needed, under ft_lock since a searcher is shared by threads. */
+    int ft_fd;           /* -1: the index has no file table */
+    int ft_state;        /* 0 not parsed, 1 parsed, -1 unreadable */
+    filetable ft;
+    pthread_mutex_t ft_lock;
 };
+
+/* The parsed file table of the snapshot, or NULL when there is none or it
+ * cannot be read (then paths are unknown, not an error). */
+const filetable *searcher_files(morgue_searcher *s);
 
 /* 1 when document doc of segment g is deleted in this snapshot. */
 static inline int searcher_deleted(const morgue_searcher *s, size_t g,

@@ -90,25 +90,29 @@ int fs_read_all(const char *path, size_t max, buf *out, errmsg *e)
     if (fd < 0)
         return err_set(e, errno == ENOENT ? MORGUE_ENOTFOUND : MORGUE_EIO,
                        "%s: %s", path, strerror(errno));
+    int rc = fs_read_fd(fd, path, max, out, e);
+    close(fd);
+    return rc;
+}
+
+int fs_read_fd(int fd, const char *path, size_t max, buf *out, errmsg *e)
+{
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
         return err_set(e, MORGUE_EIO, "%s: not a readable file", path);
-    }
-    if ((uint64_t)st.st_size > max) {
-        close(fd);
+    if ((uint64_t)st.st_size > max)
         return err_corrupt(e, "%s: %lld bytes, more than a valid file has",
                            path, (long long)st.st_size);
-    }
     int rc = MORGUE_OK;
     if (buf_reserve(out, (size_t)st.st_size + 1) != 0)
         rc = err_set(e, MORGUE_ENOMEM, "out of memory reading %s", path);
-    while (rc == MORGUE_OK) {
+    for (off_t at = 0; rc == MORGUE_OK;) {
         if (out->len + 1 > out->cap && buf_reserve(out, 4096) != 0) {
             rc = err_set(e, MORGUE_ENOMEM, "out of memory reading %s", path);
             break;
         }
-        ssize_t got = read(fd, out->ptr + out->len, out->cap - out->len);
+        /* pread: the descriptor may be shared and read again later */
+        ssize_t got = pread(fd, out->ptr + out->len, out->cap - out->len, at);
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0)
@@ -117,9 +121,9 @@ int fs_read_all(const char *path, size_t max, buf *out, errmsg *e)
         if (got <= 0)
             break;
         out->len += (size_t)got;
+        at += got;
         if (out->len > max)
             rc = err_corrupt(e, "%s: longer than a valid file", path);
     }
-    close(fd);
     return rc;
 }

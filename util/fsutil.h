@@ -23,5 +23,8 @@ int fs_write_durable(const char *path, const void *p, size_t n, errmsg *e);
 /* Reads the whole file into out (appending). MORGUE_ENOTFOUND, MORGUE_EIO,
  * MORGUE_ENOMEM, or MORGUE_ECORRUPT when it is longer than max bytes. */
 int fs_read_all(const char *path, size_t max, buf *out, errmsg *e);
+/* The same from an open descriptor, from offset 0 (pread: the offset is
+ * left alone); path names it in messages. */
+int fs_read_fd(int fd, const char *path, size_t max, buf *out, errmsg *e);
 
 #endif

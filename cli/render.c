@@ -1,0 +1,158 @@
+/* render.c: the JSON answers of the morgue command, one function per
+ * answer, used by `search --json`, `show --json`, `stats --json` and the
+ * HTTP API of `serve` alike, so the two can never drift apart. */
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/render.h"
+#include "util/civil.h"
+
+double render_now_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
+json_t *render_date(int64_t t)
+{
+    if (t == MORGUE_NO_DATE)
+        return json_null();
+    char day[16];
+    civil_format_day(t, day);
+    return json_string(day);
+}
+
+static json_t *field(morgue_hits *h, morgue_field f)
+{
+    const char *p;
+    size_t n;
+    morgue_hits_field(h, f, &p, &n);
+    return json_stringn(p, n);
+}
+
+static json_t *tags(morgue_hits *h)
+{
+    const char *p;
+    size_t n;
+    morgue_hits_field(h, MORGUE_FIELD_TAGS, &p, &n);
+    json_t *a = json_array();
+    for (size_t s = 0, i = 0; i <= n; i++)
+        if (i == n || p[i] == '\n') {
+            if (i > s)
+                json_array_append_new(a, json_stringn(p + s, i - s));
+            s = i + 1;
+        }
+    return a;
+}
+
+/* The fields every article answer has; path is null when the article was
+ * not read from a file. */
+static void article_fields(json_t *o, morgue_hits *h)
+{
+    json_object_set_new(o, "id", field(h, MORGUE_FIELD_ID));
+    json_object_set_new(o, "title", field(h, MORGUE_FIELD_TITLE));
+    json_object_set_new(o, "date", render_date(morgue_hits_date(h)));
+    json_object_set_new(o, "source", field(h, MORGUE_FIELD_SOURCE));
+    const char *p;
+    size_t n;
+    morgue_hits_field(h, MORGUE_FIELD_PATH, &p, &n);
+    json_object_set_new(o, "path", n ? json_stringn(p, n) : json_null());
+    json_object_set_new(o, "url", field(h, MORGUE_FIELD_URL));
+    json_object_set_new(o, "tags", tags(h));
+}
+
+json_t *render_hit(morgue_hits *h, size_t rank)
+{
+    json_t *o = json_object();
+    const char *snip;
+    json_object_set_new(o, "rank", json_integer((json_int_t)rank));
+    json_object_set_new(o, "score", json_real(morgue_hits_score(h)));
+    article_fields(o, h);
+    morgue_hits_snippet(h, &snip);
+    json_object_set_new(o, "snippet", json_string(snip));
+    return o;
+}
+
+json_t *render_article(morgue_hits *h)
+{
+    json_t *o = json_object();
+    article_fields(o, h);
+    json_object_set_new(o, "body", field(h, MORGUE_FIELD_BODY));
+    return o;
+}
+
+const char *render_date_facet_name(int kind)
+{
+    return kind == MORGUE_FACET_YEAR ? "year"
+           : kind == MORGUE_FACET_MONTH ? "month" : "day";
+}
+
+static json_t *facets(morgue_hits *h, const morgue_query_opts *qo)
+{
+    json_t *o = json_object();
+    static const char *names[] = { NULL, "source", "tag" };
+    for (int k = 0; k < 3; k++) {
+        const morgue_facet *f;
+        size_t n;
+        if (morgue_hits_facets(h, (morgue_facet_kind)k, &f, &n) ||
+            (k == 0 && qo->facet_date == MORGUE_FACET_NONE) ||
+            (k == 1 && !qo->facet_sources) || (k == 2 && !qo->facet_tags))
+            continue;
+        json_t *a = json_array();
+        for (size_t i = 0; i < n; i++) {
+            json_t *e = json_object();
+            json_object_set_new(e, "value", json_string(f[i].value));
+            json_object_set_new(e, "count",
+                                json_integer((json_int_t)f[i].count));
+            json_array_append_new(a, e);
+        }
+        json_object_set_new(o, k ? names[k]
+                                 : render_date_facet_name(qo->facet_date),
+                            a);
+    }
+    return o;
+}
+
+json_t *render_search(morgue_hits *h, const morgue_query_opts *qo,
+                      const char *query, double started_us)
+{
+    json_t *hits = json_array();
+    size_t rank = qo->offset;
+    while (morgue_hits_next(h) == MORGUE_OK)
+        json_array_append_new(hits, render_hit(h, ++rank));
+    json_t *o = json_object();
+    json_object_set_new(o, "query", json_string(query));
+    json_object_set_new(o, "total",
+                        json_integer((json_int_t)morgue_hits_total(h)));
+    json_object_set_new(o, "total_exact",
+                        json_boolean(morgue_hits_total_exact(h)));
+    json_object_set_new(o, "took_us",
+                        json_integer((json_int_t)(render_now_us() -
+                                                  started_us)));
+    json_object_set_new(o, "hits", hits);
+    json_object_set_new(o, "facets", facets(h, qo));
+    if (morgue_hits_partial(h)) { /* a cluster shard did not answer */
+        json_object_set_new(o, "partial", json_true());
+        json_object_set_new(o, "warnings",
+                            cli_warnings_json(morgue_hits_warnings(h)));
+    }
+    return o;
+}
+
+json_t *render_stats(const morgue_stats *st)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "documents",
+                        json_integer((json_int_t)st->documents));
+    json_object_set_new(o, "terms", json_integer((json_int_t)st->terms));
+    json_object_set_new(o, "segments",
+                        json_integer((json_int_t)st->segments));
+    json_object_set_new(o, "index_bytes",
+                        json_integer((json_int_t)st->index_bytes));
+    json_object_set_new(o, "first_date", render_date(st->first_date));
+    json_object_set_new(o, "last_date", render_date(st->last_date));
+    json_object_set_new(o, "language", json_string(st->language));
+    return o;
+}

@@ -1,0 +1,188 @@
+/* search_opts.c: the search options by name, one table for
+ * `morgue search --NAME VALUE` and the HTTP API's `?NAME=VALUE`, so both
+ * take the same options with the same checks and messages. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/search_opts.h"
+#include "formats/dates.h"
+#include "util/civil.h"
+
+static int fail(char *err, size_t cap, const char *fmt, const char *a)
+{
+    snprintf(err, cap, fmt, a);
+    return -1;
+}
+
+static int count(const char *s, size_t min, size_t max, size_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || errno || v < (long long)min ||
+        v > (long long)max)
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+static int real(const char *s, double min, double max, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (*s == '\0' || *end != '\0' || !isfinite(v) || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int search_opt_day(const char *s, int upper, int64_t *out)
+{
+    int y, m = 1, d = 1, n = 0;
+    int parts = sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n);
+    if (parts < 3) {
+        n = 0;
+        parts = sscanf(s, "%4d-%2d%n", &y, &m, &n);
+        if (parts < 2) {
+            n = 0;
+            parts = sscanf(s, "%4d%n", &y, &n);
+        }
+    }
+    if (parts < 1 || s[n] != '\0' || m < 1 || m > 12 || d < 1 || d > 31)
+        return -1;
+    int64_t first = date_days_from_civil(y, (unsigned)m, (unsigned)d);
+    int64_t last = first;
+    if (parts == 2)
+        last = date_days_from_civil(m == 12 ? y + 1 : y,
+                                    m == 12 ? 1 : (unsigned)m + 1, 1) - 1;
+    else if (parts == 1)
+        last = date_days_from_civil(y + 1, 1, 1) - 1;
+    if (parts == 3) { /* reject 2022-02-30 */
+        int64_t yy;
+        unsigned mm, dd;
+        civil_from_secs(first * 86400, &yy, &mm, &dd);
+        if ((int)mm != m || (int)dd != d)
+            return -1;
+    }
+    *out = upper ? last * 86400 + 86399 : first * 86400;
+    return 0;
+}
+
+static int facet(morgue_query_opts *qo, const char *v)
+{
+    if (!strcmp(v, "year"))
+        qo->facet_date = MORGUE_FACET_YEAR;
+    else if (!strcmp(v, "month"))
+        qo->facet_date = MORGUE_FACET_MONTH;
+    else if (!strcmp(v, "day"))
+        qo->facet_date = MORGUE_FACET_DAY;
+    else if (!strcmp(v, "source"))
+        qo->facet_sources = 10;
+    else if (!strcmp(v, "tag"))
+        qo->facet_tags = 10;
+    else
+        return -1;
+    return 0;
+}
+
+/* A flag's value over HTTP: absent or "" or "1"/"on"/"true" set it. */
+static int truthy(const char *v)
+{
+    return !v || !*v || !strcmp(v, "1") || !strcmp(v, "on") ||
+           !strcmp(v, "true") || !strcmp(v, "yes");
+}
+
+static const struct {
+    const char *name;
+    int takes_value;
+} table[] = {
+    { "limit", 1 },   { "offset", 1 },        { "any", 0 },
+    { "sort", 1 },    { "from", 1 },          { "to", 1 },
+    { "facet", 1 },   { "no-snippets", 0 },   { "snippet-chars", 1 },
+    { "hl-open", 1 }, { "hl-close", 1 },      { "k1", 1 },
+    { "b", 1 },
+};
+
+int search_opt_known(const char *name)
+{
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (!strcmp(table[i].name, name))
+            return table[i].takes_value ? 2 : 1;
+    return 0;
+}
+
+int search_opt_set(morgue_query_opts *qo, const char *name,
+                   const char *v, char *err, size_t cap)
+{
+    int known = search_opt_known(name);
+    if (!known)
+        return fail(err, cap, "unknown search option '%s'", name);
+    if (known == 2 && !v)
+        return fail(err, cap, "--%s wants a value", name);
+    if (!strcmp(name, "limit")) {
+        if (count(v, 1, SEARCH_MAX_LIMIT, &qo->limit))
+            return fail(err, cap, "--limit wants a number from 1 to "
+                        "100000, not '%s'", v);
+    } else if (!strcmp(name, "offset")) {
+        if (count(v, 0, SEARCH_MAX_OFFSET, &qo->offset))
+            return fail(err, cap, "--offset wants a number from 0 to "
+                        "1000000, not '%s'", v);
+    } else if (!strcmp(name, "any")) {
+        if (truthy(v))
+            qo->flags |= MORGUE_QUERY_ANY;
+        else
+            qo->flags &= ~(unsigned)MORGUE_QUERY_ANY;
+    } else if (!strcmp(name, "sort")) {
+        if (!strcmp(v, "date"))
+            qo->sort = MORGUE_SORT_DATE;
+        else if (!strcmp(v, "relevance"))
+            qo->sort = MORGUE_SORT_RELEVANCE;
+        else
+            return fail(err, cap, "--sort is relevance or date, not '%s'", v);
+    } else if (!strcmp(name, "from") || !strcmp(name, "to")) {
+        int to = name[0] == 't';
+        if (search_opt_day(v, to, to ? &qo->date_to : &qo->date_from))
+            return fail(err, cap, to ? "--to wants YYYY, YYYY-MM or "
+                        "YYYY-MM-DD, not '%s'" : "--from wants YYYY, YYYY-MM "
+                        "or YYYY-MM-DD, not '%s'", v);
+    } else if (!strcmp(name, "facet")) {
+        if (facet(qo, v))
+            return fail(err, cap, "--facet is year, month, day, source or "
+                        "tag, not '%s'", v);
+    } else if (!strcmp(name, "no-snippets")) {
+        qo->no_snippets = truthy(v);
+    } else if (!strcmp(name, "snippet-chars")) {
+        if (count(v, 20, 100000, &qo->snippet_chars))
+            return fail(err, cap, "--snippet-chars wants a number from 20 "
+                        "to 100000, not '%s'", v);
+    } else if (!strcmp(name, "hl-open")) {
+        qo->hl_open = v;
+    } else if (!strcmp(name, "hl-close")) {
+        qo->hl_close = v;
+    } else if (!strcmp(name, "k1")) {
+        if (real(v, 0.001, 100, &qo->k1))
+            return fail(err, cap, "--k1 wants a number above 0, not '%s'", v);
+    } else if (!strcmp(name, "b")) {
+        if (real(v, 0, 1, &qo->b))
+            return fail(err, cap, "--b wants a number from 0 to 1, not '%s'",
+                        v);
+    }
+    return 0;
+}
+
+int search_opt_check(const morgue_query_opts *qo, char *err, size_t cap)
+{
+    if (qo->date_from != MORGUE_NO_DATE && qo->date_to != MORGUE_NO_DATE &&
+        qo->date_from > qo->date_to) {
+        char a[16], b[16];
+        civil_format_day(qo->date_from, a);
+        civil_format_day(qo->date_to, b);
+        snprintf(err, cap, "--from %s is after --to %s: no article can "
+                 "match", a, b);
+        return -1;
+    }
+    return 0;
+}

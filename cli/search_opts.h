@@ -1,0 +1,30 @@
+/* search_opts.h: search options by name (limit, offset, any, sort, from,
+ * to, facet, no-snippets, snippet-chars, hl-open, hl-close, k1, b), for
+ * `morgue search` and `morgue serve`'s /api/search alike. */
+#ifndef MORGUE_CLI_SEARCH_OPTS_H
+#define MORGUE_CLI_SEARCH_OPTS_H
+
+#include <stddef.h>
+
+#include "morgue.h"
+
+#define SEARCH_MAX_LIMIT 100000
+#define SEARCH_MAX_OFFSET 1000000
+
+/* 0: not a search option; 1: a flag; 2: takes a value. */
+int search_opt_known(const char *name);
+
+/* Sets option name (without "--") to v into qo; v is NULL for a flag on
+ * the command line, and "1"/"0" style over HTTP. String values (hl-open,
+ * hl-close) are borrowed. 0, or -1 with one line in err. */
+int search_opt_set(morgue_query_opts *qo, const char *name, const char *v,
+                   char *err, size_t cap);
+
+/* Checks the options together (a --from after --to); 0 or -1 with err. */
+int search_opt_check(const morgue_query_opts *qo, char *err, size_t cap);
+
+/* YYYY, YYYY-MM or YYYY-MM-DD: its first (upper = 0) or last second, UTC.
+ * 0, or -1 when malformed. */
+int search_opt_day(const char *s, int upper, int64_t *out);
+
+#endif
