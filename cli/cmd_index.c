@@ -213,8 +213,7 @@ int cmd_index(int argc, char **argv)
                      : morgue_writer_open(&w, dir, &wo);
     if (rc != MORGUE_OK) {
         fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
-        return rc == MORGUE_EBUSY ? CLI_EXIT_TEMPFAIL
-               : rc == MORGUE_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
+        return rc == MORGUE_EBUSY ? CLI_EXIT_TEMPFAIL : CLI_EXIT_ERROR;
     }
     progress p = { !quiet && isatty(STDERR_FILENO), now(), 0, 0, 0, 0 };
     ao.warning = on_warning;
