@@ -2,6 +2,8 @@
 #ifndef MORGUE_CLI_H
 #define MORGUE_CLI_H
 
+#include <stdio.h>
+
 /* Exit statuses (documented in docs/OPERATIONS.md). */
 #define CLI_EXIT_OK 0       /* success */
 #define CLI_EXIT_ERROR 1    /* the command failed */
@@ -27,6 +29,15 @@ const char *cli_index_dir(const char *opt);
 /* A cluster's warnings ("line\nline\n") as a JSON array of strings. */
 struct json_t;
 struct json_t *cli_warnings_json(const char *text);
+/* Prints each line of a cluster's warnings as "morgue: PREFIX: line". */
+void cli_warn_lines(const char *prefix, const char *text);
+
+/* fprintf for messages: control characters in the text (a file name with
+ * a newline or an escape sequence) are printed escaped (\n, \x1b), so a
+ * name cannot forge log lines or drive the terminal. A leading \r and the
+ * trailing newline are kept. */
+void cli_msg(FILE *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* For commands that need an existing index (all but `morgue index`):
  * 0 when dir holds one, else prints one line saying how to make it and
  * returns CLI_EXIT_ERROR. Keeps writers from creating an index where none

@@ -44,7 +44,7 @@ int cmd_check(int argc, char **argv)
     morgue_check_result r;
     int rc = morgue_index_check(dir, &r);
     if (rc != MORGUE_OK) {
-        fprintf(stderr, "morgue: check failed: %s\n", morgue_last_errmsg());
+        cli_msg(stderr, "morgue: check failed: %s\n", morgue_last_errmsg());
         return CLI_EXIT_ERROR;
     }
     if (!quiet)

@@ -30,11 +30,12 @@ static void usage(FILE *f)
         "Exit status: 0 success, 1 error, 2 usage.\n");
 }
 
-static int number(const char *s, unsigned max, unsigned *out)
+/* A whole number in [1, max] into *out; prints why not. */
+static int number(const char *opt, const char *arg, long long max,
+                  unsigned *out)
 {
-    char *end;
-    unsigned long v = strtoul(s, &end, 10);
-    if (!*s || *end || v == 0 || v > max)
+    long long v;
+    if (cli_number(opt, arg, 1, max, &v))
         return -1;
     *out = (unsigned)v;
     return 0;
@@ -57,19 +58,16 @@ static int init(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "s:m:p:H:l:h", opts, NULL)) != -1) {
         switch (c) {
         case 's':
-            if (number(optarg, 256, &o.shards))
-                return fprintf(stderr, "morgue: --shards wants 1 to 256\n"),
-                       CLI_EXIT_USAGE;
+            if (number("--shards", optarg, 256, &o.shards))
+                return CLI_EXIT_USAGE;
             break;
         case 'm':
-            if (number(optarg, 16, &o.mirrors))
-                return fprintf(stderr, "morgue: --mirrors wants 1 to 16\n"),
-                       CLI_EXIT_USAGE;
+            if (number("--mirrors", optarg, 16, &o.mirrors))
+                return CLI_EXIT_USAGE;
             break;
         case 'p':
-            if (number(optarg, 65535, &o.port))
-                return fprintf(stderr, "morgue: --port wants 1 to 65535\n"),
-                       CLI_EXIT_USAGE;
+            if (number("--port", optarg, 65535, &o.port))
+                return CLI_EXIT_USAGE;
             break;
         case 'H': o.host = optarg; break;
         case 'l': o.language = optarg; break;
@@ -83,7 +81,7 @@ static int init(int argc, char **argv)
     }
     int rc = morgue_cluster_init(argv[optind], &o);
     if (rc != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
+        cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return rc == MORGUE_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
     }
     return CLI_EXIT_OK;
@@ -99,7 +97,7 @@ int cmd_cluster(int argc, char **argv)
         return init(argc - 1, argv + 1);
     int start = !strcmp(argv[1], "start");
     if (!start && strcmp(argv[1], "stop")) {
-        fprintf(stderr, "morgue: unknown cluster command '%s'\n", argv[1]);
+        cli_msg(stderr, "morgue: unknown cluster command '%s'\n", argv[1]);
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
@@ -110,7 +108,7 @@ int cmd_cluster(int argc, char **argv)
     int rc = start ? morgue_cluster_start(argv[2])
                    : morgue_cluster_stop(argv[2]);
     if (rc != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
+        cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return CLI_EXIT_ERROR;
     }
     return CLI_EXIT_OK;

@@ -67,14 +67,14 @@ int cmd_compact(int argc, char **argv)
     morgue_writer *w;
     int rc = morgue_writer_open(&w, dir, &wo);
     if (rc != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
+        cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return rc == MORGUE_EBUSY ? CLI_EXIT_TEMPFAIL : CLI_EXIT_ERROR;
     }
     morgue_stats before, after;
     int measured = measure(dir, &before) == MORGUE_OK;
     rc = morgue_writer_compact(w);
     if (rc != MORGUE_OK)
-        fprintf(stderr, "morgue: %s\n", morgue_writer_errmsg(w));
+        cli_msg(stderr, "morgue: %s\n", morgue_writer_errmsg(w));
     morgue_writer_close(w);
     if (rc != MORGUE_OK)
         return CLI_EXIT_ERROR;

@@ -91,7 +91,7 @@ int cmd_delete(int argc, char **argv)
     morgue_writer *w;
     int rc = morgue_writer_open(&w, dir, &wo);
     if (rc != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
+        cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return rc == MORGUE_EBUSY ? CLI_EXIT_TEMPFAIL : CLI_EXIT_ERROR;
     }
     int missing = 0, done = 0;
@@ -107,7 +107,7 @@ int cmd_delete(int argc, char **argv)
             continue;
         }
         if (rc == MORGUE_ENOTFOUND) {
-            fprintf(stderr, "morgue: warning: %s\n", morgue_writer_errmsg(w));
+            cli_msg(stderr, "morgue: warning: %s\n", morgue_writer_errmsg(w));
             missing++;
             rc = MORGUE_OK;
         } else if (rc == MORGUE_OK) {
@@ -117,12 +117,12 @@ int cmd_delete(int argc, char **argv)
     if (rc == MORGUE_OK)
         rc = morgue_writer_commit(w);
     if (rc != MORGUE_OK)
-        fprintf(stderr, "morgue: %s\n", morgue_writer_errmsg(w));
+        cli_msg(stderr, "morgue: %s\n", morgue_writer_errmsg(w));
     morgue_writer_close(w);
     if (rc != MORGUE_OK)
         return CLI_EXIT_ERROR;
     if (!quiet)
-        fprintf(stderr, "deleted %d of %d %s\n", done, argc - optind,
+        cli_msg(stderr, "deleted %d of %d %s\n", done, argc - optind,
                 by_path ? "paths" : "articles");
     return missing ? CLI_EXIT_SKIPPED : CLI_EXIT_OK;
 }

@@ -58,10 +58,10 @@ static void on_warning(const morgue_warning *w, void *ud)
 {
     (void)ud;
     if (w->line)
-        fprintf(stderr, "\rmorgue: warning: %s:%llu: %s\n", w->path,
+        cli_msg(stderr, "\rmorgue: warning: %s:%llu: %s\n", w->path,
                 (unsigned long long)w->line, w->message);
     else
-        fprintf(stderr, "\rmorgue: warning: %s: byte %llu: %s\n", w->path,
+        cli_msg(stderr, "\rmorgue: warning: %s: byte %llu: %s\n", w->path,
                 (unsigned long long)w->offset, w->message);
 }
 
@@ -82,7 +82,7 @@ static void on_file(const morgue_file_event *ev, void *ud)
     p->articles += ev->articles;
     p->bytes += ev->bytes;
     if (ev->action == MORGUE_FILE_FAILED)
-        fprintf(stderr, "\rmorgue: %s\n", ev->message ? ev->message
+        cli_msg(stderr, "\rmorgue: %s\n", ev->message ? ev->message
                                                       : ev->path);
     if (p->tty && (now() - p->last > 0.1 ||
                    ev->files_done == ev->files_total)) {
@@ -146,7 +146,7 @@ static int update(morgue_writer *w, const char *path,
     add_up(t, &r);
     if (rc == MORGUE_OK)
         return 0;
-    fprintf(stderr, "\rmorgue: %s\n", morgue_writer_errmsg(w));
+    cli_msg(stderr, "\rmorgue: %s\n", morgue_writer_errmsg(w));
     if (rc != MORGUE_ENOTFOUND && rc != MORGUE_EIO)
         *fatal = rc; /* the writer cannot go on */
     return 1;
@@ -212,7 +212,7 @@ int cmd_index(int argc, char **argv)
     int rc = cluster ? morgue_writer_open_cluster(&w, cluster, &wo)
                      : morgue_writer_open(&w, dir, &wo);
     if (rc != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
+        cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return rc == MORGUE_EBUSY ? CLI_EXIT_TEMPFAIL : CLI_EXIT_ERROR;
     }
     progress p = { !quiet && isatty(STDERR_FILENO), now(), 0, 0, 0, 0 };
@@ -229,7 +229,7 @@ int cmd_index(int argc, char **argv)
     for (int i = optind; i < argc && rc == MORGUE_OK; i++)
         failed |= update(w, argv[i], &ao, &t, &rc);
     if (rc == MORGUE_OK && (rc = morgue_writer_commit(w)) != MORGUE_OK)
-        fprintf(stderr, "\rmorgue: %s\n", morgue_writer_errmsg(w));
+        cli_msg(stderr, "\rmorgue: %s\n", morgue_writer_errmsg(w));
     if (p.drawn)
         fputc('\n', stderr);
     morgue_writer_close(w);

@@ -14,6 +14,7 @@
 #include "morgue.h"
 #include "util/buf.h"
 #include "util/civil.h"
+#include "util/utf8.h"
 
 static void usage(FILE *f)
 {
@@ -118,6 +119,18 @@ static void print_histogram(morgue_hits *h, const morgue_query_opts *qo)
         printf("\n");
 }
 
+/* Prints a batch line's error as {"query":..., "error":...}. */
+static void batch_error(const char *query, size_t n, const char *msg)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "query", render_text(query, n));
+    json_object_set_new(o, "error", render_text(msg, strlen(msg)));
+    json_dumpf(o, stdout, JSON_COMPACT);
+    putchar('\n');
+    fflush(stdout);
+    json_decref(o);
+}
+
 /* Runs one query; prints its answer. Returns the exit status. */
 static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
 {
@@ -126,22 +139,16 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
     int rc = morgue_search(s, query, &cfg->qo, &h);
     if (rc != MORGUE_OK) {
         if (cfg->batch) {
-            json_t *o = json_pack("{s:s, s:s}", "query", query, "error",
-                                  morgue_searcher_errmsg(s));
-            json_dumpf(o, stdout, JSON_COMPACT);
-            putchar('\n');
-            fflush(stdout);
-            json_decref(o);
+            batch_error(query, strlen(query), morgue_searcher_errmsg(s));
         } else {
-            fprintf(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
+            cli_msg(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
         }
         return rc == MORGUE_EQUERY ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
     }
     size_t rank = cfg->qo.offset;
     int status = CLI_EXIT_OK;
     if (morgue_hits_partial(h)) { /* a shard did not answer: never silent */
-        fprintf(stderr, "morgue: partial answer: %s",
-                morgue_hits_warnings(h));
+        cli_warn_lines("partial answer", morgue_hits_warnings(h));
         status = CLI_EXIT_SKIPPED;
     }
     if (!cfg->as_json) {
@@ -167,7 +174,7 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
 
 static int bad(const char *what)
 {
-    fprintf(stderr, "morgue: %s\n", what);
+    cli_msg(stderr, "morgue: %s\n", what);
     return CLI_EXIT_USAGE;
 }
 
@@ -230,16 +237,56 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
     return 0;
 }
 
+/* Reads one line of f into line (cap bytes, NUL-terminated, without the
+ * newline); what does not fit is read and dropped, *over set. Memory
+ * stays bounded however long the line. -1 at the end of input. */
+static ssize_t read_line(FILE *f, char *line, size_t cap, int *over)
+{
+    size_t n = 0;
+    int c = EOF, any = 0;
+    *over = 0;
+    while ((c = getc(f)) != EOF) {
+        any = 1;
+        if (c == '\n')
+            break;
+        if (n + 1 < cap)
+            line[n++] = (char)c;
+        else
+            *over = 1;
+    }
+    line[n] = '\0';
+    return any ? (ssize_t)n : -1;
+}
+
 static int batch(morgue_searcher *s, const search_cfg *cfg)
 {
-    char *line = NULL;
-    size_t cap = 0;
+    /* A line past the query limit is refused without being kept whole. */
+    size_t cap = MORGUE_QUERY_MAX_BYTES + 2;
+    char *line = malloc(cap);
+    if (!line) {
+        cli_msg(stderr, "morgue: out of memory\n");
+        return CLI_EXIT_ERROR;
+    }
     ssize_t n;
-    while ((n = getline(&line, &cap, stdin)) > 0) {
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+    int over;
+    while ((n = read_line(stdin, line, cap, &over)) >= 0) {
+        while (n > 0 && line[n - 1] == '\r')
             line[--n] = '\0';
-        if (n > 0)
+        /* A NUL would cut the query short without a word: refused. */
+        const char *nul = memchr(line, '\0', (size_t)n);
+        char msg[128];
+        if (over) {
+            snprintf(msg, sizeof msg, "query error at column %d: the query "
+                     "is longer than %d bytes (the limit)",
+                     MORGUE_QUERY_MAX_BYTES + 1, MORGUE_QUERY_MAX_BYTES);
+            batch_error(line, 200, msg); /* the start is enough to say */
+        } else if (nul) {
+            snprintf(msg, sizeof msg, "query error at column %zu: NUL byte "
+                     "in the query", (size_t)(nul - line) + 1);
+            batch_error(line, (size_t)n, msg);
+        } else if (n > 0) {
             run(s, line, cfg);
+        }
     }
     free(line);
     return CLI_EXIT_OK;
@@ -274,7 +321,7 @@ int cmd_search(int argc, char **argv)
     morgue_searcher *s;
     if ((cluster ? morgue_searcher_open_cluster(&s, cluster, NULL)
                  : morgue_searcher_open(&s, dir, NULL)) != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
+        cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return CLI_EXIT_ERROR;
     }
     if (cfg.batch) {

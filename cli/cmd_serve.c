@@ -419,7 +419,7 @@ int cmd_serve(int argc, char **argv)
     struct sockaddr_storage addr;
     socklen_t alen;
     if (parse_listen(listen, &addr, &alen)) {
-        fprintf(stderr, "morgue: --listen wants ADDR:PORT (like "
+        cli_msg(stderr, "morgue: --listen wants ADDR:PORT (like "
                 "127.0.0.1:8080 or [::1]:8080), not '%s'\n", listen);
         return CLI_EXIT_USAGE;
     }
@@ -429,7 +429,7 @@ int cmd_serve(int argc, char **argv)
     shared.dir = dir;
     snap *first = acquire();
     if (!first) {
-        fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
+        cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return CLI_EXIT_ERROR;
     }
     release(first);
@@ -451,7 +451,7 @@ int cmd_serve(int argc, char **argv)
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT,
         MHD_OPTION_END);
     if (!d) {
-        fprintf(stderr, "morgue: cannot listen on %s: %s\n", listen,
+        cli_msg(stderr, "morgue: cannot listen on %s: %s\n", listen,
                 strerror(errno ? errno : EADDRINUSE));
         return CLI_EXIT_ERROR;
     }
@@ -462,7 +462,7 @@ int cmd_serve(int argc, char **argv)
                 NI_NUMERICHOST);
     int v6 = addr.ss_family == AF_INET6;
     if (!quiet) {
-        fprintf(stderr, "morgue: serving %s on http://%s%s%s:%u/\n", dir,
+        cli_msg(stderr, "morgue: serving %s on http://%s%s%s:%u/\n", dir,
                 v6 ? "[" : "", host, v6 ? "]" : "",
                 info ? (unsigned)info->port : 0);
         fflush(stderr);

@@ -92,7 +92,7 @@ int cmd_show(int argc, char **argv)
         }
     }
     if (optind + 1 != argc) {
-        fprintf(stderr, "morgue: show takes one ID, URL or PATH "
+        cli_msg(stderr, "morgue: show takes one ID, URL or PATH "
                 "(morgue show --help)\n");
         return CLI_EXIT_USAGE;
     }
@@ -101,13 +101,13 @@ int cmd_show(int argc, char **argv)
         return CLI_EXIT_ERROR;
     morgue_searcher *s;
     if (morgue_searcher_open(&s, dir, NULL) != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n", morgue_last_errmsg());
+        cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return CLI_EXIT_ERROR;
     }
     morgue_hits *h;
     int rc = morgue_searcher_get(s, argv[optind], &h);
     if (rc != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
+        cli_msg(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
         morgue_searcher_close(s);
         return CLI_EXIT_ERROR;
     }

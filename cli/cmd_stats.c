@@ -50,7 +50,7 @@ int cmd_stats(int argc, char **argv)
     if (rc == MORGUE_OK)
         rc = morgue_searcher_stats(s, &st);
     if (rc != MORGUE_OK) {
-        fprintf(stderr, "morgue: %s\n",
+        cli_msg(stderr, "morgue: %s\n",
                 s ? morgue_searcher_errmsg(s) : morgue_last_errmsg());
         morgue_searcher_close(s);
         return CLI_EXIT_ERROR;
@@ -60,7 +60,7 @@ int cmd_stats(int argc, char **argv)
     if (*warn) { /* a cluster with a shard that did not answer */
         json_object_set_new(o, "partial", json_true());
         json_object_set_new(o, "warnings", cli_warnings_json(warn));
-        fprintf(stderr, "morgue: partial: %s", warn);
+        cli_warn_lines("partial", warn);
     }
     if (as_json) {
         json_dumpf(o, stdout, JSON_INDENT(2));

@@ -1,7 +1,9 @@
 /* common.c: what the subcommands share: the index directory, colour,
- * strict option values, a cluster's warnings. */
+ * strict option values, messages with control characters escaped, a
+ * cluster's warnings. */
 #include <errno.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/buf.h"
 
 const char *cli_index_dir(const char *opt)
 {
@@ -31,6 +34,61 @@ json_t *cli_warnings_json(const char *text)
     return a;
 }
 
+void cli_warn_lines(const char *prefix, const char *text)
+{
+    for (const char *p = text; *p;) {
+        const char *e = strchr(p, '\n');
+        int n = e ? (int)(e - p) : (int)strlen(p);
+        if (n)
+            cli_msg(stderr, "morgue: %s: %.*s\n", prefix, n, p);
+        p += n + (e != NULL);
+    }
+}
+
+void cli_msg(FILE *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    char *text = malloc((size_t)n + 1);
+    if (!text) {
+        fputs("morgue: out of memory\n", f);
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    buf out = BUF_INIT;
+    size_t i = 0, end = (size_t)n;
+    if (end > 0 && text[end - 1] == '\n')
+        end--;
+    if (end > 0 && text[0] == '\r') { /* overwrites the progress line */
+        buf_putc(&out, '\r');
+        i = 1;
+    }
+    for (; i < end; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n')
+            buf_puts(&out, "\\n");
+        else if (c == '\t')
+            buf_puts(&out, "\\t");
+        else if (c == '\r')
+            buf_puts(&out, "\\r");
+        else if (c < 0x20 || c == 0x7f)
+            buf_printf(&out, "\\x%02x", c);
+        else
+            buf_putc(&out, (char)c);
+    }
+    if (end < (size_t)n)
+        buf_putc(&out, '\n');
+    fwrite(out.ptr ? out.ptr : "", 1, out.len, f);
+    buf_free(&out);
+    free(text);
+}
+
 int cli_need_index(const char *dir)
 {
     char path[4096];
@@ -38,7 +96,7 @@ int cli_need_index(const char *dir)
     snprintf(path, sizeof path, "%s/MANIFEST", dir);
     if (stat(path, &st) == 0)
         return 0;
-    fprintf(stderr, "morgue: %s: no morgue index here; make one with "
+    cli_msg(stderr, "morgue: %s: no morgue index here; make one with "
             "'morgue index --index %s PATH...'\n", dir, dir);
     return CLI_EXIT_ERROR;
 }
@@ -51,7 +109,7 @@ int cli_color_mode(const char *arg)
         return CLI_COLOR_ALWAYS;
     if (!strcmp(arg, "never"))
         return CLI_COLOR_NEVER;
-    fprintf(stderr, "morgue: --color is auto, always or never, not '%s'\n",
+    cli_msg(stderr, "morgue: --color is auto, always or never, not '%s'\n",
             arg);
     return -1;
 }
@@ -85,7 +143,7 @@ int cli_number(const char *opt, const char *arg, long long min,
     errno = 0;
     long long v = strtoll(arg, &end, 10);
     if (*arg == '\0' || *end != '\0' || errno || v < min || v > max) {
-        fprintf(stderr, "morgue: %s wants a whole number from %lld to %lld, "
+        cli_msg(stderr, "morgue: %s wants a whole number from %lld to %lld, "
                 "not '%s'\n", opt, min, max, arg);
         return -1;
     }

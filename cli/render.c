@@ -6,7 +6,9 @@
 
 #include "cli/cli.h"
 #include "cli/render.h"
+#include "util/buf.h"
 #include "util/civil.h"
+#include "util/utf8.h"
 
 double render_now_us(void)
 {
@@ -115,6 +117,18 @@ static json_t *facets(morgue_hits *h, const morgue_query_opts *qo)
     return o;
 }
 
+json_t *render_text(const char *s, size_t n)
+{
+    json_t *j = json_stringn(s, n);
+    if (j)
+        return j;
+    buf b = BUF_INIT;
+    utf8_repair(&b, s, n);
+    j = json_stringn(b.ptr ? b.ptr : "", b.len);
+    buf_free(&b);
+    return j;
+}
+
 json_t *render_search(morgue_hits *h, const morgue_query_opts *qo,
                       const char *query, double started_us)
 {
@@ -123,7 +137,7 @@ json_t *render_search(morgue_hits *h, const morgue_query_opts *qo,
     while (morgue_hits_next(h) == MORGUE_OK)
         json_array_append_new(hits, render_hit(h, ++rank));
     json_t *o = json_object();
-    json_object_set_new(o, "query", json_string(query));
+    json_object_set_new(o, "query", render_text(query, strlen(query)));
     json_object_set_new(o, "total",
                         json_integer((json_int_t)morgue_hits_total(h)));
     json_object_set_new(o, "total_exact",

@@ -25,6 +25,10 @@ json_t *render_hit(morgue_hits *h, size_t rank);
  * snippet, plus body. */
 json_t *render_article(morgue_hits *h);
 
+/* (s, n) as a JSON string: as it is when valid UTF-8 (a NUL escaped),
+ * else repaired, so that a field is never dropped for its bytes. */
+json_t *render_text(const char *s, size_t n);
+
 /* A search answer: query, total, total_exact, took_us (since started_us,
  * render_now_us() before the search, so snippets count), hits, facets.
  * Consumes the hits iterator of h (morgue_hits_next to the end). */

@@ -538,29 +538,71 @@ static void quiet(void *ctx, const char *msg, ...)
     (void)msg;
 }
 
-static void quiet_structured(void *ctx, xmlErrorPtr error)
+/* What libxml2 reported while parsing one page. Most real pages draw
+ * the same complaints over and over (HTML5 tags unknown to its HTML 4
+ * parser, stray end tags), so the first few become warnings and the rest
+ * are counted in one more. */
+#define MAX_PARSE_WARNINGS 3
+
+typedef struct parse_report {
+    fmt_sink *sink;
+    unsigned n;
+    uint64_t last_at; /* byte offset of the last error */
+} parse_report;
+
+static void report(void *ctx, xmlErrorPtr error)
 {
-    (void)ctx;
-    (void)error;
+    parse_report *r = ctx;
+    /* Tags it does not know are just HTML5 (article, time, section...):
+     * parsed as any element, nothing lost. */
+    if (!error || error->code == XML_HTML_UNKNOWN_TAG ||
+        error->level < XML_ERR_ERROR)
+        return;
+    long at = error->ctxt ? xmlByteConsumed(error->ctxt) : -1;
+    r->last_at = at > 0 ? (uint64_t)at : 0;
+    if (r->n++ >= MAX_PARSE_WARNINGS)
+        return;
+    char msg[256];
+    size_t len = (size_t)snprintf(msg, sizeof msg, "HTML line %d: %s",
+                                  error->line, error->message
+                                                   ? error->message
+                                                   : "parse error");
+    if (len >= sizeof msg)
+        len = sizeof msg - 1;
+    while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+        msg[--len] = '\0'; /* libxml2's messages end in a newline */
+    fmt_warn(r->sink, 0, r->last_at, msg); /* by byte: line is in msg */
 }
 
-/* Parses the page. HTML_PARSE_NOERROR silences the parser, but encoding
- * and I/O errors still go to libxml2's global (per-thread) handlers,
- * which print to stderr by default: they are muted around the call. */
-static xmlDoc *parse(const fmt_input *in)
+/* Parses the page. XML_PARSE_HUGE (the HTML parser honours it) lifts
+ * libxml2's nesting limit of 256 elements, past which it silently dropped
+ * the rest of the page; the walks over the tree are iterative, so depth
+ * costs no stack. libxml2's
+ * errors go to report() (per thread: libxml2 keeps its handlers in
+ * thread-local state), which turns them into warnings with the line and
+ * byte offset; the generic handler, which would print to stderr, is
+ * muted around the call. */
+static xmlDoc *parse(const fmt_input *in, fmt_sink *sink)
 {
-    const int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-                     HTML_PARSE_NOWARNING | HTML_PARSE_NONET;
+    const int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOWARNING |
+                     HTML_PARSE_NONET | XML_PARSE_HUGE;
+    parse_report r = { sink, 0, 0 };
     xmlGenericErrorFunc old = xmlGenericError;
     void *old_ctx = xmlGenericErrorContext;
     xmlStructuredErrorFunc old_s = xmlStructuredError;
     void *old_sctx = xmlStructuredErrorContext;
     xmlSetGenericErrorFunc(NULL, quiet);
-    xmlSetStructuredErrorFunc(NULL, quiet_structured);
+    xmlSetStructuredErrorFunc(&r, report);
     xmlDoc *doc = htmlReadMemory(in->data, (int)in->len, NULL,
                                  encoding_of(in), opts);
     xmlSetGenericErrorFunc(old_ctx, old);
     xmlSetStructuredErrorFunc(old_sctx, old_s);
+    if (r.n > MAX_PARSE_WARNINGS) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "HTML: %u more parse errors not shown",
+                 r.n - MAX_PARSE_WARNINGS);
+        fmt_warn(sink, 0, r.last_at, msg);
+    }
     return doc;
 }
 
@@ -571,7 +613,7 @@ static int html_read(const fmt_input *in, fmt_sink *sink)
         return MORGUE_OK;
     }
     xmlInitParser();
-    xmlDoc *doc = parse(in);
+    xmlDoc *doc = parse(in, sink);
     if (!doc) {
         fmt_skip(sink, 1, 0, "HTML page could not be parsed; skipped");
         return MORGUE_OK;

@@ -20,6 +20,7 @@
 #include "formats/scan.h"
 #include "morgue.h"
 #include "util/buf.h"
+#include "util/alloc.h"
 
 /* Longest headline kept whole; a longer first line is a lead paragraph. */
 #define MAX_TITLE 250
@@ -245,7 +246,7 @@ static void push_line(text_doc *d, span s)
 {
     if (d->n_lines == d->cap_lines) {
         size_t cap = d->cap_lines ? d->cap_lines * 2 : 256;
-        span *p = realloc(d->lines, cap * sizeof *p);
+        span *p = mem_rearray(d->lines, cap, sizeof *p);
         if (!p) {
             d->oom = 1;
             return;
@@ -260,7 +261,7 @@ static void push_para(text_doc *d, size_t first, size_t n)
 {
     if (d->n_paras == d->cap_paras) {
         size_t cap = d->cap_paras ? d->cap_paras * 2 : 64;
-        para *p = realloc(d->paras, cap * sizeof *p);
+        para *p = mem_rearray(d->paras, cap, sizeof *p);
         if (!p) {
             d->oom = 1;
             return;

@@ -354,6 +354,17 @@ MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out);
 #define MORGUE_QUERY_EXHAUSTIVE 4 /* no pruning: score every match (for
                                      tests and comparisons) */
 
+/* What one query may ask for (docs/QUERY.md, "Limits"), so that no query
+ * takes unbounded time or memory whatever the index size. A query past
+ * one fails with MORGUE_EQUERY and a message saying which limit. */
+#define MORGUE_QUERY_MAX_BYTES 65536  /* bytes of query text */
+#define MORGUE_QUERY_MAX_TERMS 1024   /* terms looked up: words, phrase
+                                         words, prefix expansions */
+#define MORGUE_QUERY_MAX_PHRASE 64    /* words in one phrase or NEAR */
+#define MORGUE_QUERY_MAX_WORK 30000000 /* steps: postings decoded,
+                                         positions read and matched,
+                                         operator steps */
+
 /* Order of hits. */
 #define MORGUE_SORT_RELEVANCE 0   /* best score first */
 #define MORGUE_SORT_DATE 1        /* newest first, then best score */

@@ -17,6 +17,7 @@
 #include "index/delfile.h"
 #include "index/filetable.h"
 #include "util/hash.h"
+#include "util/alloc.h"
 
 /* Live identities with where they live, for the cross-file checks. */
 typedef struct ident_ref {
@@ -35,7 +36,7 @@ static int collect(live_ids *l, const segment *s, const uint8_t *del)
     const uint64_t none = hash64("", 0); /* articles without identity */
     if (l->cap - l->n < s->n_docs) {
         size_t cap = l->n + s->n_docs + 1024;
-        ident_ref *v = realloc(l->v, cap * sizeof *v);
+        ident_ref *v = mem_rearray(l->v, cap, sizeof *v);
         if (!v)
             return MORGUE_ENOMEM;
         l->v = v;

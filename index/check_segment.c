@@ -32,6 +32,7 @@
 #include "text/tokenize.h"
 #include "util/hash.h"
 #include "util/utf8.h"
+#include "util/alloc.h"
 
 /* What the term walk learns per document of one segment. */
 typedef struct doc_sums {
@@ -95,7 +96,7 @@ static int check_layout(const segment *s, const char *path, errmsg *e)
     if (codec_get_u32le(s->map + 12) || codec_get_u32le(f + 20))
         return err_corrupt(e, "%s: reserved header or footer field not 0 "
                            "(offset 12 or %zu)", path, s->size - 12);
-    span64 *secs = malloc(((size_t)n + 1) * sizeof *secs);
+    span64 *secs = mem_array((size_t)n + 1, sizeof *secs);
     if (!secs)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
     for (uint32_t i = 0; i < n; i++) {
@@ -206,7 +207,7 @@ static int check_positions(walk *w, postings *p, uint32_t d, uint32_t tf)
 {
     doc_sums *ds = w->sums;
     if (tf > ds->posv_cap) {
-        uint32_t *n = realloc(ds->posv, (size_t)tf * sizeof *n);
+        uint32_t *n = mem_rearray(ds->posv, (size_t)tf, sizeof *n);
         if (!n)
             return err_set(w->e, MORGUE_ENOMEM, "out of memory");
         ds->posv = n;

@@ -13,6 +13,7 @@
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/hash.h"
+#include "util/alloc.h"
 
 #define FT_MAX ((size_t)1 << 31)
 #define PATH_MAX_LEN 4095
@@ -70,7 +71,7 @@ static long append(filetable *ft, char *path, uint32_t root)
         return -1;
     if (ft->n_files == ft->cap_files) {
         size_t cap = ft->cap_files ? ft->cap_files * 2 : 64;
-        ft_file *n = realloc(ft->files, cap * sizeof *n);
+        ft_file *n = mem_rearray(ft->files, cap, sizeof *n);
         if (!n)
             return -1;
         ft->files = n;
@@ -99,7 +100,7 @@ uint32_t filetable_root(filetable *ft, const char *root)
     for (size_t i = 0; i < ft->n_roots; i++)
         if (ft->roots[i] && !strcmp(ft->roots[i], root))
             return (uint32_t)i + 1;
-    char **n = realloc(ft->roots, (ft->n_roots + 1) * sizeof *n);
+    char **n = mem_rearray(ft->roots, ft->n_roots + 1, sizeof *n);
     if (!n)
         return 0;
     ft->roots = n;
@@ -126,7 +127,7 @@ int filetable_claim(filetable *ft, size_t f, uint64_t id)
     ft_file *x = &ft->files[f];
     if (x->n_ids == x->cap_ids) {
         uint32_t cap = x->cap_ids ? x->cap_ids * 2 : 8;
-        uint64_t *n = realloc(x->ids, cap * sizeof *n);
+        uint64_t *n = mem_rearray(x->ids, cap, sizeof *n);
         if (!n)
             return MORGUE_ENOMEM;
         x->ids = n;
@@ -203,8 +204,8 @@ static void put_file(buf *b, const ft_file *f, const uint32_t *root_map)
 static int serialize(const filetable *ft, buf *b)
 {
     size_t n_live = filetable_count(ft), j = 0, n_roots = 0;
-    const ft_file **order = malloc((n_live + 1) * sizeof *order);
-    uint32_t *root_map = malloc((ft->n_roots + 1) * sizeof *root_map);
+    const ft_file **order = mem_array(n_live + 1, sizeof *order);
+    uint32_t *root_map = mem_array(ft->n_roots + 1, sizeof *root_map);
     if (!order || !root_map) {
         free(order);
         free(root_map);

@@ -16,6 +16,7 @@
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/u64map.h"
+#include "util/alloc.h"
 
 #define MANIFEST_MAX (64u << 20)
 #define SEG_ENTRY 24
@@ -183,7 +184,7 @@ int manifest_write(const manifest *m, const char *dir, int *renamed,
 
 int manifest_add_seg(manifest *m, uint64_t id, uint32_t n_docs)
 {
-    manifest_seg *n = realloc(m->segs, (m->n_segs + 1) * sizeof *n);
+    manifest_seg *n = mem_rearray(m->segs, m->n_segs + 1, sizeof *n);
     if (!n)
         return MORGUE_ENOMEM;
     m->segs = n;
@@ -197,7 +198,7 @@ int manifest_copy(manifest *dst, const manifest *src)
     *dst = *src;
     dst->segs = NULL;
     if (src->n_segs) {
-        dst->segs = malloc(src->n_segs * sizeof *dst->segs);
+        dst->segs = mem_array(src->n_segs, sizeof *dst->segs);
         if (!dst->segs) {
             dst->n_segs = 0;
             return MORGUE_ENOMEM;

@@ -4,6 +4,7 @@
 
 #include "index/postings.h"
 #include "morgue.h"
+#include "util/alloc.h"
 
 /* One-block terms keep their entry inline (no allocation); the struct may
  * be moved, so no pointer to it is stored. */
@@ -72,9 +73,9 @@ int postings_open(postings *p, const segment *s, const term_info *ti,
     p->doc = 0;
     p->skips = NULL;
     if (p->n_blocks > 1) {
-        p->skips = malloc(p->n_blocks * sizeof *p->skips);
-        p->impacts = malloc((size_t)p->n_blocks * 2 * IMPACTS_MAX *
-                            sizeof *p->impacts);
+        p->skips = mem_array(p->n_blocks, sizeof *p->skips);
+        p->impacts = mem_array(p->n_blocks, 2 * IMPACTS_MAX *
+                               sizeof *p->impacts);
         if (!p->skips || !p->impacts) {
             postings_close(p);
             p->n_blocks = 0;
@@ -158,6 +159,8 @@ static int load_block(postings *p, uint32_t b)
     if (q > end || end > p->data_end)
         return -1;
     p->block = b;
+    p->pos_i = 0; /* positions are read from the block's start again */
+    p->pos_at = se->pos_off;
     p->n = b + 1 < p->n_blocks ? CODEC_BLOCK : p->df - b * CODEC_BLOCK;
     p->i = 0;
     p->docs[0] = b ? skips_of(p)[b - 1].last_doc : 0; /* gap base */
@@ -224,9 +227,16 @@ int postings_positions(postings *p, uint32_t *out)
 {
     if (!p->pos || p->block == UINT32_MAX)
         return -1;
-    const uint8_t *q = p->pos + skips_of(p)[p->block].pos_off;
+    /* Resume where the last call stopped when it was for an earlier
+     * document of this block: a phrase reads documents in order, and
+     * starting from the block each time made it quadratic. */
+    uint32_t from = p->pos_i <= p->i ? p->pos_i : 0;
+    uint64_t at = from ? p->pos_at : skips_of(p)[p->block].pos_off;
+    if (at > (uint64_t)(p->pos_end - p->pos))
+        return -1;
+    const uint8_t *q = p->pos + at;
     const uint8_t *end = p->pos_end;
-    for (uint32_t i = 0; i < p->i; i++) /* skip earlier documents */
+    for (uint32_t i = from; i < p->i; i++) /* skip earlier documents */
         for (uint32_t k = 0; k < p->tfs[i]; k++) {
             while (q < end && *q >= 0x80)
                 q++;
@@ -244,5 +254,17 @@ int postings_positions(postings *p, uint32_t *out)
             return -1;
         out[k] = (uint32_t)pos;
     }
+    p->pos_i = p->i + 1;
+    p->pos_at = (uint64_t)(q - p->pos);
     return (int)p->tfs[p->i];
+}
+
+uint64_t postings_positions_cost(const postings *p)
+{
+    if (p->block == UINT32_MAX || p->i >= p->n)
+        return 0;
+    uint64_t n = 0;
+    for (uint32_t i = p->pos_i <= p->i ? p->pos_i : 0; i <= p->i; i++)
+        n += p->tfs[i];
+    return n;
 }

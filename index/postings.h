@@ -32,6 +32,9 @@ typedef struct postings {
     uint32_t tfs[CODEC_BLOCK];
     uint32_t doc;                   /* current doc or POSTINGS_END */
     int err;                        /* sticky MORGUE_ECORRUPT */
+    uint32_t pos_i;                 /* positions of the loaded block are
+                                       read up to document pos_i, */
+    uint64_t pos_at;                /* which start at this offset in pos */
 } postings;
 
 /* Opens the cursor before the first document; call postings_next(). */
@@ -55,5 +58,10 @@ const skip_entry *postings_block_for(postings *p, uint32_t target);
 /* Positions of the current document into out (tf of them, ascending).
  * Returns the count, or -1 on corruption. out holds postings_tf(). */
 int postings_positions(postings *p, uint32_t *out);
+
+/* Positions the next postings_positions() call will decode or skip: those
+ * of the block's documents not yet passed, up to the current one. Reads
+ * in document order cost each position once. */
+uint64_t postings_positions_cost(const postings *p);
 
 #endif

@@ -13,6 +13,7 @@
 #include "index/segment.h"
 #include "morgue.h"
 #include "util/buf.h"
+#include "util/alloc.h"
 
 /* Scratch arrays reused across terms. */
 typedef struct scratch {
@@ -26,13 +27,13 @@ static int scratch_fit(scratch *sc, size_t n)
     if (n <= sc->cap)
         return 0;
     size_t cap = n < 1024 ? 1024 : n;
-    uint32_t *d = realloc(sc->docs, cap * sizeof *d);
+    uint32_t *d = mem_rearray(sc->docs, cap, sizeof *d);
     if (d)
         sc->docs = d;
-    uint32_t *t = realloc(sc->tfs, cap * sizeof *t);
+    uint32_t *t = mem_rearray(sc->tfs, cap, sizeof *t);
     if (t)
         sc->tfs = t;
-    size_t *p = realloc(sc->pos_ends, cap * sizeof *p);
+    size_t *p = mem_rearray(sc->pos_ends, cap, sizeof *p);
     if (p)
         sc->pos_ends = p;
     if (!d || !t || !p)
@@ -45,8 +46,10 @@ static int scratch_fit(scratch *sc, size_t n)
  * document's positions end. */
 static int decode_term(const seg_term *t, scratch *sc)
 {
-    const uint8_t *p = t->post, *end = t->post + t->post_len;
-    const uint8_t *q = t->pos, *qend = t->pos + t->pos_len;
+    /* A term without positions has pos NULL: no arithmetic on it (null
+     * plus 0 is undefined, and clang's UBSan says so). */
+    const uint8_t *p = t->post, *end = p ? p + t->post_len : p;
+    const uint8_t *q = t->pos, *qend = q ? q + t->pos_len : q;
     uint64_t doc = 0;
     for (uint32_t i = 0; i < t->df; i++) {
         uint64_t gap, tf1;
@@ -488,7 +491,9 @@ int segment_write_sections(const char *path, const seg_section *secs,
                            size_t n, uint32_t version, errmsg *e)
 {
     filew f = { .fd = -1, .dir = BUF_INIT, .e = e, .path = path };
-    f.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* O_EXCL: a segment name is never reused, so an existing file means
+     * another writer is at work here; never truncate what it may map. */
+    f.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (f.fd < 0)
         return err_set(e, MORGUE_EIO, "%s: %s", path, strerror(errno));
     write_file(&f, secs, n, version);

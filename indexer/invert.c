@@ -15,6 +15,7 @@
 #include "indexer/invert.h"
 #include "morgue.h"
 #include "text/tokenize.h"
+#include "util/alloc.h"
 
 #define NO_TERM UINT32_MAX
 
@@ -117,7 +118,7 @@ static uint32_t new_term(inverter *v, const char *key, size_t len,
 {
     if (v->n_terms == v->cap_terms) {
         uint32_t cap = v->cap_terms ? v->cap_terms * 2 : 4096;
-        term_rec *n = realloc(v->terms, cap * sizeof *n);
+        term_rec *n = mem_rearray(v->terms, cap, sizeof *n);
         if (!n)
             return NO_TERM;
         v->terms = n;
@@ -171,7 +172,7 @@ static int touch(inverter *v, uint32_t id, uint32_t pos, int keep_pos)
     if (t->last_doc != doc) {
         if (v->n_touched == v->cap_touched) {
             uint32_t cap = v->cap_touched ? v->cap_touched * 2 : 1024;
-            uint32_t *n = realloc(v->touched, cap * sizeof *n);
+            uint32_t *n = mem_rearray(v->touched, cap, sizeof *n);
             if (!n)
                 return MORGUE_ENOMEM;
             v->touched = n;
@@ -277,7 +278,7 @@ static int grow_docs(inverter *v)
     if (v->n_docs < v->cap_docs)
         return MORGUE_OK;
     uint32_t cap = v->cap_docs ? v->cap_docs * 2 : 1024;
-    uint64_t *h = realloc(v->idents, cap * sizeof *h);
+    uint64_t *h = mem_rearray(v->idents, cap, sizeof *h);
     if (!h)
         return MORGUE_ENOMEM;
     v->idents = h;

@@ -39,6 +39,7 @@
 #include "index/postings.h"
 #include "index/termdict.h"
 #include "indexer/writer_int.h"
+#include "util/alloc.h"
 
 #define MERGE_FLOOR 1000
 #define NO_DOC UINT32_MAX
@@ -126,14 +127,14 @@ static int map_docs(merger *m, errmsg *e)
     uint32_t next = 0;
     for (size_t i = 0; i < m->n_src; i++) {
         const wseg *g = m->src[i].g;
-        m->src[i].remap = malloc(((size_t)g->seg.n_docs + 1) * 4);
+        m->src[i].remap = mem_array((size_t)g->seg.n_docs + 1, 4);
         if (!m->src[i].remap)
             return err_set(e, MORGUE_ENOMEM, "out of memory");
         for (uint32_t d = 0; d < g->seg.n_docs; d++)
             m->src[i].remap[d] = is_deleted(g, d) ? NO_DOC : next++;
     }
     m->n_out = next;
-    m->idents = malloc(((size_t)m->n_out + 1) * sizeof *m->idents);
+    m->idents = mem_array((size_t)m->n_out + 1, sizeof *m->idents);
     if (!m->idents)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
     int rc = plan_columns(m, e);
@@ -263,7 +264,7 @@ static int note_word(msrc *s, size_t ix, uint32_t df)
 {
     if (s->n_words == s->cap_words) {
         size_t cap = s->cap_words ? s->cap_words * 2 : 1024;
-        wordref *n = realloc(s->words, cap * sizeof *n);
+        wordref *n = mem_rearray(s->words, cap, sizeof *n);
         if (!n)
             return -1;
         s->words = n;
@@ -276,7 +277,7 @@ static int note_word(msrc *s, size_t ix, uint32_t df)
 static int put_positions(merger *m, postings *p, uint32_t tf)
 {
     if (tf > m->posv_cap) {
-        uint32_t *n = realloc(m->posv, (size_t)tf * sizeof *n);
+        uint32_t *n = mem_rearray(m->posv, (size_t)tf, sizeof *n);
         if (!n)
             return MORGUE_ENOMEM;
         m->posv = n;
@@ -437,6 +438,9 @@ static int build(merger *m, const char *path, errmsg *e)
  * segment and marks them dropped; the next commit makes it so. */
 static int merge_segs(morgue_writer *w, const size_t *pick, size_t n)
 {
+    int rc = writer_lock_held(w);
+    if (rc)
+        return rc;
     merger m;
     memset(&m, 0, sizeof m);
     m.src = calloc(n, sizeof *m.src);
@@ -448,7 +452,7 @@ static int merge_segs(morgue_writer *w, const size_t *pick, size_t n)
     char path[4096];
     uint64_t id = w->next_id;
     segment_path(path, sizeof path, w->dir, id);
-    int rc = build(&m, path, &w->err);
+    rc = build(&m, path, &w->err);
     uint32_t n_out = m.n_out;
     merger_free(&m);
     if (rc)
@@ -505,7 +509,7 @@ static size_t smallest_window(const morgue_writer *w, size_t *pick)
 {
     size_t f = (size_t)w->merge_factor, n = 0, best = 0;
     uint64_t best_sum = UINT64_MAX;
-    size_t *live = malloc((w->n_segs + 1) * sizeof *live);
+    size_t *live = mem_array(w->n_segs + 1, sizeof *live);
     if (!live)
         return 0;
     for (size_t i = 0; i < w->n_segs; i++)
@@ -567,7 +571,7 @@ static int merge_and_commit(morgue_writer *w, size_t *pick, size_t n)
 int writer_merge_policy(morgue_writer *w)
 {
     for (int round = 0; round < 1000; round++) {
-        size_t *pick = malloc((w->n_segs + 1) * sizeof *pick);
+        size_t *pick = mem_array(w->n_segs + 1, sizeof *pick);
         if (!pick)
             return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
         size_t n = choose(w, pick);
@@ -586,7 +590,7 @@ MORGUE_API int morgue_writer_compact(morgue_writer *w)
     int rc = writer_commit(w);
     if (rc)
         return rc;
-    size_t *pick = malloc((w->n_segs + 1) * sizeof *pick), n = 0;
+    size_t *pick = mem_array(w->n_segs + 1, sizeof *pick), n = 0;
     if (!pick)
         return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
     int dead = 0;

@@ -132,7 +132,9 @@ int writer_flush(morgue_writer *w)
             return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
         del = w->batch_del;
     }
-    int rc = inverter_flush(&w->inv, path, &w->err);
+    int rc = writer_lock_held(w);
+    if (rc == MORGUE_OK)
+        rc = inverter_flush(&w->inv, path, &w->err);
     if (rc)
         return rc; /* the batch is intact: a later commit may retry */
     uint32_t n_del = w->batch_n_del;

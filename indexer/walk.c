@@ -16,6 +16,7 @@
 
 #include "indexer/writer_int.h"
 #include "util/hash.h"
+#include "util/alloc.h"
 
 #define MAX_DEPTH 64
 
@@ -110,7 +111,7 @@ static int push(flist *l, const char *s)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
-        char **v = realloc(l->v, cap * sizeof *v);
+        char **v = mem_rearray(l->v, cap, sizeof *v);
         if (!v)
             return -1;
         l->v = v;

@@ -25,33 +25,91 @@
 #include "index/delfile.h"
 #include "indexer/writer_int.h"
 #include "util/fsutil.h"
+#include "util/alloc.h"
 
 #define DEFAULT_BUDGET (64u << 20)
 #define DEFAULT_MERGE_FACTOR 8
 
-static int take_lock(morgue_writer *w, int wait_seconds)
+/* The lock is an flock on INDEX/LOCK, and it is only worth something
+ * while that name still leads to the file we locked: an operator who
+ * deletes LOCK (or a script that replaces it) lets the next writer lock a
+ * fresh file, and two writers then hand out the same segment numbers. So
+ * a writer checks, after locking, that the file it holds is the one at
+ * LOCK (retrying while the wait lasts when it was replaced under it), and
+ * checks again before writing a segment and before committing
+ * (writer_lock_held), stopping with an error once the name has gone. */
+static int lock_once(morgue_writer *w, const char *path, int wait_seconds,
+                     const struct timespec *start, int *replaced)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/LOCK", w->dir);
+    *replaced = 0;
     w->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (w->lock_fd < 0)
         return err_set(&w->err, MORGUE_EIO, "%s: %s", path, strerror(errno));
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
     while (flock(w->lock_fd, LOCK_EX | LOCK_NB) != 0) {
         if (errno != EWOULDBLOCK && errno != EINTR)
             return err_set(&w->err, MORGUE_EIO, "%s: flock: %s", path,
                            strerror(errno));
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec - start.tv_sec >= wait_seconds)
+        if (now.tv_sec - start->tv_sec >= wait_seconds)
             return err_set(&w->err, MORGUE_EBUSY,
                            "%s is locked by another writer (waited %d s)",
                            w->dir, wait_seconds);
         struct timespec nap = { 0, 100 * 1000 * 1000 };
         nanosleep(&nap, NULL);
     }
+    struct stat held, named;
+    if (fstat(w->lock_fd, &held) != 0)
+        return err_set(&w->err, MORGUE_EIO, "%s: fstat: %s", path,
+                       strerror(errno));
+    if (stat(path, &named) != 0 || named.st_dev != held.st_dev ||
+        named.st_ino != held.st_ino) {
+        *replaced = 1;
+        close(w->lock_fd);
+        w->lock_fd = -1;
+        return err_set(&w->err, MORGUE_EBUSY,
+                       "%s was removed or replaced while this writer was "
+                       "locking it; another writer may hold the index",
+                       path);
+    }
+    w->lock_dev = held.st_dev;
+    w->lock_ino = held.st_ino;
     return MORGUE_OK;
+}
+
+static int take_lock(morgue_writer *w, int wait_seconds)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/LOCK", w->dir);
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (int tries = 0;; tries++) {
+        int replaced;
+        int rc = lock_once(w, path, wait_seconds, &start, &replaced);
+        if (!replaced || tries == 8)
+            return rc;
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec >= wait_seconds)
+            return rc;
+    }
+}
+
+int writer_lock_held(morgue_writer *w)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/LOCK", w->dir);
+    struct stat named;
+    if (w->lock_fd >= 0 && stat(path, &named) == 0 &&
+        named.st_dev == w->lock_dev && named.st_ino == w->lock_ino)
+        return MORGUE_OK;
+    w->lock_lost = 1;
+    w->broken = 1;
+    return err_set(&w->err, MORGUE_EBUSY,
+                   "%s was removed or replaced while this writer held it; "
+                   "another writer may be running, so this one stops "
+                   "without committing (what was not committed is lost)",
+                   path);
 }
 
 int writer_usable(morgue_writer *w)
@@ -150,7 +208,7 @@ static int grow_segs(morgue_writer *w)
     if (w->n_segs < w->cap_segs)
         return MORGUE_OK;
     size_t cap = w->cap_segs ? w->cap_segs * 2 : 16;
-    wseg *n = realloc(w->segs, cap * sizeof *n);
+    wseg *n = mem_rearray(w->segs, cap, sizeof *n);
     if (!n)
         return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
     w->segs = n;
@@ -475,11 +533,16 @@ int writer_commit(morgue_writer *w)
     next.next_id = w->next_id;
     next.ftgen = w->rebuild ? 0 : w->man.ftgen;
     int renamed = 0;
-    rc = write_parts(w, &next, gen);
+    rc = writer_lock_held(w);
+    if (rc == MORGUE_OK)
+        rc = write_parts(w, &next, gen);
+    if (rc == MORGUE_OK)
+        rc = writer_lock_held(w); /* again: write_parts took time */
     if (rc == MORGUE_OK)
         rc = manifest_write(&next, w->dir, &renamed, &w->err);
     if (!renamed) {
-        undo_files(w, gen);
+        if (!w->lock_lost) /* else the names may be another writer's */
+            undo_files(w, gen);
         manifest_free(&next);
         return rc;
     }
@@ -507,8 +570,11 @@ MORGUE_API void morgue_writer_close(morgue_writer *w)
 {
     if (!w)
         return;
-    if (writer_pending(w) && w->lock_fd >= 0)
-        remove_orphans(w, 0); /* uncommitted segments */
+    /* Uncommitted segments go, unless the lock was lost: the files not
+     * named by our MANIFEST may then be another writer's. */
+    if (writer_pending(w) && w->lock_fd >= 0 && !w->lock_lost &&
+        writer_lock_held(w) == MORGUE_OK)
+        remove_orphans(w, 0);
     for (size_t i = 0; i < w->n_segs; i++) {
         segment_close(&w->segs[i].seg);
         free(w->segs[i].del);

@@ -37,6 +37,9 @@ typedef struct wseg {
 struct morgue_writer {
     char *dir;
     int lock_fd;
+    dev_t lock_dev;       /* the file locked, which must stay at LOCK */
+    ino_t lock_ino;
+    int lock_lost;        /* LOCK was removed or replaced under us */
     manifest man;         /* the last commit */
     wseg *segs;           /* manifest order, then pending ones */
     size_t n_segs, cap_segs;
@@ -75,6 +78,10 @@ int writer_add_seg(morgue_writer *w, uint64_t id, uint8_t *del,
 size_t writer_pending(const morgue_writer *w);
 /* Fails with the sticky error once the writer is broken. */
 int writer_usable(morgue_writer *w);
+/* MORGUE_OK while INDEX/LOCK is still the file this writer locked; else
+ * MORGUE_EBUSY with the message set and the writer broken. Called before
+ * any segment is written and before a commit. */
+int writer_lock_held(morgue_writer *w);
 /* Marks the writer broken after a failure that left it halfway. */
 int writer_break(morgue_writer *w, int rc);
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "searcher/iter.h"
+#include "util/alloc.h"
 
 typedef struct and_it {
     it base;
@@ -82,7 +83,7 @@ int it_by_cost(const void *x, const void *y)
 it *and_it_new(it **pos, size_t n_pos, it **neg, size_t n_neg)
 {
     and_it *a = calloc(1, sizeof *a);
-    it **order = malloc((n_pos + 1) * sizeof *order);
+    it **order = mem_array(n_pos + 1, sizeof *order);
     if (!a || !order || n_pos == 0) {
         free(a);
         free(order);

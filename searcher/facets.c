@@ -7,6 +7,7 @@
 #include "index/termdict.h"
 #include "searcher/facets.h"
 #include "util/civil.h"
+#include "util/alloc.h"
 
 int facets_init(facet_acc *f, const morgue_searcher *s,
                 const morgue_query_opts *o)
@@ -48,7 +49,7 @@ int facets_add(facet_acc *f, const morgue_searcher *s, size_t g,
         return MORGUE_OK;
     if (f->n_days == f->cap_days) {
         size_t cap = f->cap_days ? 2 * f->cap_days : 1024;
-        uint32_t *n = realloc(f->days, cap * sizeof *n);
+        uint32_t *n = mem_rearray(f->days, cap, sizeof *n);
         if (!n)
             return MORGUE_ENOMEM;
         f->days = n;
@@ -89,7 +90,7 @@ static int emit(morgue_hits *h, int kind, vc *v, size_t n)
     morgue_facet *out = calloc(n + 1, sizeof *out);
     if (!out)
         return MORGUE_ENOMEM;
-    size_t *offs = malloc((n + 1) * sizeof *offs);
+    size_t *offs = mem_array(n + 1, sizeof *offs);
     if (!offs) {
         free(out);
         return MORGUE_ENOMEM;
@@ -175,7 +176,7 @@ static int value_facets(facet_acc *f, morgue_searcher *s, char ns,
                 continue;
             if (n == cap) {
                 cap = cap ? 2 * cap : 256;
-                vc *nv = realloc(v, cap * sizeof *nv);
+                vc *nv = mem_rearray(v, cap, sizeof *nv);
                 if (!nv) {
                     rc = MORGUE_ENOMEM;
                     break;

@@ -9,6 +9,7 @@
 
 #include "searcher/searcher.h"
 #include "util/hash.h"
+#include "util/alloc.h"
 
 typedef struct found {
     hit *hits;
@@ -22,7 +23,7 @@ static int push(found *f, uint32_t seg, uint32_t doc)
             return MORGUE_OK;
     if (f->n == f->cap) {
         size_t cap = f->cap ? 2 * f->cap : 4;
-        hit *h = realloc(f->hits, cap * sizeof *h);
+        hit *h = mem_rearray(f->hits, cap, sizeof *h);
         if (!h)
             return MORGUE_ENOMEM;
         f->hits = h;

@@ -11,11 +11,31 @@
 
 #define IT_END POSTINGS_END
 
-/* What scoring needs: the snapshot, the segment and BM25's parameters. */
+/* The work one query may do, shared by all its iterators over all
+ * segments: postings decoded (documents of each block loaded, positions
+ * read) and operator steps. Once used passes limit every iterator that
+ * spends reports MORGUE_EQUERY and ends, so a query costs at most about
+ * limit steps whatever the index size (docs/QUERY.md, "Limits"). */
+typedef struct query_budget {
+    uint64_t used, limit;
+} query_budget;
+
+/* Adds n steps; 1 once the budget is spent (b NULL: no budget). */
+static inline int budget_spend(query_budget *b, uint64_t n)
+{
+    if (!b)
+        return 0;
+    b->used += n;
+    return b->used > b->limit;
+}
+
+/* What scoring needs: the snapshot, the segment and BM25's parameters,
+ * and the query's work budget. */
 typedef struct score_ctx {
     const morgue_searcher *s;
     const segment *g;
     double k1, b, title_weight;
+    query_budget *budget;
 } score_ctx;
 
 typedef struct it it;
@@ -33,7 +53,8 @@ struct it {
     uint32_t doc;     /* current document; IT_END when exhausted */
     int started;      /* doc is meaningful */
     uint64_t cost;    /* about how many documents it yields */
-    int err;          /* MORGUE_ECORRUPT once a decoder failed */
+    int err;          /* MORGUE_ECORRUPT once a decoder failed,
+                         MORGUE_EQUERY once the work budget is spent */
 };
 
 static inline uint32_t it_advance(it *i, uint32_t target)
@@ -86,8 +107,9 @@ postings *term_it_postings(it *i);
 /* All of pos[] (score: their sum in the given order), none of neg[]. The
  * arrays are taken over. */
 it *and_it_new(it **pos, size_t n_pos, it **neg, size_t n_neg);
-/* Any of kids (score: sum of those on the document, in order). */
-it *or_it_new(it **kids, size_t n);
+/* Any of kids (score: sum of those on the document, in order); each step
+ * costs budget one unit per kid. */
+it *or_it_new(it **kids, size_t n, query_budget *budget);
 /* kids[0] decides matching; the rest only add score. */
 it *maybe_it_new(it **kids, size_t n);
 /* Words (TERM_EXACT iterators) at consecutive positions (near == 0), or all

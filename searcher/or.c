@@ -8,12 +8,18 @@ typedef struct or_it {
     it base;
     it **kids;  /* owned */
     size_t n;
+    query_budget *budget;
 } or_it;
 
 static uint32_t advance(it *i, uint32_t target)
 {
     or_it *o = (or_it *)i;
     uint32_t min = IT_END;
+    if (budget_spend(o->budget, o->n)) { /* the linear minimum's cost */
+        i->err = MORGUE_EQUERY;
+        i->started = 1;
+        return i->doc = IT_END;
+    }
     for (size_t k = 0; k < o->n; k++) {
         it *c = o->kids[k];
         uint32_t d = c->doc;
@@ -49,7 +55,7 @@ static void or_free(it *i)
 
 static const it_ops or_ops = { advance, score, or_free };
 
-it *or_it_new(it **kids, size_t n)
+it *or_it_new(it **kids, size_t n, query_budget *budget)
 {
     or_it *o = calloc(1, sizeof *o);
     if (!o)
@@ -57,6 +63,7 @@ it *or_it_new(it **kids, size_t n)
     o->base.ops = &or_ops;
     o->kids = kids;
     o->n = n;
+    o->budget = budget;
     for (size_t k = 0; k < n; k++)
         o->base.cost += kids[k]->cost;
     return &o->base;

@@ -45,6 +45,7 @@
 #include "morgue.h"
 #include "text/tokenize.h"
 #include "util/civil.h"
+#include "util/alloc.h"
 
 #define QMAX_DEPTH 64      /* syntax nesting and tree depth */
 #define NEAR_DEFAULT 10
@@ -195,7 +196,7 @@ static int vec_push(parser *p, vec *a, qnode *n)
 {
     if (a->n == a->cap) {
         size_t cap = a->cap ? a->cap * 2 : 4;
-        qnode **v = realloc(a->v, cap * sizeof *v);
+        qnode **v = mem_rearray(a->v, cap, sizeof *v);
         if (!v) {
             query_free(n);
             nomem(p);
@@ -253,7 +254,7 @@ static int units_push(parser *p, units *u, qnode *n, int plus, int joined)
 {
     if (u->n == u->cap) {
         size_t cap = u->cap ? u->cap * 2 : 8;
-        unit *v = realloc(u->v, cap * sizeof *v);
+        unit *v = mem_rearray(u->v, cap, sizeof *v);
         if (!v) {
             query_free(n);
             nomem(p);
@@ -780,7 +781,7 @@ static qnode *make_phrase(parser *p, qfield field, const tok *t)
             continue;
         if (n->n_words == cap) {
             cap = cap ? cap * 2 : 4;
-            char **v = realloc(n->words, cap * sizeof *v);
+            char **v = mem_rearray(n->words, cap, sizeof *v);
             if (!v) {
                 query_free(n);
                 nomem(p);
@@ -909,7 +910,7 @@ static qnode *parse_near(parser *p, qfield field)
     n->field = field;
     n->near = NEAR_MAX;
     size_t cap = 4;
-    n->words = malloc(cap * sizeof *n->words);
+    n->words = mem_array(cap, sizeof *n->words);
     if (!n->words) {
         query_free(left);
         query_free(n);
@@ -934,7 +935,7 @@ static qnode *parse_near(parser *p, qfield field)
         }
         if (n->n_words == cap) {
             cap *= 2;
-            char **v = realloc(n->words, cap * sizeof *v);
+            char **v = mem_rearray(n->words, cap, sizeof *v);
             if (!v) {
                 query_free(n);
                 nomem(p);

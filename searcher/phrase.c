@@ -7,6 +7,7 @@
 
 #include "searcher/bm25.h"
 #include "searcher/iter.h"
+#include "util/alloc.h"
 
 #define MAX_POS 4096 /* positions per word and document considered */
 
@@ -28,23 +29,38 @@ static int load_positions(phrase_it *p)
 {
     for (size_t w = 0; w < p->n; w++) {
         postings *ps = term_it_postings(p->words[w]);
+        if (budget_spend(p->c.budget, postings_positions_cost(ps)))
+            return MORGUE_EQUERY;
         if (postings_tf(ps) > MAX_POS) {
             p->n_pos[w] = MAX_POS; /* the rest are ignored */
-            uint32_t *all = malloc(postings_tf(ps) * sizeof *all);
+            uint32_t *all = mem_array(postings_tf(ps), sizeof *all);
             if (!all)
                 return -1;
             int got = postings_positions(ps, all);
             memcpy(p->pos[w], all, MAX_POS * sizeof *all);
             free(all);
             if (got < 0)
-                return -1;
+                return MORGUE_ECORRUPT;
         } else {
             p->n_pos[w] = postings_positions(ps, p->pos[w]);
             if (p->n_pos[w] < 0)
-                return -1;
+                return MORGUE_ECORRUPT;
         }
     }
     return 0;
+}
+
+/* Charges what matching the loaded positions costs, before doing it:
+ * a phrase walks the first word's positions against the others; NEAR
+ * walks every word's positions against all the words. */
+static int charge_match(phrase_it *p)
+{
+    uint64_t total = 0;
+    for (size_t w = 0; w < p->n; w++)
+        total += (uint64_t)p->n_pos[w];
+    uint64_t cost = p->near ? (total + (uint64_t)p->n) * p->n
+                            : total + (uint64_t)p->n_pos[0] * p->n;
+    return budget_spend(p->c.budget, cost) ? MORGUE_EQUERY : 0;
 }
 
 /* Occurrences of the exact phrase: word w at start + w. */
@@ -75,28 +91,39 @@ static uint32_t count_phrase(phrase_it *p, uint32_t limit)
 static uint32_t count_near(phrase_it *p, uint32_t limit)
 {
     uint32_t freq = 0;
-    for (size_t w0 = 0; w0 < p->n; w0++)
+    int *at = calloc(p->n, sizeof *at);
+    if (!at)
+        return 0;
+    /* x rises within one word's positions, so each word's first position
+     * >= x only moves forward: O(words x positions), not cubic. That
+     * first position decides: if it is past x + near or the limit, so
+     * are all after it. */
+    for (size_t w0 = 0; w0 < p->n; w0++) {
+        memset(at, 0, p->n * sizeof *at);
         for (int i = 0; i < p->n_pos[w0]; i++) {
-            uint32_t x = p->pos[w0][i];
+            uint64_t x = p->pos[w0][i];
             size_t w = 0;
             for (; w < p->n; w++) {
-                int found = 0;
-                for (int k = 0; k < p->n_pos[w] && !found; k++)
-                    found = p->pos[w][k] >= x &&
-                            p->pos[w][k] <= x + p->near &&
-                            p->pos[w][k] < limit;
-                if (!found)
+                while (at[w] < p->n_pos[w] && p->pos[w][at[w]] < x)
+                    at[w]++;
+                if (at[w] >= p->n_pos[w] || p->pos[w][at[w]] > x + p->near ||
+                    p->pos[w][at[w]] >= limit)
                     break;
             }
             freq += w == p->n && x < limit;
         }
+    }
+    free(at);
     return freq;
 }
 
 static uint32_t matches(phrase_it *p, uint32_t doc)
 {
-    if (load_positions(p)) {
-        p->base.err = MORGUE_ECORRUPT;
+    int rc = load_positions(p);
+    if (rc == 0)
+        rc = charge_match(p);
+    if (rc) {
+        p->base.err = rc;
         return 0;
     }
     uint32_t limit = p->title_only ? segment_tlen(p->c.g, doc) : UINT32_MAX;
@@ -169,8 +196,8 @@ it *phrase_it_new(const score_ctx *c, it **words, size_t n, unsigned near,
     p->n = n;
     p->near = near;
     p->title_only = title_only;
-    p->order = malloc(n * sizeof *p->order);
-    p->idfs = malloc(n * sizeof *p->idfs);
+    p->order = mem_array(n, sizeof *p->order);
+    p->idfs = mem_array(n, sizeof *p->idfs);
     p->pos = calloc(n, sizeof *p->pos);
     p->n_pos = calloc(n, sizeof *p->n_pos);
     if (!p->order || !p->idfs || !p->pos || !p->n_pos) {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "searcher/prune.h"
+#include "util/alloc.h"
 
 /* A bound that rounding in the score's sum cannot exceed. */
 static int cannot_enter(double bound, double threshold)
@@ -57,6 +58,8 @@ static int run_and(prune_job *j, it **order)
     it *lead = order[0];
     uint32_t doc = it_next(lead);
     while (doc != IT_END) {
+        if (budget_spend(j->budget, j->n))
+            return MORGUE_EQUERY;
         double th = topk_threshold(j->top);
         uint32_t end;
         if (!j->count && cannot_enter(block_bound(j, doc, &end), th)) {
@@ -93,7 +96,7 @@ static int by_max(const void *x, const void *y)
 static int run_or(prune_job *j, it **s)
 {
     size_t n = j->n, ne = 0; /* s[0..ne) are non-essential */
-    double *prefix = malloc((n + 1) * sizeof *prefix);
+    double *prefix = mem_array(n + 1, sizeof *prefix);
     if (!prefix)
         return MORGUE_ENOMEM;
     qsort(s, n, sizeof *s, by_max);
@@ -106,6 +109,10 @@ static int run_or(prune_job *j, it **s)
         double th = topk_threshold(j->top);
         while (!j->count && ne < n && cannot_enter(prefix[ne + 1], th))
             ne++; /* these alone can no longer make a top-k document */
+        if (budget_spend(j->budget, n - ne)) {
+            free(prefix);
+            return MORGUE_EQUERY;
+        }
         uint32_t doc = IT_END;
         for (size_t i = ne; i < n; i++)
             if (s[i]->doc < doc)
@@ -137,7 +144,7 @@ static int run_or(prune_job *j, it **s)
 
 int prune_run(prune_job *j)
 {
-    it **order = malloc((j->n + 1) * sizeof *order);
+    it **order = mem_array(j->n + 1, sizeof *order);
     if (!order)
         return MORGUE_ENOMEM;
     for (size_t i = 0; i < j->n; i++)
@@ -152,6 +159,6 @@ int prune_run(prune_job *j)
     free(order);
     for (size_t i = 0; i < j->n && rc == MORGUE_OK; i++)
         if (j->terms[i]->err)
-            rc = MORGUE_ECORRUPT;
+            rc = j->terms[i]->err; /* corrupt, or the budget spent */
     return rc;
 }

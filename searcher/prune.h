@@ -19,6 +19,7 @@ typedef struct prune_job {
     int64_t from, to;     /* date filter, INT64_MIN/MAX when open */
     topk *top;
     uint64_t *total;
+    query_budget *budget; /* charged for each candidate's scan */
 } prune_job;
 
 int prune_run(prune_job *j);

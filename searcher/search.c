@@ -10,6 +10,8 @@
 #include "searcher/prune.h"
 #include "searcher/query.h"
 #include "searcher/topk.h"
+#include "util/alloc.h"
+#include "util/utf8.h"
 
 morgue_query_opts searcher_resolve_opts(const morgue_query_opts *o)
 {
@@ -40,6 +42,7 @@ typedef struct run {
     int exhaustive;      /* walk and score every match */
     int64_t from, to;    /* option date filter */
     uint64_t total;
+    query_budget budget; /* shared by every segment's iterators */
 } run;
 
 /* A flat query: one stem, or an AND / OR of stems only. */
@@ -62,6 +65,8 @@ static int walk(run *r, size_t g, it *root)
     for (uint32_t d = it_next(root); d != IT_END; d = it_next(root)) {
         if (searcher_deleted(r->s, g, d))
             continue;
+        if (r->budget.used > r->budget.limit)
+            return MORGUE_EQUERY;
         int64_t t = segment_date(seg, d);
         if ((r->from != INT64_MIN || r->to != INT64_MAX) &&
             (t == INT64_MIN || t < r->from || t > r->to))
@@ -75,7 +80,7 @@ static int walk(run *r, size_t g, it *root)
             topk_push(&r->top, (hit){ key, sc, (uint32_t)g, d },
                       r->s->base[g] + d);
     }
-    return root->err ? MORGUE_ECORRUPT : MORGUE_OK;
+    return root->err ? root->err : MORGUE_OK;
 }
 
 /* A flat query's words as separate term iterators, pruned. */
@@ -110,7 +115,7 @@ static int pruned(run *r, size_t g, const score_ctx *c, errmsg *e)
     if (rc == MORGUE_OK && live && !(absent && n->kind != Q_OR)) {
         prune_job j = { r->s, g, terms, live, n->kind != Q_OR,
                         (r->o->flags & MORGUE_QUERY_COUNT) != 0, r->from,
-                        r->to, &r->top, &r->total };
+                        r->to, &r->top, &r->total, &r->budget };
         rc = prune_run(&j);
     }
     for (size_t i = 0; terms && i < count; i++)
@@ -122,7 +127,7 @@ static int pruned(run *r, size_t g, const score_ctx *c, errmsg *e)
 static int search_segment(run *r, size_t g)
 {
     score_ctx c = { r->s, &r->s->segs[g], r->o->k1, r->o->b,
-                    r->o->title_weight };
+                    r->o->title_weight, &r->budget };
     errmsg e;
     e.text[0] = '\0';
     int rc;
@@ -133,6 +138,12 @@ static int search_segment(run *r, size_t g)
         rc = root ? walk(r, g, root) : MORGUE_ENOMEM;
         it_free(root);
     }
+    if (rc == MORGUE_EQUERY)
+        return searcher_fail(r->s, rc, "query too costly: it needs more "
+                             "than %llu steps (postings decoded and matched; "
+                             "the limit); make it narrower: fewer common "
+                             "words, shorter phrases",
+                             (unsigned long long)r->budget.limit);
     if (rc == MORGUE_ECORRUPT)
         return searcher_fail(r->s, rc, "segment %016llx: corrupt postings%s%s",
                              (unsigned long long)r->s->segs[g].id,
@@ -169,10 +180,37 @@ static int make_hits(run *r, morgue_hits **out)
     return MORGUE_OK;
 }
 
+/* Byte offset of the first byte of (s, n) that starts no valid UTF-8
+ * sequence, or n. */
+static size_t first_invalid(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t l = utf8_seq_len((const unsigned char *)s + i, n - i);
+        if (l == 0)
+            return i;
+        i += l;
+    }
+    return n;
+}
+
 static int parse(run *r, const char *query, qnode **q)
 {
     char msg[256];
     size_t at = 0;
+    /* Invalid UTF-8 is refused, not repaired: a query means what its
+     * bytes say, and a caller echoing it back (JSON) needs it valid. */
+    size_t len = strnlen(query, MORGUE_QUERY_MAX_BYTES + 1);
+    if (len > MORGUE_QUERY_MAX_BYTES)
+        return searcher_fail(r->s, MORGUE_EQUERY, "query error at column "
+                             "%d: the query is longer than %d bytes (the "
+                             "limit)", MORGUE_QUERY_MAX_BYTES + 1,
+                             MORGUE_QUERY_MAX_BYTES);
+    size_t bad = first_invalid(query, len);
+    if (bad < len)
+        return searcher_fail(r->s, MORGUE_EQUERY, "query error at column "
+                             "%zu: invalid UTF-8 (byte 0x%02x)", bad + 1,
+                             (unsigned char)query[bad]);
     unsigned flags = (r->o->flags & MORGUE_QUERY_ANY) ? QUERY_ANY : 0;
     int rc = query_parse(query, flags, q, msg, sizeof msg, &at);
     if (rc == MORGUE_EQUERY)
@@ -194,6 +232,7 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
         return s->remote->search(s, query, opts, out);
     morgue_query_opts o = searcher_resolve_opts(opts);
     run r = { .s = s, .o = &o };
+    r.budget.limit = MORGUE_QUERY_MAX_WORK;
     r.from = o.date_from == MORGUE_NO_DATE ? INT64_MIN : o.date_from;
     r.to = o.date_to == MORGUE_NO_DATE ? INT64_MAX : o.date_to;
     r.exhaustive = (o.flags & MORGUE_QUERY_EXHAUSTIVE) ||
@@ -209,11 +248,14 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
     query_free(q);
     if (rc != MORGUE_OK)
         return rc;
-    if (topk_init(&r.top, o.offset + o.limit) ||
+    /* Saturated: a caller's limit of SIZE_MAX means every hit. */
+    if (topk_init(&r.top, mem_add_sat(o.offset, o.limit)) ||
         facets_init(&r.facets, s, &o))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     for (size_t g = 0; rc == MORGUE_OK && g < s->n_segs; g++)
         rc = search_segment(&r, g);
+    if (rc == MORGUE_OK && r.top.oom)
+        rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     if (rc == MORGUE_OK && make_hits(&r, out))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     topk_free(&r.top);

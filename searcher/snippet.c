@@ -8,6 +8,7 @@
 #include "searcher/searcher.h"
 #include "text/stem.h"
 #include "text/tokenize.h"
+#include "util/alloc.h"
 
 #define MAX_TOKENS 20000
 
@@ -102,7 +103,7 @@ static int match_at(const tok *toks, size_t n, size_t i, const buf *arena,
 static int find_matches(const char *body, size_t len, const query_term *q,
                         size_t nq, stemmer *stem, match **out, size_t *n_out)
 {
-    tok *toks = malloc(MAX_TOKENS * sizeof *toks);
+    tok *toks = mem_array(MAX_TOKENS, sizeof *toks);
     match *m = NULL;
     buf arena = BUF_INIT;
     size_t n_m = 0;
@@ -112,7 +113,7 @@ static int find_matches(const char *body, size_t len, const query_term *q,
         goto out;
     }
     size_t n = tokenize(body, len, toks, &arena);
-    m = malloc((n + 1) * sizeof *m);
+    m = mem_array(n + 1, sizeof *m);
     if (!m || arena.oom) {
         rc = MORGUE_ENOMEM;
         goto out;
@@ -149,7 +150,7 @@ int snippet_matches(const char *body, size_t len, const query_term *terms,
     *n = 0;
     if (rc)
         return rc;
-    morgue_match *r = malloc((k + 1) * sizeof *r);
+    morgue_match *r = mem_array(k + 1, sizeof *r);
     if (!r) {
         free(m);
         return MORGUE_ENOMEM;

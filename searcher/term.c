@@ -99,9 +99,15 @@ static uint32_t advance(it *i, uint32_t target)
 {
     term_it *t = (term_it *)i;
     i->started = 1;
+    uint32_t block = t->p.block;
     i->doc = postings_advance(&t->p, target);
     if (t->p.err)
         i->err = t->p.err;
+    /* A step, plus the documents of a block it had to decode. */
+    if (budget_spend(t->c.budget, 1 + (t->p.block != block ? t->p.n : 0))) {
+        i->err = MORGUE_EQUERY;
+        i->doc = IT_END;
+    }
     return i->doc;
 }
 

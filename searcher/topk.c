@@ -6,6 +6,10 @@
 
 #include <math.h>
 
+#include "util/alloc.h"
+
+#define FIRST_CAP 64
+
 static int worse(const hit *a, uint64_t ga, const hit *b, uint64_t gb)
 {
     return a->key < b->key || (a->key == b->key && ga > gb);
@@ -15,7 +19,9 @@ int topk_init(topk *t, size_t k)
 {
     t->n = 0;
     t->k = k;
-    t->heap = malloc((k + 1) * sizeof *t->heap);
+    t->oom = 0;
+    t->cap = k < FIRST_CAP ? k + 1 : FIRST_CAP;
+    t->heap = mem_array(t->cap, sizeof *t->heap);
     return t->heap ? 0 : -1;
 }
 
@@ -46,12 +52,27 @@ static void sift_down(topk_entry *e, size_t n, size_t i)
     }
 }
 
-void topk_push(topk *t, hit h, uint64_t g)
+static int grow(topk *t)
 {
-    topk_entry *e = t->heap;
+    size_t cap = mem_grow_cap(t->cap, t->n + 1, sizeof *t->heap);
+    topk_entry *e = cap ? mem_rearray(t->heap, cap, sizeof *e) : NULL;
+    if (!e) {
+        t->oom = 1;
+        return -1;
+    }
+    t->heap = e;
+    t->cap = cap;
+    return 0;
+}
+
+int topk_push(topk *t, hit h, uint64_t g)
+{
     if (t->k == 0)
-        return;
+        return 0;
     if (t->n < t->k) {
+        if (t->n == t->cap && grow(t))
+            return -1;
+        topk_entry *e = t->heap;
         size_t i = t->n++;
         e[i].h = h;
         e[i].g = g;
@@ -64,13 +85,15 @@ void topk_push(topk *t, hit h, uint64_t g)
             e[p] = tmp;
             i = p;
         }
-        return;
+        return 0;
     }
+    topk_entry *e = t->heap;
     if (worse(&h, g, &e[0].h, e[0].g))
-        return;
+        return 0;
     e[0].h = h;
     e[0].g = g;
     sift_down(e, t->n, 0);
+    return 0;
 }
 
 hit *topk_take(topk *t, size_t *n)
@@ -78,7 +101,7 @@ hit *topk_take(topk *t, size_t *n)
     topk_entry *e = t->heap;
     size_t count = t->n;
     /* Pop worst first into the back: the array ends up best first. */
-    hit *out = malloc((count + 1) * sizeof *out);
+    hit *out = mem_array(count, sizeof *out);
     if (!out) {
         *n = 0;
         return NULL;
@@ -96,5 +119,5 @@ void topk_free(topk *t)
 {
     free(t->heap);
     t->heap = NULL;
-    t->n = 0;
+    t->n = t->cap = 0;
 }

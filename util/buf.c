@@ -10,6 +10,10 @@ int buf_reserve(buf *b, size_t extra)
 {
     if (b->oom)
         return -1;
+    if (extra > SIZE_MAX - b->len) {
+        b->oom = 1;
+        return -1;
+    }
     if (b->len + extra <= b->cap)
         return 0;
     size_t cap = b->cap ? b->cap : 64;

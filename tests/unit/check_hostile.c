@@ -1,0 +1,462 @@
+/* check_hostile.c: what a hostile caller, query, archive or operator does
+ * to the library, one test case per failure a hostile round found: limits
+ * and offsets near SIZE_MAX, a second writer let in by a deleted LOCK,
+ * HTML nested past libxml2's default depth, queries carrying NUL or
+ * invalid UTF-8. */
+#include <fcntl.h>
+#include <pthread.h>
+#include <time.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "check_main.h"
+#include "morgue.h"
+#include "testutil.h"
+
+static void add(morgue_writer *w, const char *id, const char *title,
+                const char *body)
+{
+    morgue_article a = MORGUE_ARTICLE_INIT;
+    a.id = id;
+    a.title = title;
+    a.body = body;
+    ck_assert_int_eq(morgue_writer_add(w, &a), MORGUE_OK);
+}
+
+/* An index of n articles about oil, id "aN"; the caller frees the dir. */
+static char *small_index(const char *tag, int n)
+{
+    char *dir = tu_tempdir(tag);
+    ck_assert_ptr_nonnull(dir);
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open(&w, dir, NULL), MORGUE_OK);
+    for (int i = 0; i < n; i++) {
+        char id[32], body[128];
+        snprintf(id, sizeof id, "a%d", i);
+        snprintf(body, sizeof body, "oil prices %s the %d barrels",
+                 i % 2 ? "rose" : "fell", i);
+        add(w, id, "oil", body);
+    }
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+    return dir;
+}
+
+/* Hits of query with limit and offset; -1 when the search failed. */
+static long count_hits(morgue_searcher *s, const char *query, size_t limit,
+                       size_t offset)
+{
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.limit = limit;
+    o.offset = offset;
+    morgue_hits *h;
+    if (morgue_search(s, query, &o, &h) != MORGUE_OK)
+        return -1;
+    long n = 0;
+    while (morgue_hits_next(h) == MORGUE_OK)
+        n++;
+    morgue_hits_free(h);
+    return n;
+}
+
+/* topk_init computed (offset + limit + 1) * entry size, which wraps. */
+START_TEST(test_huge_limit_and_offset)
+{
+    char *dir = small_index("limits", 40);
+    morgue_searcher *s;
+    ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
+    ck_assert_int_eq(count_hits(s, "oil", SIZE_MAX, 0), 40);
+    ck_assert_int_eq(count_hits(s, "oil", (size_t)1 << 60, 0), 40);
+    ck_assert_int_eq(count_hits(s, "oil", SIZE_MAX, 7), 33);
+    ck_assert_int_eq(count_hits(s, "oil", 10, SIZE_MAX), 0);
+    ck_assert_int_eq(count_hits(s, "oil", 10, SIZE_MAX - 9), 0);
+    ck_assert_int_eq(count_hits(s, "oil", SIZE_MAX / 32, 35), 5);
+    /* The exhaustive walk (a phrase) and the pruned path alike. */
+    ck_assert_int_eq(count_hits(s, "\"oil prices\"", SIZE_MAX, 0), 40);
+    ck_assert_int_eq(count_hits(s, "oil rose", SIZE_MAX - 1, 1), 19);
+    morgue_searcher_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Hits of query in the index at dir; -1 when it cannot be searched. */
+static long hits_in(const char *dir, const char *query)
+{
+    morgue_searcher *s;
+    if (morgue_searcher_open(&s, dir, NULL) != MORGUE_OK)
+        return -1;
+    long n = count_hits(s, query, SIZE_MAX, 0);
+    morgue_searcher_close(s);
+    return n;
+}
+
+static void unlink_lock(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/LOCK", dir);
+    ck_assert_int_eq(unlink(path), 0);
+}
+
+/* An operator deletes INDEX/LOCK while writer A runs; writer B then
+ * locks a fresh LOCK. A must notice before it writes or commits anything
+ * (its commit would drop B's and remove B's segments as orphans), and
+ * B's work and A's earlier commit must survive intact. */
+START_TEST(test_lock_deleted_under_writer)
+{
+    char *dir = tu_tempdir("lockgone");
+    morgue_writer *a, *b;
+    ck_assert_int_eq(morgue_writer_open(&a, dir, NULL), MORGUE_OK);
+    add(a, "a1", "first", "alpha committed by the first writer");
+    ck_assert_int_eq(morgue_writer_commit(a), MORGUE_OK);
+    add(a, "a2", "second", "alpha pending in the first writer");
+    unlink_lock(dir);
+    ck_assert_int_eq(morgue_writer_open(&b, dir, NULL), MORGUE_OK);
+    add(b, "b1", "third", "alpha from the second writer");
+    ck_assert_int_eq(morgue_writer_commit(b), MORGUE_OK);
+    ck_assert_int_eq(morgue_writer_commit(a), MORGUE_EBUSY);
+    ck_assert_ptr_nonnull(strstr(morgue_writer_errmsg(a), "LOCK"));
+    /* Once stopped it stays stopped. */
+    add(b, "b2", "fourth", "alpha again from the second writer");
+    morgue_article x = MORGUE_ARTICLE_INIT;
+    x.id = "a3";
+    x.body = "alpha";
+    ck_assert_int_ne(morgue_writer_add(a, &x), MORGUE_OK);
+    morgue_writer_close(a); /* must not remove b's files */
+    ck_assert_int_eq(morgue_writer_commit(b), MORGUE_OK);
+    morgue_writer_close(b);
+    ck_assert_int_eq(morgue_index_check(dir, NULL), MORGUE_OK);
+    ck_assert_int_eq(hits_in(dir, "alpha"), 3); /* a1 b1 b2 */
+    ck_assert_int_eq(hits_in(dir, "pending"), 0);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* The same with A flushing segments (a tiny budget) and merging after
+ * the lock went: it must not write a segment under a number B uses. */
+START_TEST(test_lock_deleted_writer_flushing)
+{
+    char *dir = tu_tempdir("lockflush");
+    morgue_writer_opts o = MORGUE_WRITER_OPTS_INIT;
+    o.memory_budget = 1; /* a segment per article */
+    morgue_writer *a, *b;
+    ck_assert_int_eq(morgue_writer_open(&a, dir, &o), MORGUE_OK);
+    add(a, "a1", "first", "beta one");
+    add(a, "a2", "second", "beta two");
+    unlink_lock(dir);
+    ck_assert_int_eq(morgue_writer_open(&b, dir, &o), MORGUE_OK);
+    add(b, "b1", "third", "beta three");
+    add(b, "b2", "fourth", "beta four");
+    morgue_article x = MORGUE_ARTICLE_INIT;
+    x.id = "a3";
+    x.body = "beta five";
+    int rc = morgue_writer_add(a, &x);
+    if (rc == MORGUE_OK)
+        rc = morgue_writer_commit(a);
+    ck_assert_int_eq(rc, MORGUE_EBUSY);
+    ck_assert_int_eq(morgue_writer_commit(b), MORGUE_OK);
+    morgue_writer_close(a);
+    morgue_writer_close(b);
+    ck_assert_int_eq(morgue_index_check(dir, NULL), MORGUE_OK);
+    ck_assert_int_eq(hits_in(dir, "beta"), 2);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+typedef struct opener {
+    const char *dir;
+    int rc;
+    morgue_writer *w;
+} opener;
+
+static void *open_waiting(void *arg)
+{
+    opener *op = arg;
+    morgue_writer_opts o = MORGUE_WRITER_OPTS_INIT;
+    o.wait_seconds = 20;
+    op->rc = morgue_writer_open(&op->w, op->dir, &o);
+    return NULL;
+}
+
+/* B waits on LOCK's file; the holder replaces LOCK with a new file and
+ * leaves. B's flock then succeeds on a file no longer named LOCK: B must
+ * lock the new one instead, or a third writer gets in beside it. */
+START_TEST(test_lock_replaced_while_waiting)
+{
+    char *dir = tu_tempdir("lockswap");
+    morgue_writer *a, *c;
+    ck_assert_int_eq(morgue_writer_open(&a, dir, NULL), MORGUE_OK);
+    opener op = { dir, 1, NULL };
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, open_waiting, &op), 0);
+    struct timespec nap = { 0, 300 * 1000 * 1000 };
+    nanosleep(&nap, NULL); /* B is waiting on the old file */
+    char path[4096], tmp[4096];
+    snprintf(path, sizeof path, "%s/LOCK", dir);
+    snprintf(tmp, sizeof tmp, "%s/LOCK.new", dir);
+    int fd = open(tmp, O_RDWR | O_CREAT, 0644);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_int_eq(rename(tmp, path), 0);
+    morgue_writer_close(a);
+    ck_assert_int_eq(pthread_join(th, NULL), 0);
+    ck_assert_int_eq(op.rc, MORGUE_OK);
+    ck_assert_int_eq(morgue_writer_open(&c, dir, NULL), MORGUE_EBUSY);
+    ck_assert_ptr_null(c);
+    morgue_writer_close(op.w);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Writes n bytes of data to dir/name; the path in out. */
+static void write_file(const char *dir, const char *name, const char *data,
+                       size_t n, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/%s", dir, name);
+    FILE *f = fopen(out, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+typedef struct warnings {
+    int n;
+    uint64_t last_offset;
+    char first[256];
+} warnings;
+
+static void on_warning(const morgue_warning *w, void *ud)
+{
+    warnings *ws = ud;
+    if (ws->n++ == 0)
+        snprintf(ws->first, sizeof ws->first, "%s", w->message);
+    ws->last_offset = w->offset;
+}
+
+/* A page nested depth elements deep with words above, at and below the
+ * bottom. */
+static char *deep_page(int depth, size_t *len)
+{
+    size_t cap = (size_t)depth * 12 + 512;
+    char *p = malloc(cap);
+    ck_assert_ptr_nonnull(p);
+    size_t n = (size_t)snprintf(p, cap, "<!doctype html><html><head>"
+                                "<title>Deep</title></head><body>"
+                                "<p>shallowword</p>");
+    for (int i = 0; i < depth; i++)
+        n += (size_t)snprintf(p + n, cap - n, "<div>");
+    n += (size_t)snprintf(p + n, cap - n, "<p>deepword</p>");
+    for (int i = 0; i < depth; i++)
+        n += (size_t)snprintf(p + n, cap - n, "</div>");
+    n += (size_t)snprintf(p + n, cap - n, "<p>afterword</p></body></html>");
+    *len = n;
+    return p;
+}
+
+/* libxml2 stops at 256 nested elements unless asked for more, and with
+ * its errors muted the rest of the page was lost without a word. */
+START_TEST(test_deep_html_keeps_text)
+{
+    char *dir = tu_tempdir("deephtml"), path[4096];
+    size_t len;
+    char *page = deep_page(5000, &len);
+    write_file(dir, "deep.html", page, len, path, sizeof path);
+    free(page);
+    char idx[4096];
+    snprintf(idx, sizeof idx, "%s/index", dir);
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open(&w, idx, NULL), MORGUE_OK);
+    morgue_add_opts ao = MORGUE_ADD_OPTS_INIT;
+    warnings ws = { 0, 0, "" };
+    ao.warning = on_warning;
+    ao.userdata = &ws;
+    morgue_add_result res;
+    ck_assert_int_eq(morgue_writer_add_file(w, path, &ao, &res), MORGUE_OK);
+    ck_assert_int_eq(res.articles, 1);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+    ck_assert_int_eq(hits_in(idx, "shallowword"), 1);
+    ck_assert_int_eq(hits_in(idx, "deepword"), 1);
+    ck_assert_int_eq(hits_in(idx, "afterword"), 1);
+    ck_assert_int_eq(ws.n, 0); /* well-formed, however deep */
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* What libxml2 complains about reaches the caller as a warning with the
+ * byte offset, instead of being muted. */
+START_TEST(test_html_errors_are_warnings)
+{
+    char *dir = tu_tempdir("badhtml"), path[4096];
+    const char page[] = "<html><head><title>Broken</title></head><body>"
+                        "<p>one &#xFFFFFFFF; two</p></b><p>three</p>"
+                        "</body></html>";
+    write_file(dir, "bad.html", page, sizeof page - 1, path, sizeof path);
+    char idx[4096];
+    snprintf(idx, sizeof idx, "%s/index", dir);
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open(&w, idx, NULL), MORGUE_OK);
+    morgue_add_opts ao = MORGUE_ADD_OPTS_INIT;
+    warnings ws = { 0, 0, "" };
+    ao.warning = on_warning;
+    ao.userdata = &ws;
+    morgue_add_result res;
+    ck_assert_int_eq(morgue_writer_add_file(w, path, &ao, &res), MORGUE_OK);
+    ck_assert_int_eq(res.articles, 1);
+    ck_assert_int_ge(ws.n, 2);
+    ck_assert_uint_eq(res.warnings, (uint64_t)ws.n);
+    ck_assert_msg(strstr(ws.first, "HTML") != NULL, "%s", ws.first);
+    ck_assert_uint_gt(ws.last_offset, 40);
+    ck_assert_uint_le(ws.last_offset, sizeof page);
+    morgue_writer_close(w);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* An index whose articles are made of the same few common words, many
+ * times over: what makes phrases and NEAR expensive. */
+static char *wordy_index(void)
+{
+    char *dir = tu_tempdir("wordy");
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open(&w, dir, NULL), MORGUE_OK);
+    static const char *const words[] = { "the", "oil", "of", "price",
+                                         "said", "a" };
+    char *body = malloc(64000);
+    ck_assert_ptr_nonnull(body);
+    uint64_t seed = 10;
+    for (int d = 0; d < 300; d++) {
+        size_t n = 0;
+        for (int i = 0; i < 8000; i++) {
+            const char *x = words[tu_rand(&seed) % 6];
+            n += (size_t)snprintf(body + n, 64000 - n, "%s ", x);
+        }
+        char id[16];
+        snprintf(id, sizeof id, "w%d", d);
+        add(w, id, "the oil price", body);
+    }
+    free(body);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+    return dir;
+}
+
+/* n copies of word joined by sep, in a malloc'ed string. */
+static char *repeat(const char *word, size_t n, const char *sep)
+{
+    size_t wl = strlen(word), sl = strlen(sep);
+    char *q = malloc(n * (wl + sl) + 3), *p = q;
+    ck_assert_ptr_nonnull(q);
+    for (size_t i = 0; i < n; i++) {
+        if (i) {
+            memcpy(p, sep, sl);
+            p += sl;
+        }
+        memcpy(p, word, wl);
+        p += wl;
+    }
+    *p = '\0';
+    return q;
+}
+
+/* The query fails with MORGUE_EQUERY and a message holding what. */
+static void refused(morgue_searcher *s, const char *query, unsigned flags,
+                    const char *what)
+{
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.flags = flags;
+    morgue_hits *h = NULL;
+    int rc = morgue_search(s, query, &o, &h);
+    ck_assert_msg(rc == MORGUE_EQUERY, "%.60s...: %d %s", query, rc,
+                  rc ? morgue_searcher_errmsg(s) : "answered");
+    ck_assert_ptr_null(h);
+    ck_assert_msg(strstr(morgue_searcher_errmsg(s), what) != NULL,
+                  "%.60s...: '%s' lacks '%s'", query,
+                  morgue_searcher_errmsg(s), what);
+}
+
+static char *quoted(char *q)
+{
+    size_t n = strlen(q);
+    char *r = malloc(n + 3);
+    ck_assert_ptr_nonnull(r);
+    r[0] = '"';
+    memcpy(r + 1, q, n);
+    memcpy(r + 1 + n, "\"", 2);
+    free(q);
+    return r;
+}
+
+/* The abusive queries of the hostile round, on a small index: each is
+ * refused with a message naming the limit (or answers), and ordinary
+ * queries still answer. Before the limits, the phrase of 5,000 words
+ * took 45 s on Reuters, the NEAR chain below never finished, and 20 MB
+ * of "oil oil ..." grew to 22 GB. */
+START_TEST(test_query_limits)
+{
+    char *dir = wordy_index();
+    morgue_searcher *s;
+    ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
+    ck_assert_int_eq(count_hits(s, "\"the oil price\"", 5, 0), 5);
+    ck_assert_int_eq(count_hits(s, "oil NEAR/3 price", 5, 0), 5);
+    ck_assert_int_eq(count_hits(s, "the oil OR said", 5, 0), 5);
+
+    char *q = quoted(repeat("the", 5000, " "));
+    refused(s, q, 0, "a phrase of 5000 words");
+    free(q);
+    q = repeat("oil", 10000, " OR ");
+    refused(s, q, 0, "longer than 65536 bytes");
+    free(q);
+    q = repeat("oil", 5 * 1000 * 1000, " "); /* 20 MB */
+    refused(s, q, MORGUE_QUERY_ANY, "column 65537");
+    free(q);
+    /* 1,025 distinct words: under the byte limit, over the term limit. */
+    char *many = malloc(1025 * 8 + 1), *p = many;
+    ck_assert_ptr_nonnull(many);
+    for (int i = 0; i < 1025; i++)
+        p += sprintf(p, "%sw%04d", i ? " " : "", i);
+    refused(s, many, MORGUE_QUERY_ANY, "more than 1024 terms");
+    free(many);
+    /* Within the word limits, over the work budget. */
+    q = quoted(repeat("the", 64, " "));
+    refused(s, q, 0, "too costly");
+    free(q);
+    q = repeat("the", 64, " NEAR/1000 ");
+    refused(s, q, 0, "too costly");
+    free(q);
+    /* The searcher is fine afterwards. */
+    ck_assert_int_eq(count_hits(s, "oil", 3, 0), 3);
+    morgue_searcher_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+static Suite *hostile_suite(void)
+{
+    Suite *su = suite_create("hostile");
+    TCase *tc = tcase_create("limits");
+    tcase_add_test(tc, test_huge_limit_and_offset);
+    suite_add_tcase(su, tc);
+    tc = tcase_create("lock");
+    tcase_add_test(tc, test_lock_deleted_under_writer);
+    tcase_add_test(tc, test_lock_deleted_writer_flushing);
+    tcase_add_test(tc, test_lock_replaced_while_waiting);
+    suite_add_tcase(su, tc);
+    tc = tcase_create("query");
+    tcase_add_test(tc, test_query_limits);
+    suite_add_tcase(su, tc);
+    tc = tcase_create("html");
+    tcase_add_test(tc, test_deep_html_keeps_text);
+    tcase_add_test(tc, test_html_errors_are_warnings);
+    suite_add_tcase(su, tc);
+    return su;
+}
+
+MORGUE_CHECK_MAIN(hostile_suite)
