@@ -252,7 +252,7 @@ static int run(void *sp, const bench_query *q, int mode, bench_result *r)
         if (frc != MORGUE_OK)
             rc = frc;
         for (size_t i = 0; frc == MORGUE_OK && i < nf; i++) {
-            r->facet_values++;
+            r->facet_values += f[i].count > 0; /* empty months are listed */
             r->facet_total += f[i].count;
         }
     }

@@ -42,7 +42,7 @@ int cmd_compact(int argc, char **argv)
     const char *dir = NULL;
     morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
     int quiet = 0, c;
-    while ((c = getopt_long(argc, argv, "i:w:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:w:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
         case 'w': {
@@ -54,7 +54,8 @@ int cmd_compact(int argc, char **argv)
         }
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        default:
+            return cli_bad_option(c, "compact", argc, argv, 0);
         }
     }
     if (optind != argc) {

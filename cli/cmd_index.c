@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -181,7 +182,7 @@ int cmd_index(int argc, char **argv)
     morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
     morgue_add_opts ao = MORGUE_ADD_OPTS_INIT;
     int quiet = 0, c;
-    while ((c = getopt_long(argc, argv, "i:f:l:m:w:rqh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:f:l:m:w:rqh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
         case 'C': cluster = optarg; break;
@@ -204,16 +205,30 @@ int cmd_index(int argc, char **argv)
         case 'r': wo.rebuild = 1; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        default:
+            return cli_bad_option(c, "index", argc, argv, 0);
         }
     }
     dir = cli_index_dir(dir);
+    if (cli_archive_folder(dir)) {
+        fprintf(stderr, "morgue: %s holds files but no morgue index; an "
+                "index needs a folder of its own (a new or empty one, "
+                "--index DIR)\n", dir);
+        return CLI_EXIT_USAGE;
+    }
     morgue_writer *w;
     int rc = cluster ? morgue_writer_open_cluster(&w, cluster, &wo)
                      : morgue_writer_open(&w, dir, &wo);
     if (rc != MORGUE_OK) {
         cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return rc == MORGUE_EBUSY ? CLI_EXIT_TEMPFAIL : CLI_EXIT_ERROR;
+    }
+    for (int i = optind; i < argc && !quiet; i++) {
+        struct stat st;
+        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) &&
+            stat(dir, &st) == 0 && cli_inside(dir, argv[i]))
+            fprintf(stderr, "morgue: note: the index %s is inside %s; it "
+                    "is skipped, not read as articles\n", dir, argv[i]);
     }
     progress p = { !quiet && isatty(STDERR_FILENO), now(), 0, 0, 0, 0 };
     ao.warning = on_warning;

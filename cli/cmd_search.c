@@ -210,7 +210,7 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
     morgue_query_opts *qo = &cfg->qo;
     char err[256];
     int c, at;
-    while ((c = getopt_long(argc, argv, "i:jn:o:Sh", opts, &at)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:jn:o:Sh", opts, &at)) != -1) {
         const char *name = c == OPT_SHARED ? opts[at].name
                            : c == 'n' ? "limit" : c == 'o' ? "offset"
                            : c == 'S' ? "no-snippets" : NULL;
@@ -229,7 +229,8 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
                 return CLI_EXIT_USAGE;
             break;
         case 'h': usage(stdout); return -1;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        default:
+            return cli_bad_option(c, "search", argc, argv, 1);
         }
     }
     if (search_opt_check(qo, err, sizeof err))

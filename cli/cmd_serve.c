@@ -399,7 +399,7 @@ int cmd_serve(int argc, char **argv)
     const char *dir = NULL, *listen = "127.0.0.1:8080";
     long long threads = 4;
     int quiet = 0, c;
-    while ((c = getopt_long(argc, argv, "i:l:t:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:l:t:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
         case 'l': listen = optarg; break;
@@ -409,7 +409,8 @@ int cmd_serve(int argc, char **argv)
             break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        default:
+            return cli_bad_option(c, "serve", argc, argv, 0);
         }
     }
     if (optind != argc) {

@@ -25,13 +25,14 @@ int cmd_stats(int argc, char **argv)
     };
     const char *dir = NULL, *cluster = NULL;
     int as_json = 0, c;
-    while ((c = getopt_long(argc, argv, "i:jh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:jh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
         case 'C': cluster = optarg; break;
         case 'j': as_json = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        default:
+            return cli_bad_option(c, "stats", argc, argv, 0);
         }
     }
     if (optind != argc) {

@@ -1,4 +1,5 @@
 /* main.c: the morgue command; dispatches to one cmd_<verb>.c per verb. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,6 +47,7 @@ int main(int argc, char **argv)
         printf("morgue %s\n", MORGUE_VERSION_STRING);
         return 0;
     }
+    opterr = 0; /* each command says what is wrong, in one line */
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].run(argc - 1, argv + 1);

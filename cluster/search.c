@@ -175,7 +175,7 @@ static void ranked(buf *q, const translation *t, const morgue_query_opts *o)
 static void facet(buf *q, const translation *t, const char *select,
                   const char *by, const char *extra)
 {
-    buf_printf(q, "; SELECT %s, COUNT(*) AS c FROM " CLUSTER_INDEX, select);
+    buf_printf(q, "; SELECT COUNT(*) AS c, %s FROM " CLUSTER_INDEX, select);
     where(q, t, extra);
     buf_printf(q, " GROUP BY %s LIMIT %d OPTION max_matches=%d, "
                   "ranker=none; SHOW META", by, FACET_ROWS, FACET_ROWS);
@@ -184,8 +184,10 @@ static void facet(buf *q, const translation *t, const char *select,
 /* ---- reading the answers ---- */
 
 typedef struct fv {
-    char *value;
+    char *value;        /* folded value, or the date key as text */
+    char *shown;        /* as written in a matching article, or NULL */
     uint64_t count;
+    unsigned long key;  /* date facets: yr, ym or dy */
 } fv;
 
 static int by_count(const void *a, const void *b)
@@ -196,25 +198,39 @@ static int by_count(const void *a, const void *b)
     return strcmp(x->value, y->value);
 }
 
-static int by_value(const void *a, const void *b)
+static int by_key(const void *a, const void *b)
 {
-    return strcmp(((const fv *)a)->value, ((const fv *)b)->value);
+    const fv *x = a, *y = b;
+    return (x->key > y->key) - (x->key < y->key);
 }
 
-/* Stores n values as facet kind of h (the top ones by count for sources
- * and tags, calendar order for dates); frees the values. */
+static void date_text(char *out, size_t cap, unsigned long k, int date_kind)
+{
+    if (date_kind == MORGUE_FACET_YEAR)
+        snprintf(out, cap, "%04lu", k);
+    else if (date_kind == MORGUE_FACET_MONTH)
+        snprintf(out, cap, "%04lu-%02lu", k / 100, k % 100);
+    else
+        snprintf(out, cap, "%04lu-%02lu-%02lu", k / 10000, k / 100 % 100,
+                 k % 100);
+}
+
+/* Stores n values as facet kind of h: the top ones by count (ties by the
+ * folded value) for sources and tags, shown as written; calendar order for
+ * dates. */
 static int set_facets(morgue_hits *h, int kind, fv *v, size_t n, size_t top)
 {
-    qsort(v, n, sizeof *v, kind == MORGUE_FACET_KIND_DATE ? by_value
-                                                          : by_count);
-    if (kind != MORGUE_FACET_KIND_DATE && n > top)
-        n = top;
+    if (kind != MORGUE_FACET_KIND_DATE) {
+        qsort(v, n, sizeof *v, by_count);
+        if (n > top)
+            n = top;
+    }
     morgue_facet *f = calloc(n + 1, sizeof *f);
     int rc = f ? MORGUE_OK : MORGUE_ENOMEM;
     for (size_t i = 0; f && i < n; i++) {
         f[i].value = (const char *)(uintptr_t)h->facet_text.len;
         f[i].count = v[i].count;
-        buf_puts(&h->facet_text, v[i].value);
+        buf_puts(&h->facet_text, v[i].shown ? v[i].shown : v[i].value);
         buf_putc(&h->facet_text, '\0');
     }
     h->facets[kind] = f;
@@ -222,6 +238,79 @@ static int set_facets(morgue_hits *h, int kind, fv *v, size_t n, size_t top)
     return h->facet_text.oom ? MORGUE_ENOMEM : rc;
 }
 
+/* As the local searcher does: years and months between two that have
+ * matches are listed with count 0 (over at most GAP_FILL periods). */
+#define GAP_FILL 2400
+
+static long period_no(unsigned long k, int date_kind)
+{
+    return date_kind == MORGUE_FACET_YEAR ? (long)k
+                                          : (long)(k / 100) * 12 +
+                                                (long)(k % 100) - 1;
+}
+
+static int fill_gaps(fv **pv, size_t *pn, int date_kind)
+{
+    fv *v = *pv;
+    size_t n = *pn;
+    qsort(v, n, sizeof *v, by_key);
+    if (date_kind == MORGUE_FACET_DAY || n < 2)
+        return MORGUE_OK;
+    long first = period_no(v[0].key, date_kind);
+    long periods = period_no(v[n - 1].key, date_kind) - first + 1;
+    if (periods > GAP_FILL || (size_t)periods == n)
+        return MORGUE_OK;
+    fv *w = calloc((size_t)periods + 1, sizeof *w);
+    if (!w)
+        return MORGUE_ENOMEM;
+    for (long p = 0; p < periods; p++) {
+        long q = first + p;
+        w[p].key = date_kind == MORGUE_FACET_YEAR
+                       ? (unsigned long)q
+                       : (unsigned long)(q / 12) * 100 +
+                             (unsigned long)(q % 12 + 1);
+    }
+    for (size_t i = 0; i < n; i++) {
+        fv *slot = &w[period_no(v[i].key, date_kind) - first];
+        slot->count = v[i].count;
+        slot->value = v[i].value;
+    }
+    int rc = MORGUE_OK;
+    for (long p = 0; p < periods; p++) {
+        if (w[p].value)
+            continue;
+        char val[32];
+        date_text(val, sizeof val, w[p].key, date_kind);
+        if (!(w[p].value = strdup(val)))
+            rc = MORGUE_ENOMEM;
+    }
+    free(v);
+    *pv = w;
+    *pn = (size_t)periods;
+    return rc;
+}
+
+/* The value as written among the '\n'-separated raw values that folds
+ * to folded (NULL when none does). */
+static char *as_written(const char *raw, const char *folded)
+{
+    buf f = BUF_INIT;
+    char *found = NULL;
+    for (const char *p = raw; *p && !found;) {
+        const char *e = strchr(p, '\n');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        buf_clear(&f);
+        row_fold_value(&f, p, l);
+        if (f.len == strlen(folded) && !memcmp(f.ptr, folded, f.len))
+            found = strndup(p, l);
+        p += l + (e != NULL);
+    }
+    buf_free(&f);
+    return found;
+}
+
+/* Rows of a facet query: COUNT(*) first, then per kind: the date key;
+ * srcn, source; the tag hash, tagn, tags. */
 static int read_facet(batch *b, morgue_hits *h, int kind, int date_kind,
                       size_t top)
 {
@@ -232,62 +321,52 @@ static int read_facet(batch *b, morgue_hits *h, int kind, int date_kind,
     size_t n = 0, cap = mysql_num_rows(r) + 1;
     fv *v = calloc(cap, sizeof *v);
     MYSQL_ROW row;
-    while (v && (row = mysql_fetch_row(r))) {
-        unsigned long *len = mysql_fetch_lengths(r);
-        char val[64];
-        const char *value = NULL;
+    while (v && rc == MORGUE_OK && (row = mysql_fetch_row(r))) {
+        uint64_t count = strtoull(row[0] ? row[0] : "0", NULL, 10);
+        fv x = { NULL, NULL, count, 0 };
         if (kind == MORGUE_FACET_KIND_DATE) {
-            unsigned long k = strtoul(row[0] ? row[0] : "0", NULL, 10);
-            if (k == 0)
+            x.key = strtoul(row[1] ? row[1] : "0", NULL, 10);
+            if (x.key == 0)
                 continue; /* no date */
-            if (date_kind == MORGUE_FACET_YEAR)
-                snprintf(val, sizeof val, "%04lu", k);
-            else if (date_kind == MORGUE_FACET_MONTH)
-                snprintf(val, sizeof val, "%04lu-%02lu", k / 100, k % 100);
-            else
-                snprintf(val, sizeof val, "%04lu-%02lu-%02lu", k / 10000,
-                         k / 100 % 100, k % 100);
-            value = val;
+            char val[32];
+            date_text(val, sizeof val, x.key, date_kind);
+            x.value = strdup(val);
         } else if (kind == MORGUE_FACET_KIND_SOURCE) {
-            value = row[0] && len[0] ? row[0] : NULL;
+            if (!row[1] || !row[1][0])
+                continue; /* no source */
+            x.value = strdup(row[1]);
+            x.shown = as_written(row[2] ? row[2] : "", row[1]);
         } else { /* the group's tag: the one of its row that hashes so */
-            uint64_t g = strtoull(row[0] ? row[0] : "0", NULL, 10);
-            const char *t = row[1] ? row[1] : "";
-            for (const char *p = t; *p;) {
+            uint64_t g = strtoull(row[1] ? row[1] : "0", NULL, 10);
+            for (const char *p = row[2] ? row[2] : ""; *p && !x.value;) {
                 const char *e = strchr(p, '\n');
                 size_t l = e ? (size_t)(e - p) : strlen(p);
-                if (row_tag_hash(p, l) == g) {
-                    snprintf(val, sizeof val, "%.*s", (int)l, p);
-                    value = l < sizeof val ? val : NULL;
-                    if (!value) { /* long tag: keep it whole */
-                        v[n].value = strndup(p, l);
-                        v[n].count = strtoull(row[2] ? row[2] : "0", NULL,
-                                              10);
-                        n += v[n].value != NULL;
-                    }
-                    break;
-                }
-                p = e ? e + 1 : p + l;
+                if (row_tag_hash(p, l) == g)
+                    x.value = strndup(p, l);
+                p += l + (e != NULL);
             }
+            if (!x.value)
+                continue;
+            x.shown = as_written(row[3] ? row[3] : "", x.value);
         }
-        if (!value)
-            continue;
-        v[n].value = strdup(value);
-        const char *count = row[kind == MORGUE_FACET_KIND_TAG ? 2 : 1];
-        v[n].count = strtoull(count ? count : "0", NULL, 10);
-        if (!v[n].value)
-            break;
-        n++;
+        if (!x.value)
+            rc = MORGUE_ENOMEM;
+        else
+            v[n++] = x;
     }
     mysql_free_result(r);
     if (!v)
         rc = MORGUE_ENOMEM;
     if (rc == MORGUE_OK && (r = next_result(b, 0, &rc)))
         read_meta(b, r, NULL);
+    if (rc == MORGUE_OK && kind == MORGUE_FACET_KIND_DATE)
+        rc = fill_gaps(&v, &n, date_kind);
     if (rc == MORGUE_OK)
         rc = set_facets(h, kind, v, n, top);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; v && i < n; i++) {
         free(v[i].value);
+        free(v[i].shown);
+    }
     free(v);
     return rc;
 }
@@ -421,9 +500,9 @@ static int run_search(morgue_searcher *s, batch *b, const qnode *q,
         if (o->facet_date > 0 && o->facet_date <= MORGUE_FACET_DAY)
             facet(&sql, &t, "GROUPBY()", by[o->facet_date], NULL);
         if (o->facet_sources)
-            facet(&sql, &t, "srcn", "srcn", NULL);
+            facet(&sql, &t, "srcn, source", "srcn", NULL);
         if (o->facet_tags)
-            facet(&sql, &t, "GROUPBY(), tagn", "tg", NULL);
+            facet(&sql, &t, "GROUPBY(), tagn, tags", "tg", NULL);
         if (sql.oom)
             rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     }

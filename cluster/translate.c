@@ -140,6 +140,20 @@ static int word(ctx *c, buf *out, const qnode *q)
 static int prefix(ctx *c, buf *out, const qnode *q)
 {
     buf w = BUF_INIT;
+    if (q->field == QF_SOURCE || q->field == QF_TAG) {
+        /* a prefix of the whole folded value, as the planner's */
+        row_fold_value(&w, q->text, strlen(q->text));
+        if (w.len) {
+            buf_puts(out, "(@kv ");
+            row_value_key(out, q->field == QF_TAG ? 'g' : 'o', w.ptr, w.len);
+            buf_puts(out, "*)");
+        }
+        int made = w.len > 0;
+        if (w.oom)
+            c->rc = MORGUE_ENOMEM;
+        buf_free(&w);
+        return made;
+    }
     size_t n = words_of(q->text, &w);
     const char *last = w.ptr;
     for (size_t i = 1; i < n; i++)

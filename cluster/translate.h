@@ -11,6 +11,7 @@
  *                     Sphinx allows a span of m + k - 2 between the first
  *                     and last word, morgue n
  *   kaz*              (@tb kaz*)        title:kaz*  (@ti kaz*)
+ *   source:stepp*     (@kv o_stepp*)    a prefix of the whole value
  *   source:"x y"      (@kv o_x_y)       tag:x       (@kv g_x)
  *   date:A..B         top-level AND: the WHERE filter; elsewhere the
  *                     fewest y/m/d keys covering the days, (@kv (y.. | ..))

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -399,6 +400,14 @@ int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
         if (msg[0])
             err_set(&w->err, rc, "%s", msg);
         return writer_break(w, rc);
+    }
+    if (opts && opts->format && res->articles == 0 && fr.bytes > 0) {
+        /* a forced format that finds nothing: most likely the wrong one */
+        char m[128];
+        snprintf(m, sizeof m, "no article read as format '%s': is the file "
+                 "in that format? (skipped)", opts->format);
+        on_warning(&c, 0, 0, m);
+        res->skipped++;
     }
     writer_stamp(w, (size_t)c.file, st);
     w->ft.files[c.file].hash = hash;

@@ -219,17 +219,29 @@ static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
     return r ? r : (al > bl) - (al < bl);
 }
 
-/* Every exact word starting with the prefix, over all segments. */
+/* Every exact word starting with the prefix, over all segments; for
+ * source: and tag:, every whole value starting with it (values are keys of
+ * their own namespace, so `source:stepp*` is "steppe daily", not a word
+ * of the text). */
 static pnode *prefix_node(ctx *c, const qnode *q)
 {
+    int value = q->field == QF_SOURCE || q->field == QF_TAG;
     size_t n;
     char **w = words_of(c, q->text, &n);
     if (!w)
         return NULL;
     char key[MAX_KEY];
-    size_t klen = strlen(w[n - 1]) + 1;
-    key[0] = NS_WORD;
-    memcpy(key + 1, w[n - 1], klen - 1);
+    size_t klen = 1;
+    key[0] = !value ? NS_WORD : q->field == QF_TAG ? NS_TAG : NS_SOURCE;
+    for (size_t i = value ? 0 : n - 1; i < n; i++) {
+        size_t l = strlen(w[i]);
+        if (klen + l + 2 >= MAX_KEY)
+            break;
+        if (klen > 1)
+            key[klen++] = ' ';
+        memcpy(key + klen, w[i], l);
+        klen += l;
+    }
     free_words(w);
     char *found[PREFIX_MAX + 1];
     size_t n_found = 0;
@@ -263,7 +275,15 @@ static pnode *prefix_node(ctx *c, const qnode *q)
     if (c->rc == MORGUE_OK && n_found) {
         p = new_node(c, Q_OR);
         for (size_t i = 0; p && i < n_found && c->rc == MORGUE_OK; i++) {
-            pnode *k = phrase_node(c, &found[i], 1, 0, q->field == QF_TITLE);
+            pnode *k = NULL;
+            if (value) {
+                if ((k = new_node(c, Q_WORD))) {
+                    k->tkind = TERM_FILTER;
+                    add_term(c, k, key[0], found[i], strlen(found[i]), 0);
+                }
+            } else {
+                k = phrase_node(c, &found[i], 1, 0, q->field == QF_TITLE);
+            }
             pnode **kids = k ? mem_rearray(p->kids, p->n_kids + 1, sizeof *kids)
                              : NULL;
             if (!kids) {

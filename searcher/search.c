@@ -213,6 +213,8 @@ static int parse(run *r, const char *query, qnode **q)
                              (unsigned char)query[bad]);
     unsigned flags = (r->o->flags & MORGUE_QUERY_ANY) ? QUERY_ANY : 0;
     int rc = query_parse(query, flags, q, msg, sizeof msg, &at);
+    if (rc == MORGUE_EQUERY && strstr(msg, "column")) /* said already */
+        return searcher_fail(r->s, rc, "query error: %s", msg);
     if (rc == MORGUE_EQUERY)
         return searcher_fail(r->s, rc, "query error at column %zu: %s",
                              at + 1, msg);
