@@ -42,7 +42,7 @@ int cmd_check(int argc, char **argv)
     dir = cli_index_dir(dir);
     if (cli_need_index(dir))
         return CLI_EXIT_ERROR;
-    morgue_check_result r;
+    morgue_check_result r = MORGUE_CHECK_RESULT_INIT;
     int rc = morgue_index_check(dir, &r);
     if (rc != MORGUE_OK) {
         cli_msg(stderr, "morgue: check failed: %s\n", morgue_last_errmsg());
@@ -53,7 +53,7 @@ int cmd_check(int argc, char **argv)
     /* "terms" means what stats calls terms (distinct words); the
      * dictionary also holds stems, title words, sources and tags */
     morgue_searcher *s;
-    morgue_stats st;
+    morgue_stats st = MORGUE_STATS_INIT;
     int have = morgue_searcher_open(&s, dir, NULL) == MORGUE_OK &&
                morgue_searcher_stats(s, &st) == MORGUE_OK;
     morgue_searcher_close(s);

@@ -71,7 +71,8 @@ int cmd_compact(int argc, char **argv)
         cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return rc == MORGUE_EBUSY ? CLI_EXIT_TEMPFAIL : CLI_EXIT_ERROR;
     }
-    morgue_stats before, after;
+    morgue_stats before = MORGUE_STATS_INIT;
+    morgue_stats after = MORGUE_STATS_INIT;
     int measured = measure(dir, &before) == MORGUE_OK;
     rc = morgue_writer_compact(w);
     if (rc != MORGUE_OK)

@@ -55,7 +55,7 @@ typedef struct progress {
     int drawn;    /* the bar is on the screen */
 } progress;
 
-static void on_warning(const morgue_warning *w, void *ud)
+static int on_warning(const morgue_warning *w, void *ud)
 {
     (void)ud;
     if (w->line)
@@ -64,6 +64,7 @@ static void on_warning(const morgue_warning *w, void *ud)
     else
         cli_msg(stderr, "\rmorgue: warning: %s: byte %llu: %s\n", w->path,
                 (unsigned long long)w->offset, w->message);
+    return 0;
 }
 
 static void draw(const progress *p, uint64_t done, uint64_t total)
@@ -77,7 +78,7 @@ static void draw(const progress *p, uint64_t done, uint64_t total)
             secs > 0 ? p->bytes / 1e6 / secs : 0.0);
 }
 
-static void on_file(const morgue_file_event *ev, void *ud)
+static int on_file(const morgue_file_event *ev, void *ud)
 {
     progress *p = ud;
     p->articles += ev->articles;
@@ -91,6 +92,7 @@ static void on_file(const morgue_file_event *ev, void *ud)
         p->last = now();
         p->drawn = 1;
     }
+    return 0;
 }
 
 static void add_up(morgue_update_result *t, const morgue_update_result *r)
@@ -142,7 +144,7 @@ static int update(morgue_writer *w, const char *path,
                   const morgue_add_opts *ao, morgue_update_result *t,
                   int *fatal)
 {
-    morgue_update_result r;
+    morgue_update_result r = MORGUE_UPDATE_RESULT_INIT;
     int rc = morgue_writer_add_path(w, path, ao, &r);
     add_up(t, &r);
     if (rc == MORGUE_OK)
@@ -235,8 +237,7 @@ int cmd_index(int argc, char **argv)
     ao.file_done = on_file;
     ao.userdata = &p;
     ao.checkpoint = 1;
-    morgue_update_result t;
-    memset(&t, 0, sizeof t);
+    morgue_update_result t = MORGUE_UPDATE_RESULT_INIT;
     int failed = 0;
     rc = MORGUE_OK;
     if (optind == argc)

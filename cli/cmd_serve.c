@@ -271,7 +271,7 @@ static enum MHD_Result api_article(struct MHD_Connection *c, snap *p,
 
 static enum MHD_Result api_stats(struct MHD_Connection *c, snap *p)
 {
-    morgue_stats st;
+    morgue_stats st = MORGUE_STATS_INIT;
     if (morgue_searcher_stats(p->s, &st) != MORGUE_OK)
         return json_error(c, 500, morgue_searcher_errmsg(p->s));
     return send_json(c, 200, render_stats(&st));

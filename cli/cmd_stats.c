@@ -47,7 +47,7 @@ int cmd_stats(int argc, char **argv)
                      : morgue_searcher_open(&s, dir, NULL);
     if (cluster)
         dir = cluster;
-    morgue_stats st;
+    morgue_stats st = MORGUE_STATS_INIT;
     if (rc == MORGUE_OK)
         rc = morgue_searcher_stats(s, &st);
     if (rc != MORGUE_OK) {

@@ -329,7 +329,7 @@ static void facets(buf *out, morgue_hits *h, const page_req *r)
 
 static void front(buf *out, morgue_searcher *s)
 {
-    morgue_stats st;
+    morgue_stats st = MORGUE_STATS_INIT;
     if (morgue_searcher_stats(s, &st) != MORGUE_OK)
         return;
     char a[16], b[16];

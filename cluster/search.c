@@ -535,7 +535,7 @@ static int run_search(morgue_searcher *s, batch *b, const qnode *q,
 static int cluster_search(morgue_searcher *s, const char *query,
                           const morgue_query_opts *opts, morgue_hits **out)
 {
-    morgue_query_opts o = searcher_resolve_opts(opts);
+    morgue_query_opts o = *opts; /* resolved by morgue_search */
     qnode *q = NULL;
     int rc = parse_query(s, query, o.flags, &q);
     if (rc)
@@ -617,7 +617,7 @@ static void shard_bytes(morgue_searcher *s, batch *b, uint64_t *bytes)
 
 static int cluster_stats(morgue_searcher *s, morgue_stats *out)
 {
-    memset(out, 0, sizeof *out);
+    /* out is a full MORGUE_STATS_INIT from morgue_searcher_stats */
     out->language = s->man.language;
     out->segments = state(s)->conf.n_shards;
     out->first_date = out->last_date = MORGUE_NO_DATE;
@@ -676,25 +676,19 @@ MORGUE_API int morgue_searcher_open_cluster(morgue_searcher **out,
     if (!cluster_file)
         return err_set(e, MORGUE_EINVAL, "no cluster file");
     cstate *c = calloc(1, sizeof *c);
-    morgue_searcher *s = calloc(1, sizeof *s);
-    if (!c || !s) {
-        free(c);
-        free(s);
+    if (!c)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
-    }
     int rc = cluster_conf_read(&c->conf, cluster_file, e);
-    if (rc == MORGUE_OK && !(s->dir = strdup(c->conf.dir)))
-        rc = err_set(e, MORGUE_ENOMEM, "out of memory");
     if (rc) {
         free(c);
-        free(s);
         return rc;
     }
     pthread_mutex_init(&c->mu, NULL);
-    snprintf(s->man.language, sizeof s->man.language, "%s",
-             c->conf.language);
-    s->remote = &cluster_remote;
-    s->remote_ctx = c;
-    *out = s;
+    if (searcher_new_remote(out, &cluster_remote, c, c->conf.dir,
+                            c->conf.language)) {
+        pthread_mutex_destroy(&c->mu);
+        free(c);
+        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    }
     return MORGUE_OK;
 }

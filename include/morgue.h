@@ -15,16 +15,45 @@
  *   function has returned.
  *
  * Errors
- *   Functions return MORGUE_OK (0) or a negative morgue_error_code. The
- *   detail message of the last failure is kept by the handle
- *   (morgue_writer_errmsg, morgue_searcher_errmsg) and valid until the next
- *   call on that handle (for a shared searcher: the next call from the same
- *   thread).
+ *   A function that can fail returns MORGUE_OK (0) or a negative
+ *   morgue_error_code; accessors that cannot fail return their value. The
+ *   message saying what failed (file, offset, query column...) is kept
+ *   where the failure happened:
+ *   - by the handle the call was given: morgue_writer_errmsg(w);
+ *     morgue_hits_errmsg(h) for the calls on a result list;
+ *     morgue_searcher_errmsg(s) for the calls on a searcher (a searcher is
+ *     shared by threads, so each thread sees its own last failure on s);
+ *   - for a call without a handle, or whose handle does not exist yet (a
+ *     failed morgue_writer_open() or morgue_searcher_open(),
+ *     morgue_index_check()), as the calling thread's last message,
+ *     morgue_last_errmsg().
+ *   A message is valid until the next call on the same handle (from the
+ *   same thread), or for morgue_last_errmsg() until the thread's next call
+ *   without a handle; it is "" when nothing failed. A NULL handle gives
+ *   MORGUE_EINVAL without a message. Messages never allocate, so running
+ *   out of memory is reported like any other failure. Every code of the
+ *   enum is returned by some call; codes are never renumbered, and a
+ *   retired code keeps its number, unused.
  *
  * Ownership
  *   The caller owns what it opens and must close it. Returned const pointers
  *   belong to the library; each function states how long they stay valid.
- *   Inputs are copied unless stated otherwise.
+ *   Inputs are copied unless stated otherwise. No function hands out memory
+ *   for the caller to free.
+ *
+ * Struct versions
+ *   Every struct the caller allocates and passes in, options and results
+ *   alike, starts with `unsigned version`, which the caller sets (its _INIT
+ *   macro does) to the version of this header it was compiled with. The
+ *   library reads, and for a result writes, only the fields that version
+ *   has, so a program built against an older header keeps working with a
+ *   newer library, and a version the library does not know (a newer
+ *   header, or an unset field) gives MORGUE_EINVAL. Fields are only ever
+ *   appended, under a "version N:" comment, and the version goes up by
+ *   one. Structs the library passes to callbacks (morgue_warning,
+ *   morgue_file_event) may grow at their end without a version, since the
+ *   caller only reads them; arrays it hands out (morgue_facet,
+ *   morgue_match) never change.
  */
 #ifndef MORGUE_H
 #define MORGUE_H
@@ -61,9 +90,14 @@ typedef enum morgue_error_code {
     MORGUE_ECORRUPT = -6,  /* an index file fails its checks */
     MORGUE_EVERSION = -7,  /* index written by an unknown format version */
     MORGUE_EQUERY = -8,    /* the query string is malformed */
-    MORGUE_EFORMAT = -9,   /* an article file could not be read as its format */
+    MORGUE_EFORMAT = -9,   /* a file the library must parse (a cluster
+                              file) is not in its format; article files
+                              are never refused whole: bad records are
+                              warnings, binary files are skipped */
     MORGUE_ITEROVER = -10, /* an iterator has no more items (not an error) */
     MORGUE_EBUSY = -11,    /* another writer holds the index lock */
+    MORGUE_ECANCELED = -12,/* a callback, the cancel flag or the timeout
+                              stopped the call */
 } morgue_error_code;
 
 /* Static English text for a morgue_error_code; a positive value is taken as
@@ -72,9 +106,6 @@ MORGUE_API const char *morgue_strerror(int code);
 
 /* MORGUE_VERSION_NUMBER of the library actually loaded. */
 MORGUE_API int morgue_version_number(void);
-
-/* Releases memory that a morgue_ function documented as caller-owned. */
-MORGUE_API void morgue_free(void *ptr);
 
 /* Dates are seconds since 1970-01-01T00:00:00Z; this value means "none". */
 #define MORGUE_NO_DATE INT64_MIN
@@ -164,8 +195,10 @@ typedef struct morgue_warning {
     const char *message; /* what is wrong and what was done about it */
 } morgue_warning;
 
-/* Called for each warning; the struct is valid during the call only. */
-typedef void (*morgue_warning_fn)(const morgue_warning *w, void *userdata);
+/* Called for each warning; the struct is valid during the call only.
+ * Return 0 to go on; non-zero stops the call once the current file has
+ * been read (so no file is half added), and it returns MORGUE_ECANCELED. */
+typedef int (*morgue_warning_fn)(const morgue_warning *w, void *userdata);
 
 /* What morgue_writer_add_path() did with one file. */
 typedef enum morgue_file_action {
@@ -187,8 +220,11 @@ typedef struct morgue_file_event {
     uint64_t files_total;      /* files found by the walk */
 } morgue_file_event;
 
-/* Called after each file; the struct is valid during the call only. */
-typedef void (*morgue_file_fn)(const morgue_file_event *ev, void *userdata);
+/* Called after each file; the struct is valid during the call only.
+ * Return 0 to go on; non-zero stops morgue_writer_add_path() before the
+ * next file with MORGUE_ECANCELED. What was done so far stays pending
+ * (or checkpointed) like any other work, and the writer stays usable. */
+typedef int (*morgue_file_fn)(const morgue_file_event *ev, void *userdata);
 
 typedef struct morgue_add_opts {
     unsigned version;          /* MORGUE_ADD_OPTS_VERSION */
@@ -210,12 +246,16 @@ typedef struct morgue_add_opts {
 
 /* What one morgue_writer_add_file() did. */
 typedef struct morgue_add_result {
+    unsigned version;  /* MORGUE_ADD_RESULT_VERSION */
     uint64_t articles; /* articles added */
     uint64_t skipped;  /* records (or the whole file) left out */
     uint64_t warnings; /* warnings reported */
     uint64_t bytes;    /* bytes read from the file (compressed size) */
     const char *format;/* format used (static string), NULL if skipped */
 } morgue_add_result;
+
+#define MORGUE_ADD_RESULT_VERSION 1
+#define MORGUE_ADD_RESULT_INIT { MORGUE_ADD_RESULT_VERSION, 0, 0, 0, 0, NULL }
 
 /* Reads the articles in the file at path (gzip-compressed or not) and adds
  * them, replacing those the same file gave before (the file is recorded
@@ -231,6 +271,7 @@ MORGUE_API int morgue_writer_add_file(morgue_writer *w, const char *path,
 
 /* What one morgue_writer_add_path() did. */
 typedef struct morgue_update_result {
+    unsigned version;          /* MORGUE_UPDATE_RESULT_VERSION */
     uint64_t files_seen;       /* regular files found */
     uint64_t files_added;      /* new files read */
     uint64_t files_changed;    /* changed files read again */
@@ -244,6 +285,10 @@ typedef struct morgue_update_result {
     uint64_t warnings;
     uint64_t bytes;            /* bytes read */
 } morgue_update_result;
+
+#define MORGUE_UPDATE_RESULT_VERSION 1
+#define MORGUE_UPDATE_RESULT_INIT                                            \
+    { MORGUE_UPDATE_RESULT_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /* Brings the index up to date with path, a file or a folder (recursed
  * into; names starting with '.' are skipped): new files are read, files
@@ -290,6 +335,7 @@ MORGUE_API const char *morgue_last_errmsg(void);
 /* Checking                                                             */
 
 typedef struct morgue_check_result {
+    unsigned version;          /* MORGUE_CHECK_RESULT_VERSION */
     uint64_t segments;
     uint64_t documents;        /* live articles */
     uint64_t deleted;          /* deleted, not yet merged away */
@@ -299,6 +345,10 @@ typedef struct morgue_check_result {
     uint64_t file_articles;    /* articles the file table lists */
     uint64_t bytes;            /* bytes of the files checked */
 } morgue_check_result;
+
+#define MORGUE_CHECK_RESULT_VERSION 1
+#define MORGUE_CHECK_RESULT_INIT                                             \
+    { MORGUE_CHECK_RESULT_VERSION, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /* Verifies the last commit of the index in dir: every checksum of every
  * file it names (manifest, segments, deletion files, file table) and the
@@ -320,20 +370,34 @@ MORGUE_API int morgue_index_check(const char *dir,
 typedef struct morgue_searcher morgue_searcher;
 typedef struct morgue_hits morgue_hits;
 
+/* Options of morgue_searcher_open(). There are none yet besides the
+ * version: the struct exists so that options can be added without
+ * changing the function's type. */
+typedef struct morgue_searcher_opts {
+    unsigned version; /* MORGUE_SEARCHER_OPTS_VERSION */
+} morgue_searcher_opts;
+
+#define MORGUE_SEARCHER_OPTS_VERSION 1
+#define MORGUE_SEARCHER_OPTS_INIT { MORGUE_SEARCHER_OPTS_VERSION }
+
 /* Opens a read-only snapshot of the last commit of the index in dir. Later
  * commits are not seen; open a new searcher for them. On failure *out is
- * NULL and morgue_last_errmsg() tells why. opts is reserved: pass NULL. */
+ * NULL and morgue_last_errmsg() tells why. opts may be NULL. */
 MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
-                                    const void *opts);
+                                    const morgue_searcher_opts *opts);
 
 /* Frees the searcher. Every morgue_hits from it must be freed first.
  * NULL is allowed. */
 MORGUE_API void morgue_searcher_close(morgue_searcher *s);
 
-/* Message for the calling thread's last failure on s. */
+/* Message for the calling thread's last failure on s (morgue_search,
+ * morgue_searcher_get, _stats, _reopen): the thread keeps the message of
+ * its last failure on any searcher, so after a failure on another
+ * searcher this gives "". Valid until the thread's next call on s. */
 MORGUE_API const char *morgue_searcher_errmsg(const morgue_searcher *s);
 
 typedef struct morgue_stats {
+    unsigned version;     /* MORGUE_STATS_VERSION */
     uint64_t documents;   /* live articles */
     uint64_t terms;       /* distinct words (unstemmed, case-folded) */
     uint64_t segments;    /* segments in the snapshot */
@@ -343,6 +407,11 @@ typedef struct morgue_stats {
     const char *language; /* stemmer; valid until the searcher closes */
 } morgue_stats;
 
+#define MORGUE_STATS_VERSION 1
+#define MORGUE_STATS_INIT                                                    \
+    { MORGUE_STATS_VERSION, 0, 0, 0, 0, MORGUE_NO_DATE, MORGUE_NO_DATE, NULL }
+
+/* Fills *out (whose version the caller set) with the snapshot's figures. */
 MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out);
 
 /* morgue_query_opts.flags */
@@ -351,8 +420,8 @@ MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out);
 #define MORGUE_QUERY_COUNT 2      /* count every match exactly (else the
                                      total may be a lower bound when top-k
                                      pruning skipped documents) */
-#define MORGUE_QUERY_EXHAUSTIVE 4 /* no pruning: score every match (for
-                                     tests and comparisons) */
+/* Bits 0x40000000 and up are taken by the library's own tests
+ * (searcher/testflags.h) and are not part of the API. */
 
 /* What one query may ask for (docs/QUERY.md, "Limits"), so that no query
  * takes unbounded time or memory whatever the index size. A query past
@@ -476,6 +545,10 @@ typedef struct morgue_match {
  * *out is owned by h, valid until the next morgue_hits_next() or free. */
 MORGUE_API int morgue_hits_matches(morgue_hits *h, const morgue_match **out,
                                    size_t *n);
+
+/* Message for the last failure of a call on h (morgue_hits_field,
+ * _snippet, _matches, _facets); valid until the next call on h. */
+MORGUE_API const char *morgue_hits_errmsg(const morgue_hits *h);
 
 /* Frees h. NULL is allowed. */
 MORGUE_API void morgue_hits_free(morgue_hits *h);

@@ -112,7 +112,7 @@ MORGUE_API int morgue_searcher_get(morgue_searcher *s, const char *key,
         return MORGUE_EINVAL;
     *out = NULL;
     if (!s || !key)
-        return MORGUE_EINVAL;
+        return s ? searcher_fail(s, MORGUE_EINVAL, "no key") : MORGUE_EINVAL;
     if (!*key)
         return searcher_fail(s, MORGUE_EINVAL, "empty article key");
     found f = { NULL, 0, 0 };

@@ -22,8 +22,11 @@ MORGUE_API int morgue_hits_facets(const morgue_hits *h, morgue_facet_kind kind,
 {
     *out = NULL;
     *n = 0;
-    if (!h || (unsigned)kind > MORGUE_FACET_KIND_TAG)
+    if (!h)
         return MORGUE_EINVAL;
+    if ((unsigned)kind > MORGUE_FACET_KIND_TAG)
+        return err_set(&((morgue_hits *)h)->err, MORGUE_EINVAL,
+                       "unknown facet kind %d", (int)kind);
     *out = h->facets[kind];
     *n = h->n_facets[kind];
     return MORGUE_OK;
@@ -77,9 +80,12 @@ MORGUE_API int64_t morgue_hits_date(const morgue_hits *h)
 
 static int load_fields(morgue_hits *h)
 {
+    if (!h)
+        return MORGUE_EINVAL;
     const hit *c = current(h);
     if (!c)
-        return MORGUE_EINVAL;
+        return err_set(&h->err, MORGUE_EINVAL, "no current hit (call "
+                       "morgue_hits_next first)");
     if (h->loaded)
         return MORGUE_OK;
     if (h->rows) { /* given whole */
@@ -88,9 +94,9 @@ static int load_fields(morgue_hits *h)
         return MORGUE_OK;
     }
     int rc = docstore_get(&h->s->segs[c->seg], c->doc, &h->cache, h->fields,
-                          &h->err);
+                          &h->err); /* its message is h's */
     if (rc)
-        return searcher_fail(h->s, rc, "%s", h->err.text);
+        return rc;
     h->loaded = 1;
     return MORGUE_OK;
 }
@@ -100,8 +106,11 @@ MORGUE_API int morgue_hits_field(morgue_hits *h, morgue_field field,
 {
     *ptr = "";
     *len = 0;
-    if ((unsigned)field > MORGUE_FIELD_PATH)
+    if (!h)
         return MORGUE_EINVAL;
+    if ((unsigned)field > MORGUE_FIELD_PATH)
+        return err_set(&h->err, MORGUE_EINVAL, "unknown field %d",
+                       (int)field);
     int rc = load_fields(h);
     if (rc)
         return rc;
@@ -133,14 +142,14 @@ MORGUE_API int morgue_hits_snippet(morgue_hits *h, const char **snippet)
     if (rc)
         return rc;
     if (!h->stem && stemmer_new(&h->stem, h->s->man.language))
-        return searcher_fail(h->s, MORGUE_ENOMEM, "cannot make a stemmer");
+        return err_set(&h->err, MORGUE_ENOMEM, "cannot make a stemmer");
     if (h->snippet.len == 0) {
         span body = h->fields[MORGUE_FIELD_BODY];
         rc = snippet_make(&h->snippet, body.ptr, body.len, h->terms,
                           h->n_terms, h->stem, &h->opts,
                           h->hl_open, h->hl_close);
         if (rc)
-            return searcher_fail(h->s, rc, "out of memory");
+            return err_set(&h->err, rc, "out of memory");
     }
     *snippet = buf_cstr(&h->snippet);
     return MORGUE_OK;
@@ -155,13 +164,13 @@ MORGUE_API int morgue_hits_matches(morgue_hits *h, const morgue_match **out,
     if (rc)
         return rc;
     if (!h->stem && stemmer_new(&h->stem, h->s->man.language))
-        return searcher_fail(h->s, MORGUE_ENOMEM, "cannot make a stemmer");
+        return err_set(&h->err, MORGUE_ENOMEM, "cannot make a stemmer");
     if (!h->matches) {
         span body = h->fields[MORGUE_FIELD_BODY];
         rc = snippet_matches(body.ptr, body.len, h->terms, h->n_terms,
                              h->stem, &h->matches, &h->n_matches);
         if (rc)
-            return searcher_fail(h->s, rc, "out of memory");
+            return err_set(&h->err, rc, "out of memory");
     }
     *out = h->matches;
     *n = h->n_matches;
@@ -176,6 +185,11 @@ MORGUE_API int morgue_hits_partial(const morgue_hits *h)
 MORGUE_API const char *morgue_hits_warnings(const morgue_hits *h)
 {
     return h && h->warnings.len ? h->warnings.ptr : "";
+}
+
+MORGUE_API const char *morgue_hits_errmsg(const morgue_hits *h)
+{
+    return h ? h->err.text : "";
 }
 
 MORGUE_API void morgue_hits_free(morgue_hits *h)

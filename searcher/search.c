@@ -9,17 +9,21 @@
 #include "searcher/plan.h"
 #include "searcher/prune.h"
 #include "searcher/query.h"
+#include "searcher/testflags.h"
 #include "searcher/topk.h"
 #include "util/alloc.h"
+#include "util/apiver.h"
 #include "util/utf8.h"
 
-morgue_query_opts searcher_resolve_opts(const morgue_query_opts *o)
+int searcher_resolve_opts(const morgue_query_opts *o, morgue_query_opts *out)
 {
     morgue_query_opts r = MORGUE_QUERY_OPTS_INIT;
-    if (o && o->version == MORGUE_QUERY_OPTS_VERSION)
-        r = *o;
-    else if (o && o->version == 1) /* before flags, sorting and facets */
-        memcpy(&r, o, offsetof(morgue_query_opts, flags));
+    if (o) {
+        size_t n = API_SIZE(o);
+        if (!n)
+            return 0;
+        memcpy(&r, o, n);
+    }
     if (r.limit == 0)
         r.limit = 10;
     if (r.k1 <= 0)
@@ -30,7 +34,8 @@ morgue_query_opts searcher_resolve_opts(const morgue_query_opts *o)
         r.title_weight = 2.0;
     if (r.snippet_chars == 0)
         r.snippet_chars = 200;
-    return r;
+    *out = r;
+    return 1;
 }
 
 typedef struct run {
@@ -229,15 +234,18 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
         return MORGUE_EINVAL;
     *out = NULL;
     if (!s || !query)
-        return MORGUE_EINVAL;
+        return s ? searcher_fail(s, MORGUE_EINVAL, "no query") : MORGUE_EINVAL;
+    morgue_query_opts o;
+    if (!searcher_resolve_opts(opts, &o))
+        return searcher_fail(s, MORGUE_EINVAL, "unknown morgue_query_opts "
+                             "version %u", opts->version);
     if (s->remote)
-        return s->remote->search(s, query, opts, out);
-    morgue_query_opts o = searcher_resolve_opts(opts);
+        return s->remote->search(s, query, &o, out);
     run r = { .s = s, .o = &o };
     r.budget.limit = MORGUE_QUERY_MAX_WORK;
     r.from = o.date_from == MORGUE_NO_DATE ? INT64_MIN : o.date_from;
     r.to = o.date_to == MORGUE_NO_DATE ? INT64_MAX : o.date_to;
-    r.exhaustive = (o.flags & MORGUE_QUERY_EXHAUSTIVE) ||
+    r.exhaustive = (o.flags & SEARCH_EXHAUSTIVE) ||
                    o.sort == MORGUE_SORT_DATE ||
                    o.facet_date != MORGUE_FACET_NONE || o.facet_sources ||
                    o.facet_tags;

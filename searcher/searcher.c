@@ -22,9 +22,19 @@
 #include "index/delfile.h"
 #include "index/filetable.h"
 #include "searcher/searcher.h"
+#include "util/apiver.h"
 
-/* A shared searcher keeps messages per thread. */
-static _Thread_local errmsg search_err;
+/* A searcher is shared by threads, so its messages are per thread: each
+ * thread keeps the message of its last failure on any searcher, tagged
+ * with that searcher's serial number (unique for the process's life, so a
+ * new searcher at a freed one's address does not inherit its message). */
+static _Thread_local struct {
+    uint64_t serial;
+    errmsg m;
+} search_err;
+
+static uint64_t next_serial; /* atomic */
+
 /* What the last stats call on a cluster missed, per thread too. */
 static _Thread_local errmsg search_warn;
 
@@ -35,18 +45,17 @@ void searcher_set_warnings(const char *text)
 
 int searcher_fail(const morgue_searcher *s, int code, const char *fmt, ...)
 {
-    (void)s;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(search_err.text, sizeof search_err.text, fmt, ap);
+    vsnprintf(search_err.m.text, sizeof search_err.m.text, fmt, ap);
     va_end(ap);
+    search_err.serial = s->serial;
     return code;
 }
 
 MORGUE_API const char *morgue_searcher_errmsg(const morgue_searcher *s)
 {
-    (void)s;
-    return search_err.text;
+    return s && s->serial == search_err.serial ? search_err.m.text : "";
 }
 
 MORGUE_API const char *morgue_searcher_warnings(const morgue_searcher *s)
@@ -165,11 +174,13 @@ static int load(morgue_searcher *s, errmsg *e)
 }
 
 MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
-                                    const void *opts)
+                                    const morgue_searcher_opts *opts)
 {
-    (void)opts;
     *out = NULL;
     errmsg *e = err_thread();
+    if (opts && !API_SIZE(opts))
+        return err_set(e, MORGUE_EINVAL, "unknown morgue_searcher_opts "
+                       "version %u", opts->version);
     if (!dir || !*dir)
         return err_set(e, MORGUE_EINVAL, "no index directory");
     morgue_searcher *s = calloc(1, sizeof *s);
@@ -178,6 +189,7 @@ MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
         return err_set(e, MORGUE_ENOMEM, "out of memory");
     }
     s->ft_fd = -1;
+    s->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
     int rc = load(s, e);
     if (rc) {
         free(s->dir);
@@ -191,6 +203,26 @@ MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
     snprintf(path, sizeof path, "%s/MANIFEST", dir);
     if (stat(path, &st) == 0)
         s->index_bytes += (uint64_t)st.st_size;
+    *out = s;
+    return MORGUE_OK;
+}
+
+int searcher_new_remote(morgue_searcher **out, const searcher_remote *r,
+                        void *ctx, const char *dir, const char *language)
+{
+    *out = NULL;
+    morgue_searcher *s = calloc(1, sizeof *s);
+    if (!s || !(s->dir = strdup(dir))) {
+        free(s);
+        return MORGUE_ENOMEM;
+    }
+    s->ft_fd = -1;
+    s->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
+    filetable_init(&s->ft);
+    pthread_mutex_init(&s->ft_lock, NULL);
+    snprintf(s->man.language, sizeof s->man.language, "%s", language);
+    s->remote = r;
+    s->remote_ctx = ctx;
     *out = s;
     return MORGUE_OK;
 }
@@ -224,14 +256,9 @@ const filetable *searcher_files(morgue_searcher *s)
     return s->ft_state == 1 ? &s->ft : NULL;
 }
 
-MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out)
+static int stats(morgue_searcher *s, morgue_stats *out)
 {
-    if (!s || !out)
-        return MORGUE_EINVAL;
-    if (s->remote)
-        return s->remote->stats(s, out);
     searcher_set_warnings("");
-    memset(out, 0, sizeof *out);
     out->documents = manifest_live_docs(&s->man);
     out->segments = s->n_segs;
     out->index_bytes = s->index_bytes;
@@ -251,4 +278,17 @@ MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out)
         return MORGUE_OK;
     }
     return searcher_count_words(s, &out->terms);
+}
+
+MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out)
+{
+    size_t n = out ? API_SIZE(out) : 0;
+    if (!s || !n)
+        return s ? searcher_fail(s, MORGUE_EINVAL, out ? "unknown "
+                                 "morgue_stats version %u" : "no stats",
+                                 out ? out->version : 0) : MORGUE_EINVAL;
+    morgue_stats full = MORGUE_STATS_INIT;
+    int rc = s->remote ? s->remote->stats(s, &full) : stats(s, &full);
+    API_PUT(out, &full, n);
+    return rc;
 }

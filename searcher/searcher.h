@@ -19,7 +19,8 @@
  * these, and the hits they make carry rows instead of segment hits. */
 typedef struct searcher_remote {
     int (*search)(morgue_searcher *s, const char *query,
-                  const morgue_query_opts *opts, morgue_hits **out);
+                  const morgue_query_opts *opts, /* resolved */
+                  morgue_hits **out);
     int (*stats)(morgue_searcher *s, morgue_stats *out);
     void (*close)(morgue_searcher *s);
 } searcher_remote;
@@ -28,6 +29,7 @@ struct morgue_searcher {
     const searcher_remote *remote; /* NULL: a local snapshot */
     void *remote_ctx;    /* owned by remote */
     char *dir;
+    uint64_t serial;     /* tags this searcher's per-thread messages */
     manifest man;
     segment *segs;       /* n_segs, mapped */
     uint64_t *base;      /* global id of each segment's first document */
@@ -132,12 +134,19 @@ int snippet_matches(const char *body, size_t len, const query_term *terms,
 /* Distinct words ('E' keys) over all segments, by merging dictionaries. */
 int searcher_count_words(morgue_searcher *s, uint64_t *out);
 
+/* A searcher whose calls go to r (ctx owned by r: r->close frees it);
+ * language is the stemmer's, for snippets. MORGUE_ENOMEM or MORGUE_OK. */
+int searcher_new_remote(morgue_searcher **out, const searcher_remote *r,
+                        void *ctx, const char *dir, const char *language);
+
 /* Sets what morgue_searcher_warnings() gives this thread ("" when a
  * stats call was complete). */
 void searcher_set_warnings(const char *text);
 
-/* opts with every default filled in (limit 10, BM25 parameters...). */
-morgue_query_opts searcher_resolve_opts(const morgue_query_opts *o);
+/* The caller's options over the defaults (limit 10, BM25 parameters...),
+ * as many fields as its version has, into *out; 0 for a version this
+ * library does not know. */
+int searcher_resolve_opts(const morgue_query_opts *o, morgue_query_opts *out);
 
 /* Sets the calling thread's message for s. */
 int searcher_fail(const morgue_searcher *s, int code, const char *fmt, ...)

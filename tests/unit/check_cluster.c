@@ -141,12 +141,13 @@ typedef struct kill_plan {
     int done;
 } kill_plan;
 
-static void on_file(const morgue_file_event *ev, void *ud)
+static int on_file(const morgue_file_event *ev, void *ud)
 {
     kill_plan *k = ud;
     (void)ev;
     if (++k->done == k->after_files)
         kill_node(cdir, "shard1");
+    return 0;
 }
 
 /* Indexes path into the cluster; with kp, shard1 dies part way (the
@@ -380,7 +381,7 @@ START_TEST(test_cluster_exact_queries_same_sets)
     answer_free(&x);
     answer_free(&y);
     /* stats */
-    morgue_stats ls, cs;
+    morgue_stats ls = MORGUE_STATS_INIT, cs = MORGUE_STATS_INIT;
     ck_assert_int_eq(morgue_searcher_stats(l, &ls), MORGUE_OK);
     ck_assert_int_eq(morgue_searcher_stats(c, &cs), MORGUE_OK);
     ck_assert_uint_eq(ls.documents, cs.documents);
@@ -450,7 +451,7 @@ static void in_step(const char *const *queries)
     o.flags = MORGUE_QUERY_COUNT;
     for (int i = 0; queries[i]; i++)
         same_set(l, c, queries[i], &o);
-    morgue_stats ls, cs;
+    morgue_stats ls = MORGUE_STATS_INIT, cs = MORGUE_STATS_INIT;
     ck_assert_int_eq(morgue_searcher_stats(l, &ls), MORGUE_OK);
     ck_assert_int_eq(morgue_searcher_stats(c, &cs), MORGUE_OK);
     ck_assert_uint_eq(ls.documents, cs.documents);
@@ -506,7 +507,7 @@ START_TEST(test_cluster_killed_shard_partial_then_whole)
     ck_assert_int_eq(morgue_search(c, "oil", &o, &h), MORGUE_OK);
     ck_assert_ptr_nonnull(strstr(morgue_hits_warnings(h), "agent"));
     morgue_hits_free(h);
-    morgue_stats st;
+    morgue_stats st = MORGUE_STATS_INIT;
     ck_assert_int_eq(morgue_searcher_stats(c, &st), MORGUE_OK);
     ck_assert_str_ne(morgue_searcher_warnings(c), "");
     ck_assert_int_eq(morgue_cluster_start(cdir), MORGUE_OK);

@@ -9,6 +9,7 @@
 #include "check_main.h"
 #include "morgue.h"
 #include "testutil.h"
+#include "searcher/testflags.h"
 #include "util/utf8.h"
 
 #define DAY 86400
@@ -332,7 +333,7 @@ static void compare(morgue_searcher *s, const char *q, unsigned flags,
     morgue_query_opts a = MORGUE_QUERY_OPTS_INIT, b = MORGUE_QUERY_OPTS_INIT;
     a.limit = b.limit = k;
     a.flags = flags;
-    b.flags = flags | MORGUE_QUERY_EXHAUSTIVE;
+    b.flags = flags | SEARCH_EXHAUSTIVE;
     a.no_snippets = b.no_snippets = 1;
     morgue_hits *ha, *hb;
     ck_assert_int_eq(morgue_search(s, q, &a, &ha), MORGUE_OK);
