@@ -33,7 +33,10 @@ static void usage(FILE *f)
         "                     took_us, hits, facets\n"
         "  --limit N          hits to show (default 10)\n"
         "  --offset N         hits to skip first\n"
-        "  --any              rank by any word (free words OR'ed)\n"
+        "  --natural          natural language: the query is plain text,\n"
+        "                     never an error; stopwords dropped, any word\n"
+        "                     matches, \"quoted phrases\" add score\n"
+        "  --any              the same as --natural\n"
         "  --sort relevance|date   best first (default) or newest first\n"
         "  --from DATE, --to DATE  only articles dated within (YYYY,\n"
         "                     YYYY-MM or YYYY-MM-DD; inclusive, UTC)\n"
@@ -46,7 +49,9 @@ static void usage(FILE *f)
         "                     JSON)\n"
         "  --color WHEN       auto (default: on a terminal, unless NO_COLOR\n"
         "                     is set or TERM=dumb), always or never\n"
-        "  --k1 X, --b X      BM25 parameters (default 1.2, 0.75)\n"
+        "  --k1 X, --b X      BM25F parameters (default 1.2, 0.75)\n"
+        "  --title-weight X   weight of a title occurrence against one in\n"
+        "                     the body (BM25F; default 2)\n"
         "  --batch            read one query per line from standard input,\n"
         "                     print one JSON object per line (flushed)\n"
         "Exit status: 0 success, 1 error, 2 bad options or query, 3 a "
@@ -142,6 +147,9 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
             batch_error(query, strlen(query), morgue_searcher_errmsg(s));
         } else {
             cli_msg(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
+            if (rc == MORGUE_EQUERY && !(cfg->qo.flags & MORGUE_QUERY_NATURAL))
+                cli_msg(stderr, "morgue: with --natural the query is read "
+                                "as plain words and cannot fail\n");
         }
         return rc == MORGUE_EQUERY ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
     }
@@ -193,6 +201,8 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
         { "offset", required_argument, NULL, 'o' },
         { "no-snippets", no_argument, NULL, 'S' },
         { "any", no_argument, NULL, OPT_SHARED },
+        { "natural", no_argument, NULL, OPT_SHARED },
+        { "title-weight", required_argument, NULL, OPT_SHARED },
         { "sort", required_argument, NULL, OPT_SHARED },
         { "from", required_argument, NULL, OPT_SHARED },
         { "to", required_argument, NULL, OPT_SHARED },

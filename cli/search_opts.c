@@ -103,7 +103,7 @@ static const struct {
     { "sort", 1 },    { "from", 1 },          { "to", 1 },
     { "facet", 1 },   { "no-snippets", 0 },   { "snippet-chars", 1 },
     { "hl-open", 1 }, { "hl-close", 1 },      { "k1", 1 },
-    { "b", 1 },
+    { "b", 1 },       { "natural", 0 },       { "title-weight", 1 },
 };
 
 int search_opt_known(const char *name)
@@ -130,11 +130,11 @@ int search_opt_set(morgue_query_opts *qo, const char *name,
         if (count(v, 0, SEARCH_MAX_OFFSET, &qo->offset))
             return fail(err, cap, "--offset wants a number from 0 to "
                         "1000000, not '%s'", v);
-    } else if (!strcmp(name, "any")) {
+    } else if (!strcmp(name, "any") || !strcmp(name, "natural")) {
         if (truthy(v))
-            qo->flags |= MORGUE_QUERY_ANY;
+            qo->flags |= MORGUE_QUERY_NATURAL;
         else
-            qo->flags &= ~(unsigned)MORGUE_QUERY_ANY;
+            qo->flags &= ~(unsigned)MORGUE_QUERY_NATURAL;
     } else if (!strcmp(name, "sort")) {
         if (!strcmp(v, "date"))
             qo->sort = MORGUE_SORT_DATE;
@@ -165,6 +165,10 @@ int search_opt_set(morgue_query_opts *qo, const char *name,
     } else if (!strcmp(name, "k1")) {
         if (real(v, 0.001, 100, &qo->k1))
             return fail(err, cap, "--k1 wants a number above 0, not '%s'", v);
+    } else if (!strcmp(name, "title-weight")) {
+        if (real(v, 0.001, 1000, &qo->title_weight))
+            return fail(err, cap, "--title-weight wants a number above 0, "
+                        "not '%s'", v);
     } else if (!strcmp(name, "b")) {
         if (real(v, 0, 1, &qo->b))
             return fail(err, cap, "--b wants a number from 0 to 1, not '%s'",

@@ -456,32 +456,20 @@ static int date_bounds(batch *b, int64_t *lo, int64_t *hi, int *found)
     return rc;
 }
 
-static int parse_query(morgue_searcher *s, const char *query, unsigned flags,
-                       qnode **q)
-{
-    char msg[256];
-    size_t at = 0;
-    int rc = query_parse(query, (flags & MORGUE_QUERY_ANY) ? QUERY_ANY : 0, q,
-                         msg, sizeof msg, &at);
-    if (rc == MORGUE_EQUERY)
-        return searcher_fail(s, rc, "query error at column %zu: %s", at + 1,
-                             msg);
-    return rc ? searcher_fail(s, rc, "out of memory") : MORGUE_OK;
-}
-
 static int run_search(morgue_searcher *s, batch *b, const qnode *q,
                       stemmer *stem, const morgue_query_opts *o,
                       morgue_hits *h)
 {
     translation t;
-    int rc = translate(q, stem, INT64_MIN, INT64_MIN, &t);
+    int rc = translate(q, stem, s->man.language, INT64_MIN, INT64_MIN,
+                       &t);
     if (rc == MORGUE_OK && t.need_bounds) {
         int64_t lo, hi;
         int found;
         translation_free(&t);
         rc = date_bounds(b, &lo, &hi, &found);
         if (rc == MORGUE_OK)
-            rc = translate(q, stem, lo, hi, &t);
+            rc = translate(q, stem, s->man.language, lo, hi, &t);
     }
     if (rc == MORGUE_EQUERY) {
         translation_free(&t);
@@ -537,7 +525,7 @@ static int cluster_search(morgue_searcher *s, const char *query,
 {
     morgue_query_opts o = *opts; /* resolved by morgue_search */
     qnode *q = NULL;
-    int rc = parse_query(s, query, o.flags, &q);
+    int rc = searcher_parse(s, query, o.flags, &q);
     if (rc)
         return rc;
     stemmer *stem = NULL;

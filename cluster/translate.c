@@ -8,11 +8,13 @@
 
 #include "cluster/row.h"
 #include "morgue.h"
+#include "text/stopwords.h"
 #include "text/tokenize.h"
 #include "util/civil.h"
 
 typedef struct ctx {
     stemmer *stem;
+    const char *lang;
     translation *t;
     int64_t lo, hi;
     int rc;
@@ -246,6 +248,92 @@ static int date_node(ctx *c, buf *out, const qnode *q)
     return 1;
 }
 
+/* ---- natural language (searcher/natural.c, node by node) ---- */
+
+/* The normalised words of one kid of a Q_TEXT into w. */
+static size_t kid_words(const qnode *k, buf *w)
+{
+    if (k->kind == Q_WORD)
+        return words_of(k->text, w);
+    buf all = BUF_INIT;
+    for (size_t i = 0; i < k->n_words; i++) {
+        buf_puts(&all, k->words[i]);
+        buf_putc(&all, ' ');
+    }
+    size_t n = words_of(buf_cstr(&all), w);
+    if (all.oom)
+        w->oom = 1;
+    buf_free(&all);
+    return n;
+}
+
+static int natural(ctx *c, buf *out, const qnode *q)
+{
+    buf w = BUF_INIT, bag = BUF_INIT, stems = BUF_INIT;
+    size_t n = 0;
+    for (size_t i = 0; i < q->n_kids; i++)
+        n += kid_words(q->kids[i], &w);
+    int content = 0;
+    const char *p = w.ptr;
+    for (size_t i = 0; i < n; i++, p += strlen(p) + 1)
+        content |= !stopword_is(c->lang, p, strlen(p));
+    size_t n_stems = 0;
+    p = w.ptr;
+    for (size_t i = 0; i < n && c->rc == MORGUE_OK; i++, p += strlen(p) + 1) {
+        if (content && stopword_is(c->lang, p, strlen(p)))
+            continue;
+        size_t sl;
+        const char *st = stemmer_stem(c->stem, p, strlen(p), &sl);
+        if (!st) {
+            c->rc = MORGUE_ENOMEM;
+            break;
+        }
+        /* each stem once (stems holds " stem " entries to look up) */
+        buf key = BUF_INIT;
+        buf_printf(&key, " %.*s ", (int)sl, st);
+        int seen = stems.len && strstr(buf_cstr(&stems), buf_cstr(&key));
+        if (!seen) {
+            buf_append(&stems, key.ptr, key.len);
+            buf_printf(&bag, "%s(@ss %.*s)", n_stems ? " | " : "", (int)sl,
+                       st);
+            char *copy = strndup(st, sl);
+            if (copy)
+                add_hl(c, HL_STEM, copy, 1);
+            free(copy);
+            n_stems++;
+        }
+        buf_free(&key);
+    }
+    buf phrases = BUF_INIT;
+    for (size_t i = 0; n_stems && i < q->n_kids && c->rc == MORGUE_OK; i++) {
+        if (q->kids[i]->kind != Q_PHRASE)
+            continue;
+        buf pw = BUF_INIT;
+        size_t k = kid_words(q->kids[i], &pw);
+        if (k > 1 && k <= MORGUE_QUERY_MAX_PHRASE) {
+            buf_puts(&phrases, " | ");
+            phrase(c, &phrases, pw.ptr, k, 0, 0);
+        }
+        if (pw.oom)
+            c->rc = MORGUE_ENOMEM;
+        buf_free(&pw);
+    }
+    if (!n_stems) /* nothing to search: nothing found, no error */
+        buf_puts(out, "(@kv none_)");
+    else if (phrases.len)
+        buf_printf(out, "((%.*s) ((%.*s)%.*s))", (int)bag.len, bag.ptr,
+                   (int)bag.len, bag.ptr, (int)phrases.len, phrases.ptr);
+    else
+        buf_printf(out, "(%.*s)", (int)bag.len, bag.ptr);
+    if (w.oom || bag.oom || stems.oom || phrases.oom)
+        c->rc = MORGUE_ENOMEM;
+    buf_free(&w);
+    buf_free(&bag);
+    buf_free(&stems);
+    buf_free(&phrases);
+    return 1;
+}
+
 /* ---- the tree ---- */
 
 static int node(ctx *c, buf *out, const qnode *q, int depth);
@@ -299,26 +387,10 @@ static int node(ctx *c, buf *out, const qnode *q, int depth)
         return group(c, out, q, depth, " ", 0);
     case Q_OR:
         return group(c, out, q, depth, " | ", 0);
-    case Q_MAYBE: {
-        buf k0 = BUF_INIT, opt = BUF_INIT;
-        int made = node(c, &k0, q->kids[0], depth + 1);
-        for (size_t i = 1; made && i < q->n_kids && c->rc == MORGUE_OK; i++) {
-            size_t at = opt.len;
-            buf_puts(&opt, " | ");
-            if (!node(c, &opt, q->kids[i], depth + 1))
-                opt.len = at;
-        }
-        if (made && opt.len)
-            buf_printf(out, "(%.*s (%.*s%.*s))", (int)k0.len, k0.ptr,
-                       (int)k0.len, k0.ptr, (int)opt.len, opt.ptr);
-        else if (made)
-            buf_append(out, k0.ptr, k0.len);
-        if (k0.oom || opt.oom)
-            c->rc = MORGUE_ENOMEM;
-        buf_free(&k0);
-        buf_free(&opt);
-        return made;
-    }
+    case Q_TEXT:
+        return natural(c, out, q);
+    case Q_MAYBE: /* the planner's, never the parser's */
+        return 0;
     }
     return 0;
 }
@@ -364,13 +436,13 @@ static int hoist(ctx *c, const qnode *q, buf *out)
     return 1;
 }
 
-int translate(const qnode *q, stemmer *stem, int64_t lo, int64_t hi,
-              translation *out)
+int translate(const qnode *q, stemmer *stem, const char *lang, int64_t lo,
+              int64_t hi, translation *out)
 {
     memset(out, 0, sizeof *out);
     out->from = INT64_MIN;
     out->to = INT64_MAX;
-    ctx c = { stem, out, lo, hi, MORGUE_OK };
+    ctx c = { stem, lang, out, lo, hi, MORGUE_OK };
     int made;
     if (q->kind == Q_DATE) {
         out->from = q->from;

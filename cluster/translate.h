@@ -16,8 +16,12 @@
  *   date:A..B         top-level AND: the WHERE filter; elsewhere the
  *                     fewest y/m/d keys covering the days, (@kv (y.. | ..))
  *   AND, OR, NOT      (a b), (a | b), -(a)
- *   Q_MAYBE           (k0 (k0 | k1 | ...)): the set of k0, optional kids
- *                     adding weight (Sphinx 2.2.11's MAYBE drops matches)
+ *   natural language  (Q_TEXT, as searcher/natural.c reads it) the stems
+ *                     of the words, stopwords dropped (unless all are),
+ *                     each once, OR'ed; with quoted phrases of 2+ words
+ *                     (bag (bag | (@tb "a b") ...)): the bag decides, the
+ *                     phrases add weight (Sphinx 2.2.11's MAYBE drops
+ *                     matches); nothing left matches nothing
  * Nodes the local planner drops (no tokens) are dropped the same way. */
 #ifndef MORGUE_CLUSTER_TRANSLATE_H
 #define MORGUE_CLUSTER_TRANSLATE_H
@@ -40,10 +44,12 @@ typedef struct translation {
 
 /* Translates q. lo and hi bound the dates present (for open ranges that
  * must become keys), or INT64_MIN when unknown. MORGUE_OK;
- * MORGUE_EQUERY when nothing is left to search; MORGUE_ENOMEM. Free with
+ * MORGUE_EQUERY when nothing is left to search (strict grammar; natural
+ * language then matches nothing); MORGUE_ENOMEM. lang is the stemmer's
+ * language (its stopwords). Free with
  * translation_free(), also after an error. */
-int translate(const qnode *q, stemmer *stem, int64_t lo, int64_t hi,
-              translation *out);
+int translate(const qnode *q, stemmer *stem, const char *lang, int64_t lo,
+              int64_t hi, translation *out);
 
 void translation_free(translation *t);
 

@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(q);
         return 0;
     }
-    for (unsigned flags = 0; flags <= QUERY_ANY; flags += QUERY_ANY) {
+    for (unsigned flags = 0; flags <= QUERY_NATURAL; flags += QUERY_NATURAL) {
         qnode *n = NULL;
         char err[256];
         size_t at;
@@ -55,8 +55,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         for (int bounds = 0; bounds < 2; bounds++) {
             translation t;
-            int rc = bounds ? translate(n, stem, 536457600, 1732924800, &t)
-                            : translate(n, stem, INT64_MIN, INT64_MIN, &t);
+            int rc = bounds ? translate(n, stem, "english", 536457600,
+                                        1732924800, &t)
+                            : translate(n, stem, "english", INT64_MIN,
+                                        INT64_MIN, &t);
             if (rc == MORGUE_OK)
                 check(&t);
             else if (rc != MORGUE_EQUERY && rc != MORGUE_ENOMEM)

@@ -415,8 +415,12 @@ typedef struct morgue_stats {
 MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out);
 
 /* morgue_query_opts.flags */
-#define MORGUE_QUERY_ANY 1        /* free words combine with OR ("rank by
-                                     any word"), not AND */
+#define MORGUE_QUERY_NATURAL 1    /* natural language: the query is text,
+                                     never an error; its words (stopwords
+                                     removed) ranked by any of them, quoted
+                                     phrases add score (docs/QUERY.md) */
+#define MORGUE_QUERY_ANY 1        /* the older name of MORGUE_QUERY_NATURAL
+                                     ("rank by any word") */
 #define MORGUE_QUERY_COUNT 2      /* count every match exactly (else the
                                      total may be a lower bound when top-k
                                      pruning skipped documents) */
@@ -450,8 +454,8 @@ typedef struct morgue_query_opts {
     size_t offset;         /* hits to skip before the first returned */
     double k1;             /* BM25 k1; <= 0: 1.2 */
     double b;              /* BM25 b; < 0: 0.75 */
-    double title_weight;   /* weight of the title-only BM25 part added to
-                              the title + body part; <= 0: 2.0 */
+    double title_weight;   /* BM25F: weight of a word in the title against
+                              one in the body; <= 0: 2.0 */
     const char *hl_open;   /* snippet highlight start; NULL: "<b>" */
     const char *hl_close;  /* snippet highlight end; NULL: "</b>" */
     size_t snippet_chars;  /* snippet length in bytes, about; 0: 200 */
@@ -475,9 +479,11 @@ typedef struct morgue_query_opts {
 
 /* Runs query (the language of docs/QUERY.md) against s. Free words are
  * case-folded and stemmed; an article matches when it holds every word (in
- * title or body), or any with MORGUE_QUERY_ANY. On success *out is a new
- * result list, positioned before the first hit. opts may be NULL. A
- * malformed query gives MORGUE_EQUERY and a message naming the column. */
+ * title or body). With MORGUE_QUERY_NATURAL the query is natural-language
+ * text instead: an article matches when it holds any of its words, and
+ * no query is an error. On success *out is a new result list, positioned
+ * before the first hit. opts may be NULL. A malformed query (strict
+ * language only) gives MORGUE_EQUERY and a message naming the column. */
 MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
                              const morgue_query_opts *opts,
                              morgue_hits **out);

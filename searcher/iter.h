@@ -35,6 +35,7 @@ typedef struct score_ctx {
     const morgue_searcher *s;
     const segment *g;
     double k1, b, title_weight;
+    uint32_t max_tlen;  /* the segment's longest title (score bounds) */
     query_budget *budget;
 } score_ctx;
 
@@ -80,7 +81,7 @@ int it_by_cost(const void *x, const void *y);
 /* ---- leaves (term.c) ---- */
 
 typedef enum term_kind {
-    TERM_STEM,   /* 'S' postings scored with BM25, plus the 'T' title part */
+    TERM_STEM,   /* 'S' postings, BM25F over title ('T' postings) + body */
     TERM_TITLE,  /* 'T' postings, title BM25 */
     TERM_EXACT,  /* 'E' postings, BM25 */
     TERM_FILTER, /* 'G' / 'O' postings, no score */
@@ -91,8 +92,7 @@ typedef struct term_it term_it;
 /* A term's cursor; title may be NULL (TERM_STEM without title postings).
  * Returns NULL on OOM, or an iterator with err set on corruption. */
 it *term_it_new(const score_ctx *c, term_kind kind, const term_info *body,
-                const term_info *title, double idf, double title_idf,
-                errmsg *e);
+                const term_info *title, double idf, errmsg *e);
 
 /* Upper bound of the term's score over the whole segment, and over the
  * block holding target (whose last document goes to *block_end). */

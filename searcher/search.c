@@ -132,7 +132,7 @@ static int pruned(run *r, size_t g, const score_ctx *c, errmsg *e)
 static int search_segment(run *r, size_t g)
 {
     score_ctx c = { r->s, &r->s->segs[g], r->o->k1, r->o->b,
-                    r->o->title_weight, &r->budget };
+                    r->o->title_weight, r->s->max_tlen[g], &r->budget };
     errmsg e;
     e.text[0] = '\0';
     int rc;
@@ -199,7 +199,8 @@ static size_t first_invalid(const char *s, size_t n)
     return n;
 }
 
-static int parse(run *r, const char *query, qnode **q)
+int searcher_parse(morgue_searcher *s, const char *query, unsigned opt_flags,
+                   qnode **q)
 {
     char msg[256];
     size_t at = 0;
@@ -207,23 +208,35 @@ static int parse(run *r, const char *query, qnode **q)
      * bytes say, and a caller echoing it back (JSON) needs it valid. */
     size_t len = strnlen(query, MORGUE_QUERY_MAX_BYTES + 1);
     if (len > MORGUE_QUERY_MAX_BYTES)
-        return searcher_fail(r->s, MORGUE_EQUERY, "query error at column "
+        return searcher_fail(s, MORGUE_EQUERY, "query error at column "
                              "%d: the query is longer than %d bytes (the "
                              "limit)", MORGUE_QUERY_MAX_BYTES + 1,
                              MORGUE_QUERY_MAX_BYTES);
-    size_t bad = first_invalid(query, len);
+    /* Natural language reads any bytes (the tokenizer skips what is not
+     * UTF-8), as it reads any syntax. */
+    unsigned flags = (opt_flags & MORGUE_QUERY_NATURAL) ? QUERY_NATURAL : 0;
+    size_t bad = flags ? len : first_invalid(query, len);
     if (bad < len)
-        return searcher_fail(r->s, MORGUE_EQUERY, "query error at column "
+        return searcher_fail(s, MORGUE_EQUERY, "query error at column "
                              "%zu: invalid UTF-8 (byte 0x%02x)", bad + 1,
                              (unsigned char)query[bad]);
-    unsigned flags = (r->o->flags & MORGUE_QUERY_ANY) ? QUERY_ANY : 0;
     int rc = query_parse(query, flags, q, msg, sizeof msg, &at);
+    /* strict language only: natural language does not fail on syntax */
     if (rc == MORGUE_EQUERY && strstr(msg, "column")) /* said already */
-        return searcher_fail(r->s, rc, "query error: %s", msg);
+        return searcher_fail(s, rc, "query error: %s (to search for "
+                             "these words as plain text, use "
+                             "natural-language mode)", msg);
     if (rc == MORGUE_EQUERY)
-        return searcher_fail(r->s, rc, "query error at column %zu: %s",
+        return searcher_fail(s, rc, "query error at column %zu: %s "
+                             "(to search for these words as plain text, "
+                             "use natural-language mode)",
                              at + 1, msg);
-    return rc ? searcher_fail(r->s, rc, "out of memory") : MORGUE_OK;
+    return rc ? searcher_fail(s, rc, "out of memory") : MORGUE_OK;
+}
+
+static int parse(run *r, const char *query, qnode **q)
+{
+    return searcher_parse(r->s, query, r->o->flags, q);
 }
 
 MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
@@ -262,8 +275,8 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
     if (topk_init(&r.top, mem_add_sat(o.offset, o.limit)) ||
         facets_init(&r.facets, s, &o))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
-    for (size_t g = 0; rc == MORGUE_OK && g < s->n_segs; g++)
-        rc = search_segment(&r, g);
+    for (size_t g = 0; rc == MORGUE_OK && r.p.root && g < s->n_segs; g++)
+        rc = search_segment(&r, g); /* no root: nothing left to search */
     if (rc == MORGUE_OK && r.top.oom)
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     if (rc == MORGUE_OK && make_hits(&r, out))

@@ -74,12 +74,14 @@ static void close_segments(morgue_searcher *s)
     free(s->segs);
     free(s->base);
     free(s->deleted);
+    free(s->max_tlen);
     if (s->ft_fd >= 0)
         close(s->ft_fd);
     s->ft_fd = -1;
     s->segs = NULL;
     s->base = NULL;
     s->deleted = NULL;
+    s->max_tlen = NULL;
     s->n_segs = 0;
 }
 
@@ -112,7 +114,8 @@ static int open_segments(morgue_searcher *s, errmsg *e)
     s->segs = calloc(s->man.n_segs + 1, sizeof *s->segs);
     s->base = calloc(s->man.n_segs + 1, sizeof *s->base);
     s->deleted = calloc(s->man.n_segs + 1, sizeof *s->deleted);
-    if (!s->segs || !s->base || !s->deleted)
+    s->max_tlen = calloc(s->man.n_segs + 1, sizeof *s->max_tlen);
+    if (!s->segs || !s->base || !s->deleted || !s->max_tlen)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
     s->index_bytes = 0;
     uint64_t docs = 0, len = 0, tlen = 0, bytes = 0;
@@ -130,6 +133,9 @@ static int open_segments(morgue_searcher *s, errmsg *e)
         if ((rc = open_deletions(s, i, e)))
             return rc;
         s->base[i] = docs;
+        for (uint32_t d = 0; d < s->segs[i].n_docs; d++)
+            if (segment_tlen(&s->segs[i], d) > s->max_tlen[i])
+                s->max_tlen[i] = segment_tlen(&s->segs[i], d);
         docs += s->segs[i].n_docs;
         len += s->segs[i].sum_len;
         tlen += s->segs[i].sum_tlen;

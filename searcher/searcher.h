@@ -37,6 +37,8 @@ struct morgue_searcher {
     uint64_t n_docs;
     double avg_len;      /* mean tokens per article (title + body) */
     double avg_tlen;     /* mean title tokens */
+    uint32_t *max_tlen;  /* per segment: its longest title, in tokens (for
+                            BM25F's score bounds, term.c) */
     uint64_t index_bytes;
     uint8_t **deleted;   /* per segment: bitmap of deleted documents (bit
                             doc%8 of byte doc/8), or NULL when none */
@@ -138,6 +140,13 @@ int searcher_count_words(morgue_searcher *s, uint64_t *out);
  * language is the stemmer's, for snippets. MORGUE_ENOMEM or MORGUE_OK. */
 int searcher_new_remote(morgue_searcher **out, const searcher_remote *r,
                         void *ctx, const char *dir, const char *language);
+
+/* Parses query as morgue_search() does (length and UTF-8 checks, the
+ * grammar opt_flags' MORGUE_QUERY_NATURAL picks); errors set s's
+ * message. */
+struct qnode;
+int searcher_parse(morgue_searcher *s, const char *query, unsigned opt_flags,
+                   struct qnode **q);
 
 /* Sets what morgue_searcher_warnings() gives this thread ("" when a
  * stats call was complete). */

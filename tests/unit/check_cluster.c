@@ -341,10 +341,13 @@ START_TEST(test_cluster_exact_queries_same_sets)
     o.flags = MORGUE_QUERY_COUNT;
     for (int i = 0; exact_queries[i]; i++)
         same_set(l, c, exact_queries[i], &o);
-    /* the same in any-mode (natural-language questions) */
-    o.flags |= MORGUE_QUERY_ANY;
+    /* the same in natural-language mode (questions) */
+    o.flags |= MORGUE_QUERY_NATURAL;
     static const char *any[] = { "oil prices opec", "+oil gas -prices",
-                                 "+wheat export date:1987-03", NULL };
+                                 "+wheat export date:1987-03",
+                                 "what did opec say about \"crude oil\" "
+                                 "prices", "to be or not to be", "the",
+                                 NULL };
     for (int i = 0; any[i]; i++)
         same_set(l, c, any[i], &o);
     /* option date filters, date sort, facets */
@@ -414,7 +417,7 @@ START_TEST(test_cluster_ranked_overlap_at_10)
     double sum = 0;
     int n = 0;
     for (int mode = 0; mode < 2; mode++) {
-        o.flags = mode ? MORGUE_QUERY_ANY : 0;
+        o.flags = mode ? MORGUE_QUERY_NATURAL : 0;
         for (int i = 0; ranked[i]; i++) {
             answer x, y;
             ask(l, ranked[i], &o, &x);
