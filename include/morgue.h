@@ -41,6 +41,33 @@
  *   Inputs are copied unless stated otherwise. No function hands out memory
  *   for the caller to free.
  *
+ * Caveats
+ *   - A searcher keeps its commit's files for as long as it lives: when a
+ *     writer merges segments away (after any commit) or compacts, it
+ *     unlinks their files, but the searcher still maps them, so their disk
+ *     space comes back only when the searcher is closed. A long-lived
+ *     process (a server) should call morgue_searcher_reopen() and close
+ *     the old searcher once its queries are done.
+ *   - The writer lock is flock(2) on INDEX/LOCK. On a network file system
+ *     it may not be seen by other machines (NFS clients emulate it with
+ *     byte-range locks that some servers ignore; other file systems have
+ *     none), so two machines could write one index at once and corrupt
+ *     it: write from one machine only. A searcher on another machine than
+ *     the writer's is not protected by the unlinked-file rule above (an
+ *     NFS server frees a file when it is unlinked on another client), so
+ *     its reads can fail (MORGUE_EIO) or fault once segments are merged
+ *     away: search where the index is written, or reopen after each
+ *     commit and expect failures around merges.
+ *   - fork(): handles are not to be used in both processes. The child
+ *     inherits the writer's lock (flock belongs to the open file, which
+ *     both now share), and a searcher's mutex may be held by a thread
+ *     that does not exist in the child. Open handles after fork(), or
+ *     exec; every file the library opens is close-on-exec.
+ *   - Index files are read through mmap(): a file truncated or damaged
+ *     under a running searcher (by something other than morgue) can raise
+ *     SIGBUS rather than return MORGUE_ECORRUPT; morgue_index_check()
+ *     finds such damage.
+ *
  * Struct versions
  *   Every struct the caller allocates and passes in, options and results
  *   alike, starts with `unsigned version`, which the caller sets (its _INIT
@@ -381,10 +408,21 @@ typedef struct morgue_searcher_opts {
 #define MORGUE_SEARCHER_OPTS_INIT { MORGUE_SEARCHER_OPTS_VERSION }
 
 /* Opens a read-only snapshot of the last commit of the index in dir. Later
- * commits are not seen; open a new searcher for them. On failure *out is
- * NULL and morgue_last_errmsg() tells why. opts may be NULL. */
+ * commits are not seen: morgue_searcher_reopen() gives a searcher on the
+ * newest. On failure *out is NULL and morgue_last_errmsg() tells why.
+ * opts may be NULL. */
 MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
                                     const morgue_searcher_opts *opts);
+
+/* Opens the newest commit of s's index. When s already holds it, *out is
+ * NULL and MORGUE_OK is returned after one stat() of MANIFEST, so this is
+ * cheap enough to call before every query. Otherwise *out is a new
+ * searcher (opened as morgue_searcher_open() does: its segments are mapped
+ * again) and s is untouched: threads still using s go on, and s is closed
+ * once its last morgue_hits is freed. On failure *out is NULL and the
+ * message is morgue_searcher_errmsg(s). */
+MORGUE_API int morgue_searcher_reopen(morgue_searcher *s,
+                                      morgue_searcher **out);
 
 /* Frees the searcher. Every morgue_hits from it must be freed first.
  * NULL is allowed. */
@@ -469,13 +507,22 @@ typedef struct morgue_query_opts {
     int facet_date;        /* MORGUE_FACET_*: counts over all matches */
     size_t facet_sources;  /* > 0: counts of the top N sources */
     size_t facet_tags;     /* > 0: counts of the top N tags */
+    /* version 3: */
+    const int *cancel;     /* non-NULL: the search stops with
+                              MORGUE_ECANCELED soon after *cancel becomes
+                              non-zero (set it from any thread with an
+                              atomic store, e.g. __atomic_store_n or a C11
+                              atomic_int); read every few thousand steps */
+    unsigned timeout_ms;   /* > 0: the search stops with MORGUE_ECANCELED
+                              once it has run this long (wall time); 0:
+                              no timeout */
 } morgue_query_opts;
 
-#define MORGUE_QUERY_OPTS_VERSION 2
+#define MORGUE_QUERY_OPTS_VERSION 3
 #define MORGUE_QUERY_OPTS_INIT                                               \
     { MORGUE_QUERY_OPTS_VERSION, 0, 0, 0, -1, 0, NULL, NULL, 0, 0, 0,        \
       MORGUE_SORT_RELEVANCE, MORGUE_NO_DATE, MORGUE_NO_DATE,                 \
-      MORGUE_FACET_NONE, 0, 0 }
+      MORGUE_FACET_NONE, 0, 0, NULL, 0 }
 
 /* Runs query (the language of docs/QUERY.md) against s. Free words are
  * case-folded and stemmed; an article matches when it holds every word (in
@@ -515,7 +562,14 @@ MORGUE_API int morgue_hits_facets(const morgue_hits *h, morgue_facet_kind kind,
 /* Moves to the next hit: MORGUE_OK, or MORGUE_ITEROVER after the last. */
 MORGUE_API int morgue_hits_next(morgue_hits *h);
 
-/* Accessors for the current hit; valid until the next morgue_hits_next(). */
+/* Accessors for the current hit; valid until the next morgue_hits_next().
+ *
+ * morgue_hits_docid() is the article's number in this searcher's snapshot:
+ * the same for every search on this searcher, but a later commit may
+ * merge segments and number articles afresh, so it means nothing to
+ * another searcher (one from morgue_searcher_reopen() included). To find
+ * an article again, keep its identity (MORGUE_FIELD_ID) and call
+ * morgue_searcher_get(). UINT64_MAX when there is no current hit. */
 MORGUE_API double morgue_hits_score(const morgue_hits *h);
 MORGUE_API uint64_t morgue_hits_docid(const morgue_hits *h);
 MORGUE_API int64_t morgue_hits_date(const morgue_hits *h);

@@ -2,6 +2,7 @@
  * pruned top-k of a flat query or an exhaustive walk of the iterator tree;
  * facets and date sorting always walk every match. */
 #include <math.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,11 +64,36 @@ static int flat(const pnode *n)
     return 1;
 }
 
+int budget_poll(query_budget *b)
+{
+    if (b->stopped)
+        return 1;
+    b->poll_at = b->cancel || b->deadline_ns ? b->used + BUDGET_POLL
+                                              : UINT64_MAX;
+    int stop = b->cancel && __atomic_load_n(b->cancel, __ATOMIC_RELAXED);
+    if (!stop && b->deadline_ns) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        stop = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec >=
+               b->deadline_ns;
+    }
+    if (stop) {
+        b->stopped = 1;
+        b->limit = 0;
+        b->poll_at = UINT64_MAX;
+    }
+    return stop;
+}
+
 static int walk(run *r, size_t g, it *root)
 {
     const segment *seg = &r->s->segs[g];
     int by_date = r->o->sort == MORGUE_SORT_DATE;
+    uint32_t seen = 0;
     for (uint32_t d = it_next(root); d != IT_END; d = it_next(root)) {
+        /* iterators that spend nothing (the date column) still stop */
+        if (++seen % BUDGET_POLL == 0 && r->budget.poll_at != UINT64_MAX)
+            budget_poll(&r->budget);
         if (searcher_deleted(r->s, g, d))
             continue;
         if (r->budget.used > r->budget.limit)
@@ -143,6 +169,13 @@ static int search_segment(run *r, size_t g)
         rc = root ? walk(r, g, root) : MORGUE_ENOMEM;
         it_free(root);
     }
+    if (rc == MORGUE_EQUERY && r->budget.stopped)
+        return searcher_fail(r->s, MORGUE_ECANCELED, "search stopped: %s",
+                             r->budget.cancel &&
+                             __atomic_load_n(r->budget.cancel,
+                                             __ATOMIC_RELAXED)
+                                 ? "the cancel flag was set"
+                                 : "the timeout passed");
     if (rc == MORGUE_EQUERY)
         return searcher_fail(r->s, rc, "query too costly: it needs more "
                              "than %llu steps (postings decoded and matched; "
@@ -256,6 +289,14 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
         return s->remote->search(s, query, &o, out);
     run r = { .s = s, .o = &o };
     r.budget.limit = MORGUE_QUERY_MAX_WORK;
+    r.budget.cancel = o.cancel;
+    if (o.timeout_ms) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        r.budget.deadline_ns = (int64_t)now.tv_sec * 1000000000 +
+                               now.tv_nsec + (int64_t)o.timeout_ms * 1000000;
+    }
+    r.budget.poll_at = 0; /* a flag already set stops before any work */
     r.from = o.date_from == MORGUE_NO_DATE ? INT64_MIN : o.date_from;
     r.to = o.date_to == MORGUE_NO_DATE ? INT64_MAX : o.date_to;
     r.exhaustive = (o.flags & SEARCH_EXHAUSTIVE) ||
@@ -275,8 +316,17 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
     if (topk_init(&r.top, mem_add_sat(o.offset, o.limit)) ||
         facets_init(&r.facets, s, &o))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
-    for (size_t g = 0; rc == MORGUE_OK && r.p.root && g < s->n_segs; g++)
-        rc = search_segment(&r, g); /* no root: nothing left to search */
+    /* no root: nothing left to search */
+    for (size_t g = 0; rc == MORGUE_OK && r.p.root && g < s->n_segs; g++) {
+        if (r.budget.poll_at != UINT64_MAX && budget_poll(&r.budget))
+            rc = searcher_fail(s, MORGUE_ECANCELED, "search stopped: %s",
+                               o.cancel && __atomic_load_n(o.cancel,
+                                                           __ATOMIC_RELAXED)
+                                   ? "the cancel flag was set"
+                                   : "the timeout passed");
+        else
+            rc = search_segment(&r, g);
+    }
     if (rc == MORGUE_OK && r.top.oom)
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     if (rc == MORGUE_OK && make_hits(&r, out))

@@ -4,6 +4,7 @@
 #define MORGUE_SEARCHER_SEARCHER_H
 
 #include <pthread.h>
+#include <sys/stat.h>
 #include <stdint.h>
 
 #include "index/docstore.h"
@@ -30,6 +31,7 @@ struct morgue_searcher {
     void *remote_ctx;    /* owned by remote */
     char *dir;
     uint64_t serial;     /* tags this searcher's per-thread messages */
+    struct stat man_st;  /* MANIFEST as it was just before it was read */
     manifest man;
     segment *segs;       /* n_segs, mapped */
     uint64_t *base;      /* global id of each segment's first document */
@@ -114,7 +116,8 @@ struct morgue_hits {
     struct stemmer *stem; /* for snippets, made on first use; owned */
     morgue_query_opts opts;
     char *hl_open, *hl_close; /* owned copies */
-    int loaded;          /* fields of the current hit are in `fields` */
+    int loaded;          /* fields of the current hit in `fields`: 0 none,
+                            1 all but the body, 2 all */
     span fields[STORED_FIELDS];
     docstore_cache cache;
     buf snippet;

@@ -19,7 +19,8 @@ static const size_t check_result[] = { 0, sizeof(morgue_check_result) };
 static const size_t searcher_opts[] = { 0, sizeof(morgue_searcher_opts) };
 static const size_t stats[] = { 0, sizeof(morgue_stats) };
 static const size_t query_opts[] = {
-    0, END(morgue_query_opts, flags), sizeof(morgue_query_opts)
+    0, END(morgue_query_opts, flags), END(morgue_query_opts, cancel),
+    sizeof(morgue_query_opts)
 };
 
 #define TABLE(t) { t, sizeof t / sizeof *t }
