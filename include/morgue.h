@@ -265,11 +265,16 @@ typedef struct morgue_add_opts {
                                   commits between files whenever the memory
                                   budget has flushed a segment, so a killed
                                   run keeps most of its work */
+    /* version 3: */
+    int date_from_mtime;       /* non-zero: an article with no date of its
+                                  own, nor one in its path, is dated by its
+                                  file's modification time; else (the
+                                  default) it is undated */
 } morgue_add_opts;
 
-#define MORGUE_ADD_OPTS_VERSION 2
+#define MORGUE_ADD_OPTS_VERSION 3
 #define MORGUE_ADD_OPTS_INIT                                                 \
-    { MORGUE_ADD_OPTS_VERSION, NULL, NULL, NULL, NULL, 0 }
+    { MORGUE_ADD_OPTS_VERSION, NULL, NULL, NULL, NULL, 0, 0 }
 
 /* What one morgue_writer_add_file() did. */
 typedef struct morgue_add_result {

@@ -11,7 +11,8 @@ static const size_t writer_opts[] = {
     0, END(morgue_writer_opts, rebuild), sizeof(morgue_writer_opts)
 };
 static const size_t add_opts[] = {
-    0, END(morgue_add_opts, file_done), sizeof(morgue_add_opts)
+    0, END(morgue_add_opts, file_done), END(morgue_add_opts, date_from_mtime),
+    sizeof(morgue_add_opts)
 };
 static const size_t add_result[] = { 0, sizeof(morgue_add_result) };
 static const size_t update_result[] = { 0, sizeof(morgue_update_result) };
