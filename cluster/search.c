@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cluster/conf.h"
 #include "cluster/row.h"
@@ -525,7 +526,8 @@ static int cluster_search(morgue_searcher *s, const char *query,
 {
     morgue_query_opts o = *opts; /* resolved by morgue_search */
     qnode *q = NULL;
-    int rc = searcher_parse(s, query, o.flags, &q);
+    int64_t now = o.now != MORGUE_NO_DATE ? o.now : (int64_t)time(NULL);
+    int rc = searcher_parse(s, query, o.flags, now, &q);
     if (rc)
         return rc;
     stemmer *stem = NULL;

@@ -204,6 +204,8 @@ MORGUE_API void morgue_hits_free(morgue_hits *h)
     buf_free(&h->row_text);
     buf_free(&h->warnings);
     free(h->hits);
+    free(h->dups);
+    free(h->dup_at);
     query_terms_free(h->terms, h->n_terms);
     for (int k = 0; k < 3; k++)
         free(h->facets[k]);

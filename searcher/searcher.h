@@ -122,6 +122,12 @@ struct morgue_hits {
     docstore_cache cache;
     buf snippet;
     errmsg err;
+    /* MORGUE_QUERY_COLLAPSE: hit i's folded articles are
+     * dups[dup_at[i] .. dup_at[i + 1]) (both owned, NULL otherwise). */
+    uint64_t *dups;
+    size_t *dup_at;
+    uint64_t stories;
+    int stories_known;
 };
 
 /* Snippet of body for the query terms into out (NUL-terminated). */
@@ -145,11 +151,11 @@ int searcher_new_remote(morgue_searcher **out, const searcher_remote *r,
                         void *ctx, const char *dir, const char *language);
 
 /* Parses query as morgue_search() does (length and UTF-8 checks, the
- * grammar opt_flags' MORGUE_QUERY_NATURAL picks); errors set s's
- * message. */
+ * grammar opt_flags' MORGUE_QUERY_NATURAL picks, relative dates from
+ * now); errors set s's message. */
 struct qnode;
 int searcher_parse(morgue_searcher *s, const char *query, unsigned opt_flags,
-                   struct qnode **q);
+                   int64_t now, struct qnode **q);
 
 /* Sets what morgue_searcher_warnings() gives this thread ("" when a
  * stats call was complete). */

@@ -21,7 +21,7 @@ static const size_t searcher_opts[] = { 0, sizeof(morgue_searcher_opts) };
 static const size_t stats[] = { 0, sizeof(morgue_stats) };
 static const size_t query_opts[] = {
     0, END(morgue_query_opts, flags), END(morgue_query_opts, cancel),
-    sizeof(morgue_query_opts)
+    END(morgue_query_opts, collapse_similarity), sizeof(morgue_query_opts)
 };
 
 #define TABLE(t) { t, sizeof t / sizeof *t }
