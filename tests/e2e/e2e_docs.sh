@@ -11,7 +11,9 @@ for c in $cmds; do
   grep -q "^\.SS morgue $c" "$man" || fail "man page: no section for $c"
   grep -q "$c)" "$comp" || fail "completion: no case for $c"
   "$MORGUE" "$c" --help > "$WORK/help" || fail "$c --help"
-  for o in $(grep -o -- '--[a-z][a-z0-9-]*' "$WORK/help" | sort -u); do
+  # options: from the usage lines and the lines that list them
+  for o in $(grep -E '^(usage:| +morgue| +-)' "$WORK/help" |
+             grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
     roff=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
     grep -q -- "$roff" "$man" || fail "man page: $c $o missing"
     sed -n "/^        $c)/p" "$comp" | grep -q -- "[ \"]$o[ \"]" ||
