@@ -23,6 +23,7 @@ static const struct command {
     { "compact", cmd_compact, "merge all segments, reclaim deleted space" },
     { "check", cmd_check, "verify an index's checksums and invariants" },
     { "synonyms", cmd_synonyms, "import or list an index's synonyms" },
+    { "cluster", cmd_cluster, "set up and run a Sphinx cluster" },
 };
 
 static void usage(FILE *f)

@@ -12,6 +12,7 @@
 #include "index/manifest.h"
 #include "index/segment.h"
 #include "indexer/invert.h"
+#include "indexer/sink.h"
 #include "morgue.h"
 #include "text/lang.h"
 #include "text/stemset.h"
@@ -65,6 +66,10 @@ struct morgue_writer {
     buf text[N_TEXT];     /* repaired copies of an article's fields */
     buf tagtext;          /* repaired tags, back to back */
     buf langtext;         /* title and body start, for detection */
+    const writer_sink *sink; /* non-NULL: articles go there, not into
+                                segments (indexer/sink.h) */
+    void *sink_ctx;       /* owned */
+    int sink_sent;        /* the sink flushed since the last commit */
     errmsg err;
 };
 
