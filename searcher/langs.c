@@ -53,6 +53,8 @@ stemmer *hits_stemmer(morgue_hits *h, size_t g, uint32_t doc)
         }
         h->stems = ss;
     }
+    if (g >= h->s->n_segs) /* a remote searcher's hit: no columns here */
+        return stemset_get(h->stems, LANG_UND);
     lang_code c = (lang_code)segment_col(&h->s->segs[g], COL_LANG, doc);
     return stemset_get(h->stems, stemset_lang(h->stems, c));
 }
