@@ -93,12 +93,12 @@ extern "C" {
 #endif
 
 #define MORGUE_VERSION_MAJOR 0
-#define MORGUE_VERSION_MINOR 1
+#define MORGUE_VERSION_MINOR 2
 #define MORGUE_VERSION_PATCH 0
 #define MORGUE_VERSION_NUMBER                                                \
     (MORGUE_VERSION_MAJOR * 10000 + MORGUE_VERSION_MINOR * 100 +             \
      MORGUE_VERSION_PATCH)
-#define MORGUE_VERSION_STRING "0.1.0"
+#define MORGUE_VERSION_STRING "0.2.0"
 
 #if defined(MORGUE_STATIC) || !defined(__GNUC__)
 #define MORGUE_API
