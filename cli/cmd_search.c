@@ -66,15 +66,19 @@ typedef struct search_cfg {
 /* One hit as text: title, date · source · score, snippet, and the id
  * (what `morgue show` and `morgue delete` take), then the URL when it is
  * not the id. */
-static void print_hit(morgue_hits *h, size_t rank, const cli_style *st)
+static int print_hit(morgue_hits *h, size_t rank, const cli_style *st)
 {
     const char *title, *source, *url, *id, *snip;
     size_t tn, sn, un, in;
+    /* a damaged index is an error, not a hit without a title */
+    int rc = morgue_hits_field(h, MORGUE_FIELD_ID, &id, &in);
+    if (rc == MORGUE_OK)
+        rc = morgue_hits_snippet(h, &snip);
+    if (rc)
+        return rc;
     morgue_hits_field(h, MORGUE_FIELD_TITLE, &title, &tn);
     morgue_hits_field(h, MORGUE_FIELD_SOURCE, &source, &sn);
     morgue_hits_field(h, MORGUE_FIELD_URL, &url, &un);
-    morgue_hits_field(h, MORGUE_FIELD_ID, &id, &in);
-    morgue_hits_snippet(h, &snip);
     int64_t date = morgue_hits_date(h);
     char day[16] = "undated";
     if (date != MORGUE_NO_DATE)
@@ -89,6 +93,7 @@ static void print_hit(morgue_hits *h, size_t rank, const cli_style *st)
     if (un && (un != in || memcmp(url, id, un)))
         printf("   url: %.*s\n", (int)un, url);
     putchar('\n');
+    return MORGUE_OK;
 }
 
 /* A text histogram of the date facet: the shape of a story over time. */
@@ -159,10 +164,12 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
                (unsigned long long)total, total == 1 ? "" : "s",
                total == 1 ? "es" : "", query);
         print_histogram(h, &cfg->qo);
-        while (morgue_hits_next(h) == MORGUE_OK)
-            print_hit(h, ++rank, &cfg->st);
+        while (rc == MORGUE_OK && morgue_hits_next(h) == MORGUE_OK)
+            rc = print_hit(h, ++rank, &cfg->st);
         morgue_hits_free(h);
-        return CLI_EXIT_OK;
+        if (rc)
+            fprintf(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
+        return rc ? CLI_EXIT_ERROR : CLI_EXIT_OK;
     }
     json_t *o = render_search(h, &cfg->qo, query, t0);
     json_dumpf(o, stdout, cfg->batch ? JSON_COMPACT : JSON_INDENT(2));

@@ -68,8 +68,7 @@ int inverter_init(inverter *v, stemmer *stem)
     v->table_mask = (1u << 16) - 1;
     v->table = calloc((size_t)v->table_mask + 1, sizeof *v->table);
     colset_init(&v->cols);
-    docstore_builder_init(&v->store, DOCSTORE_BLOCK_SIZE,
-                          DOCSTORE_LEVEL);
+    docstore_builder_init(&v->store);
     return v->table ? MORGUE_OK : MORGUE_ENOMEM;
 }
 
@@ -334,7 +333,7 @@ int inverter_add(inverter *v, const invert_doc *d)
     }
     span fields[STORED_FIELDS] = { d->id, d->url, d->title, d->source,
                                    buf_span(&tags), d->body };
-    int rc = tags.oom ? MORGUE_ENOMEM : docstore_add(&v->store, fields);
+    int rc = tags.oom ? MORGUE_ENOMEM : docstore_add(&v->store, fields, 0);
     buf_free(&tags);
     if (rc)
         return rc;
@@ -354,8 +353,7 @@ size_t inverter_memory(const inverter *v)
     return v->postings_bytes * 2 + /* doubling buffers, flush copies */
            (size_t)v->n_terms * (sizeof(term_rec) + 2 * sizeof *v->table) +
            v->keys.len + (size_t)v->n_docs * 8 + colset_memory(&v->cols) +
-           v->store.out.len +
-           v->store.raw.len;
+           docstore_memory(&v->store);
 }
 
 static int cmp_terms(const void *a, const void *b)
@@ -375,8 +373,7 @@ static void reset(inverter *v)
     v->n_docs = 0;
     v->postings_bytes = 0;
     docstore_builder_free(&v->store);
-    docstore_builder_init(&v->store, DOCSTORE_BLOCK_SIZE,
-                          DOCSTORE_LEVEL);
+    docstore_builder_init(&v->store);
 }
 
 int inverter_flush(inverter *v, const char *path, errmsg *e)
@@ -410,13 +407,8 @@ int inverter_flush(inverter *v, const char *path, errmsg *e)
     free(sorted_at);
     seg_build b = { .n_docs = v->n_docs, .cols = &v->cols,
                     .idents = v->idents, .terms = terms,
-                    .n_terms = v->n_terms,
-                    .stored = (const uint8_t *)v->store.out.ptr,
-                    .stored_len = v->store.out.len,
-                    .blocks = v->store.blocks,
-                    .n_blocks = v->store.n_blocks,
-                    .dict = (const uint8_t *)v->store.dict.ptr,
-                    .dict_len = v->store.dict.len };
+                    .n_terms = v->n_terms };
+    b.n_extra = docstore_sections(&v->store, b.extra, &b.feat);
     int rc = segment_write(path, &b, e);
     free(terms);
     if (rc == MORGUE_OK)

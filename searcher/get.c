@@ -47,7 +47,7 @@ static int by_ident(morgue_searcher *s, uint64_t h, const char *id,
                 continue;
             if (id) {
                 span fl[STORED_FIELDS];
-                int rc = docstore_get(seg, d, c, fl, e);
+                int rc = docstore_get_head(seg, d, c, fl, e);
                 if (rc)
                     return rc;
                 if (fl[MORGUE_FIELD_ID].len != strlen(id) ||
@@ -94,7 +94,7 @@ static int by_url(morgue_searcher *s, const char *key, docstore_cache *c,
             if (searcher_deleted(s, g, d))
                 continue;
             span fl[STORED_FIELDS];
-            int rc = docstore_get(&s->segs[g], d, c, fl, e);
+            int rc = docstore_get_head(&s->segs[g], d, c, fl, e);
             if (rc)
                 return rc;
             if (fl[MORGUE_FIELD_URL].len == n &&

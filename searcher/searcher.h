@@ -91,7 +91,8 @@ struct morgue_hits {
     struct stemmer *stem; /* for snippets, made on first use; owned */
     morgue_query_opts opts;
     char *hl_open, *hl_close; /* owned copies */
-    int loaded;          /* fields of the current hit are in `fields` */
+    int loaded;          /* fields of the current hit in `fields`: 0 none,
+                            1 all but the body, 2 all */
     span fields[STORED_FIELDS];
     docstore_cache cache;
     buf snippet;
