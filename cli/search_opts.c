@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli/search_opts.h"
-#include "formats/dates.h"
+#include "util/dates.h"
 #include "util/civil.h"
 
 static int fail(char *err, size_t cap, const char *fmt, const char *a)

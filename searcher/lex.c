@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "formats/dates.h"
+#include "util/dates.h"
 #include "morgue.h"
 #include "searcher/parse_int.h"
 #include "text/tokenize.h"

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "formats/dates.h"
+#include "util/dates.h"
 #include "morgue.h"
 
 #define NO MORGUE_NO_DATE
