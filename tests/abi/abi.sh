@@ -52,7 +52,7 @@ elif [ $((rc & 4)) -ne 0 ]; then
       # from the baseline, per struct: the offset of its last field
       while ((getline l < base) > 0) {
         if (match(l, /<class-decl name=.[a-z_0-9]+./)) {
-          cur = substr(l, RSTART + 17, RLENGTH - 18); last[cur] = -1
+          cur = substr(l, RSTART + 18, RLENGTH - 19); last[cur] = -1
         } else if (l ~ /<\/class-decl>/) {
           cur = ""
         } else if (cur != "" && match(l, /layout-offset-in-bits=.[0-9]+/)) {
