@@ -1,4 +1,4 @@
-/* check_dates.c: every date syntax of formats/dates.h, zones, quirks, and
+/* check_dates.c: every date syntax of util/dates.h, zones, quirks, and
  * inputs that must give MORGUE_NO_DATE. */
 #include "check_main.h"
 
