@@ -3,7 +3,9 @@
 # and the CLI must point down the layers of docs/ARCHITECTURE.md
 #   util <- text <- formats;  util, text <- index <- indexer (which also
 #   reads files through formats);  index <- searcher;  cli uses the public
-#   include/morgue.h, plus util/'s leaf helpers (buffers, UTF-8, dates).
+#   include/morgue.h, plus util/'s leaf helpers (buffers, UTF-8, dates);
+#   cluster/ (a Sphinx cluster behind the writer and searcher API) sits
+#   above indexer and searcher.
 # A folder not listed here fails: give it a row when you add it.
 set -euo pipefail
 cd "${SRC_DIR:-$(dirname "$0")/..}"
@@ -14,6 +16,7 @@ declare -A allowed=(
   [index]="util text index"
   [indexer]="util text formats index indexer"
   [searcher]="util text index searcher"
+  [cluster]="util text index indexer searcher cluster"
   [cli]="util cli"
 )
 # folders that are not part of the library or the CLI
