@@ -48,7 +48,7 @@ static void usage(FILE *f)
         "                     JSON)\n"
         "  --color WHEN       auto (default: on a terminal, unless NO_COLOR\n"
         "                     is set or TERM=dumb), always or never\n"
-        "  --k1 X, --b X      BM25F parameters (default 1.2, 0.75)\n"
+        "  --k1 X, --b X      BM25F parameters (default 1.2, 0.5)\n"
         "  --title-weight X   weight of a title occurrence against one in\n"
         "                     the body (BM25F; default 2)\n"
         "  --batch            read one query per line from standard input,\n"

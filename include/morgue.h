@@ -453,7 +453,7 @@ typedef struct morgue_query_opts {
     size_t limit;          /* hits to return; 0: 10 */
     size_t offset;         /* hits to skip before the first returned */
     double k1;             /* BM25 k1; <= 0: 1.2 */
-    double b;              /* BM25 b; < 0: 0.75 */
+    double b;              /* BM25F length normalisation b; < 0: 0.5 */
     double title_weight;   /* BM25F: weight of a word in the title against
                               one in the body; <= 0: 2.0 */
     const char *hl_open;   /* snippet highlight start; NULL: "<b>" */

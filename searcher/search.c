@@ -28,10 +28,15 @@ static int resolve_opts(const morgue_query_opts *o, morgue_query_opts *out)
     }
     if (r.limit == 0)
         r.limit = 10;
+    /* BM25F's defaults: k1 1.2 (Robertson & Zaragoza's usual value); b
+     * 0.5, within the usual 0.3-0.9, since articles and abstracts are
+     * short and their length says little about verbosity (b 0.4-0.6 rank
+     * best, alike, on every judged collection, benchmarks/relevance/);
+     * a title word worth two body words. */
     if (r.k1 <= 0)
         r.k1 = 1.2;
     if (r.b < 0 || r.b > 1)
-        r.b = 0.75;
+        r.b = 0.5;
     if (r.title_weight <= 0)
         r.title_weight = 2.0;
     if (r.snippet_chars == 0)
