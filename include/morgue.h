@@ -541,6 +541,14 @@ MORGUE_API int morgue_hits_field(morgue_hits *h, morgue_field field,
  * morgue_hits_next() or free. */
 MORGUE_API int morgue_hits_snippet(morgue_hits *h, const char **snippet);
 
+/* The current hit's whole title with the query's matches wrapped in
+ * hl_open/hl_close, by the snippet's rules (HTML-escaped when hl_open
+ * starts with '<'), so that a hit matched in its title alone shows why.
+ * "" for an untitled article. NUL-terminated; valid until the next
+ * morgue_hits_next() or free. */
+MORGUE_API int morgue_hits_title_highlighted(morgue_hits *h,
+                                             const char **title);
+
 /* A match in the current hit's body: bytes [start, end) are a query word
  * (matched by stem) or a whole phrase. */
 typedef struct morgue_match {

@@ -97,8 +97,12 @@ static pnode *bag_node(ctx *c, const words *ws, int keep_stops)
     for (size_t i = 0; i < ws->n && c->rc == MORGUE_OK; i++) {
         const char *w = ws->v[i].text;
         size_t wl = strlen(w);
-        if (!keep_stops && stopword_is(lang, w, wl))
+        if (!keep_stops && stopword_is(lang, w, wl)) {
+            /* not searched; highlighted inside runs of query words */
+            char *sw = (char *)w;
+            plan_add_hl(c, HL_STOP, &sw, 1, 0);
             continue;
+        }
         size_t sl;
         const char *st = stemmer_stem(c->stem, w, wl, &sl);
         if (!st) {

@@ -6,6 +6,7 @@
 #include "searcher/bm25.h"
 #include "searcher/plan_int.h"
 #include "text/stem.h"
+#include "text/stopwords.h"
 #include "text/tokenize.h"
 #include "util/alloc.h"
 
@@ -195,7 +196,13 @@ static pnode *word_node(ctx *c, const qnode *q)
             p->tkind = title ? TERM_TITLE : TERM_STEM;
             plan_add_term(c, p, title ? NS_TITLE : NS_STEM, st, sl, !title);
             char *stem_copy = strndup(st, sl);
-            if (stem_copy && c->rc == MORGUE_OK)
+            if (!stem_copy)
+                plan_oom(c);
+            /* a stopword is searched, but highlighted only in runs */
+            if (c->rc == MORGUE_OK &&
+                stopword_is(c->s->man.language, w[0], strlen(w[0])))
+                plan_add_hl(c, HL_STOP, &w[0], 1, 0);
+            else if (c->rc == MORGUE_OK)
                 plan_add_hl(c, HL_STEM, &stem_copy, 1, p->terms[0].idf);
             free(stem_copy);
         }

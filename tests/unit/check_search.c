@@ -278,6 +278,63 @@ START_TEST(test_search_snippets)
 }
 END_TEST
 
+/* Stopwords are marked only inside a run of query words (one span), in
+ * both languages; titles are marked by the same rules. */
+START_TEST(test_search_highlight_rules)
+{
+    morgue_searcher *s = open_fixture();
+    static const unsigned modes[] = { 0, MORGUE_QUERY_NATURAL };
+    static const char *const queries[] = { "state of emergency",
+                                           "What is the state of emergency?" };
+    for (int k = 0; k < 2; k++) {
+        morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+        o.flags = modes[k];
+        o.hl_open = "[";
+        o.hl_close = "]";
+        o.snippet_chars = 400;
+        morgue_hits *h;
+        ck_assert_int_eq(morgue_search(s, queries[k], &o, &h), MORGUE_OK);
+        int seen_a1 = 0;
+        while (morgue_hits_next(h) == MORGUE_OK) {
+            const char *id, *snip, *title;
+            size_t n;
+            morgue_hits_field(h, MORGUE_FIELD_ID, &id, &n);
+            ck_assert_int_eq(morgue_hits_snippet(h, &snip), MORGUE_OK);
+            ck_assert_int_eq(morgue_hits_title_highlighted(h, &title),
+                             MORGUE_OK);
+            ck_assert_ptr_null(strstr(snip, "[of]"));
+            ck_assert_ptr_null(strstr(snip, "[the]"));
+            ck_assert_ptr_null(strstr(snip, "[The]"));
+            if (!strncmp(id, "a1", 2)) {
+                seen_a1 = 1;
+                ck_assert_msg(strstr(snip, "[state of emergency]") != NULL,
+                              "%s", snip);
+                ck_assert_str_eq(title,
+                                 "[State of emergency] declared in Almaty");
+            }
+            if (!strncmp(id, "a2", 2)) { /* "emergency state of the dam" */
+                ck_assert_msg(strstr(snip, "[emergency] [state] of the") !=
+                                  NULL, "%s", snip);
+                ck_assert_str_eq(title,
+                                 "[Emergency] services respond to flood");
+            }
+        }
+        ck_assert(seen_a1);
+        morgue_hits_free(h);
+    }
+    /* HTML markers escape the title's text */
+    morgue_hits *h;
+    ck_assert_int_eq(morgue_search(s, "almaty markets", NULL, &h),
+                     MORGUE_OK);
+    ck_assert_int_eq(morgue_hits_next(h), MORGUE_OK);
+    const char *title;
+    ck_assert_int_eq(morgue_hits_title_highlighted(h, &title), MORGUE_OK);
+    ck_assert_str_eq(title, "<b>Almaty</b> <b>markets</b> reopen");
+    morgue_hits_free(h);
+    morgue_searcher_close(s);
+}
+END_TEST
+
 /* Snippet windows cut long non-ASCII text on character boundaries. */
 START_TEST(test_search_snippet_utf8_edges)
 {
@@ -670,6 +727,7 @@ static Suite *search_suite(void)
     tcase_add_test(tc, test_search_shared_by_threads);
     tcase_add_test(tc, test_search_pruning_equals_exhaustive);
     tcase_add_test(tc, test_search_bm25f_by_hand);
+    tcase_add_test(tc, test_search_highlight_rules);
     tcase_add_test(tc, test_search_natural_never_fails);
     suite_add_tcase(s, tc);
     return s;
