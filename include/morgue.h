@@ -424,6 +424,11 @@ MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out);
 #define MORGUE_QUERY_COUNT 2      /* count every match exactly (else the
                                      total may be a lower bound when top-k
                                      pruning skipped documents) */
+/* 4: retired (it was a test-only flag) */
+#define MORGUE_QUERY_EXPAND 8     /* natural language: pseudo-relevance
+                                     feedback (RM3): the words of the best
+                                     10 answers join the query, which runs
+                                     again (docs/QUERY.md); off by default */
 /* Bits 0x40000000 and up are taken by the library's own tests
  * (searcher/testflags.h) and are not part of the API. */
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "searcher/expand.h"
 #include "searcher/facets.h"
 #include "searcher/plan.h"
 #include "searcher/prune.h"
@@ -240,6 +241,26 @@ static int parse(run *r, const char *query, qnode **q)
     return rc ? searcher_fail(r->s, rc, "out of memory") : MORGUE_OK;
 }
 
+/* MORGUE_QUERY_EXPAND: the query's first run, its best answers read by
+ * expand_plan (expand.c) into r's plan. */
+static int feedback(run *r, const char *query)
+{
+    morgue_query_opts o = *r->o;
+    o.flags &= ~(unsigned)(MORGUE_QUERY_EXPAND | MORGUE_QUERY_COUNT);
+    o.limit = 10;
+    o.offset = 0;
+    o.sort = MORGUE_SORT_RELEVANCE;
+    o.facet_date = MORGUE_FACET_NONE;
+    o.facet_sources = o.facet_tags = 0;
+    o.no_snippets = 1;
+    morgue_hits *fb = NULL;
+    int rc = morgue_search(r->s, query, &o, &fb);
+    if (rc == MORGUE_OK)
+        rc = expand_plan(&r->p, r->s, fb);
+    morgue_hits_free(fb);
+    return rc;
+}
+
 MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
                              const morgue_query_opts *opts,
                              morgue_hits **out)
@@ -268,8 +289,13 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
     if (rc == MORGUE_OK)
         plan_hoist_dates(&r.p, &r.from, &r.to);
     query_free(q);
-    if (rc != MORGUE_OK)
+    if (rc == MORGUE_OK && (o.flags & MORGUE_QUERY_EXPAND) &&
+        (o.flags & MORGUE_QUERY_NATURAL) && r.p.root)
+        rc = feedback(&r, query);
+    if (rc != MORGUE_OK) {
+        plan_free(&r.p);
         return rc;
+    }
     /* Saturated: a caller's limit of SIZE_MAX means every hit. */
     if (topk_init(&r.top, mem_add_sat(o.offset, o.limit)) ||
         facets_init(&r.facets, s, &o))

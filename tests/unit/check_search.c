@@ -566,6 +566,34 @@ START_TEST(test_search_bm25f_by_hand)
 }
 END_TEST
 
+/* Pseudo-relevance feedback keeps every answer of the query (its words
+ * stay in the OR) and may add more; a query without answers is left
+ * alone. */
+START_TEST(test_search_expand)
+{
+    morgue_searcher *s = open_fixture();
+    static const char *const qs[] = { "almaty", "fire residence",
+                                      "\"state of emergency\" declared",
+                                      "nothing matches xyzzy", "the of" };
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+        o.flags = MORGUE_QUERY_NATURAL | MORGUE_QUERY_COUNT;
+        o.limit = 50;
+        char plain[512], expanded[512];
+        snprintf(plain, sizeof plain, "%s", ids(s, qs[i], &o));
+        o.flags |= MORGUE_QUERY_EXPAND;
+        snprintf(expanded, sizeof expanded, "%s", ids(s, qs[i], &o));
+        char *save = NULL;
+        for (char *id = strtok_r(plain, " ", &save); id;
+             id = strtok_r(NULL, " ", &save))
+            ck_assert_msg(strstr(expanded, id) != NULL,
+                          "%s: %s lost by expansion (%s)", qs[i], id,
+                          expanded);
+    }
+    morgue_searcher_close(s);
+}
+END_TEST
+
 /* ---- natural language never fails ---- */
 
 static void natural_ok(morgue_searcher *s, const char *q)
@@ -728,6 +756,7 @@ static Suite *search_suite(void)
     tcase_add_test(tc, test_search_pruning_equals_exhaustive);
     tcase_add_test(tc, test_search_bm25f_by_hand);
     tcase_add_test(tc, test_search_highlight_rules);
+    tcase_add_test(tc, test_search_expand);
     tcase_add_test(tc, test_search_natural_never_fails);
     suite_add_tcase(s, tc);
     return s;
