@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "formats/source.h"
+#include "index/docstore.h"
 #include "index/delfile.h"
 #include "index/format.h"
 #include "indexer/writer_int.h"
@@ -299,9 +300,19 @@ static int start_file(file_ctx *c)
     return MORGUE_OK;
 }
 
+static void on_warning(void *ud, uint64_t line, uint64_t offset,
+                       const char *msg);
+
 static int on_article(void *ud, const fmt_article *a)
 {
     file_ctx *c = ud;
+    if (docstore_would_cap(MORGUE_FIELD_BODY, a->body.len)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "article body of %zu bytes: all of it "
+                 "indexed, the first %u MiB stored (for snippets and show)",
+                 a->body.len, DOCSTORE_BODY_MAX >> 20);
+        on_warning(ud, a->line, a->offset, msg);
+    }
     int rc = c->file < 0 ? start_file(c) : MORGUE_OK;
     if (rc)
         return rc;
@@ -355,7 +366,8 @@ int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
                      const morgue_add_opts *opts, morgue_add_result *res)
 {
     file_ctx c = { w, path, opts, res, BUF_INIT, root, -1 };
-    fmt_sink sink = { on_article, on_warning, &c, 0 };
+    fmt_sink sink = { on_article, on_warning, &c, 0,
+                      opts && opts->date_from_mtime }; /* a full copy */
     fmt_file_result fr = { 0 };
     char msg[ERRMSG_LEN];
     msg[0] = '\0';

@@ -227,7 +227,7 @@ static int display_values(morgue_searcher *s, int kind, vc *v, size_t n)
     for (size_t i = 0; i < n && rc == MORGUE_OK; i++) {
         span fl[STORED_FIELDS];
         errmsg e;
-        if (docstore_get(&s->segs[v[i].seg], v[i].doc, &c, fl, &e))
+        if (docstore_get_head(&s->segs[v[i].seg], v[i].doc, &c, fl, &e))
             continue; /* keep the folded value */
         span f = fl[kind == MORGUE_FACET_KIND_SOURCE ? MORGUE_FIELD_SOURCE
                                                      : MORGUE_FIELD_TAGS];

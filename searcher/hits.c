@@ -76,7 +76,9 @@ MORGUE_API int64_t morgue_hits_date(const morgue_hits *h)
     return c ? segment_date(&h->s->segs[c->seg], c->doc) : MORGUE_NO_DATE;
 }
 
-static int load_fields(morgue_hits *h)
+/* Reads the current hit's head (id, url, title, source, tags) and, when
+ * body is set, its body: a result list never decompresses bodies. */
+static int load_fields(morgue_hits *h, int body)
 {
     if (!h)
         return MORGUE_EINVAL;
@@ -84,13 +86,15 @@ static int load_fields(morgue_hits *h)
     if (!c)
         return err_set(&h->err, MORGUE_EINVAL, "no current hit (call "
                        "morgue_hits_next first)");
-    if (h->loaded)
+    if (h->loaded >= 1 + body)
         return MORGUE_OK;
-    int rc = docstore_get(&h->s->segs[c->seg], c->doc, &h->cache, h->fields,
-                          &h->err); /* its message is h's */
+    const segment *g = &h->s->segs[c->seg];
+    int rc = body ? docstore_get(g, c->doc, &h->cache, h->fields, &h->err)
+                  : docstore_get_head(g, c->doc, &h->cache, h->fields,
+                                      &h->err); /* its message is h's */
     if (rc)
         return rc;
-    h->loaded = 1;
+    h->loaded = 1 + body;
     return MORGUE_OK;
 }
 
@@ -104,7 +108,7 @@ MORGUE_API int morgue_hits_field(morgue_hits *h, morgue_field field,
     if ((unsigned)field > MORGUE_FIELD_PATH)
         return err_set(&h->err, MORGUE_EINVAL, "unknown field %d",
                        (int)field);
-    int rc = load_fields(h);
+    int rc = load_fields(h, field == MORGUE_FIELD_BODY);
     if (rc)
         return rc;
     if (field == MORGUE_FIELD_PATH) {
@@ -131,7 +135,7 @@ MORGUE_API int morgue_hits_snippet(morgue_hits *h, const char **snippet)
     *snippet = "";
     if (h && h->opts.no_snippets)
         return MORGUE_OK;
-    int rc = load_fields(h);
+    int rc = load_fields(h, 1);
     if (rc)
         return rc;
     if (!h->stem && stemmer_new(&h->stem, h->s->man.language))
@@ -154,7 +158,7 @@ MORGUE_API int morgue_hits_title_highlighted(morgue_hits *h,
     *title = "";
     if (!h)
         return MORGUE_EINVAL;
-    int rc = load_fields(h);
+    int rc = load_fields(h, 0);
     if (rc)
         return rc;
     if (!h->stem && stemmer_new(&h->stem, h->s->man.language))
@@ -176,7 +180,7 @@ MORGUE_API int morgue_hits_matches(morgue_hits *h, const morgue_match **out,
 {
     *out = NULL;
     *n = 0;
-    int rc = load_fields(h);
+    int rc = load_fields(h, 1);
     if (rc)
         return rc;
     if (!h->stem && stemmer_new(&h->stem, h->s->man.language))
@@ -203,6 +207,8 @@ MORGUE_API void morgue_hits_free(morgue_hits *h)
     if (!h)
         return;
     free(h->hits);
+    free(h->dups);
+    free(h->dup_at);
     query_terms_free(h->terms, h->n_terms);
     for (int k = 0; k < 3; k++)
         free(h->facets[k]);

@@ -18,14 +18,30 @@
  * limit steps whatever the index size (docs/QUERY.md, "Limits"). */
 typedef struct query_budget {
     uint64_t used, limit;
+    /* The caller's stop conditions (morgue_query_opts' cancel flag and
+     * timeout), looked at every BUDGET_POLL steps: when one holds, limit
+     * drops to 0 and stopped is set, so the query ends the way a spent
+     * budget ends it, and reports MORGUE_ECANCELED instead. */
+    const int *cancel;
+    int64_t deadline_ns;  /* CLOCK_MONOTONIC; 0: none */
+    uint64_t poll_at;     /* used value of the next look; UINT64_MAX: none */
+    int stopped;
 } query_budget;
 
-/* Adds n steps; 1 once the budget is spent (b NULL: no budget). */
+#define BUDGET_POLL 4096
+
+/* Looks at the stop conditions now (search.c); 1 when the query must stop. */
+int budget_poll(query_budget *b);
+
+/* Adds n steps; 1 once the budget is spent or the caller asked to stop
+ * (b NULL: no budget). */
 static inline int budget_spend(query_budget *b, uint64_t n)
 {
     if (!b)
         return 0;
     b->used += n;
+    if (b->used >= b->poll_at)
+        budget_poll(b);
     return b->used > b->limit;
 }
 

@@ -145,7 +145,13 @@ static int open_segments(morgue_searcher *s, errmsg *e)
 
 static int load(morgue_searcher *s, errmsg *e)
 {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/MANIFEST", s->dir);
     for (int attempt = 0;; attempt++) {
+        /* before reading it: should MANIFEST be replaced in between,
+         * the next reopen sees a change and looks again */
+        if (stat(path, &s->man_st) != 0)
+            memset(&s->man_st, 0, sizeof s->man_st);
         int rc = manifest_read(&s->man, s->dir, e);
         if (rc == MORGUE_ENOTFOUND)
             return err_set(e, rc, "%s: no morgue index here (no MANIFEST)",
@@ -165,16 +171,9 @@ static int load(morgue_searcher *s, errmsg *e)
     }
 }
 
-MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
-                                    const morgue_searcher_opts *opts)
+/* A new snapshot of the last commit in dir; failures are told in e. */
+static int searcher_new(morgue_searcher **out, const char *dir, errmsg *e)
 {
-    *out = NULL;
-    errmsg *e = err_thread();
-    if (opts && !API_SIZE(opts))
-        return err_set(e, MORGUE_EINVAL, "unknown morgue_searcher_opts "
-                       "version %u", opts->version);
-    if (!dir || !*dir)
-        return err_set(e, MORGUE_EINVAL, "no index directory");
     morgue_searcher *s = calloc(1, sizeof *s);
     if (!s || !(s->dir = strdup(dir))) {
         free(s);
@@ -190,13 +189,62 @@ MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
     }
     filetable_init(&s->ft);
     pthread_mutex_init(&s->ft_lock, NULL);
-    struct stat st;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/MANIFEST", dir);
-    if (stat(path, &st) == 0)
-        s->index_bytes += (uint64_t)st.st_size;
+    s->index_bytes += (uint64_t)s->man_st.st_size;
     *out = s;
     return MORGUE_OK;
+}
+
+MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
+                                    const morgue_searcher_opts *opts)
+{
+    *out = NULL;
+    errmsg *e = err_thread();
+    if (opts && !API_SIZE(opts))
+        return err_set(e, MORGUE_EINVAL, "unknown morgue_searcher_opts "
+                       "version %u", opts->version);
+    if (!dir || !*dir)
+        return err_set(e, MORGUE_EINVAL, "no index directory");
+    return searcher_new(out, dir, e);
+}
+
+/* MANIFEST is replaced by rename, never rewritten in place: the same
+ * inode, size and time mean the same commit. */
+static int same_manifest(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+           a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+           a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+MORGUE_API int morgue_searcher_reopen(morgue_searcher *s,
+                                      morgue_searcher **out)
+{
+    if (!out)
+        return MORGUE_EINVAL;
+    *out = NULL;
+    if (!s)
+        return MORGUE_EINVAL;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/MANIFEST", s->dir);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return searcher_fail(s, errno == ENOENT ? MORGUE_ENOTFOUND
+                                                : MORGUE_EIO,
+                             "%s: %s", path, strerror(errno));
+    if (same_manifest(&st, &s->man_st))
+        return MORGUE_OK; /* one stat(): nothing was committed */
+    errmsg e;
+    manifest m;
+    int rc = manifest_read(&m, s->dir, &e);
+    if (rc)
+        return searcher_fail(s, rc, "%s", e.text);
+    uint64_t gen = m.generation;
+    manifest_free(&m);
+    if (gen == s->man.generation)
+        return MORGUE_OK; /* rewritten with the same commit */
+    rc = searcher_new(out, s->dir, &e);
+    return rc ? searcher_fail(s, rc, "%s", e.text) : MORGUE_OK;
 }
 
 MORGUE_API void morgue_searcher_close(morgue_searcher *s)

@@ -9,6 +9,7 @@
 
 #include "check_main.h"
 #include "morgue.h"
+#include "searcher/iter.h"
 #include "testutil.h"
 
 static char *dir, *files;
@@ -419,6 +420,90 @@ START_TEST(strerror_codes)
 }
 END_TEST
 
+/* Reopen: NULL while nothing was committed; after a commit a new searcher
+ * on it, the old one untouched and still usable. */
+START_TEST(reopen_newest)
+{
+    morgue_searcher *s = searcher(), *n = (morgue_searcher *)1;
+    ck_assert_int_eq(morgue_searcher_reopen(s, &n), MORGUE_OK);
+    ck_assert_ptr_null(n);
+    morgue_writer *w = writer();
+    add_one(w, "m9", "hotel");
+    ck_assert_int_eq(morgue_searcher_reopen(s, &n), MORGUE_OK);
+    ck_assert_ptr_null(n); /* not committed yet */
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    ck_assert_int_eq(morgue_searcher_reopen(s, &n), MORGUE_OK);
+    ck_assert_ptr_nonnull(n);
+    ck_assert_uint_eq(total(n, "hotel", NULL, MORGUE_OK), 1);
+    ck_assert_uint_eq(total(s, "hotel", NULL, MORGUE_OK), 0);
+    morgue_searcher *again = (morgue_searcher *)1;
+    ck_assert_int_eq(morgue_searcher_reopen(n, &again), MORGUE_OK);
+    ck_assert_ptr_null(again);
+    /* a compaction removes the old segment files: s keeps answering */
+    ck_assert_int_eq(morgue_writer_compact(w), MORGUE_OK);
+    morgue_writer_close(w);
+    ck_assert_uint_eq(total(s, "delta", NULL, MORGUE_OK), 2);
+    ck_assert_int_eq(morgue_searcher_reopen(n, &again), MORGUE_OK);
+    ck_assert_ptr_nonnull(again);
+    morgue_stats st = MORGUE_STATS_INIT;
+    ck_assert_int_eq(morgue_searcher_stats(again, &st), MORGUE_OK);
+    ck_assert_uint_eq(st.segments, 1);
+    ck_assert_uint_eq(st.documents, 3);
+    morgue_searcher_close(again);
+    morgue_searcher_close(n);
+    morgue_searcher_close(s);
+    ck_assert_int_eq(morgue_searcher_reopen(NULL, &n), MORGUE_EINVAL);
+}
+END_TEST
+
+/* A cancel flag already set stops the search before any work; a clear
+ * one and a long timeout change nothing. */
+START_TEST(search_cancel_flag)
+{
+    morgue_searcher *s = searcher();
+    int cancel = 1;
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.cancel = &cancel;
+    morgue_hits *h = (morgue_hits *)1;
+    ck_assert_int_eq(morgue_search(s, "delta", &o, &h), MORGUE_ECANCELED);
+    ck_assert_ptr_null(h);
+    ck_assert_ptr_nonnull(strstr(morgue_searcher_errmsg(s), "cancel"));
+    __atomic_store_n(&cancel, 0, __ATOMIC_RELAXED);
+    o.timeout_ms = 60000;
+    ck_assert_uint_eq(total(s, "delta", &o, MORGUE_OK), 2);
+    o.facet_date = MORGUE_FACET_YEAR; /* the exhaustive walk too */
+    ck_assert_uint_eq(total(s, "delta", &o, MORGUE_OK), 2);
+    /* version 2 has neither field: a set flag is not read */
+    cancel = 1;
+    o.version = 2;
+    ck_assert_uint_eq(total(s, "delta", &o, MORGUE_OK), 2);
+    morgue_searcher_close(s);
+}
+END_TEST
+
+/* The stop conditions as the iterators meet them: a deadline passed or a
+ * flag set ends the budget at the next look, and only then. */
+START_TEST(budget_stops)
+{
+    int flag = 0;
+    query_budget b = { 0, 1000000, &flag, 0, 0, 0 };
+    for (int i = 0; i < 3 * BUDGET_POLL; i++)
+        ck_assert_int_eq(budget_spend(&b, 1), 0);
+    flag = 1;
+    int steps = 0;
+    while (!budget_spend(&b, 1))
+        steps++;
+    ck_assert_int_le(steps, BUDGET_POLL);
+    ck_assert_int_eq(b.stopped, 1);
+    query_budget d = { 0, 1000000, NULL, 1 /* long past */, 0, 0 };
+    ck_assert_int_eq(budget_spend(&d, 1), 1);
+    ck_assert_int_eq(d.stopped, 1);
+    query_budget none = { 0, 1000000, NULL, 0, 0, 0 };
+    ck_assert_int_eq(budget_spend(&none, 1), 0);
+    ck_assert_uint_eq(none.poll_at, UINT64_MAX);
+}
+END_TEST
+
 static Suite *api_suite(void)
 {
     Suite *s = suite_create("api");
@@ -444,6 +529,12 @@ static Suite *api_suite(void)
     tcase_add_test(tc, searcher_errmsg_per_handle);
     tcase_add_test(tc, hits_errmsg);
     tcase_add_test(tc, strerror_codes);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("snapshots");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, reopen_newest);
+    tcase_add_test(tc, search_cancel_flag);
+    tcase_add_test(tc, budget_stops);
     suite_add_tcase(s, tc);
     return s;
 }
