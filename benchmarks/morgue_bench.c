@@ -213,7 +213,7 @@ static int run(void *sp, const bench_query *q, int mode, bench_result *r)
         if (frc != MORGUE_OK)
             rc = frc;
         for (size_t i = 0; frc == MORGUE_OK && i < nf; i++) {
-            r->facet_values++;
+            r->facet_values += f[i].count > 0; /* empty months are listed */
             r->facet_total += f[i].count;
         }
     }
@@ -226,9 +226,57 @@ static int run(void *sp, const bench_query *q, int mode, bench_result *r)
     return 0;
 }
 
+/* A number from the environment, or def: the relevance harness's
+ * sensitivity runs set MORGUE_BENCH_K1, _B and _TITLE_WEIGHT. */
+static double env_num(const char *name, double def)
+{
+    const char *v = getenv(name);
+    return v && *v ? atof(v) : def;
+}
+
+/* The question as typed, in natural-language mode with the library's
+ * defaults (the environment can change k1, b and the title weight). A
+ * question the library rejects gets no answers (counted as 0) and a line
+ * on stderr. */
+static int rank(void *sp, const char *question, size_t depth,
+                void (*emit)(void *, const char *, size_t, double),
+                void *ud)
+{
+    searcher *s = sp;
+    morgue_query_opts opts = MORGUE_QUERY_OPTS_INIT;
+    opts.limit = depth;
+    opts.no_snippets = 1;
+    opts.flags = MORGUE_QUERY_ANY;
+    opts.k1 = env_num("MORGUE_BENCH_K1", opts.k1);
+    opts.b = env_num("MORGUE_BENCH_B", opts.b);
+    opts.title_weight = env_num("MORGUE_BENCH_TITLE_WEIGHT",
+                                opts.title_weight);
+    morgue_hits *h = NULL;
+    int rc = morgue_search(s->s, question, &opts, &h);
+    if (rc == MORGUE_EQUERY) {
+        fprintf(stderr, "morgue: rejected \"%.60s...\": %s\n", question,
+                morgue_searcher_errmsg(s->s));
+        return 0;
+    }
+    if (rc != MORGUE_OK) {
+        fprintf(stderr, "morgue: %s (%s)\n", morgue_strerror(rc),
+                morgue_searcher_errmsg(s->s));
+        return -1;
+    }
+    while ((rc = morgue_hits_next(h)) == MORGUE_OK) {
+        const char *id;
+        size_t len;
+        if ((rc = morgue_hits_field(h, MORGUE_FIELD_ID, &id, &len)))
+            break;
+        emit(ud, id, len, morgue_hits_score(h));
+    }
+    morgue_hits_free(h);
+    return rc == MORGUE_ITEROVER ? 0 : -1;
+}
+
 static const bench_engine engine = {
     "morgue", version, writer_open, add, writer_finish,
-    searcher_open, searcher_close, supports, run
+    searcher_open, searcher_close, supports, run, rank
 };
 
 int main(int argc, char **argv)

@@ -20,6 +20,9 @@ int cmd_compact(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_dups(int argc, char **argv);
+int cmd_similar(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);
 
 /* Index directory: the --index value if given, else $MORGUE_INDEX, else
  * "morgue-index" in the current directory. */
@@ -36,6 +39,20 @@ void cli_msg(FILE *f, const char *fmt, ...)
  * returns CLI_EXIT_ERROR. Keeps writers from creating an index where none
  * was meant. */
 int cli_need_index(const char *dir);
+
+/* For getopt's '?' or ':' (c): one line naming the unknown option or the
+ * one missing its value (with the advice to put -- before a query whose
+ * word starts with '-' when query_hint); returns CLI_EXIT_USAGE. Needs
+ * opterr = 0 and an optstring starting with ':'. */
+int cli_bad_option(int c, const char *cmd, int argc, char **argv,
+                   int query_hint);
+
+/* 1 when dir is an existing folder that holds no index but other files
+ * (an archive, say): `morgue index` will not write an index into it. */
+int cli_archive_folder(const char *dir);
+
+/* 1 when dir is root or inside it (both exist; symlinks resolved). */
+int cli_inside(const char *dir, const char *root);
 
 /* ---- output that fits where it goes ---- */
 

@@ -26,12 +26,13 @@ int cmd_check(int argc, char **argv)
     };
     const char *dir = NULL;
     int quiet = 0, c;
-    while ((c = getopt_long(argc, argv, "i:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        default:
+            return cli_bad_option(c, "check", argc, argv, 0);
         }
     }
     if (optind != argc) {
@@ -41,20 +42,31 @@ int cmd_check(int argc, char **argv)
     dir = cli_index_dir(dir);
     if (cli_need_index(dir))
         return CLI_EXIT_ERROR;
-    morgue_check_result r;
+    morgue_check_result r = MORGUE_CHECK_RESULT_INIT;
     int rc = morgue_index_check(dir, &r);
     if (rc != MORGUE_OK) {
         cli_msg(stderr, "morgue: check failed: %s\n", morgue_last_errmsg());
         return CLI_EXIT_ERROR;
     }
-    if (!quiet)
-        printf("ok: %llu segments, %llu articles (%llu deleted not yet "
-               "merged away), %llu terms, %llu postings; file table: %llu "
-               "files, %llu articles; %.1f MB checked\n",
-               (unsigned long long)r.segments,
-               (unsigned long long)r.documents,
-               (unsigned long long)r.deleted, (unsigned long long)r.terms,
-               (unsigned long long)r.postings, (unsigned long long)r.files,
-               (unsigned long long)r.file_articles, r.bytes / 1e6);
+    if (quiet)
+        return CLI_EXIT_OK;
+    /* "terms" means what stats calls terms (distinct words); the
+     * dictionary also holds stems, title words, sources and tags */
+    morgue_searcher *s;
+    morgue_stats st = MORGUE_STATS_INIT;
+    int have = morgue_searcher_open(&s, dir, NULL) == MORGUE_OK &&
+               morgue_searcher_stats(s, &st) == MORGUE_OK;
+    morgue_searcher_close(s);
+    printf("ok: %llu segments, %llu articles (%llu deleted not yet "
+           "merged away), ", (unsigned long long)r.segments,
+           (unsigned long long)r.documents, (unsigned long long)r.deleted);
+    if (have)
+        printf("%llu terms (distinct words), ",
+               (unsigned long long)st.terms);
+    printf("%llu dictionary entries, %llu postings; file table: %llu "
+           "files, %llu articles; %.1f MB checked\n",
+           (unsigned long long)r.terms, (unsigned long long)r.postings,
+           (unsigned long long)r.files, (unsigned long long)r.file_articles,
+           r.bytes / 1e6);
     return CLI_EXIT_OK;
 }

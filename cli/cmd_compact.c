@@ -42,7 +42,7 @@ int cmd_compact(int argc, char **argv)
     const char *dir = NULL;
     morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
     int quiet = 0, c;
-    while ((c = getopt_long(argc, argv, "i:w:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:w:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
         case 'w': {
@@ -54,7 +54,8 @@ int cmd_compact(int argc, char **argv)
         }
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        default:
+            return cli_bad_option(c, "compact", argc, argv, 0);
         }
     }
     if (optind != argc) {
@@ -70,7 +71,8 @@ int cmd_compact(int argc, char **argv)
         cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return rc == MORGUE_EBUSY ? CLI_EXIT_TEMPFAIL : CLI_EXIT_ERROR;
     }
-    morgue_stats before, after;
+    morgue_stats before = MORGUE_STATS_INIT;
+    morgue_stats after = MORGUE_STATS_INIT;
     int measured = measure(dir, &before) == MORGUE_OK;
     rc = morgue_writer_compact(w);
     if (rc != MORGUE_OK)

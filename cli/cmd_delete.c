@@ -65,7 +65,7 @@ int cmd_delete(int argc, char **argv)
     const char *dir = NULL;
     morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
     int by_path = 0, quiet = 0, c;
-    while ((c = getopt_long(argc, argv, "i:pw:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:pw:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
         case 'p': by_path = 1; break;
@@ -78,7 +78,8 @@ int cmd_delete(int argc, char **argv)
         }
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        default:
+            return cli_bad_option(c, "delete", argc, argv, 0);
         }
     }
     if (optind == argc) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,10 @@ static void usage(FILE *f)
             "                   work is committed at each flush\n"
             "  --rebuild        start afresh (searches see the old index "
             "until done)\n"
+            "  --date-from-mtime  date an article that has no date (in it "
+            "or its path)\n"
+            "                   by its file's modification time (default: "
+            "undated)\n"
             "  --wait SECONDS   wait this long for another writer's lock\n"
             "  --quiet          only warnings and errors\n\n"
             "Exit status: 0 done; 3 done but something was skipped; 1 "
@@ -52,7 +57,7 @@ typedef struct progress {
     int drawn;    /* the bar is on the screen */
 } progress;
 
-static void on_warning(const morgue_warning *w, void *ud)
+static int on_warning(const morgue_warning *w, void *ud)
 {
     (void)ud;
     if (w->line)
@@ -61,6 +66,7 @@ static void on_warning(const morgue_warning *w, void *ud)
     else
         cli_msg(stderr, "\rmorgue: warning: %s: byte %llu: %s\n", w->path,
                 (unsigned long long)w->offset, w->message);
+    return 0;
 }
 
 static void draw(const progress *p, uint64_t done, uint64_t total)
@@ -74,7 +80,7 @@ static void draw(const progress *p, uint64_t done, uint64_t total)
             secs > 0 ? p->bytes / 1e6 / secs : 0.0);
 }
 
-static void on_file(const morgue_file_event *ev, void *ud)
+static int on_file(const morgue_file_event *ev, void *ud)
 {
     progress *p = ud;
     p->articles += ev->articles;
@@ -88,6 +94,7 @@ static void on_file(const morgue_file_event *ev, void *ud)
         p->last = now();
         p->drawn = 1;
     }
+    return 0;
 }
 
 static void add_up(morgue_update_result *t, const morgue_update_result *r)
@@ -139,7 +146,7 @@ static int update(morgue_writer *w, const char *path,
                   const morgue_add_opts *ao, morgue_update_result *t,
                   int *fatal)
 {
-    morgue_update_result r;
+    morgue_update_result r = MORGUE_UPDATE_RESULT_INIT;
     int rc = morgue_writer_add_path(w, path, ao, &r);
     add_up(t, &r);
     if (rc == MORGUE_OK)
@@ -170,6 +177,7 @@ int cmd_index(int argc, char **argv)
         { "memory", required_argument, NULL, 'm' },
         { "wait", required_argument, NULL, 'w' },
         { "rebuild", no_argument, NULL, 'r' },
+        { "date-from-mtime", no_argument, NULL, 'M' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -178,7 +186,7 @@ int cmd_index(int argc, char **argv)
     morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
     morgue_add_opts ao = MORGUE_ADD_OPTS_INIT;
     int quiet = 0, c;
-    while ((c = getopt_long(argc, argv, "i:f:l:m:w:rqh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:f:l:m:w:rqh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
         case 'f': ao.format = optarg; break;
@@ -198,25 +206,39 @@ int cmd_index(int argc, char **argv)
             break;
         }
         case 'r': wo.rebuild = 1; break;
+        case 'M': ao.date_from_mtime = 1; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        default:
+            return cli_bad_option(c, "index", argc, argv, 0);
         }
     }
     dir = cli_index_dir(dir);
+    if (cli_archive_folder(dir)) {
+        fprintf(stderr, "morgue: %s holds files but no morgue index; an "
+                "index needs a folder of its own (a new or empty one, "
+                "--index DIR)\n", dir);
+        return CLI_EXIT_USAGE;
+    }
     morgue_writer *w;
     int rc = morgue_writer_open(&w, dir, &wo);
     if (rc != MORGUE_OK) {
         cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return rc == MORGUE_EBUSY ? CLI_EXIT_TEMPFAIL : CLI_EXIT_ERROR;
     }
+    for (int i = optind; i < argc && !quiet; i++) {
+        struct stat st;
+        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) &&
+            stat(dir, &st) == 0 && cli_inside(dir, argv[i]))
+            fprintf(stderr, "morgue: note: the index %s is inside %s; it "
+                    "is skipped, not read as articles\n", dir, argv[i]);
+    }
     progress p = { !quiet && isatty(STDERR_FILENO), now(), 0, 0, 0, 0 };
     ao.warning = on_warning;
     ao.file_done = on_file;
     ao.userdata = &p;
     ao.checkpoint = 1;
-    morgue_update_result t;
-    memset(&t, 0, sizeof t);
+    morgue_update_result t = MORGUE_UPDATE_RESULT_INIT;
     int failed = 0;
     rc = MORGUE_OK;
     if (optind == argc)

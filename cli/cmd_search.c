@@ -32,7 +32,10 @@ static void usage(FILE *f)
         "                     took_us, hits, facets\n"
         "  --limit N          hits to show (default 10)\n"
         "  --offset N         hits to skip first\n"
-        "  --any              rank by any word (free words OR'ed)\n"
+        "  --natural          natural language: the query is plain text,\n"
+        "                     never an error; stopwords dropped, any word\n"
+        "                     matches, \"quoted phrases\" add score\n"
+        "  --any              the same as --natural\n"
         "  --sort relevance|date   best first (default) or newest first\n"
         "  --from DATE, --to DATE  only articles dated within (YYYY,\n"
         "                     YYYY-MM or YYYY-MM-DD; inclusive, UTC)\n"
@@ -45,7 +48,16 @@ static void usage(FILE *f)
         "                     JSON)\n"
         "  --color WHEN       auto (default: on a terminal, unless NO_COLOR\n"
         "                     is set or TERM=dumb), always or never\n"
-        "  --k1 X, --b X      BM25 parameters (default 1.2, 0.75)\n"
+        "  --k1 X, --b X      BM25F parameters (default 1.2, 0.75)\n"
+        "  --title-weight X   weight of a title occurrence against one in\n"
+        "                     the body (BM25F; default 2)\n"
+        "  --recency HALF-LIFE   blend relevance with age: score times\n"
+        "                     (1 + 2^(-age/HALF-LIFE))/2 (30d, 12h, 2w)\n"
+        "  --now DATE         \"now\" for --recency and relative dates\n"
+        "                     (today, last-7-days, this-week, ...)\n"
+        "  --collapse         fold near-duplicates under the best ranked\n"
+        "                     copy (\"+2 similar\"; JSON: duplicates,\n"
+        "                     stories)\n"
         "  --batch            read one query per line from standard input,\n"
         "                     print one JSON object per line (flushed)\n"
         "Exit status: 0 success, 1 error, 2 bad options or query.\n");
@@ -61,15 +73,19 @@ typedef struct search_cfg {
 /* One hit as text: title, date · source · score, snippet, and the id
  * (what `morgue show` and `morgue delete` take), then the URL when it is
  * not the id. */
-static void print_hit(morgue_hits *h, size_t rank, const cli_style *st)
+static int print_hit(morgue_hits *h, size_t rank, const cli_style *st)
 {
     const char *title, *source, *url, *id, *snip;
     size_t tn, sn, un, in;
+    /* a damaged index is an error, not a hit without a title */
+    int rc = morgue_hits_field(h, MORGUE_FIELD_ID, &id, &in);
+    if (rc == MORGUE_OK)
+        rc = morgue_hits_snippet(h, &snip);
+    if (rc)
+        return rc;
     morgue_hits_field(h, MORGUE_FIELD_TITLE, &title, &tn);
     morgue_hits_field(h, MORGUE_FIELD_SOURCE, &source, &sn);
     morgue_hits_field(h, MORGUE_FIELD_URL, &url, &un);
-    morgue_hits_field(h, MORGUE_FIELD_ID, &id, &in);
-    morgue_hits_snippet(h, &snip);
     int64_t date = morgue_hits_date(h);
     char day[16] = "undated";
     if (date != MORGUE_NO_DATE)
@@ -83,7 +99,13 @@ static void print_hit(morgue_hits *h, size_t rank, const cli_style *st)
     printf("   id: %.*s\n", (int)in, id);
     if (un && (un != in || memcmp(url, id, un)))
         printf("   url: %.*s\n", (int)un, url);
+    const uint64_t *dups;
+    size_t nd;
+    morgue_hits_duplicates(h, &dups, &nd);
+    if (nd)
+        printf("   %s+%zu similar%s\n", st->dim, nd, st->reset);
     putchar('\n');
+    return MORGUE_OK;
 }
 
 /* A text histogram of the date facet: the shape of a story over time. */
@@ -140,21 +162,31 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
             batch_error(query, strlen(query), morgue_searcher_errmsg(s));
         } else {
             cli_msg(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
+            if (rc == MORGUE_EQUERY && !(cfg->qo.flags & MORGUE_QUERY_NATURAL))
+                cli_msg(stderr, "morgue: with --natural the query is read "
+                                "as plain words and cannot fail\n");
         }
         return rc == MORGUE_EQUERY ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
     }
     size_t rank = cfg->qo.offset;
     if (!cfg->as_json) {
         uint64_t total = morgue_hits_total(h);
-        printf("%s%llu article%s match%s \"%s\"\n\n",
+        uint64_t stories;
+        printf("%s%llu article%s match%s \"%s\"",
                morgue_hits_total_exact(h) ? "" : "at least ",
                (unsigned long long)total, total == 1 ? "" : "s",
                total == 1 ? "es" : "", query);
+        if (morgue_hits_stories(h, &stories) == MORGUE_OK)
+            printf(", %llu stor%s", (unsigned long long)stories,
+                   stories == 1 ? "y" : "ies");
+        printf("\n\n");
         print_histogram(h, &cfg->qo);
-        while (morgue_hits_next(h) == MORGUE_OK)
-            print_hit(h, ++rank, &cfg->st);
+        while (rc == MORGUE_OK && morgue_hits_next(h) == MORGUE_OK)
+            rc = print_hit(h, ++rank, &cfg->st);
         morgue_hits_free(h);
-        return CLI_EXIT_OK;
+        if (rc)
+            fprintf(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
+        return rc ? CLI_EXIT_ERROR : CLI_EXIT_OK;
     }
     json_t *o = render_search(h, &cfg->qo, query, t0);
     json_dumpf(o, stdout, cfg->batch ? JSON_COMPACT : JSON_INDENT(2));
@@ -185,6 +217,8 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
         { "offset", required_argument, NULL, 'o' },
         { "no-snippets", no_argument, NULL, 'S' },
         { "any", no_argument, NULL, OPT_SHARED },
+        { "natural", no_argument, NULL, OPT_SHARED },
+        { "title-weight", required_argument, NULL, OPT_SHARED },
         { "sort", required_argument, NULL, OPT_SHARED },
         { "from", required_argument, NULL, OPT_SHARED },
         { "to", required_argument, NULL, OPT_SHARED },
@@ -194,6 +228,9 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
         { "hl-close", required_argument, NULL, OPT_SHARED },
         { "k1", required_argument, NULL, OPT_SHARED },
         { "b", required_argument, NULL, OPT_SHARED },
+        { "collapse", no_argument, NULL, OPT_SHARED },
+        { "recency", required_argument, NULL, OPT_SHARED },
+        { "now", required_argument, NULL, OPT_SHARED },
         { "batch", no_argument, NULL, OPT_BATCH },
         { "color", required_argument, NULL, OPT_COLOR },
         { "help", no_argument, NULL, 'h' },
@@ -202,7 +239,10 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
     morgue_query_opts *qo = &cfg->qo;
     char err[256];
     int c, at;
-    while ((c = getopt_long(argc, argv, "i:jn:o:Sh", opts, &at)) != -1) {
+    const char *now = search_opt_find_now(argc, argv);
+    if (now && search_opt_set(qo, "now", now, err, sizeof err))
+        return bad(err);
+    while ((c = getopt_long(argc, argv, ":i:jn:o:Sh", opts, &at)) != -1) {
         const char *name = c == OPT_SHARED ? opts[at].name
                            : c == 'n' ? "limit" : c == 'o' ? "offset"
                            : c == 'S' ? "no-snippets" : NULL;
@@ -220,7 +260,8 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
                 return CLI_EXIT_USAGE;
             break;
         case 'h': usage(stdout); return -1;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        default:
+            return cli_bad_option(c, "search", argc, argv, 1);
         }
     }
     if (search_opt_check(qo, err, sizeof err))

@@ -79,7 +79,7 @@ int cmd_show(int argc, char **argv)
     };
     const char *dir = NULL;
     int as_json = 0, color = CLI_COLOR_AUTO, c;
-    while ((c = getopt_long(argc, argv, "i:jh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:jh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
         case 'j': as_json = 1; break;
@@ -88,7 +88,8 @@ int cmd_show(int argc, char **argv)
                 return CLI_EXIT_USAGE;
             break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        default:
+            return cli_bad_option(c, "show", argc, argv, 0);
         }
     }
     if (optind + 1 != argc) {

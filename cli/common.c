@@ -1,12 +1,16 @@
 /* common.c: what the subcommands share: the index directory, colour,
  * strict option values, messages with control characters escaped. */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <getopt.h>
 
 #include "cli/cli.h"
 #include "util/buf.h"
@@ -123,4 +127,64 @@ int cli_number(const char *opt, const char *arg, long long min,
     }
     *out = v;
     return 0;
+}
+
+int cli_bad_option(int c, const char *cmd, int argc, char **argv,
+                   int query_hint)
+{
+    /* the element getopt stopped in: the one holding the bad option */
+    const char *tok = NULL;
+    for (int i = optind - 1; i <= optind && i < argc; i++)
+        if (i > 0 && argv[i][0] == '-' && argv[i][1] &&
+            strcmp(argv[i], "--") && !tok)
+            tok = argv[i];
+    if (c == ':') {
+        if (optopt > 0 && optopt < 128 && (!tok || tok[1] != '-'))
+            fprintf(stderr, "morgue %s: option '-%c' wants a value\n", cmd,
+                    optopt);
+        else
+            fprintf(stderr, "morgue %s: option '%s' wants a value\n", cmd,
+                    tok ? tok : "?");
+        return CLI_EXIT_USAGE;
+    }
+    char what[64];
+    if (optopt > 0 && optopt < 128)
+        snprintf(what, sizeof what, "-%c", optopt);
+    else
+        snprintf(what, sizeof what, "%.60s", tok ? tok : "?");
+    int in = tok && strcmp(tok, what) && optopt;
+    fprintf(stderr, "morgue %s: unknown option '%s'%s%s%s; %s\n", cmd, what,
+            in ? " (in '" : "", in ? tok : "", in ? "')" : "",
+            query_hint && tok && tok[1] != '-' ? "a query word starting with '-' needs -- before "
+                         "the query (morgue search [OPTIONS] -- QUERY)"
+                       : "see --help");
+    return CLI_EXIT_USAGE;
+}
+
+int cli_archive_folder(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/MANIFEST", dir);
+    if (stat(path, &st) == 0 || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int other = 0;
+    for (struct dirent *e; !other && (e = readdir(d));)
+        other = strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+                strcmp(e->d_name, "LOCK");
+    closedir(d);
+    return other;
+}
+
+int cli_inside(const char *dir, const char *root)
+{
+    char a[PATH_MAX], b[PATH_MAX];
+    if (!realpath(dir, a) || !realpath(root, b))
+        return 0;
+    size_t n = strlen(b);
+    return !strncmp(a, b, n) && (a[n] == '/' || a[n] == '\0' ||
+                                 (n == 1 && b[0] == '/'));
 }

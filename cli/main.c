@@ -1,4 +1,5 @@
 /* main.c: the morgue command; dispatches to one cmd_<verb>.c per verb. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,9 @@ static const struct command {
 } commands[] = {
     { "index", cmd_index, "add or update article files in an index" },
     { "search", cmd_search, "search an index" },
+    { "dups", cmd_dups, "list clusters of near-duplicate articles" },
+    { "similar", cmd_similar, "articles like one article (more like this)" },
+    { "timeline", cmd_timeline, "a query's stories laid out by period" },
     { "show", cmd_show, "print an article by id, URL or file path" },
     { "serve", cmd_serve, "serve a search page and a JSON API over HTTP" },
     { "stats", cmd_stats, "show what an index holds" },
@@ -45,6 +49,7 @@ int main(int argc, char **argv)
         printf("morgue %s\n", MORGUE_VERSION_STRING);
         return 0;
     }
+    opterr = 0; /* each command says what is wrong, in one line */
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].run(argc - 1, argv + 1);

@@ -234,7 +234,8 @@ int fmt_stream_file(const char *path, const char *name_no_gz,
     buf b = BUF_INIT;
     int rc = fill(&s, &b, HEAD) ? -1 : MORGUE_OK;
     fmt_input in = { s.gz ? name_no_gz : path, b.ptr ? b.ptr : "", b.len,
-                     (int64_t)st.st_mtime, 0, 0, 0, NULL };
+                     sink->mtime_dates ? (int64_t)st.st_mtime : MORGUE_NO_DATE,
+                     0, 0, 0, NULL };
     const fmt_reader *r = forced;
     if (rc == MORGUE_OK && !r)
         r = fmt_detect(&in);

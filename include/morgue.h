@@ -15,16 +15,72 @@
  *   function has returned.
  *
  * Errors
- *   Functions return MORGUE_OK (0) or a negative morgue_error_code. The
- *   detail message of the last failure is kept by the handle
- *   (morgue_writer_errmsg, morgue_searcher_errmsg) and valid until the next
- *   call on that handle (for a shared searcher: the next call from the same
- *   thread).
+ *   A function that can fail returns MORGUE_OK (0) or a negative
+ *   morgue_error_code; accessors that cannot fail return their value. The
+ *   message saying what failed (file, offset, query column...) is kept
+ *   where the failure happened:
+ *   - by the handle the call was given: morgue_writer_errmsg(w);
+ *     morgue_hits_errmsg(h) for the calls on a result list;
+ *     morgue_searcher_errmsg(s) for the calls on a searcher (a searcher is
+ *     shared by threads, so each thread sees its own last failure on s);
+ *   - for a call without a handle, or whose handle does not exist yet (a
+ *     failed morgue_writer_open() or morgue_searcher_open(),
+ *     morgue_index_check()), as the calling thread's last message,
+ *     morgue_last_errmsg().
+ *   A message is valid until the next call on the same handle (from the
+ *   same thread), or for morgue_last_errmsg() until the thread's next call
+ *   without a handle; it is "" when nothing failed. A NULL handle gives
+ *   MORGUE_EINVAL without a message. Messages never allocate, so running
+ *   out of memory is reported like any other failure. Every code of the
+ *   enum is returned by some call; codes are never renumbered, and a
+ *   retired code keeps its number, unused.
  *
  * Ownership
  *   The caller owns what it opens and must close it. Returned const pointers
  *   belong to the library; each function states how long they stay valid.
- *   Inputs are copied unless stated otherwise.
+ *   Inputs are copied unless stated otherwise. No function hands out memory
+ *   for the caller to free.
+ *
+ * Caveats
+ *   - A searcher keeps its commit's files for as long as it lives: when a
+ *     writer merges segments away (after any commit) or compacts, it
+ *     unlinks their files, but the searcher still maps them, so their disk
+ *     space comes back only when the searcher is closed. A long-lived
+ *     process (a server) should call morgue_searcher_reopen() and close
+ *     the old searcher once its queries are done.
+ *   - The writer lock is flock(2) on INDEX/LOCK. On a network file system
+ *     it may not be seen by other machines (NFS clients emulate it with
+ *     byte-range locks that some servers ignore; other file systems have
+ *     none), so two machines could write one index at once and corrupt
+ *     it: write from one machine only. A searcher on another machine than
+ *     the writer's is not protected by the unlinked-file rule above (an
+ *     NFS server frees a file when it is unlinked on another client), so
+ *     its reads can fail (MORGUE_EIO) or fault once segments are merged
+ *     away: search where the index is written, or reopen after each
+ *     commit and expect failures around merges.
+ *   - fork(): handles are not to be used in both processes. The child
+ *     inherits the writer's lock (flock belongs to the open file, which
+ *     both now share), and a searcher's mutex may be held by a thread
+ *     that does not exist in the child. Open handles after fork(), or
+ *     exec; every file the library opens is close-on-exec.
+ *   - Index files are read through mmap(): a file truncated or damaged
+ *     under a running searcher (by something other than morgue) can raise
+ *     SIGBUS rather than return MORGUE_ECORRUPT; morgue_index_check()
+ *     finds such damage.
+ *
+ * Struct versions
+ *   Every struct the caller allocates and passes in, options and results
+ *   alike, starts with `unsigned version`, which the caller sets (its _INIT
+ *   macro does) to the version of this header it was compiled with. The
+ *   library reads, and for a result writes, only the fields that version
+ *   has, so a program built against an older header keeps working with a
+ *   newer library, and a version the library does not know (a newer
+ *   header, or an unset field) gives MORGUE_EINVAL. Fields are only ever
+ *   appended, under a "version N:" comment, and the version goes up by
+ *   one. Structs the library passes to callbacks (morgue_warning,
+ *   morgue_file_event) may grow at their end without a version, since the
+ *   caller only reads them; arrays it hands out (morgue_facet,
+ *   morgue_match) never change.
  */
 #ifndef MORGUE_H
 #define MORGUE_H
@@ -61,9 +117,14 @@ typedef enum morgue_error_code {
     MORGUE_ECORRUPT = -6,  /* an index file fails its checks */
     MORGUE_EVERSION = -7,  /* index written by an unknown format version */
     MORGUE_EQUERY = -8,    /* the query string is malformed */
-    MORGUE_EFORMAT = -9,   /* an article file could not be read as its format */
+    MORGUE_EFORMAT = -9,   /* a file the library must parse (a cluster
+                              file) is not in its format; article files
+                              are never refused whole: bad records are
+                              warnings, binary files are skipped */
     MORGUE_ITEROVER = -10, /* an iterator has no more items (not an error) */
     MORGUE_EBUSY = -11,    /* another writer holds the index lock */
+    MORGUE_ECANCELED = -12,/* a callback, the cancel flag or the timeout
+                              stopped the call */
 } morgue_error_code;
 
 /* Static English text for a morgue_error_code; a positive value is taken as
@@ -72,9 +133,6 @@ MORGUE_API const char *morgue_strerror(int code);
 
 /* MORGUE_VERSION_NUMBER of the library actually loaded. */
 MORGUE_API int morgue_version_number(void);
-
-/* Releases memory that a morgue_ function documented as caller-owned. */
-MORGUE_API void morgue_free(void *ptr);
 
 /* Dates are seconds since 1970-01-01T00:00:00Z; this value means "none". */
 #define MORGUE_NO_DATE INT64_MIN
@@ -164,8 +222,10 @@ typedef struct morgue_warning {
     const char *message; /* what is wrong and what was done about it */
 } morgue_warning;
 
-/* Called for each warning; the struct is valid during the call only. */
-typedef void (*morgue_warning_fn)(const morgue_warning *w, void *userdata);
+/* Called for each warning; the struct is valid during the call only.
+ * Return 0 to go on; non-zero stops the call once the current file has
+ * been read (so no file is half added), and it returns MORGUE_ECANCELED. */
+typedef int (*morgue_warning_fn)(const morgue_warning *w, void *userdata);
 
 /* What morgue_writer_add_path() did with one file. */
 typedef enum morgue_file_action {
@@ -187,8 +247,11 @@ typedef struct morgue_file_event {
     uint64_t files_total;      /* files found by the walk */
 } morgue_file_event;
 
-/* Called after each file; the struct is valid during the call only. */
-typedef void (*morgue_file_fn)(const morgue_file_event *ev, void *userdata);
+/* Called after each file; the struct is valid during the call only.
+ * Return 0 to go on; non-zero stops morgue_writer_add_path() before the
+ * next file with MORGUE_ECANCELED. What was done so far stays pending
+ * (or checkpointed) like any other work, and the writer stays usable. */
+typedef int (*morgue_file_fn)(const morgue_file_event *ev, void *userdata);
 
 typedef struct morgue_add_opts {
     unsigned version;          /* MORGUE_ADD_OPTS_VERSION */
@@ -202,20 +265,29 @@ typedef struct morgue_add_opts {
                                   commits between files whenever the memory
                                   budget has flushed a segment, so a killed
                                   run keeps most of its work */
+    /* version 3: */
+    int date_from_mtime;       /* non-zero: an article with no date of its
+                                  own, nor one in its path, is dated by its
+                                  file's modification time; else (the
+                                  default) it is undated */
 } morgue_add_opts;
 
-#define MORGUE_ADD_OPTS_VERSION 2
+#define MORGUE_ADD_OPTS_VERSION 3
 #define MORGUE_ADD_OPTS_INIT                                                 \
-    { MORGUE_ADD_OPTS_VERSION, NULL, NULL, NULL, NULL, 0 }
+    { MORGUE_ADD_OPTS_VERSION, NULL, NULL, NULL, NULL, 0, 0 }
 
 /* What one morgue_writer_add_file() did. */
 typedef struct morgue_add_result {
+    unsigned version;  /* MORGUE_ADD_RESULT_VERSION */
     uint64_t articles; /* articles added */
     uint64_t skipped;  /* records (or the whole file) left out */
     uint64_t warnings; /* warnings reported */
     uint64_t bytes;    /* bytes read from the file (compressed size) */
     const char *format;/* format used (static string), NULL if skipped */
 } morgue_add_result;
+
+#define MORGUE_ADD_RESULT_VERSION 1
+#define MORGUE_ADD_RESULT_INIT { MORGUE_ADD_RESULT_VERSION, 0, 0, 0, 0, NULL }
 
 /* Reads the articles in the file at path (gzip-compressed or not) and adds
  * them, replacing those the same file gave before (the file is recorded
@@ -231,6 +303,7 @@ MORGUE_API int morgue_writer_add_file(morgue_writer *w, const char *path,
 
 /* What one morgue_writer_add_path() did. */
 typedef struct morgue_update_result {
+    unsigned version;          /* MORGUE_UPDATE_RESULT_VERSION */
     uint64_t files_seen;       /* regular files found */
     uint64_t files_added;      /* new files read */
     uint64_t files_changed;    /* changed files read again */
@@ -244,6 +317,10 @@ typedef struct morgue_update_result {
     uint64_t warnings;
     uint64_t bytes;            /* bytes read */
 } morgue_update_result;
+
+#define MORGUE_UPDATE_RESULT_VERSION 1
+#define MORGUE_UPDATE_RESULT_INIT                                            \
+    { MORGUE_UPDATE_RESULT_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /* Brings the index up to date with path, a file or a folder (recursed
  * into; names starting with '.' are skipped): new files are read, files
@@ -290,6 +367,7 @@ MORGUE_API const char *morgue_last_errmsg(void);
 /* Checking                                                             */
 
 typedef struct morgue_check_result {
+    unsigned version;          /* MORGUE_CHECK_RESULT_VERSION */
     uint64_t segments;
     uint64_t documents;        /* live articles */
     uint64_t deleted;          /* deleted, not yet merged away */
@@ -299,6 +377,10 @@ typedef struct morgue_check_result {
     uint64_t file_articles;    /* articles the file table lists */
     uint64_t bytes;            /* bytes of the files checked */
 } morgue_check_result;
+
+#define MORGUE_CHECK_RESULT_VERSION 1
+#define MORGUE_CHECK_RESULT_INIT                                             \
+    { MORGUE_CHECK_RESULT_VERSION, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /* Verifies the last commit of the index in dir: every checksum of every
  * file it names (manifest, segments, deletion files, file table) and the
@@ -320,20 +402,45 @@ MORGUE_API int morgue_index_check(const char *dir,
 typedef struct morgue_searcher morgue_searcher;
 typedef struct morgue_hits morgue_hits;
 
+/* Options of morgue_searcher_open(). There are none yet besides the
+ * version: the struct exists so that options can be added without
+ * changing the function's type. */
+typedef struct morgue_searcher_opts {
+    unsigned version; /* MORGUE_SEARCHER_OPTS_VERSION */
+} morgue_searcher_opts;
+
+#define MORGUE_SEARCHER_OPTS_VERSION 1
+#define MORGUE_SEARCHER_OPTS_INIT { MORGUE_SEARCHER_OPTS_VERSION }
+
 /* Opens a read-only snapshot of the last commit of the index in dir. Later
- * commits are not seen; open a new searcher for them. On failure *out is
- * NULL and morgue_last_errmsg() tells why. opts is reserved: pass NULL. */
+ * commits are not seen: morgue_searcher_reopen() gives a searcher on the
+ * newest. On failure *out is NULL and morgue_last_errmsg() tells why.
+ * opts may be NULL. */
 MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
-                                    const void *opts);
+                                    const morgue_searcher_opts *opts);
+
+/* Opens the newest commit of s's index. When s already holds it, *out is
+ * NULL and MORGUE_OK is returned after one stat() of MANIFEST, so this is
+ * cheap enough to call before every query. Otherwise *out is a new
+ * searcher (opened as morgue_searcher_open() does: its segments are mapped
+ * again) and s is untouched: threads still using s go on, and s is closed
+ * once its last morgue_hits is freed. On failure *out is NULL and the
+ * message is morgue_searcher_errmsg(s). */
+MORGUE_API int morgue_searcher_reopen(morgue_searcher *s,
+                                      morgue_searcher **out);
 
 /* Frees the searcher. Every morgue_hits from it must be freed first.
  * NULL is allowed. */
 MORGUE_API void morgue_searcher_close(morgue_searcher *s);
 
-/* Message for the calling thread's last failure on s. */
+/* Message for the calling thread's last failure on s (morgue_search,
+ * morgue_searcher_get, _stats, _reopen): the thread keeps the message of
+ * its last failure on any searcher, so after a failure on another
+ * searcher this gives "". Valid until the thread's next call on s. */
 MORGUE_API const char *morgue_searcher_errmsg(const morgue_searcher *s);
 
 typedef struct morgue_stats {
+    unsigned version;     /* MORGUE_STATS_VERSION */
     uint64_t documents;   /* live articles */
     uint64_t terms;       /* distinct words (unstemmed, case-folded) */
     uint64_t segments;    /* segments in the snapshot */
@@ -343,16 +450,30 @@ typedef struct morgue_stats {
     const char *language; /* stemmer; valid until the searcher closes */
 } morgue_stats;
 
+#define MORGUE_STATS_VERSION 1
+#define MORGUE_STATS_INIT                                                    \
+    { MORGUE_STATS_VERSION, 0, 0, 0, 0, MORGUE_NO_DATE, MORGUE_NO_DATE, NULL }
+
+/* Fills *out (whose version the caller set) with the snapshot's figures. */
 MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out);
 
 /* morgue_query_opts.flags */
-#define MORGUE_QUERY_ANY 1        /* free words combine with OR ("rank by
-                                     any word"), not AND */
+#define MORGUE_QUERY_NATURAL 1    /* natural language: the query is text,
+                                     never an error; its words (stopwords
+                                     removed) ranked by any of them, quoted
+                                     phrases add score (docs/QUERY.md) */
+#define MORGUE_QUERY_ANY 1        /* the older name of MORGUE_QUERY_NATURAL
+                                     ("rank by any word") */
 #define MORGUE_QUERY_COUNT 2      /* count every match exactly (else the
                                      total may be a lower bound when top-k
                                      pruning skipped documents) */
-#define MORGUE_QUERY_EXHAUSTIVE 4 /* no pruning: score every match (for
-                                     tests and comparisons) */
+#define MORGUE_QUERY_COLLAPSE 8   /* fold near-duplicates under the best
+                                     ranked of them: limit and offset count
+                                     stories, morgue_hits_duplicates() lists
+                                     what was folded under each hit (every
+                                     match is walked) */
+/* Bits 0x40000000 and up are taken by the library's own tests
+ * (searcher/testflags.h) and are not part of the API. */
 
 /* What one query may ask for (docs/QUERY.md, "Limits"), so that no query
  * takes unbounded time or memory whatever the index size. A query past
@@ -381,8 +502,8 @@ typedef struct morgue_query_opts {
     size_t offset;         /* hits to skip before the first returned */
     double k1;             /* BM25 k1; <= 0: 1.2 */
     double b;              /* BM25 b; < 0: 0.75 */
-    double title_weight;   /* weight of the title-only BM25 part added to
-                              the title + body part; <= 0: 2.0 */
+    double title_weight;   /* BM25F: weight of a word in the title against
+                              one in the body; <= 0: 2.0 */
     const char *hl_open;   /* snippet highlight start; NULL: "<b>" */
     const char *hl_close;  /* snippet highlight end; NULL: "</b>" */
     size_t snippet_chars;  /* snippet length in bytes, about; 0: 200 */
@@ -396,19 +517,41 @@ typedef struct morgue_query_opts {
     int facet_date;        /* MORGUE_FACET_*: counts over all matches */
     size_t facet_sources;  /* > 0: counts of the top N sources */
     size_t facet_tags;     /* > 0: counts of the top N tags */
+    /* version 3: */
+    const int *cancel;     /* non-NULL: the search stops with
+                              MORGUE_ECANCELED soon after *cancel becomes
+                              non-zero (set it from any thread with an
+                              atomic store, e.g. __atomic_store_n or a C11
+                              atomic_int); read every few thousand steps */
+    unsigned timeout_ms;   /* > 0: the search stops with MORGUE_ECANCELED
+                              once it has run this long (wall time); 0:
+                              no timeout */
+    /* version 4: */
+    double collapse_similarity; /* MORGUE_QUERY_COLLAPSE: least estimated
+                              resemblance of near-duplicates, 0..1; <= 0:
+                              MORGUE_DEFAULT_SIMILARITY */
+    double recency_half_life; /* seconds; > 0: the score is multiplied by
+                              (1 + 2^(-age / half_life)) / 2, age = now -
+                              date (0 when in the future; undated articles
+                              get the factor 1/2) */
+    int64_t now;           /* "now" for recency and the relative dates of
+                              the query (date:today...); MORGUE_NO_DATE:
+                              the clock */
 } morgue_query_opts;
 
-#define MORGUE_QUERY_OPTS_VERSION 2
+#define MORGUE_QUERY_OPTS_VERSION 4
 #define MORGUE_QUERY_OPTS_INIT                                               \
     { MORGUE_QUERY_OPTS_VERSION, 0, 0, 0, -1, 0, NULL, NULL, 0, 0, 0,        \
       MORGUE_SORT_RELEVANCE, MORGUE_NO_DATE, MORGUE_NO_DATE,                 \
-      MORGUE_FACET_NONE, 0, 0 }
+      MORGUE_FACET_NONE, 0, 0, NULL, 0, 0, 0, MORGUE_NO_DATE }
 
 /* Runs query (the language of docs/QUERY.md) against s. Free words are
  * case-folded and stemmed; an article matches when it holds every word (in
- * title or body), or any with MORGUE_QUERY_ANY. On success *out is a new
- * result list, positioned before the first hit. opts may be NULL. A
- * malformed query gives MORGUE_EQUERY and a message naming the column. */
+ * title or body). With MORGUE_QUERY_NATURAL the query is natural-language
+ * text instead: an article matches when it holds any of its words, and
+ * no query is an error. On success *out is a new result list, positioned
+ * before the first hit. opts may be NULL. A malformed query (strict
+ * language only) gives MORGUE_EQUERY and a message naming the column. */
 MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
                              const morgue_query_opts *opts,
                              morgue_hits **out);
@@ -440,7 +583,14 @@ MORGUE_API int morgue_hits_facets(const morgue_hits *h, morgue_facet_kind kind,
 /* Moves to the next hit: MORGUE_OK, or MORGUE_ITEROVER after the last. */
 MORGUE_API int morgue_hits_next(morgue_hits *h);
 
-/* Accessors for the current hit; valid until the next morgue_hits_next(). */
+/* Accessors for the current hit; valid until the next morgue_hits_next().
+ *
+ * morgue_hits_docid() is the article's number in this searcher's snapshot:
+ * the same for every search on this searcher, but a later commit may
+ * merge segments and number articles afresh, so it means nothing to
+ * another searcher (one from morgue_searcher_reopen() included). To find
+ * an article again, keep its identity (MORGUE_FIELD_ID) and call
+ * morgue_searcher_get(). UINT64_MAX when there is no current hit. */
 MORGUE_API double morgue_hits_score(const morgue_hits *h);
 MORGUE_API uint64_t morgue_hits_docid(const morgue_hits *h);
 MORGUE_API int64_t morgue_hits_date(const morgue_hits *h);
@@ -477,8 +627,133 @@ typedef struct morgue_match {
 MORGUE_API int morgue_hits_matches(morgue_hits *h, const morgue_match **out,
                                    size_t *n);
 
+/* Message for the last failure of a call on h (morgue_hits_field,
+ * _snippet, _matches, _facets); valid until the next call on h. */
+MORGUE_API const char *morgue_hits_errmsg(const morgue_hits *h);
+
 /* Frees h. NULL is allowed. */
 MORGUE_API void morgue_hits_free(morgue_hits *h);
+
+/* With MORGUE_QUERY_COLLAPSE: the articles (global ids, best ranked
+ * first) folded under the current hit; *docids is owned by h, valid until
+ * morgue_hits_free. Zero of them without collapsing. */
+MORGUE_API int morgue_hits_duplicates(const morgue_hits *h,
+                                      const uint64_t **docids, size_t *n);
+
+/* With MORGUE_QUERY_COLLAPSE: the number of stories (matches after
+ * folding) into *out and MORGUE_OK; MORGUE_ENOTFOUND when not known. */
+MORGUE_API int morgue_hits_stories(const morgue_hits *h, uint64_t *out);
+
+/* The searcher h came from. */
+MORGUE_API morgue_searcher *morgue_hits_searcher(const morgue_hits *h);
+
+/* The articles with the given global ids (morgue_hits_docid), in that
+ * order, as a result list with a search's accessors (score 0, snippets
+ * the body's start). MORGUE_ENOTFOUND when one is not a live article. */
+MORGUE_API int morgue_searcher_docs(morgue_searcher *s,
+                                    const uint64_t *docids, size_t n,
+                                    morgue_hits **out);
+
+/* ------------------------------------------------------------------ */
+/* Near-duplicates, related articles, timelines                         */
+
+/* An article's near-duplicate fingerprint: a sketch of its body's word
+ * 3-shingles (64 one-byte MinHash values; the index keeps it as a column,
+ * docs/FORMAT.md). All bytes 0xFF: no fingerprint (an empty body, or an
+ * index written before fingerprints). */
+#define MORGUE_FINGERPRINT_BYTES 64
+/* The resemblance above which two articles are near-duplicates unless
+ * told otherwise (measured: benchmarks/dups/README.md). */
+#define MORGUE_DEFAULT_SIMILARITY 0.5
+
+/* The fingerprint morgue would give an article with this body. */
+MORGUE_API int morgue_fingerprint_text(const char *text, size_t len,
+                                       uint8_t out[MORGUE_FINGERPRINT_BYTES]);
+
+/* Estimated resemblance (Jaccard of the shingle sets) of two
+ * fingerprints, 0..1; 0 when either is "no fingerprint". */
+MORGUE_API double morgue_fingerprint_similarity(const uint8_t *a,
+                                                const uint8_t *b);
+
+/* The stored fingerprint of article docid; MORGUE_ENOTFOUND when it is not
+ * a live article. */
+MORGUE_API int morgue_searcher_fingerprint(morgue_searcher *s, uint64_t docid,
+                                           uint8_t out[MORGUE_FINGERPRINT_BYTES]);
+
+/* "More like this": articles about the same story or topic as article
+ * docid, found by an any-word query of its most distinctive words (tf *
+ * idf, docs/QUERY.md), ranked as a search is; the article itself and its
+ * near-duplicates (resemblance >= opts->collapse_similarity, default
+ * MORGUE_DEFAULT_SIMILARITY) are left out. opts as for morgue_search (may
+ * be NULL); with MORGUE_QUERY_COLLAPSE copies among the answers are
+ * folded. MORGUE_ENOTFOUND when docid is not a live article. */
+MORGUE_API int morgue_similar(morgue_searcher *s, uint64_t docid,
+                              const morgue_query_opts *opts,
+                              morgue_hits **out);
+
+/* A story in a timeline period: matching articles that are alike (near-
+ * duplicates, or sharing their most distinctive words) and at most three
+ * days apart. */
+typedef struct morgue_story {
+    const char *title;       /* headline of its best ranked article */
+    uint64_t count;          /* its articles in this period */
+    const uint64_t *docids;  /* those, best ranked first */
+    int64_t first_date;      /* the whole story's dates, or MORGUE_NO_DATE */
+    int64_t last_date;
+} morgue_story;
+
+typedef struct morgue_period {
+    const char *period;      /* "2022-01-05" (a day; a week by its Monday,
+                                ISO 8601 weeks) or "2022-01" (a month);
+                                NULL for the undated articles, last */
+    uint64_t count;          /* matching articles in the period */
+    const morgue_story *stories; /* n_stories, most articles first */
+    size_t n_stories;
+} morgue_period;
+
+typedef struct morgue_timeline morgue_timeline;
+
+#define MORGUE_TIMELINE_DAY 1
+#define MORGUE_TIMELINE_WEEK 2
+#define MORGUE_TIMELINE_MONTH 3
+
+/* Every match of query (as morgue_search finds them with opts; limit,
+ * offset and facets are ignored) grouped into stories and laid out per
+ * period (MORGUE_TIMELINE_*), oldest first. On success *out is new; free
+ * it with morgue_timeline_free. Every pointer in it is owned by it. */
+MORGUE_API int morgue_timeline_build(morgue_searcher *s, const char *query,
+                               const morgue_query_opts *opts, int by,
+                               morgue_timeline **out);
+MORGUE_API size_t morgue_timeline_count(const morgue_timeline *t);
+/* Period i (0 <= i < count), oldest first, into *out. */
+MORGUE_API int morgue_timeline_get(const morgue_timeline *t, size_t i,
+                                   morgue_period *out);
+/* NULL is allowed. */
+MORGUE_API void morgue_timeline_free(morgue_timeline *t);
+
+/* A group of near-duplicate articles. */
+typedef struct morgue_cluster {
+    size_t size;
+    const uint64_t *docids; /* size global ids, the best representative
+                               first (the one resembling most others),
+                               then by date; owned by the morgue_clusters */
+    int64_t first_date;     /* earliest member date, or MORGUE_NO_DATE */
+    int64_t last_date;
+} morgue_cluster;
+
+typedef struct morgue_clusters morgue_clusters;
+
+/* Every cluster of two or more articles that resemble each other at least
+ * min_similarity (0 < x <= 1; linked pairs joined transitively), biggest
+ * first. On success *out is new; free it with morgue_clusters_free. */
+MORGUE_API int morgue_dups(morgue_searcher *s, double min_similarity,
+                           morgue_clusters **out);
+MORGUE_API size_t morgue_clusters_count(const morgue_clusters *c);
+/* Cluster i (0 <= i < count) into *out; valid until morgue_clusters_free. */
+MORGUE_API int morgue_clusters_get(const morgue_clusters *c, size_t i,
+                                   morgue_cluster *out);
+/* NULL is allowed. */
+MORGUE_API void morgue_clusters_free(morgue_clusters *c);
 
 /* Looks articles up by key, tried in this order: an identity (the id a
  * search shows), the path of the file they were read from (relative

@@ -16,6 +16,7 @@
 #include "index/check.h"
 #include "index/delfile.h"
 #include "index/filetable.h"
+#include "util/apiver.h"
 #include "util/hash.h"
 #include "util/alloc.h"
 
@@ -141,7 +142,8 @@ static int check_once(const char *dir, uint64_t *gen, morgue_check_result *r,
                       errmsg *e)
 {
     manifest m;
-    memset(r, 0, sizeof *r);
+    static const morgue_check_result zero = MORGUE_CHECK_RESULT_INIT;
+    *r = zero;
     int rc = manifest_read(&m, dir, e);
     if (rc == MORGUE_ENOTFOUND)
         return err_set(e, MORGUE_ENOTFOUND, "%s: no morgue index here (no "
@@ -175,21 +177,29 @@ static uint64_t current_gen(const char *dir)
 MORGUE_API int morgue_index_check(const char *dir,
                                   morgue_check_result *result)
 {
-    morgue_check_result local;
-    morgue_check_result *r = result ? result : &local;
+    morgue_check_result full = MORGUE_CHECK_RESULT_INIT;
+    size_t n = result ? API_SIZE(result) : 0;
     errmsg *e = err_thread();
+    if (result && !n)
+        return err_set(e, MORGUE_EINVAL, "unknown morgue_check_result "
+                       "version %u", result->version);
     if (!dir || !*dir)
         return err_set(e, MORGUE_EINVAL, "no index directory");
+    int rc;
     for (int attempt = 0;; attempt++) {
         uint64_t gen = 0;
-        int rc = check_once(dir, &gen, r, e);
+        rc = check_once(dir, &gen, &full, e);
         if (rc != MORGUE_ENOTFOUND || gen == 0)
-            return rc;
+            break;
         if (current_gen(dir) == gen || attempt >= 100) {
             char copy[ERRMSG_LEN];
             memcpy(copy, e->text, sizeof copy);
-            return err_corrupt(e, "a file named by MANIFEST is missing: %s",
-                               copy);
+            rc = err_corrupt(e, "a file named by MANIFEST is missing: %s",
+                             copy);
+            break;
         }
     }
+    if (result)
+        API_PUT(result, &full, n);
+    return rc;
 }

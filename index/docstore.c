@@ -1,134 +1,362 @@
-/* docstore.c: stored fields, block-compressed with zlib. Blocks are small
- * (8 KiB) so that fetching one article for a snippet inflates little; to
- * keep small blocks compressing well, every block of a segment is deflated
- * with the same preset dictionary: the segment's first 32 KiB of records
- * (section SDIC). News text repeats itself (datelines, agencies, phrases),
- * so this recovers most of what larger blocks would gain. */
+/* docstore.c: the zstd heads and bodies stores (format and reasons in
+ * docstore.h): building them while indexing or merging, reading them. */
+#define ZDICT_STATIC_LINKING_ONLY /* ZDICT_trainFromBuffer_fastCover */
 #include <stdlib.h>
 #include <string.h>
+#include <zdict.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "index/codec.h"
 #include "index/docstore.h"
 #include "morgue.h"
+#include "util/utf8.h"
 
-#define DICT_SIZE 32768 /* zlib's whole window */
+/* ---- building ---- */
 
-void docstore_builder_init(docstore_builder *b, size_t block_size, int level)
+static void part_init(store_part *p, size_t block_size)
+{
+    memset(p, 0, sizeof *p);
+    p->block_size = block_size;
+}
+
+static void part_free(store_part *p)
+{
+    buf_free(&p->raw);
+    free(p->rec_len);
+    buf_free(&p->dict);
+    ZSTD_freeCDict(p->cdict);
+    buf_free(&p->out);
+    free(p->blocks);
+    buf_free(&p->idx);
+    memset(p, 0, sizeof *p);
+}
+
+void docstore_builder_init(docstore_builder *b)
 {
     memset(b, 0, sizeof *b);
-    b->block_size = block_size ? block_size : DOCSTORE_BLOCK_SIZE;
-    b->level = level;
-}
-
-/* Compresses raw into out with the dictionary; Z_OK or a zlib error. */
-static int deflate_block(docstore_builder *b, uLongf *clen)
-{
-    if (!b->zs_ready) {
-        /* Raw deflate: a zlib header would make every inflate checksum
-         * the whole dictionary (the section CRC covers the bytes). */
-        if (deflateInit2(&b->zs, b->level, Z_DEFLATED, -15, 8,
-                         Z_DEFAULT_STRATEGY) != Z_OK)
-            return Z_MEM_ERROR;
-        b->zs_ready = 1;
-    } else if (deflateReset(&b->zs) != Z_OK) {
-        return Z_STREAM_ERROR;
-    }
-    if (b->dict.len && deflateSetDictionary(&b->zs, (const Bytef *)b->dict.ptr,
-                                            (uInt)b->dict.len) != Z_OK)
-        return Z_STREAM_ERROR;
-    b->zs.next_in = (Bytef *)b->raw.ptr;
-    b->zs.avail_in = (uInt)b->raw.len;
-    b->zs.next_out = (Bytef *)b->out.ptr + b->out.len;
-    b->zs.avail_out = (uInt)*clen;
-    int zrc = deflate(&b->zs, Z_FINISH);
-    if (zrc != Z_STREAM_END)
-        return zrc == Z_OK ? Z_BUF_ERROR : zrc;
-    *clen = b->zs.total_out;
-    return Z_OK;
-}
-
-static int close_block(docstore_builder *b)
-{
-    if (b->raw.len == 0)
-        return MORGUE_OK;
-    if (!b->have_dict) { /* the dictionary is the first text seen */
-        buf_append(&b->dict, b->raw.ptr,
-                   b->raw.len < DICT_SIZE ? b->raw.len : DICT_SIZE);
-        if (b->dict.oom)
-            return MORGUE_ENOMEM;
-        b->have_dict = 1;
-    }
-    if (b->n_blocks == b->cap_blocks) {
-        size_t cap = b->cap_blocks ? 2 * b->cap_blocks : 64;
-        seg_stored_block *n = realloc(b->blocks, cap * sizeof *n);
-        if (!n)
-            return MORGUE_ENOMEM;
-        b->blocks = n;
-        b->cap_blocks = cap;
-    }
-    uLongf clen = compressBound((uLong)b->raw.len) + 64;
-    if (buf_reserve(&b->out, clen))
-        return MORGUE_ENOMEM;
-    int zrc = deflate_block(b, &clen);
-    if (zrc != Z_OK)
-        return zrc == Z_MEM_ERROR ? MORGUE_ENOMEM : MORGUE_ERROR;
-    seg_stored_block *blk = &b->blocks[b->n_blocks++];
-    blk->first_doc = b->block_first;
-    blk->comp_len = (uint32_t)clen;
-    blk->raw_len = (uint32_t)b->raw.len;
-    blk->offset = b->out.len;
-    b->out.len += clen;
-    buf_clear(&b->raw);
-    b->block_first = b->n_docs;
-    return MORGUE_OK;
-}
-
-int docstore_add(docstore_builder *b, const span *fields)
-{
-    for (int f = 0; f < STORED_FIELDS; f++) {
-        buf_put_varint(&b->raw, fields[f].len);
-        buf_append(&b->raw, fields[f].ptr, fields[f].len);
-    }
-    if (b->raw.oom)
-        return MORGUE_ENOMEM;
-    b->n_docs++;
-    /* The first block waits for a whole dictionary's worth of text. */
-    size_t want = b->have_dict ? b->block_size : DICT_SIZE;
-    return b->raw.len >= want ? close_block(b) : MORGUE_OK;
-}
-
-int docstore_finish(docstore_builder *b) { return close_block(b); }
-
-size_t docstore_memory(const docstore_builder *b)
-{
-    return b->raw.cap + b->out.cap + b->cap_blocks * sizeof *b->blocks +
-           b->dict.cap;
+    part_init(&b->head, DOCSTORE_HEAD_BLOCK);
+    part_init(&b->body, DOCSTORE_BODY_BLOCK);
 }
 
 void docstore_builder_free(docstore_builder *b)
 {
-    if (b->zs_ready)
-        deflateEnd(&b->zs);
-    buf_free(&b->dict);
-    buf_free(&b->raw);
-    buf_free(&b->out);
-    free(b->blocks);
+    part_free(&b->head);
+    part_free(&b->body);
+    buf_free(&b->rec);
+    ZSTD_freeCCtx(b->cctx);
     memset(b, 0, sizeof *b);
 }
 
-static const uint8_t *sidx_entry(const segment *s, uint32_t i)
+size_t docstore_memory(const docstore_builder *b)
 {
-    return s->sidx + 4 + (size_t)i * SIDX_ENTRY_SIZE;
+    const store_part *p[2] = { &b->head, &b->body };
+    size_t n = b->rec.cap;
+    for (int i = 0; i < 2; i++)
+        n += p[i]->raw.cap + p[i]->out.cap + p[i]->dict.cap +
+             p[i]->cap_rec * sizeof *p[i]->rec_len +
+             p[i]->cap_blocks * sizeof *p[i]->blocks;
+    return n;
+}
+
+/* Compresses raw[at, at + n) as one block whose first document is
+ * first. */
+static int put_block(docstore_builder *b, store_part *p, size_t at,
+                     size_t n, uint32_t first)
+{
+    if (!b->cctx && !(b->cctx = ZSTD_createCCtx()))
+        return MORGUE_ENOMEM;
+    if (p->n_blocks == p->cap_blocks) {
+        size_t cap = p->cap_blocks ? 2 * p->cap_blocks : 64;
+        seg_stored_block *x = realloc(p->blocks, cap * sizeof *x);
+        if (!x)
+            return MORGUE_ENOMEM;
+        p->blocks = x;
+        p->cap_blocks = cap;
+    }
+    size_t bound = ZSTD_compressBound(n);
+    if (buf_reserve(&p->out, bound))
+        return MORGUE_ENOMEM;
+    uint8_t *dst = (uint8_t *)p->out.ptr + p->out.len;
+    const char *src = p->raw.ptr + at;
+    size_t c = p->cdict ? ZSTD_compress_usingCDict(b->cctx, dst, bound, src,
+                                                   n, p->cdict)
+                        : ZSTD_compressCCtx(b->cctx, dst, bound, src, n,
+                                            DOCSTORE_LEVEL);
+    if (ZSTD_isError(c))
+        return MORGUE_ERROR;
+    p->blocks[p->n_blocks++] = (seg_stored_block){
+        first, (uint32_t)c, (uint32_t)n,
+        (uint32_t)crc32(0L, dst, (uInt)c), p->out.len }; /* see entry_crc */
+    p->out.len += c;
+    return MORGUE_OK;
+}
+
+/* Learns the dictionary from the records in raw (none when there is too
+ * little text to learn from: blocks are then compressed without). */
+static int train(store_part *p)
+{
+    p->trained = 1;
+    if (p->n_rec < 16 || p->raw.len < 4 * 1024)
+        return MORGUE_OK;
+    size_t cap = p->raw.len / 4 < DOCSTORE_DICT_MAX ? p->raw.len / 4
+                                                    : DOCSTORE_DICT_MAX;
+    size_t *sizes = malloc(p->n_rec * sizeof *sizes);
+    if (!sizes || buf_reserve(&p->dict, cap)) {
+        free(sizes);
+        return MORGUE_ENOMEM;
+    }
+    for (size_t i = 0; i < p->n_rec; i++)
+        sizes[i] = p->rec_len[i];
+    ZDICT_fastCover_params_t fp;
+    memset(&fp, 0, sizeof fp);
+    fp.k = 200; /* fixed parameters: no search, deterministic */
+    fp.d = 8;
+    fp.f = 20;
+    fp.accel = 1;
+    fp.splitPoint = 1.0;
+    fp.zParams.compressionLevel = DOCSTORE_LEVEL;
+    size_t n = ZDICT_trainFromBuffer_fastCover(p->dict.ptr, cap, p->raw.ptr,
+                                               sizes, (unsigned)p->n_rec, fp);
+    free(sizes);
+    if (ZDICT_isError(n))
+        return MORGUE_OK; /* too little variety: no dictionary */
+    p->dict.len = n;
+    p->cdict = ZSTD_createCDict(p->dict.ptr, n, DOCSTORE_LEVEL);
+    return p->cdict ? MORGUE_OK : MORGUE_ENOMEM;
+}
+
+/* Compresses the records in raw into blocks of block_size or more; the
+ * last, shorter run stays raw unless all is set. Blocks end where they
+ * would had the dictionary been there from the start. */
+static int cut_blocks(docstore_builder *b, store_part *p, int all)
+{
+    size_t start = 0, at = 0;
+    uint32_t first = p->raw_first, doc = p->raw_first;
+    int rc = MORGUE_OK;
+    for (size_t i = 0; i < p->n_rec && rc == MORGUE_OK; i++) {
+        at += p->rec_len[i];
+        doc++;
+        if (at - start >= p->block_size || (all && i + 1 == p->n_rec)) {
+            rc = put_block(b, p, start, at - start, first);
+            start = at;
+            first = doc;
+        }
+    }
+    if (rc)
+        return rc;
+    memmove(p->raw.ptr, p->raw.ptr + start, p->raw.len - start);
+    p->raw.len -= start;
+    p->raw_first = first;
+    p->n_rec = 0;
+    return MORGUE_OK;
+}
+
+static int part_add(docstore_builder *b, store_part *p, const buf *rec,
+                    uint32_t doc)
+{
+    if (p->raw.len == 0)
+        p->raw_first = doc;
+    size_t before = p->raw.len;
+    buf_put_varint(&p->raw, rec->len);
+    buf_append(&p->raw, rec->ptr, rec->len);
+    if (p->raw.oom)
+        return MORGUE_ENOMEM;
+    if (!p->trained) {
+        if (p->n_rec == p->cap_rec) {
+            size_t cap = p->cap_rec ? 2 * p->cap_rec : 1024;
+            uint32_t *x = realloc(p->rec_len, cap * sizeof *x);
+            if (!x)
+                return MORGUE_ENOMEM;
+            p->rec_len = x;
+            p->cap_rec = cap;
+        }
+        p->rec_len[p->n_rec++] = (uint32_t)(p->raw.len - before);
+        if (p->raw.len < DOCSTORE_SAMPLE)
+            return MORGUE_OK;
+        int rc = train(p);
+        return rc ? rc : cut_blocks(b, p, 0);
+    }
+    if (p->raw.len < p->block_size)
+        return MORGUE_OK;
+    int rc = put_block(b, p, 0, p->raw.len, p->raw_first);
+    buf_clear(&p->raw);
+    return rc;
+}
+
+int docstore_would_cap(int field, size_t len)
+{
+    return len > (field == MORGUE_FIELD_BODY ? DOCSTORE_BODY_MAX
+                                             : DOCSTORE_FIELD_MAX);
+}
+
+static void put_field(buf *rec, int id, span v, unsigned *capped)
+{
+    if (v.len == 0)
+        return;
+    if (docstore_would_cap(id, v.len)) {
+        size_t max = id == MORGUE_FIELD_BODY ? DOCSTORE_BODY_MAX
+                                             : DOCSTORE_FIELD_MAX;
+        v.len = max;
+        while (v.len > 0 && ((unsigned char)v.ptr[v.len] & 0xC0) == 0x80)
+            v.len--; /* cut before a continuation byte: still UTF-8 */
+        *capped |= 1u << id;
+    }
+    buf_put_varint(rec, (uint64_t)id);
+    buf_put_varint(rec, v.len);
+    buf_append(rec, v.ptr, v.len);
+}
+
+int docstore_add(docstore_builder *b, const span *f, unsigned capped)
+{
+    buf_clear(&b->rec);
+    buf rec_body = BUF_INIT;
+    put_field(&rec_body, MORGUE_FIELD_BODY, f[MORGUE_FIELD_BODY], &capped);
+    for (int k = 0; k < STORED_FIELDS; k++)
+        if (k != MORGUE_FIELD_BODY)
+            put_field(&b->rec, k, f[k], &capped);
+    if (capped) {
+        uint8_t v[10];
+        size_t n = codec_put_varint(v, capped);
+        buf_put_varint(&b->rec, STORED_CAPPED);
+        buf_put_varint(&b->rec, n);
+        buf_append(&b->rec, v, n);
+    }
+    int rc = b->rec.oom || rec_body.oom ? MORGUE_ENOMEM : MORGUE_OK;
+    if (rc == MORGUE_OK)
+        rc = part_add(b, &b->head, &b->rec, b->n_docs);
+    if (rc == MORGUE_OK)
+        rc = part_add(b, &b->body, &rec_body, b->n_docs);
+    buf_free(&rec_body);
+    if (rc == MORGUE_OK)
+        b->n_docs++;
+    return rc;
+}
+
+/* A block's checksum: CRC-32 of its compressed bytes (crc, computed when
+ * it was compressed) continued over its index entry's other 20 bytes, so
+ * that a changed entry fails as surely as changed bytes. */
+static uint32_t entry_crc(uint32_t crc, const uint8_t *entry)
+{
+    uLong c = crc32(crc, entry, 12);
+    return (uint32_t)crc32(c, entry + 16, 8);
+}
+
+static int part_finish(docstore_builder *b, store_part *p)
+{
+    int rc = MORGUE_OK;
+    if (!p->trained)
+        rc = train(p);
+    if (rc == MORGUE_OK && p->n_rec)
+        rc = cut_blocks(b, p, 1);
+    else if (rc == MORGUE_OK && p->raw.len) {
+        rc = put_block(b, p, 0, p->raw.len, p->raw_first);
+        buf_clear(&p->raw);
+    }
+    buf_clear(&p->idx);
+    buf_put_u32le(&p->idx, (uint32_t)p->n_blocks);
+    for (size_t i = 0; i < p->n_blocks && !p->idx.oom; i++) {
+        const seg_stored_block *x = &p->blocks[i];
+        size_t at = p->idx.len;
+        buf_put_u32le(&p->idx, x->first_doc);
+        buf_put_u32le(&p->idx, x->comp_len);
+        buf_put_u32le(&p->idx, x->raw_len);
+        buf_put_u32le(&p->idx, 0);
+        buf_put_u64le(&p->idx, x->offset);
+        if (p->idx.oom)
+            break;
+        uint8_t *e = (uint8_t *)p->idx.ptr + at;
+        uint32_t crc = entry_crc(x->crc, e);
+        for (int k = 0; k < 4; k++)
+            e[12 + k] = (uint8_t)(crc >> (8 * k));
+    }
+    return rc ? rc : p->idx.oom ? MORGUE_ENOMEM : MORGUE_OK;
+}
+
+int docstore_finish(docstore_builder *b)
+{
+    int rc = part_finish(b, &b->head);
+    return rc ? rc : part_finish(b, &b->body);
+}
+
+size_t docstore_sections(const docstore_builder *b, seg_section *secs,
+                         features *feat)
+{
+    size_t n = 0;
+    secs[n++] = (seg_section){ SEC_HSTO, b->head.out.ptr, b->head.out.len };
+    secs[n++] = (seg_section){ SEC_HIDX, b->head.idx.ptr, b->head.idx.len };
+    if (b->head.dict.len)
+        secs[n++] = (seg_section){ SEC_HDIC, b->head.dict.ptr,
+                                   b->head.dict.len };
+    secs[n++] = (seg_section){ SEC_BSTO, b->body.out.ptr, b->body.out.len };
+    secs[n++] = (seg_section){ SEC_BIDX, b->body.idx.ptr, b->body.idx.len };
+    if (b->body.dict.len)
+        secs[n++] = (seg_section){ SEC_BDIC, b->body.dict.ptr,
+                                   b->body.dict.len };
+    feat->incompat |= FEAT_INCOMPAT_ZSTORE;
+    return n;
+}
+
+/* ---- reading ---- */
+
+static const uint8_t *idx_entry(const seg_store *st, uint32_t i)
+{
+    return st->idx + 4 + (size_t)i * SIDX_ENTRY_SIZE;
+}
+
+/* Only the count and the dictionary are looked at when a segment opens
+ * (open cost does not grow with the store); each entry is checked when
+ * its block is first read. */
+static int bind_store(seg_store *st, const char *what, const char *path,
+                      uint32_t n_docs, errmsg *e)
+{
+    if (!st->data || !st->idx || st->idx_len < 4)
+        return err_corrupt(e, "%s: %s store is missing", path, what);
+    st->n_blocks = codec_get_u32le(st->idx);
+    if ((st->idx_len - 4) / SIDX_ENTRY_SIZE != st->n_blocks ||
+        (st->idx_len - 4) % SIDX_ENTRY_SIZE)
+        return err_corrupt(e, "%s: %s block index does not match its count",
+                           path, what);
+    if (n_docs && st->n_blocks == 0)
+        return err_corrupt(e, "%s: documents but no %s blocks", path, what);
+    if (st->dict) {
+        st->ddict = ZSTD_createDDict(st->dict, st->dict_len);
+        if (!st->ddict)
+            return err_corrupt(e, "%s: %s dictionary is not a zstd "
+                               "dictionary", path, what);
+    }
+    return MORGUE_OK;
+}
+
+int docstore_bind(segment *s, const char *path, errmsg *e)
+{
+    if (!(s->feat.incompat & FEAT_INCOMPAT_ZSTORE)) {
+        if (!s->stor || !s->sidx || s->sidx_len < 4)
+            return err_corrupt(e, "%s: stored text is missing", path);
+        s->sidx_blocks = codec_get_u32le(s->sidx);
+        if ((s->sidx_len - 4) / SIDX_ENTRY_SIZE < s->sidx_blocks)
+            return err_corrupt(e, "%s: stored index shorter than its count",
+                               path);
+        return MORGUE_OK;
+    }
+    int rc = bind_store(&s->head, "head", path, s->n_docs, e);
+    return rc ? rc : bind_store(&s->body, "body", path, s->n_docs, e);
+}
+
+void docstore_unbind(segment *s)
+{
+    ZSTD_freeDDict(s->head.ddict);
+    ZSTD_freeDDict(s->body.ddict);
+    s->head.ddict = s->body.ddict = NULL;
 }
 
 /* Block holding doc: the last whose first document <= doc. */
-static uint32_t find_block(const segment *s, uint32_t doc)
+static uint32_t find_block(const seg_store *st, uint32_t doc)
 {
-    uint32_t lo = 0, hi = s->sidx_blocks;
+    uint32_t lo = 0, hi = st->n_blocks;
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (codec_get_u32le(sidx_entry(s, mid)) <= doc)
+        if (codec_get_u32le(idx_entry(st, mid)) <= doc)
             lo = mid;
         else
             hi = mid;
@@ -136,104 +364,134 @@ static uint32_t find_block(const segment *s, uint32_t doc)
     return lo;
 }
 
-/* Offset just past the records of documents first..doc in raw bytes
- * [p, p + len), or 0 when they are not all there yet; -1 if malformed. */
-static long records_end(const uint8_t *p, size_t len, uint32_t count)
+/* Decompresses the block of st holding doc into blk (unless it is there
+ * already); *first is the block's first document. */
+static int load_block(const segment *s, const seg_store *st, uint32_t doc,
+                      docstore_block *blk, docstore_cache *c,
+                      uint32_t *first, const char *what, errmsg *e)
 {
-    const uint8_t *q = p, *end = p + len;
-    for (uint32_t d = 0; d < count; d++)
-        for (int f = 0; f < STORED_FIELDS; f++) {
-            uint64_t n;
-            if (codec_get_varint(&q, end, &n))
-                return q + 10 < end ? -1 : 0; /* truncated: need more */
-            if (n > (uint64_t)(end - q))
-                return n > (1u << 28) ? -1 : 0;
-            q += n;
-        }
-    return (long)(q - p);
-}
-
-/* Inflates block blk of s into c->raw, only as far as document doc's
- * record: a snippet needs one article, not the whole block. */
-static int inflate_upto(const segment *s, uint32_t blk, uint32_t doc,
-                        docstore_cache *c, errmsg *e)
-{
-    const uint8_t *x = sidx_entry(s, blk);
-    uint32_t first = codec_get_u32le(x);
+    uint32_t i = find_block(st, doc);
+    const uint8_t *x = idx_entry(st, i);
+    *first = codec_get_u32le(x);
+    if (blk->seg == s && blk->block == i)
+        return MORGUE_OK;
+    blk->seg = NULL;
     uint32_t clen = codec_get_u32le(x + 4), rlen = codec_get_u32le(x + 8);
     uint64_t off = codec_get_u64le(x + 16);
-    if (off > s->stor_len || clen > s->stor_len - off || rlen > (1u << 28) ||
-        first > doc)
-        return err_corrupt(e, "stored block %u out of bounds", blk);
-    int fresh = c->seg != s || c->block != blk;
-    if (!fresh && records_end((const uint8_t *)c->raw.ptr, c->raw.len,
-                              doc - first + 1) > 0)
-        return MORGUE_OK; /* already inflated far enough */
-    if (fresh) {
-        c->seg = NULL;
-        buf_clear(&c->raw);
-        if (buf_reserve(&c->raw, rlen + 1))
-            return err_set(e, MORGUE_ENOMEM, "out of memory");
-        if (!c->zs_ready) {
-            if (inflateInit2(&c->zs, -15) != Z_OK)
-                return err_set(e, MORGUE_ENOMEM, "out of memory");
-            c->zs_ready = 1;
-        } else {
-            inflateReset(&c->zs);
-        }
-        if (s->sdic && inflateSetDictionary(&c->zs, s->sdic,
-                                            (uInt)s->sdic_len) != Z_OK)
-            return err_corrupt(e, "stored dictionary rejected by zlib");
-        c->zs.next_in = (Bytef *)(s->stor + off);
-        c->zs.avail_in = clen;
-        c->seg = s;
-        c->block = blk;
+    if (*first > doc || off > st->data_len || clen > st->data_len - off ||
+        rlen > DOCSTORE_RAW_MAX)
+        return err_corrupt(e, "segment %016llx: %s block %u (index entry "
+                           "%u) out of bounds", (unsigned long long)s->id,
+                           what, i, i);
+    const uint8_t *src = st->data + off;
+    if (entry_crc((uint32_t)crc32(0L, src, clen), x) !=
+        codec_get_u32le(x + 12))
+        return err_corrupt(e, "segment %016llx: %s block %u (offset %llu "
+                           "in its store) fails its checksum",
+                           (unsigned long long)s->id, what, i,
+                           (unsigned long long)off);
+    if (!c->dctx && !(c->dctx = ZSTD_createDCtx()))
+        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    buf_clear(&blk->raw);
+    if (buf_reserve(&blk->raw, (size_t)rlen + 1))
+        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    size_t got = st->ddict ? ZSTD_decompress_usingDDict(c->dctx,
+                                                         blk->raw.ptr, rlen,
+                                                         src, clen, st->ddict)
+                           : ZSTD_decompressDCtx(c->dctx, blk->raw.ptr, rlen,
+                                                 src, clen);
+    if (ZSTD_isError(got) || got != rlen)
+        return err_corrupt(e, "segment %016llx: %s block %u does not "
+                           "decompress to its %u bytes",
+                           (unsigned long long)s->id, what, i, rlen);
+    blk->raw.len = rlen;
+    blk->seg = s;
+    blk->block = i;
+    return MORGUE_OK;
+}
+
+/* Reads doc's record from blk (whose first document is first) into
+ * fields (the ids it holds; the others untouched). */
+static int read_record(const segment *s, const docstore_block *blk,
+                       uint32_t first, uint32_t doc, span *fields,
+                       unsigned *capped, errmsg *e)
+{
+    const uint8_t *p = (const uint8_t *)blk->raw.ptr;
+    const uint8_t *end = p + blk->raw.len;
+    uint64_t n = 0;
+    for (uint32_t d = first;; d++) {
+        if (codec_get_varint(&p, end, &n) || n > (uint64_t)(end - p))
+            return err_corrupt(e, "segment %016llx: stored record of "
+                               "document %u is truncated",
+                               (unsigned long long)s->id, d);
+        if (d == doc)
+            break;
+        p += n;
     }
-    for (;;) {
-        long got = records_end((const uint8_t *)c->raw.ptr, c->raw.len,
-                               doc - first + 1);
-        if (got > 0)
-            return MORGUE_OK;
-        if (got < 0 || c->raw.len >= rlen)
-            break;
-        size_t step = rlen - c->raw.len < 4096 ? rlen - c->raw.len : 4096;
-        c->zs.next_out = (Bytef *)c->raw.ptr + c->raw.len;
-        c->zs.avail_out = (uInt)step;
-        int zrc = inflate(&c->zs, Z_SYNC_FLUSH);
-        c->raw.len += step - c->zs.avail_out;
-        if (zrc != Z_OK && zrc != Z_STREAM_END)
-            break;
-        if (zrc == Z_STREAM_END && c->raw.len != rlen)
-            break;
+    const uint8_t *rend = p + n;
+    while (p < rend) {
+        uint64_t id, len;
+        if (codec_get_varint(&p, rend, &id) ||
+            codec_get_varint(&p, rend, &len) || len > (uint64_t)(rend - p))
+            return err_corrupt(e, "segment %016llx: stored record of "
+                               "document %u is malformed",
+                               (unsigned long long)s->id, doc);
+        if (id < STORED_FIELDS)
+            fields[id] = span_of((const char *)p, (size_t)len);
+        else if (id == STORED_CAPPED) {
+            const uint8_t *q = p;
+            uint64_t m;
+            if (codec_get_varint(&q, p + len, &m))
+                return err_corrupt(e, "segment %016llx: document %u: bad "
+                                   "capped mask", (unsigned long long)s->id,
+                                   doc);
+            *capped = (unsigned)m;
+        } /* other ids: a newer field, skipped */
+        p += len;
     }
-    c->seg = NULL;
-    return err_corrupt(e, "stored block %u does not inflate to its records",
-                       blk);
+    return MORGUE_OK;
+}
+
+static int get(const segment *s, uint32_t doc, docstore_cache *c,
+               span *fields, int body, errmsg *e)
+{
+    for (int k = 0; k < STORED_FIELDS; k++)
+        fields[k] = span_of("", 0);
+    c->capped = 0;
+    if (doc >= s->n_docs)
+        return err_set(e, MORGUE_ENOTFOUND, "no document %u", doc);
+    if (!(s->feat.incompat & FEAT_INCOMPAT_ZSTORE)) {
+        if (s->sidx_blocks == 0)
+            return err_set(e, MORGUE_ENOTFOUND, "no document %u", doc);
+        return docstore_v2_get(s, doc, c, fields, e);
+    }
+    uint32_t first;
+    int rc = load_block(s, &s->head, doc, &c->head, c, &first, "head", e);
+    if (rc == MORGUE_OK)
+        rc = read_record(s, &c->head, first, doc, fields, &c->capped, e);
+    if (rc == MORGUE_OK && body) {
+        span f[STORED_FIELDS] = { { "", 0 } };
+        f[MORGUE_FIELD_BODY] = span_of("", 0);
+        unsigned ignored = 0;
+        rc = load_block(s, &s->body, doc, &c->body, c, &first, "body", e);
+        if (rc == MORGUE_OK)
+            rc = read_record(s, &c->body, first, doc, f, &ignored, e);
+        if (rc == MORGUE_OK)
+            fields[MORGUE_FIELD_BODY] = f[MORGUE_FIELD_BODY];
+    }
+    return rc;
 }
 
 int docstore_get(const segment *s, uint32_t doc, docstore_cache *c,
                  span *fields, errmsg *e)
 {
-    if (doc >= s->n_docs || s->sidx_blocks == 0)
-        return err_set(e, MORGUE_ENOTFOUND, "no document %u", doc);
-    uint32_t blk = find_block(s, doc);
-    int rc = inflate_upto(s, blk, doc, c, e);
-    if (rc)
-        return rc;
-    uint32_t first = codec_get_u32le(sidx_entry(s, blk));
-    const uint8_t *p = (const uint8_t *)c->raw.ptr;
-    const uint8_t *end = p + c->raw.len;
-    for (uint32_t d = first; d <= doc; d++)
-        for (int f = 0; f < STORED_FIELDS; f++) {
-            uint64_t n;
-            if (codec_get_varint(&p, end, &n) || n > (uint64_t)(end - p))
-                return err_corrupt(e, "stored record of document %u is "
-                                   "truncated", d);
-            if (d == doc)
-                fields[f] = span_of((const char *)p, (size_t)n);
-            p += n;
-        }
-    return MORGUE_OK;
+    return get(s, doc, c, fields, 1, e);
+}
+
+int docstore_get_head(const segment *s, uint32_t doc, docstore_cache *c,
+                      span *fields, errmsg *e)
+{
+    return get(s, doc, c, fields, 0, e);
 }
 
 void docstore_cache_free(docstore_cache *c)
@@ -241,6 +499,10 @@ void docstore_cache_free(docstore_cache *c)
     if (c->zs_ready)
         inflateEnd(&c->zs);
     c->zs_ready = 0;
-    buf_free(&c->raw);
-    c->seg = NULL;
+    buf_free(&c->v2_raw);
+    buf_free(&c->head.raw);
+    buf_free(&c->body.raw);
+    ZSTD_freeDCtx(c->dctx);
+    c->dctx = NULL;
+    c->v2_seg = c->head.seg = c->body.seg = NULL;
 }

@@ -28,7 +28,9 @@ typedef struct features {
 /* The bits this library knows (and may therefore set). */
 #define FEAT_COMPAT_KNOWN 0ull
 #define FEAT_ROCOMPAT_KNOWN 0ull
-#define FEAT_INCOMPAT_KNOWN 0ull
+#define FEAT_INCOMPAT_ZSTORE 1ull /* stored text in zstd heads and bodies
+                                     (HSTO...), not the zlib STOR */
+#define FEAT_INCOMPAT_KNOWN FEAT_INCOMPAT_ZSTORE
 
 /* MORGUE_OK, or MORGUE_EVERSION naming what (a file) and the bits this
  * library does not know that forbid reading (incompat) or, when

@@ -153,7 +153,20 @@
  * positions 0.., body tokens start at title length + POS_FIELD_GAP so that
  * no phrase spans the two fields.
  *
- * Section STOR: stored fields in raw deflate streams (RFC 1951, no zlib
+ * Stored text, feature ZSTORE (incompat bit 0; every segment this
+ * library writes): heads (id, url, title, source, tags) in HSTO, HIDX,
+ * HDIC; bodies in BSTO, BIDX, BDIC. Blocks are zstd frames of the records
+ * of consecutive documents (heads close past 2 KiB, bodies past 8 KiB of
+ * raw bytes), compressed with the store's trained dictionary (absent:
+ * none). Index: u32 count | per block u32 first document | u32
+ * compressed | u32 raw (<= 64 MiB) | u32 checksum (CRC-32 of the
+ * compressed bytes continued over the entry's other 20 bytes) | u64
+ * offset. Record: varint length | fields (varint id | varint length |
+ * bytes): 0 id, 1 url, 2 title, 3 source, 4 tags, 5 body, 6 varint mask of
+ * fields stored short (body > 16 MiB, others > 1 MiB); unknown ids are
+ * skipped. See index/docstore.h.
+ *
+ * Older segments (no ZSTORE): section STOR: stored fields in raw deflate streams (RFC 1951, no zlib
  * header: the section CRC guards them), each holding the records of
  * consecutive documents. Record: per field (id, url, title, source, tags,
  * body, in that order): varint length | bytes. Tags are joined by '\n'.
@@ -204,6 +217,14 @@
 #define SEC_IDNT TAG('I', 'D', 'N', 'T')
 #define SEC_CDIR TAG('C', 'D', 'I', 'R') /* version 3: column directory */
 #define SEC_FEAT TAG('F', 'E', 'A', 'T') /* version 3: feature bits */
+#define SEC_HSTO TAG('H', 'S', 'T', 'O') /* zstore: heads, blocks */
+#define SEC_HIDX TAG('H', 'I', 'D', 'X') /* zstore: heads, block index */
+#define SEC_HDIC TAG('H', 'D', 'I', 'C') /* zstore: heads, dictionary */
+#define SEC_BSTO TAG('B', 'S', 'T', 'O') /* zstore: bodies, blocks */
+#define SEC_BIDX TAG('B', 'I', 'D', 'X') /* zstore: bodies, block index */
+#define SEC_BDIC TAG('B', 'D', 'I', 'C') /* zstore: bodies, dictionary */
+/* Near-duplicate fingerprint columns FPH0..FPH7: SEC_FPH0 + (i << 24). */
+#define SEC_FPH0 TAG('F', 'P', 'H', '0')
 
 #define META_SIZE 56
 #define TDIC_BLOCK_TERMS 32

@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "index/codec.h"
+#include "index/docstore.h"
 #include "index/format.h"
 #include "index/segment.h"
 #include "morgue.h"
@@ -63,7 +64,7 @@ static int checked_at_open(uint32_t tag)
 {
     return tag == SEC_META || tag == SEC_TDIC || tag == SEC_SIDX ||
            tag == SEC_SDIC || tag == SEC_IDNT || tag == SEC_CDIR ||
-           tag == SEC_FEAT;
+           tag == SEC_FEAT || tag == SEC_HDIC || tag == SEC_BDIC;
 }
 
 static int bind_section(segment *s, uint32_t tag, const uint8_t *p,
@@ -76,6 +77,12 @@ static int bind_section(segment *s, uint32_t tag, const uint8_t *p,
     case SEC_POSN: s->posn = p; s->posn_len = n; return 0;
     case SEC_STOR: s->stor = p; s->stor_len = n; return 0;
     case SEC_SIDX: s->sidx = p; s->sidx_len = n; return 0;
+    case SEC_HSTO: s->head.data = p; s->head.data_len = n; return 0;
+    case SEC_HIDX: s->head.idx = p; s->head.idx_len = n; return 0;
+    case SEC_HDIC: s->head.dict = p; s->head.dict_len = n; return 0;
+    case SEC_BSTO: s->body.data = p; s->body.data_len = n; return 0;
+    case SEC_BIDX: s->body.idx = p; s->body.idx_len = n; return 0;
+    case SEC_BDIC: s->body.dict = p; s->body.dict_len = n; return 0;
     case SEC_IDNT:
         if (n < 8 || (n - 8) % IDNT_ENTRY_SIZE)
             return -1;
@@ -258,7 +265,7 @@ static int read_directory(segment *s, const char *path, errmsg *e)
 
 static int check_shapes(segment *s, const char *path, errmsg *e)
 {
-    if (!s->tdic || !s->post || !s->stor || !s->sidx || !s->idnt)
+    if (!s->tdic || !s->post || !s->idnt)
         return err_corrupt(e, "%s: a required section is missing", path);
     if (s->idnt_count != s->n_docs ||
         s->idnt_len != (size_t)s->n_docs * IDNT_ENTRY_SIZE)
@@ -281,13 +288,7 @@ static int check_shapes(segment *s, const char *path, errmsg *e)
             return err_corrupt(e, "%s: dictionary block %u out of bounds",
                                path, b);
     }
-    if (s->sidx_len < 4)
-        return err_corrupt(e, "%s: stored index too short", path);
-    s->sidx_blocks = codec_get_u32le(s->sidx);
-    if ((s->sidx_len - 4) / SIDX_ENTRY_SIZE < s->sidx_blocks)
-        return err_corrupt(e, "%s: stored index shorter than its count",
-                           path);
-    return MORGUE_OK;
+    return docstore_bind(s, path, e);
 }
 
 int segment_open(segment *s, const char *path, uint64_t id, errmsg *e)
@@ -382,6 +383,7 @@ int segment_sections(const segment *s, seg_section **out, size_t *n)
 
 void segment_close(segment *s)
 {
+    docstore_unbind(s);
     if (s->map)
         munmap((void *)s->map, s->size);
     memset(s, 0, sizeof *s);

@@ -31,13 +31,14 @@ typedef struct seg_term {
     size_t alias;
 } seg_term;
 
-/* One stored-fields block, already compressed, inside stored. */
-typedef struct seg_stored_block {
-    uint32_t first_doc;
-    uint32_t comp_len;
-    uint32_t raw_len;
-    uint64_t offset;
-} seg_stored_block;
+/* One section's bytes, for segment_write_sections. */
+typedef struct seg_section {
+    uint32_t tag;
+    const void *ptr;
+    size_t len;
+} seg_section;
+
+#define SEG_MAX_EXTRA 8 /* sections a seg_build may add (the stored text) */
 
 typedef struct seg_build {
     uint32_t n_docs;
@@ -50,23 +51,15 @@ typedef struct seg_build {
      * negative morgue_error_code with a message in e. */
     int (*next_term)(void *ud, seg_term *out, errmsg *e);
     void *ud;
-    const uint8_t *stored;  /* concatenated compressed blocks */
-    size_t stored_len;
-    const seg_stored_block *blocks;
-    size_t n_blocks;
-    const uint8_t *dict;    /* preset dictionary of the stored blocks */
-    size_t dict_len;
+    /* Further sections, written as given: the stored text (docstore.h
+     * makes them), with the feature bits they need. */
+    seg_section extra[SEG_MAX_EXTRA];
+    size_t n_extra;
+    features feat;
 } seg_build;
 
 /* Writes b to a new file at path and fsyncs it. */
 int segment_write(const char *path, const seg_build *b, errmsg *e);
-
-/* One section's bytes, for segment_write_sections. */
-typedef struct seg_section {
-    uint32_t tag;
-    const void *ptr;
-    size_t len;
-} seg_section;
 
 /* Writes a segment file made of the given sections, in that order, with
  * header, directory and footer of format version (FORMAT_VERSION, or an
@@ -86,6 +79,16 @@ typedef struct seg_col {
                             segment lacks the column: every value dflt */
 } seg_col;
 
+/* One of the stored-text stores (heads or bodies, docstore.h), as a
+ * segment holds it. */
+typedef struct seg_store {
+    const uint8_t *data; size_t data_len; /* compressed blocks */
+    const uint8_t *idx; size_t idx_len;   /* u32 count, 24 bytes a block */
+    const uint8_t *dict; size_t dict_len; /* zstd dictionary, or NULL */
+    uint32_t n_blocks;
+    struct ZSTD_DDict_s *ddict;           /* built from dict at open */
+} seg_store;
+
 typedef struct segment {
     uint64_t id;
     const uint8_t *map;  /* whole file, mmap'ed read-only */
@@ -104,6 +107,9 @@ typedef struct segment {
     const uint8_t *tdic; size_t tdic_len;
     const uint8_t *post; size_t post_len;
     const uint8_t *posn; size_t posn_len;
+    /* stored text: heads and bodies (FEAT_INCOMPAT_ZSTORE), or the
+     * zlib store of older segments (STOR, SIDX, SDIC) */
+    seg_store head, body;
     const uint8_t *stor; size_t stor_len;
     const uint8_t *sidx; size_t sidx_len;
     const uint8_t *sdic; size_t sdic_len; /* NULL: blocks have no dict */

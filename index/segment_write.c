@@ -446,18 +446,6 @@ static void put_idnt(buf *x, const seg_build *b)
         qsort(x->ptr + start, b->n_docs, IDNT_ENTRY_SIZE, by_hash_doc);
 }
 
-static void put_sidx(buf *x, const seg_build *b)
-{
-    buf_put_u32le(x, (uint32_t)b->n_blocks);
-    for (size_t i = 0; i < b->n_blocks; i++) {
-        buf_put_u32le(x, b->blocks[i].first_doc);
-        buf_put_u32le(x, b->blocks[i].comp_len);
-        buf_put_u32le(x, b->blocks[i].raw_len);
-        buf_put_u32le(x, 0);
-        buf_put_u64le(x, b->blocks[i].offset);
-    }
-}
-
 static void write_file(filew *f, const seg_section *secs, size_t n,
                        uint32_t version)
 {
@@ -511,25 +499,24 @@ int segment_write_sections(const char *path, const seg_section *secs,
 
 /* The sections segment_write() builds itself, by name. */
 typedef struct built {
-    buf meta, tdic, post, posn, sidx, idnt, cdir, feat;
+    buf meta, tdic, post, posn, idnt, cdir, feat;
 } built;
 
 int segment_write(const char *path, const seg_build *b, errmsg *e)
 {
     built x = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT,
-                BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT };
+                BUF_INIT, BUF_INIT, BUF_INIT };
     buf *all[] = { &x.meta, &x.tdic, &x.post, &x.posn,
-                   &x.sidx, &x.idnt, &x.cdir, &x.feat };
+                   &x.idnt, &x.cdir, &x.feat };
     enum { N_BUILT = sizeof all / sizeof *all };
     uint64_t n_words = 0;
     size_t n_terms = 0;
-    features feat = { 0, 0, 0 };
+    features feat = b->feat;
     int rc = write_terms(b, &x.post, &x.posn, &x.tdic, &n_words, &n_terms,
                          e);
     if (rc)
         goto out;
     put_meta(&x.meta, b, n_words, n_terms);
-    put_sidx(&x.sidx, b);
     put_idnt(&x.idnt, b);
     put_cdir(&x.cdir, b->cols);
     put_feat(&x.feat, &feat);
@@ -538,7 +525,7 @@ int segment_write(const char *path, const seg_build *b, errmsg *e)
             rc = err_set(e, MORGUE_ENOMEM, "out of memory writing %s", path);
             goto out;
         }
-    seg_section secs[16 + N_COLS + COL_MAX_CARRIED];
+    seg_section secs[8 + SEG_MAX_EXTRA + N_COLS + COL_MAX_CARRIED];
     size_t n = 0;
     secs[n++] = (seg_section){ SEC_FEAT, x.feat.ptr, x.feat.len };
     secs[n++] = (seg_section){ SEC_META, x.meta.ptr, x.meta.len };
@@ -550,10 +537,8 @@ int segment_write(const char *path, const seg_build *b, errmsg *e)
     secs[n++] = (seg_section){ SEC_TDIC, x.tdic.ptr, x.tdic.len };
     secs[n++] = (seg_section){ SEC_POST, x.post.ptr, x.post.len };
     secs[n++] = (seg_section){ SEC_POSN, x.posn.ptr, x.posn.len };
-    secs[n++] = (seg_section){ SEC_STOR, b->stored, b->stored_len };
-    secs[n++] = (seg_section){ SEC_SIDX, x.sidx.ptr, x.sidx.len };
-    if (b->dict_len)
-        secs[n++] = (seg_section){ SEC_SDIC, b->dict, b->dict_len };
+    for (size_t i = 0; i < b->n_extra; i++)
+        secs[n++] = b->extra[i];
     secs[n++] = (seg_section){ SEC_IDNT, x.idnt.ptr, x.idnt.len };
     rc = segment_write_sections(path, secs, n, FORMAT_VERSION, e);
 out:

@@ -14,6 +14,7 @@
 #include "index/segment.h"
 #include "indexer/invert.h"
 #include "morgue.h"
+#include "text/fingerprint.h"
 #include "text/tokenize.h"
 #include "util/alloc.h"
 
@@ -68,8 +69,7 @@ int inverter_init(inverter *v, stemmer *stem)
     v->table_mask = (1u << 16) - 1;
     v->table = calloc((size_t)v->table_mask + 1, sizeof *v->table);
     colset_init(&v->cols);
-    docstore_builder_init(&v->store, DOCSTORE_BLOCK_SIZE,
-                          DOCSTORE_LEVEL);
+    docstore_builder_init(&v->store);
     return v->table ? MORGUE_OK : MORGUE_ENOMEM;
 }
 
@@ -230,14 +230,18 @@ static uint32_t title_of(inverter *v, uint32_t stem)
     return t;
 }
 
-/* Tokenizes one field; returns tokens seen or -1 on OOM. */
-static int64_t add_text(inverter *v, span text, uint32_t base, int title)
+/* Tokenizes one field; returns tokens seen or -1 on OOM. The body's
+ * words also feed the fingerprint fp (NULL for the title). */
+static int64_t add_text(inverter *v, span text, uint32_t base, int title,
+                        fp_builder *fp)
 {
     tokenizer tk;
     token tok;
     uint32_t n = 0;
     tokenizer_init(&tk, text.ptr, text.len);
     while (tokenizer_next(&tk, &tok)) {
+        if (fp)
+            fp_word(fp, tok.term, tok.len);
         uint32_t w = term_id(v, NS_WORD, tok.term, tok.len);
         uint32_t s = w == NO_TERM ? NO_TERM : stem_of(v, w);
         uint32_t t = (s != NO_TERM && title) ? title_of(v, s) : 0;
@@ -304,21 +308,27 @@ static int end_doc(inverter *v)
 /* The document's row of every column (col_table): a new column is one
  * more line here. tl and bl are its title and body token counts. */
 static void doc_columns(const invert_doc *d, uint32_t tl, uint32_t bl,
-                        uint64_t *row)
+                        fp_builder *fp, uint64_t *row)
 {
     row[COL_DLEN] = tl + bl;
     row[COL_TLEN] = tl;
     row[COL_DATE] = (uint64_t)d->date;
+    uint8_t sketch[FP_BYTES];
+    fp_finish(fp, sketch);
+    for (int i = 0; i < 8; i++)
+        row[COL_FP0 + i] = col_load(sketch + 8 * i, 8, 0);
 }
 
 int inverter_add(inverter *v, const invert_doc *d)
 {
     if (grow_docs(v))
         return MORGUE_ENOMEM;
-    int64_t tl = add_text(v, d->title, 0, 1);
+    fp_builder fp;
+    fp_init(&fp);
+    int64_t tl = add_text(v, d->title, 0, 1, NULL);
     int64_t bl = tl < 0 ? -1
                         : add_text(v, d->body, (uint32_t)tl + POS_FIELD_GAP,
-                                   0);
+                                   0, &fp);
     if (bl < 0)
         return MORGUE_ENOMEM;
     for (size_t i = 0; i < d->n_tags; i++)
@@ -334,12 +344,12 @@ int inverter_add(inverter *v, const invert_doc *d)
     }
     span fields[STORED_FIELDS] = { d->id, d->url, d->title, d->source,
                                    buf_span(&tags), d->body };
-    int rc = tags.oom ? MORGUE_ENOMEM : docstore_add(&v->store, fields);
+    int rc = tags.oom ? MORGUE_ENOMEM : docstore_add(&v->store, fields, 0);
     buf_free(&tags);
     if (rc)
         return rc;
     uint64_t row[N_COLS];
-    doc_columns(d, (uint32_t)tl, (uint32_t)bl, row);
+    doc_columns(d, (uint32_t)tl, (uint32_t)bl, &fp, row);
     if (colset_push(&v->cols, row))
         return MORGUE_ENOMEM;
     v->idents[v->n_docs] = d->ident;
@@ -354,8 +364,7 @@ size_t inverter_memory(const inverter *v)
     return v->postings_bytes * 2 + /* doubling buffers, flush copies */
            (size_t)v->n_terms * (sizeof(term_rec) + 2 * sizeof *v->table) +
            v->keys.len + (size_t)v->n_docs * 8 + colset_memory(&v->cols) +
-           v->store.out.len +
-           v->store.raw.len;
+           docstore_memory(&v->store);
 }
 
 static int cmp_terms(const void *a, const void *b)
@@ -375,8 +384,7 @@ static void reset(inverter *v)
     v->n_docs = 0;
     v->postings_bytes = 0;
     docstore_builder_free(&v->store);
-    docstore_builder_init(&v->store, DOCSTORE_BLOCK_SIZE,
-                          DOCSTORE_LEVEL);
+    docstore_builder_init(&v->store);
 }
 
 int inverter_flush(inverter *v, const char *path, errmsg *e)
@@ -410,13 +418,8 @@ int inverter_flush(inverter *v, const char *path, errmsg *e)
     free(sorted_at);
     seg_build b = { .n_docs = v->n_docs, .cols = &v->cols,
                     .idents = v->idents, .terms = terms,
-                    .n_terms = v->n_terms,
-                    .stored = (const uint8_t *)v->store.out.ptr,
-                    .stored_len = v->store.out.len,
-                    .blocks = v->store.blocks,
-                    .n_blocks = v->store.n_blocks,
-                    .dict = (const uint8_t *)v->store.dict.ptr,
-                    .dict_len = v->store.dict.len };
+                    .n_terms = v->n_terms };
+    b.n_extra = docstore_sections(&v->store, b.extra, &b.feat);
     int rc = segment_write(path, &b, e);
     free(terms);
     if (rc == MORGUE_OK)

@@ -168,8 +168,7 @@ static int map_docs(merger *m, errmsg *e)
 /* Stored fields of the live documents, recompressed. */
 static int copy_stored(merger *m, errmsg *e)
 {
-    docstore_builder_init(&m->store, DOCSTORE_BLOCK_SIZE,
-                          DOCSTORE_LEVEL);
+    docstore_builder_init(&m->store);
     docstore_cache c = { 0 };
     int rc = MORGUE_OK;
     for (size_t i = 0; i < m->n_src && rc == MORGUE_OK; i++) {
@@ -179,7 +178,7 @@ static int copy_stored(merger *m, errmsg *e)
                 continue;
             span f[STORED_FIELDS];
             rc = docstore_get(s, d, &c, f, e);
-            if (rc == MORGUE_OK && docstore_add(&m->store, f))
+            if (rc == MORGUE_OK && docstore_add(&m->store, f, c.capped))
                 rc = err_set(e, MORGUE_ENOMEM, "out of memory");
         }
     }
@@ -424,13 +423,8 @@ static int build(merger *m, const char *path, errmsg *e)
         return rc;
     seg_build b = { .n_docs = m->n_out, .cols = &m->cols,
                     .idents = m->idents,
-                    .next_term = next_term, .ud = m,
-                    .stored = (const uint8_t *)m->store.out.ptr,
-                    .stored_len = m->store.out.len,
-                    .blocks = m->store.blocks,
-                    .n_blocks = m->store.n_blocks,
-                    .dict = (const uint8_t *)m->store.dict.ptr,
-                    .dict_len = m->store.dict.len };
+                    .next_term = next_term, .ud = m };
+    b.n_extra = docstore_sections(&m->store, b.extra, &b.feat);
     return segment_write(path, &b, e);
 }
 

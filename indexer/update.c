@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,9 +18,11 @@
 #include <unistd.h>
 
 #include "formats/source.h"
+#include "index/docstore.h"
 #include "index/delfile.h"
 #include "index/format.h"
 #include "indexer/writer_int.h"
+#include "util/apiver.h"
 #include "util/hash.h"
 #include "util/utf8.h"
 
@@ -205,11 +208,16 @@ static int add_doc(morgue_writer *w, const span *f, const span *tags,
     return MORGUE_OK;
 }
 
-MORGUE_API int morgue_writer_add(morgue_writer *w, const morgue_article *a)
+MORGUE_API int morgue_writer_add(morgue_writer *w, const morgue_article *in)
 {
-    if (!w || !a || a->version != MORGUE_ARTICLE_VERSION)
-        return w ? err_set(&w->err, MORGUE_EINVAL, "bad article") :
-                   MORGUE_EINVAL;
+    morgue_article full = MORGUE_ARTICLE_INIT;
+    const morgue_article *a = &full;
+    size_t sz = in ? API_SIZE(in) : 0;
+    if (!w || !sz)
+        return w ? err_set(&w->err, MORGUE_EINVAL, in ? "unknown "
+                           "morgue_article version %u" : "no article",
+                           in ? in->version : 0) : MORGUE_EINVAL;
+    memcpy(&full, in, sz);
     int rc = writer_usable(w);
     if (rc)
         return rc;
@@ -292,9 +300,19 @@ static int start_file(file_ctx *c)
     return MORGUE_OK;
 }
 
+static void on_warning(void *ud, uint64_t line, uint64_t offset,
+                       const char *msg);
+
 static int on_article(void *ud, const fmt_article *a)
 {
     file_ctx *c = ud;
+    if (docstore_would_cap(MORGUE_FIELD_BODY, a->body.len)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "article body of %zu bytes: all of it "
+                 "indexed, the first %u MiB stored (for snippets and show)",
+                 a->body.len, DOCSTORE_BODY_MAX >> 20);
+        on_warning(ud, a->line, a->offset, msg);
+    }
     int rc = c->file < 0 ? start_file(c) : MORGUE_OK;
     if (rc)
         return rc;
@@ -321,9 +339,10 @@ static void on_warning(void *ud, uint64_t line, uint64_t offset,
 {
     file_ctx *c = ud;
     c->res->warnings++;
-    if (c->opts && c->opts->warning) {
+    if (c->opts->warning) {
         morgue_warning wn = { c->path, line, offset, msg };
-        c->opts->warning(&wn, c->opts->userdata);
+        if (c->opts->warning(&wn, c->opts->userdata))
+            c->w->stop = 1; /* the file is finished first: no half files */
     }
 }
 
@@ -347,11 +366,12 @@ int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
                      const morgue_add_opts *opts, morgue_add_result *res)
 {
     file_ctx c = { w, path, opts, res, BUF_INIT, root, -1 };
-    fmt_sink sink = { on_article, on_warning, &c, 0 };
+    fmt_sink sink = { on_article, on_warning, &c, 0,
+                      opts && opts->date_from_mtime }; /* a full copy */
     fmt_file_result fr = { 0 };
     char msg[ERRMSG_LEN];
     msg[0] = '\0';
-    int rc = fmt_read_file(path, opts ? opts->format : NULL, &sink, &fr, msg,
+    int rc = fmt_read_file(path, opts->format, &sink, &fr, msg,
                            sizeof msg);
     buf_free(&c.id);
     res->skipped = sink.skipped;
@@ -359,7 +379,7 @@ int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
     res->format = fr.format;
     if (rc == MORGUE_EINVAL && c.file < 0)
         return err_set(&w->err, rc, "unknown format '%s'",
-                       opts && opts->format ? opts->format : "");
+                       opts->format ? opts->format : "");
     if ((rc == MORGUE_EIO || rc == MORGUE_ENOTFOUND) && c.file < 0)
         return err_set(&w->err, rc, "%s", msg[0] ? msg : path);
     if (rc == MORGUE_OK && c.file < 0)
@@ -368,6 +388,14 @@ int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
         if (msg[0])
             err_set(&w->err, rc, "%s", msg);
         return writer_break(w, rc);
+    }
+    if (opts && opts->format && res->articles == 0 && fr.bytes > 0) {
+        /* a forced format that finds nothing: most likely the wrong one */
+        char m[128];
+        snprintf(m, sizeof m, "no article read as format '%s': is the file "
+                 "in that format? (skipped)", opts->format);
+        on_warning(&c, 0, 0, m);
+        res->skipped++;
     }
     writer_stamp(w, (size_t)c.file, st);
     w->ft.files[c.file].hash = hash;
@@ -401,15 +429,24 @@ int writer_hash_file(morgue_writer *w, const char *path, uint64_t *hash)
     return rc;
 }
 
-MORGUE_API int morgue_writer_add_file(morgue_writer *w, const char *path,
-                                      const morgue_add_opts *opts,
-                                      morgue_add_result *result)
+int writer_add_opts(morgue_writer *w, const morgue_add_opts *in,
+                    morgue_add_opts *full)
 {
-    morgue_add_result local;
-    morgue_add_result *res = result ? result : &local;
-    memset(res, 0, sizeof *res);
-    if (!w || !path)
-        return MORGUE_EINVAL;
+    static const morgue_add_opts defaults = MORGUE_ADD_OPTS_INIT;
+    *full = defaults;
+    if (!in)
+        return MORGUE_OK;
+    size_t n = API_SIZE(in);
+    if (!n)
+        return err_set(&w->err, MORGUE_EINVAL,
+                       "unknown morgue_add_opts version %u", in->version);
+    memcpy(full, in, n);
+    return MORGUE_OK;
+}
+
+static int add_file(morgue_writer *w, const char *path,
+                    const morgue_add_opts *opts, morgue_add_result *res)
+{
     int rc = writer_usable(w);
     if (rc)
         return rc;
@@ -426,4 +463,28 @@ MORGUE_API int morgue_writer_add_file(morgue_writer *w, const char *path,
     long f = filetable_find(&w->ft, canon);
     return writer_read_file(w, canon, f >= 0 ? w->ft.files[f].root : 0,
                             &st, hash, opts, res);
+}
+
+MORGUE_API int morgue_writer_add_file(morgue_writer *w, const char *path,
+                                      const morgue_add_opts *opts,
+                                      morgue_add_result *result)
+{
+    morgue_add_result full = MORGUE_ADD_RESULT_INIT;
+    size_t n = result ? API_SIZE(result) : 0;
+    if (!w || !path || (result && !n))
+        return w ? err_set(&w->err, MORGUE_EINVAL, result && !n ?
+                           "unknown morgue_add_result version %u" :
+                           "no file", result ? result->version : 0)
+                 : MORGUE_EINVAL;
+    morgue_add_opts o;
+    int rc = writer_add_opts(w, opts, &o);
+    w->stop = 0;
+    if (rc == MORGUE_OK)
+        rc = add_file(w, path, &o, &full);
+    if (rc == MORGUE_OK && w->stop)
+        rc = err_set(&w->err, MORGUE_ECANCELED, "stopped by the warning "
+                     "callback (the file was read to its end)");
+    if (result)
+        API_PUT(result, &full, n);
+    return rc;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "indexer/writer_int.h"
+#include "util/apiver.h"
 #include "util/hash.h"
 #include "util/alloc.h"
 
@@ -212,12 +213,13 @@ static void report(run *r, const char *path, morgue_file_action action,
 {
     if (action == MORGUE_FILE_FAILED)
         r->res->files_failed++;
-    if (!r->opts || r->opts->version < 2 || !r->opts->file_done)
+    if (!r->opts->file_done)
         return;
     morgue_file_event ev = { path, action, status,
                              status ? r->w->err.text : NULL, articles,
                              bytes, r->done, r->wk.files.n };
-    r->opts->file_done(&ev, r->opts->userdata);
+    if (r->opts->file_done(&ev, r->opts->userdata))
+        r->w->stop = 1;
 }
 
 static int under_failed(const run *r, const char *path)
@@ -298,8 +300,7 @@ static int update_file(run *r, const char *path)
         report(r, path, MORGUE_FILE_UNCHANGED, MORGUE_OK, 0, 0);
         return MORGUE_OK;
     }
-    morgue_add_result ar;
-    memset(&ar, 0, sizeof ar);
+    morgue_add_result ar = MORGUE_ADD_RESULT_INIT;
     uint64_t deleted = w->n_deleted;
     rc = writer_read_file(w, path, r->root_ix, &st, hash, r->opts, &ar);
     r->res->articles_added += ar.articles;
@@ -327,7 +328,7 @@ static int update_file(run *r, const char *path)
 /* Commits between files once the budget has flushed a segment. */
 static int checkpoint(run *r)
 {
-    if (!r->opts || r->opts->version < 2 || !r->opts->checkpoint ||
+    if (!r->opts->checkpoint ||
         r->w->rebuild || writer_pending(r->w) == 0)
         return MORGUE_OK;
     return morgue_writer_commit(r->w);
@@ -382,7 +383,8 @@ static int add_root(morgue_writer *w, const char *root,
     }
     if (rc == MORGUE_OK)
         rc = remove_vanished(&r);
-    for (size_t i = 0; i < r.wk.files.n && rc == MORGUE_OK; i++) {
+    for (size_t i = 0; i < r.wk.files.n && rc == MORGUE_OK && !w->stop;
+         i++) {
         rc = update_file(&r, r.wk.files.v[i]);
         if (rc == MORGUE_OK)
             rc = checkpoint(&r);
@@ -405,7 +407,7 @@ static int add_all_roots(morgue_writer *w, const morgue_add_opts *opts,
         }
     int first = MORGUE_OK;
     size_t n = roots.n;
-    for (size_t i = 0; i < n && !w->broken; i++) {
+    for (size_t i = 0; i < n && !w->broken && !w->stop; i++) {
         int rc = add_root(w, roots.v[i], opts, res);
         if (rc && first == MORGUE_OK)
             first = rc;
@@ -417,15 +419,9 @@ static int add_all_roots(morgue_writer *w, const morgue_add_opts *opts,
     return first;
 }
 
-MORGUE_API int morgue_writer_add_path(morgue_writer *w, const char *path,
-                                      const morgue_add_opts *opts,
-                                      morgue_update_result *result)
+static int add_path(morgue_writer *w, const char *path,
+                    const morgue_add_opts *opts, morgue_update_result *res)
 {
-    morgue_update_result local;
-    morgue_update_result *res = result ? result : &local;
-    memset(res, 0, sizeof *res);
-    if (!w)
-        return MORGUE_EINVAL;
     int rc = writer_usable(w);
     if (rc)
         return rc;
@@ -435,6 +431,30 @@ MORGUE_API int morgue_writer_add_path(morgue_writer *w, const char *path,
     if (writer_canon_path(path, canon, sizeof canon) != 0)
         return err_set(&w->err, MORGUE_EIO, "%s: %s", path, strerror(errno));
     return add_root(w, canon, opts, res);
+}
+
+MORGUE_API int morgue_writer_add_path(morgue_writer *w, const char *path,
+                                      const morgue_add_opts *opts,
+                                      morgue_update_result *result)
+{
+    morgue_update_result full = MORGUE_UPDATE_RESULT_INIT;
+    size_t n = result ? API_SIZE(result) : 0;
+    if (!w || (result && !n))
+        return w ? err_set(&w->err, MORGUE_EINVAL,
+                           "unknown morgue_update_result version %u",
+                           result->version) : MORGUE_EINVAL;
+    morgue_add_opts o;
+    int rc = writer_add_opts(w, opts, &o);
+    w->stop = 0;
+    if (rc == MORGUE_OK)
+        rc = add_path(w, path, &o, &full);
+    if (rc == MORGUE_OK && w->stop)
+        rc = err_set(&w->err, MORGUE_ECANCELED, "stopped by a callback "
+                     "after %llu files (their changes are kept)",
+                     (unsigned long long)full.files_seen);
+    if (result)
+        API_PUT(result, &full, n);
+    return rc;
 }
 
 MORGUE_API int morgue_writer_delete_path(morgue_writer *w, const char *path)

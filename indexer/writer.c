@@ -25,6 +25,7 @@
 
 #include "index/delfile.h"
 #include "indexer/writer_int.h"
+#include "util/apiver.h"
 #include "util/fsutil.h"
 #include "util/alloc.h"
 
@@ -340,15 +341,25 @@ static int start_rebuild(morgue_writer *w)
     return MORGUE_OK;
 }
 
-static void read_opts(morgue_writer *w, const morgue_writer_opts *o)
+/* The caller's options, as many fields as its version has, over the
+ * defaults in *full. */
+static int read_opts(morgue_writer *w, const morgue_writer_opts *opts,
+                     morgue_writer_opts *full)
 {
-    w->budget = o && o->memory_budget ? o->memory_budget : DEFAULT_BUDGET;
-    w->merge_factor = DEFAULT_MERGE_FACTOR;
-    if (o && o->version >= 2) {
-        w->rebuild = o->rebuild != 0;
-        if (o->merge_factor)
-            w->merge_factor = o->merge_factor;
+    morgue_writer_opts o = MORGUE_WRITER_OPTS_INIT;
+    if (opts) {
+        size_t n = API_SIZE(opts);
+        if (!n)
+            return err_set(err_thread(), MORGUE_EINVAL,
+                           "unknown morgue_writer_opts version %u",
+                           opts->version);
+        memcpy(&o, opts, n);
     }
+    w->budget = o.memory_budget ? o.memory_budget : DEFAULT_BUDGET;
+    w->merge_factor = o.merge_factor ? o.merge_factor : DEFAULT_MERGE_FACTOR;
+    w->rebuild = o.rebuild != 0;
+    *full = o;
+    return MORGUE_OK;
 }
 
 MORGUE_API int morgue_writer_open(morgue_writer **out,
@@ -365,14 +376,19 @@ MORGUE_API int morgue_writer_open(morgue_writer **out,
     }
     w->lock_fd = -1;
     filetable_init(&w->ft);
-    read_opts(w, opts);
-    int rc = MORGUE_OK;
+    morgue_writer_opts o = MORGUE_WRITER_OPTS_INIT;
+    int rc = read_opts(w, opts, &o);
+    if (rc) {
+        free(w->dir);
+        free(w);
+        return rc;
+    }
     if (mkdir_p(dir) != 0)
         rc = err_set(&w->err, MORGUE_EIO, "%s: %s", dir, strerror(errno));
     if (rc == MORGUE_OK)
-        rc = take_lock(w, opts ? opts->wait_seconds : 0);
+        rc = take_lock(w, o.wait_seconds);
     if (rc == MORGUE_OK)
-        rc = load_or_create(w, opts);
+        rc = load_or_create(w, &o);
     if (rc == MORGUE_OK && inverter_init(&w->inv, w->stem))
         rc = err_set(&w->err, MORGUE_ENOMEM, "out of memory");
     if (rc == MORGUE_OK && w->rebuild)

@@ -57,6 +57,8 @@ struct morgue_writer {
     int rebuild;          /* the next commit drops what came before */
     int merge_factor;     /* < 2: no automatic merges */
     int broken;           /* an add/delete failed halfway: close only */
+    int stop;             /* a callback asked the current add_file or
+                             add_path to stop (after the current file) */
     uint64_t n_deleted;   /* documents deleted by this writer so far */
     buf text[N_TEXT];     /* repaired copies of an article's fields */
     buf tagtext;          /* repaired tags, back to back */
@@ -95,6 +97,11 @@ int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
                      const morgue_add_opts *opts, morgue_add_result *res);
 /* hash64 of the file's bytes. */
 int writer_hash_file(morgue_writer *w, const char *path, uint64_t *hash);
+
+/* The caller's add options over the defaults (as many fields as its
+ * version has) into *full; MORGUE_EINVAL for an unknown version. */
+int writer_add_opts(morgue_writer *w, const morgue_add_opts *in,
+                    morgue_add_opts *full);
 /* Records st's size and time in entry f, racy when too recent. */
 void writer_stamp(morgue_writer *w, size_t f, const struct stat *st);
 /* Deletes the articles of file table entry f and removes it. */

@@ -3,6 +3,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libstemmer-dev zlib1g-dev
       libutf8proc-dev libxml2-dev libjansson-dev check clang
+      libzstd-dev                     # stored text (index/docstore.h)
+      libdeflate-dev liblz4-dev       # codec comparison (codec_bench.c)
       libclang-rt-14-dev
       libmicrohttpd-dev               # morgue serve (HTTP)
       chromium curl                   # serve's browser and HTTP e2e tests

@@ -19,4 +19,19 @@ static inline double bm25_tf(double tf, double len, double avg, double k1,
     return tf * (k1 + 1.0) / (tf + norm);
 }
 
+/* BM25F (Robertson & Zaragoza 2009, section 3.5; Zaragoza et al. 2004):
+ * each field's tf divided by its length normalisation, weighted and summed
+ * into one pseudo-frequency x, which is saturated once with the term's one
+ * idf: idf * x (k1 + 1) / (k1 + x). bm25f_part is one field's share of x
+ * before its weight. */
+static inline double bm25f_part(double tf, double len, double avg, double b)
+{
+    return tf / (1.0 - b + b * len / (avg > 0 ? avg : 1.0));
+}
+
+static inline double bm25_saturate(double x, double k1)
+{
+    return x * (k1 + 1.0) / (k1 + x);
+}
+
 #endif

@@ -6,6 +6,7 @@
 #include "index/postings.h"
 #include "index/termdict.h"
 #include "searcher/facets.h"
+#include "text/tokenize.h"
 #include "util/civil.h"
 #include "util/alloc.h"
 
@@ -69,6 +70,7 @@ static int cmp_u32(const void *a, const void *b)
 typedef struct vc {
     char *value;
     uint64_t count;
+    uint32_t seg, doc;   /* a matching article that has the value */
 } vc;
 
 static int by_value(const void *a, const void *b)
@@ -115,38 +117,141 @@ static int emit(morgue_hits *h, int kind, vc *v, size_t n)
     return MORGUE_OK;
 }
 
+/* Calendar periods between two that have matches are listed too, with
+ * count 0, so that a gap in coverage shows (year and month facets, over
+ * at most MAX_GAP_FILL periods; days are listed as found). */
+#define MAX_GAP_FILL 2400
+
+static long period_no(uint32_t k, int kind)
+{
+    return kind == MORGUE_FACET_YEAR ? (long)(k / 10000)
+                                     : (long)(k / 10000) * 12 +
+                                           (long)(k / 100 % 100) - 1;
+}
+
+static uint32_t period_key(long p, int kind)
+{
+    return kind == MORGUE_FACET_YEAR
+               ? (uint32_t)p * 10000
+               : (uint32_t)(p / 12) * 10000 + (uint32_t)(p % 12 + 1) * 100;
+}
+
 static int date_facets(facet_acc *f, morgue_hits *h)
 {
     qsort(f->days, f->n_days, sizeof *f->days, cmp_u32);
-    vc *v = calloc(f->n_days + 1, sizeof *v);
-    if (!v)
+    int kind = f->date_kind;
+    size_t slots = f->n_days;
+    long first = 0;
+    int fill = kind != MORGUE_FACET_DAY && f->n_days > 1;
+    if (fill) {
+        first = period_no(f->days[0], kind);
+        long periods = period_no(f->days[f->n_days - 1], kind) - first + 1;
+        fill = periods <= MAX_GAP_FILL;
+        if (fill)
+            slots = (size_t)periods;
+    }
+    vc *v = calloc(slots + 1, sizeof *v);
+    uint32_t *keys = calloc(slots + 1, sizeof *keys);
+    if (!v || !keys) {
+        free(v);
+        free(keys);
         return MORGUE_ENOMEM;
+    }
     size_t n = 0;
-    int rc = MORGUE_OK;
-    for (size_t i = 0; i < f->n_days && rc == MORGUE_OK; i++) {
-        if (n && v[n - 1].count && f->days[i] == f->days[i - 1]) {
-            v[n - 1].count++;
-            continue;
+    if (fill) {
+        for (size_t i = 0; i < slots; i++)
+            keys[i] = period_key(first + (long)i, kind);
+        for (size_t i = 0; i < f->n_days; i++)
+            v[period_no(f->days[i], kind) - first].count++;
+        n = slots;
+    } else {
+        for (size_t i = 0; i < f->n_days; i++) {
+            if (n && f->days[i] == keys[n - 1]) {
+                v[n - 1].count++;
+                continue;
+            }
+            keys[n] = f->days[i];
+            v[n++].count = 1;
         }
+    }
+    int rc = MORGUE_OK;
+    for (size_t i = 0; i < n && rc == MORGUE_OK; i++) {
         char s[24];
-        uint32_t k = f->days[i];
-        if (f->date_kind == MORGUE_FACET_YEAR)
+        uint32_t k = keys[i];
+        if (kind == MORGUE_FACET_YEAR)
             snprintf(s, sizeof s, "%04u", k / 10000);
-        else if (f->date_kind == MORGUE_FACET_MONTH)
+        else if (kind == MORGUE_FACET_MONTH)
             snprintf(s, sizeof s, "%04u-%02u", k / 10000, k / 100 % 100);
         else
             snprintf(s, sizeof s, "%04u-%02u-%02u", k / 10000, k / 100 % 100,
                      k % 100);
-        v[n].value = strdup(s);
-        v[n].count = 1;
-        rc = v[n].value ? MORGUE_OK : MORGUE_ENOMEM;
-        n++;
+        v[i].value = strdup(s);
+        rc = v[i].value ? MORGUE_OK : MORGUE_ENOMEM;
     }
     if (rc == MORGUE_OK)
         rc = emit(h, MORGUE_FACET_KIND_DATE, v, n);
     for (size_t i = 0; i < n; i++)
         free(v[i].value);
     free(v);
+    free(keys);
+    return rc;
+}
+
+/* The case-folded key of a source or tag value, as the indexer makes it
+ * (its words, folded, one space apart) into out; 0 when too long. */
+static size_t fold_value(const char *p, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+    tokenizer tk;
+    token tok;
+    tokenizer_init(&tk, p, len);
+    while (tokenizer_next(&tk, &tok)) {
+        if (n + tok.len + 2 > cap)
+            return 0;
+        if (n)
+            out[n++] = ' ';
+        memcpy(out + n, tok.term, tok.len);
+        n += tok.len;
+    }
+    return n;
+}
+
+/* Facet values are dictionary keys, case-folded ("steppe daily"); shown
+ * as written (the stored field of an article that has them: "Steppe
+ * Daily", "Ann <ann@x.example>"), for the few values returned. */
+static int display_values(morgue_searcher *s, int kind, vc *v, size_t n)
+{
+    docstore_cache c;
+    memset(&c, 0, sizeof c);
+    int rc = MORGUE_OK;
+    for (size_t i = 0; i < n && rc == MORGUE_OK; i++) {
+        span fl[STORED_FIELDS];
+        errmsg e;
+        if (docstore_get_head(&s->segs[v[i].seg], v[i].doc, &c, fl, &e))
+            continue; /* keep the folded value */
+        span f = fl[kind == MORGUE_FACET_KIND_SOURCE ? MORGUE_FIELD_SOURCE
+                                                     : MORGUE_FIELD_TAGS];
+        size_t want = strlen(v[i].value);
+        char key[512];
+        for (size_t a = 0, j = 0; j <= f.len; j++) {
+            if (j < f.len && (kind == MORGUE_FACET_KIND_SOURCE ||
+                              f.ptr[j] != '\n'))
+                continue;
+            size_t kl = fold_value(f.ptr + a, j - a, key, sizeof key);
+            if (kl == want && !memcmp(key, v[i].value, kl)) {
+                char *shown = strndup(f.ptr + a, j - a);
+                if (!shown) {
+                    rc = MORGUE_ENOMEM;
+                    break;
+                }
+                free(v[i].value);
+                v[i].value = shown;
+                break;
+            }
+            a = j + 1;
+        }
+    }
+    docstore_cache_free(&c);
     return rc;
 }
 
@@ -168,9 +273,11 @@ static int value_facets(facet_acc *f, morgue_searcher *s, char ns,
             if (postings_open(&p, &s->segs[g], &it.info, &e))
                 return MORGUE_ECORRUPT;
             uint64_t count = 0;
+            uint32_t rep = 0;
             for (uint32_t d = postings_next(&p); d != POSTINGS_END;
                  d = postings_next(&p))
-                count += (f->matched[g][d >> 3] >> (d & 7)) & 1;
+                if ((f->matched[g][d >> 3] >> (d & 7)) & 1 && !count++)
+                    rep = d;
             postings_close(&p);
             if (count == 0)
                 continue;
@@ -185,6 +292,8 @@ static int value_facets(facet_acc *f, morgue_searcher *s, char ns,
             }
             v[n].value = strndup(it.key + 1, it.key_len - 1);
             v[n].count = count;
+            v[n].seg = (uint32_t)g;
+            v[n].doc = rep;
             rc = v[n++].value ? MORGUE_OK : MORGUE_ENOMEM;
         }
     }
@@ -202,6 +311,8 @@ static int value_facets(facet_acc *f, morgue_searcher *s, char ns,
         n = w + 1;
         qsort(v, n, sizeof *v, by_count);
     }
+    if (rc == MORGUE_OK)
+        rc = display_values(s, kind, v, n < top ? n : top);
     if (rc == MORGUE_OK)
         rc = emit(h, kind, v, n < top ? n : top);
     for (size_t i = 0; i < n; i++)

@@ -22,8 +22,11 @@ MORGUE_API int morgue_hits_facets(const morgue_hits *h, morgue_facet_kind kind,
 {
     *out = NULL;
     *n = 0;
-    if (!h || (unsigned)kind > MORGUE_FACET_KIND_TAG)
+    if (!h)
         return MORGUE_EINVAL;
+    if ((unsigned)kind > MORGUE_FACET_KIND_TAG)
+        return err_set(&((morgue_hits *)h)->err, MORGUE_EINVAL,
+                       "unknown facet kind %d", (int)kind);
     *out = h->facets[kind];
     *n = h->n_facets[kind];
     return MORGUE_OK;
@@ -71,18 +74,25 @@ MORGUE_API int64_t morgue_hits_date(const morgue_hits *h)
     return c ? segment_date(&h->s->segs[c->seg], c->doc) : MORGUE_NO_DATE;
 }
 
-static int load_fields(morgue_hits *h)
+/* Reads the current hit's head (id, url, title, source, tags) and, when
+ * body is set, its body: a result list never decompresses bodies. */
+static int load_fields(morgue_hits *h, int body)
 {
+    if (!h)
+        return MORGUE_EINVAL;
     const hit *c = current(h);
     if (!c)
-        return MORGUE_EINVAL;
-    if (h->loaded)
+        return err_set(&h->err, MORGUE_EINVAL, "no current hit (call "
+                       "morgue_hits_next first)");
+    if (h->loaded >= 1 + body)
         return MORGUE_OK;
-    int rc = docstore_get(&h->s->segs[c->seg], c->doc, &h->cache, h->fields,
-                          &h->err);
+    const segment *g = &h->s->segs[c->seg];
+    int rc = body ? docstore_get(g, c->doc, &h->cache, h->fields, &h->err)
+                  : docstore_get_head(g, c->doc, &h->cache, h->fields,
+                                      &h->err); /* its message is h's */
     if (rc)
-        return searcher_fail(h->s, rc, "%s", h->err.text);
-    h->loaded = 1;
+        return rc;
+    h->loaded = 1 + body;
     return MORGUE_OK;
 }
 
@@ -91,9 +101,12 @@ MORGUE_API int morgue_hits_field(morgue_hits *h, morgue_field field,
 {
     *ptr = "";
     *len = 0;
-    if ((unsigned)field > MORGUE_FIELD_PATH)
+    if (!h)
         return MORGUE_EINVAL;
-    int rc = load_fields(h);
+    if ((unsigned)field > MORGUE_FIELD_PATH)
+        return err_set(&h->err, MORGUE_EINVAL, "unknown field %d",
+                       (int)field);
+    int rc = load_fields(h, field == MORGUE_FIELD_BODY);
     if (rc)
         return rc;
     if (field == MORGUE_FIELD_PATH) {
@@ -120,18 +133,18 @@ MORGUE_API int morgue_hits_snippet(morgue_hits *h, const char **snippet)
     *snippet = "";
     if (h && h->opts.no_snippets)
         return MORGUE_OK;
-    int rc = load_fields(h);
+    int rc = load_fields(h, 1);
     if (rc)
         return rc;
     if (!h->stem && stemmer_new(&h->stem, h->s->man.language))
-        return searcher_fail(h->s, MORGUE_ENOMEM, "cannot make a stemmer");
+        return err_set(&h->err, MORGUE_ENOMEM, "cannot make a stemmer");
     if (h->snippet.len == 0) {
         span body = h->fields[MORGUE_FIELD_BODY];
         rc = snippet_make(&h->snippet, body.ptr, body.len, h->terms,
                           h->n_terms, h->stem, &h->opts,
                           h->hl_open, h->hl_close);
         if (rc)
-            return searcher_fail(h->s, rc, "out of memory");
+            return err_set(&h->err, rc, "out of memory");
     }
     *snippet = buf_cstr(&h->snippet);
     return MORGUE_OK;
@@ -142,21 +155,26 @@ MORGUE_API int morgue_hits_matches(morgue_hits *h, const morgue_match **out,
 {
     *out = NULL;
     *n = 0;
-    int rc = load_fields(h);
+    int rc = load_fields(h, 1);
     if (rc)
         return rc;
     if (!h->stem && stemmer_new(&h->stem, h->s->man.language))
-        return searcher_fail(h->s, MORGUE_ENOMEM, "cannot make a stemmer");
+        return err_set(&h->err, MORGUE_ENOMEM, "cannot make a stemmer");
     if (!h->matches) {
         span body = h->fields[MORGUE_FIELD_BODY];
         rc = snippet_matches(body.ptr, body.len, h->terms, h->n_terms,
                              h->stem, &h->matches, &h->n_matches);
         if (rc)
-            return searcher_fail(h->s, rc, "out of memory");
+            return err_set(&h->err, rc, "out of memory");
     }
     *out = h->matches;
     *n = h->n_matches;
     return MORGUE_OK;
+}
+
+MORGUE_API const char *morgue_hits_errmsg(const morgue_hits *h)
+{
+    return h ? h->err.text : "";
 }
 
 MORGUE_API void morgue_hits_free(morgue_hits *h)
@@ -164,6 +182,8 @@ MORGUE_API void morgue_hits_free(morgue_hits *h)
     if (!h)
         return;
     free(h->hits);
+    free(h->dups);
+    free(h->dup_at);
     query_terms_free(h->terms, h->n_terms);
     for (int k = 0; k < 3; k++)
         free(h->facets[k]);

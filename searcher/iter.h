@@ -18,14 +18,30 @@
  * limit steps whatever the index size (docs/QUERY.md, "Limits"). */
 typedef struct query_budget {
     uint64_t used, limit;
+    /* The caller's stop conditions (morgue_query_opts' cancel flag and
+     * timeout), looked at every BUDGET_POLL steps: when one holds, limit
+     * drops to 0 and stopped is set, so the query ends the way a spent
+     * budget ends it, and reports MORGUE_ECANCELED instead. */
+    const int *cancel;
+    int64_t deadline_ns;  /* CLOCK_MONOTONIC; 0: none */
+    uint64_t poll_at;     /* used value of the next look; UINT64_MAX: none */
+    int stopped;
 } query_budget;
 
-/* Adds n steps; 1 once the budget is spent (b NULL: no budget). */
+#define BUDGET_POLL 4096
+
+/* Looks at the stop conditions now (search.c); 1 when the query must stop. */
+int budget_poll(query_budget *b);
+
+/* Adds n steps; 1 once the budget is spent or the caller asked to stop
+ * (b NULL: no budget). */
 static inline int budget_spend(query_budget *b, uint64_t n)
 {
     if (!b)
         return 0;
     b->used += n;
+    if (b->used >= b->poll_at)
+        budget_poll(b);
     return b->used > b->limit;
 }
 
@@ -35,6 +51,7 @@ typedef struct score_ctx {
     const morgue_searcher *s;
     const segment *g;
     double k1, b, title_weight;
+    uint32_t max_tlen;  /* the segment's longest title (score bounds) */
     query_budget *budget;
 } score_ctx;
 
@@ -80,7 +97,7 @@ int it_by_cost(const void *x, const void *y);
 /* ---- leaves (term.c) ---- */
 
 typedef enum term_kind {
-    TERM_STEM,   /* 'S' postings scored with BM25, plus the 'T' title part */
+    TERM_STEM,   /* 'S' postings, BM25F over title ('T' postings) + body */
     TERM_TITLE,  /* 'T' postings, title BM25 */
     TERM_EXACT,  /* 'E' postings, BM25 */
     TERM_FILTER, /* 'G' / 'O' postings, no score */
@@ -91,8 +108,7 @@ typedef struct term_it term_it;
 /* A term's cursor; title may be NULL (TERM_STEM without title postings).
  * Returns NULL on OOM, or an iterator with err set on corruption. */
 it *term_it_new(const score_ctx *c, term_kind kind, const term_info *body,
-                const term_info *title, double idf, double title_idf,
-                errmsg *e);
+                const term_info *title, double idf, errmsg *e);
 
 /* Upper bound of the term's score over the whole segment, and over the
  * block holding target (whose last document goes to *block_end). */

@@ -4,21 +4,13 @@
 #include <string.h>
 
 #include "searcher/bm25.h"
-#include "searcher/plan.h"
+#include "searcher/plan_int.h"
 #include "text/stem.h"
 #include "text/tokenize.h"
 #include "util/alloc.h"
 
-typedef struct ctx {
-    morgue_searcher *s;
-    stemmer *stem;
-    plan *p;
-    int rc;
-    size_t n_terms;  /* looked up so far, against MORGUE_QUERY_MAX_TERMS */
-    size_t pos;      /* query offset of the node being resolved */
-} ctx;
 
-static int oom(ctx *c)
+int plan_oom(ctx *c)
 {
     if (c->rc == MORGUE_OK)
         c->rc = searcher_fail(c->s, MORGUE_ENOMEM, "out of memory");
@@ -41,7 +33,7 @@ static uint64_t lookup(ctx *c, const char *key, size_t len, term_info *out)
     return df;
 }
 
-static int add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
+int plan_add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
                     int with_title)
 {
     /* Each term costs a lookup per segment and an iterator per segment:
@@ -54,7 +46,7 @@ static int add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
                                      MORGUE_QUERY_MAX_TERMS);
     pterm *t = mem_rearray(n->terms, n->n_terms + 1, sizeof *t);
     if (!t)
-        return oom(c);
+        return plan_oom(c);
     n->terms = t;
     t = &n->terms[n->n_terms++];
     memset(t, 0, sizeof *t);
@@ -65,43 +57,42 @@ static int add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
     if (with_title)
         t->tinfo = calloc(c->s->n_segs + 1, sizeof *t->tinfo);
     if (!t->key || !t->info || (with_title && !t->tinfo))
-        return oom(c);
+        return plan_oom(c);
     t->key[0] = ns;
     memcpy(t->key + 1, text, len);
     t->key[len + 1] = '\0';
     t->len = len + 1;
     t->idf = bm25_idf(c->s->n_docs, lookup(c, t->key, t->len, t->info));
-    if (with_title) {
+    if (with_title) { /* the title's postings; the idf stays the stem's */
         t->key[0] = NS_TITLE;
-        t->title_idf = bm25_idf(c->s->n_docs,
-                                lookup(c, t->key, t->len, t->tinfo));
+        lookup(c, t->key, t->len, t->tinfo);
         t->key[0] = ns;
     }
     return c->rc;
 }
 
-static int add_hl(ctx *c, hl_kind kind, char **words, size_t n, double w)
+int plan_add_hl(ctx *c, hl_kind kind, char **words, size_t n, double w)
 {
     plan *p = c->p;
     query_term *t = mem_rearray(p->hl, p->n_hl + 1, sizeof *t);
     if (!t)
-        return oom(c);
+        return plan_oom(c);
     p->hl = t;
     t[p->n_hl].kind = kind;
     t[p->n_hl].n_words = n;
     t[p->n_hl].weight = w;
     t[p->n_hl].words = calloc(n + 1, sizeof(char *));
     if (!t[p->n_hl].words)
-        return oom(c);
+        return plan_oom(c);
     p->n_hl++;
     for (size_t i = 0; i < n; i++)
         if (!(t[p->n_hl - 1].words[i] = strdup(words[i])))
-            return oom(c);
+            return plan_oom(c);
     return MORGUE_OK;
 }
 
 /* The normalised words of text (NULL-terminated array of copies). */
-static char **words_of(ctx *c, const char *text, size_t *n)
+char **plan_words_of(ctx *c, const char *text, size_t *n)
 {
     tokenizer tk;
     token tok;
@@ -111,8 +102,10 @@ static char **words_of(ctx *c, const char *text, size_t *n)
     while (tokenizer_next(&tk, &tok)) {
         char **nw = mem_rearray(w, *n + 2, sizeof *w);
         if (!nw || !(nw[*n] = strndup(tok.term, tok.len))) {
-            free(nw ? nw : w);
-            oom(c);
+            if (nw)
+                nw[*n] = NULL;
+            plan_free_words(nw ? nw : w);
+            plan_oom(c);
             return NULL;
         }
         w = nw;
@@ -121,27 +114,26 @@ static char **words_of(ctx *c, const char *text, size_t *n)
     return w;
 }
 
-static void free_words(char **w)
+void plan_free_words(char **w)
 {
     for (size_t i = 0; w && w[i]; i++)
         free(w[i]);
     free(w);
 }
 
-static pnode *new_node(ctx *c, qkind kind)
+pnode *plan_new_node(ctx *c, qkind kind)
 {
     pnode *n = calloc(1, sizeof *n);
     if (!n)
-        oom(c);
+        plan_oom(c);
     else
         n->kind = kind;
     return n;
 }
 
-static void free_node(pnode *n);
 
 /* Exact words in a row (or within near positions). */
-static pnode *phrase_node(ctx *c, char **w, size_t n, unsigned near,
+pnode *plan_phrase_node(ctx *c, char **w, size_t n, unsigned near,
                           int title_only)
 {
     if (n > MORGUE_QUERY_MAX_PHRASE) {
@@ -150,7 +142,7 @@ static pnode *phrase_node(ctx *c, char **w, size_t n, unsigned near,
                               c->pos + 1, n, MORGUE_QUERY_MAX_PHRASE);
         return NULL;
     }
-    pnode *p = new_node(c, n == 1 && !title_only ? Q_WORD : Q_PHRASE);
+    pnode *p = plan_new_node(c, n == 1 && !title_only ? Q_WORD : Q_PHRASE);
     if (!p)
         return NULL;
     p->tkind = TERM_EXACT;
@@ -158,14 +150,15 @@ static pnode *phrase_node(ctx *c, char **w, size_t n, unsigned near,
     p->title_only = title_only;
     double w_sum = 0;
     for (size_t i = 0; i < n && c->rc == MORGUE_OK; i++) {
-        if (add_term(c, p, NS_WORD, w[i], strlen(w[i]), 0) == MORGUE_OK)
+        if (plan_add_term(c, p, NS_WORD, w[i], strlen(w[i]), 0) ==
+            MORGUE_OK)
             w_sum += p->terms[p->n_terms - 1].idf;
     }
     if (c->rc == MORGUE_OK)
-        add_hl(c, n == 1 || near ? HL_WORD : HL_PHRASE, w, near ? 1 : n,
+        plan_add_hl(c, n == 1 || near ? HL_WORD : HL_PHRASE, w, near ? 1 : n,
                w_sum);
     for (size_t i = 1; near && i < n && c->rc == MORGUE_OK; i++)
-        add_hl(c, HL_WORD, w + i, 1, p->terms[i].idf);
+        plan_add_hl(c, HL_WORD, w + i, 1, p->terms[i].idf);
     return p;
 }
 
@@ -173,43 +166,43 @@ static pnode *word_node(ctx *c, const qnode *q)
 {
     if (q->field == QF_SOURCE || q->field == QF_TAG) {
         size_t n;
-        char **w = words_of(c, q->text, &n);
+        char **w = plan_words_of(c, q->text, &n);
         buf v = BUF_INIT;
         for (size_t i = 0; i < n; i++) {
             if (i)
                 buf_putc(&v, ' ');
             buf_puts(&v, w[i]);
         }
-        free_words(w);
-        pnode *p = n ? new_node(c, Q_WORD) : NULL;
+        plan_free_words(w);
+        pnode *p = n ? plan_new_node(c, Q_WORD) : NULL;
         if (p) {
             p->tkind = TERM_FILTER;
-            add_term(c, p, q->field == QF_TAG ? NS_TAG : NS_SOURCE,
+            plan_add_term(c, p, q->field == QF_TAG ? NS_TAG : NS_SOURCE,
                      v.ptr, v.len, 0);
         }
         buf_free(&v);
         return p;
     }
     size_t n;
-    char **w = words_of(c, q->text, &n);
+    char **w = plan_words_of(c, q->text, &n);
     pnode *p = NULL;
     if (n == 1) { /* the usual case: a stem */
         size_t sl;
         const char *st = stemmer_stem(c->stem, w[0], strlen(w[0]), &sl);
-        p = st ? new_node(c, Q_WORD) : NULL;
+        p = st ? plan_new_node(c, Q_WORD) : NULL;
         if (p) {
             int title = q->field == QF_TITLE;
             p->tkind = title ? TERM_TITLE : TERM_STEM;
-            add_term(c, p, title ? NS_TITLE : NS_STEM, st, sl, !title);
+            plan_add_term(c, p, title ? NS_TITLE : NS_STEM, st, sl, !title);
             char *stem_copy = strndup(st, sl);
             if (stem_copy && c->rc == MORGUE_OK)
-                add_hl(c, HL_STEM, &stem_copy, 1, p->terms[0].idf);
+                plan_add_hl(c, HL_STEM, &stem_copy, 1, p->terms[0].idf);
             free(stem_copy);
         }
     } else if (n > 1) { /* "state-of-the-art", "12:30": a phrase */
-        p = phrase_node(c, w, n, 0, q->field == QF_TITLE);
+        p = plan_phrase_node(c, w, n, 0, q->field == QF_TITLE);
     }
-    free_words(w);
+    plan_free_words(w);
     return p;
 }
 
@@ -219,18 +212,30 @@ static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
     return r ? r : (al > bl) - (al < bl);
 }
 
-/* Every exact word starting with the prefix, over all segments. */
+/* Every exact word starting with the prefix, over all segments; for
+ * source: and tag:, every whole value starting with it (values are keys of
+ * their own namespace, so `source:stepp*` is "steppe daily", not a word
+ * of the text). */
 static pnode *prefix_node(ctx *c, const qnode *q)
 {
+    int value = q->field == QF_SOURCE || q->field == QF_TAG;
     size_t n;
-    char **w = words_of(c, q->text, &n);
+    char **w = plan_words_of(c, q->text, &n);
     if (!w)
         return NULL;
     char key[MAX_KEY];
-    size_t klen = strlen(w[n - 1]) + 1;
-    key[0] = NS_WORD;
-    memcpy(key + 1, w[n - 1], klen - 1);
-    free_words(w);
+    size_t klen = 1;
+    key[0] = !value ? NS_WORD : q->field == QF_TAG ? NS_TAG : NS_SOURCE;
+    for (size_t i = value ? 0 : n - 1; i < n; i++) {
+        size_t l = strlen(w[i]);
+        if (klen + l + 2 >= MAX_KEY)
+            break;
+        if (klen > 1)
+            key[klen++] = ' ';
+        memcpy(key + klen, w[i], l);
+        klen += l;
+    }
+    plan_free_words(w);
     char *found[PREFIX_MAX + 1];
     size_t n_found = 0;
     errmsg e;
@@ -261,14 +266,23 @@ static pnode *prefix_node(ctx *c, const qnode *q)
     }
     pnode *p = NULL;
     if (c->rc == MORGUE_OK && n_found) {
-        p = new_node(c, Q_OR);
+        p = plan_new_node(c, Q_OR);
         for (size_t i = 0; p && i < n_found && c->rc == MORGUE_OK; i++) {
-            pnode *k = phrase_node(c, &found[i], 1, 0, q->field == QF_TITLE);
+            pnode *k = NULL;
+            if (value) {
+                if ((k = plan_new_node(c, Q_WORD))) {
+                    k->tkind = TERM_FILTER;
+                    plan_add_term(c, k, key[0], found[i], strlen(found[i]), 0);
+                }
+            } else {
+                k = plan_phrase_node(c, &found[i], 1, 0,
+                                     q->field == QF_TITLE);
+            }
             pnode **kids = k ? mem_rearray(p->kids, p->n_kids + 1, sizeof *kids)
                              : NULL;
             if (!kids) {
-                free_node(k);
-                oom(c);
+                plan_free_node(k);
+                plan_oom(c);
                 break;
             }
             p->kids = kids;
@@ -284,7 +298,7 @@ static pnode *resolve(ctx *c, const qnode *q, int depth);
 
 static pnode *group_node(ctx *c, const qnode *q, int depth)
 {
-    pnode *p = new_node(c, q->kind);
+    pnode *p = plan_new_node(c, q->kind);
     if (!p)
         return NULL;
     for (size_t i = 0; i < q->n_kids && c->rc == MORGUE_OK; i++) {
@@ -296,8 +310,8 @@ static pnode *group_node(ctx *c, const qnode *q, int depth)
         }
         pnode **kids = mem_rearray(p->kids, p->n_kids + 1, sizeof *kids);
         if (!kids) {
-            free_node(k);
-            oom(c);
+            plan_free_node(k);
+            plan_oom(c);
             break;
         }
         p->kids = kids;
@@ -308,7 +322,7 @@ static pnode *group_node(ctx *c, const qnode *q, int depth)
         positive += p->kids[i]->kind != Q_NOT;
     if (c->rc != MORGUE_OK || positive == 0 ||
         (q->kind == Q_NOT && p->n_kids == 0)) {
-        free_node(p);
+        plan_free_node(p);
         return NULL;
     }
     return p;
@@ -320,6 +334,8 @@ static pnode *resolve(ctx *c, const qnode *q, int depth)
         return NULL;
     c->pos = q->pos;
     switch (q->kind) {
+    case Q_TEXT:
+        return natural_node(c, q);
     case Q_WORD:
         return word_node(c, q);
     case Q_PREFIX:
@@ -332,18 +348,18 @@ static pnode *resolve(ctx *c, const qnode *q, int depth)
             buf_putc(&all, ' ');
         }
         size_t n;
-        char **w = words_of(c, buf_cstr(&all), &n);
+        char **w = plan_words_of(c, buf_cstr(&all), &n);
         buf_free(&all);
-        pnode *p = n ? phrase_node(c, w, n, q->kind == Q_NEAR ? q->near : 0,
+        pnode *p = n ? plan_phrase_node(c, w, n, q->kind == Q_NEAR ? q->near : 0,
                                    q->field == QF_TITLE)
                      : NULL;
         if (p && q->kind == Q_NEAR && n > 1)
             p->kind = Q_NEAR;
-        free_words(w);
+        plan_free_words(w);
         return p;
     }
     case Q_DATE: {
-        pnode *p = new_node(c, Q_DATE);
+        pnode *p = plan_new_node(c, Q_DATE);
         if (p) {
             p->from = q->from;
             p->to = q->to;
@@ -352,13 +368,13 @@ static pnode *resolve(ctx *c, const qnode *q, int depth)
     }
     case Q_NOT: {
         pnode *k = q->n_kids ? resolve(c, q->kids[0], depth + 1) : NULL;
-        pnode *p = k ? new_node(c, Q_NOT) : NULL;
+        pnode *p = k ? plan_new_node(c, Q_NOT) : NULL;
         if (p && (p->kids = malloc(sizeof *p->kids))) {
             p->kids[0] = k;
             p->n_kids = 1;
             return p;
         }
-        free_node(k);
+        plan_free_node(k);
         free(p);
         return NULL;
     }
@@ -375,7 +391,8 @@ int plan_make(plan *p, morgue_searcher *s, const qnode *q)
         return searcher_fail(s, MORGUE_ENOMEM, "cannot make the stemmer");
     p->root = resolve(&c, q, 0);
     stemmer_free(c.stem);
-    if (c.rc == MORGUE_OK && !p->root)
+    /* natural language never fails: nothing to search finds nothing */
+    if (c.rc == MORGUE_OK && !p->root && q->kind != Q_TEXT)
         c.rc = searcher_fail(s, MORGUE_EQUERY,
                              "the query has no words to search for");
     if (c.rc != MORGUE_OK)
@@ -383,7 +400,7 @@ int plan_make(plan *p, morgue_searcher *s, const qnode *q)
     return c.rc;
 }
 
-static void free_node(pnode *n)
+void plan_free_node(pnode *n)
 {
     if (!n)
         return;
@@ -394,7 +411,7 @@ static void free_node(pnode *n)
     }
     free(n->terms);
     for (size_t i = 0; i < n->n_kids; i++)
-        free_node(n->kids[i]);
+        plan_free_node(n->kids[i]);
     free(n->kids);
     free(n);
 }
@@ -411,7 +428,7 @@ void query_terms_free(query_term *t, size_t n)
 
 void plan_free(plan *p)
 {
-    free_node(p->root);
+    plan_free_node(p->root);
     query_terms_free(p->hl, p->n_hl);
     memset(p, 0, sizeof *p);
 }
@@ -437,13 +454,13 @@ void plan_hoist_dates(plan *p, int64_t *from, int64_t *to)
             *from = k->from;
         if (k->to < *to)
             *to = k->to;
-        free_node(k);
+        plan_free_node(k);
     }
     n->n_kids = w;
     if (w == 1) { /* an AND of one: the kid itself */
         p->root = n->kids[0];
         n->n_kids = 0;
-        free_node(n);
+        plan_free_node(n);
     }
 }
 
@@ -457,7 +474,7 @@ static it *leaf(const pterm *t, term_kind kind, const score_ctx *c,
     if (t->info[g].df == 0)
         return empty_it_new();
     return term_it_new(c, kind, &t->info[g], t->tinfo ? &t->tinfo[g] : NULL,
-                       t->idf, t->title_idf, e);
+                       t->idf, e);
 }
 
 static it *build_phrase(const pnode *n, const score_ctx *c, size_t g,

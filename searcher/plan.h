@@ -5,14 +5,14 @@
 #define MORGUE_SEARCHER_PLAN_H
 
 #include "searcher/iter.h"
+#include "searcher/qlimits.h"
 #include "searcher/query.h"
 
-#define PREFIX_MAX 256 /* words a prefix may expand to */
 
 typedef struct pterm {
     char *key;          /* owned dictionary key (namespace byte + text) */
     size_t len;
-    double idf, title_idf;
+    double idf;         /* from the key's document frequency */
     term_info *info;    /* per segment; df 0 when absent */
     term_info *tinfo;   /* per segment 'T' postings of a stem, or NULL */
 } pterm;
@@ -37,7 +37,8 @@ typedef struct plan {
 } plan;
 
 /* Resolves q against s. MORGUE_EQUERY (message set) when nothing is left
- * to search or a prefix expands too far. */
+ * to search or a prefix expands too far; for natural language (Q_TEXT)
+ * never: p->root is then NULL when nothing is left, and nothing matches. */
 int plan_make(plan *p, morgue_searcher *s, const qnode *q);
 
 /* The iterator tree of node n (plan_build: the whole query) for segment

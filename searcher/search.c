@@ -2,24 +2,36 @@
  * pruned top-k of a flat query or an exhaustive walk of the iterator tree;
  * facets and date sorting always walk every match. */
 #include <math.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "searcher/collapse.h"
 #include "searcher/facets.h"
+#include "searcher/near.h"
+#include "searcher/search.h"
 #include "searcher/plan.h"
 #include "searcher/prune.h"
+#include "searcher/recency.h"
 #include "searcher/query.h"
+#include "searcher/testflags.h"
 #include "searcher/topk.h"
 #include "util/alloc.h"
+#include "util/apiver.h"
 #include "util/utf8.h"
 
-static morgue_query_opts resolve_opts(const morgue_query_opts *o)
+/* The caller's options over the defaults, as many fields as its version
+ * has; 0 for a version this library does not know. */
+static int resolve_opts(const morgue_query_opts *o, morgue_query_opts *out)
 {
     morgue_query_opts r = MORGUE_QUERY_OPTS_INIT;
-    if (o && o->version == MORGUE_QUERY_OPTS_VERSION)
-        r = *o;
-    else if (o && o->version == 1) /* before flags, sorting and facets */
-        memcpy(&r, o, offsetof(morgue_query_opts, flags));
+    if (o) {
+        size_t n = API_SIZE(o);
+        if (!n)
+            return 0;
+        memcpy(&r, o, n);
+    }
     if (r.limit == 0)
         r.limit = 10;
     if (r.k1 <= 0)
@@ -30,7 +42,8 @@ static morgue_query_opts resolve_opts(const morgue_query_opts *o)
         r.title_weight = 2.0;
     if (r.snippet_chars == 0)
         r.snippet_chars = 200;
-    return r;
+    *out = r;
+    return 1;
 }
 
 typedef struct run {
@@ -42,8 +55,37 @@ typedef struct run {
     int exhaustive;      /* walk and score every match */
     int64_t from, to;    /* option date filter */
     uint64_t total;
+    search_extra *x;     /* or NULL */
+    unsigned x_need;     /* agreeing bytes that make x's near-duplicate */
+    int64_t now;         /* for recency (and relative dates) */
+    int collapse;        /* keep every match in all, for folding */
+    topk_entry *all;
+    size_t n_all, cap_all;
     query_budget budget; /* shared by every segment's iterators */
 } run;
+
+static int keep_all(run *r, hit h, uint64_t g)
+{
+    if (r->n_all == r->cap_all) {
+        size_t cap = r->cap_all ? 2 * r->cap_all : 256;
+        topk_entry *a = realloc(r->all, cap * sizeof *a);
+        if (!a)
+            return MORGUE_ENOMEM;
+        r->all = a;
+        r->cap_all = cap;
+    }
+    r->all[r->n_all++] = (topk_entry){ h, g };
+    return MORGUE_OK;
+}
+
+/* Best first; ties to the earlier article, as topk orders them. */
+static int by_rank(const void *x, const void *y)
+{
+    const topk_entry *a = x, *b = y;
+    if (a->h.key != b->h.key)
+        return a->h.key > b->h.key ? -1 : 1;
+    return a->g < b->g ? -1 : a->g > b->g;
+}
 
 /* A flat query: one stem, or an AND / OR of stems only. */
 static int flat(const pnode *n)
@@ -58,15 +100,54 @@ static int flat(const pnode *n)
     return 1;
 }
 
+/* The article a search_extra leaves out, or one of its near-duplicates. */
+static int excluded(const run *r, size_t g, uint32_t d)
+{
+    if (r->s->base[g] + d == r->x->exclude_doc)
+        return 1;
+    if (!r->x->exclude_fp)
+        return 0;
+    uint8_t fp[FP_BYTES];
+    near_fp(r->s, g, d, fp);
+    return !fp_none(fp) && fp_agree(fp, r->x->exclude_fp) >= r->x_need;
+}
+
+int budget_poll(query_budget *b)
+{
+    if (b->stopped)
+        return 1;
+    b->poll_at = b->cancel || b->deadline_ns ? b->used + BUDGET_POLL
+                                              : UINT64_MAX;
+    int stop = b->cancel && __atomic_load_n(b->cancel, __ATOMIC_RELAXED);
+    if (!stop && b->deadline_ns) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        stop = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec >=
+               b->deadline_ns;
+    }
+    if (stop) {
+        b->stopped = 1;
+        b->limit = 0;
+        b->poll_at = UINT64_MAX;
+    }
+    return stop;
+}
+
 static int walk(run *r, size_t g, it *root)
 {
     const segment *seg = &r->s->segs[g];
     int by_date = r->o->sort == MORGUE_SORT_DATE;
+    uint32_t seen = 0;
     for (uint32_t d = it_next(root); d != IT_END; d = it_next(root)) {
+        /* iterators that spend nothing (the date column) still stop */
+        if (++seen % BUDGET_POLL == 0 && r->budget.poll_at != UINT64_MAX)
+            budget_poll(&r->budget);
         if (searcher_deleted(r->s, g, d))
             continue;
         if (r->budget.used > r->budget.limit)
             return MORGUE_EQUERY;
+        if (r->x && excluded(r, g, d))
+            continue;
         int64_t t = segment_date(seg, d);
         if ((r->from != INT64_MIN || r->to != INT64_MAX) &&
             (t == INT64_MIN || t < r->from || t > r->to))
@@ -75,8 +156,14 @@ static int walk(run *r, size_t g, it *root)
         if (facets_add(&r->facets, r->s, g, d))
             return MORGUE_ENOMEM;
         double sc = it_score(root);
+        if (r->o->recency_half_life > 0)
+            sc *= recency_factor(t, r->now, r->o->recency_half_life);
         double key = by_date ? (t == INT64_MIN ? -INFINITY : (double)t) : sc;
-        if (topk_would_enter(&r->top, key))
+        if (r->collapse) {
+            if (keep_all(r, (hit){ key, sc, (uint32_t)g, d },
+                         r->s->base[g] + d))
+                return MORGUE_ENOMEM;
+        } else if (topk_would_enter(&r->top, key))
             topk_push(&r->top, (hit){ key, sc, (uint32_t)g, d },
                       r->s->base[g] + d);
     }
@@ -115,7 +202,11 @@ static int pruned(run *r, size_t g, const score_ctx *c, errmsg *e)
     if (rc == MORGUE_OK && live && !(absent && n->kind != Q_OR)) {
         prune_job j = { r->s, g, terms, live, n->kind != Q_OR,
                         (r->o->flags & MORGUE_QUERY_COUNT) != 0, r->from,
-                        r->to, &r->top, &r->total, &r->budget };
+                        r->to, &r->top, &r->total, &r->budget,
+                        r->o->recency_half_life, r->now, 1.0 };
+        if (j.half_life > 0)
+            j.boost_max = recency_factor(r->s->segs[g].max_date, r->now,
+                                         j.half_life);
         rc = prune_run(&j);
     }
     for (size_t i = 0; terms && i < count; i++)
@@ -127,7 +218,7 @@ static int pruned(run *r, size_t g, const score_ctx *c, errmsg *e)
 static int search_segment(run *r, size_t g)
 {
     score_ctx c = { r->s, &r->s->segs[g], r->o->k1, r->o->b,
-                    r->o->title_weight, &r->budget };
+                    r->o->title_weight, r->s->max_tlen[g], &r->budget };
     errmsg e;
     e.text[0] = '\0';
     int rc;
@@ -138,6 +229,13 @@ static int search_segment(run *r, size_t g)
         rc = root ? walk(r, g, root) : MORGUE_ENOMEM;
         it_free(root);
     }
+    if (rc == MORGUE_EQUERY && r->budget.stopped)
+        return searcher_fail(r->s, MORGUE_ECANCELED, "search stopped: %s",
+                             r->budget.cancel &&
+                             __atomic_load_n(r->budget.cancel,
+                                             __ATOMIC_RELAXED)
+                                 ? "the cancel flag was set"
+                                 : "the timeout passed");
     if (rc == MORGUE_EQUERY)
         return searcher_fail(r->s, rc, "query too costly: it needs more "
                              "than %llu steps (postings decoded and matched; "
@@ -157,7 +255,23 @@ static int make_hits(run *r, morgue_hits **out)
     if (!h)
         return MORGUE_ENOMEM;
     h->s = r->s;
-    h->hits = topk_take(&r->top, &h->n_hits);
+    if (r->x && r->x->collect) {
+        h->hits = malloc(1); /* the matches go to the caller instead */
+        h->n_hits = 0;
+    } else if (r->collapse) {
+        qsort(r->all, r->n_all, sizeof *r->all, by_rank);
+        double sim = r->o->collapse_similarity > 0 &&
+                             r->o->collapse_similarity <= 1
+                         ? r->o->collapse_similarity
+                         : MORGUE_DEFAULT_SIMILARITY;
+        if (collapse_hits(r->s, r->all, r->n_all, sim,
+                          r->o->offset + r->o->limit, h)) {
+            morgue_hits_free(h);
+            return MORGUE_ENOMEM;
+        }
+    } else {
+        h->hits = topk_take(&r->top, &h->n_hits);
+    }
     h->next = r->o->offset;
     h->total = r->total;
     h->total_exact = r->exhaustive || (r->o->flags & MORGUE_QUERY_COUNT);
@@ -206,15 +320,24 @@ static int parse(run *r, const char *query, qnode **q)
                              "%d: the query is longer than %d bytes (the "
                              "limit)", MORGUE_QUERY_MAX_BYTES + 1,
                              MORGUE_QUERY_MAX_BYTES);
-    size_t bad = first_invalid(query, len);
+    /* Natural language reads any bytes (the tokenizer skips what is not
+     * UTF-8), as it reads any syntax. */
+    unsigned flags = (r->o->flags & MORGUE_QUERY_NATURAL) ? QUERY_NATURAL : 0;
+    size_t bad = flags ? len : first_invalid(query, len);
     if (bad < len)
         return searcher_fail(r->s, MORGUE_EQUERY, "query error at column "
                              "%zu: invalid UTF-8 (byte 0x%02x)", bad + 1,
                              (unsigned char)query[bad]);
-    unsigned flags = (r->o->flags & MORGUE_QUERY_ANY) ? QUERY_ANY : 0;
-    int rc = query_parse(query, flags, q, msg, sizeof msg, &at);
+    int rc = query_parse_at(query, flags, r->now, q, msg, sizeof msg, &at);
+    /* strict language only: natural language does not fail on syntax */
+    if (rc == MORGUE_EQUERY && strstr(msg, "column")) /* said already */
+        return searcher_fail(r->s, rc, "query error: %s (to search for "
+                             "these words as plain text, use "
+                             "natural-language mode)", msg);
     if (rc == MORGUE_EQUERY)
-        return searcher_fail(r->s, rc, "query error at column %zu: %s",
+        return searcher_fail(r->s, rc, "query error at column %zu: %s "
+                             "(to search for these words as plain text, "
+                             "use natural-language mode)",
                              at + 1, msg);
     return rc ? searcher_fail(r->s, rc, "out of memory") : MORGUE_OK;
 }
@@ -223,17 +346,44 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
                              const morgue_query_opts *opts,
                              morgue_hits **out)
 {
+    return search_exec(s, query, opts, NULL, out);
+}
+
+int search_exec(morgue_searcher *s, const char *query,
+                const morgue_query_opts *opts, search_extra *x,
+                morgue_hits **out)
+{
     if (!out)
         return MORGUE_EINVAL;
     *out = NULL;
     if (!s || !query)
-        return MORGUE_EINVAL;
-    morgue_query_opts o = resolve_opts(opts);
-    run r = { .s = s, .o = &o };
+        return s ? searcher_fail(s, MORGUE_EINVAL, "no query") : MORGUE_EINVAL;
+    morgue_query_opts o;
+    if (!resolve_opts(opts, &o))
+        return searcher_fail(s, MORGUE_EINVAL, "unknown morgue_query_opts "
+                             "version %u", opts->version);
+    run r = { .s = s, .o = &o, .x = x };
     r.budget.limit = MORGUE_QUERY_MAX_WORK;
+    r.now = o.now != MORGUE_NO_DATE ? o.now : (int64_t)time(NULL);
+    if (!(o.recency_half_life >= 0) || !isfinite(o.recency_half_life))
+        return searcher_fail(s, MORGUE_EINVAL, "the recency half-life must "
+                             "be a positive number of seconds");
+    if (x)
+        r.x_need = fp_agree_needed(x->exclude_similarity > 0
+                                       ? x->exclude_similarity
+                                       : MORGUE_DEFAULT_SIMILARITY);
+    r.budget.cancel = o.cancel;
+    if (o.timeout_ms) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        r.budget.deadline_ns = (int64_t)now.tv_sec * 1000000000 +
+                               now.tv_nsec + (int64_t)o.timeout_ms * 1000000;
+    }
+    r.budget.poll_at = 0; /* a flag already set stops before any work */
     r.from = o.date_from == MORGUE_NO_DATE ? INT64_MIN : o.date_from;
     r.to = o.date_to == MORGUE_NO_DATE ? INT64_MAX : o.date_to;
-    r.exhaustive = (o.flags & MORGUE_QUERY_EXHAUSTIVE) ||
+    r.collapse = (o.flags & MORGUE_QUERY_COLLAPSE) || (x && x->collect);
+    r.exhaustive = (o.flags & SEARCH_EXHAUSTIVE) || r.collapse || x ||
                    o.sort == MORGUE_SORT_DATE ||
                    o.facet_date != MORGUE_FACET_NONE || o.facet_sources ||
                    o.facet_tags;
@@ -250,13 +400,28 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
     if (topk_init(&r.top, mem_add_sat(o.offset, o.limit)) ||
         facets_init(&r.facets, s, &o))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
-    for (size_t g = 0; rc == MORGUE_OK && g < s->n_segs; g++)
-        rc = search_segment(&r, g);
+    /* no root: nothing left to search */
+    for (size_t g = 0; rc == MORGUE_OK && r.p.root && g < s->n_segs; g++) {
+        if (r.budget.poll_at != UINT64_MAX && budget_poll(&r.budget))
+            rc = searcher_fail(s, MORGUE_ECANCELED, "search stopped: %s",
+                               o.cancel && __atomic_load_n(o.cancel,
+                                                           __ATOMIC_RELAXED)
+                                   ? "the cancel flag was set"
+                                   : "the timeout passed");
+        else
+            rc = search_segment(&r, g);
+    }
     if (rc == MORGUE_OK && r.top.oom)
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     if (rc == MORGUE_OK && make_hits(&r, out))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     topk_free(&r.top);
+    if (rc == MORGUE_OK && x && x->collect) {
+        x->all = r.all; /* handed over */
+        x->n_all = r.n_all;
+        r.all = NULL;
+    }
+    free(r.all);
     facets_free(&r.facets);
     plan_free(&r.p);
     return rc;

@@ -22,24 +22,32 @@
 #include "index/delfile.h"
 #include "index/filetable.h"
 #include "searcher/searcher.h"
+#include "util/apiver.h"
 
-/* A shared searcher keeps messages per thread. */
-static _Thread_local errmsg search_err;
+/* A searcher is shared by threads, so its messages are per thread: each
+ * thread keeps the message of its last failure on any searcher, tagged
+ * with that searcher's serial number (unique for the process's life, so a
+ * new searcher at a freed one's address does not inherit its message). */
+static _Thread_local struct {
+    uint64_t serial;
+    errmsg m;
+} search_err;
+
+static uint64_t next_serial; /* atomic */
 
 int searcher_fail(const morgue_searcher *s, int code, const char *fmt, ...)
 {
-    (void)s;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(search_err.text, sizeof search_err.text, fmt, ap);
+    vsnprintf(search_err.m.text, sizeof search_err.m.text, fmt, ap);
     va_end(ap);
+    search_err.serial = s->serial;
     return code;
 }
 
 MORGUE_API const char *morgue_searcher_errmsg(const morgue_searcher *s)
 {
-    (void)s;
-    return search_err.text;
+    return s && s->serial == search_err.serial ? search_err.m.text : "";
 }
 
 static void close_segments(morgue_searcher *s)
@@ -52,12 +60,14 @@ static void close_segments(morgue_searcher *s)
     free(s->segs);
     free(s->base);
     free(s->deleted);
+    free(s->max_tlen);
     if (s->ft_fd >= 0)
         close(s->ft_fd);
     s->ft_fd = -1;
     s->segs = NULL;
     s->base = NULL;
     s->deleted = NULL;
+    s->max_tlen = NULL;
     s->n_segs = 0;
 }
 
@@ -90,7 +100,8 @@ static int open_segments(morgue_searcher *s, errmsg *e)
     s->segs = calloc(s->man.n_segs + 1, sizeof *s->segs);
     s->base = calloc(s->man.n_segs + 1, sizeof *s->base);
     s->deleted = calloc(s->man.n_segs + 1, sizeof *s->deleted);
-    if (!s->segs || !s->base || !s->deleted)
+    s->max_tlen = calloc(s->man.n_segs + 1, sizeof *s->max_tlen);
+    if (!s->segs || !s->base || !s->deleted || !s->max_tlen)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
     s->index_bytes = 0;
     uint64_t docs = 0, len = 0, tlen = 0, bytes = 0;
@@ -108,6 +119,9 @@ static int open_segments(morgue_searcher *s, errmsg *e)
         if ((rc = open_deletions(s, i, e)))
             return rc;
         s->base[i] = docs;
+        for (uint32_t d = 0; d < s->segs[i].n_docs; d++)
+            if (segment_tlen(&s->segs[i], d) > s->max_tlen[i])
+                s->max_tlen[i] = segment_tlen(&s->segs[i], d);
         docs += s->segs[i].n_docs;
         len += s->segs[i].sum_len;
         tlen += s->segs[i].sum_tlen;
@@ -131,7 +145,13 @@ static int open_segments(morgue_searcher *s, errmsg *e)
 
 static int load(morgue_searcher *s, errmsg *e)
 {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/MANIFEST", s->dir);
     for (int attempt = 0;; attempt++) {
+        /* before reading it: should MANIFEST be replaced in between,
+         * the next reopen sees a change and looks again */
+        if (stat(path, &s->man_st) != 0)
+            memset(&s->man_st, 0, sizeof s->man_st);
         int rc = manifest_read(&s->man, s->dir, e);
         if (rc == MORGUE_ENOTFOUND)
             return err_set(e, rc, "%s: no morgue index here (no MANIFEST)",
@@ -151,20 +171,16 @@ static int load(morgue_searcher *s, errmsg *e)
     }
 }
 
-MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
-                                    const void *opts)
+/* A new snapshot of the last commit in dir; failures are told in e. */
+static int searcher_new(morgue_searcher **out, const char *dir, errmsg *e)
 {
-    (void)opts;
-    *out = NULL;
-    errmsg *e = err_thread();
-    if (!dir || !*dir)
-        return err_set(e, MORGUE_EINVAL, "no index directory");
     morgue_searcher *s = calloc(1, sizeof *s);
     if (!s || !(s->dir = strdup(dir))) {
         free(s);
         return err_set(e, MORGUE_ENOMEM, "out of memory");
     }
     s->ft_fd = -1;
+    s->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
     int rc = load(s, e);
     if (rc) {
         free(s->dir);
@@ -173,13 +189,62 @@ MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
     }
     filetable_init(&s->ft);
     pthread_mutex_init(&s->ft_lock, NULL);
-    struct stat st;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/MANIFEST", dir);
-    if (stat(path, &st) == 0)
-        s->index_bytes += (uint64_t)st.st_size;
+    s->index_bytes += (uint64_t)s->man_st.st_size;
     *out = s;
     return MORGUE_OK;
+}
+
+MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
+                                    const morgue_searcher_opts *opts)
+{
+    *out = NULL;
+    errmsg *e = err_thread();
+    if (opts && !API_SIZE(opts))
+        return err_set(e, MORGUE_EINVAL, "unknown morgue_searcher_opts "
+                       "version %u", opts->version);
+    if (!dir || !*dir)
+        return err_set(e, MORGUE_EINVAL, "no index directory");
+    return searcher_new(out, dir, e);
+}
+
+/* MANIFEST is replaced by rename, never rewritten in place: the same
+ * inode, size and time mean the same commit. */
+static int same_manifest(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+           a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+           a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+MORGUE_API int morgue_searcher_reopen(morgue_searcher *s,
+                                      morgue_searcher **out)
+{
+    if (!out)
+        return MORGUE_EINVAL;
+    *out = NULL;
+    if (!s)
+        return MORGUE_EINVAL;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/MANIFEST", s->dir);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return searcher_fail(s, errno == ENOENT ? MORGUE_ENOTFOUND
+                                                : MORGUE_EIO,
+                             "%s: %s", path, strerror(errno));
+    if (same_manifest(&st, &s->man_st))
+        return MORGUE_OK; /* one stat(): nothing was committed */
+    errmsg e;
+    manifest m;
+    int rc = manifest_read(&m, s->dir, &e);
+    if (rc)
+        return searcher_fail(s, rc, "%s", e.text);
+    uint64_t gen = m.generation;
+    manifest_free(&m);
+    if (gen == s->man.generation)
+        return MORGUE_OK; /* rewritten with the same commit */
+    rc = searcher_new(out, s->dir, &e);
+    return rc ? searcher_fail(s, rc, "%s", e.text) : MORGUE_OK;
 }
 
 MORGUE_API void morgue_searcher_close(morgue_searcher *s)
@@ -209,11 +274,8 @@ const filetable *searcher_files(morgue_searcher *s)
     return s->ft_state == 1 ? &s->ft : NULL;
 }
 
-MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out)
+static int stats(morgue_searcher *s, morgue_stats *out)
 {
-    if (!s || !out)
-        return MORGUE_EINVAL;
-    memset(out, 0, sizeof *out);
     out->documents = manifest_live_docs(&s->man);
     out->segments = s->n_segs;
     out->index_bytes = s->index_bytes;
@@ -233,4 +295,17 @@ MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out)
         return MORGUE_OK;
     }
     return searcher_count_words(s, &out->terms);
+}
+
+MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out)
+{
+    size_t n = out ? API_SIZE(out) : 0;
+    if (!s || !n)
+        return s ? searcher_fail(s, MORGUE_EINVAL, out ? "unknown "
+                                 "morgue_stats version %u" : "no stats",
+                                 out ? out->version : 0) : MORGUE_EINVAL;
+    morgue_stats full = MORGUE_STATS_INIT;
+    int rc = stats(s, &full);
+    API_PUT(out, &full, n);
+    return rc;
 }

@@ -4,6 +4,7 @@
 #define MORGUE_SEARCHER_SEARCHER_H
 
 #include <pthread.h>
+#include <sys/stat.h>
 #include <stdint.h>
 
 #include "index/docstore.h"
@@ -16,6 +17,8 @@
 
 struct morgue_searcher {
     char *dir;
+    uint64_t serial;     /* tags this searcher's per-thread messages */
+    struct stat man_st;  /* MANIFEST as it was just before it was read */
     manifest man;
     segment *segs;       /* n_segs, mapped */
     uint64_t *base;      /* global id of each segment's first document */
@@ -23,6 +26,8 @@ struct morgue_searcher {
     uint64_t n_docs;
     double avg_len;      /* mean tokens per article (title + body) */
     double avg_tlen;     /* mean title tokens */
+    uint32_t *max_tlen;  /* per segment: its longest title, in tokens (for
+                            BM25F's score bounds, term.c) */
     uint64_t index_bytes;
     uint8_t **deleted;   /* per segment: bitmap of deleted documents (bit
                             doc%8 of byte doc/8), or NULL when none */
@@ -86,11 +91,18 @@ struct morgue_hits {
     struct stemmer *stem; /* for snippets, made on first use; owned */
     morgue_query_opts opts;
     char *hl_open, *hl_close; /* owned copies */
-    int loaded;          /* fields of the current hit are in `fields` */
+    int loaded;          /* fields of the current hit in `fields`: 0 none,
+                            1 all but the body, 2 all */
     span fields[STORED_FIELDS];
     docstore_cache cache;
     buf snippet;
     errmsg err;
+    /* MORGUE_QUERY_COLLAPSE: hit i's folded articles are
+     * dups[dup_at[i] .. dup_at[i + 1]) (both owned, NULL otherwise). */
+    uint64_t *dups;
+    size_t *dup_at;
+    uint64_t stories;
+    int stories_known;
 };
 
 /* Snippet of body for the query terms into out (NUL-terminated). */

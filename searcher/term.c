@@ -1,6 +1,19 @@
-/* term.c: the leaf iterator: one term's postings, scored with BM25 over
- * title + body (stems, exact words) plus a weighted title-only part, and
- * the score bounds that let the matcher skip documents. */
+/* term.c: the leaf iterator: one term's postings, scored with BM25F over
+ * title and body for stems (BM25 for exact words and title: searches),
+ * and the score bounds that let the matcher skip documents.
+ *
+ * A stem's 'S' postings count its occurrences in title and body together
+ * and DLEN counts both fields' tokens; its 'T' postings and TLEN count the
+ * title alone. So the body's tf and length are the differences, and BM25F
+ * needs nothing the index does not store:
+ *   x = (tf_S - tf_T) / B(dlen - tlen, avg body) + W tf_T / B(tlen, avg title)
+ *   score = idf * x (k1 + 1) / (k1 + x),   B(l, a) = 1 - b + b l / a
+ * with one idf, from the stem's document frequency ('S' df), and the title
+ * weight W. Scores are monotone in x, so bounds are worked out on x and
+ * saturated last: the body part of a block is bounded from its 'S' impacts
+ * (tf_S bounds the body tf; the body is at least dlen minus the segment's
+ * longest title, and at least as long as its tf), the title part from the
+ * 'T' impacts of the block holding the document. */
 #include <stdlib.h>
 
 #include "searcher/bm25.h"
@@ -13,43 +26,60 @@ struct term_it {
     postings p;        /* the term ('S', 'T', 'E', 'G' or 'O') */
     postings t;        /* 'T' postings of a TERM_STEM, when has_t */
     int has_t;
-    double idf, title_idf;
-    double p_max, t_max; /* bounds of each part over the segment */
+    double idf;
+    double avg_body, avg_title; /* mean tokens per field */
+    double p_max, t_max; /* bounds of each part of x over the segment */
     double max;        /* bound of the whole score over the segment */
     uint32_t ub_from, ub_to; /* term_it_block_max() answer cached for */
     double ub;         /* documents ub_from..ub_to */
 };
 
-static double part(const term_it *t, double tf, double len, int title)
+/* Which share of x a list's (tf, length) pairs bound. */
+enum { PART_BODY, PART_TITLE, PART_WHOLE };
+
+/* Upper bound of the share of x of a document with at most tf
+ * occurrences and at least len tokens in the list's length column. */
+static double part_bound(const term_it *t, double tf, double len, int part)
 {
     const score_ctx *c = &t->c;
-    return bm25_tf(tf, len, title ? c->s->avg_tlen : c->s->avg_len, c->k1,
-                   c->b);
+    switch (part) {
+    case PART_BODY: { /* len is dlen: the body is >= len - longest title */
+        double body = len > c->max_tlen ? len - c->max_tlen : 0;
+        if (body < tf)
+            body = tf;
+        return bm25f_part(tf, body, t->avg_body, c->b);
+    }
+    case PART_TITLE:
+        return bm25f_part(tf, len, t->avg_title, c->b) *
+               (t->kind == TERM_STEM ? c->title_weight : 1.0);
+    default:
+        return bm25f_part(tf, len, c->s->avg_len, c->b);
+    }
 }
 
-/* Bound of block b's tf part from its impacts. */
+/* Bound of block b's share from its impacts. */
 static double impact_bound(const term_it *t, const postings *p, uint32_t b,
-                           int title)
+                           int part)
 {
     const skip_entry *se = &p->skips[b];
     double best = 0;
     for (uint32_t k = 0; k < se->n_imp; k++) {
-        double v = part(t, p->impacts[se->imp + 2 * k],
-                        p->impacts[se->imp + 2 * k + 1], title);
+        double v = part_bound(t, p->impacts[se->imp + 2 * k],
+                              p->impacts[se->imp + 2 * k + 1], part);
         if (v > best)
             best = v;
     }
     return best;
 }
 
-/* Largest tf part over the whole list: from the impacts of every block,
- * or, for a one-block term (no skip table), by decoding it. */
-static double list_bound(const term_it *t, postings *p, int title)
+/* Largest share over the whole list: from the impacts of every block, or,
+ * for a one-block term (no skip table), by decoding it. */
+static double list_bound(const term_it *t, postings *p, int part)
 {
     double best = 0;
     if (p->n_blocks > 1) {
         for (uint32_t b = 0; b < p->n_blocks; b++) {
-            double v = impact_bound(t, p, b, title);
+            double v = impact_bound(t, p, b, part);
             if (v > best)
                 best = v;
         }
@@ -58,41 +88,56 @@ static double list_bound(const term_it *t, postings *p, int title)
     postings q = *p; /* a copy: p stays before its first document */
     for (uint32_t d = postings_next(&q); d != POSTINGS_END;
          d = postings_next(&q)) {
-        uint32_t len = title ? segment_tlen(t->c.g, d)
-                             : segment_dlen(t->c.g, d);
-        double v = part(t, postings_tf(&q), len, title);
+        uint32_t len = part == PART_TITLE ? segment_tlen(t->c.g, d)
+                                          : segment_dlen(t->c.g, d);
+        double v = part_bound(t, postings_tf(&q), len, part);
         if (v > best)
             best = v;
     }
     return best;
 }
 
-static double title_score(term_it *t, uint32_t doc)
+/* BM25F's x of a stem on doc. */
+static double stem_x(term_it *t, uint32_t doc)
 {
-    if (!t->has_t || postings_advance(&t->t, doc) != doc)
-        return 0;
-    return t->c.title_weight * t->title_idf *
-           part(t, postings_tf(&t->t), segment_tlen(t->c.g, doc), 1);
+    const score_ctx *c = &t->c;
+    uint32_t tf = postings_tf(&t->p), tf_t = 0;
+    uint32_t dl = segment_dlen(c->g, doc), tl = segment_tlen(c->g, doc);
+    if (t->has_t && postings_advance(&t->t, doc) == doc)
+        tf_t = postings_tf(&t->t);
+    if (t->t.err)
+        t->base.err = t->t.err;
+    /* A damaged index could count more in the title than in both. */
+    uint32_t tf_b = tf > tf_t ? tf - tf_t : 0;
+    uint32_t len_b = dl > tl ? dl - tl : 0;
+    double x = bm25f_part(tf_b, len_b, t->avg_body, c->b);
+    if (tf_t)
+        x += c->title_weight * bm25f_part(tf_t, tl, t->avg_title, c->b);
+    return x;
 }
 
 static double score(it *i)
 {
     term_it *t = (term_it *)i;
+    const score_ctx *c = &t->c;
     uint32_t d = i->doc;
+    double x;
     switch (t->kind) {
     case TERM_FILTER:
         return 0;
     case TERM_TITLE:
-        return t->idf * part(t, postings_tf(&t->p), segment_tlen(t->c.g, d),
-                             1);
+        x = bm25f_part(postings_tf(&t->p), segment_tlen(c->g, d),
+                       t->avg_title, c->b);
+        break;
     case TERM_EXACT:
-        return t->idf * part(t, postings_tf(&t->p), segment_dlen(t->c.g, d),
-                             0);
+        x = bm25f_part(postings_tf(&t->p), segment_dlen(c->g, d),
+                       c->s->avg_len, c->b);
+        break;
     default:
-        return t->idf * part(t, postings_tf(&t->p), segment_dlen(t->c.g, d),
-                             0) +
-               title_score(t, d);
+        x = stem_x(t, d);
+        break;
     }
+    return t->idf * bm25_saturate(x, c->k1);
 }
 
 static uint32_t advance(it *i, uint32_t target)
@@ -123,8 +168,7 @@ static void term_free(it *i)
 static const it_ops term_ops = { advance, score, term_free };
 
 it *term_it_new(const score_ctx *c, term_kind kind, const term_info *body,
-                const term_info *title, double idf, double title_idf,
-                errmsg *e)
+                const term_info *title, double idf, errmsg *e)
 {
     term_it *t = calloc(1, sizeof *t);
     if (!t)
@@ -134,21 +178,26 @@ it *term_it_new(const score_ctx *c, term_kind kind, const term_info *body,
     t->c = *c;
     t->kind = kind;
     t->idf = idf;
-    t->title_idf = title_idf;
+    t->avg_title = c->s->avg_tlen;
+    t->avg_body = c->s->avg_len - c->s->avg_tlen;
+    if (t->avg_body <= 0)
+        t->avg_body = 1;
     if (postings_open(&t->p, c->g, body, e) != MORGUE_OK) {
         t->base.err = MORGUE_ECORRUPT;
         t->base.doc = IT_END;
         return &t->base;
     }
-    int in_title = kind == TERM_TITLE;
-    t->p_max = kind == TERM_FILTER ? 0
-                                   : idf * list_bound(t, &t->p, in_title);
+    int part = kind == TERM_TITLE ? PART_TITLE
+               : kind == TERM_STEM ? PART_BODY : PART_WHOLE;
+    t->p_max = kind == TERM_FILTER ? 0 : list_bound(t, &t->p, part);
     if (kind == TERM_STEM && title && title->df &&
         postings_open(&t->t, c->g, title, e) == MORGUE_OK) {
         t->has_t = 1;
-        t->t_max = c->title_weight * title_idf * list_bound(t, &t->t, 1);
+        t->t_max = list_bound(t, &t->t, PART_TITLE);
     }
-    t->max = t->p_max + t->t_max;
+    t->max = kind == TERM_FILTER
+                 ? 0
+                 : idf * bm25_saturate(t->p_max + t->t_max, c->k1);
     t->ub_from = 1; /* empty cache */
     t->ub_to = 0;
     return &t->base;
@@ -156,9 +205,9 @@ it *term_it_new(const score_ctx *c, term_kind kind, const term_info *body,
 
 double term_it_max(it *i) { return ((term_it *)i)->max; }
 
-/* Bound of one list's part at the block holding target. */
+/* Bound of one list's share at the block holding target. */
 static double block_part(const term_it *t, postings *p, uint32_t target,
-                         int title, double whole, uint32_t *end)
+                         int part, double whole, uint32_t *end)
 {
     const skip_entry *se = postings_block_for(p, target);
     if (!se) {
@@ -168,7 +217,7 @@ static double block_part(const term_it *t, postings *p, uint32_t target,
     *end = se->last_doc;
     if (p->n_blocks <= 1)
         return whole;
-    return impact_bound(t, p, (uint32_t)(se - p->skips), title);
+    return impact_bound(t, p, (uint32_t)(se - p->skips), part);
 }
 
 static double block_max(term_it *t, uint32_t target, uint32_t *block_end);
@@ -192,20 +241,16 @@ static double block_max(term_it *t, uint32_t target, uint32_t *block_end)
         *block_end = IT_END;
         return 0;
     }
-    int title = t->kind == TERM_TITLE;
-    double ub = t->p_max ? t->idf * block_part(t, &t->p, target, title,
-                                               t->p_max / t->idf, block_end)
-                         : 0;
-    if (!t->p_max)
-        *block_end = IT_END;
-    if (t->has_t && t->t_max > 0) {
+    int part = t->kind == TERM_TITLE ? PART_TITLE
+               : t->kind == TERM_STEM ? PART_BODY : PART_WHOLE;
+    double x = block_part(t, &t->p, target, part, t->p_max, block_end);
+    if (t->has_t) {
         uint32_t tend;
-        double w = t->c.title_weight * t->title_idf;
-        ub += w * block_part(t, &t->t, target, 1, t->t_max / w, &tend);
+        x += block_part(t, &t->t, target, PART_TITLE, t->t_max, &tend);
         if (tend < *block_end)
             *block_end = tend;
     }
-    return ub;
+    return x > 0 ? t->idf * bm25_saturate(x, t->c.k1) : 0;
 }
 
 postings *term_it_postings(it *i) { return &((term_it *)i)->p; }

@@ -52,12 +52,12 @@ MORGUE_API const char *morgue_strerror(int code)
     case MORGUE_EFORMAT: return "unreadable article format";
     case MORGUE_ITEROVER: return "no more items";
     case MORGUE_EBUSY: return "index is locked by another writer";
+    case MORGUE_ECANCELED: return "stopped on request";
     default: return "unknown error code";
     }
 }
 
 MORGUE_API int morgue_version_number(void) { return MORGUE_VERSION_NUMBER; }
 
-MORGUE_API void morgue_free(void *ptr) { free(ptr); }
 
 MORGUE_API const char *morgue_last_errmsg(void) { return thread_msg.text; }

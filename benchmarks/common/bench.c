@@ -665,6 +665,7 @@ typedef struct opts {
     const char *top;
     size_t max_per_class;
     int evict;
+    size_t depth;
 } opts;
 
 static int parse_opts(int argc, char **argv, int first, opts *o)
@@ -674,6 +675,7 @@ static int parse_opts(int argc, char **argv, int first, opts *o)
     o->top = NULL;
     o->max_per_class = 0;
     o->evict = 0;
+    o->depth = 1000;
     for (int i = first; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--label") && i + 1 < argc)
@@ -684,6 +686,8 @@ static int parse_opts(int argc, char **argv, int first, opts *o)
             o->top = argv[++i];
         else if (!strcmp(a, "--max-per-class") && i + 1 < argc)
             o->max_per_class = (size_t)atol(argv[++i]);
+        else if (!strcmp(a, "--depth") && i + 1 < argc)
+            o->depth = (size_t)atol(argv[++i]);
         else if (!strcmp(a, "--evict"))
             o->evict = 1;
         else {
@@ -978,6 +982,65 @@ static int run_cold(const bench_engine *e, const char *dir,
     return 0;
 }
 
+typedef struct rank_out {
+    const char *qid, *label;
+    size_t rank;
+} rank_out;
+
+/* One line of a TREC run. Ids are written up to their first blank. */
+static void rank_emit(void *ud, const char *id, size_t len, double score)
+{
+    rank_out *r = ud;
+    size_t n = 0;
+    while (n < len && id[n] != ' ' && id[n] != '\t' && id[n] != '\n')
+        n++;
+    printf("%s Q0 %.*s %zu %.9g %s\n", r->qid, (int)n, id, ++r->rank,
+           score, r->label);
+}
+
+/* Ranking quality: every question of qpath, top o->depth, as a TREC run
+ * on stdout. */
+static int run_rank(const bench_engine *e, const char *dir,
+                    const char *qpath, const opts *o)
+{
+    if (!e->rank) {
+        fprintf(stderr, "%s: no rank mode\n", e->name);
+        return 1;
+    }
+    FILE *f = fopen(qpath, "r");
+    if (!f) {
+        fprintf(stderr, "%s: %s\n", qpath, strerror(errno));
+        return 1;
+    }
+    void *s = e->searcher_open(dir);
+    if (!s) {
+        fclose(f);
+        return 1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t got;
+    int failed = 0;
+    while ((got = getline(&line, &cap, f)) > 0) {
+        while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r'))
+            line[--got] = '\0';
+        char *tab = strchr(line, '\t');
+        if (!tab || line[0] == '#')
+            continue;
+        *tab = '\0';
+        rank_out r = { line, o->label, 0 };
+        if (e->rank(s, tab + 1, o->depth, rank_emit, &r) != 0) {
+            fprintf(stderr, "%s: question %s failed\n", e->name, line);
+            failed = 1;
+        }
+    }
+    free(line);
+    fclose(f);
+    e->searcher_close(s);
+    fflush(stdout);
+    return failed;
+}
+
 static void usage(const char *prog)
 {
     fprintf(stderr,
@@ -985,7 +1048,8 @@ static void usage(const char *prog)
             "       %s query DBDIR QUERIES.tsv [--label L] [--reps N]"
             " [--top FILE] [--max-per-class N]\n"
             "       %s cold DBDIR QUERIES.tsv [--label L] [--evict]\n"
-            "       %s version\n", prog, prog, prog, prog);
+            "       %s rank DBDIR QUESTIONS.tsv [--label L] [--depth N]\n"
+            "       %s version\n", prog, prog, prog, prog, prog);
 }
 
 int bench_main(int argc, char **argv, const bench_engine *e)
@@ -1005,6 +1069,8 @@ int bench_main(int argc, char **argv, const bench_engine *e)
         return run_queries(e, argv[2], argv[3], &o);
     if (!strcmp(argv[1], "cold"))
         return run_cold(e, argv[2], argv[3], &o);
+    if (!strcmp(argv[1], "rank"))
+        return run_rank(e, argv[2], argv[3], &o);
     usage(argv[0]);
     return 2;
 }

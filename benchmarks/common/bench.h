@@ -185,6 +185,13 @@ typedef struct bench_engine {
     int (*supports)(void *s, int cls, int mode);
     /* Runs q, fills r; 0 or -1 (message on stderr). */
     int (*run)(void *s, const bench_query *q, int mode, bench_result *r);
+    /* Ranking quality (relevance/): the best `depth` answers to a
+     * natural-language question, as typed, each through emit in rank
+     * order with its score. 0 or -1 (message on stderr). */
+    int (*rank)(void *s, const char *question, size_t depth,
+                void (*emit)(void *ud, const char *id, size_t len,
+                             double score),
+                void *ud);
 } bench_engine;
 
 /* The whole program for one engine:
@@ -192,6 +199,9 @@ typedef struct bench_engine {
  *   PROG query DBDIR QUERIES.tsv [--label L] [--reps N] [--top FILE]
  *                                [--max-per-class N]
  *   PROG cold DBDIR QUERIES.tsv [--label L] [--evict]
+ *   PROG rank DBDIR QUESTIONS.tsv [--label L] [--depth N]
+ *        (QUESTIONS.tsv: qid<TAB>question a line; writes a TREC run,
+ *        "qid Q0 docid rank score label" a line, to stdout)
  *   PROG version
  * Returns the process exit status. */
 int bench_main(int argc, char **argv, const bench_engine *e);

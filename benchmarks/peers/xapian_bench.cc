@@ -20,6 +20,7 @@
 
 #include <xapian.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -182,9 +183,49 @@ int run(void *sp, const bench_query *q, int mode, bench_result *r)
     }
 }
 
+// Ranking quality: the question as typed through QueryParser with the
+// default operator OR and its default flags (the stemmer and STEM_SOME as
+// above), BM25Weight with its defaults.
+int rank(void *sp, const char *question, size_t depth,
+         void (*emit)(void *, const char *, size_t, double), void *ud)
+{
+    Searcher *s = static_cast<Searcher *>(sp);
+    try {
+        s->qp.set_default_op(Xapian::Query::OP_OR);
+        std::string text(question);
+        // XAPIAN_BENCH_LOWER=1: the question lower-cased first, so that
+        // STEM_SOME stems the words of all-capitals questions and their
+        // AND / OR / NOT are not operators (a variant, for comparison).
+        if (getenv("XAPIAN_BENCH_LOWER") && *getenv("XAPIAN_BENCH_LOWER"))
+            for (char &ch : text)
+                if (ch >= 'A' && ch <= 'Z')
+                    ch = (char)(ch - 'A' + 'a');
+        Xapian::Query query = s->qp.parse_query(text);
+        Xapian::Enquire enquire(s->db);
+        enquire.set_query(query);
+        enquire.set_weighting_scheme(Xapian::BM25Weight());
+        Xapian::MSet mset = enquire.get_mset(0, (Xapian::doccount)depth);
+        for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+            std::string data = it.get_document().get_data();
+            size_t id_end = data.find('\0');
+            emit(ud, data.data(),
+                 id_end == std::string::npos ? data.size() : id_end,
+                 it.get_weight());
+        }
+        return 0;
+    } catch (const Xapian::QueryParserError &e) {
+        std::cerr << "xapian: rejected \"" << question
+                  << "\": " << e.get_description() << "\n";
+        return 0;
+    } catch (const Xapian::Error &e) {
+        std::cerr << "xapian: " << e.get_description() << "\n";
+        return -1;
+    }
+}
+
 const bench_engine engine = {
     "xapian", xapian_version, writer_open, add, writer_finish,
-    searcher_open, searcher_close, supports, run
+    searcher_open, searcher_close, supports, run, rank
 };
 
 } // namespace

@@ -68,7 +68,7 @@ static int stopped(void) { return access(stop_path, F_OK) == 0; }
 /* One snapshot: N articles, each once, fields readable. 0 when good. */
 static int probe(morgue_searcher *s)
 {
-    morgue_stats st;
+    morgue_stats st = MORGUE_STATS_INIT;
     if (morgue_searcher_stats(s, &st) != MORGUE_OK || st.documents != N)
         return 1;
     char *got = uu_hits(s, "common", 0);

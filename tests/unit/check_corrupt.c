@@ -86,7 +86,7 @@ static void use(void)
     ck_assert_msg(rc == MORGUE_OK || bad(rc), "searcher open: %d", rc);
     if (rc == MORGUE_OK) {
         morgue_hits *h;
-        morgue_stats st;
+        morgue_stats st = MORGUE_STATS_INIT;
         rc = morgue_searcher_stats(s, &st);
         ck_assert(rc == MORGUE_OK || bad(rc));
         const char *queries[] = { "common harbour", "story", "w17" };

@@ -230,12 +230,13 @@ typedef struct warnings {
     char first[256];
 } warnings;
 
-static void on_warning(const morgue_warning *w, void *ud)
+static int on_warning(const morgue_warning *w, void *ud)
 {
     warnings *ws = ud;
     if (ws->n++ == 0)
         snprintf(ws->first, sizeof ws->first, "%s", w->message);
     ws->last_offset = w->offset;
+    return 0;
 }
 
 /* A page nested depth elements deep with words above, at and below the
@@ -275,7 +276,7 @@ START_TEST(test_deep_html_keeps_text)
     warnings ws = { 0, 0, "" };
     ao.warning = on_warning;
     ao.userdata = &ws;
-    morgue_add_result res;
+    morgue_add_result res = MORGUE_ADD_RESULT_INIT;
     ck_assert_int_eq(morgue_writer_add_file(w, path, &ao, &res), MORGUE_OK);
     ck_assert_int_eq(res.articles, 1);
     ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
@@ -306,7 +307,7 @@ START_TEST(test_html_errors_are_warnings)
     warnings ws = { 0, 0, "" };
     ao.warning = on_warning;
     ao.userdata = &ws;
-    morgue_add_result res;
+    morgue_add_result res = MORGUE_ADD_RESULT_INIT;
     ck_assert_int_eq(morgue_writer_add_file(w, path, &ao, &res), MORGUE_OK);
     ck_assert_int_eq(res.articles, 1);
     ck_assert_int_ge(ws.n, 2);
@@ -483,12 +484,13 @@ typedef struct where {
     uint64_t line, offset;
 } where;
 
-static void on_where(const morgue_warning *w, void *ud)
+static int on_where(const morgue_warning *w, void *ud)
 {
     where *x = ud;
     x->n++;
     x->line = w->line;
     x->offset = w->offset;
+    return 0;
 }
 
 /* A feed over the streaming threshold (plain and gzip) is read window by
@@ -507,7 +509,7 @@ static void check_feed(int gz)
     where x = { 0, 0, 0 };
     ao.warning = on_where;
     ao.userdata = &x;
-    morgue_add_result res;
+    morgue_add_result res = MORGUE_ADD_RESULT_INIT;
     ck_assert_int_eq(morgue_writer_add_file(w, path, &ao, &res), MORGUE_OK);
     ck_assert_uint_eq(res.articles, (uint64_t)n - 1);
     ck_assert_int_eq(x.n, 1);

@@ -41,6 +41,7 @@ static void build(const char *dir, size_t budget)
 {
     morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
     wo.memory_budget = budget;
+    wo.merge_factor = 1; /* keep every flushed segment: many of them */
     morgue_writer *w;
     ck_assert_int_eq(morgue_writer_open(&w, dir, &wo), MORGUE_OK);
     uint64_t seed = 42;
@@ -115,7 +116,7 @@ START_TEST(test_index_and_matches_oracle)
     build(dir, 0);
     morgue_searcher *s;
     ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
-    morgue_stats st;
+    morgue_stats st = MORGUE_STATS_INIT;
     ck_assert_int_eq(morgue_searcher_stats(s, &st), MORGUE_OK);
     ck_assert_uint_eq(st.documents, N_DOCS);
     ck_assert_uint_eq(st.segments, 1);
@@ -142,7 +143,8 @@ START_TEST(test_index_segments_rank_like_one)
     morgue_searcher *a, *b;
     ck_assert_int_eq(morgue_searcher_open(&a, one, NULL), MORGUE_OK);
     ck_assert_int_eq(morgue_searcher_open(&b, many, NULL), MORGUE_OK);
-    morgue_stats sa, sb;
+    morgue_stats sa = MORGUE_STATS_INIT;
+    morgue_stats sb = MORGUE_STATS_INIT;
     morgue_searcher_stats(a, &sa);
     morgue_searcher_stats(b, &sb);
     ck_assert_uint_gt(sb.segments, 3);
@@ -245,7 +247,7 @@ START_TEST(test_index_lock_and_uncommitted)
     morgue_writer_close(w); /* drops y */
     morgue_searcher *s;
     ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
-    morgue_stats st;
+    morgue_stats st = MORGUE_STATS_INIT;
     morgue_searcher_stats(s, &st);
     ck_assert_uint_eq(st.documents, 1);
     morgue_hits *h;

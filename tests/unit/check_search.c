@@ -2,6 +2,7 @@
  * archive (phrases, NEAR, NOT, fields, prefixes, dates, facets, sorting,
  * snippets), pruning against exhaustive evaluation on Reuters-21578 and on
  * random queries, and a searcher shared by several threads. */
+#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 #include "check_main.h"
 #include "morgue.h"
 #include "testutil.h"
+#include "searcher/testflags.h"
 #include "util/utf8.h"
 
 #define DAY 86400
@@ -216,19 +218,23 @@ START_TEST(test_search_facets)
     size_t n;
     ck_assert_int_eq(morgue_hits_facets(h, MORGUE_FACET_KIND_DATE, &f, &n),
                      MORGUE_OK);
-    ck_assert_uint_eq(n, 2); /* 2020-12 (a6) and 2022-01; a7 has no date */
+    /* 2020-12 (a6) to 2022-01, the empty months between listed with 0
+     * (gaps show); a7 has no date */
+    ck_assert_uint_eq(n, 14);
     ck_assert_str_eq(f[0].value, "2020-12");
-    ck_assert_str_eq(f[1].value, "2022-01");
-    ck_assert_uint_eq(f[0].count + f[1].count, 5);
+    ck_assert_str_eq(f[1].value, "2021-01");
+    ck_assert_uint_eq(f[1].count, 0);
+    ck_assert_str_eq(f[13].value, "2022-01");
+    ck_assert_uint_eq(f[0].count + f[13].count, 5);
     ck_assert_int_eq(morgue_hits_facets(h, MORGUE_FACET_KIND_SOURCE, &f, &n),
                      MORGUE_OK);
     ck_assert_uint_eq(n, 2);
-    ck_assert_str_eq(f[0].value, "harbour courier");
+    ck_assert_str_eq(f[0].value, "Harbour Courier"); /* as written */
     ck_assert_uint_eq(f[0].count, 3);
     ck_assert_uint_eq(f[1].count, 3);
     ck_assert_int_eq(morgue_hits_facets(h, MORGUE_FACET_KIND_TAG, &f, &n),
                      MORGUE_OK);
-    ck_assert_str_eq(f[0].value, "kazakhstan");
+    ck_assert_str_eq(f[0].value, "Kazakhstan");
     ck_assert_uint_eq(f[0].count, 3);
     morgue_hits_free(h);
     morgue_searcher_close(s);
@@ -322,13 +328,22 @@ END_TEST
 
 /* ---- pruning equals exhaustive ---- */
 
+static double half_life; /* recency of compare(); 0: none */
+/* BM25F's parameters for compare(); 0 (or -1 for b): the defaults. */
+static double cmp_k1, cmp_b = -1, cmp_tw;
+
 static void compare(morgue_searcher *s, const char *q, unsigned flags,
                     size_t k)
 {
     morgue_query_opts a = MORGUE_QUERY_OPTS_INIT, b = MORGUE_QUERY_OPTS_INIT;
+    a.k1 = b.k1 = cmp_k1;
+    a.b = b.b = cmp_b;
+    a.title_weight = b.title_weight = cmp_tw;
     a.limit = b.limit = k;
+    a.recency_half_life = b.recency_half_life = half_life;
+    a.now = b.now = 545961600; /* 1987-04-20 */
     a.flags = flags;
-    b.flags = flags | MORGUE_QUERY_EXHAUSTIVE;
+    b.flags = flags | SEARCH_EXHAUSTIVE;
     a.no_snippets = b.no_snippets = 1;
     morgue_hits *ha, *hb;
     ck_assert_int_eq(morgue_search(s, q, &a, &ha), MORGUE_OK);
@@ -402,10 +417,174 @@ START_TEST(test_search_pruning_equals_exhaustive)
         strcat(q, i % 2 ? " date:1987-03" : " date:1987-04-01..1987-06-15");
         compare(s, q, 0, kk); /* dates become a column filter */
         compare(s, q, MORGUE_QUERY_COUNT, kk);
+        /* recency: blended scores, bounded per segment by its newest
+         * date; a half-life of days (dates decide) or years (scores do) */
+        half_life = i % 3 ? 7 * 86400.0 : 3e8;
+        q[strlen(q) - (i % 2 ? 13 : 28)] = '\0'; /* the date: off again */
+        compare(s, q, 0, kk);
+        compare(s, q, MORGUE_QUERY_ANY, kk);
+        compare(s, q, MORGUE_QUERY_COUNT, kk);
+        half_life = 0;
     }
+    /* BM25F's bounds hold for other parameters too: a heavy title, no
+     * and full length normalisation, little and much saturation. */
+    static const double params[][3] = {
+        { 0.9, 0.4, 5 }, { 1.2, 0, 2 }, { 2.0, 1, 1 }, { 0.3, 0.75, 10 },
+    };
+    for (size_t p = 0; p < sizeof params / sizeof params[0]; p++) {
+        cmp_k1 = params[p][0];
+        cmp_b = params[p][1];
+        cmp_tw = params[p][2];
+        for (int i = 0; i < 30; i++) {
+            char q[256] = "";
+            int words = 1 + (int)(tu_rand(&seed) % 4);
+            for (int k = 0; k < words; k++) {
+                strcat(q, k ? " " : "");
+                strcat(q, reuters_words[tu_rand(&seed) % nw]);
+            }
+            size_t kk = 1 + tu_rand(&seed) % 20;
+            compare(s, q, 0, kk);
+            compare(s, q, MORGUE_QUERY_NATURAL, kk);
+        }
+    }
+    cmp_k1 = 0;
+    cmp_b = -1;
+    cmp_tw = 0;
     morgue_searcher_close(s);
     tu_rmrf(idx);
     free(idx);
+}
+END_TEST
+
+/* ---- BM25F ---- */
+
+/* One stem's score by hand: N = 3 articles, "gold" in two of them, so
+ * idf = ln(1 + (3 - 2 + 0.5) / (2 + 0.5)) = ln 1.6. Tokens: average
+ * length 10/3, average title 4/3, so average body 2.
+ *   g1: title "gold" (1 token), body "gold gold silver" (3): body tf 2,
+ *       title tf 1: x = 2 / (.25 + .75 * 3/2) + W * 1 / (.25 + .75 * 3/4)
+ *   g2: title "silver report" (2), body "gold" (1): x = 1 / (.25 + .75/2)
+ *   score = idf * x (k1 + 1) / (k1 + x)
+ * With k1 1.2, b .75, W 2: g1 0.791476860622, g2 0.590861705337; with
+ * k1 .9, b .4, W 5: g1 0.794055379095, g2 0.519190055562 (python). */
+START_TEST(test_search_bm25f_by_hand)
+{
+    char *dir = tu_tempdir("bm25f");
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open(&w, dir, NULL), MORGUE_OK);
+    add(w, "g1", "gold", "gold gold silver", "", NULL, NULL, MORGUE_NO_DATE);
+    add(w, "g2", "silver report", "gold", "", NULL, NULL, MORGUE_NO_DATE);
+    add(w, "g3", "copper", "copper tin", "", NULL, NULL, MORGUE_NO_DATE);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+    morgue_searcher *s;
+    ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
+    static const struct {
+        double k1, b, tw, g1, g2;
+        unsigned flags;
+    } cases[] = {
+        { 0, -1, 0, 0.791476860622, 0.590861705337, 0 },
+        { 0, -1, 0, 0.791476860622, 0.590861705337, MORGUE_QUERY_NATURAL },
+        { 0, -1, 0, 0.791476860622, 0.590861705337, SEARCH_EXHAUSTIVE },
+        { 0.9, 0.4, 5, 0.794055379095, 0.519190055562, 0 },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+        o.k1 = cases[c].k1;
+        o.b = cases[c].b;
+        o.title_weight = cases[c].tw;
+        o.flags = cases[c].flags;
+        morgue_hits *h;
+        ck_assert_int_eq(morgue_search(s, "gold", &o, &h), MORGUE_OK);
+        const double want[2] = { cases[c].g1, cases[c].g2 };
+        const char *want_id[2] = { "g1", "g2" };
+        for (int i = 0; i < 2; i++) {
+            ck_assert_int_eq(morgue_hits_next(h), MORGUE_OK);
+            const char *id;
+            size_t n;
+            morgue_hits_field(h, MORGUE_FIELD_ID, &id, &n);
+            ck_assert(n == 2 && !memcmp(id, want_id[i], 2));
+            ck_assert_msg(fabs(morgue_hits_score(h) - want[i]) < 1e-9,
+                          "case %zu %s: %.12f, want %.12f", c, want_id[i],
+                          morgue_hits_score(h), want[i]);
+        }
+        ck_assert_int_eq(morgue_hits_next(h), MORGUE_ITEROVER);
+        morgue_hits_free(h);
+    }
+    morgue_searcher_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* ---- natural language never fails ---- */
+
+static void natural_ok(morgue_searcher *s, const char *q)
+{
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.flags = MORGUE_QUERY_NATURAL;
+    o.limit = 5;
+    morgue_hits *h = NULL;
+    int rc = morgue_search(s, q, &o, &h);
+    ck_assert_msg(rc == MORGUE_OK, "natural [%s]: %s", q,
+                  morgue_searcher_errmsg(s));
+    while (morgue_hits_next(h) == MORGUE_OK) {
+        const char *snip;
+        ck_assert_int_eq(morgue_hits_snippet(h, &snip), MORGUE_OK);
+    }
+    morgue_hits_free(h);
+}
+
+/* 10,000 random byte strings (any byte but NUL, up to 80 bytes), and every
+ * pattern of one or two ASCII punctuation characters alone, around a word
+ * and between two words, all answer MORGUE_OK. A hang fails by the test
+ * case's timeout. */
+START_TEST(test_search_natural_never_fails)
+{
+    morgue_searcher *s;
+    ck_assert_int_eq(morgue_searcher_open(&s, fixture_dir, NULL), MORGUE_OK);
+    static const char words[][12] = { "almaty", "state", "of", "the",
+                                      "emergency", "AND", "OR", "NOT" };
+    uint64_t seed = 7;
+    char q[128];
+    for (int i = 0; i < 10000; i++) {
+        size_t n = tu_rand(&seed) % 81, k = 0;
+        while (k < n) {
+            if (tu_rand(&seed) % 4 == 0) { /* a word now and then */
+                const char *w = words[tu_rand(&seed) % 8];
+                size_t wl = strlen(w);
+                if (k + wl > n)
+                    break;
+                memcpy(q + k, w, wl);
+                k += wl;
+                continue;
+            }
+            q[k] = (char)(1 + tu_rand(&seed) % 255);
+            k++;
+        }
+        q[k] = '\0';
+        natural_ok(s, q);
+    }
+    char punct[40];
+    size_t np = 0;
+    for (int c = 0x21; c < 0x7F; c++)
+        if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'z') &&
+            !(c >= 'A' && c <= 'Z'))
+            punct[np++] = (char)c;
+    for (size_t a = 0; a < np; a++) {
+        for (size_t b = 0; b <= np; b++) {
+            char pa = punct[a], pb = b < np ? punct[b] : '\0';
+            static const char *const forms[] = {
+                "%c%c", "%calmaty%c", "state%c%cemergency",
+                "%c state %c emergency", "state %c%c", "%c%c%c",
+            };
+            for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+                snprintf(q, sizeof q, forms[f], pa, pb, pa);
+                natural_ok(s, q);
+            }
+        }
+    }
+    morgue_searcher_close(s);
 }
 END_TEST
 
@@ -498,6 +677,8 @@ static Suite *search_suite(void)
     tcase_add_test(tc, test_search_snippet_utf8_edges);
     tcase_add_test(tc, test_search_shared_by_threads);
     tcase_add_test(tc, test_search_pruning_equals_exhaustive);
+    tcase_add_test(tc, test_search_bm25f_by_hand);
+    tcase_add_test(tc, test_search_natural_never_fails);
     suite_add_tcase(s, tc);
     return s;
 }

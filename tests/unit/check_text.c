@@ -7,6 +7,7 @@
 #include "check_main.h"
 #include "morgue.h"
 #include "text/stem.h"
+#include "text/stopwords.h"
 #include "text/tokenize.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -610,6 +611,37 @@ START_TEST(test_text_stem_tokens)
 }
 END_TEST
 
+/* The English list is sorted (bsearch needs it), holds the function words
+ * and no content word, and other languages have none. */
+START_TEST(test_text_stopwords)
+{
+    size_t n;
+    const char *const *l = stopword_list("english", &n);
+    ck_assert_ptr_nonnull(l);
+    ck_assert_uint_gt(n, 100);
+    for (size_t i = 1; i < n; i++)
+        ck_assert_msg(strcmp(l[i - 1], l[i]) < 0, "%s before %s", l[i - 1],
+                      l[i]);
+    for (size_t i = 0; i < n; i++)
+        ck_assert(stopword_is("english", l[i], strlen(l[i])));
+    static const char *const yes[] = { "the", "what", "of", "a", "is",
+                                       "which", "yourselves" };
+    static const char *const no[] = { "state", "emergency", "almaty",
+                                      "may", "will", "th", "thee", "" };
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        ck_assert(stopword_is("porter", yes[i], strlen(yes[i])));
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        ck_assert_msg(!stopword_is("english", no[i], strlen(no[i])), "%s",
+                      no[i]);
+    ck_assert(stopword_is("english", "theirs", 6));
+    ck_assert(!stopword_is("english", "theirs", 4)); /* "thei" */
+    ck_assert(!stopword_is("french", "the", 3));
+    ck_assert(!stopword_is("none", "the", 3));
+    ck_assert_ptr_null(stopword_list("none", &n));
+    ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
     Suite *s = suite_create("text");
@@ -643,6 +675,7 @@ static Suite *text_suite(void)
     tcase_add_test(st, test_text_stem_unknown);
     tcase_add_test(st, test_text_stem_none);
     tcase_add_test(st, test_text_stem_tokens);
+    tcase_add_test(st, test_text_stopwords);
     suite_add_tcase(s, st);
     return s;
 }

@@ -100,7 +100,7 @@ static void make_files(const char *src, int from, int to)
 static morgue_update_result update(const char *dir, const char *src)
 {
     morgue_writer *w = open_writer(dir, 0);
-    morgue_update_result r;
+    morgue_update_result r = MORGUE_UPDATE_RESULT_INIT;
     ck_assert_int_eq(morgue_writer_add_path(w, src, NULL, &r), MORGUE_OK);
     ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
     morgue_writer_close(w);
@@ -330,7 +330,7 @@ START_TEST(test_update_compact_reclaims)
     ck_assert_uint_eq(st.documents, 50);
     char *after = uu_hits_in(dir, "common", 0);
     ck_assert_str_eq(before, after);
-    morgue_check_result r;
+    morgue_check_result r = MORGUE_CHECK_RESULT_INIT;
     ck_assert_int_eq(morgue_index_check(dir, &r), MORGUE_OK);
     ck_assert_uint_eq(r.deleted, 0);
     free(before);

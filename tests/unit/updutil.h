@@ -99,8 +99,7 @@ static inline char *uu_hits_in(const char *dir, const char *query,
 static inline morgue_stats uu_stats(const char *dir)
 {
     morgue_searcher *s;
-    morgue_stats st;
-    memset(&st, 0, sizeof st);
+    morgue_stats st = MORGUE_STATS_INIT;
     ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
     ck_assert_int_eq(morgue_searcher_stats(s, &st), MORGUE_OK);
     morgue_searcher_close(s);

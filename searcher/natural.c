@@ -1,0 +1,218 @@
+/* natural.c: what a natural-language query (Q_TEXT) means. The words of
+ * the question, its stopwords removed, each stem once, any of them
+ * matching (OR), each weighted by how often the question says it; quoted
+ * phrases of two or more words add score when they occur, without being
+ * required.
+ *
+ *   - A stopword (text/stopwords.h, the stemmer's language) is dropped,
+ *     but for the words inside quotes, which the phrase keeps in place,
+ *     and unless every word of the question is one ("to be or not to
+ *     be"): then all of them are kept.
+ *   - A stem said k times weighs k: its idf is multiplied by k, which is
+ *     BM25's query-term factor (k3 + 1) qtf / (k3 + qtf) for a large k3,
+ *     as Robertson & Zaragoza advise for long queries. The word stays one
+ *     term, so the query stays a flat OR that the matcher prunes.
+ *   - Without quotes the plan is an OR of stems (one stem: the stem);
+ *     with phrases a MAYBE: the OR decides what matches, the phrases only
+ *     add to the score of the documents that hold them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/format.h"
+#include "searcher/plan_int.h"
+#include "text/stopwords.h"
+
+typedef struct word {
+    char *text;      /* owned normalised word */
+} word;
+
+typedef struct words {
+    word *v;
+    size_t n, cap;
+} words;
+
+static int push(ctx *c, words *ws, char *w)
+{
+    if (ws->n == ws->cap) {
+        size_t cap = ws->cap ? ws->cap * 2 : 16;
+        word *v = realloc(ws->v, cap * sizeof *v);
+        if (!v) {
+            free(w);
+            return plan_oom(c);
+        }
+        ws->v = v;
+        ws->cap = cap;
+    }
+    ws->v[ws->n].text = w;
+    ws->n++;
+    return MORGUE_OK;
+}
+
+/* The normalised words of one kid of the Q_TEXT, appended to ws. */
+static char **kid_words(ctx *c, const qnode *k, size_t *n)
+{
+    if (k->kind == Q_WORD)
+        return plan_words_of(c, k->text, n);
+    buf all = BUF_INIT;
+    for (size_t i = 0; i < k->n_words; i++) {
+        buf_puts(&all, k->words[i]);
+        buf_putc(&all, ' ');
+    }
+    char **w = all.oom ? NULL : plan_words_of(c, buf_cstr(&all), n);
+    if (all.oom)
+        plan_oom(c);
+    buf_free(&all);
+    return w;
+}
+
+/* One stem of the question and how many times it was said. */
+typedef struct stem_count {
+    char *stem;      /* owned */
+    size_t len;
+    unsigned count;
+} stem_count;
+
+static int add_child(ctx *c, pnode *p, pnode *k)
+{
+    pnode **kids = realloc(p->kids, (p->n_kids + 1) * sizeof *kids);
+    if (!kids) {
+        plan_free_node(k);
+        return plan_oom(c);
+    }
+    p->kids = kids;
+    p->kids[p->n_kids++] = k;
+    return MORGUE_OK;
+}
+
+/* The OR of the stems of the kept words (a single stem alone). */
+static pnode *bag_node(ctx *c, const words *ws, int keep_stops)
+{
+    const char *lang = c->s->man.language;
+    stem_count *sc = calloc(ws->n + 1, sizeof *sc);
+    size_t n_sc = 0;
+    if (!sc) {
+        plan_oom(c);
+        return NULL;
+    }
+    for (size_t i = 0; i < ws->n && c->rc == MORGUE_OK; i++) {
+        const char *w = ws->v[i].text;
+        size_t wl = strlen(w);
+        if (!keep_stops && stopword_is(lang, w, wl))
+            continue;
+        size_t sl;
+        const char *st = stemmer_stem(c->stem, w, wl, &sl);
+        if (!st) {
+            plan_oom(c);
+            break;
+        }
+        size_t k = 0;
+        while (k < n_sc && !(sc[k].len == sl && !memcmp(sc[k].stem, st, sl)))
+            k++;
+        if (k == n_sc) {
+            if (!(sc[k].stem = strndup(st, sl))) {
+                plan_oom(c);
+                break;
+            }
+            sc[k].len = sl;
+            n_sc++;
+        }
+        sc[k].count++;
+    }
+    pnode *p = NULL;
+    if (c->rc == MORGUE_OK && n_sc > 1)
+        p = plan_new_node(c, Q_OR);
+    for (size_t k = 0; k < n_sc && c->rc == MORGUE_OK; k++) {
+        pnode *leaf = plan_new_node(c, Q_WORD);
+        if (!leaf)
+            break;
+        leaf->tkind = TERM_STEM;
+        if (plan_add_term(c, leaf, NS_STEM, sc[k].stem, sc[k].len, 1) ==
+            MORGUE_OK) {
+            leaf->terms[0].idf *= sc[k].count;
+            plan_add_hl(c, HL_STEM, &sc[k].stem, 1, leaf->terms[0].idf);
+        }
+        if (c->rc != MORGUE_OK) {
+            plan_free_node(leaf);
+            break;
+        }
+        if (!p)
+            p = leaf;
+        else if (add_child(c, p, leaf) != MORGUE_OK)
+            break;
+    }
+    for (size_t k = 0; k < n_sc; k++)
+        free(sc[k].stem);
+    free(sc);
+    if (c->rc != MORGUE_OK) {
+        plan_free_node(p);
+        return NULL;
+    }
+    return p;
+}
+
+pnode *natural_node(ctx *c, const qnode *q)
+{
+    words ws = { 0 };
+    pnode *root = NULL;
+    for (size_t i = 0; i < q->n_kids && c->rc == MORGUE_OK; i++) {
+        size_t n;
+        c->pos = q->kids[i]->pos;
+        char **w = kid_words(c, q->kids[i], &n);
+        for (size_t k = 0; w && k < n; k++) {
+            if (push(c, &ws, w[k]) != MORGUE_OK) {
+                for (k++; k < n; k++)
+                    free(w[k]);
+                break;
+            }
+        }
+        free(w); /* the strings now belong to ws */
+    }
+    int content = 0; /* a word that is not a stopword */
+    for (size_t i = 0; i < ws.n; i++)
+        content |= !stopword_is(c->s->man.language, ws.v[i].text,
+                                strlen(ws.v[i].text));
+    pnode *bag = c->rc == MORGUE_OK && ws.n ? bag_node(c, &ws, !content)
+                                            : NULL;
+    /* Phrases of two words or more add to the score. */
+    int have_bag = bag != NULL;
+    for (size_t i = 0; have_bag && i < q->n_kids && c->rc == MORGUE_OK;
+         i++) {
+        if (q->kids[i]->kind != Q_PHRASE)
+            continue;
+        size_t n;
+        char **w = kid_words(c, q->kids[i], &n);
+        /* a phrase longer than the limit boosts nothing (natural language
+         * does not fail on it) */
+        c->pos = q->kids[i]->pos;
+        pnode *ph = w && n > 1 && n <= MORGUE_QUERY_MAX_PHRASE
+                        ? plan_phrase_node(c, w, n, 0, 0)
+                        : NULL;
+        plan_free_words(w);
+        if (!ph)
+            continue;
+        if (!root) { /* MAYBE(bag, phrases...) */
+            if (!(root = plan_new_node(c, Q_MAYBE))) {
+                plan_free_node(ph);
+                break; /* bag is freed below as the root */
+            }
+            pnode *b = bag;
+            bag = NULL;
+            if (add_child(c, root, b) != MORGUE_OK) { /* b freed */
+                plan_free_node(ph);
+                break;
+            }
+        }
+        if (add_child(c, root, ph) != MORGUE_OK)
+            break;
+    }
+    for (size_t i = 0; i < ws.n; i++)
+        free(ws.v[i].text);
+    free(ws.v);
+    if (!root)
+        root = bag;
+    if (c->rc != MORGUE_OK) {
+        plan_free_node(root);
+        return NULL;
+    }
+    return root;
+}

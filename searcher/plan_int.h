@@ -1,0 +1,41 @@
+/* plan_int.h: what plan.c shares with natural.c, which gives a
+ * natural-language query (Q_TEXT) its meaning: the planning context and
+ * the helpers that make plan nodes, terms and highlight entries. */
+#ifndef MORGUE_SEARCHER_PLAN_INT_H
+#define MORGUE_SEARCHER_PLAN_INT_H
+
+#include "searcher/plan.h"
+#include "text/stem.h"
+
+typedef struct ctx {
+    morgue_searcher *s;
+    stemmer *stem;
+    plan *p;
+    int rc;             /* sticky: MORGUE_OK until the first failure */
+    size_t n_terms;     /* looked up so far, against MORGUE_QUERY_MAX_TERMS */
+    size_t pos;         /* query offset of the node being resolved */
+} ctx;
+
+/* Sets c->rc to MORGUE_ENOMEM (with the message) once; returns c->rc. */
+int plan_oom(ctx *c);
+/* Appends a term ns+text to n: its per-segment postings, global df, idf;
+ * with_title also looks up the stem's title postings. */
+int plan_add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
+                  int with_title);
+/* Appends what snippets highlight (words copied). */
+int plan_add_hl(ctx *c, hl_kind kind, char **words, size_t n, double w);
+/* The normalised words of text (NULL-terminated array of copies; *n of
+ * them), NULL on OOM (c->rc set) or when there are none. */
+char **plan_words_of(ctx *c, const char *text, size_t *n);
+void plan_free_words(char **w);
+pnode *plan_new_node(ctx *c, qkind kind);
+void plan_free_node(pnode *n);
+/* Exact words in a row (or within near positions). */
+pnode *plan_phrase_node(ctx *c, char **w, size_t n, unsigned near,
+                        int title_only);
+
+/* natural.c: the plan of a Q_TEXT; NULL when nothing is left to search
+ * (or on OOM, c->rc set). */
+pnode *natural_node(ctx *c, const qnode *q);
+
+#endif

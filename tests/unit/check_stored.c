@@ -1,0 +1,338 @@
+/* check_stored.c: stored text (index/docstore.h). A huge article is
+ * indexed whole but stored only up to DOCSTORE_BODY_MAX, so no stored
+ * block exceeds what the reader accepts and the index stays checkable,
+ * searchable and mergeable (issue 10, failure 1); a flipped bit anywhere
+ * in the stored blocks or their index is an error when that article is
+ * read, never a wrong id or title (issue 10, failure 7); heads are read
+ * without bodies; many documents cross dictionary training and block
+ * boundaries the same way after a merge. */
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "check_main.h"
+#include "index/docstore.h"
+#include "index/manifest.h"
+#include "index/segment.h"
+#include "morgue.h"
+#include "testutil.h"
+
+static morgue_writer *open_writer(const char *dir)
+{
+    morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
+    wo.merge_factor = 1;
+    morgue_writer *w;
+    ck_assert_msg(morgue_writer_open(&w, dir, &wo) == MORGUE_OK, "%s",
+                  morgue_last_errmsg());
+    return w;
+}
+
+static void add(morgue_writer *w, const char *id, const char *title,
+                const char *body)
+{
+    morgue_article a = MORGUE_ARTICLE_INIT;
+    a.id = id;
+    a.title = title;
+    a.body = body;
+    a.source = "Stored Wire";
+    ck_assert_msg(morgue_writer_add(w, &a) == MORGUE_OK, "%s",
+                  morgue_writer_errmsg(w));
+}
+
+static void check_ok(const char *dir)
+{
+    ck_assert_msg(morgue_index_check(dir, NULL) == MORGUE_OK, "%s",
+                  morgue_last_errmsg());
+}
+
+static uint64_t count(const char *dir, const char *q)
+{
+    morgue_searcher *s;
+    ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.flags = MORGUE_QUERY_COUNT;
+    morgue_hits *h;
+    ck_assert_int_eq(morgue_search(s, q, &o, &h), MORGUE_OK);
+    uint64_t n = morgue_hits_total(h);
+    morgue_hits_free(h);
+    morgue_searcher_close(s);
+    return n;
+}
+
+static uint64_t seg_id(const char *dir, size_t i)
+{
+    manifest m;
+    errmsg e;
+    ck_assert_int_eq(manifest_read(&m, dir, &e), MORGUE_OK);
+    ck_assert_uint_gt(m.n_segs, i);
+    uint64_t id = m.segs[i].id;
+    manifest_free(&m);
+    return id;
+}
+
+/* A body of n bytes of words, "zzfirst" first and "zzlast" last. */
+static char *huge_body(size_t n)
+{
+    char *b = malloc(n + 1);
+    ck_assert_ptr_nonnull(b);
+    static const char *words[] = { "grain ", "ship ", "port ", "cargo " };
+    size_t at = 0;
+    memcpy(b, "zzfirst ", 8);
+    at = 8;
+    for (unsigned k = 0; at + 16 < n; k++) {
+        const char *w = words[k % 4];
+        memcpy(b + at, w, strlen(w));
+        at += strlen(w);
+    }
+    memcpy(b + at, " zzlast", 7);
+    at += 7;
+    b[at] = '\0';
+    return b;
+}
+
+START_TEST(test_stored_huge_article_capped)
+{
+    char *dir = tu_tempdir("stored");
+    morgue_writer *w = open_writer(dir);
+    size_t n = DOCSTORE_BODY_MAX + (1u << 20);
+    char *body = huge_body(n);
+    add(w, "small-1", "Small one", "grain prices rose");
+    add(w, "huge", "The huge one", body);
+    add(w, "small-2", "Small two", "ship arrived in port");
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    add(w, "small-3", "Small three", "cargo lost at sea");
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    check_ok(dir);
+    /* all of it is indexed, also past the stored part */
+    ck_assert_uint_eq(count(dir, "zzfirst"), 1);
+    ck_assert_uint_eq(count(dir, "zzlast"), 1);
+    ck_assert_uint_eq(count(dir, "grain"), 2);
+    morgue_searcher *s;
+    ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
+    morgue_hits *h;
+    ck_assert_int_eq(morgue_search(s, "zzlast", NULL, &h), MORGUE_OK);
+    ck_assert_int_eq(morgue_hits_next(h), MORGUE_OK);
+    const char *p;
+    size_t len;
+    ck_assert_int_eq(morgue_hits_field(h, MORGUE_FIELD_TITLE, &p, &len),
+                     MORGUE_OK);
+    ck_assert_uint_eq(len, strlen("The huge one"));
+    ck_assert_int_eq(morgue_hits_field(h, MORGUE_FIELD_BODY, &p, &len),
+                     MORGUE_OK);
+    ck_assert_uint_le(len, DOCSTORE_BODY_MAX);
+    ck_assert_uint_gt(len, DOCSTORE_BODY_MAX - 8);
+    ck_assert_int_eq(memcmp(p, body, len), 0);
+    const char *snip;
+    ck_assert_int_eq(morgue_hits_snippet(h, &snip), MORGUE_OK);
+    morgue_hits_free(h);
+    morgue_searcher_close(s);
+    /* merging keeps it capped and consistent */
+    ck_assert_int_eq(morgue_writer_compact(w), MORGUE_OK);
+    morgue_writer_close(w);
+    check_ok(dir);
+    ck_assert_uint_eq(count(dir, "zzlast"), 1);
+    ck_assert_uint_eq(count(dir, "cargo"), 2);
+    free(body);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Many articles of varied text: dictionary training, block cuts. */
+static char *many(int n_docs, int segments)
+{
+    char *dir = tu_tempdir("stored");
+    morgue_writer *w = open_writer(dir);
+    uint64_t seed = 7;
+    static const char *vocab[] = { "oil", "wheat", "bank", "rate", "ship",
+                                   "port", "grain", "price", "market",
+                                   "trade", "export", "crude", "barrel" };
+    for (int d = 0; d < n_docs; d++) {
+        char body[2048], title[64], id[32];
+        size_t at = 0;
+        int words = 20 + (int)(tu_rand(&seed) % 200);
+        for (int k = 0; k < words; k++)
+            at += (size_t)snprintf(body + at, sizeof body - at, "%s%s",
+                                   vocab[tu_rand(&seed) % 13],
+                                   k % 9 == 8 ? ". " : " ");
+        snprintf(title, sizeof title, "Story %d about %s", d,
+                 vocab[d % 13]);
+        snprintf(id, sizeof id, "s-%d", d);
+        add(w, id, title, body);
+        if (segments > 1 && (d + 1) % (n_docs / segments) == 0)
+            ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    }
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+    return dir;
+}
+
+typedef struct rec {
+    char id[32], title[64];
+    size_t body_len;
+} rec;
+
+static void read_all(const segment *s, rec *r)
+{
+    docstore_cache c;
+    memset(&c, 0, sizeof c);
+    errmsg e;
+    for (uint32_t d = 0; d < s->n_docs; d++) {
+        span f[STORED_FIELDS];
+        ck_assert_msg(docstore_get(s, d, &c, f, &e) == MORGUE_OK, "%s",
+                      e.text);
+        snprintf(r[d].id, sizeof r[d].id, "%.*s", (int)f[0].len, f[0].ptr);
+        snprintf(r[d].title, sizeof r[d].title, "%.*s", (int)f[2].len,
+                 f[2].ptr);
+        r[d].body_len = f[5].len;
+        span g[STORED_FIELDS];
+        ck_assert_int_eq(docstore_get_head(s, d, &c, g, &e), MORGUE_OK);
+        ck_assert_uint_eq(g[5].len, 0); /* heads only: no body */
+        ck_assert_uint_eq(g[2].len, f[2].len);
+    }
+    docstore_cache_free(&c);
+}
+
+static void flip(const char *path, size_t at, int bit)
+{
+    int fd = open(path, O_RDWR);
+    ck_assert_int_ge(fd, 0);
+    uint8_t b;
+    ck_assert_int_eq(pread(fd, &b, 1, (off_t)at), 1);
+    b ^= (uint8_t)(1u << bit);
+    ck_assert_int_eq(pwrite(fd, &b, 1, (off_t)at), 1);
+    close(fd);
+}
+
+START_TEST(test_stored_bit_flips_are_errors)
+{
+    char *dir = many(1500, 1);
+    char path[4200];
+    segment_path(path, sizeof path, dir, seg_id(dir, 0));
+    segment s;
+    errmsg e;
+    ck_assert_int_eq(segment_open(&s, path, 0, &e), MORGUE_OK);
+    uint32_t n = s.n_docs;
+    ck_assert(s.head.n_blocks > 4 && s.body.n_blocks > 4);
+    ck_assert_ptr_nonnull(s.head.ddict); /* enough text to train on */
+    rec *want = calloc(n, sizeof *want), *got = calloc(n, sizeof *got);
+    read_all(&s, want);
+    static const uint32_t tags[] = { SEC_HSTO, SEC_HIDX, SEC_BSTO,
+                                     SEC_BIDX };
+    size_t offs[4], lens[4];
+    for (int t = 0; t < 4; t++) {
+        const uint8_t *p;
+        ck_assert_int_eq(segment_section(&s, tags[t], &p, &lens[t]), 0);
+        offs[t] = (size_t)(p - s.map);
+    }
+    segment_close(&s);
+    uint64_t seed = 99;
+    int errors = 0;
+    for (int round = 0; round < 40; round++) {
+        int t = round % 4;
+        size_t at = offs[t] + (t % 2 ? 4 : 0) +
+                    tu_rand(&seed) % (lens[t] - (t % 2 ? 4 : 0));
+        int bit = (int)(tu_rand(&seed) % 8);
+        flip(path, at, bit);
+        ck_assert_int_eq(segment_open(&s, path, 0, &e), MORGUE_OK);
+        docstore_cache c;
+        memset(&c, 0, sizeof c);
+        int failed = 0;
+        for (uint32_t d = 0; d < n; d++) {
+            span f[STORED_FIELDS];
+            int rc = docstore_get(&s, d, &c, f, &e);
+            if (rc) {
+                ck_assert_int_eq(rc, MORGUE_ECORRUPT);
+                failed++;
+                continue;
+            }
+            /* whatever decodes is what was stored */
+            ck_assert_uint_eq(f[0].len, strlen(want[d].id));
+            ck_assert_int_eq(memcmp(f[0].ptr, want[d].id, f[0].len), 0);
+            ck_assert_uint_eq(f[2].len, strlen(want[d].title));
+            ck_assert_int_eq(memcmp(f[2].ptr, want[d].title, f[2].len), 0);
+            ck_assert_uint_eq(f[5].len, want[d].body_len);
+        }
+        docstore_cache_free(&c);
+        segment_close(&s);
+        ck_assert_msg(failed > 0, "flip at %zu bit %d went unnoticed", at,
+                      bit);
+        errors += failed;
+        flip(path, at, bit); /* undo */
+    }
+    ck_assert_int_gt(errors, 0);
+    check_ok(dir);
+    /* and through the public API: a search reports the damage */
+    flip(path, offs[0] + lens[0] / 2, 3);
+    morgue_searcher *sr;
+    ck_assert_int_eq(morgue_searcher_open(&sr, dir, NULL), MORGUE_OK);
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.limit = 2000;
+    morgue_hits *h;
+    ck_assert_int_eq(morgue_search(sr, "story", &o, &h), MORGUE_OK);
+    int bad = 0;
+    while (morgue_hits_next(h) == MORGUE_OK) {
+        const char *p;
+        size_t len;
+        int rc = morgue_hits_field(h, MORGUE_FIELD_TITLE, &p, &len);
+        ck_assert(rc == MORGUE_OK || rc == MORGUE_ECORRUPT);
+        bad += rc == MORGUE_ECORRUPT;
+    }
+    ck_assert_int_gt(bad, 0);
+    morgue_hits_free(h);
+    morgue_searcher_close(sr);
+    ck_assert_int_eq(morgue_index_check(dir, NULL), MORGUE_ECORRUPT);
+    free(want);
+    free(got);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_stored_merge_same_records)
+{
+    char *one = many(3000, 1), *four = many(3000, 4);
+    morgue_writer *w = open_writer(four);
+    ck_assert_int_eq(morgue_writer_compact(w), MORGUE_OK);
+    morgue_writer_close(w);
+    check_ok(four);
+    char pa[4200], pb[4200];
+    segment_path(pa, sizeof pa, one, seg_id(one, 0));
+    segment_path(pb, sizeof pb, four, seg_id(four, 0));
+    segment a, b;
+    errmsg e;
+    ck_assert_int_eq(segment_open(&a, pa, 0, &e), MORGUE_OK);
+    ck_assert_int_eq(segment_open(&b, pb, 0, &e), MORGUE_OK);
+    ck_assert_uint_eq(a.n_docs, b.n_docs);
+    rec *ra = calloc(a.n_docs, sizeof *ra), *rb = calloc(a.n_docs,
+                                                        sizeof *rb);
+    read_all(&a, ra);
+    read_all(&b, rb);
+    ck_assert_int_eq(memcmp(ra, rb, a.n_docs * sizeof *ra), 0);
+    /* the same text, blocked and compressed the same way */
+    ck_assert_uint_eq(a.head.n_blocks, b.head.n_blocks);
+    ck_assert_uint_eq(a.body.data_len, b.body.data_len);
+    segment_close(&a);
+    segment_close(&b);
+    free(ra);
+    free(rb);
+    tu_rmrf(one);
+    tu_rmrf(four);
+    free(one);
+    free(four);
+}
+END_TEST
+
+static Suite *stored_suite(void)
+{
+    Suite *s = suite_create("stored");
+    TCase *tc = tcase_create("stored_text");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_stored_huge_article_capped);
+    tcase_add_test(tc, test_stored_bit_flips_are_errors);
+    tcase_add_test(tc, test_stored_merge_same_records);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+MORGUE_CHECK_MAIN(stored_suite)

@@ -1,0 +1,24 @@
+/* stopwords.h: the function words a natural-language question drops
+ * ("what", "the", "of"): they match nearly every article and dilute the
+ * ranking. Only the query side uses them; every word stays indexed, so
+ * phrases and the strict language still find "state of emergency".
+ *
+ * Debian's libstemmer (libstemmer0d, libstemmer-dev) ships the algorithms
+ * only, not the Snowball project's per-language stopword lists, so the
+ * lists are written here (stopwords.c): English for now. Other languages
+ * have no list and keep every word. */
+#ifndef MORGUE_TEXT_STOPWORDS_H
+#define MORGUE_TEXT_STOPWORDS_H
+
+#include <stddef.h>
+
+/* 1 when the normalised (case-folded) word w[0, n) is a stopword of the
+ * stemmer language lang ("english", "porter"; "none" and others have
+ * none). */
+int stopword_is(const char *lang, const char *w, size_t n);
+
+/* The list of lang, sorted bytewise, and its length in *n; NULL (and 0)
+ * when the language has none. Static. */
+const char *const *stopword_list(const char *lang, size_t *n);
+
+#endif
