@@ -1,7 +1,9 @@
 /* common.c: what the subcommands share: the index directory, colour,
- * strict option values, messages with control characters escaped. */
+ * strict option values, messages with control characters escaped, a
+ * cluster's warnings. */
 #include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +23,30 @@ const char *cli_index_dir(const char *opt)
         return opt;
     const char *env = getenv("MORGUE_INDEX");
     return env && *env ? env : "morgue-index";
+}
+
+json_t *cli_warnings_json(const char *text)
+{
+    json_t *a = json_array();
+    for (const char *p = text; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n)
+            json_array_append_new(a, json_stringn(p, n));
+        p += n + (e != NULL);
+    }
+    return a;
+}
+
+void cli_warn_lines(const char *prefix, const char *text)
+{
+    for (const char *p = text; *p;) {
+        const char *e = strchr(p, '\n');
+        int n = e ? (int)(e - p) : (int)strlen(p);
+        if (n)
+            cli_msg(stderr, "morgue: %s: %.*s\n", prefix, n, p);
+        p += n + (e != NULL);
+    }
 }
 
 void cli_msg(FILE *f, const char *fmt, ...)
