@@ -197,10 +197,16 @@ int cli_archive_folder(const char *dir)
     DIR *d = opendir(dir);
     if (!d)
         return 0;
+    /* morgue's own names (a run killed before its first commit leaves
+     * segments without a MANIFEST) do not make it an archive */
+    static const char *const own[] = { "LOCK", "MANIFEST", "seg_",
+                                       "files_" };
     int other = 0;
-    for (struct dirent *e; !other && (e = readdir(d));)
-        other = strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-                strcmp(e->d_name, "LOCK");
+    for (struct dirent *e; !other && (e = readdir(d));) {
+        other = strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+        for (size_t i = 0; other && i < sizeof own / sizeof own[0]; i++)
+            other = strncmp(e->d_name, own[i], strlen(own[i])) != 0;
+    }
     closedir(d);
     return other;
 }
