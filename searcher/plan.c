@@ -61,6 +61,7 @@ int plan_add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
         t->tinfo = calloc(c->s->n_segs + 1, sizeof *t->tinfo);
     if (!t->key || !t->info || (with_title && !t->tinfo))
         return plan_oom(c);
+    t->qweight = 1;
     t->key[0] = ns;
     memcpy(t->key + 1, text, len);
     t->key[len + 1] = '\0';
@@ -691,7 +692,7 @@ static it *leaf(const pterm *t, term_kind kind, const score_ctx *c,
     if (t->info[g].df == 0)
         return empty_it_new();
     return term_it_new(c, kind, &t->info[g], t->tinfo ? &t->tinfo[g] : NULL,
-                       t->idf, e);
+                       t->idf * t->qweight, e);
 }
 
 static it *build_phrase(const pnode *n, const score_ctx *c, size_t g,
