@@ -116,7 +116,7 @@ int expand_plan(plan *p, morgue_searcher *s, morgue_hits *fb)
     pnode *bag = *slot;
     size_t n_q = bag->kind == Q_OR ? bag->n_kids : 1;
     stemmer *stem = NULL;
-    if (stemmer_new(&stem, s->man.language) != MORGUE_OK)
+    if (stemmer_new(&stem, s->lmode.algo) != MORGUE_OK)
         return searcher_fail(s, MORGUE_ENOMEM, "cannot make the stemmer");
     cands cs = { 0 };
     /* the feedback documents, each weighted by its score (dividing by
@@ -128,7 +128,7 @@ int expand_plan(plan *p, morgue_searcher *s, morgue_hits *fb)
             morgue_hits_field(fb, MORGUE_FIELD_TITLE, &t, &tl) ||
             morgue_hits_field(fb, MORGUE_FIELD_BODY, &b, &bl))
             break;
-        add_doc(&cs, stem, s->man.language, t, tl, b, bl,
+        add_doc(&cs, stem, s->lmode.algo, t, tl, b, bl,
                 morgue_hits_score(fb));
     }
     qsort(cs.v, cs.n, sizeof *cs.v, by_weight);

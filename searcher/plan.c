@@ -213,6 +213,11 @@ static pnode *stem_node(ctx *c, const char *w, int title)
     const morgue_searcher *s = c->s;
     char *stems[STEMSET_MAX];
     size_t n = plan_stems(c, w, stems);
+    int stop = plan_stopword(c, w, strlen(w));
+    if (stop && n && c->rc == MORGUE_OK) {
+        char *sw = (char *)w;
+        plan_add_hl(c, HL_STOP, &sw, 1, 0);
+    }
     pnode *p = c->rc == MORGUE_OK && n > 1 ? plan_new_node(c, Q_OR) : NULL;
     uint64_t df = 0;
     for (size_t i = 0; i < n && c->rc == MORGUE_OK; i++) {
@@ -222,7 +227,8 @@ static pnode *stem_node(ctx *c, const char *w, int title)
         k->tkind = title ? TERM_TITLE : TERM_STEM;
         plan_add_term(c, k, title ? NS_TITLE : NS_STEM, stems[i], strlen(stems[i]),
                  !title);
-        if (c->rc == MORGUE_OK)
+        /* a stopword is searched, but highlighted only in runs */
+        if (c->rc == MORGUE_OK && !stop)
             plan_add_hl(c, HL_STEM, &stems[i], 1, k->terms[0].idf);
         df += k->terms[0].df;
         if (!p) {
