@@ -119,7 +119,8 @@ typedef struct docstore_block {
 
 typedef struct docstore_cache {
     docstore_block head, body;
-    struct ZSTD_DCtx_s *dctx;
+    struct ZSTD_DCtx_s *dctx; /* only when threads have no keys (the
+                                 context is normally per thread) */
     unsigned capped;     /* STORED_CAPPED of the last record read */
     /* the zlib store of older segments (docstore_v2.c) */
     const segment *v2_seg;
