@@ -32,6 +32,10 @@ static void usage(FILE *f)
             "                   work is committed at each flush\n"
             "  --rebuild        start afresh (searches see the old index "
             "until done)\n"
+            "  --date-from-mtime  date an article that has no date (in it "
+            "or its path)\n"
+            "                   by its file's modification time (default: "
+            "undated)\n"
             "  --wait SECONDS   wait this long for another writer's lock\n"
             "  --quiet          only warnings and errors\n\n"
             "Exit status: 0 done; 3 done but something was skipped; 1 "
@@ -173,6 +177,7 @@ int cmd_index(int argc, char **argv)
         { "memory", required_argument, NULL, 'm' },
         { "wait", required_argument, NULL, 'w' },
         { "rebuild", no_argument, NULL, 'r' },
+        { "date-from-mtime", no_argument, NULL, 'M' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -201,6 +206,7 @@ int cmd_index(int argc, char **argv)
             break;
         }
         case 'r': wo.rebuild = 1; break;
+        case 'M': ao.date_from_mtime = 1; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         default:

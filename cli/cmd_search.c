@@ -51,6 +51,13 @@ static void usage(FILE *f)
         "  --k1 X, --b X      BM25F parameters (default 1.2, 0.75)\n"
         "  --title-weight X   weight of a title occurrence against one in\n"
         "                     the body (BM25F; default 2)\n"
+        "  --recency HALF-LIFE   blend relevance with age: score times\n"
+        "                     (1 + 2^(-age/HALF-LIFE))/2 (30d, 12h, 2w)\n"
+        "  --now DATE         \"now\" for --recency and relative dates\n"
+        "                     (today, last-7-days, this-week, ...)\n"
+        "  --collapse         fold near-duplicates under the best ranked\n"
+        "                     copy (\"+2 similar\"; JSON: duplicates,\n"
+        "                     stories)\n"
         "  --batch            read one query per line from standard input,\n"
         "                     print one JSON object per line (flushed)\n"
         "Exit status: 0 success, 1 error, 2 bad options or query.\n");
@@ -92,6 +99,11 @@ static int print_hit(morgue_hits *h, size_t rank, const cli_style *st)
     printf("   id: %.*s\n", (int)in, id);
     if (un && (un != in || memcmp(url, id, un)))
         printf("   url: %.*s\n", (int)un, url);
+    const uint64_t *dups;
+    size_t nd;
+    morgue_hits_duplicates(h, &dups, &nd);
+    if (nd)
+        printf("   %s+%zu similar%s\n", st->dim, nd, st->reset);
     putchar('\n');
     return MORGUE_OK;
 }
@@ -159,10 +171,15 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
     size_t rank = cfg->qo.offset;
     if (!cfg->as_json) {
         uint64_t total = morgue_hits_total(h);
-        printf("%s%llu article%s match%s \"%s\"\n\n",
+        uint64_t stories;
+        printf("%s%llu article%s match%s \"%s\"",
                morgue_hits_total_exact(h) ? "" : "at least ",
                (unsigned long long)total, total == 1 ? "" : "s",
                total == 1 ? "es" : "", query);
+        if (morgue_hits_stories(h, &stories) == MORGUE_OK)
+            printf(", %llu stor%s", (unsigned long long)stories,
+                   stories == 1 ? "y" : "ies");
+        printf("\n\n");
         print_histogram(h, &cfg->qo);
         while (rc == MORGUE_OK && morgue_hits_next(h) == MORGUE_OK)
             rc = print_hit(h, ++rank, &cfg->st);
@@ -211,6 +228,9 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
         { "hl-close", required_argument, NULL, OPT_SHARED },
         { "k1", required_argument, NULL, OPT_SHARED },
         { "b", required_argument, NULL, OPT_SHARED },
+        { "collapse", no_argument, NULL, OPT_SHARED },
+        { "recency", required_argument, NULL, OPT_SHARED },
+        { "now", required_argument, NULL, OPT_SHARED },
         { "batch", no_argument, NULL, OPT_BATCH },
         { "color", required_argument, NULL, OPT_COLOR },
         { "help", no_argument, NULL, 'h' },
@@ -219,6 +239,9 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
     morgue_query_opts *qo = &cfg->qo;
     char err[256];
     int c, at;
+    const char *now = search_opt_find_now(argc, argv);
+    if (now && search_opt_set(qo, "now", now, err, sizeof err))
+        return bad(err);
     while ((c = getopt_long(argc, argv, ":i:jn:o:Sh", opts, &at)) != -1) {
         const char *name = c == OPT_SHARED ? opts[at].name
                            : c == 'n' ? "limit" : c == 'o' ? "offset"

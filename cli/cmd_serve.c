@@ -16,9 +16,9 @@
  * the new one at the first request after it commits.
  *
  * Bounds: a query of at most MAX_QUERY bytes, limit and offset as the CLI
- * bounds them (the page pages 10 at a time up to offset 10000), a
- * connection limit and an idle timeout; the query work itself is bounded
- * by the searcher's own limits. */
+ * bounds them (the page pages 10 at a time up to offset 10000), a search
+ * time of SERVE_QUERY_MS (then 503), the searcher's own work limits, a
+ * connection limit and an idle timeout. */
 #include <errno.h>
 #include <getopt.h>
 #include <microhttpd.h>
@@ -236,11 +236,14 @@ static enum MHD_Result api_search(struct MHD_Connection *c, snap *p)
         a.bad = search_opt_check(&a.qo, a.err, sizeof a.err) != 0;
     if (a.bad)
         return json_error(c, 400, a.err);
+    if (!a.qo.timeout_ms || a.qo.timeout_ms > SERVE_QUERY_MS)
+        a.qo.timeout_ms = SERVE_QUERY_MS;
     double t0 = render_now_us();
     morgue_hits *h;
     int rc = morgue_search(p->s, q, &a.qo, &h);
     if (rc != MORGUE_OK)
-        return json_error(c, rc == MORGUE_EQUERY ? 400 : 500,
+        return json_error(c, rc == MORGUE_EQUERY ? 400
+                             : rc == MORGUE_ECANCELED ? 503 : 500,
                           morgue_searcher_errmsg(p->s));
     json_t *o = render_search(h, &a.qo, q, t0);
     morgue_hits_free(h);

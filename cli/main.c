@@ -13,6 +13,9 @@ static const struct command {
 } commands[] = {
     { "index", cmd_index, "add or update article files in an index" },
     { "search", cmd_search, "search an index" },
+    { "dups", cmd_dups, "list clusters of near-duplicate articles" },
+    { "similar", cmd_similar, "articles like one article (more like this)" },
+    { "timeline", cmd_timeline, "a query's stories laid out by period" },
     { "show", cmd_show, "print an article by id, URL or file path" },
     { "serve", cmd_serve, "serve a search page and a JSON API over HTTP" },
     { "stats", cmd_stats, "show what an index holds" },

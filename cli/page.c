@@ -367,11 +367,12 @@ int page_search(buf *out, morgue_searcher *s, const page_req *r)
     qo.facet_date = MORGUE_FACET_MONTH;
     qo.facet_sources = 10;
     qo.facet_tags = 10;
+    qo.timeout_ms = SERVE_QUERY_MS;
     char err[256] = "";
     int bad = 0;
     if (r->mode && *r->mode && strcmp(r->mode, "strict")) {
         if (!strcmp(r->mode, "natural"))
-            qo.flags |= MORGUE_QUERY_ANY;
+            qo.flags |= MORGUE_QUERY_NATURAL;
         else {
             snprintf(err, sizeof err, "mode is strict or natural");
             bad = 1;
@@ -389,16 +390,17 @@ int page_search(buf *out, morgue_searcher *s, const page_req *r)
     if (!bad)
         bad = search_opt_check(&qo, err, sizeof err);
     morgue_hits *h = NULL;
-    if (!bad && morgue_search(s, r->q, &qo, &h) != MORGUE_OK) {
+    int rc = bad ? MORGUE_OK : morgue_search(s, r->q, &qo, &h);
+    if (rc != MORGUE_OK) {
         snprintf(err, sizeof err, "%s", morgue_searcher_errmsg(s));
-        bad = 1;
+        bad = rc == MORGUE_ECANCELED ? 503 : 1;
     }
     if (bad) {
         buf_puts(out, "<p class=\"err\">");
         esc(out, err);
         buf_puts(out, "</p>\n");
         tail(out);
-        return 400;
+        return bad == 503 ? 503 : 400;
     }
     uint64_t total = morgue_hits_total(h);
     buf_printf(out, "<p class=\"total\">%llu article%s match%s</p>\n",

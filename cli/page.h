@@ -20,6 +20,8 @@ typedef struct page_req {
 } page_req;
 
 #define PAGE_HITS 10     /* hits per page */
+#define SERVE_QUERY_MS 5000 /* a search over HTTP stops after this long
+                               (MORGUE_ECANCELED: 503) */
 
 /* Appends the search page for r to out; returns the HTTP status (200, or
  * 400 for a malformed query or option, which the page then explains). */

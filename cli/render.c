@@ -116,6 +116,18 @@ static json_t *facets(morgue_hits *h, const morgue_query_opts *qo)
     return o;
 }
 
+json_t *render_duplicates(morgue_hits *h)
+{
+    const uint64_t *d;
+    size_t n;
+    json_t *ids, *titles;
+    morgue_hits_duplicates(h, &d, &n);
+    if (render_ids_titles(morgue_hits_searcher(h), d, n, &ids, &titles))
+        return json_array();
+    json_decref(titles);
+    return ids;
+}
+
 json_t *render_text(const char *s, size_t n)
 {
     json_t *j = json_stringn(s, n);
@@ -133,12 +145,19 @@ json_t *render_search(morgue_hits *h, const morgue_query_opts *qo,
 {
     json_t *hits = json_array();
     size_t rank = qo->offset;
-    while (morgue_hits_next(h) == MORGUE_OK)
-        json_array_append_new(hits, render_hit(h, ++rank));
+    while (morgue_hits_next(h) == MORGUE_OK) {
+        json_t *e = render_hit(h, ++rank);
+        if (qo->flags & MORGUE_QUERY_COLLAPSE)
+            json_object_set_new(e, "duplicates", render_duplicates(h));
+        json_array_append_new(hits, e);
+    }
     json_t *o = json_object();
     json_object_set_new(o, "query", render_text(query, strlen(query)));
     json_object_set_new(o, "total",
                         json_integer((json_int_t)morgue_hits_total(h)));
+    uint64_t stories;
+    if (morgue_hits_stories(h, &stories) == MORGUE_OK)
+        json_object_set_new(o, "stories", json_integer((json_int_t)stories));
     json_object_set_new(o, "total_exact",
                         json_boolean(morgue_hits_total_exact(h)));
     json_object_set_new(o, "took_us",
@@ -162,5 +181,86 @@ json_t *render_stats(const morgue_stats *st)
     json_object_set_new(o, "first_date", render_date(st->first_date));
     json_object_set_new(o, "last_date", render_date(st->last_date));
     json_object_set_new(o, "language", json_string(st->language));
+    return o;
+}
+
+int render_ids_titles(morgue_searcher *s, const uint64_t *docids, size_t n,
+                      json_t **ids, json_t **titles)
+{
+    morgue_hits *h;
+    *ids = *titles = NULL;
+    if (morgue_searcher_docs(s, docids, n, &h) != MORGUE_OK)
+        return -1;
+    *ids = json_array();
+    *titles = json_array();
+    while (morgue_hits_next(h) == MORGUE_OK) {
+        json_array_append_new(*ids, field(h, MORGUE_FIELD_ID));
+        json_array_append_new(*titles, field(h, MORGUE_FIELD_TITLE));
+    }
+    morgue_hits_free(h);
+    return 0;
+}
+
+json_t *render_dups(morgue_searcher *s, const morgue_clusters *c,
+                    uint64_t articles)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < morgue_clusters_count(c); i++) {
+        morgue_cluster k;
+        json_t *ids, *titles;
+        morgue_clusters_get(c, i, &k);
+        if (render_ids_titles(s, k.docids, k.size, &ids, &titles)) {
+            json_decref(a);
+            return NULL;
+        }
+        json_t *e = json_object();
+        json_object_set_new(e, "size", json_integer((json_int_t)k.size));
+        json_object_set_new(e, "ids", ids);
+        json_object_set_new(e, "titles", titles);
+        json_object_set_new(e, "first_date", render_date(k.first_date));
+        json_object_set_new(e, "last_date", render_date(k.last_date));
+        json_array_append_new(a, e);
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "articles", json_integer((json_int_t)articles));
+    json_object_set_new(o, "clusters", a);
+    return o;
+}
+
+json_t *render_timeline(morgue_searcher *s, const morgue_timeline *t,
+                        const char *query)
+{
+    json_t *ps = json_array();
+    for (size_t i = 0; i < morgue_timeline_count(t); i++) {
+        morgue_period p;
+        morgue_timeline_get(t, i, &p);
+        json_t *st = json_array();
+        for (size_t k = 0; k < p.n_stories; k++) {
+            const morgue_story *y = &p.stories[k];
+            json_t *ids, *titles;
+            if (render_ids_titles(s, y->docids, y->count, &ids, &titles)) {
+                json_decref(st);
+                json_decref(ps);
+                return NULL;
+            }
+            json_decref(titles);
+            json_t *e = json_object();
+            json_object_set_new(e, "title", json_string(y->title));
+            json_object_set_new(e, "count", json_integer((json_int_t)y->count));
+            json_object_set_new(e, "ids", ids);
+            json_object_set_new(e, "first_date", render_date(y->first_date));
+            json_object_set_new(e, "last_date", render_date(y->last_date));
+            json_array_append_new(st, e);
+        }
+        json_t *e = json_object();
+        json_object_set_new(e, "period",
+                            p.period ? json_string(p.period) : json_null());
+        json_object_set_new(e, "count", json_integer((json_int_t)p.count));
+        json_object_set_new(e, "stories", st);
+        json_array_append_new(ps, e);
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "query", json_string(query));
+    json_object_set_new(o, "periods", ps);
     return o;
 }

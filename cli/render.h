@@ -25,15 +25,35 @@ json_t *render_hit(morgue_hits *h, size_t rank);
  * snippet, plus body. */
 json_t *render_article(morgue_hits *h);
 
+/* The ids of the articles folded under the current hit (collapsing). */
+json_t *render_duplicates(morgue_hits *h);
+
 /* (s, n) as a JSON string: as it is when valid UTF-8 (a NUL escaped),
  * else repaired, so that a field is never dropped for its bytes. */
 json_t *render_text(const char *s, size_t n);
 
-/* A search answer: query, total, total_exact, took_us (since started_us,
+/* A search answer: query, total, total_exact, stories (when collapsed),
+ * took_us (since started_us,
  * render_now_us() before the search, so snippets count), hits, facets.
  * Consumes the hits iterator of h (morgue_hits_next to the end). */
 json_t *render_search(morgue_hits *h, const morgue_query_opts *qo,
                       const char *query, double started_us);
+
+/* ids and titles of the articles docids (n of them) as two new arrays;
+ * -1 when one cannot be read (the searcher's message says why). */
+int render_ids_titles(morgue_searcher *s, const uint64_t *docids, size_t n,
+                      json_t **ids, json_t **titles);
+
+/* morgue dups --json: {"articles": articles, "clusters": [{"size", "ids",
+ * "titles", "first_date", "last_date"}]}; NULL on failure. */
+json_t *render_dups(morgue_searcher *s, const morgue_clusters *c,
+                    uint64_t articles);
+
+/* morgue timeline --json: {"query", "periods": [{"period" (null for the
+ * undated), "count", "stories": [{"title", "count", "ids", "first_date",
+ * "last_date"}]}]}; NULL on failure. */
+json_t *render_timeline(morgue_searcher *s, const morgue_timeline *t,
+                        const char *query);
 
 /* documents, terms, segments, index_bytes, first_date, last_date,
  * language. */

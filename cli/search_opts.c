@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/search_opts.h"
 #include "formats/dates.h"
+#include "searcher/reldate.h"
 #include "util/civil.h"
 
 static int fail(char *err, size_t cap, const char *fmt, const char *a)
@@ -104,7 +106,25 @@ static const struct {
     { "facet", 1 },   { "no-snippets", 0 },   { "snippet-chars", 1 },
     { "hl-open", 1 }, { "hl-close", 1 },      { "k1", 1 },
     { "b", 1 },       { "natural", 0 },       { "title-weight", 1 },
+    { "collapse", 0 }, { "recency", 1 },      { "now", 1 },
 };
+
+/* 30d, 12h, 90m, 3600s, 2w: seconds; -1 when malformed. */
+static double half_life(const char *v)
+{
+    char *end;
+    double x = strtod(v, &end);
+    static const struct { char unit; double secs; } units[] = {
+        { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+        { 'w', 7 * 86400 }, { 'y', 365.25 * 86400 },
+    };
+    if (end == v || !isfinite(x) || x <= 0 || !end[0] || end[1])
+        return -1;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (*end == units[i].unit)
+            return x * units[i].secs;
+    return -1;
+}
 
 int search_opt_known(const char *name)
 {
@@ -142,16 +162,40 @@ int search_opt_set(morgue_query_opts *qo, const char *name,
             qo->sort = MORGUE_SORT_RELEVANCE;
         else
             return fail(err, cap, "--sort is relevance or date, not '%s'", v);
+    } else if (!strcmp(name, "recency")) {
+        if ((qo->recency_half_life = half_life(v)) <= 0)
+            return fail(err, cap, "--recency wants a half-life such as 30d, "
+                        "12h, 90m or 2w, not '%s'", v);
+    } else if (!strcmp(name, "now")) {
+        int64_t t = MORGUE_NO_DATE;
+        if (strlen(v) > 10)
+            t = date_parse_iso8601((span){ v, strlen(v) });
+        if (t == MORGUE_NO_DATE && search_opt_day(v, 0, &t))
+            return fail(err, cap, "--now wants a date (YYYY-MM-DD, or "
+                        "YYYY-MM-DDTHH:MM:SSZ), not '%s'", v);
+        qo->now = t;
     } else if (!strcmp(name, "from") || !strcmp(name, "to")) {
         int to = name[0] == 't';
-        if (search_opt_day(v, to, to ? &qo->date_to : &qo->date_from))
-            return fail(err, cap, to ? "--to wants YYYY, YYYY-MM or "
-                        "YYYY-MM-DD, not '%s'" : "--from wants YYYY, YYYY-MM "
-                        "or YYYY-MM-DD, not '%s'", v);
+        int64_t f, l;
+        int64_t now = qo->now != MORGUE_NO_DATE ? qo->now
+                                                : (int64_t)time(NULL);
+        if (reldate_period(v, strlen(v), now, &f, &l))
+            *(to ? &qo->date_to : &qo->date_from) = to ? l : f;
+        else if (search_opt_day(v, to, to ? &qo->date_to : &qo->date_from))
+            return fail(err, cap, to ? "--to wants YYYY, YYYY-MM, "
+                        "YYYY-MM-DD or a relative date (today, last-7-days, "
+                        "this-week, ...), not '%s'" : "--from wants YYYY, "
+                        "YYYY-MM, YYYY-MM-DD or a relative date (today, "
+                        "last-7-days, this-week, ...), not '%s'", v);
     } else if (!strcmp(name, "facet")) {
         if (facet(qo, v))
             return fail(err, cap, "--facet is year, month, day, source or "
                         "tag, not '%s'", v);
+    } else if (!strcmp(name, "collapse")) {
+        if (truthy(v))
+            qo->flags |= MORGUE_QUERY_COLLAPSE;
+        else
+            qo->flags &= ~(unsigned)MORGUE_QUERY_COLLAPSE;
     } else if (!strcmp(name, "no-snippets")) {
         qo->no_snippets = truthy(v);
     } else if (!strcmp(name, "snippet-chars")) {
@@ -189,4 +233,17 @@ int search_opt_check(const morgue_query_opts *qo, char *err, size_t cap)
         return -1;
     }
     return 0;
+}
+
+const char *search_opt_find_now(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--"))
+            break;
+        if (!strcmp(argv[i], "--now") && i + 1 < argc)
+            return argv[i + 1];
+        if (!strncmp(argv[i], "--now=", 6))
+            return argv[i] + 6;
+    }
+    return NULL;
 }

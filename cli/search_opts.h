@@ -1,6 +1,6 @@
 /* search_opts.h: search options by name (limit, offset, any, natural,
  * sort, from, to, facet, no-snippets, snippet-chars, hl-open, hl-close,
- * k1, b, title-weight), for
+ * k1, b, title-weight, collapse, recency, now), for
  * `morgue search` and `morgue serve`'s /api/search alike. */
 #ifndef MORGUE_CLI_SEARCH_OPTS_H
 #define MORGUE_CLI_SEARCH_OPTS_H
@@ -15,7 +15,8 @@
 /* 0: not a search option; 1: a flag; 2: takes a value. */
 int search_opt_known(const char *name);
 
-/* Sets option name (without "--") to v into qo; v is NULL for a flag on
+/* Sets option name (without "--") to v into qo (relative --from/--to
+ * are taken from qo->now, so set "now" first); v is NULL for a flag on
  * the command line, and "1"/"0" style over HTTP. String values (hl-open,
  * hl-close) are borrowed. 0, or -1 with one line in err. */
 int search_opt_set(morgue_query_opts *qo, const char *name, const char *v,
@@ -27,5 +28,9 @@ int search_opt_check(const morgue_query_opts *qo, char *err, size_t cap);
 /* YYYY, YYYY-MM or YYYY-MM-DD: its first (upper = 0) or last second, UTC.
  * 0, or -1 when malformed. */
 int search_opt_day(const char *s, int upper, int64_t *out);
+
+/* The value of --now / --now=V in argv, or NULL: read before the other
+ * options, so that relative dates do not depend on the order. */
+const char *search_opt_find_now(int argc, char **argv);
 
 #endif

@@ -294,6 +294,8 @@ int fmt_read_file(const char *path, const char *format_name, fmt_sink *sink,
     fmt_input in = { path, NULL, 0, MORGUE_NO_DATE };
     char *name = NULL;
     int rc = slurp(path, &raw, &in.mtime, errmsg, errmsg_len);
+    if (!sink->mtime_dates) /* a copy's mtime is not a publication date */
+        in.mtime = MORGUE_NO_DATE;
     in.data = raw.ptr;
     in.len = raw.len;
     if (rc == MORGUE_OK && raw.len >= 2 && (unsigned char)raw.ptr[0] == 0x1f &&

@@ -39,6 +39,9 @@ typedef struct fmt_sink {
                     const char *msg);
     void *ud;
     uint64_t skipped;   /* readers add 1 for every record they skip */
+    int mtime_dates;    /* set by the caller: an article with no date of
+                           its own (nor one in its path) takes the file's
+                           modification time; else it stays undated */
 } fmt_sink;
 
 /* Everything a reader knows about its input. */
@@ -46,7 +49,8 @@ typedef struct fmt_input {
     const char *path;   /* file path as given (for path dates, messages) */
     const char *data;   /* whole decompressed content */
     size_t len;
-    int64_t mtime;      /* file modification time, seconds UTC */
+    int64_t mtime;      /* file modification time, seconds UTC, when the
+                           sink asks for mtime dates; else MORGUE_NO_DATE */
 } fmt_input;
 
 typedef struct fmt_reader {

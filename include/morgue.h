@@ -265,11 +265,16 @@ typedef struct morgue_add_opts {
                                   commits between files whenever the memory
                                   budget has flushed a segment, so a killed
                                   run keeps most of its work */
+    /* version 3: */
+    int date_from_mtime;       /* non-zero: an article with no date of its
+                                  own, nor one in its path, is dated by its
+                                  file's modification time; else (the
+                                  default) it is undated */
 } morgue_add_opts;
 
-#define MORGUE_ADD_OPTS_VERSION 2
+#define MORGUE_ADD_OPTS_VERSION 3
 #define MORGUE_ADD_OPTS_INIT                                                 \
-    { MORGUE_ADD_OPTS_VERSION, NULL, NULL, NULL, NULL, 0 }
+    { MORGUE_ADD_OPTS_VERSION, NULL, NULL, NULL, NULL, 0, 0 }
 
 /* What one morgue_writer_add_file() did. */
 typedef struct morgue_add_result {
@@ -462,6 +467,11 @@ MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out);
 #define MORGUE_QUERY_COUNT 2      /* count every match exactly (else the
                                      total may be a lower bound when top-k
                                      pruning skipped documents) */
+#define MORGUE_QUERY_COLLAPSE 8   /* fold near-duplicates under the best
+                                     ranked of them: limit and offset count
+                                     stories, morgue_hits_duplicates() lists
+                                     what was folded under each hit (every
+                                     match is walked) */
 /* Bits 0x40000000 and up are taken by the library's own tests
  * (searcher/testflags.h) and are not part of the API. */
 
@@ -516,13 +526,24 @@ typedef struct morgue_query_opts {
     unsigned timeout_ms;   /* > 0: the search stops with MORGUE_ECANCELED
                               once it has run this long (wall time); 0:
                               no timeout */
+    /* version 4: */
+    double collapse_similarity; /* MORGUE_QUERY_COLLAPSE: least estimated
+                              resemblance of near-duplicates, 0..1; <= 0:
+                              MORGUE_DEFAULT_SIMILARITY */
+    double recency_half_life; /* seconds; > 0: the score is multiplied by
+                              (1 + 2^(-age / half_life)) / 2, age = now -
+                              date (0 when in the future; undated articles
+                              get the factor 1/2) */
+    int64_t now;           /* "now" for recency and the relative dates of
+                              the query (date:today...); MORGUE_NO_DATE:
+                              the clock */
 } morgue_query_opts;
 
-#define MORGUE_QUERY_OPTS_VERSION 3
+#define MORGUE_QUERY_OPTS_VERSION 4
 #define MORGUE_QUERY_OPTS_INIT                                               \
     { MORGUE_QUERY_OPTS_VERSION, 0, 0, 0, -1, 0, NULL, NULL, 0, 0, 0,        \
       MORGUE_SORT_RELEVANCE, MORGUE_NO_DATE, MORGUE_NO_DATE,                 \
-      MORGUE_FACET_NONE, 0, 0, NULL, 0 }
+      MORGUE_FACET_NONE, 0, 0, NULL, 0, 0, 0, MORGUE_NO_DATE }
 
 /* Runs query (the language of docs/QUERY.md) against s. Free words are
  * case-folded and stemmed; an article matches when it holds every word (in
@@ -612,6 +633,127 @@ MORGUE_API const char *morgue_hits_errmsg(const morgue_hits *h);
 
 /* Frees h. NULL is allowed. */
 MORGUE_API void morgue_hits_free(morgue_hits *h);
+
+/* With MORGUE_QUERY_COLLAPSE: the articles (global ids, best ranked
+ * first) folded under the current hit; *docids is owned by h, valid until
+ * morgue_hits_free. Zero of them without collapsing. */
+MORGUE_API int morgue_hits_duplicates(const morgue_hits *h,
+                                      const uint64_t **docids, size_t *n);
+
+/* With MORGUE_QUERY_COLLAPSE: the number of stories (matches after
+ * folding) into *out and MORGUE_OK; MORGUE_ENOTFOUND when not known. */
+MORGUE_API int morgue_hits_stories(const morgue_hits *h, uint64_t *out);
+
+/* The searcher h came from. */
+MORGUE_API morgue_searcher *morgue_hits_searcher(const morgue_hits *h);
+
+/* The articles with the given global ids (morgue_hits_docid), in that
+ * order, as a result list with a search's accessors (score 0, snippets
+ * the body's start). MORGUE_ENOTFOUND when one is not a live article. */
+MORGUE_API int morgue_searcher_docs(morgue_searcher *s,
+                                    const uint64_t *docids, size_t n,
+                                    morgue_hits **out);
+
+/* ------------------------------------------------------------------ */
+/* Near-duplicates, related articles, timelines                         */
+
+/* An article's near-duplicate fingerprint: a sketch of its body's word
+ * 3-shingles (64 one-byte MinHash values; the index keeps it as a column,
+ * docs/FORMAT.md). All bytes 0xFF: no fingerprint (an empty body, or an
+ * index written before fingerprints). */
+#define MORGUE_FINGERPRINT_BYTES 64
+/* The resemblance above which two articles are near-duplicates unless
+ * told otherwise (measured: benchmarks/dups/README.md). */
+#define MORGUE_DEFAULT_SIMILARITY 0.5
+
+/* The fingerprint morgue would give an article with this body. */
+MORGUE_API int morgue_fingerprint_text(const char *text, size_t len,
+                                       uint8_t out[MORGUE_FINGERPRINT_BYTES]);
+
+/* Estimated resemblance (Jaccard of the shingle sets) of two
+ * fingerprints, 0..1; 0 when either is "no fingerprint". */
+MORGUE_API double morgue_fingerprint_similarity(const uint8_t *a,
+                                                const uint8_t *b);
+
+/* The stored fingerprint of article docid; MORGUE_ENOTFOUND when it is not
+ * a live article. */
+MORGUE_API int morgue_searcher_fingerprint(morgue_searcher *s, uint64_t docid,
+                                           uint8_t out[MORGUE_FINGERPRINT_BYTES]);
+
+/* "More like this": articles about the same story or topic as article
+ * docid, found by an any-word query of its most distinctive words (tf *
+ * idf, docs/QUERY.md), ranked as a search is; the article itself and its
+ * near-duplicates (resemblance >= opts->collapse_similarity, default
+ * MORGUE_DEFAULT_SIMILARITY) are left out. opts as for morgue_search (may
+ * be NULL); with MORGUE_QUERY_COLLAPSE copies among the answers are
+ * folded. MORGUE_ENOTFOUND when docid is not a live article. */
+MORGUE_API int morgue_similar(morgue_searcher *s, uint64_t docid,
+                              const morgue_query_opts *opts,
+                              morgue_hits **out);
+
+/* A story in a timeline period: matching articles that are alike (near-
+ * duplicates, or sharing their most distinctive words) and at most three
+ * days apart. */
+typedef struct morgue_story {
+    const char *title;       /* headline of its best ranked article */
+    uint64_t count;          /* its articles in this period */
+    const uint64_t *docids;  /* those, best ranked first */
+    int64_t first_date;      /* the whole story's dates, or MORGUE_NO_DATE */
+    int64_t last_date;
+} morgue_story;
+
+typedef struct morgue_period {
+    const char *period;      /* "2022-01-05" (a day; a week by its Monday,
+                                ISO 8601 weeks) or "2022-01" (a month);
+                                NULL for the undated articles, last */
+    uint64_t count;          /* matching articles in the period */
+    const morgue_story *stories; /* n_stories, most articles first */
+    size_t n_stories;
+} morgue_period;
+
+typedef struct morgue_timeline morgue_timeline;
+
+#define MORGUE_TIMELINE_DAY 1
+#define MORGUE_TIMELINE_WEEK 2
+#define MORGUE_TIMELINE_MONTH 3
+
+/* Every match of query (as morgue_search finds them with opts; limit,
+ * offset and facets are ignored) grouped into stories and laid out per
+ * period (MORGUE_TIMELINE_*), oldest first. On success *out is new; free
+ * it with morgue_timeline_free. Every pointer in it is owned by it. */
+MORGUE_API int morgue_timeline_build(morgue_searcher *s, const char *query,
+                               const morgue_query_opts *opts, int by,
+                               morgue_timeline **out);
+MORGUE_API size_t morgue_timeline_count(const morgue_timeline *t);
+/* Period i (0 <= i < count), oldest first, into *out. */
+MORGUE_API int morgue_timeline_get(const morgue_timeline *t, size_t i,
+                                   morgue_period *out);
+/* NULL is allowed. */
+MORGUE_API void morgue_timeline_free(morgue_timeline *t);
+
+/* A group of near-duplicate articles. */
+typedef struct morgue_cluster {
+    size_t size;
+    const uint64_t *docids; /* size global ids, the best representative
+                               first (the one resembling most others),
+                               then by date; owned by the morgue_clusters */
+    int64_t first_date;     /* earliest member date, or MORGUE_NO_DATE */
+    int64_t last_date;
+} morgue_cluster;
+
+typedef struct morgue_clusters morgue_clusters;
+
+/* Every cluster of two or more articles that resemble each other at least
+ * min_similarity (0 < x <= 1; linked pairs joined transitively), biggest
+ * first. On success *out is new; free it with morgue_clusters_free. */
+MORGUE_API int morgue_dups(morgue_searcher *s, double min_similarity,
+                           morgue_clusters **out);
+MORGUE_API size_t morgue_clusters_count(const morgue_clusters *c);
+/* Cluster i (0 <= i < count) into *out; valid until morgue_clusters_free. */
+MORGUE_API int morgue_clusters_get(const morgue_clusters *c, size_t i,
+                                   morgue_cluster *out);
+/* NULL is allowed. */
+MORGUE_API void morgue_clusters_free(morgue_clusters *c);
 
 /* Looks articles up by key, tried in this order: an identity (the id a
  * search shows), the path of the file they were read from (relative

@@ -32,6 +32,14 @@ typedef enum col_id {
     COL_DLEN, /* u32 tokens in title + body (BM25's document length) */
     COL_TLEN, /* u32 tokens in the title */
     COL_DATE, /* i64 seconds UTC, or INT64_MIN for undated */
+    COL_FP0,  /* near-duplicate fingerprint (text/fingerprint.h): bytes */
+    COL_FP1,  /* 8i..8i+7 of the sketch in column COL_FP0 + i, little- */
+    COL_FP2,  /* endian; UINT64_MAX in all eight: no fingerprint */
+    COL_FP3,
+    COL_FP4,
+    COL_FP5,
+    COL_FP6,
+    COL_FP7,
     N_COLS
 } col_id;
 

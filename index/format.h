@@ -223,6 +223,8 @@
 #define SEC_BSTO TAG('B', 'S', 'T', 'O') /* zstore: bodies, blocks */
 #define SEC_BIDX TAG('B', 'I', 'D', 'X') /* zstore: bodies, block index */
 #define SEC_BDIC TAG('B', 'D', 'I', 'C') /* zstore: bodies, dictionary */
+/* Near-duplicate fingerprint columns FPH0..FPH7: SEC_FPH0 + (i << 24). */
+#define SEC_FPH0 TAG('F', 'P', 'H', '0')
 
 #define META_SIZE 56
 #define TDIC_BLOCK_TERMS 32

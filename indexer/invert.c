@@ -14,6 +14,7 @@
 #include "index/segment.h"
 #include "indexer/invert.h"
 #include "morgue.h"
+#include "text/fingerprint.h"
 #include "text/tokenize.h"
 #include "util/alloc.h"
 
@@ -229,14 +230,18 @@ static uint32_t title_of(inverter *v, uint32_t stem)
     return t;
 }
 
-/* Tokenizes one field; returns tokens seen or -1 on OOM. */
-static int64_t add_text(inverter *v, span text, uint32_t base, int title)
+/* Tokenizes one field; returns tokens seen or -1 on OOM. The body's
+ * words also feed the fingerprint fp (NULL for the title). */
+static int64_t add_text(inverter *v, span text, uint32_t base, int title,
+                        fp_builder *fp)
 {
     tokenizer tk;
     token tok;
     uint32_t n = 0;
     tokenizer_init(&tk, text.ptr, text.len);
     while (tokenizer_next(&tk, &tok)) {
+        if (fp)
+            fp_word(fp, tok.term, tok.len);
         uint32_t w = term_id(v, NS_WORD, tok.term, tok.len);
         uint32_t s = w == NO_TERM ? NO_TERM : stem_of(v, w);
         uint32_t t = (s != NO_TERM && title) ? title_of(v, s) : 0;
@@ -303,21 +308,27 @@ static int end_doc(inverter *v)
 /* The document's row of every column (col_table): a new column is one
  * more line here. tl and bl are its title and body token counts. */
 static void doc_columns(const invert_doc *d, uint32_t tl, uint32_t bl,
-                        uint64_t *row)
+                        fp_builder *fp, uint64_t *row)
 {
     row[COL_DLEN] = tl + bl;
     row[COL_TLEN] = tl;
     row[COL_DATE] = (uint64_t)d->date;
+    uint8_t sketch[FP_BYTES];
+    fp_finish(fp, sketch);
+    for (int i = 0; i < 8; i++)
+        row[COL_FP0 + i] = col_load(sketch + 8 * i, 8, 0);
 }
 
 int inverter_add(inverter *v, const invert_doc *d)
 {
     if (grow_docs(v))
         return MORGUE_ENOMEM;
-    int64_t tl = add_text(v, d->title, 0, 1);
+    fp_builder fp;
+    fp_init(&fp);
+    int64_t tl = add_text(v, d->title, 0, 1, NULL);
     int64_t bl = tl < 0 ? -1
                         : add_text(v, d->body, (uint32_t)tl + POS_FIELD_GAP,
-                                   0);
+                                   0, &fp);
     if (bl < 0)
         return MORGUE_ENOMEM;
     for (size_t i = 0; i < d->n_tags; i++)
@@ -338,7 +349,7 @@ int inverter_add(inverter *v, const invert_doc *d)
     if (rc)
         return rc;
     uint64_t row[N_COLS];
-    doc_columns(d, (uint32_t)tl, (uint32_t)bl, row);
+    doc_columns(d, (uint32_t)tl, (uint32_t)bl, &fp, row);
     if (colset_push(&v->cols, row))
         return MORGUE_ENOMEM;
     v->idents[v->n_docs] = d->ident;

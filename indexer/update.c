@@ -366,7 +366,8 @@ int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
                      const morgue_add_opts *opts, morgue_add_result *res)
 {
     file_ctx c = { w, path, opts, res, BUF_INIT, root, -1 };
-    fmt_sink sink = { on_article, on_warning, &c, 0 };
+    fmt_sink sink = { on_article, on_warning, &c, 0,
+                      opts && opts->date_from_mtime }; /* a full copy */
     fmt_file_result fr = { 0 };
     char msg[ERRMSG_LEN];
     msg[0] = '\0';

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds morgue, indexes the bundled sample archive
-# and runs the demo search.
+# runs the demo search and ends with the story of the January 2022 unrest
+# in Kazakhstan, day by day (morgue timeline).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
@@ -11,3 +12,5 @@ rm -rf build/demo-index
 ./build/release/cli/morgue index --index build/demo-index examples/archive
 ./build/release/cli/morgue search --index build/demo-index \
   "state of emergency Almaty"
+./build/release/cli/morgue timeline --index build/demo-index \
+  --from 2022-01-01 --to 2022-01-31 kazakhstan OR almaty OR tokayev

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "searcher/near.h"
 #include "searcher/searcher.h"
 #include "util/hash.h"
 #include "util/alloc.h"
@@ -15,6 +16,8 @@ typedef struct found {
     hit *hits;
     size_t n, cap;
 } found;
+
+static int make_list(morgue_searcher *s, found *f, morgue_hits **out);
 
 static int push(found *f, uint32_t seg, uint32_t doc)
 {
@@ -133,12 +136,46 @@ MORGUE_API int morgue_searcher_get(morgue_searcher *s, const char *key,
         rc = searcher_fail(s, rc, "out of memory");
     else if (rc)
         rc = searcher_fail(s, rc, "%s", e.text);
-    morgue_hits *h = rc == MORGUE_OK ? calloc(1, sizeof *h) : NULL;
-    if (rc == MORGUE_OK && !h)
-        rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     if (rc) {
         free(f.hits);
         return rc;
+    }
+    return make_list(s, &f, out);
+}
+
+MORGUE_API int morgue_searcher_docs(morgue_searcher *s,
+                                    const uint64_t *docids, size_t n,
+                                    morgue_hits **out)
+{
+    if (!out)
+        return MORGUE_EINVAL;
+    *out = NULL;
+    if (!s || (!docids && n))
+        return MORGUE_EINVAL;
+    found f = { malloc(n * sizeof *f.hits + 1), n, n };
+    if (!f.hits)
+        return searcher_fail(s, MORGUE_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        size_t g;
+        uint32_t d;
+        if (near_locate(s, docids[i], &g, &d) || searcher_deleted(s, g, d)) {
+            free(f.hits);
+            return searcher_fail(s, MORGUE_ENOTFOUND, "no article %llu",
+                                 (unsigned long long)docids[i]);
+        }
+        f.hits[i] = (hit){ 0, 0, (uint32_t)g, d };
+    }
+    return make_list(s, &f, out);
+}
+
+/* A result list of f's articles (taking f's array). */
+static int make_list(morgue_searcher *s, found *fo, morgue_hits **out)
+{
+    found f = *fo;
+    morgue_hits *h = calloc(1, sizeof *h);
+    if (!h) {
+        free(f.hits);
+        return searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     }
     morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
     o.limit = f.n;

@@ -182,6 +182,8 @@ MORGUE_API void morgue_hits_free(morgue_hits *h)
     if (!h)
         return;
     free(h->hits);
+    free(h->dups);
+    free(h->dup_at);
     query_terms_free(h->terms, h->n_terms);
     for (int k = 0; k < 3; k++)
         free(h->facets[k]);

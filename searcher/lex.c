@@ -14,6 +14,7 @@
 #include "formats/dates.h"
 #include "morgue.h"
 #include "searcher/parse_int.h"
+#include "searcher/reldate.h"
 #include "text/tokenize.h"
 
 /* ---- bytes and runs -------------------------------------------------- */
@@ -111,11 +112,14 @@ static int two_digits(const char *q, size_t *i, size_t end, unsigned *v)
     return 1;
 }
 
-/* One end of a date value, q[s, e): YYYY, YYYY-M[M] or YYYY-M[M]-D[D];
- * the first and last second of the period it names. */
-static int date_end(const char *q, size_t s, size_t e, int64_t *from,
-                    int64_t *to)
+/* One end of a date value, q[s, e): YYYY, YYYY-M[M] or YYYY-M[M]-D[D],
+ * or a relative date (today, last-7-days, now...: reldate.h); the first
+ * and last second of the period it names. */
+static int date_end(const char *q, size_t s, size_t e, int64_t now,
+                    int64_t *from, int64_t *to)
 {
+    if (e > s && !(q[s] >= '0' && q[s] <= '9'))
+        return reldate_period(q + s, e - s, now, from, to);
     size_t i = s;
     int64_t y = 0;
     unsigned m = 0, d = 0;
@@ -158,20 +162,20 @@ static void lex_date(parser *p, tok *t, size_t s, size_t e)
     t->from = INT64_MIN;
     t->to = INT64_MAX;
     if (dots == e) {
-        if (!date_end(q, s, e, &t->from, &t->to))
+        if (!date_end(q, s, e, p->now, &t->from, &t->to))
             goto bad_whole;
         return;
     }
     if (dots == s && dots + 2 == e)
         goto bad_whole;
-    if (dots > s && !date_end(q, s, dots, &t->from, &x)) {
+    if (dots > s && !date_end(q, s, dots, p->now, &t->from, &x)) {
         parse_fail(p, s, "bad date '%.*s' at column %zu (dates look like "
                    "2022-01-05, 2022-01 or 2022)",
              parse_excerpt(q, s, dots - s), &q[s], s + 1);
         t->kind = T_ERR;
         return;
     }
-    if (dots + 2 < e && !date_end(q, dots + 2, e, &f, &t->to)) {
+    if (dots + 2 < e && !date_end(q, dots + 2, e, p->now, &f, &t->to)) {
         parse_fail(p, dots + 2, "bad date '%.*s' at column %zu (dates look "
                           "like 2022-01-05, 2022-01 or 2022)",
              parse_excerpt(q, dots + 2, e - dots - 2), &q[dots + 2], dots + 3);

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "morgue.h"
 #include "searcher/parse_int.h"
@@ -570,8 +571,16 @@ static qnode *parse_natural(parser *p)
 int query_parse(const char *q, unsigned flags, qnode **out, char *err,
                 size_t err_len, size_t *err_pos)
 {
+    return query_parse_at(q, flags, (int64_t)time(NULL), out, err, err_len,
+                          err_pos);
+}
+
+int query_parse_at(const char *q, unsigned flags, int64_t now, qnode **out,
+                   char *err, size_t err_len, size_t *err_pos)
+{
     parser p;
     memset(&p, 0, sizeof p);
+    p.now = now;
     p.q = q ? q : "";
     p.len = strlen(p.q);
     p.flags = flags;

@@ -3,12 +3,21 @@
 #include <stdlib.h>
 
 #include "searcher/prune.h"
+#include "searcher/recency.h"
 #include "util/alloc.h"
 
 /* A bound that rounding in the score's sum cannot exceed. */
 static int cannot_enter(double bound, double threshold)
 {
     return bound + 1e-9 * fabs(bound) + 1e-12 <= threshold;
+}
+
+/* What an unblended bound must beat: the k-th best score, over the most
+ * recency can multiply a score by in this segment. */
+static double threshold(const prune_job *j)
+{
+    double th = topk_threshold(j->top);
+    return j->half_life > 0 ? th / j->boost_max : th;
 }
 
 static int accept(const prune_job *j, uint32_t doc)
@@ -35,6 +44,9 @@ static double score(const prune_job *j, uint32_t doc)
 static void push(prune_job *j, uint32_t doc)
 {
     double sc = score(j, doc);
+    if (j->half_life > 0)
+        sc *= recency_factor(segment_date(&j->s->segs[j->g], doc), j->now,
+                             j->half_life);
     if (topk_would_enter(j->top, sc))
         topk_push(j->top, (hit){ sc, sc, (uint32_t)j->g, doc },
                   j->s->base[j->g] + doc);
@@ -60,7 +72,7 @@ static int run_and(prune_job *j, it **order)
     while (doc != IT_END) {
         if (budget_spend(j->budget, j->n))
             return MORGUE_EQUERY;
-        double th = topk_threshold(j->top);
+        double th = threshold(j);
         uint32_t end;
         if (!j->count && cannot_enter(block_bound(j, doc, &end), th)) {
             /* nothing up to the nearest block end can enter the top k */
@@ -106,7 +118,7 @@ static int run_or(prune_job *j, it **s)
     for (size_t i = 0; i < n; i++)
         it_next(s[i]);
     for (;;) {
-        double th = topk_threshold(j->top);
+        double th = threshold(j);
         while (!j->count && ne < n && cannot_enter(prefix[ne + 1], th))
             ne++; /* these alone can no longer make a top-k document */
         if (budget_spend(j->budget, n - ne)) {

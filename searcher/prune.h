@@ -20,6 +20,11 @@ typedef struct prune_job {
     topk *top;
     uint64_t *total;
     query_budget *budget; /* charged for each candidate's scan */
+    /* Recency (searcher/recency.h): half_life > 0 multiplies each score by
+     * its factor, at most boost_max in this segment. */
+    double half_life;
+    int64_t now;
+    double boost_max;
 } prune_job;
 
 int prune_run(prune_job *j);

@@ -106,6 +106,10 @@ typedef struct qnode {
  * past the NUL. The tree is freed whole with query_free(root). */
 int query_parse(const char *q, unsigned flags, qnode **out, char *err,
                 size_t err_len, size_t *err_pos);
+/* The same, with relative dates (date:today...) taken from now instead
+ * of the clock. */
+int query_parse_at(const char *q, unsigned flags, int64_t now, qnode **out,
+                   char *err, size_t err_len, size_t *err_pos);
 
 /* Appends a canonical form of n (fully parenthesised, quoted where
  * needed) that query_parse, with the grammar that made n, reads back into

@@ -5,10 +5,15 @@
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "searcher/collapse.h"
 #include "searcher/facets.h"
+#include "searcher/near.h"
+#include "searcher/search.h"
 #include "searcher/plan.h"
 #include "searcher/prune.h"
+#include "searcher/recency.h"
 #include "searcher/query.h"
 #include "searcher/testflags.h"
 #include "searcher/topk.h"
@@ -50,8 +55,37 @@ typedef struct run {
     int exhaustive;      /* walk and score every match */
     int64_t from, to;    /* option date filter */
     uint64_t total;
+    search_extra *x;     /* or NULL */
+    unsigned x_need;     /* agreeing bytes that make x's near-duplicate */
+    int64_t now;         /* for recency (and relative dates) */
+    int collapse;        /* keep every match in all, for folding */
+    topk_entry *all;
+    size_t n_all, cap_all;
     query_budget budget; /* shared by every segment's iterators */
 } run;
+
+static int keep_all(run *r, hit h, uint64_t g)
+{
+    if (r->n_all == r->cap_all) {
+        size_t cap = r->cap_all ? 2 * r->cap_all : 256;
+        topk_entry *a = realloc(r->all, cap * sizeof *a);
+        if (!a)
+            return MORGUE_ENOMEM;
+        r->all = a;
+        r->cap_all = cap;
+    }
+    r->all[r->n_all++] = (topk_entry){ h, g };
+    return MORGUE_OK;
+}
+
+/* Best first; ties to the earlier article, as topk orders them. */
+static int by_rank(const void *x, const void *y)
+{
+    const topk_entry *a = x, *b = y;
+    if (a->h.key != b->h.key)
+        return a->h.key > b->h.key ? -1 : 1;
+    return a->g < b->g ? -1 : a->g > b->g;
+}
 
 /* A flat query: one stem, or an AND / OR of stems only. */
 static int flat(const pnode *n)
@@ -64,6 +98,18 @@ static int flat(const pnode *n)
         if (n->kids[i]->kind != Q_WORD || n->kids[i]->tkind != TERM_STEM)
             return 0;
     return 1;
+}
+
+/* The article a search_extra leaves out, or one of its near-duplicates. */
+static int excluded(const run *r, size_t g, uint32_t d)
+{
+    if (r->s->base[g] + d == r->x->exclude_doc)
+        return 1;
+    if (!r->x->exclude_fp)
+        return 0;
+    uint8_t fp[FP_BYTES];
+    near_fp(r->s, g, d, fp);
+    return !fp_none(fp) && fp_agree(fp, r->x->exclude_fp) >= r->x_need;
 }
 
 int budget_poll(query_budget *b)
@@ -100,6 +146,8 @@ static int walk(run *r, size_t g, it *root)
             continue;
         if (r->budget.used > r->budget.limit)
             return MORGUE_EQUERY;
+        if (r->x && excluded(r, g, d))
+            continue;
         int64_t t = segment_date(seg, d);
         if ((r->from != INT64_MIN || r->to != INT64_MAX) &&
             (t == INT64_MIN || t < r->from || t > r->to))
@@ -108,8 +156,14 @@ static int walk(run *r, size_t g, it *root)
         if (facets_add(&r->facets, r->s, g, d))
             return MORGUE_ENOMEM;
         double sc = it_score(root);
+        if (r->o->recency_half_life > 0)
+            sc *= recency_factor(t, r->now, r->o->recency_half_life);
         double key = by_date ? (t == INT64_MIN ? -INFINITY : (double)t) : sc;
-        if (topk_would_enter(&r->top, key))
+        if (r->collapse) {
+            if (keep_all(r, (hit){ key, sc, (uint32_t)g, d },
+                         r->s->base[g] + d))
+                return MORGUE_ENOMEM;
+        } else if (topk_would_enter(&r->top, key))
             topk_push(&r->top, (hit){ key, sc, (uint32_t)g, d },
                       r->s->base[g] + d);
     }
@@ -148,7 +202,11 @@ static int pruned(run *r, size_t g, const score_ctx *c, errmsg *e)
     if (rc == MORGUE_OK && live && !(absent && n->kind != Q_OR)) {
         prune_job j = { r->s, g, terms, live, n->kind != Q_OR,
                         (r->o->flags & MORGUE_QUERY_COUNT) != 0, r->from,
-                        r->to, &r->top, &r->total, &r->budget };
+                        r->to, &r->top, &r->total, &r->budget,
+                        r->o->recency_half_life, r->now, 1.0 };
+        if (j.half_life > 0)
+            j.boost_max = recency_factor(r->s->segs[g].max_date, r->now,
+                                         j.half_life);
         rc = prune_run(&j);
     }
     for (size_t i = 0; terms && i < count; i++)
@@ -197,7 +255,23 @@ static int make_hits(run *r, morgue_hits **out)
     if (!h)
         return MORGUE_ENOMEM;
     h->s = r->s;
-    h->hits = topk_take(&r->top, &h->n_hits);
+    if (r->x && r->x->collect) {
+        h->hits = malloc(1); /* the matches go to the caller instead */
+        h->n_hits = 0;
+    } else if (r->collapse) {
+        qsort(r->all, r->n_all, sizeof *r->all, by_rank);
+        double sim = r->o->collapse_similarity > 0 &&
+                             r->o->collapse_similarity <= 1
+                         ? r->o->collapse_similarity
+                         : MORGUE_DEFAULT_SIMILARITY;
+        if (collapse_hits(r->s, r->all, r->n_all, sim,
+                          r->o->offset + r->o->limit, h)) {
+            morgue_hits_free(h);
+            return MORGUE_ENOMEM;
+        }
+    } else {
+        h->hits = topk_take(&r->top, &h->n_hits);
+    }
     h->next = r->o->offset;
     h->total = r->total;
     h->total_exact = r->exhaustive || (r->o->flags & MORGUE_QUERY_COUNT);
@@ -254,7 +328,7 @@ static int parse(run *r, const char *query, qnode **q)
         return searcher_fail(r->s, MORGUE_EQUERY, "query error at column "
                              "%zu: invalid UTF-8 (byte 0x%02x)", bad + 1,
                              (unsigned char)query[bad]);
-    int rc = query_parse(query, flags, q, msg, sizeof msg, &at);
+    int rc = query_parse_at(query, flags, r->now, q, msg, sizeof msg, &at);
     /* strict language only: natural language does not fail on syntax */
     if (rc == MORGUE_EQUERY && strstr(msg, "column")) /* said already */
         return searcher_fail(r->s, rc, "query error: %s (to search for "
@@ -272,6 +346,13 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
                              const morgue_query_opts *opts,
                              morgue_hits **out)
 {
+    return search_exec(s, query, opts, NULL, out);
+}
+
+int search_exec(morgue_searcher *s, const char *query,
+                const morgue_query_opts *opts, search_extra *x,
+                morgue_hits **out)
+{
     if (!out)
         return MORGUE_EINVAL;
     *out = NULL;
@@ -281,8 +362,16 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
     if (!resolve_opts(opts, &o))
         return searcher_fail(s, MORGUE_EINVAL, "unknown morgue_query_opts "
                              "version %u", opts->version);
-    run r = { .s = s, .o = &o };
+    run r = { .s = s, .o = &o, .x = x };
     r.budget.limit = MORGUE_QUERY_MAX_WORK;
+    r.now = o.now != MORGUE_NO_DATE ? o.now : (int64_t)time(NULL);
+    if (!(o.recency_half_life >= 0) || !isfinite(o.recency_half_life))
+        return searcher_fail(s, MORGUE_EINVAL, "the recency half-life must "
+                             "be a positive number of seconds");
+    if (x)
+        r.x_need = fp_agree_needed(x->exclude_similarity > 0
+                                       ? x->exclude_similarity
+                                       : MORGUE_DEFAULT_SIMILARITY);
     r.budget.cancel = o.cancel;
     if (o.timeout_ms) {
         struct timespec now;
@@ -293,7 +382,8 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
     r.budget.poll_at = 0; /* a flag already set stops before any work */
     r.from = o.date_from == MORGUE_NO_DATE ? INT64_MIN : o.date_from;
     r.to = o.date_to == MORGUE_NO_DATE ? INT64_MAX : o.date_to;
-    r.exhaustive = (o.flags & SEARCH_EXHAUSTIVE) ||
+    r.collapse = (o.flags & MORGUE_QUERY_COLLAPSE) || (x && x->collect);
+    r.exhaustive = (o.flags & SEARCH_EXHAUSTIVE) || r.collapse || x ||
                    o.sort == MORGUE_SORT_DATE ||
                    o.facet_date != MORGUE_FACET_NONE || o.facet_sources ||
                    o.facet_tags;
@@ -326,6 +416,12 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
     if (rc == MORGUE_OK && make_hits(&r, out))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     topk_free(&r.top);
+    if (rc == MORGUE_OK && x && x->collect) {
+        x->all = r.all; /* handed over */
+        x->n_all = r.n_all;
+        r.all = NULL;
+    }
+    free(r.all);
     facets_free(&r.facets);
     plan_free(&r.p);
     return rc;

@@ -97,6 +97,12 @@ struct morgue_hits {
     docstore_cache cache;
     buf snippet;
     errmsg err;
+    /* MORGUE_QUERY_COLLAPSE: hit i's folded articles are
+     * dups[dup_at[i] .. dup_at[i + 1]) (both owned, NULL otherwise). */
+    uint64_t *dups;
+    size_t *dup_at;
+    uint64_t stories;
+    int stories_known;
 };
 
 /* Snippet of body for the query terms into out (NUL-terminated). */

@@ -11,7 +11,8 @@ static const size_t writer_opts[] = {
     0, END(morgue_writer_opts, rebuild), sizeof(morgue_writer_opts)
 };
 static const size_t add_opts[] = {
-    0, END(morgue_add_opts, file_done), sizeof(morgue_add_opts)
+    0, END(morgue_add_opts, file_done), END(morgue_add_opts, date_from_mtime),
+    sizeof(morgue_add_opts)
 };
 static const size_t add_result[] = { 0, sizeof(morgue_add_result) };
 static const size_t update_result[] = { 0, sizeof(morgue_update_result) };
@@ -20,7 +21,7 @@ static const size_t searcher_opts[] = { 0, sizeof(morgue_searcher_opts) };
 static const size_t stats[] = { 0, sizeof(morgue_stats) };
 static const size_t query_opts[] = {
     0, END(morgue_query_opts, flags), END(morgue_query_opts, cancel),
-    sizeof(morgue_query_opts)
+    END(morgue_query_opts, collapse_similarity), sizeof(morgue_query_opts)
 };
 
 #define TABLE(t) { t, sizeof t / sizeof *t }

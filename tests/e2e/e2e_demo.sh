@@ -23,4 +23,14 @@ expect_status 0 "$MORGUE" stats --index "$WORK/idx" --json
 [ "$(json_field documents "$WORK/out")" -ge 30 ] || fail "too few documents"
 json_field first_date "$WORK/out" | grep -q '"2021' || fail "first date"
 json_field last_date "$WORK/out" | grep -q '"2024' || fail "last date"
+# the demo ends with the Kazakhstan timeline of scripts/demo.sh
+cmd=$(grep -A1 'morgue timeline' "$SRC_DIR/scripts/demo.sh" | tail -n1 |
+      sed 's/^ *//')
+[ -n "$cmd" ] || fail "demo.sh has no timeline"
+eval "expect_status 0 \"\$MORGUE\" timeline --index \"\$WORK/idx\" $cmd"
+grep -q '^2022-01-03 .* Protests over doubled gas price' "$WORK/out" ||
+  fail "timeline's first day: $(cat "$WORK/out")"
+grep -q '^2022-01-05 *3 #* .*' "$WORK/out" || fail "timeline: the three copies"
+[ "$(grep -c '^2022-01-' "$WORK/out")" -ge 6 ] || fail "timeline days"
+grep -q '^2022-11' "$WORK/out" && fail "timeline outside --from/--to"
 echo "e2e_demo: ok"

@@ -16,10 +16,10 @@ grep -q 'is inside.*skipped' "$WORK/err" || fail "index inside not said"
 expect_status 0 "$MORGUE" index --index "$WORK/idx" "$WORK/arch"
 # field prefixes and phrases match whole values, not words of the text
 S -- 'source:stepp*'
-[ "$(json_field total "$WORK/out")" = 2 ] || fail "source:stepp* total $(json_field total "$WORK/out")"
+[ "$(json_field total "$WORK/out")" = 4 ] || fail "source:stepp* total $(json_field total "$WORK/out")"
 ! grep -q '"source": "[^S]' "$WORK/out" || fail "source:stepp* found other sources"
 S -- 'source:"Steppe Daily"'
-[ "$(json_field total "$WORK/out")" = 2 ] || fail "source phrase"
+[ "$(json_field total "$WORK/out")" = 4 ] || fail "source phrase"
 S -- 'source:steppe'
 [ "$(json_field total "$WORK/out")" = 0 ] || fail "source:steppe is a whole value, not a word"
 S -- 'tag:kazakh*'
@@ -54,4 +54,24 @@ expect_status 0 "$MORGUE" stats --index "$WORK/idx" --json
 terms=$(json_field terms "$WORK/out")
 expect_status 0 "$MORGUE" check --index "$WORK/idx"
 grep -q " $terms terms (distinct words)" "$WORK/out" || fail "check says $(cat "$WORK/out"), stats $terms"
+# a file with no date is undated (not its copy time), last by date,
+# outside date facets and the stats' range; --date-from-mtime dates it
+mkdir -p "$WORK/nodate"
+printf 'Harbour wombat survey\n\nThe wombat survey found the harbour calm.\n' > "$WORK/nodate/story.txt"
+touch -d '2031-07-04 12:00' "$WORK/nodate/story.txt"
+expect_status 0 "$MORGUE" index --index "$WORK/idx" "$WORK/nodate"
+S -- wombat
+grep -q '"date": null' "$WORK/out" || fail "undated article got a date"
+S --sort date --limit 100 -- harbour
+last=$(grep -o '"date": [^,]*' "$WORK/out" | tail -1)
+[ "$last" = '"date": null' ] || fail "undated not last by date: $last"
+S --facet year -- wombat
+! grep -q '"2031"' "$WORK/out" || fail "undated in the date facet"
+expect_status 0 "$MORGUE" stats --index "$WORK/idx" --json
+! grep -q '2031' "$WORK/out" || fail "stats stretched to the mtime"
+expect_status 0 "$MORGUE" search --index "$WORK/idx" wombat
+grep -q 'undated' "$WORK/out" || fail "plain output does not say undated"
+expect_status 0 "$MORGUE" index --index "$WORK/idx3" --date-from-mtime "$WORK/nodate"
+expect_status 0 "$MORGUE" search --index "$WORK/idx3" --json wombat
+grep -q '"date": "2031-07-04"' "$WORK/out" || fail "--date-from-mtime"
 echo ok

@@ -41,6 +41,7 @@ static void build(const char *dir, size_t budget)
 {
     morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
     wo.memory_budget = budget;
+    wo.merge_factor = 1; /* keep every flushed segment: many of them */
     morgue_writer *w;
     ck_assert_int_eq(morgue_writer_open(&w, dir, &wo), MORGUE_OK);
     uint64_t seed = 42;

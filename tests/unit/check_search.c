@@ -328,6 +328,7 @@ END_TEST
 
 /* ---- pruning equals exhaustive ---- */
 
+static double half_life; /* recency of compare(); 0: none */
 /* BM25F's parameters for compare(); 0 (or -1 for b): the defaults. */
 static double cmp_k1, cmp_b = -1, cmp_tw;
 
@@ -339,6 +340,8 @@ static void compare(morgue_searcher *s, const char *q, unsigned flags,
     a.b = b.b = cmp_b;
     a.title_weight = b.title_weight = cmp_tw;
     a.limit = b.limit = k;
+    a.recency_half_life = b.recency_half_life = half_life;
+    a.now = b.now = 545961600; /* 1987-04-20 */
     a.flags = flags;
     b.flags = flags | SEARCH_EXHAUSTIVE;
     a.no_snippets = b.no_snippets = 1;
@@ -414,6 +417,14 @@ START_TEST(test_search_pruning_equals_exhaustive)
         strcat(q, i % 2 ? " date:1987-03" : " date:1987-04-01..1987-06-15");
         compare(s, q, 0, kk); /* dates become a column filter */
         compare(s, q, MORGUE_QUERY_COUNT, kk);
+        /* recency: blended scores, bounded per segment by its newest
+         * date; a half-life of days (dates decide) or years (scores do) */
+        half_life = i % 3 ? 7 * 86400.0 : 3e8;
+        q[strlen(q) - (i % 2 ? 13 : 28)] = '\0'; /* the date: off again */
+        compare(s, q, 0, kk);
+        compare(s, q, MORGUE_QUERY_ANY, kk);
+        compare(s, q, MORGUE_QUERY_COUNT, kk);
+        half_life = 0;
     }
     /* BM25F's bounds hold for other parameters too: a heavy title, no
      * and full length normalisation, little and much saturation. */
