@@ -172,9 +172,19 @@ int cli_archive_folder(const char *dir)
     if (!d)
         return 0;
     int other = 0;
-    for (struct dirent *e; !other && (e = readdir(d));)
-        other = strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-                strcmp(e->d_name, "LOCK");
+    for (struct dirent *e; !other && (e = readdir(d));) {
+        const char *n = e->d_name;
+        size_t len = strlen(n);
+        /* what a writer killed before its first commit leaves behind is
+         * an index's, not an archive's (the writer removes it) */
+        int ours = !strcmp(n, "LOCK") || !strcmp(n, "MANIFEST.tmp") ||
+                   (!strncmp(n, "seg_", 4) && len > 9 &&
+                    (!strcmp(n + len - 5, ".mseg") ||
+                     !strcmp(n + len - 4, ".del"))) ||
+                   (!strncmp(n, "files_", 6) && len > 10 &&
+                    !strcmp(n + len - 4, ".mft"));
+        other = strcmp(n, ".") && strcmp(n, "..") && !ours;
+    }
     closedir(d);
     return other;
 }
