@@ -13,12 +13,20 @@
  * morgue_hits_facets. Classes whose syntax the library rejects
  * (MORGUE_EQUERY on a probe at open) are reported as not supported rather
  * than failing the run.
+ *
+ * Built with BENCH_CLUSTER (cluster_bench), DBDIR is a Sphinx cluster's
+ * folder instead (docs/CLUSTER.md): indexing makes a 2-shard cluster
+ * there if there is none (ports from $MORGUE_BENCH_PORT, default 19700)
+ * and starts its searchd processes; the same calls then go through
+ * morgue_writer_open_cluster and morgue_searcher_open_cluster. Stop it
+ * with `morgue cluster stop DBDIR`.
  */
 #include "common/bench.h"
 
 #include <morgue.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *version(void)
 {
@@ -31,10 +39,41 @@ static const char *version(void)
 /* ------------------------------------------------------------------ */
 /* Indexing                                                              */
 
+#ifdef BENCH_CLUSTER
+#define ENGINE_NAME "morgue-cluster"
+/* dir/cluster.conf, making and starting the cluster when asked to. */
+static const char *cluster_file(const char *dir, int make)
+{
+    static char path[4200];
+    snprintf(path, sizeof path, "%s/cluster.conf", dir);
+    if (make && access(path, F_OK) != 0) {
+        morgue_cluster_opts co = MORGUE_CLUSTER_OPTS_INIT;
+        const char *port = getenv("MORGUE_BENCH_PORT");
+        co.shards = 2;
+        co.port = port ? (unsigned)atoi(port) : 19700;
+        if (morgue_cluster_init(dir, &co) != MORGUE_OK)
+            fprintf(stderr, "morgue: cluster init %s: %s\n", dir,
+                    morgue_last_errmsg());
+    }
+    if (make && morgue_cluster_start(dir) != MORGUE_OK)
+        fprintf(stderr, "morgue: cluster start %s: %s\n", dir,
+                morgue_last_errmsg());
+    return path;
+}
+#define WRITER_OPEN(w, dir) \
+    morgue_writer_open_cluster(w, cluster_file(dir, 1), NULL)
+#define SEARCHER_OPEN(s, dir) \
+    morgue_searcher_open_cluster(s, cluster_file(dir, 0), NULL)
+#else
+#define ENGINE_NAME "morgue"
+#define WRITER_OPEN(w, dir) morgue_writer_open(w, dir, NULL)
+#define SEARCHER_OPEN(s, dir) morgue_searcher_open(s, dir, NULL)
+#endif
+
 static void *writer_open(const char *dir)
 {
     morgue_writer *w = NULL;
-    int rc = morgue_writer_open(&w, dir, NULL);
+    int rc = WRITER_OPEN(&w, dir);
     if (rc != MORGUE_OK) {
         fprintf(stderr, "morgue: open %s: %s (%s)\n", dir,
                 morgue_strerror(rc), morgue_last_errmsg());
@@ -145,7 +184,7 @@ static void *searcher_open(const char *dir)
     searcher *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    int rc = morgue_searcher_open(&s->s, dir, NULL);
+    int rc = SEARCHER_OPEN(&s->s, dir);
     if (rc != MORGUE_OK) {
         fprintf(stderr, "morgue: open %s: %s (%s)\n", dir,
                 morgue_strerror(rc), morgue_last_errmsg());
@@ -275,7 +314,7 @@ static int rank(void *sp, const char *question, size_t depth,
 }
 
 static const bench_engine engine = {
-    "morgue", version, writer_open, add, writer_finish,
+    ENGINE_NAME, version, writer_open, add, writer_finish,
     searcher_open, searcher_close, supports, run, rank
 };
 

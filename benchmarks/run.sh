@@ -13,7 +13,10 @@
 #              go to work/smoke-results unless --out is given
 #   --corpus   Reuters-21578 directory or reut2-*.sgm file
 #              (default ../shared/corpora/reuters21578 beside the checkout)
-#   --engines  which engines to run (default all three)
+#   --engines  which engines to run (default all three; "cluster" adds
+#              morgue on a 2-shard Sphinx cluster on this machine, see
+#              docs/CLUSTER.md; its searchd use ports from
+#              $MORGUE_BENCH_PORT, default 19700)
 #   --reps     timed passes over the query set (default 5)
 #   --out      where results.md, results.csv and the charts go
 #              (default benchmarks/results)
@@ -61,7 +64,7 @@ done
 [ -e "$corpus" ] || die "no corpus at $corpus (give --corpus PATH)"
 IFS=, read -r -a engine_list <<<"$engines"
 for e in "${engine_list[@]}"; do
-    case $e in morgue|xapian|fts5) ;; *) die "unknown engine $e" ;; esac
+    case $e in morgue|xapian|fts5|cluster) ;; *) die "unknown engine $e" ;; esac
 done
 
 limit=0
@@ -88,7 +91,7 @@ log "building in $build"
 cmake -S "$root" -B "$build" -DMORGUE_BUILD_BENCH=ON -DMORGUE_BUILD_TESTS=OFF \
     -DCMAKE_BUILD_TYPE=Release >"$work/cmake.log" 2>&1 ||
     { cat "$work/cmake.log" >&2; die "cmake configure failed"; }
-targets=(prep_corpus synth_corpus make_queries)
+targets=(prep_corpus synth_corpus make_queries morgue_cli)
 for e in "${engine_list[@]}"; do targets+=("${e}_bench"); done
 cmake --build "$build" -j "$(nproc)" --target "${targets[@]}" \
     >"$work/build.log" 2>&1 ||
@@ -181,6 +184,10 @@ measure() { # engine label corpus queries
     log "$e: cold start on $label"
     cold "$e" "$label" "$db" "$q" >>"$csv" || return 1
     cold "$e" "$label" "$db" "$q" --evict >>"$csv" || return 1
+    if [ "$e" = cluster ]; then # its searchd processes, by their pid files
+        "$build/cli/morgue" cluster stop "$db" || true
+        du -sb "$db" | awk -v l="$label" '{ print "cluster," l ",disk_bytes," $1 }' >>"$csv"
+    fi
     [ $keep = 1 ] || rm -rf "$db"
 }
 
@@ -197,7 +204,7 @@ for n in "${size_list[@]}"; do
         fi
     done
     # Agreement: overlap@10 of the top 10s, per class, for each pair.
-    for pair in morgue:xapian morgue:fts5 xapian:fts5; do
+    for pair in morgue:xapian morgue:fts5 xapian:fts5 morgue:cluster; do
         a=$tops/$label-${pair%:*}.tsv b=$tops/$label-${pair#*:}.tsv
         [ -f "$a" ] && [ -f "$b" ] || continue
         awk -F'\t' -v label="$label" -v pair="${pair/:/_}" \

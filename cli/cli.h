@@ -18,6 +18,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_compact(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_cluster(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_dups(int argc, char **argv);
@@ -27,6 +28,12 @@ int cmd_timeline(int argc, char **argv);
 /* Index directory: the --index value if given, else $MORGUE_INDEX, else
  * "morgue-index" in the current directory. */
 const char *cli_index_dir(const char *opt);
+
+/* A cluster's warnings ("line\nline\n") as a JSON array of strings. */
+struct json_t;
+struct json_t *cli_warnings_json(const char *text);
+/* Prints each line of a cluster's warnings as "morgue: PREFIX: line". */
+void cli_warn_lines(const char *prefix, const char *text);
 
 /* fprintf for messages: control characters in the text (a file name with
  * a newline or an escape sequence) are printed escaped (\n, \x1b), so a

@@ -23,6 +23,8 @@ static void usage(FILE *f)
             "PATH:\nevery folder and file indexed before.\n\n"
             "  --index DIR      index directory (else $MORGUE_INDEX, else "
             "./morgue-index)\n"
+            "  --cluster FILE   index into the Sphinx cluster FILE "
+            "(cluster.conf) instead\n"
             "  --format F       text, html, jsonl, reuters or rfc822 "
             "(default: detect)\n"
             "  --lang L         Snowball stemmer of a new index (default "
@@ -172,6 +174,7 @@ int cmd_index(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "index", required_argument, NULL, 'i' },
+        { "cluster", required_argument, NULL, 'C' },
         { "format", required_argument, NULL, 'f' },
         { "lang", required_argument, NULL, 'l' },
         { "memory", required_argument, NULL, 'm' },
@@ -182,13 +185,14 @@ int cmd_index(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *dir = NULL;
+    const char *dir = NULL, *cluster = NULL;
     morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
     morgue_add_opts ao = MORGUE_ADD_OPTS_INIT;
     int quiet = 0, c;
     while ((c = getopt_long(argc, argv, ":i:f:l:m:w:rqh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
+        case 'C': cluster = optarg; break;
         case 'f': ao.format = optarg; break;
         case 'l': wo.language = optarg; break;
         case 'm': {
@@ -221,7 +225,8 @@ int cmd_index(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     morgue_writer *w;
-    int rc = morgue_writer_open(&w, dir, &wo);
+    int rc = cluster ? morgue_writer_open_cluster(&w, cluster, &wo)
+                     : morgue_writer_open(&w, dir, &wo);
     if (rc != MORGUE_OK) {
         cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return rc == MORGUE_EBUSY ? CLI_EXIT_TEMPFAIL : CLI_EXIT_ERROR;

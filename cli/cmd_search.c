@@ -28,6 +28,7 @@ static void usage(FILE *f)
         "date:2022-01-01..2022-01-31 (docs/QUERY.md).\n\n"
         "  --index DIR        index directory (else $MORGUE_INDEX, else "
         "./morgue-index)\n"
+        "  --cluster FILE     search the Sphinx cluster FILE (cluster.conf)\n"
         "  --json             one JSON object: query, total, total_exact,\n"
         "                     took_us, hits, facets\n"
         "  --limit N          hits to show (default 10)\n"
@@ -60,7 +61,8 @@ static void usage(FILE *f)
         "                     stories)\n"
         "  --batch            read one query per line from standard input,\n"
         "                     print one JSON object per line (flushed)\n"
-        "Exit status: 0 success, 1 error, 2 bad options or query.\n");
+        "Exit status: 0 success, 1 error, 2 bad options or query, 3 a "
+        "cluster's\nanswer is partial (a shard did not answer).\n");
 }
 
 typedef struct search_cfg {
@@ -169,6 +171,11 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
         return rc == MORGUE_EQUERY ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
     }
     size_t rank = cfg->qo.offset;
+    int status = CLI_EXIT_OK;
+    if (morgue_hits_partial(h)) { /* a shard did not answer: never silent */
+        cli_warn_lines("partial answer", morgue_hits_warnings(h));
+        status = CLI_EXIT_SKIPPED;
+    }
     if (!cfg->as_json) {
         uint64_t total = morgue_hits_total(h);
         uint64_t stories;
@@ -185,8 +192,8 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
             rc = print_hit(h, ++rank, &cfg->st);
         morgue_hits_free(h);
         if (rc)
-            fprintf(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
-        return rc ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+            cli_msg(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
+        return rc ? CLI_EXIT_ERROR : status;
     }
     json_t *o = render_search(h, &cfg->qo, query, t0);
     json_dumpf(o, stdout, cfg->batch ? JSON_COMPACT : JSON_INDENT(2));
@@ -194,7 +201,7 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
     fflush(stdout);
     json_decref(o);
     morgue_hits_free(h);
-    return CLI_EXIT_OK;
+    return status;
 }
 
 static int bad(const char *what)
@@ -208,10 +215,11 @@ static int bad(const char *what)
 enum { OPT_SHARED = 256, OPT_BATCH, OPT_COLOR };
 
 static int parse_opts(int argc, char **argv, search_cfg *cfg,
-                      const char **dir)
+                      const char **dir, const char **cluster)
 {
     static const struct option opts[] = {
         { "index", required_argument, NULL, 'i' },
+        { "cluster", required_argument, NULL, 'C' },
         { "json", no_argument, NULL, 'j' },
         { "limit", required_argument, NULL, 'n' },
         { "offset", required_argument, NULL, 'o' },
@@ -253,6 +261,7 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
         }
         switch (c) {
         case 'i': *dir = optarg; break;
+        case 'C': *cluster = optarg; break;
         case 'j': cfg->as_json = 1; break;
         case OPT_BATCH: cfg->batch = cfg->as_json = 1; break;
         case OPT_COLOR:
@@ -329,8 +338,8 @@ int cmd_search(int argc, char **argv)
     search_cfg cfg = { MORGUE_QUERY_OPTS_INIT, 0, 0, CLI_COLOR_AUTO,
                        { "", "", "", "", "" } };
     cfg.qo.flags = MORGUE_QUERY_COUNT;
-    const char *dir = NULL;
-    int rc = parse_opts(argc, argv, &cfg, &dir);
+    const char *dir = NULL, *cluster = NULL;
+    int rc = parse_opts(argc, argv, &cfg, &dir, &cluster);
     if (rc)
         return rc < 0 ? CLI_EXIT_OK : rc;
     if (!cfg.batch && optind >= argc) {
@@ -348,10 +357,11 @@ int cmd_search(int argc, char **argv)
         }
     }
     dir = cli_index_dir(dir);
-    if (cli_need_index(dir))
+    if (!cluster && cli_need_index(dir))
         return CLI_EXIT_ERROR;
     morgue_searcher *s;
-    if (morgue_searcher_open(&s, dir, NULL) != MORGUE_OK) {
+    if ((cluster ? morgue_searcher_open_cluster(&s, cluster, NULL)
+                 : morgue_searcher_open(&s, dir, NULL)) != MORGUE_OK) {
         cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
         return CLI_EXIT_ERROR;
     }

@@ -9,7 +9,7 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: morgue stats [--index DIR] [--json]\n"
+    fprintf(f, "usage: morgue stats [--index DIR | --cluster FILE] [--json]\n"
                "Shows documents, distinct words, segments, bytes on disk and "
                "the date range.\n");
 }
@@ -18,15 +18,17 @@ int cmd_stats(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "index", required_argument, NULL, 'i' },
+        { "cluster", required_argument, NULL, 'C' },
         { "json", no_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *dir = NULL;
+    const char *dir = NULL, *cluster = NULL;
     int as_json = 0, c;
     while ((c = getopt_long(argc, argv, ":i:jh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
+        case 'C': cluster = optarg; break;
         case 'j': as_json = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         default:
@@ -38,10 +40,13 @@ int cmd_stats(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     dir = cli_index_dir(dir);
-    if (cli_need_index(dir))
+    if (!cluster && cli_need_index(dir))
         return CLI_EXIT_ERROR;
     morgue_searcher *s;
-    int rc = morgue_searcher_open(&s, dir, NULL);
+    int rc = cluster ? morgue_searcher_open_cluster(&s, cluster, NULL)
+                     : morgue_searcher_open(&s, dir, NULL);
+    if (cluster)
+        dir = cluster;
     morgue_stats st = MORGUE_STATS_INIT;
     if (rc == MORGUE_OK)
         rc = morgue_searcher_stats(s, &st);
@@ -52,6 +57,12 @@ int cmd_stats(int argc, char **argv)
         return CLI_EXIT_ERROR;
     }
     json_t *o = render_stats(&st);
+    const char *warn = morgue_searcher_warnings(s);
+    if (*warn) { /* a cluster with a shard that did not answer */
+        json_object_set_new(o, "partial", json_true());
+        json_object_set_new(o, "warnings", cli_warnings_json(warn));
+        cli_warn_lines("partial", warn);
+    }
     if (as_json) {
         json_dumpf(o, stdout, JSON_INDENT(2));
         putchar('\n');
@@ -72,5 +83,5 @@ int cmd_stats(int argc, char **argv)
     }
     json_decref(o);
     morgue_searcher_close(s);
-    return CLI_EXIT_OK;
+    return *warn ? CLI_EXIT_SKIPPED : CLI_EXIT_OK;
 }

@@ -1,7 +1,9 @@
 /* common.c: what the subcommands share: the index directory, colour,
- * strict option values, messages with control characters escaped. */
+ * strict option values, messages with control characters escaped, a
+ * cluster's warnings. */
 #include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +23,30 @@ const char *cli_index_dir(const char *opt)
         return opt;
     const char *env = getenv("MORGUE_INDEX");
     return env && *env ? env : "morgue-index";
+}
+
+json_t *cli_warnings_json(const char *text)
+{
+    json_t *a = json_array();
+    for (const char *p = text; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n)
+            json_array_append_new(a, json_stringn(p, n));
+        p += n + (e != NULL);
+    }
+    return a;
+}
+
+void cli_warn_lines(const char *prefix, const char *text)
+{
+    for (const char *p = text; *p;) {
+        const char *e = strchr(p, '\n');
+        int n = e ? (int)(e - p) : (int)strlen(p);
+        if (n)
+            cli_msg(stderr, "morgue: %s: %.*s\n", prefix, n, p);
+        p += n + (e != NULL);
+    }
 }
 
 void cli_msg(FILE *f, const char *fmt, ...)
@@ -171,19 +197,15 @@ int cli_archive_folder(const char *dir)
     DIR *d = opendir(dir);
     if (!d)
         return 0;
+    /* morgue's own names (a run killed before its first commit leaves
+     * segments without a MANIFEST) do not make it an archive */
+    static const char *const own[] = { "LOCK", "MANIFEST", "seg_",
+                                       "files_" };
     int other = 0;
     for (struct dirent *e; !other && (e = readdir(d));) {
-        const char *n = e->d_name;
-        size_t len = strlen(n);
-        /* what a writer killed before its first commit leaves behind is
-         * an index's, not an archive's (the writer removes it) */
-        int ours = !strcmp(n, "LOCK") || !strcmp(n, "MANIFEST.tmp") ||
-                   (!strncmp(n, "seg_", 4) && len > 9 &&
-                    (!strcmp(n + len - 5, ".mseg") ||
-                     !strcmp(n + len - 4, ".del"))) ||
-                   (!strncmp(n, "files_", 6) && len > 10 &&
-                    !strcmp(n + len - 4, ".mft"));
-        other = strcmp(n, ".") && strcmp(n, "..") && !ours;
+        other = strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+        for (size_t i = 0; other && i < sizeof own / sizeof own[0]; i++)
+            other = strncmp(e->d_name, own[i], strlen(own[i])) != 0;
     }
     closedir(d);
     return other;

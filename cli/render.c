@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/cli.h"
 #include "cli/render.h"
 #include "util/buf.h"
 #include "util/civil.h"
@@ -165,6 +166,11 @@ json_t *render_search(morgue_hits *h, const morgue_query_opts *qo,
                                                   started_us)));
     json_object_set_new(o, "hits", hits);
     json_object_set_new(o, "facets", facets(h, qo));
+    if (morgue_hits_partial(h)) { /* a cluster shard did not answer */
+        json_object_set_new(o, "partial", json_true());
+        json_object_set_new(o, "warnings",
+                            cli_warnings_json(morgue_hits_warnings(h)));
+    }
     return o;
 }
 

@@ -765,6 +765,79 @@ MORGUE_API void morgue_clusters_free(morgue_clusters *c);
  * MORGUE_ENOTFOUND when nothing has that key. */
 MORGUE_API int morgue_searcher_get(morgue_searcher *s, const char *key,
                                    morgue_hits **out);
+/* ------------------------------------------------------------------ */
+/* Clusters                                                             */
+/*
+ * An archive bigger than one machine lives in a Sphinx cluster (searchd
+ * 2.2, docs/CLUSTER.md): RT shards, optional mirrors, and a head whose
+ * distributed index queries them all. A cluster is described by a
+ * cluster file (DIR/cluster.conf, written by morgue_cluster_init()). The
+ * file table stays local, beside it, so `morgue index --cluster` is as
+ * incremental as a local run. Searching a cluster uses the same
+ * morgue_search() and morgue_hits_* calls; some ranking constructs are
+ * approximate there (docs/CLUSTER.md lists them).
+ */
+
+typedef struct morgue_cluster_opts {
+    unsigned version;     /* MORGUE_CLUSTER_OPTS_VERSION */
+    unsigned shards;      /* 0: 2 */
+    unsigned mirrors;     /* copies of each shard; 0: 1 (no mirror) */
+    unsigned port;        /* first TCP port; each searchd takes two (SQL,
+                             agent) from here on; 0: 9306 */
+    const char *host;     /* address every searchd listens on; NULL:
+                             "127.0.0.1" */
+    const char *language; /* Snowball stemmer; NULL: "english" */
+} morgue_cluster_opts;
+
+#define MORGUE_CLUSTER_OPTS_VERSION 1
+#define MORGUE_CLUSTER_OPTS_INIT { MORGUE_CLUSTER_OPTS_VERSION, 0, 0, 0, NULL, NULL }
+
+/* Writes a new cluster in dir (created): dir/cluster.conf, one folder per
+ * searchd (shards, mirrors, head) with its searchd.conf, and systemd units
+ * in dir/systemd. Fails with MORGUE_EINVAL if dir already holds a
+ * cluster. opts may be NULL. */
+MORGUE_API int morgue_cluster_init(const char *dir,
+                                   const morgue_cluster_opts *opts);
+
+/* Starts the searchd processes of the cluster in dir that are not running
+ * (their pid files are in their folders) and waits until each answers
+ * SphinxQL. searchd is found in $MORGUE_SEARCHD, else /usr/bin/searchd. */
+MORGUE_API int morgue_cluster_start(const char *dir);
+
+/* Stops the running searchd processes of the cluster in dir (SIGTERM,
+ * then SIGKILL after 10 s), by the pids in their pid files. */
+MORGUE_API int morgue_cluster_stop(const char *dir);
+
+/* Opens a writer over the cluster described by cluster_file: the same
+ * walk, file table and writer lock as a local index (kept in a folder
+ * beside the file); articles go to the shards, routed by identity, and
+ * the file table is committed only after every shard confirmed. A shard
+ * that does not answer fails the commit (MORGUE_EIO) and the writer; the
+ * next run sends again what was not committed. opts->rebuild is not
+ * supported (MORGUE_EINVAL). */
+MORGUE_API int morgue_writer_open_cluster(morgue_writer **out,
+                                          const char *cluster_file,
+                                          const morgue_writer_opts *opts);
+
+/* Opens a searcher over the cluster described by cluster_file. Unlike a
+ * local searcher it is not a snapshot: each search sees what the shards
+ * hold at that moment. opts is reserved: pass NULL. */
+MORGUE_API int morgue_searcher_open_cluster(morgue_searcher **out,
+                                            const char *cluster_file,
+                                            const void *opts);
+
+/* 1 when some shard did not answer (the hits, totals and facets then
+ * cover only the shards that did), else 0. Always 0 for a local index. */
+MORGUE_API int morgue_hits_partial(const morgue_hits *h);
+
+/* What went wrong when morgue_hits_partial() is 1: one message per line;
+ * "" otherwise. Valid until morgue_hits_free(). */
+MORGUE_API const char *morgue_hits_warnings(const morgue_hits *h);
+
+/* Like morgue_hits_warnings() for the last morgue_searcher_stats() on s:
+ * "" when every shard answered (always for a local index). Valid until
+ * the next call on s. */
+MORGUE_API const char *morgue_searcher_warnings(const morgue_searcher *s);
 
 #ifdef __cplusplus
 }

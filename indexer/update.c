@@ -73,6 +73,14 @@ static int delete_in_seg(wseg *g, uint64_t h, uint64_t *n)
 
 int writer_delete_ident(morgue_writer *w, uint64_t h, uint64_t *n)
 {
+    if (w->sink) { /* the sink cannot say whether it existed: count it */
+        int rc = w->sink->del(w->sink_ctx, h, &w->err);
+        if (rc)
+            return rc;
+        (*n)++;
+        w->n_deleted++;
+        return MORGUE_OK;
+    }
     uint64_t before = *n;
     for (size_t i = 0; i < w->n_segs; i++)
         if (!w->segs[i].drop && delete_in_seg(&w->segs[i], h, n))
@@ -100,8 +108,22 @@ void writer_batch_reset(morgue_writer *w)
 
 /* ---- flushing the batch ---- */
 
+/* Sends a sink's buffer; a failure breaks the writer (what it held is
+ * gone) and leaves the file table at the last commit. */
+static int flush_sink(morgue_writer *w)
+{
+    if (w->sink->buffered(w->sink_ctx) == 0)
+        return MORGUE_OK;
+    int rc = w->sink->flush(w->sink_ctx, &w->err);
+    if (rc == MORGUE_OK)
+        w->sink_sent = 1;
+    return writer_break(w, rc);
+}
+
 int writer_flush(morgue_writer *w)
 {
+    if (w->sink)
+        return flush_sink(w);
     if (w->inv.n_docs == 0)
         return MORGUE_OK;
     char path[4096];
@@ -187,13 +209,21 @@ static int add_doc(morgue_writer *w, const span *f, const span *tags,
     if (prepare(w, &d, f, tags, n_tags, date, tag_spans))
         return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
     uint64_t n = 0;
-    int rc = d.id.len ? writer_delete_ident(w, d.ident, &n) : MORGUE_OK;
-    if (rc)
-        return rc;
-    uint32_t doc = w->inv.n_docs;
-    if (inverter_add(&w->inv, &d) ||
-        (d.id.len && u64map_put(&w->batch, d.ident, doc)))
-        return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
+    int rc;
+    if (w->sink) { /* replaces by identity on its own */
+        if (!d.id.len)
+            return MORGUE_OK; /* no identity: it could never be deleted */
+        if ((rc = w->sink->put(w->sink_ctx, &d, &w->err)))
+            return rc;
+    } else {
+        rc = d.id.len ? writer_delete_ident(w, d.ident, &n) : MORGUE_OK;
+        if (rc)
+            return rc;
+        uint32_t doc = w->inv.n_docs;
+        if (inverter_add(&w->inv, &d) ||
+            (d.id.len && u64map_put(&w->batch, d.ident, doc)))
+            return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
+    }
     if (file >= 0) {
         if (filetable_claim(&w->ft, (size_t)file, d.ident))
             return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
@@ -203,7 +233,8 @@ static int add_doc(morgue_writer *w, const span *f, const span *tags,
         filetable_release(&w->ft, d.ident); /* no file holds it now */
         w->ft_dirty = 1;
     }
-    if (inverter_memory(&w->inv) >= w->budget)
+    if (w->sink ? w->sink->buffered(w->sink_ctx) >= w->budget
+                : inverter_memory(&w->inv) >= w->budget)
         return writer_flush(w);
     return MORGUE_OK;
 }

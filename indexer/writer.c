@@ -134,7 +134,7 @@ int writer_break(morgue_writer *w, int rc)
 
 size_t writer_pending(const morgue_writer *w)
 {
-    size_t n = 0;
+    size_t n = w->sink_sent ? 1 : 0; /* a sink's flush is like a segment */
     for (size_t i = 0; i < w->n_segs; i++)
         n += !w->segs[i].committed;
     return n;
@@ -349,18 +349,25 @@ static int read_opts(morgue_writer *w, const morgue_writer_opts *opts,
     return MORGUE_OK;
 }
 
-MORGUE_API int morgue_writer_open(morgue_writer **out,
-                                  const char *dir,
-                                  const morgue_writer_opts *opts)
+static int open_writer(morgue_writer **out, const char *dir,
+                       const morgue_writer_opts *opts,
+                       const writer_sink *sink, void *ctx)
 {
     *out = NULL;
-    if (!dir || !*dir)
+    if (!dir || !*dir) {
+        if (sink)
+            sink->close(ctx);
         return err_set(err_thread(), MORGUE_EINVAL, "no index directory");
+    }
     morgue_writer *w = calloc(1, sizeof *w);
     if (!w || !(w->dir = strdup(dir))) {
         free(w);
+        if (sink)
+            sink->close(ctx);
         return err_set(err_thread(), MORGUE_ENOMEM, "out of memory");
     }
+    w->sink = sink;
+    w->sink_ctx = ctx;
     w->lock_fd = -1;
     filetable_init(&w->ft);
     morgue_writer_opts o = MORGUE_WRITER_OPTS_INIT;
@@ -388,6 +395,26 @@ MORGUE_API int morgue_writer_open(morgue_writer **out,
     remove_orphans(w, 0);
     *out = w;
     return MORGUE_OK;
+}
+
+MORGUE_API int morgue_writer_open(morgue_writer **out,
+                                  const char *dir,
+                                  const morgue_writer_opts *opts)
+{
+    return open_writer(out, dir, opts, NULL, NULL);
+}
+
+int writer_open_sink(morgue_writer **out, const char *dir,
+                     const morgue_writer_opts *opts,
+                     const writer_sink *sink, void *ctx)
+{
+    if (opts && opts->version >= 2 && opts->rebuild) {
+        *out = NULL;
+        sink->close(ctx);
+        return err_set(err_thread(), MORGUE_EINVAL,
+                       "--rebuild is not supported for a cluster");
+    }
+    return open_writer(out, dir, opts, sink, ctx);
 }
 
 int writer_add_seg(morgue_writer *w, uint64_t id, uint8_t *del,
@@ -422,7 +449,7 @@ static int seg_live(const wseg *g) { return g->seg.n_docs > g->n_del; }
 /* Whether a commit now would change anything. */
 static int has_changes(const morgue_writer *w)
 {
-    if (w->man.generation == 0 || w->ft_dirty || w->rebuild)
+    if (w->man.generation == 0 || w->ft_dirty || w->rebuild || w->sink_sent)
         return 1;
     for (size_t i = 0; i < w->n_segs; i++) {
         const wseg *g = &w->segs[i];
@@ -503,6 +530,7 @@ static void adopt(morgue_writer *w, manifest *next)
     w->man = *next;
     w->ft_dirty = w->ft_soft = 0;
     w->rebuild = 0;
+    w->sink_sent = 0;
 }
 
 int writer_commit(morgue_writer *w)
@@ -577,6 +605,8 @@ MORGUE_API void morgue_writer_close(morgue_writer *w)
     for (int i = 0; i < N_TEXT; i++)
         buf_free(&w->text[i]);
     buf_free(&w->tagtext);
+    if (w->sink)
+        w->sink->close(w->sink_ctx);
     if (w->lock_fd >= 0)
         close(w->lock_fd); /* releases the flock */
     free(w->dir);

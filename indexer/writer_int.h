@@ -12,6 +12,7 @@
 #include "index/manifest.h"
 #include "index/segment.h"
 #include "indexer/invert.h"
+#include "indexer/sink.h"
 #include "morgue.h"
 #include "text/stem.h"
 #include "util/buf.h"
@@ -62,6 +63,10 @@ struct morgue_writer {
     uint64_t n_deleted;   /* documents deleted by this writer so far */
     buf text[N_TEXT];     /* repaired copies of an article's fields */
     buf tagtext;          /* repaired tags, back to back */
+    const writer_sink *sink; /* non-NULL: articles go there, not into
+                                segments (indexer/sink.h) */
+    void *sink_ctx;       /* owned */
+    int sink_sent;        /* the sink flushed since the last commit */
     errmsg err;
 };
 

@@ -65,12 +65,16 @@ MORGUE_API double morgue_hits_score(const morgue_hits *h)
 MORGUE_API uint64_t morgue_hits_docid(const morgue_hits *h)
 {
     const hit *c = current(h);
+    if (c && h->rows)
+        return h->rows[c->doc].docid;
     return c ? h->s->base[c->seg] + c->doc : UINT64_MAX;
 }
 
 MORGUE_API int64_t morgue_hits_date(const morgue_hits *h)
 {
     const hit *c = current(h);
+    if (c && h->rows)
+        return h->rows[c->doc].date;
     return c ? segment_date(&h->s->segs[c->seg], c->doc) : MORGUE_NO_DATE;
 }
 
@@ -86,6 +90,11 @@ static int load_fields(morgue_hits *h, int body)
                        "morgue_hits_next first)");
     if (h->loaded >= 1 + body)
         return MORGUE_OK;
+    if (h->rows) { /* given whole */
+        memcpy(h->fields, h->rows[c->doc].fields, sizeof h->fields);
+        h->loaded = 2;
+        return MORGUE_OK;
+    }
     const segment *g = &h->s->segs[c->seg];
     int rc = body ? docstore_get(g, c->doc, &h->cache, h->fields, &h->err)
                   : docstore_get_head(g, c->doc, &h->cache, h->fields,
@@ -172,6 +181,16 @@ MORGUE_API int morgue_hits_matches(morgue_hits *h, const morgue_match **out,
     return MORGUE_OK;
 }
 
+MORGUE_API int morgue_hits_partial(const morgue_hits *h)
+{
+    return h ? h->partial : 0;
+}
+
+MORGUE_API const char *morgue_hits_warnings(const morgue_hits *h)
+{
+    return h && h->warnings.len ? h->warnings.ptr : "";
+}
+
 MORGUE_API const char *morgue_hits_errmsg(const morgue_hits *h)
 {
     return h ? h->err.text : "";
@@ -181,6 +200,9 @@ MORGUE_API void morgue_hits_free(morgue_hits *h)
 {
     if (!h)
         return;
+    free(h->rows);
+    buf_free(&h->row_text);
+    buf_free(&h->warnings);
     free(h->hits);
     free(h->dups);
     free(h->dup_at);

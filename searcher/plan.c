@@ -438,11 +438,16 @@ void plan_hoist_dates(plan *p, int64_t *from, int64_t *to)
     pnode *n = p->root;
     if (!n || n->kind != Q_AND)
         return;
-    size_t dates = 0;
-    for (size_t i = 0; i < n->n_kids; i++)
+    size_t dates = 0, words = 0;
+    for (size_t i = 0; i < n->n_kids; i++) {
         dates += n->kids[i]->kind == Q_DATE;
-    if (dates == 0 || dates == n->n_kids)
-        return; /* nothing to hoist, or a date-only query: keep it */
+        words += n->kids[i]->kind != Q_DATE && n->kids[i]->kind != Q_NOT;
+    }
+    /* nothing to hoist, or a date-only query, or dates and exclusions
+     * only ("date:2022 -riot"): the dates are what the exclusions apply
+     * to, so they stay in the tree */
+    if (dates == 0 || words == 0)
+        return;
     size_t w = 0;
     for (size_t i = 0; i < n->n_kids; i++) {
         pnode *k = n->kids[i];

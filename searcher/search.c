@@ -21,9 +21,7 @@
 #include "util/apiver.h"
 #include "util/utf8.h"
 
-/* The caller's options over the defaults, as many fields as its version
- * has; 0 for a version this library does not know. */
-static int resolve_opts(const morgue_query_opts *o, morgue_query_opts *out)
+int searcher_resolve_opts(const morgue_query_opts *o, morgue_query_opts *out)
 {
     morgue_query_opts r = MORGUE_QUERY_OPTS_INIT;
     if (o) {
@@ -308,7 +306,8 @@ static size_t first_invalid(const char *s, size_t n)
     return n;
 }
 
-static int parse(run *r, const char *query, qnode **q)
+int searcher_parse(morgue_searcher *s, const char *query, unsigned opt_flags,
+                   int64_t now, qnode **q)
 {
     char msg[256];
     size_t at = 0;
@@ -316,30 +315,35 @@ static int parse(run *r, const char *query, qnode **q)
      * bytes say, and a caller echoing it back (JSON) needs it valid. */
     size_t len = strnlen(query, MORGUE_QUERY_MAX_BYTES + 1);
     if (len > MORGUE_QUERY_MAX_BYTES)
-        return searcher_fail(r->s, MORGUE_EQUERY, "query error at column "
+        return searcher_fail(s, MORGUE_EQUERY, "query error at column "
                              "%d: the query is longer than %d bytes (the "
                              "limit)", MORGUE_QUERY_MAX_BYTES + 1,
                              MORGUE_QUERY_MAX_BYTES);
     /* Natural language reads any bytes (the tokenizer skips what is not
      * UTF-8), as it reads any syntax. */
-    unsigned flags = (r->o->flags & MORGUE_QUERY_NATURAL) ? QUERY_NATURAL : 0;
+    unsigned flags = (opt_flags & MORGUE_QUERY_NATURAL) ? QUERY_NATURAL : 0;
     size_t bad = flags ? len : first_invalid(query, len);
     if (bad < len)
-        return searcher_fail(r->s, MORGUE_EQUERY, "query error at column "
+        return searcher_fail(s, MORGUE_EQUERY, "query error at column "
                              "%zu: invalid UTF-8 (byte 0x%02x)", bad + 1,
                              (unsigned char)query[bad]);
-    int rc = query_parse_at(query, flags, r->now, q, msg, sizeof msg, &at);
+    int rc = query_parse_at(query, flags, now, q, msg, sizeof msg, &at);
     /* strict language only: natural language does not fail on syntax */
     if (rc == MORGUE_EQUERY && strstr(msg, "column")) /* said already */
-        return searcher_fail(r->s, rc, "query error: %s (to search for "
+        return searcher_fail(s, rc, "query error: %s (to search for "
                              "these words as plain text, use "
                              "natural-language mode)", msg);
     if (rc == MORGUE_EQUERY)
-        return searcher_fail(r->s, rc, "query error at column %zu: %s "
+        return searcher_fail(s, rc, "query error at column %zu: %s "
                              "(to search for these words as plain text, "
                              "use natural-language mode)",
                              at + 1, msg);
-    return rc ? searcher_fail(r->s, rc, "out of memory") : MORGUE_OK;
+    return rc ? searcher_fail(s, rc, "out of memory") : MORGUE_OK;
+}
+
+static int parse(run *r, const char *query, qnode **q)
+{
+    return searcher_parse(r->s, query, r->o->flags, r->now, q);
 }
 
 MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
@@ -359,9 +363,13 @@ int search_exec(morgue_searcher *s, const char *query,
     if (!s || !query)
         return s ? searcher_fail(s, MORGUE_EINVAL, "no query") : MORGUE_EINVAL;
     morgue_query_opts o;
-    if (!resolve_opts(opts, &o))
+    if (!searcher_resolve_opts(opts, &o))
         return searcher_fail(s, MORGUE_EINVAL, "unknown morgue_query_opts "
                              "version %u", opts->version);
+    if (s->remote && x)
+        return searcher_fail(s, MORGUE_EINVAL, "not available on a cluster");
+    if (s->remote)
+        return s->remote->search(s, query, &o, out);
     run r = { .s = s, .o = &o, .x = x };
     r.budget.limit = MORGUE_QUERY_MAX_WORK;
     r.now = o.now != MORGUE_NO_DATE ? o.now : (int64_t)time(NULL);

@@ -35,6 +35,14 @@ static _Thread_local struct {
 
 static uint64_t next_serial; /* atomic */
 
+/* What the last stats call on a cluster missed, per thread too. */
+static _Thread_local errmsg search_warn;
+
+void searcher_set_warnings(const char *text)
+{
+    snprintf(search_warn.text, sizeof search_warn.text, "%s", text);
+}
+
 int searcher_fail(const morgue_searcher *s, int code, const char *fmt, ...)
 {
     va_list ap;
@@ -48,6 +56,12 @@ int searcher_fail(const morgue_searcher *s, int code, const char *fmt, ...)
 MORGUE_API const char *morgue_searcher_errmsg(const morgue_searcher *s)
 {
     return s && s->serial == search_err.serial ? search_err.m.text : "";
+}
+
+MORGUE_API const char *morgue_searcher_warnings(const morgue_searcher *s)
+{
+    (void)s; /* a local snapshot always answers whole */
+    return search_warn.text;
 }
 
 static void close_segments(morgue_searcher *s)
@@ -194,6 +208,26 @@ static int searcher_new(morgue_searcher **out, const char *dir, errmsg *e)
     return MORGUE_OK;
 }
 
+int searcher_new_remote(morgue_searcher **out, const searcher_remote *r,
+                        void *ctx, const char *dir, const char *language)
+{
+    *out = NULL;
+    morgue_searcher *s = calloc(1, sizeof *s);
+    if (!s || !(s->dir = strdup(dir))) {
+        free(s);
+        return MORGUE_ENOMEM;
+    }
+    s->ft_fd = -1;
+    s->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
+    filetable_init(&s->ft);
+    pthread_mutex_init(&s->ft_lock, NULL);
+    snprintf(s->man.language, sizeof s->man.language, "%s", language);
+    s->remote = r;
+    s->remote_ctx = ctx;
+    *out = s;
+    return MORGUE_OK;
+}
+
 MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
                                     const morgue_searcher_opts *opts)
 {
@@ -225,6 +259,8 @@ MORGUE_API int morgue_searcher_reopen(morgue_searcher *s,
     *out = NULL;
     if (!s)
         return MORGUE_EINVAL;
+    if (s->remote)
+        return MORGUE_OK; /* a cluster searcher is never a stale snapshot */
     char path[4096];
     snprintf(path, sizeof path, "%s/MANIFEST", s->dir);
     struct stat st;
@@ -251,6 +287,8 @@ MORGUE_API void morgue_searcher_close(morgue_searcher *s)
 {
     if (!s)
         return;
+    if (s->remote)
+        s->remote->close(s);
     close_segments(s);
     manifest_free(&s->man);
     filetable_free(&s->ft);
@@ -276,6 +314,7 @@ const filetable *searcher_files(morgue_searcher *s)
 
 static int stats(morgue_searcher *s, morgue_stats *out)
 {
+    searcher_set_warnings("");
     out->documents = manifest_live_docs(&s->man);
     out->segments = s->n_segs;
     out->index_bytes = s->index_bytes;
@@ -305,7 +344,7 @@ MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out)
                                  "morgue_stats version %u" : "no stats",
                                  out ? out->version : 0) : MORGUE_EINVAL;
     morgue_stats full = MORGUE_STATS_INIT;
-    int rc = stats(s, &full);
+    int rc = s->remote ? s->remote->stats(s, &full) : stats(s, &full);
     API_PUT(out, &full, n);
     return rc;
 }

@@ -15,7 +15,20 @@
 #include "util/buf.h"
 #include "util/error.h"
 
+/* Another engine behind the same API (a cluster, cluster/): a searcher
+ * with remote set has no segments; morgue_search, stats and close go to
+ * these, and the hits they make carry rows instead of segment hits. */
+typedef struct searcher_remote {
+    int (*search)(morgue_searcher *s, const char *query,
+                  const morgue_query_opts *opts, /* resolved */
+                  morgue_hits **out);
+    int (*stats)(morgue_searcher *s, morgue_stats *out);
+    void (*close)(morgue_searcher *s);
+} searcher_remote;
+
 struct morgue_searcher {
+    const searcher_remote *remote; /* NULL: a local snapshot */
+    void *remote_ctx;    /* owned by remote */
     char *dir;
     uint64_t serial;     /* tags this searcher's per-thread messages */
     struct stat man_st;  /* MANIFEST as it was just before it was read */
@@ -74,8 +87,20 @@ typedef struct query_term {
 
 void query_terms_free(query_term *t, size_t n);
 
+/* One hit given whole (by a remote engine): its stored fields as spans
+ * into the hits' row_text, indexed by morgue_field. */
+typedef struct hit_row {
+    uint64_t docid;
+    int64_t date;
+    span fields[STORED_FIELDS];
+} hit_row;
+
 struct morgue_hits {
     morgue_searcher *s;
+    hit_row *rows;       /* owned; remote hits: hits[i].doc indexes it */
+    buf row_text;        /* the rows' field bytes */
+    int partial;         /* some shard did not answer */
+    buf warnings;        /* why, one line each */
     int total_exact;
     struct morgue_facet *facets[3]; /* per morgue_facet_kind, owned */
     size_t n_facets[3];
@@ -119,6 +144,27 @@ int snippet_matches(const char *body, size_t len, const query_term *terms,
 
 /* Distinct words ('E' keys) over all segments, by merging dictionaries. */
 int searcher_count_words(morgue_searcher *s, uint64_t *out);
+
+/* A searcher whose calls go to r (ctx owned by r: r->close frees it);
+ * language is the stemmer's, for snippets. MORGUE_ENOMEM or MORGUE_OK. */
+int searcher_new_remote(morgue_searcher **out, const searcher_remote *r,
+                        void *ctx, const char *dir, const char *language);
+
+/* Parses query as morgue_search() does (length and UTF-8 checks, the
+ * grammar opt_flags' MORGUE_QUERY_NATURAL picks, relative dates from
+ * now); errors set s's message. */
+struct qnode;
+int searcher_parse(morgue_searcher *s, const char *query, unsigned opt_flags,
+                   int64_t now, struct qnode **q);
+
+/* Sets what morgue_searcher_warnings() gives this thread ("" when a
+ * stats call was complete). */
+void searcher_set_warnings(const char *text);
+
+/* The caller's options over the defaults (limit 10, BM25 parameters...),
+ * as many fields as its version has, into *out; 0 for a version this
+ * library does not know. */
+int searcher_resolve_opts(const morgue_query_opts *o, morgue_query_opts *out);
 
 /* Sets the calling thread's message for s. */
 int searcher_fail(const morgue_searcher *s, int code, const char *fmt, ...)

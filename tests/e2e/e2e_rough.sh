@@ -10,6 +10,9 @@ S() { expect_status 0 "$MORGUE" search --index "$WORK/idx" --json --no-snippets 
 expect_status 2 "$MORGUE" index --index "$WORK/arch" "$WORK/arch"
 grep -q 'no morgue index' "$WORK/err" || fail "archive folder: $(cat "$WORK/err")"
 [ ! -e "$WORK/arch/MANIFEST" ] && [ ! -e "$WORK/arch/LOCK" ] || fail "wrote into the archive"
+# a run killed before its first commit leaves morgue's own files: not an archive
+mkdir -p "$WORK/killed" && : > "$WORK/killed/LOCK" && : > "$WORK/killed/seg_0000000000000001.mseg"
+expect_status 0 "$MORGUE" index --index "$WORK/killed" "$WORK/arch/text"
 # an index inside the folder it indexes: skipped, and said
 expect_status 0 "$MORGUE" index --index "$WORK/arch/.idx" "$WORK/arch"
 grep -q 'is inside.*skipped' "$WORK/err" || fail "index inside not said"

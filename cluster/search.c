@@ -1,0 +1,684 @@
+/* search.c: morgue_searcher_open_cluster(): the same searcher and hits
+ * calls over a cluster. A search parses the query with morgue's parser
+ * (so errors are morgue's), translates the tree (translate.h) and sends
+ * one batch of statements to the head: the ranked page, then one GROUP
+ * BY per facet asked, each followed by SHOW META, whose "warning" says
+ * which shard did not answer. Hits are given whole (stored fields come
+ * back as string attributes) and snippets are made here by morgue's own
+ * snippet code, from the stored body. */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cluster/conf.h"
+#include "cluster/row.h"
+#include "cluster/sql.h"
+#include "cluster/translate.h"
+#include "searcher/query.h"
+#include "searcher/searcher.h"
+#include "text/stem.h"
+
+#define IDLE_MAX 8
+#define FACET_ROWS 100000 /* groups fetched per facet (days of 270 years) */
+
+typedef struct cstate {
+    cluster_conf conf;
+    pthread_mutex_t mu;
+    MYSQL *idle[IDLE_MAX]; /* connections to the head, not in use */
+    size_t n_idle;
+} cstate;
+
+static cstate *state(morgue_searcher *s) { return s->remote_ctx; }
+
+static int get_conn(morgue_searcher *s, MYSQL **out)
+{
+    cstate *c = state(s);
+    pthread_mutex_lock(&c->mu);
+    *out = c->n_idle ? c->idle[--c->n_idle] : NULL;
+    pthread_mutex_unlock(&c->mu);
+    if (*out)
+        return MORGUE_OK;
+    char who[256];
+    snprintf(who, sizeof who, "cluster head %s at %s:%u", c->conf.head.name,
+             c->conf.head.host, c->conf.head.sql_port);
+    errmsg e;
+    int rc = sql_connect(out, c->conf.head.host, c->conf.head.sql_port, 30,
+                         who, &e);
+    return rc ? searcher_fail(s, rc, "%s", e.text) : MORGUE_OK;
+}
+
+static void put_conn(morgue_searcher *s, MYSQL *m, int ok)
+{
+    cstate *c = state(s);
+    if (ok) {
+        pthread_mutex_lock(&c->mu);
+        if (c->n_idle < IDLE_MAX) {
+            c->idle[c->n_idle++] = m;
+            m = NULL;
+        }
+        pthread_mutex_unlock(&c->mu);
+    }
+    if (m)
+        mysql_close(m);
+}
+
+/* ---- one batch of statements and its results ---- */
+
+typedef struct batch {
+    morgue_searcher *s;
+    MYSQL *m;
+    buf warnings;       /* from SHOW META, one line each */
+    int partial;
+} batch;
+
+static int fail_sql(batch *b, const char *what)
+{
+    return searcher_fail(b->s, MORGUE_EIO, "cluster %s: %s", what,
+                         mysql_error(b->m));
+}
+
+/* The next result set (NULL and *rc set on error). */
+static MYSQL_RES *next_result(batch *b, int first, int *rc)
+{
+    if (!first) {
+        int st = mysql_next_result(b->m);
+        if (st != 0) {
+            *rc = fail_sql(b, st > 0 ? "query" : "answer ended early");
+            return NULL;
+        }
+    }
+    MYSQL_RES *r = mysql_store_result(b->m);
+    if (!r)
+        *rc = fail_sql(b, "query");
+    return r;
+}
+
+/* Reads a SHOW META result: total_found into *total, a warning into the
+ * batch. */
+static void read_meta(batch *b, MYSQL_RES *r, uint64_t *total)
+{
+    MYSQL_ROW row;
+    while ((row = mysql_fetch_row(r))) {
+        if (!row[0] || !row[1])
+            continue;
+        if (!strcmp(row[0], "total_found") && total)
+            *total = strtoull(row[1], NULL, 10);
+        else if (!strcmp(row[0], "warning") && row[1][0]) {
+            b->partial = 1;
+            if (!strstr(b->warnings.ptr ? buf_cstr(&b->warnings) : "",
+                        row[1])) {
+                buf_puts(&b->warnings, row[1]);
+                buf_putc(&b->warnings, '\n');
+            }
+        }
+    }
+    mysql_free_result(r);
+}
+
+/* Drains what is left of a batch after an error, so the connection can
+ * be dropped cleanly. */
+static void drain(MYSQL *m)
+{
+    while (mysql_next_result(m) == 0) {
+        MYSQL_RES *r = mysql_store_result(m);
+        if (r)
+            mysql_free_result(r);
+    }
+}
+
+/* ---- building the statements ---- */
+
+static void where(buf *q, const translation *t, const char *extra)
+{
+    int any = 0;
+    if (t->match.len) {
+        buf_puts(q, " WHERE MATCH(");
+        sql_quote(q, t->match.ptr, t->match.len);
+        buf_putc(q, ')');
+        any = 1;
+    }
+    if (t->from != INT64_MIN || t->to != INT64_MAX) {
+        /* INT64_MIN is "no date": never inside a range */
+        int64_t lo = t->from == INT64_MIN ? INT64_MIN + 1 : t->from;
+        buf_printf(q, "%s date BETWEEN %" PRId64 " AND %" PRId64,
+                   any ? " AND" : " WHERE", lo, t->to);
+        any = 1;
+    }
+    if (extra)
+        buf_printf(q, "%s %s", any ? " AND" : " WHERE", extra);
+}
+
+static void ranked(buf *q, const translation *t, const morgue_query_opts *o)
+{
+    buf_puts(q, "SELECT id, WEIGHT() AS w, date, sid, url, title, source, "
+                "tags, body FROM " CLUSTER_INDEX);
+    where(q, t, NULL);
+    buf_puts(q, o->sort == MORGUE_SORT_DATE
+                    ? " ORDER BY date DESC, w DESC, id ASC"
+                    : " ORDER BY w DESC, id ASC");
+    size_t want = o->offset + o->limit;
+    buf_printf(q, " LIMIT %zu, %zu OPTION max_matches=%zu", o->offset,
+               o->limit, want > 1000 ? want : 1000);
+    /* BM25F over the stem and word fields, the title counted
+     * title_weight times as in morgue's title-only part */
+    /* (field weights are integers in Sphinx: the title's is rounded) */
+    long tw = (long)(o->title_weight + 0.5);
+    if (tw < 1)
+        tw = 1;
+    buf_printf(q, ", ranker=expr('1000000*bm25f(%.3f,%.3f,{ss=1,tb=1,ts=%ld,"
+                  "ti=%ld})'), idf='plain,tfidf_unnormalized'; SHOW META",
+               o->k1, o->b, tw, tw);
+}
+
+static void facet(buf *q, const translation *t, const char *select,
+                  const char *by, const char *extra)
+{
+    buf_printf(q, "; SELECT COUNT(*) AS c, %s FROM " CLUSTER_INDEX, select);
+    where(q, t, extra);
+    buf_printf(q, " GROUP BY %s LIMIT %d OPTION max_matches=%d, "
+                  "ranker=none; SHOW META", by, FACET_ROWS, FACET_ROWS);
+}
+
+/* ---- reading the answers ---- */
+
+typedef struct fv {
+    char *value;        /* folded value, or the date key as text */
+    char *shown;        /* as written in a matching article, or NULL */
+    uint64_t count;
+    unsigned long key;  /* date facets: yr, ym or dy */
+} fv;
+
+static int by_count(const void *a, const void *b)
+{
+    const fv *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    return strcmp(x->value, y->value);
+}
+
+static int by_key(const void *a, const void *b)
+{
+    const fv *x = a, *y = b;
+    return (x->key > y->key) - (x->key < y->key);
+}
+
+static void date_text(char *out, size_t cap, unsigned long k, int date_kind)
+{
+    if (date_kind == MORGUE_FACET_YEAR)
+        snprintf(out, cap, "%04lu", k);
+    else if (date_kind == MORGUE_FACET_MONTH)
+        snprintf(out, cap, "%04lu-%02lu", k / 100, k % 100);
+    else
+        snprintf(out, cap, "%04lu-%02lu-%02lu", k / 10000, k / 100 % 100,
+                 k % 100);
+}
+
+/* Stores n values as facet kind of h: the top ones by count (ties by the
+ * folded value) for sources and tags, shown as written; calendar order for
+ * dates. */
+static int set_facets(morgue_hits *h, int kind, fv *v, size_t n, size_t top)
+{
+    if (kind != MORGUE_FACET_KIND_DATE) {
+        qsort(v, n, sizeof *v, by_count);
+        if (n > top)
+            n = top;
+    }
+    morgue_facet *f = calloc(n + 1, sizeof *f);
+    int rc = f ? MORGUE_OK : MORGUE_ENOMEM;
+    for (size_t i = 0; f && i < n; i++) {
+        f[i].value = (const char *)(uintptr_t)h->facet_text.len;
+        f[i].count = v[i].count;
+        buf_puts(&h->facet_text, v[i].shown ? v[i].shown : v[i].value);
+        buf_putc(&h->facet_text, '\0');
+    }
+    h->facets[kind] = f;
+    h->n_facets[kind] = f ? n : 0;
+    return h->facet_text.oom ? MORGUE_ENOMEM : rc;
+}
+
+/* As the local searcher does: years and months between two that have
+ * matches are listed with count 0 (over at most GAP_FILL periods). */
+#define GAP_FILL 2400
+
+static long period_no(unsigned long k, int date_kind)
+{
+    return date_kind == MORGUE_FACET_YEAR ? (long)k
+                                          : (long)(k / 100) * 12 +
+                                                (long)(k % 100) - 1;
+}
+
+static int fill_gaps(fv **pv, size_t *pn, int date_kind)
+{
+    fv *v = *pv;
+    size_t n = *pn;
+    qsort(v, n, sizeof *v, by_key);
+    if (date_kind == MORGUE_FACET_DAY || n < 2)
+        return MORGUE_OK;
+    long first = period_no(v[0].key, date_kind);
+    long periods = period_no(v[n - 1].key, date_kind) - first + 1;
+    if (periods > GAP_FILL || (size_t)periods == n)
+        return MORGUE_OK;
+    fv *w = calloc((size_t)periods + 1, sizeof *w);
+    if (!w)
+        return MORGUE_ENOMEM;
+    for (long p = 0; p < periods; p++) {
+        long q = first + p;
+        w[p].key = date_kind == MORGUE_FACET_YEAR
+                       ? (unsigned long)q
+                       : (unsigned long)(q / 12) * 100 +
+                             (unsigned long)(q % 12 + 1);
+    }
+    for (size_t i = 0; i < n; i++) {
+        fv *slot = &w[period_no(v[i].key, date_kind) - first];
+        slot->count = v[i].count;
+        slot->value = v[i].value;
+    }
+    int rc = MORGUE_OK;
+    for (long p = 0; p < periods; p++) {
+        if (w[p].value)
+            continue;
+        char val[32];
+        date_text(val, sizeof val, w[p].key, date_kind);
+        if (!(w[p].value = strdup(val)))
+            rc = MORGUE_ENOMEM;
+    }
+    free(v);
+    *pv = w;
+    *pn = (size_t)periods;
+    return rc;
+}
+
+/* The value as written among the '\n'-separated raw values that folds
+ * to folded (NULL when none does). */
+static char *as_written(const char *raw, const char *folded)
+{
+    buf f = BUF_INIT;
+    char *found = NULL;
+    for (const char *p = raw; *p && !found;) {
+        const char *e = strchr(p, '\n');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        buf_clear(&f);
+        row_fold_value(&f, p, l);
+        if (f.len == strlen(folded) && !memcmp(f.ptr, folded, f.len))
+            found = strndup(p, l);
+        p += l + (e != NULL);
+    }
+    buf_free(&f);
+    return found;
+}
+
+/* Rows of a facet query: COUNT(*) first, then per kind: the date key;
+ * srcn, source; the tag hash, tagn, tags. */
+static int read_facet(batch *b, morgue_hits *h, int kind, int date_kind,
+                      size_t top)
+{
+    int rc = MORGUE_OK;
+    MYSQL_RES *r = next_result(b, 0, &rc);
+    if (!r)
+        return rc;
+    size_t n = 0, cap = mysql_num_rows(r) + 1;
+    fv *v = calloc(cap, sizeof *v);
+    MYSQL_ROW row;
+    while (v && rc == MORGUE_OK && (row = mysql_fetch_row(r))) {
+        uint64_t count = strtoull(row[0] ? row[0] : "0", NULL, 10);
+        fv x = { NULL, NULL, count, 0 };
+        if (kind == MORGUE_FACET_KIND_DATE) {
+            x.key = strtoul(row[1] ? row[1] : "0", NULL, 10);
+            if (x.key == 0)
+                continue; /* no date */
+            char val[32];
+            date_text(val, sizeof val, x.key, date_kind);
+            x.value = strdup(val);
+        } else if (kind == MORGUE_FACET_KIND_SOURCE) {
+            if (!row[1] || !row[1][0])
+                continue; /* no source */
+            x.value = strdup(row[1]);
+            x.shown = as_written(row[2] ? row[2] : "", row[1]);
+        } else { /* the group's tag: the one of its row that hashes so */
+            uint64_t g = strtoull(row[1] ? row[1] : "0", NULL, 10);
+            for (const char *p = row[2] ? row[2] : ""; *p && !x.value;) {
+                const char *e = strchr(p, '\n');
+                size_t l = e ? (size_t)(e - p) : strlen(p);
+                if (row_tag_hash(p, l) == g)
+                    x.value = strndup(p, l);
+                p += l + (e != NULL);
+            }
+            if (!x.value)
+                continue;
+            x.shown = as_written(row[3] ? row[3] : "", x.value);
+        }
+        if (!x.value)
+            rc = MORGUE_ENOMEM;
+        else
+            v[n++] = x;
+    }
+    mysql_free_result(r);
+    if (!v)
+        rc = MORGUE_ENOMEM;
+    if (rc == MORGUE_OK && (r = next_result(b, 0, &rc)))
+        read_meta(b, r, NULL);
+    if (rc == MORGUE_OK && kind == MORGUE_FACET_KIND_DATE)
+        rc = fill_gaps(&v, &n, date_kind);
+    if (rc == MORGUE_OK)
+        rc = set_facets(h, kind, v, n, top);
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].value);
+        free(v[i].shown);
+    }
+    free(v);
+    return rc;
+}
+
+/* The ranked page into h's rows. */
+static int read_ranked(batch *b, morgue_hits *h, const morgue_query_opts *o)
+{
+    int rc = MORGUE_OK;
+    MYSQL_RES *r = next_result(b, 1, &rc);
+    if (!r)
+        return rc;
+    size_t n = mysql_num_rows(r);
+    h->rows = calloc(n + 1, sizeof *h->rows);
+    h->hits = calloc(o->offset + n + 1, sizeof *h->hits);
+    size_t (*offs)[STORED_FIELDS] = calloc(n + 1, sizeof *offs);
+    if (!h->rows || !h->hits || !offs) {
+        mysql_free_result(r);
+        free(offs);
+        return MORGUE_ENOMEM;
+    }
+    /* result columns 3.. in morgue_field order: sid url title source tags
+     * body */
+    MYSQL_ROW row;
+    size_t i = 0;
+    while ((row = mysql_fetch_row(r)) && i < n) {
+        unsigned long *len = mysql_fetch_lengths(r);
+        hit_row *x = &h->rows[i];
+        x->docid = strtoull(row[0] ? row[0] : "0", NULL, 10);
+        double w = row[1] ? strtod(row[1], NULL) / 1e6 : 0.0;
+        x->date = row[2] ? strtoll(row[2], NULL, 10) : MORGUE_NO_DATE;
+        for (int f = 0; f < STORED_FIELDS; f++) {
+            offs[i][f] = h->row_text.len;
+            if (row[3 + f])
+                buf_append(&h->row_text, row[3 + f], len[3 + f]);
+            x->fields[f].len = row[3 + f] ? len[3 + f] : 0;
+        }
+        hit *t = &h->hits[o->offset + i];
+        t->score = w;
+        t->key = o->sort == MORGUE_SORT_DATE ? (double)x->date : w;
+        t->doc = (uint32_t)i;
+        i++;
+    }
+    mysql_free_result(r);
+    buf_cstr(&h->row_text);
+    for (size_t k = 0; k < i; k++)
+        for (int f = 0; f < STORED_FIELDS; f++)
+            h->rows[k].fields[f].ptr = h->row_text.ptr
+                                           ? h->row_text.ptr + offs[k][f]
+                                           : "";
+    free(offs);
+    h->n_hits = o->offset + i;
+    h->next = o->offset;
+    if (h->row_text.oom)
+        return MORGUE_ENOMEM;
+    if ((r = next_result(b, 0, &rc)))
+        read_meta(b, r, &h->total);
+    return rc;
+}
+
+/* The first and last dates held (for open date ranges inside OR/NOT);
+ * *found 0 when no article has a date. */
+static int date_bounds(batch *b, int64_t *lo, int64_t *hi, int *found)
+{
+    static const char q[] =
+        "SELECT date FROM " CLUSTER_INDEX " WHERE date >= "
+        "-9223372036854775807 ORDER BY date ASC LIMIT 1; SHOW META; "
+        "SELECT date FROM " CLUSTER_INDEX " WHERE date >= "
+        "-9223372036854775807 ORDER BY date DESC LIMIT 1; SHOW META";
+    *lo = *hi = 0;
+    *found = 0;
+    if (mysql_real_query(b->m, q, sizeof q - 1))
+        return fail_sql(b, "query");
+    int rc = MORGUE_OK;
+    for (int k = 0; k < 2 && rc == MORGUE_OK; k++) {
+        MYSQL_RES *r = next_result(b, k == 0, &rc);
+        if (!r)
+            break;
+        MYSQL_ROW row = mysql_fetch_row(r);
+        if (row && row[0]) {
+            *(k ? hi : lo) = strtoll(row[0], NULL, 10);
+            *found = 1;
+        }
+        mysql_free_result(r);
+        if ((r = next_result(b, 0, &rc)))
+            read_meta(b, r, NULL);
+    }
+    return rc;
+}
+
+static int run_search(morgue_searcher *s, batch *b, const qnode *q,
+                      stemmer *stem, const morgue_query_opts *o,
+                      morgue_hits *h)
+{
+    translation t;
+    int rc = translate(q, stem, s->man.language, INT64_MIN, INT64_MIN,
+                       &t);
+    if (rc == MORGUE_OK && t.need_bounds) {
+        int64_t lo, hi;
+        int found;
+        translation_free(&t);
+        rc = date_bounds(b, &lo, &hi, &found);
+        if (rc == MORGUE_OK)
+            rc = translate(q, stem, s->man.language, lo, hi, &t);
+    }
+    if (rc == MORGUE_EQUERY) {
+        translation_free(&t);
+        return searcher_fail(s, rc, "the query has no words to search for");
+    }
+    /* the option date filter narrows the query's own */
+    if (rc == MORGUE_OK && o->date_from != MORGUE_NO_DATE &&
+        o->date_from > t.from)
+        t.from = o->date_from;
+    if (rc == MORGUE_OK && o->date_to != MORGUE_NO_DATE && o->date_to < t.to)
+        t.to = o->date_to;
+    buf sql = BUF_INIT;
+    if (rc == MORGUE_OK) {
+        ranked(&sql, &t, o);
+        static const char *by[] = { NULL, "yr", "ym", "dy" };
+        if (o->facet_date > 0 && o->facet_date <= MORGUE_FACET_DAY)
+            facet(&sql, &t, "GROUPBY()", by[o->facet_date], NULL);
+        if (o->facet_sources)
+            facet(&sql, &t, "srcn, source", "srcn", NULL);
+        if (o->facet_tags)
+            facet(&sql, &t, "GROUPBY(), tagn, tags", "tg", NULL);
+        if (sql.oom)
+            rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
+    }
+    if (rc == MORGUE_OK && mysql_real_query(b->m, sql.ptr, sql.len))
+        rc = fail_sql(b, "query");
+    buf_free(&sql);
+    if (rc == MORGUE_OK)
+        rc = read_ranked(b, h, o);
+    if (rc == MORGUE_OK && o->facet_date > 0 &&
+        o->facet_date <= MORGUE_FACET_DAY)
+        rc = read_facet(b, h, MORGUE_FACET_KIND_DATE, o->facet_date, 0);
+    if (rc == MORGUE_OK && o->facet_sources)
+        rc = read_facet(b, h, MORGUE_FACET_KIND_SOURCE, 0, o->facet_sources);
+    if (rc == MORGUE_OK && o->facet_tags)
+        rc = read_facet(b, h, MORGUE_FACET_KIND_TAG, 0, o->facet_tags);
+    if (rc == MORGUE_ENOMEM)
+        rc = searcher_fail(s, rc, "out of memory");
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; h->facets[k] && i < h->n_facets[k]; i++)
+            h->facets[k][i].value =
+                h->facet_text.ptr + (uintptr_t)h->facets[k][i].value;
+    h->terms = t.hl;
+    h->n_terms = t.n_hl;
+    t.hl = NULL;
+    t.n_hl = 0;
+    translation_free(&t);
+    return rc;
+}
+
+static int cluster_search(morgue_searcher *s, const char *query,
+                          const morgue_query_opts *opts, morgue_hits **out)
+{
+    morgue_query_opts o = *opts; /* resolved by morgue_search */
+    qnode *q = NULL;
+    int64_t now = o.now != MORGUE_NO_DATE ? o.now : (int64_t)time(NULL);
+    int rc = searcher_parse(s, query, o.flags, now, &q);
+    if (rc)
+        return rc;
+    stemmer *stem = NULL;
+    morgue_hits *h = calloc(1, sizeof *h);
+    if (!h || stemmer_new(&stem, s->man.language)) {
+        query_free(q);
+        free(h);
+        return searcher_fail(s, MORGUE_ENOMEM, "out of memory");
+    }
+    h->s = s;
+    h->opts = o;
+    h->total_exact = 1;
+    h->hl_open = strdup(o.hl_open ? o.hl_open : "<b>");
+    h->hl_close = strdup(o.hl_close ? o.hl_close : "</b>");
+    batch b = { s, NULL, BUF_INIT, 0 };
+    rc = get_conn(s, &b.m);
+    if (rc == MORGUE_OK) {
+        rc = run_search(s, &b, q, stem, &o, h);
+        if (rc)
+            drain(b.m);
+        put_conn(s, b.m, rc == MORGUE_OK);
+    }
+    stemmer_free(stem);
+    query_free(q);
+    if (rc == MORGUE_OK && (!h->hl_open || !h->hl_close))
+        rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
+    if (rc) {
+        buf_free(&b.warnings);
+        morgue_hits_free(h);
+        return rc;
+    }
+    h->partial = b.partial;
+    h->warnings = b.warnings;
+    buf_cstr(&h->warnings);
+    *out = h;
+    return MORGUE_OK;
+}
+
+/* ---- stats ---- */
+
+/* Adds shard index bytes from one node of each shard. */
+static void shard_bytes(morgue_searcher *s, batch *b, uint64_t *bytes)
+{
+    cstate *c = state(s);
+    for (unsigned sh = 0; sh < c->conf.n_shards; sh++) {
+        int done = 0;
+        char index[16];
+        cluster_shard_index(sh, index);
+        for (size_t i = 0; i < c->conf.n_nodes && !done; i++) {
+            const cnode *n = &c->conf.nodes[i];
+            if (n->shard != sh)
+                continue;
+            MYSQL *m;
+            errmsg e;
+            if (sql_connect(&m, n->host, n->sql_port, 5, n->name, &e))
+                continue;
+            char q[64];
+            snprintf(q, sizeof q, "SHOW INDEX %s STATUS", index);
+            MYSQL_RES *r = mysql_query(m, q) ? NULL : mysql_store_result(m);
+            MYSQL_ROW row;
+            while (r && (row = mysql_fetch_row(r)))
+                if (row[0] && row[1] && (!strcmp(row[0], "disk_bytes") ||
+                                         !strcmp(row[0], "ram_bytes")))
+                    *bytes += strtoull(row[1], NULL, 10);
+            if (r)
+                mysql_free_result(r);
+            mysql_close(m);
+            done = r != NULL;
+        }
+        if (!done) {
+            buf_printf(&b->warnings, "shard %u: no node answered for its "
+                       "size\n", sh);
+            b->partial = 1;
+        }
+    }
+}
+
+static int cluster_stats(morgue_searcher *s, morgue_stats *out)
+{
+    /* out is a full MORGUE_STATS_INIT from morgue_searcher_stats */
+    out->language = s->man.language;
+    out->segments = state(s)->conf.n_shards;
+    out->first_date = out->last_date = MORGUE_NO_DATE;
+    batch b = { s, NULL, BUF_INIT, 0 };
+    int rc = get_conn(s, &b.m);
+    if (rc)
+        return rc;
+    static const char q[] = "SELECT id FROM " CLUSTER_INDEX " LIMIT 1; "
+                            "SHOW META";
+    if (mysql_real_query(b.m, q, sizeof q - 1))
+        rc = fail_sql(&b, "query");
+    MYSQL_RES *r = rc ? NULL : next_result(&b, 1, &rc);
+    if (r)
+        mysql_free_result(r);
+    if (rc == MORGUE_OK && (r = next_result(&b, 0, &rc)))
+        read_meta(&b, r, &out->documents);
+    int64_t lo = 0, hi = 0;
+    int found = 0;
+    if (rc == MORGUE_OK && out->documents)
+        rc = date_bounds(&b, &lo, &hi, &found);
+    if (rc == MORGUE_OK && found) {
+        out->first_date = lo;
+        out->last_date = hi;
+    }
+    if (rc)
+        drain(b.m);
+    put_conn(s, b.m, rc == MORGUE_OK);
+    if (rc == MORGUE_OK)
+        shard_bytes(s, &b, &out->index_bytes);
+    searcher_set_warnings(b.warnings.len ? buf_cstr(&b.warnings) : "");
+    buf_free(&b.warnings);
+    return rc;
+}
+
+static void cluster_close(morgue_searcher *s)
+{
+    cstate *c = state(s);
+    for (size_t i = 0; i < c->n_idle; i++)
+        mysql_close(c->idle[i]);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+    s->remote_ctx = NULL;
+}
+
+static const searcher_remote cluster_remote = {
+    cluster_search, cluster_stats, cluster_close,
+};
+
+MORGUE_API int morgue_searcher_open_cluster(morgue_searcher **out,
+                                            const char *cluster_file,
+                                            const void *opts)
+{
+    (void)opts;
+    *out = NULL;
+    errmsg *e = err_thread();
+    if (!cluster_file)
+        return err_set(e, MORGUE_EINVAL, "no cluster file");
+    cstate *c = calloc(1, sizeof *c);
+    if (!c)
+        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    int rc = cluster_conf_read(&c->conf, cluster_file, e);
+    if (rc) {
+        free(c);
+        return rc;
+    }
+    pthread_mutex_init(&c->mu, NULL);
+    if (searcher_new_remote(out, &cluster_remote, c, c->conf.dir,
+                            c->conf.language)) {
+        pthread_mutex_destroy(&c->mu);
+        free(c);
+        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    }
+    return MORGUE_OK;
+}

@@ -1,0 +1,469 @@
+/* translate.c: morgue's query tree as Sphinx query text (mapping in
+ * translate.h). It follows searcher/plan.c node by node, so that what the
+ * local planner resolves to nothing is dropped here too. */
+#include "cluster/translate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster/row.h"
+#include "morgue.h"
+#include "text/stopwords.h"
+#include "text/tokenize.h"
+#include "util/civil.h"
+
+typedef struct ctx {
+    stemmer *stem;
+    const char *lang;
+    translation *t;
+    int64_t lo, hi;
+    int rc;
+} ctx;
+
+/* The normalised words of text, back to back in w (NUL after each). */
+static size_t words_of(const char *text, buf *w)
+{
+    tokenizer tk;
+    token tok;
+    size_t n = 0;
+    tokenizer_init(&tk, text, strlen(text));
+    while (tokenizer_next(&tk, &tok)) {
+        buf_append(w, tok.term, tok.len);
+        buf_putc(w, '\0');
+        n++;
+    }
+    return n;
+}
+
+static void add_hl(ctx *c, hl_kind kind, const char *words, size_t n)
+{
+    translation *t = c->t;
+    query_term *q = realloc(t->hl, (t->n_hl + 1) * sizeof *q);
+    if (!q) {
+        c->rc = MORGUE_ENOMEM;
+        return;
+    }
+    t->hl = q;
+    q = &t->hl[t->n_hl];
+    q->kind = kind;
+    q->weight = 1.0; /* idf is per shard out there: rank passages evenly */
+    q->n_words = n;
+    q->words = calloc(n + 1, sizeof *q->words);
+    if (!q->words) {
+        c->rc = MORGUE_ENOMEM;
+        return;
+    }
+    t->n_hl++;
+    for (size_t i = 0; i < n; i++, words += strlen(words) + 1)
+        if (!(q->words[i] = strdup(words)))
+            c->rc = MORGUE_ENOMEM;
+}
+
+/* "w1 w2 ..." of n NUL-separated words. */
+static void put_words(buf *out, const char *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++, w += strlen(w) + 1) {
+        if (i)
+            buf_putc(out, ' ');
+        buf_puts(out, w);
+    }
+}
+
+/* Exact words in a row or within near positions (plan.c phrase_node). */
+static int phrase(ctx *c, buf *out, const char *w, size_t n, unsigned near,
+                  int title)
+{
+    const char *f = title ? "ti" : "tb";
+    if (n == 1) {
+        buf_printf(out, "(@%s %s)", f, w);
+        add_hl(c, HL_WORD, w, 1);
+        return 1;
+    }
+    if (near) {
+        long m = (long)near - (long)(n - 2);
+        if (m < 1) /* no window that small holds n words: nothing */
+            buf_puts(out, "(@kv none_)");
+        else {
+            buf_printf(out, "(@%s \"", f);
+            put_words(out, w, n);
+            buf_printf(out, "\"~%ld)", m);
+        }
+        const char *p = w;
+        for (size_t i = 0; i < n; i++, p += strlen(p) + 1)
+            add_hl(c, HL_WORD, p, 1);
+        return 1;
+    }
+    buf_printf(out, "(@%s \"", f);
+    put_words(out, w, n);
+    buf_puts(out, "\")");
+    add_hl(c, HL_PHRASE, w, n);
+    return 1;
+}
+
+static int word(ctx *c, buf *out, const qnode *q)
+{
+    buf w = BUF_INIT;
+    int made = 0;
+    if (q->field == QF_SOURCE || q->field == QF_TAG) {
+        row_fold_value(&w, q->text, strlen(q->text));
+        if (w.len) {
+            buf_puts(out, "(@kv ");
+            row_value_key(out, q->field == QF_TAG ? 'g' : 'o', w.ptr, w.len);
+            buf_putc(out, ')');
+            made = 1;
+        }
+        buf_free(&w);
+        return made;
+    }
+    size_t n = words_of(q->text, &w);
+    if (n == 1) {
+        size_t sl;
+        const char *st = stemmer_stem(c->stem, w.ptr, strlen(w.ptr), &sl);
+        if (!st)
+            c->rc = MORGUE_ENOMEM;
+        else {
+            buf_printf(out, "(@%s %.*s)", q->field == QF_TITLE ? "ts" : "ss",
+                       (int)sl, st);
+            char *copy = strndup(st, sl);
+            if (copy)
+                add_hl(c, HL_STEM, copy, 1);
+            free(copy);
+            made = 1;
+        }
+    } else if (n > 1) {
+        made = phrase(c, out, w.ptr, n, 0, q->field == QF_TITLE);
+    }
+    if (w.oom)
+        c->rc = MORGUE_ENOMEM;
+    buf_free(&w);
+    return made;
+}
+
+static int prefix(ctx *c, buf *out, const qnode *q)
+{
+    buf w = BUF_INIT;
+    if (q->field == QF_SOURCE || q->field == QF_TAG) {
+        /* a prefix of the whole folded value, as the planner's */
+        row_fold_value(&w, q->text, strlen(q->text));
+        if (w.len) {
+            buf_puts(out, "(@kv ");
+            row_value_key(out, q->field == QF_TAG ? 'g' : 'o', w.ptr, w.len);
+            buf_puts(out, "*)");
+        }
+        int made = w.len > 0;
+        if (w.oom)
+            c->rc = MORGUE_ENOMEM;
+        buf_free(&w);
+        return made;
+    }
+    size_t n = words_of(q->text, &w);
+    const char *last = w.ptr;
+    for (size_t i = 1; i < n; i++)
+        last += strlen(last) + 1;
+    if (n) /* the planner expands the last word only */
+        buf_printf(out, "(@%s %s*)", q->field == QF_TITLE ? "ti" : "tb",
+                   last);
+    if (w.oom)
+        c->rc = MORGUE_ENOMEM;
+    buf_free(&w);
+    return n > 0;
+}
+
+static int words_node(ctx *c, buf *out, const qnode *q)
+{
+    buf all = BUF_INIT, w = BUF_INIT;
+    for (size_t i = 0; i < q->n_words; i++) {
+        buf_puts(&all, q->words[i]);
+        buf_putc(&all, ' ');
+    }
+    size_t n = words_of(buf_cstr(&all), &w);
+    int made = n ? phrase(c, out, w.ptr, n,
+                          q->kind == Q_NEAR ? q->near : 0,
+                          q->field == QF_TITLE)
+                 : 0;
+    if (all.oom || w.oom)
+        c->rc = MORGUE_ENOMEM;
+    buf_free(&all);
+    buf_free(&w);
+    return made;
+}
+
+/* ---- dates as keys ---- */
+
+static int64_t days_of(int64_t secs)
+{
+    return secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+}
+
+static int month_days(int64_t y, unsigned m)
+{
+    static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 ? 28 + leap : d[m - 1];
+}
+
+/* The fewest y/m/d keys that cover days [a, b]. */
+static void date_keys(buf *out, int64_t a, int64_t b)
+{
+    size_t n = 0;
+    while (a <= b) {
+        int64_t y;
+        unsigned m, d;
+        civil_from_secs(a * 86400, &y, &m, &d);
+        int ylen = 365 + month_days(y, 2) - 28;
+        if (n++)
+            buf_puts(out, " | ");
+        if (m == 1 && d == 1 && a + ylen - 1 <= b) {
+            buf_printf(out, "y%04u", (unsigned)y);
+            a += ylen;
+        } else if (d == 1 && a + month_days(y, m) - 1 <= b) {
+            buf_printf(out, "m%04u%02u", (unsigned)y, m);
+            a += month_days(y, m);
+        } else {
+            buf_printf(out, "d%04u%02u%02u", (unsigned)y, m, d);
+            a++;
+        }
+    }
+    if (n == 0)
+        buf_puts(out, "none_");
+}
+
+static int date_node(ctx *c, buf *out, const qnode *q)
+{
+    int64_t from = q->from, to = q->to;
+    if (from == INT64_MIN || to == INT64_MAX) {
+        if (c->lo == INT64_MIN) {
+            c->t->need_bounds = 1;
+            buf_puts(out, "(@kv none_)");
+            return 1;
+        }
+        if (from == INT64_MIN)
+            from = c->lo;
+        if (to == INT64_MAX)
+            to = c->hi;
+    }
+    buf_puts(out, "(@kv (");
+    date_keys(out, days_of(from), days_of(to));
+    buf_puts(out, "))");
+    return 1;
+}
+
+/* ---- natural language (searcher/natural.c, node by node) ---- */
+
+/* The normalised words of one kid of a Q_TEXT into w. */
+static size_t kid_words(const qnode *k, buf *w)
+{
+    if (k->kind == Q_WORD)
+        return words_of(k->text, w);
+    buf all = BUF_INIT;
+    for (size_t i = 0; i < k->n_words; i++) {
+        buf_puts(&all, k->words[i]);
+        buf_putc(&all, ' ');
+    }
+    size_t n = words_of(buf_cstr(&all), w);
+    if (all.oom)
+        w->oom = 1;
+    buf_free(&all);
+    return n;
+}
+
+static int natural(ctx *c, buf *out, const qnode *q)
+{
+    buf w = BUF_INIT, bag = BUF_INIT, stems = BUF_INIT;
+    size_t n = 0;
+    for (size_t i = 0; i < q->n_kids; i++)
+        n += kid_words(q->kids[i], &w);
+    int content = 0;
+    const char *p = w.ptr;
+    for (size_t i = 0; i < n; i++, p += strlen(p) + 1)
+        content |= !stopword_is(c->lang, p, strlen(p));
+    size_t n_stems = 0;
+    p = w.ptr;
+    for (size_t i = 0; i < n && c->rc == MORGUE_OK; i++, p += strlen(p) + 1) {
+        if (content && stopword_is(c->lang, p, strlen(p)))
+            continue;
+        size_t sl;
+        const char *st = stemmer_stem(c->stem, p, strlen(p), &sl);
+        if (!st) {
+            c->rc = MORGUE_ENOMEM;
+            break;
+        }
+        /* each stem once (stems holds " stem " entries to look up) */
+        buf key = BUF_INIT;
+        buf_printf(&key, " %.*s ", (int)sl, st);
+        int seen = stems.len && strstr(buf_cstr(&stems), buf_cstr(&key));
+        if (!seen) {
+            buf_append(&stems, key.ptr, key.len);
+            buf_printf(&bag, "%s(@ss %.*s)", n_stems ? " | " : "", (int)sl,
+                       st);
+            char *copy = strndup(st, sl);
+            if (copy)
+                add_hl(c, HL_STEM, copy, 1);
+            free(copy);
+            n_stems++;
+        }
+        buf_free(&key);
+    }
+    buf phrases = BUF_INIT;
+    for (size_t i = 0; n_stems && i < q->n_kids && c->rc == MORGUE_OK; i++) {
+        if (q->kids[i]->kind != Q_PHRASE)
+            continue;
+        buf pw = BUF_INIT;
+        size_t k = kid_words(q->kids[i], &pw);
+        if (k > 1 && k <= MORGUE_QUERY_MAX_PHRASE) {
+            buf_puts(&phrases, " | ");
+            phrase(c, &phrases, pw.ptr, k, 0, 0);
+        }
+        if (pw.oom)
+            c->rc = MORGUE_ENOMEM;
+        buf_free(&pw);
+    }
+    if (!n_stems) /* nothing to search: nothing found, no error */
+        buf_puts(out, "(@kv none_)");
+    else if (phrases.len)
+        buf_printf(out, "((%.*s) ((%.*s)%.*s))", (int)bag.len, bag.ptr,
+                   (int)bag.len, bag.ptr, (int)phrases.len, phrases.ptr);
+    else
+        buf_printf(out, "(%.*s)", (int)bag.len, bag.ptr);
+    if (w.oom || bag.oom || stems.oom || phrases.oom)
+        c->rc = MORGUE_ENOMEM;
+    buf_free(&w);
+    buf_free(&bag);
+    buf_free(&stems);
+    buf_free(&phrases);
+    return 1;
+}
+
+/* ---- the tree ---- */
+
+static int node(ctx *c, buf *out, const qnode *q, int depth);
+
+/* Kids joined by sep; the count of positive kids made. */
+static int group(ctx *c, buf *out, const qnode *q, int depth,
+                 const char *sep, size_t first)
+{
+    size_t made = 0, positive = 0, mark = out->len;
+    buf_putc(out, '(');
+    for (size_t i = first; i < q->n_kids && c->rc == MORGUE_OK; i++) {
+        size_t at = out->len;
+        if (made)
+            buf_puts(out, sep);
+        if (node(c, out, q->kids[i], depth + 1)) {
+            made++;
+            positive += q->kids[i]->kind != Q_NOT;
+        } else {
+            out->len = at;
+        }
+    }
+    buf_putc(out, ')');
+    if (!positive)
+        out->len = mark;
+    return positive > 0;
+}
+
+static int node(ctx *c, buf *out, const qnode *q, int depth)
+{
+    if (depth > 200 || c->rc)
+        return 0;
+    switch (q->kind) {
+    case Q_WORD:
+        return word(c, out, q);
+    case Q_PREFIX:
+        return prefix(c, out, q);
+    case Q_PHRASE:
+    case Q_NEAR:
+        return words_node(c, out, q);
+    case Q_DATE:
+        return date_node(c, out, q);
+    case Q_NOT: {
+        size_t mark = out->len;
+        buf_puts(out, "-");
+        if (q->n_kids && node(c, out, q->kids[0], depth + 1))
+            return 1;
+        out->len = mark;
+        return 0;
+    }
+    case Q_AND:
+        return group(c, out, q, depth, " ", 0);
+    case Q_OR:
+        return group(c, out, q, depth, " | ", 0);
+    case Q_TEXT:
+        return natural(c, out, q);
+    case Q_MAYBE: /* the planner's, never the parser's */
+        return 0;
+    }
+    return 0;
+}
+
+/* Date kids of a top-level AND become the WHERE filter (as the local
+ * searcher makes them a filter of the date column). */
+static int hoist(ctx *c, const qnode *q, buf *out)
+{
+    size_t dates = 0;
+    for (size_t i = 0; i < q->n_kids; i++)
+        dates += q->kids[i]->kind == Q_DATE;
+    if (!dates)
+        return 0;
+    for (size_t i = 0; i < q->n_kids; i++) {
+        const qnode *k = q->kids[i];
+        if (k->kind != Q_DATE)
+            continue;
+        if (k->from > c->t->from)
+            c->t->from = k->from;
+        if (k->to < c->t->to)
+            c->t->to = k->to;
+    }
+    if (dates == q->n_kids)
+        return 1; /* a date-only query: the filter alone */
+    size_t made = 0, positive = 0;
+    buf_putc(out, '(');
+    for (size_t i = 0; i < q->n_kids && c->rc == MORGUE_OK; i++) {
+        if (q->kids[i]->kind == Q_DATE)
+            continue;
+        size_t at = out->len;
+        if (made)
+            buf_putc(out, ' ');
+        if (node(c, out, q->kids[i], 1)) {
+            made++;
+            positive += q->kids[i]->kind != Q_NOT;
+        } else {
+            out->len = at;
+        }
+    }
+    if (!positive) /* only exclusions left: from every article */
+        buf_puts(out, made ? " (@kv any_)" : "(@kv any_)");
+    buf_putc(out, ')');
+    return 1;
+}
+
+int translate(const qnode *q, stemmer *stem, const char *lang, int64_t lo,
+              int64_t hi, translation *out)
+{
+    memset(out, 0, sizeof *out);
+    out->from = INT64_MIN;
+    out->to = INT64_MAX;
+    ctx c = { stem, lang, out, lo, hi, MORGUE_OK };
+    int made;
+    if (q->kind == Q_DATE) {
+        out->from = q->from;
+        out->to = q->to;
+        made = 1;
+    } else if (q->kind == Q_AND && hoist(&c, q, &out->match)) {
+        made = 1;
+    } else {
+        made = node(&c, &out->match, q, 0);
+    }
+    if (out->match.oom)
+        c.rc = MORGUE_ENOMEM;
+    if (c.rc == MORGUE_OK && !made)
+        c.rc = MORGUE_EQUERY;
+    buf_cstr(&out->match);
+    return c.rc;
+}
+
+void translation_free(translation *t)
+{
+    buf_free(&t->match);
+    query_terms_free(t->hl, t->n_hl);
+    memset(t, 0, sizeof *t);
+}

@@ -1,0 +1,56 @@
+/* translate.h: a parsed morgue query (searcher/query.h) as a Sphinx
+ * extended query (the text inside MATCH()) plus a date filter, and the
+ * terms that snippets highlight.
+ *
+ * The mapping (field layout in row.h), each leaf wrapped in parentheses
+ * so a field limit ends with it:
+ *   word              (@ss stem)        title:word  (@ts stem)
+ *   word of 2+ tokens (@tb "w1 w2")     as the planner makes it a phrase
+ *   "a b"             (@tb "a b")       title:"a b" (@ti "a b")
+ *   a NEAR/n b ...    (@tb "a b ..."~m) m = n - (k - 2) for k words:
+ *                     Sphinx allows a span of m + k - 2 between the first
+ *                     and last word, morgue n
+ *   kaz*              (@tb kaz*)        title:kaz*  (@ti kaz*)
+ *   source:stepp*     (@kv o_stepp*)    a prefix of the whole value
+ *   source:"x y"      (@kv o_x_y)       tag:x       (@kv g_x)
+ *   date:A..B         top-level AND: the WHERE filter; elsewhere the
+ *                     fewest y/m/d keys covering the days, (@kv (y.. | ..))
+ *   AND, OR, NOT      (a b), (a | b), -(a)
+ *   natural language  (Q_TEXT, as searcher/natural.c reads it) the stems
+ *                     of the words, stopwords dropped (unless all are),
+ *                     each once, OR'ed; with quoted phrases of 2+ words
+ *                     (bag (bag | (@tb "a b") ...)): the bag decides, the
+ *                     phrases add weight (Sphinx 2.2.11's MAYBE drops
+ *                     matches); nothing left matches nothing
+ * Nodes the local planner drops (no tokens) are dropped the same way. */
+#ifndef MORGUE_CLUSTER_TRANSLATE_H
+#define MORGUE_CLUSTER_TRANSLATE_H
+
+#include <stdint.h>
+
+#include "searcher/query.h"
+#include "searcher/searcher.h"
+#include "text/stem.h"
+#include "util/buf.h"
+
+typedef struct translation {
+    buf match;          /* extended query; empty: none (dates only) */
+    int64_t from, to;   /* WHERE date filter; INT64_MIN / INT64_MAX: open */
+    query_term *hl;     /* owned: what snippets highlight */
+    size_t n_hl;
+    int need_bounds;    /* an open date range inside OR/NOT: call again
+                           with the cluster's first and last dates */
+} translation;
+
+/* Translates q. lo and hi bound the dates present (for open ranges that
+ * must become keys), or INT64_MIN when unknown. MORGUE_OK;
+ * MORGUE_EQUERY when nothing is left to search (strict grammar; natural
+ * language then matches nothing); MORGUE_ENOMEM. lang is the stemmer's
+ * language (its stopwords). Free with
+ * translation_free(), also after an error. */
+int translate(const qnode *q, stemmer *stem, const char *lang, int64_t lo,
+              int64_t hi, translation *out);
+
+void translation_free(translation *t);
+
+#endif

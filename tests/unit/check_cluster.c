@@ -1,0 +1,628 @@
+/* check_cluster.c: morgue over a Sphinx cluster against the same archive
+ * indexed locally. Each case starts its own searchd processes (a head and
+ * two shards, or a head and two mirrors of one shard) on free loopback
+ * ports, with configurations from morgue_cluster_init() in a temporary
+ * folder, and stops them by pid at the end.
+ *
+ * golden: exact queries (boolean, phrase, field, prefix, date; options
+ *   date filters, date sort, facets) give the same totals and sets of
+ *   articles; ranked queries overlap at 10 (printed, and held above a
+ *   floor); add / change / delete of files keeps both in step.
+ * faults: a shard killed with SIGKILL makes answers partial and says so,
+ *   never a silent short count; restarted, answers are whole again; a
+ *   shard killed during indexing fails the run, the rerun completes and
+ *   no article is lost or doubled; a mirror takes over a dead one. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "morgue.h"
+#include "testutil.h"
+
+#define REUTERS MORGUE_CORPORA "/reuters21578"
+#define MAX_IDS 30000
+
+/* ---- free ports, searchd processes ---- */
+
+static int port_free(unsigned port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+/* A first port with n free ones from it. */
+static unsigned free_ports(unsigned n)
+{
+    uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
+    for (int tries = 0; tries < 200; tries++) {
+        unsigned base = 20000 + (unsigned)(tu_rand(&seed) % 35000);
+        unsigned k = 0;
+        while (k < n && port_free(base + k))
+            k++;
+        if (k == n)
+            return base;
+    }
+    return 0;
+}
+
+static pid_t node_pid(const char *dir, const char *node)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s/searchd.pid", dir, node);
+    FILE *f = fopen(path, "r");
+    long pid = 0;
+    if (f) {
+        if (fscanf(f, "%ld", &pid) != 1)
+            pid = 0;
+        fclose(f);
+    }
+    return (pid_t)pid;
+}
+
+/* SIGKILL, and wait until it is gone. */
+static void kill_node(const char *dir, const char *node)
+{
+    pid_t pid = node_pid(dir, node);
+    ck_assert_int_gt(pid, 0);
+    ck_assert_int_eq(kill(pid, SIGKILL), 0);
+    char path[64], st[256];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    for (int i = 0; i < 200; i++) { /* gone, or a zombie nobody reaps */
+        FILE *f = fopen(path, "r");
+        const char *e = f && fgets(st, sizeof st, f) ? strrchr(st, ')') : NULL;
+        if (f)
+            fclose(f);
+        if (!e || e[2] == 'Z' || e[2] == 'X')
+            break;
+        usleep(10000);
+    }
+}
+
+static int have_searchd(void)
+{
+    const char *p = getenv("MORGUE_SEARCHD");
+    return access(p && *p ? p : "/usr/bin/searchd", X_OK) == 0;
+}
+
+/* ---- the fixture: one archive, a local index and a cluster ---- */
+
+static char *work;          /* temporary folder of everything */
+static char archive[4200];  /* the articles (copied, so tests may edit) */
+static char local[4200];    /* the local index */
+static char cdir[4200];     /* the cluster's folder */
+static char cfile[4300];    /* its cluster.conf */
+
+static void copy_file(const char *from, const char *to)
+{
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", from, to);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int index_local(const char *path)
+{
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open(&w, local, NULL), MORGUE_OK);
+    int rc = morgue_writer_add_path(w, path, NULL, NULL);
+    if (rc == MORGUE_OK)
+        rc = morgue_writer_commit(w);
+    morgue_writer_close(w);
+    return rc;
+}
+
+typedef struct kill_plan {
+    int after_files;        /* kill shard1 once this many files are done */
+    int done;
+} kill_plan;
+
+static int on_file(const morgue_file_event *ev, void *ud)
+{
+    kill_plan *k = ud;
+    (void)ev;
+    if (++k->done == k->after_files)
+        kill_node(cdir, "shard1");
+    return 0;
+}
+
+/* Indexes path into the cluster; with kp, shard1 dies part way (the
+ * memory budget is tiny then, so every file is sent and committed). */
+static int index_cluster(const char *path, kill_plan *kp)
+{
+    morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
+    if (kp)
+        wo.memory_budget = 1;
+    morgue_writer *w;
+    int rc = morgue_writer_open_cluster(&w, cfile, &wo);
+    ck_assert_msg(rc == MORGUE_OK, "%s", morgue_last_errmsg());
+    morgue_add_opts ao = MORGUE_ADD_OPTS_INIT;
+    ao.checkpoint = 1;
+    ao.file_done = kp ? on_file : NULL;
+    ao.userdata = kp;
+    rc = morgue_writer_add_path(w, path, &ao, NULL);
+    if (rc == MORGUE_OK)
+        rc = morgue_writer_commit(w);
+    if (rc && !kp)
+        fprintf(stderr, "cluster index: %s\n", morgue_writer_errmsg(w));
+    morgue_writer_close(w);
+    return rc;
+}
+
+static void make_cluster(unsigned shards, unsigned mirrors)
+{
+    snprintf(cdir, sizeof cdir, "%s/cluster", work);
+    snprintf(cfile, sizeof cfile, "%s/cluster.conf", cdir);
+    morgue_cluster_opts co = MORGUE_CLUSTER_OPTS_INIT;
+    co.shards = shards;
+    co.mirrors = mirrors;
+    co.port = free_ports(1 + 2 * shards * mirrors);
+    ck_assert_uint_gt(co.port, 0);
+    ck_assert_int_eq(morgue_cluster_init(cdir, &co), MORGUE_OK);
+    int rc = morgue_cluster_start(cdir);
+    ck_assert_msg(rc == MORGUE_OK, "%s", morgue_last_errmsg());
+}
+
+static void setup_golden(void)
+{
+    if (!have_searchd() || access(REUTERS, F_OK) != 0)
+        return;
+    work = tu_tempdir("cluster");
+    snprintf(archive, sizeof archive, "%s/archive", work);
+    snprintf(local, sizeof local, "%s/local", work);
+    mkdir(archive, 0755);
+    /* 2000 Reuters articles and the demo archive's formats */
+    copy_file(REUTERS "/reut2-000.sgm", archive);
+    copy_file(REUTERS "/reut2-001.sgm", archive);
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "cp -r '%s/examples/archive' '%s/demo'",
+             MORGUE_SOURCE_DIR, archive);
+    ck_assert_int_eq(system(cmd), 0);
+    make_cluster(2, 1);
+    ck_assert_int_eq(index_local(archive), MORGUE_OK);
+    ck_assert_int_eq(index_cluster(archive, NULL), MORGUE_OK);
+}
+
+static void teardown(void)
+{
+    if (!work)
+        return;
+    morgue_cluster_stop(cdir);
+    tu_rmrf(work);
+    free(work);
+    work = NULL;
+}
+
+#define NEED_CLUSTER()                                                       \
+    do {                                                                     \
+        if (!work) {                                                         \
+            fprintf(stderr, "check_cluster: no searchd or no corpus: "      \
+                            "skipped\n");                                    \
+            return;                                                          \
+        }                                                                    \
+    } while (0)
+
+/* ---- answers ---- */
+
+typedef struct answer {
+    uint64_t total;
+    int partial;
+    size_t n;
+    char **ids;             /* in rank order */
+    char facets[3][4096];   /* "value=count ..." per kind */
+} answer;
+
+static void answer_free(answer *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->ids[i]);
+    free(a->ids);
+    memset(a, 0, sizeof *a);
+}
+
+static void ask(morgue_searcher *s, const char *q, morgue_query_opts *o,
+                answer *a)
+{
+    memset(a, 0, sizeof *a);
+    morgue_hits *h;
+    int rc = morgue_search(s, q, o, &h);
+    ck_assert_msg(rc == MORGUE_OK, "%s: %s", q, morgue_searcher_errmsg(s));
+    a->total = morgue_hits_total(h);
+    a->partial = morgue_hits_partial(h);
+    size_t cap = 0;
+    while (morgue_hits_next(h) == MORGUE_OK) {
+        if (a->n == cap) {
+            cap = cap ? 2 * cap : 16;
+            a->ids = realloc(a->ids, cap * sizeof *a->ids);
+            ck_assert_ptr_nonnull(a->ids);
+        }
+        const char *p;
+        size_t n;
+        morgue_hits_field(h, MORGUE_FIELD_ID, &p, &n);
+        a->ids[a->n++] = strndup(p, n);
+    }
+    for (int k = 0; k < 3; k++) {
+        const morgue_facet *f;
+        size_t n, at = 0;
+        morgue_hits_facets(h, (morgue_facet_kind)k, &f, &n);
+        for (size_t i = 0; i < n && at < sizeof a->facets[k] - 100; i++)
+            at += (size_t)snprintf(a->facets[k] + at,
+                                   sizeof a->facets[k] - at, "%s=%llu ",
+                                   f[i].value,
+                                   (unsigned long long)f[i].count);
+    }
+    morgue_hits_free(h);
+}
+
+static int by_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Same total and the same set of articles (every match fetched). */
+static void same_set(morgue_searcher *l, morgue_searcher *c, const char *q,
+                     morgue_query_opts *o)
+{
+    answer x, y;
+    ask(l, q, o, &x);
+    ask(c, q, o, &y);
+    ck_assert_msg(!y.partial, "%s: partial answer", q);
+    ck_assert_msg(x.total == y.total, "%s: %llu locally, %llu in the cluster",
+                  q, (unsigned long long)x.total,
+                  (unsigned long long)y.total);
+    ck_assert_msg(x.n == y.n, "%s: %zu hits locally, %zu", q, x.n, y.n);
+    qsort(x.ids, x.n, sizeof *x.ids, by_str);
+    qsort(y.ids, y.n, sizeof *y.ids, by_str);
+    for (size_t i = 0; i < x.n; i++)
+        ck_assert_msg(!strcmp(x.ids[i], y.ids[i]), "%s: %s locally, %s", q,
+                      x.ids[i], y.ids[i]);
+    /* values are shown as written in some matching article, and which
+     * one differs ("Brazil", "brazil"): the same up to case */
+    for (int k = 0; k < 3; k++)
+        ck_assert_msg(!strcasecmp(x.facets[k], y.facets[k]),
+                      "%s: facet %d: local '%s', cluster '%s'", q, k,
+                      x.facets[k], y.facets[k]);
+    answer_free(&x);
+    answer_free(&y);
+}
+
+static void open_both(morgue_searcher **l, morgue_searcher **c)
+{
+    ck_assert_int_eq(morgue_searcher_open(l, local, NULL), MORGUE_OK);
+    ck_assert_int_eq(morgue_searcher_open_cluster(c, cfile, NULL), MORGUE_OK);
+}
+
+static const char *exact_queries[] = {
+    "oil", "oil prices", "oil OR gas", "oil -opec", "(oil OR gas) -prices",
+    "\"crude oil\"", "\"the company said\"", "title:oil", "title:(oil prices)",
+    "title:\"oil prices\"", "oil NEAR/5 prices", "bank NEAR/3 rates",
+    "a NEAR/4 b NEAR/4 c", "petro*", "title:petro*", "kazakh*",
+    "tag:crude", "tag:usa", "tag:(crude OR gas)", "source:\"wendmoor gazette\"",
+    "date:1987-03", "date:1987-02-26", "oil date:1987-03-01..1987-03-15",
+    "(oil OR gas) -date:1987-03", "date:..1987-03-01 OR wheat",
+    "date:1987-03-02.. OR coffee", "date:2022 -rates", "12:30",
+    "state-of-the-art", "u.s. dollar", "don't", "ft-se", "+oil +prices",
+    "\"state of emergency\"", "flood OR floods", "source:wendm*",
+    "tag:flo* OR tag:mone*", NULL,
+};
+
+START_TEST(test_cluster_exact_queries_same_sets)
+{
+    NEED_CLUSTER();
+    morgue_searcher *l, *c;
+    open_both(&l, &c);
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.limit = MAX_IDS;
+    o.no_snippets = 1;
+    o.flags = MORGUE_QUERY_COUNT;
+    for (int i = 0; exact_queries[i]; i++)
+        same_set(l, c, exact_queries[i], &o);
+    /* the same in natural-language mode (questions) */
+    o.flags |= MORGUE_QUERY_NATURAL;
+    static const char *any[] = { "oil prices opec", "+oil gas -prices",
+                                 "+wheat export date:1987-03",
+                                 "what did opec say about \"crude oil\" "
+                                 "prices", "to be or not to be", "the",
+                                 NULL };
+    for (int i = 0; any[i]; i++)
+        same_set(l, c, any[i], &o);
+    /* option date filters, date sort, facets */
+    o.flags = MORGUE_QUERY_COUNT;
+    o.date_from = 541555200;  /* 1987-03-01 */
+    o.date_to = 542851199;    /* 1987-03-15 */
+    same_set(l, c, "oil", &o);
+    o.date_from = o.date_to = MORGUE_NO_DATE;
+    o.sort = MORGUE_SORT_DATE;
+    same_set(l, c, "oil OR wheat", &o);
+    o.sort = MORGUE_SORT_RELEVANCE;
+    o.facet_date = MORGUE_FACET_MONTH;
+    o.facet_sources = 10;
+    o.facet_tags = 10;
+    same_set(l, c, "oil", &o);
+    o.facet_date = MORGUE_FACET_YEAR; /* 1987 and 2021-2024: a gap */
+    same_set(l, c, "rates OR oil OR flood", &o);
+    o.facet_date = MORGUE_FACET_MONTH;
+    same_set(l, c, "rates OR flood", &o);
+    o.facet_date = MORGUE_FACET_DAY;
+    same_set(l, c, "date:1987", &o);
+    /* limit and offset: the same page of a date-sorted list */
+    answer x, y;
+    morgue_query_opts p = MORGUE_QUERY_OPTS_INIT;
+    p.sort = MORGUE_SORT_DATE;
+    p.limit = 5;
+    p.offset = 3;
+    p.no_snippets = 1;
+    ask(l, "date:1987-03-02", &p, &x);
+    ask(c, "date:1987-03-02", &p, &y);
+    ck_assert_uint_eq(x.total, y.total);
+    ck_assert_uint_eq(x.n, 5);
+    ck_assert_uint_eq(y.n, 5);
+    answer_free(&x);
+    answer_free(&y);
+    /* stats */
+    morgue_stats ls = MORGUE_STATS_INIT, cs = MORGUE_STATS_INIT;
+    ck_assert_int_eq(morgue_searcher_stats(l, &ls), MORGUE_OK);
+    ck_assert_int_eq(morgue_searcher_stats(c, &cs), MORGUE_OK);
+    ck_assert_uint_eq(ls.documents, cs.documents);
+    ck_assert_int_eq(ls.first_date, cs.first_date);
+    ck_assert_int_eq(ls.last_date, cs.last_date);
+    ck_assert_str_eq(morgue_searcher_warnings(c), "");
+    /* morgue's parser validates: the same error */
+    morgue_hits *h;
+    ck_assert_int_eq(morgue_search(c, "(oil", NULL, &h), MORGUE_EQUERY);
+    ck_assert_ptr_nonnull(strstr(morgue_searcher_errmsg(c), "column 1"));
+    morgue_searcher_close(l);
+    morgue_searcher_close(c);
+}
+END_TEST
+
+START_TEST(test_cluster_ranked_overlap_at_10)
+{
+    NEED_CLUSTER();
+    static const char *ranked[] = {
+        "oil prices", "bank interest rates", "trade deficit japan",
+        "wheat exports", "coffee quota talks", "dollar yen", "gold mine",
+        "crude oil output", "merger acquisition offer", "sugar beet",
+        "opec production ceiling", "money supply growth", NULL,
+    };
+    morgue_searcher *l, *c;
+    open_both(&l, &c);
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.limit = 10;
+    o.no_snippets = 1;
+    double sum = 0;
+    int n = 0;
+    for (int mode = 0; mode < 2; mode++) {
+        o.flags = mode ? MORGUE_QUERY_NATURAL : 0;
+        for (int i = 0; ranked[i]; i++) {
+            answer x, y;
+            ask(l, ranked[i], &o, &x);
+            ask(c, ranked[i], &o, &y);
+            size_t common = 0;
+            for (size_t a = 0; a < x.n; a++)
+                for (size_t b = 0; b < y.n; b++)
+                    common += !strcmp(x.ids[a], y.ids[b]);
+            size_t den = x.n < 10 ? x.n : 10;
+            double ov = den ? (double)common / (double)den : 1.0;
+            fprintf(stderr, "overlap@10 %s%-28s %.1f\n", mode ? "any " : "",
+                    ranked[i], ov);
+            sum += ov;
+            n++;
+            answer_free(&x);
+            answer_free(&y);
+        }
+    }
+    fprintf(stderr, "overlap@10 mean over %d queries: %.2f\n", n, sum / n);
+    /* BM25F with per-shard idf is not morgue's BM25: close, not equal */
+    ck_assert_msg(sum / n >= 0.5, "mean overlap@10 %.2f", sum / n);
+    morgue_searcher_close(l);
+    morgue_searcher_close(c);
+}
+END_TEST
+
+static void in_step(const char *const *queries)
+{
+    morgue_searcher *l, *c;
+    open_both(&l, &c);
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.limit = MAX_IDS;
+    o.no_snippets = 1;
+    o.flags = MORGUE_QUERY_COUNT;
+    for (int i = 0; queries[i]; i++)
+        same_set(l, c, queries[i], &o);
+    morgue_stats ls = MORGUE_STATS_INIT, cs = MORGUE_STATS_INIT;
+    ck_assert_int_eq(morgue_searcher_stats(l, &ls), MORGUE_OK);
+    ck_assert_int_eq(morgue_searcher_stats(c, &cs), MORGUE_OK);
+    ck_assert_uint_eq(ls.documents, cs.documents);
+    morgue_searcher_close(l);
+    morgue_searcher_close(c);
+}
+
+START_TEST(test_cluster_incremental_add_change_delete)
+{
+    NEED_CLUSTER();
+    char path[4400];
+    /* add */
+    snprintf(path, sizeof path, "%s/added.txt", archive);
+    write_text(path, "Zanzibar clove harvest\n\nThe zanzibar clove harvest "
+                     "doubled, growers said.\n");
+    /* change: the demo's Almaty story now tells of cloves */
+    snprintf(path, sizeof path, "%s/demo/text/2022/01/06/"
+             "kazakhstan-state-of-emergency-almaty.txt", archive);
+    write_text(path, "Almaty clove market\n\nClove traders in Almaty "
+                     "reopened the market.\n");
+    /* delete */
+    snprintf(path, sizeof path, "%s/demo/mail/2024-03-30-xz-utils-backdoor.eml",
+             archive);
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(index_local(archive), MORGUE_OK);
+    ck_assert_int_eq(index_cluster(archive, NULL), MORGUE_OK);
+    static const char *q[] = { "clove", "zanzibar", "almaty", "backdoor",
+                               "\"state of emergency\"", "oil", NULL };
+    in_step(q);
+    /* a run with nothing new changes nothing */
+    ck_assert_int_eq(index_cluster(archive, NULL), MORGUE_OK);
+    in_step(q);
+}
+END_TEST
+
+START_TEST(test_cluster_killed_shard_partial_then_whole)
+{
+    NEED_CLUSTER();
+    morgue_searcher *c;
+    ck_assert_int_eq(morgue_searcher_open_cluster(&c, cfile, NULL), MORGUE_OK);
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.no_snippets = 1;
+    o.facet_date = MORGUE_FACET_YEAR;
+    answer whole, part, again;
+    ask(c, "oil", &o, &whole);
+    ck_assert_int_eq(whole.partial, 0);
+    kill_node(cdir, "shard1");
+    ask(c, "oil", &o, &part);
+    ck_assert_msg(part.partial, "a dead shard gave an answer not marked "
+                  "partial");
+    ck_assert_uint_lt(part.total, whole.total);
+    morgue_hits *h;
+    ck_assert_int_eq(morgue_search(c, "oil", &o, &h), MORGUE_OK);
+    ck_assert_ptr_nonnull(strstr(morgue_hits_warnings(h), "agent"));
+    morgue_hits_free(h);
+    morgue_stats st = MORGUE_STATS_INIT;
+    ck_assert_int_eq(morgue_searcher_stats(c, &st), MORGUE_OK);
+    ck_assert_str_ne(morgue_searcher_warnings(c), "");
+    ck_assert_int_eq(morgue_cluster_start(cdir), MORGUE_OK);
+    ask(c, "oil", &o, &again);
+    ck_assert_int_eq(again.partial, 0);
+    ck_assert_uint_eq(again.total, whole.total);
+    ck_assert_str_eq(again.facets[0], whole.facets[0]);
+    answer_free(&whole);
+    answer_free(&part);
+    answer_free(&again);
+    morgue_searcher_close(c);
+}
+END_TEST
+
+START_TEST(test_cluster_shard_killed_while_indexing)
+{
+    NEED_CLUSTER();
+    char dir[4400], path[4600], text[256];
+    snprintf(dir, sizeof dir, "%s/wires", archive);
+    mkdir(dir, 0755);
+    for (int i = 0; i < 60; i++) {
+        snprintf(path, sizeof path, "%s/wire-%02d.txt", dir, i);
+        snprintf(text, sizeof text, "Quokka census %d\n\nRangers counted "
+                 "quokkas on island %d.\n", i, i);
+        write_text(path, text);
+    }
+    ck_assert_int_eq(index_local(archive), MORGUE_OK);
+    kill_plan kp = { 20, 0 };
+    int rc = index_cluster(archive, &kp);
+    ck_assert_msg(rc != MORGUE_OK, "the run went on with a dead shard");
+    ck_assert_int_eq(morgue_cluster_start(cdir), MORGUE_OK);
+    ck_assert_int_eq(index_cluster(archive, NULL), MORGUE_OK);
+    static const char *q[] = { "quokka", "quokkas census", "oil", "date:1987",
+                               NULL };
+    in_step(q); /* none lost (same sets), none doubled (same totals) */
+}
+END_TEST
+
+/* ---- mirrors ---- */
+
+static void setup_mirrors(void)
+{
+    if (!have_searchd())
+        return;
+    work = tu_tempdir("mirror");
+    snprintf(archive, sizeof archive, "%s/examples/archive",
+             MORGUE_SOURCE_DIR);
+    snprintf(local, sizeof local, "%s/local", work);
+    make_cluster(1, 2);
+    ck_assert_int_eq(index_local(archive), MORGUE_OK);
+    ck_assert_int_eq(index_cluster(archive, NULL), MORGUE_OK);
+}
+
+START_TEST(test_cluster_mirror_takes_over)
+{
+    NEED_CLUSTER();
+    morgue_searcher *l, *c;
+    open_both(&l, &c);
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.no_snippets = 1;
+    o.limit = 100;
+    answer x, y;
+    ask(l, "rates OR flood", &o, &x);
+    kill_node(cdir, "shard0");
+    int whole_at = -1;
+    for (int i = 0; i < 20 && whole_at < 0; i++) {
+        ask(c, "rates OR flood", &o, &y);
+        /* an answer is whole, or says it is not */
+        ck_assert_msg(y.partial || y.total == x.total,
+                      "silent short answer: %llu of %llu",
+                      (unsigned long long)y.total,
+                      (unsigned long long)x.total);
+        if (!y.partial && y.total == x.total)
+            whole_at = i;
+        answer_free(&y);
+    }
+    fprintf(stderr, "mirror took over at query %d\n", whole_at + 1);
+    ck_assert_int_ge(whole_at, 0);
+    /* writes need every mirror: a run with one down fails */
+    char path[4400];
+    snprintf(path, sizeof path, "%s/extra", work);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/extra/a.txt", work);
+    write_text(path, "Mirror test\n\nA mirrored article.\n");
+    snprintf(path, sizeof path, "%s/extra", work);
+    ck_assert_int_ne(index_cluster(path, NULL), MORGUE_OK);
+    ck_assert_int_eq(morgue_cluster_start(cdir), MORGUE_OK);
+    ck_assert_int_eq(index_cluster(path, NULL), MORGUE_OK);
+    answer_free(&x);
+    morgue_searcher_close(l);
+    morgue_searcher_close(c);
+}
+END_TEST
+
+static Suite *cluster_suite(void)
+{
+    Suite *s = suite_create("cluster");
+    TCase *g = tcase_create("golden");
+    tcase_add_unchecked_fixture(g, setup_golden, teardown);
+    tcase_set_timeout(g, 300);
+    tcase_add_test(g, test_cluster_exact_queries_same_sets);
+    tcase_add_test(g, test_cluster_ranked_overlap_at_10);
+    tcase_add_test(g, test_cluster_incremental_add_change_delete);
+    tcase_add_test(g, test_cluster_killed_shard_partial_then_whole);
+    tcase_add_test(g, test_cluster_shard_killed_while_indexing);
+    suite_add_tcase(s, g);
+    TCase *m = tcase_create("mirrors");
+    tcase_add_unchecked_fixture(m, setup_mirrors, teardown);
+    tcase_set_timeout(m, 120);
+    tcase_add_test(m, test_cluster_mirror_takes_over);
+    suite_add_tcase(s, m);
+    return s;
+}
+
+MORGUE_CHECK_MAIN(cluster_suite)
