@@ -155,7 +155,7 @@ int expand_plan(plan *p, morgue_searcher *s, morgue_hits *fb)
             c->q = t->qweight / qsum;
     }
     /* the mixed OR, replacing the bag */
-    ctx c = { s, stem, p, MORGUE_OK, 0, 0 };
+    ctx c = { .s = s, .stem = stem, .p = p, .rc = MORGUE_OK };
     if (cs.oom)
         plan_oom(&c);
     pnode *or = c.rc == MORGUE_OK && cs.n > 1 ? plan_new_node(&c, Q_OR)
