@@ -33,8 +33,6 @@ typedef uint16_t lang_code;
 typedef struct lang_info {
     char code[3];          /* ISO 639-1, lower case */
     const char *snowball;  /* libstemmer algorithm, NULL when none */
-    const char *fingerprint; /* libexttextcat model file, NULL: not
-                                detected (only taken when declared) */
 } lang_info;
 
 /* The languages, NULL-terminated by an entry with code[0] == 0. */
