@@ -98,5 +98,11 @@ int main(int argc, char **argv)
             best = cnt[s];
     }
     printf("%llu\n", (unsigned long long)((total - best) * 1000 / total));
+    free(key);
+    free(cnt);
+    free(px);
+    free(raw);
+    free(z);
+    free(png);
     return 0;
 }
