@@ -9,8 +9,8 @@
 #include <time.h>
 
 #include "cli/search_opts.h"
-#include "formats/dates.h"
-#include "searcher/reldate.h"
+#include "util/dates.h"
+#include "util/reldate.h"
 #include "util/civil.h"
 
 static int fail(char *err, size_t cap, const char *fmt, const char *a)

@@ -28,6 +28,7 @@
 #include "cluster/sql.h"
 #include "morgue.h"
 #include "text/stem.h"
+#include "util/apiver.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
 
@@ -188,8 +189,13 @@ MORGUE_API int morgue_cluster_init(const char *dir,
 {
     errmsg *e = err_thread();
     morgue_cluster_opts o = MORGUE_CLUSTER_OPTS_INIT;
-    if (opts && opts->version == MORGUE_CLUSTER_OPTS_VERSION)
-        o = *opts;
+    if (opts) {
+        size_t n = API_SIZE(opts);
+        if (!n)
+            return err_set(e, MORGUE_EINVAL, "unknown morgue_cluster_opts "
+                           "version %u", opts->version);
+        memcpy(&o, opts, n);
+    }
     unsigned shards = o.shards ? o.shards : 2;
     unsigned mirrors = o.mirrors ? o.mirrors : 1;
     unsigned port = o.port ? o.port : 9306;

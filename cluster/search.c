@@ -20,6 +20,7 @@
 #include "searcher/query.h"
 #include "searcher/searcher.h"
 #include "text/stem.h"
+#include "util/apiver.h"
 
 #define IDLE_MAX 8
 #define FACET_ROWS 100000 /* groups fetched per facet (days of 270 years) */
@@ -658,11 +659,13 @@ static const searcher_remote cluster_remote = {
 
 MORGUE_API int morgue_searcher_open_cluster(morgue_searcher **out,
                                             const char *cluster_file,
-                                            const void *opts)
+                                            const morgue_searcher_opts *opts)
 {
-    (void)opts;
     *out = NULL;
     errmsg *e = err_thread();
+    if (opts && !API_SIZE(opts))
+        return err_set(e, MORGUE_EINVAL, "unknown morgue_searcher_opts "
+                       "version %u", opts->version);
     if (!cluster_file)
         return err_set(e, MORGUE_EINVAL, "no cluster file");
     cstate *c = calloc(1, sizeof *c);

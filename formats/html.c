@@ -21,7 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "formats/dates.h"
+#include "util/dates.h"
 #include "formats/scan.h"
 #include "morgue.h"
 #include "util/buf.h"

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "formats/dates.h"
+#include "util/dates.h"
 #include "formats/scan.h"
 #include "morgue.h"
 

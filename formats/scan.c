@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "formats/dates.h"
+#include "util/dates.h"
 #include "morgue.h"
 
 void fmt_warn(fmt_sink *sink, uint64_t line, uint64_t offset,
@@ -38,26 +38,9 @@ span fmt_trim(span s)
     return s;
 }
 
-static int lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
+int fmt_istarts(span s, const char *lit) { return span_istarts(s, lit); }
 
-int fmt_istarts(span s, const char *lit)
-{
-    size_t n = strlen(lit);
-    if (s.len < n)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (lower((unsigned char)s.ptr[i]) != lower((unsigned char)lit[i]))
-            return 0;
-    return 1;
-}
-
-int fmt_ieq(span s, const char *lit)
-{
-    return s.len == strlen(lit) && fmt_istarts(s, lit);
-}
+int fmt_ieq(span s, const char *lit) { return span_ieq(s, lit); }
 
 const char *fmt_memmem(const char *hay, size_t n, const char *needle,
                        size_t m)

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "formats/dates.h"
+#include "util/dates.h"
 #include "formats/scan.h"
 #include "morgue.h"
 #include "util/buf.h"

@@ -93,12 +93,12 @@ extern "C" {
 #endif
 
 #define MORGUE_VERSION_MAJOR 0
-#define MORGUE_VERSION_MINOR 1
+#define MORGUE_VERSION_MINOR 2
 #define MORGUE_VERSION_PATCH 0
 #define MORGUE_VERSION_NUMBER                                                \
     (MORGUE_VERSION_MAJOR * 10000 + MORGUE_VERSION_MINOR * 100 +             \
      MORGUE_VERSION_PATCH)
-#define MORGUE_VERSION_STRING "0.1.0"
+#define MORGUE_VERSION_STRING "0.2.0"
 
 #if defined(MORGUE_STATIC) || !defined(__GNUC__)
 #define MORGUE_API
@@ -821,10 +821,11 @@ MORGUE_API int morgue_writer_open_cluster(morgue_writer **out,
 
 /* Opens a searcher over the cluster described by cluster_file. Unlike a
  * local searcher it is not a snapshot: each search sees what the shards
- * hold at that moment. opts is reserved: pass NULL. */
+ * hold at that moment, and morgue_searcher_reopen() on it always gives
+ * NULL. opts may be NULL. */
 MORGUE_API int morgue_searcher_open_cluster(morgue_searcher **out,
                                             const char *cluster_file,
-                                            const void *opts);
+                                            const morgue_searcher_opts *opts);
 
 /* 1 when some shard did not answer (the hits, totals and facets then
  * cover only the shards that did), else 0. Always 0 for a local index. */

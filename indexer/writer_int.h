@@ -92,6 +92,10 @@ int writer_break(morgue_writer *w, int rc);
 int writer_flush(morgue_writer *w);
 /* Deletes every live document with identity h; adds the count to *n. */
 int writer_delete_ident(morgue_writer *w, uint64_t h, uint64_t *n);
+/* Adds one article (fields f, tags) from file table entry file (-1: none),
+ * replacing any with its identity (update.c). */
+int writer_add_doc(morgue_writer *w, const span *f, const span *tags,
+                   size_t n_tags, int64_t date, long file);
 /* Reads the file at path (canonical) into the index, replacing the
  * articles the file table says it gave before, and records it (a new
  * entry gets root). st and hash describe its content. */

@@ -9,6 +9,7 @@ pkgs=(build-essential cmake pkg-config libstemmer-dev zlib1g-dev
       libmariadb-dev sphinxsearch     # cluster/: SphinxQL client, searchd
       libmicrohttpd-dev               # morgue serve (HTTP)
       chromium curl                   # serve's browser and HTTP e2e tests
+      abigail-tools                   # abidiff: the ABI check (tests/abi)
       libxapian-dev libsqlite3-dev)   # the benchmark peers (smoke test)
 missing=()
 for p in "${pkgs[@]}"; do

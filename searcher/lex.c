@@ -11,10 +11,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "formats/dates.h"
+#include "util/dates.h"
 #include "morgue.h"
 #include "searcher/parse_int.h"
-#include "searcher/reldate.h"
+#include "util/reldate.h"
 #include "text/tokenize.h"
 
 /* ---- bytes and runs -------------------------------------------------- */

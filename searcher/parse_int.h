@@ -43,7 +43,7 @@ typedef struct parser {
     char *err;            /* caller's message buffer, may be NULL */
     size_t err_len;
     size_t err_pos;
-    int64_t now;          /* for relative dates (searcher/reldate.h) */
+    int64_t now;          /* for relative dates (util/reldate.h) */
 } parser;
 
 /* ---- errors (parse.c) ---- */

@@ -17,6 +17,7 @@
  * bytes of output, so the cut the header promises comes out the same.
  */
 #include "text/tokenize.h"
+#include "util/utf8dec.h"
 
 #include <string.h>
 #include <utf8proc.h>
@@ -77,39 +78,10 @@ void tokenizer_init(tokenizer *t, const char *text, size_t len)
  * is one Latin-1 character, so the rest of the text is never lost. */
 static size_t decode(const unsigned char *s, size_t n, int32_t *cp)
 {
-    unsigned c = s[0];
-    size_t len;
-    int32_t min;
-    if (c < 0x80) {
-        *cp = (int32_t)c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        min = 0x10000;
-    } else {
-        goto latin1;
-    }
-    if (n < len)
-        goto latin1;
-    int32_t v = (int32_t)(c & (0x7Fu >> len));
-    for (size_t k = 1; k < len; k++) {
-        if ((s[k] & 0xC0) != 0x80)
-            goto latin1;
-        v = (v << 6) | (s[k] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        goto latin1;
-    *cp = v;
-    return len;
-latin1:
-    *cp = (int32_t)c;
+    size_t len = utf8_decode(s, n, cp);
+    if (len)
+        return len;
+    *cp = s[0];
     return 1;
 }
 

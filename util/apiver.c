@@ -24,6 +24,8 @@ static const size_t query_opts[] = {
     END(morgue_query_opts, collapse_similarity), sizeof(morgue_query_opts)
 };
 
+static const size_t cluster_opts[] = { 0, sizeof(morgue_cluster_opts) };
+
 #define TABLE(t) { t, sizeof t / sizeof *t }
 
 static const struct {
@@ -39,6 +41,7 @@ static const struct {
     [API_SEARCHER_OPTS] = TABLE(searcher_opts),
     [API_STATS] = TABLE(stats),
     [API_QUERY_OPTS] = TABLE(query_opts),
+    [API_CLUSTER_OPTS] = TABLE(cluster_opts),
 };
 
 size_t api_size(api_struct kind, unsigned version)

@@ -26,6 +26,7 @@ typedef enum api_struct {
     API_SEARCHER_OPTS,
     API_STATS,
     API_QUERY_OPTS,
+    API_CLUSTER_OPTS,
     API_N_STRUCTS
 } api_struct;
 
@@ -45,7 +46,8 @@ size_t api_size(api_struct kind, unsigned version);
                  morgue_check_result *: API_CHECK_RESULT,                    \
                  const morgue_searcher_opts *: API_SEARCHER_OPTS,            \
                  morgue_stats *: API_STATS,                                  \
-                 const morgue_query_opts *: API_QUERY_OPTS),                 \
+                 const morgue_query_opts *: API_QUERY_OPTS,                  \
+                 const morgue_cluster_opts *: API_CLUSTER_OPTS),             \
              (p)->version)
 
 /* Copies a full result *src back into the caller's *dst, n = API_SIZE(dst)

@@ -28,4 +28,28 @@ static inline int span_eq(span a, const char *lit)
     return a.len == n && memcmp(a.ptr, lit, n) == 0;
 }
 
+static inline int span_ascii_lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* 1 when s starts with lit, ASCII letters compared without case. */
+static inline int span_istarts(span s, const char *lit)
+{
+    size_t n = strlen(lit);
+    if (s.len < n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (span_ascii_lower((unsigned char)s.ptr[i]) !=
+            span_ascii_lower((unsigned char)lit[i]))
+            return 0;
+    return 1;
+}
+
+/* 1 when s is lit, ASCII letters compared without case. */
+static inline int span_ieq(span s, const char *lit)
+{
+    return s.len == strlen(lit) && span_istarts(s, lit);
+}
+
 #endif

@@ -3,10 +3,11 @@
 #define MORGUE_UTIL_UTF8_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "util/buf.h"
+#include "util/utf8dec.h"
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 if it is invalid
- * (overlong, surrogate, above U+10FFFF, truncated). */
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 if it is invalid. */
 size_t utf8_seq_len(const unsigned char *s, size_t n);
 
 /* 1 when (s, n) is valid UTF-8 without NUL bytes. */

@@ -16,7 +16,7 @@ LD_LIBRARY_PATH="$libdir" "$work/build/search_example" "$work/idx1" \
 grep -q '^1 hits for "emergency"' "$work/out1"
 grep -q 'State of emergency in Almaty' "$work/out1"
 # the shared library was used (SONAME travels)
-readelf -d "$work/build/search_example" | grep -q 'libmorgue.so.0'
+readelf -d "$work/build/search_example" | grep -q 'libmorgue.so.1'
 
 # 2. pkg-config, static and shared
 export PKG_CONFIG_PATH="$libdir/pkgconfig"

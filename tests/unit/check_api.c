@@ -267,6 +267,25 @@ START_TEST(stats_version)
 }
 END_TEST
 
+START_TEST(cluster_opts_version)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/cluster", files);
+    morgue_cluster_opts o = MORGUE_CLUSTER_OPTS_INIT;
+    o.version = MORGUE_CLUSTER_OPTS_VERSION + 1;
+    ck_assert_int_eq(morgue_cluster_init(path, &o), MORGUE_EINVAL);
+    ck_assert_ptr_nonnull(strstr(morgue_last_errmsg(),
+                                 "morgue_cluster_opts"));
+    ck_assert_int_eq(access(path, F_OK), -1); /* nothing written */
+    morgue_searcher *s = (morgue_searcher *)1;
+    morgue_searcher_opts so = MORGUE_SEARCHER_OPTS_INIT;
+    so.version = 0;
+    ck_assert_int_eq(morgue_searcher_open_cluster(&s, path, &so),
+                     MORGUE_EINVAL);
+    ck_assert_ptr_null(s);
+}
+END_TEST
+
 static uint64_t total(morgue_searcher *s, const char *q,
                       const morgue_query_opts *o, int expect)
 {
@@ -518,6 +537,7 @@ static Suite *api_suite(void)
     tcase_add_test(tc, searcher_opts_version);
     tcase_add_test(tc, stats_version);
     tcase_add_test(tc, query_opts_version);
+    tcase_add_test(tc, cluster_opts_version);
     suite_add_tcase(s, tc);
     tc = tcase_create("callbacks");
     tcase_add_checked_fixture(tc, setup, teardown);

@@ -1,10 +1,10 @@
-/* check_dates.c: every date syntax of formats/dates.h, zones, quirks, and
+/* check_dates.c: every date syntax of util/dates.h, zones, quirks, and
  * inputs that must give MORGUE_NO_DATE. */
 #include "check_main.h"
 
 #include <stdio.h>
 
-#include "formats/dates.h"
+#include "util/dates.h"
 #include "morgue.h"
 
 #define NO MORGUE_NO_DATE

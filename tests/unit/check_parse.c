@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "formats/dates.h"
+#include "util/dates.h"
 #include "morgue.h"
 #include "searcher/query.h"
 

@@ -1,4 +1,4 @@
-/* check_reldate.c: relative dates (searcher/reldate.h) on fixed "now"s:
+/* check_reldate.c: relative dates (util/reldate.h) on fixed "now"s:
  * ISO weeks start on Monday (a Sunday is the end of its week), months and
  * years roll over at their edges, last-N-days includes today; in the
  * query language (date:today, date:2022-01..now) and through
@@ -8,7 +8,7 @@
 #include "check_main.h"
 #include "morgue.h"
 #include "searcher/query.h"
-#include "searcher/reldate.h"
+#include "util/reldate.h"
 #include "testutil.h"
 
 #define D(y, m, d) (date_days(y, m, d) * 86400)

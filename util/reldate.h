@@ -12,8 +12,8 @@
  *
  * All relative to `now` (the clock unless morgue_query_opts.now or
  * --now says otherwise), in UTC like every date in morgue. */
-#ifndef MORGUE_SEARCHER_RELDATE_H
-#define MORGUE_SEARCHER_RELDATE_H
+#ifndef MORGUE_UTIL_RELDATE_H
+#define MORGUE_UTIL_RELDATE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -2,8 +2,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "formats/dates.h"
-#include "searcher/reldate.h"
+#include "util/dates.h"
+#include "util/reldate.h"
 #include "util/civil.h"
 
 static int64_t floor_day(int64_t t)

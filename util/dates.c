@@ -4,14 +4,19 @@
  * Hinnant's days_from_civil arithmetic, zones become minute offsets. Every
  * parser reads through a cursor over a span, so none can run past its input.
  */
-#include "formats/dates.h"
+#include "util/dates.h"
 
 #include <string.h>
 
-#include "formats/scan.h"
 #include "morgue.h"
 
 #define NO_DATE MORGUE_NO_DATE
+
+/* ASCII white space, as in a date header. */
+static int is_space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
 
 typedef struct cur {
     const char *p, *e;
@@ -37,7 +42,7 @@ static int is_alpha(int ch)
 
 static void skip_ws(cur *c)
 {
-    while (c->p < c->e && fmt_is_space((unsigned char)*c->p))
+    while (c->p < c->e && is_space((unsigned char)*c->p))
         c->p++;
 }
 
@@ -135,7 +140,7 @@ static int month_of(span w)
         if (prefix_of(w, names[i]) &&
             (w.len == 3 || w.len == strlen(names[i])))
             return i + 1;
-    return fmt_ieq(w, "sept") ? 9 : 0;
+    return span_ieq(w, "sept") ? 9 : 0;
 }
 
 /* 1 when w names a weekday: "Wed", "Wednesday", "Thurs"... */
@@ -283,7 +288,7 @@ static int zone(cur *c, int *off)
     }
     int found = 0;
     for (size_t i = 0; i < sizeof zones / sizeof zones[0] && !found; i++)
-        if ((found = fmt_ieq(w, zones[i].name)))
+        if ((found = span_ieq(w, zones[i].name)))
             *off = zones[i].off;
     for (size_t i = 0; i < w.len && !found; i++)
         if (w.ptr[i] < 'A' || w.ptr[i] > 'Z') {
@@ -489,8 +494,8 @@ static void skip_ordinal(cur *c)
 {
     cur save = *c;
     span w = word(c);
-    if (!fmt_ieq(w, "st") && !fmt_ieq(w, "nd") && !fmt_ieq(w, "rd") &&
-        !fmt_ieq(w, "th"))
+    if (!span_ieq(w, "st") && !span_ieq(w, "nd") && !span_ieq(w, "rd") &&
+        !span_ieq(w, "th"))
         *c = save;
 }
 
@@ -498,7 +503,7 @@ static void skip_ordinal(cur *c)
 static void skip_word(cur *c, const char *lit)
 {
     cur save = *c;
-    if (fmt_ieq(word(c), lit))
+    if (span_ieq(word(c), lit))
         skip_ws(c);
     else
         *c = save;
@@ -547,7 +552,7 @@ static int meridiem(cur *c)
     for (int i = 0; i < 4; i++) {
         size_t n = strlen(forms[i]);
         if ((size_t)(c->e - c->p) >= n &&
-            fmt_istarts(span_of(c->p, n), forms[i]) &&
+            span_istarts(span_of(c->p, n), forms[i]) &&
             (c->p + n == c->e || !is_alpha((unsigned char)c->p[n]))) {
             c->p += n;
             return i < 2 ? 1 : 2;

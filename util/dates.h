@@ -1,7 +1,7 @@
 /* dates.h: the date syntaxes news files use, parsed to seconds UTC. Each
  * returns MORGUE_NO_DATE when s holds no valid date. */
-#ifndef MORGUE_FORMATS_DATES_H
-#define MORGUE_FORMATS_DATES_H
+#ifndef MORGUE_UTIL_DATES_H
+#define MORGUE_UTIL_DATES_H
 
 #include <stdint.h>
 #include "util/span.h"

@@ -1,0 +1,258 @@
+/* files.c: article files into the writer, and the file table's side of
+ * it: which file gave which articles. Reading a file whose entry exists
+ * first deletes the articles the entry lists (once its first article
+ * arrives, so an unreadable file keeps its articles); a file that vanished
+ * has its articles deleted and its entry dropped. morgue_writer_add_file()
+ * is here; the folder walk that calls these per file is walk.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "formats/source.h"
+#include "index/docstore.h"
+#include "index/format.h"
+#include "indexer/writer_int.h"
+#include "util/apiver.h"
+#include "util/hash.h"
+
+int writer_vanish(morgue_writer *w, size_t f, uint64_t *n_deleted)
+{
+    ft_file *x = &w->ft.files[f];
+    for (uint32_t k = 0; k < x->n_ids; k++) {
+        int rc = writer_delete_ident(w, x->ids[k], n_deleted);
+        if (rc)
+            return writer_break(w, rc);
+    }
+    filetable_drop(&w->ft, f);
+    w->ft_dirty = 1;
+    return MORGUE_OK;
+}
+
+/* Feeds a format reader's articles to the writer. */
+typedef struct file_ctx {
+    morgue_writer *w;
+    const char *path;
+    const morgue_add_opts *opts;
+    morgue_add_result *res;
+    buf id;
+    uint32_t root;      /* for a new entry */
+    long file;          /* file table entry, once started */
+} file_ctx;
+
+/* Before the file's first article (or at its end, when it has none): its
+ * old articles go, and its entry is emptied or created. */
+static int start_file(file_ctx *c)
+{
+    morgue_writer *w = c->w;
+    long f = filetable_find(&w->ft, c->path);
+    if (f >= 0) {
+        ft_file *x = &w->ft.files[f];
+        uint64_t n = 0;
+        for (uint32_t k = 0; k < x->n_ids; k++) {
+            int rc = writer_delete_ident(w, x->ids[k], &n);
+            if (rc)
+                return rc;
+        }
+        filetable_clear_ids(&w->ft, (size_t)f);
+    } else if ((f = filetable_add(&w->ft, c->path, c->root)) < 0) {
+        return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
+    }
+    c->file = f;
+    w->ft_dirty = 1;
+    return MORGUE_OK;
+}
+
+static void on_warning(void *ud, uint64_t line, uint64_t offset,
+                       const char *msg);
+
+static int on_article(void *ud, const fmt_article *a)
+{
+    file_ctx *c = ud;
+    if (docstore_would_cap(MORGUE_FIELD_BODY, a->body.len)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "article body of %zu bytes: all of it "
+                 "indexed, the first %u MiB stored (for snippets and show)",
+                 a->body.len, DOCSTORE_BODY_MAX >> 20);
+        on_warning(ud, a->line, a->offset, msg);
+    }
+    int rc = c->file < 0 ? start_file(c) : MORGUE_OK;
+    if (rc)
+        return rc;
+    span id = a->id;
+    if (id.len == 0) { /* no id of its own: the path (and record number) */
+        buf_clear(&c->id);
+        buf_puts(&c->id, c->path);
+        if (a->ordinal)
+            buf_printf(&c->id, "#%" PRIu64, a->ordinal);
+        if (c->id.oom)
+            return err_set(&c->w->err, MORGUE_ENOMEM, "out of memory");
+        id = buf_span(&c->id);
+    }
+    span f[N_TEXT] = { id, a->url.len ? a->url : span_cstr(c->path), a->title,
+                       a->source, a->body };
+    rc = writer_add_doc(c->w, f, a->tags, a->n_tags, a->date, c->file);
+    if (rc == MORGUE_OK)
+        c->res->articles++;
+    return rc;
+}
+
+static void on_warning(void *ud, uint64_t line, uint64_t offset,
+                       const char *msg)
+{
+    file_ctx *c = ud;
+    c->res->warnings++;
+    if (c->opts->warning) {
+        morgue_warning wn = { c->path, line, offset, msg };
+        if (c->opts->warning(&wn, c->opts->userdata))
+            c->w->stop = 1; /* the file is finished first: no half files */
+    }
+}
+
+void writer_stamp(morgue_writer *w, size_t f, const struct stat *st)
+{
+    ft_file *x = &w->ft.files[f];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int64_t mt = (int64_t)st->st_mtim.tv_sec * 1000000000 +
+                 st->st_mtim.tv_nsec;
+    int64_t t = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+    x->size = (uint64_t)st->st_size;
+    x->mtime_ns = mt;
+    /* A file changed within 2 s of being read may change again within
+     * the same timestamp: compare its content next time. */
+    x->flags = mt > t - 2000000000LL ? FT_RACY : 0;
+}
+
+int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
+                     const struct stat *st, uint64_t hash,
+                     const morgue_add_opts *opts, morgue_add_result *res)
+{
+    file_ctx c = { w, path, opts, res, BUF_INIT, root, -1 };
+    fmt_sink sink = { on_article, on_warning, &c, 0,
+                      opts && opts->date_from_mtime }; /* a full copy */
+    fmt_file_result fr = { 0 };
+    char msg[ERRMSG_LEN];
+    msg[0] = '\0';
+    int rc = fmt_read_file(path, opts->format, &sink, &fr, msg,
+                           sizeof msg);
+    buf_free(&c.id);
+    res->skipped = sink.skipped;
+    res->bytes = fr.bytes;
+    res->format = fr.format;
+    if (rc == MORGUE_EINVAL && c.file < 0)
+        return err_set(&w->err, rc, "unknown format '%s'",
+                       opts->format ? opts->format : "");
+    if ((rc == MORGUE_EIO || rc == MORGUE_ENOTFOUND) && c.file < 0)
+        return err_set(&w->err, rc, "%s", msg[0] ? msg : path);
+    if (rc == MORGUE_OK && c.file < 0)
+        rc = start_file(&c);
+    if (rc != MORGUE_OK) {
+        if (msg[0])
+            err_set(&w->err, rc, "%s", msg);
+        return writer_break(w, rc);
+    }
+    if (opts && opts->format && res->articles == 0 && fr.bytes > 0) {
+        /* a forced format that finds nothing: most likely the wrong one */
+        char m[128];
+        snprintf(m, sizeof m, "no article read as format '%s': is the file "
+                 "in that format? (skipped)", opts->format);
+        on_warning(&c, 0, 0, m);
+        res->skipped++;
+    }
+    writer_stamp(w, (size_t)c.file, st);
+    w->ft.files[c.file].hash = hash;
+    return MORGUE_OK;
+}
+
+int writer_hash_file(morgue_writer *w, const char *path, uint64_t *hash)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return err_set(&w->err, errno == ENOENT ? MORGUE_ENOTFOUND
+                                                : MORGUE_EIO,
+                       "cannot open %s: %s", path, strerror(errno));
+    hash64_state hs;
+    hash64_init(&hs);
+    char chunk[1 << 16];
+    int rc = MORGUE_OK;
+    for (;;) {
+        ssize_t got = read(fd, chunk, sizeof chunk);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            rc = err_set(&w->err, MORGUE_EIO, "cannot read %s: %s", path,
+                         strerror(errno));
+        if (got <= 0)
+            break;
+        hash64_update(&hs, chunk, (size_t)got);
+    }
+    close(fd);
+    *hash = hash64_final(&hs);
+    return rc;
+}
+
+int writer_add_opts(morgue_writer *w, const morgue_add_opts *in,
+                    morgue_add_opts *full)
+{
+    static const morgue_add_opts defaults = MORGUE_ADD_OPTS_INIT;
+    *full = defaults;
+    if (!in)
+        return MORGUE_OK;
+    size_t n = API_SIZE(in);
+    if (!n)
+        return err_set(&w->err, MORGUE_EINVAL,
+                       "unknown morgue_add_opts version %u", in->version);
+    memcpy(full, in, n);
+    return MORGUE_OK;
+}
+
+static int add_file(morgue_writer *w, const char *path,
+                    const morgue_add_opts *opts, morgue_add_result *res)
+{
+    int rc = writer_usable(w);
+    if (rc)
+        return rc;
+    char canon[4096];
+    struct stat st;
+    if (writer_canon_path(path, canon, sizeof canon) != 0 ||
+        stat(canon, &st) != 0)
+        return err_set(&w->err, errno == ENOENT ? MORGUE_ENOTFOUND
+                                                : MORGUE_EIO,
+                       "cannot open %s: %s", path, strerror(errno));
+    uint64_t hash = 0;
+    if (S_ISREG(st.st_mode) && (rc = writer_hash_file(w, canon, &hash)))
+        return rc;
+    long f = filetable_find(&w->ft, canon);
+    return writer_read_file(w, canon, f >= 0 ? w->ft.files[f].root : 0,
+                            &st, hash, opts, res);
+}
+
+MORGUE_API int morgue_writer_add_file(morgue_writer *w, const char *path,
+                                      const morgue_add_opts *opts,
+                                      morgue_add_result *result)
+{
+    morgue_add_result full = MORGUE_ADD_RESULT_INIT;
+    size_t n = result ? API_SIZE(result) : 0;
+    if (!w || !path || (result && !n))
+        return w ? err_set(&w->err, MORGUE_EINVAL, result && !n ?
+                           "unknown morgue_add_result version %u" :
+                           "no file", result ? result->version : 0)
+                 : MORGUE_EINVAL;
+    morgue_add_opts o;
+    int rc = writer_add_opts(w, opts, &o);
+    w->stop = 0;
+    if (rc == MORGUE_OK)
+        rc = add_file(w, path, &o, &full);
+    if (rc == MORGUE_OK && w->stop)
+        rc = err_set(&w->err, MORGUE_ECANCELED, "stopped by the warning "
+                     "callback (the file was read to its end)");
+    if (result)
+        API_PUT(result, &full, n);
+    return rc;
+}

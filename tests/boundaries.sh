@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Module boundaries, enforced: every #include "folder/..." in the library
+# and the CLI must point down the layers of docs/ARCHITECTURE.md
+#   util <- text <- formats;  util, text <- index <- indexer (which also
+#   reads files through formats);  index <- searcher;  cli uses the public
+#   include/morgue.h, plus util/'s leaf helpers (buffers, UTF-8, dates);
+#   cluster/ (a Sphinx cluster behind the writer and searcher API) sits
+#   above indexer and searcher.
+# A folder not listed here fails: give it a row when you add it.
+set -euo pipefail
+cd "${SRC_DIR:-$(dirname "$0")/..}"
+declare -A allowed=(
+  [util]="util"
+  [text]="util text"
+  [formats]="util text formats"
+  [index]="util text index"
+  [indexer]="util text formats index indexer"
+  [searcher]="util text index searcher"
+  [cluster]="util text index indexer searcher cluster"
+  [cli]="util cli"
+)
+# folders that are not part of the library or the CLI
+skip=" tests fuzz benchmarks examples docs scripts cmake contrib include build "
+fail=0
+for dir in */; do
+  dir=${dir%/}
+  case "$skip" in *" $dir "*) continue ;; esac
+  ls "$dir"/*.c "$dir"/*.h >/dev/null 2>&1 || continue
+  if [ -z "${allowed[$dir]+set}" ]; then
+    echo "boundaries: $dir/ has no row in tests/boundaries.sh" >&2
+    fail=1
+    continue
+  fi
+  while IFS=: read -r file line text; do
+    target=$(sed -n 's/^#include "\([a-z0-9_]*\)\/.*/\1/p' <<<"$text")
+    [ -n "$target" ] || continue
+    case " ${allowed[$dir]} " in
+      *" $target "*) ;;
+      *) echo "boundaries: $file:$line: $dir/ may not include $target/" \
+              "(allowed: ${allowed[$dir]})" >&2
+         fail=1 ;;
+    esac
+  done < <(grep -Hn '^#include "' "$dir"/*.c "$dir"/*.h 2>/dev/null || true)
+done
+# the public header stands alone
+if grep -n '^#include "' include/morgue.h >&2; then
+  echo "boundaries: include/morgue.h includes a project header" >&2
+  fail=1
+fi
+[ "$fail" = 0 ] && echo "boundaries: ok"
+exit "$fail"
