@@ -40,7 +40,7 @@ static const char *version(void)
 /* Indexing                                                              */
 
 #ifdef BENCH_CLUSTER
-#define ENGINE_NAME "morgue-cluster"
+#define ENGINE_NAME "cluster"
 /* dir/cluster.conf, making and starting the cluster when asked to. */
 static const char *cluster_file(const char *dir, int make)
 {

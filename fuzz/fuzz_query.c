@@ -111,7 +111,7 @@ static void check_one(const char *q, size_t len, unsigned flags)
     if (!query_equal(n, m) || !query_equal(m, n))
         abort();
     query_print(m, &b);
-    if (b.len != a.len || memcmp(a.ptr, b.ptr, a.len) != 0)
+    if (b.len != a.len || (a.len && memcmp(a.ptr, b.ptr, a.len) != 0))
         abort();
     query_free(m);
     m = NULL;

@@ -138,7 +138,7 @@ static uint32_t period_key(long p, int kind)
 
 static int date_facets(facet_acc *f, morgue_hits *h)
 {
-    if (f->n_days) /* qsort wants a non-NULL array even for none */
+    if (f->n_days) /* days is NULL when nothing matched (UBSan) */
         qsort(f->days, f->n_days, sizeof *f->days, cmp_u32);
     int kind = f->date_kind;
     size_t slots = f->n_days;

@@ -295,8 +295,10 @@ static void same_set(morgue_searcher *l, morgue_searcher *c, const char *q,
                   q, (unsigned long long)x.total,
                   (unsigned long long)y.total);
     ck_assert_msg(x.n == y.n, "%s: %zu hits locally, %zu", q, x.n, y.n);
-    qsort(x.ids, x.n, sizeof *x.ids, by_str);
-    qsort(y.ids, y.n, sizeof *y.ids, by_str);
+    if (x.n) { /* ids is NULL for no hits */
+        qsort(x.ids, x.n, sizeof *x.ids, by_str);
+        qsort(y.ids, y.n, sizeof *y.ids, by_str);
+    }
     for (size_t i = 0; i < x.n; i++)
         ck_assert_msg(!strcmp(x.ids[i], y.ids[i]), "%s: %s locally, %s", q,
                       x.ids[i], y.ids[i]);
