@@ -192,20 +192,23 @@ static int one_line(fmt_sink *sink, line_ctx *c, span t, size_t col0,
 
 static int jsonl_read(const fmt_input *in, fmt_sink *sink)
 {
-    size_t pos = fmt_bom_len(in->data, in->len);
-    uint64_t ordinal = 0;
+    size_t pos = in->first_offset ? 0 : fmt_bom_len(in->data, in->len);
+    uint64_t ordinal = in->first_ordinal;
     line_ctx c;
     memset(&c, 0, sizeof c);
     c.sink = sink;
+    c.line = in->first_line;
     int rc = MORGUE_OK;
     while (pos < in->len && rc == MORGUE_OK) {
         c.line++;
-        c.offset = pos;
+        c.offset = in->first_offset + pos;
         span l = fmt_next_line(in->data, in->len, &pos);
         span t = fmt_trim(l);
         if (t.len > 0)
             rc = one_line(sink, &c, t, (size_t)(t.ptr - l.ptr), ordinal++);
     }
+    if (in->next_ordinal)
+        *in->next_ordinal = ordinal;
     return rc;
 }
 
@@ -227,4 +230,4 @@ static int jsonl_sniff(const fmt_input *in)
     return score;
 }
 
-const fmt_reader fmt_jsonl_reader = { "jsonl", jsonl_sniff, jsonl_read };
+const fmt_reader fmt_jsonl_reader = { "jsonl", jsonl_sniff, jsonl_read, 1 };

@@ -2,8 +2,9 @@
  *
  * Compression is handled here once, below every reader (as Redis keeps its
  * event backends behind one ae.c): a file that starts with the gzip magic
- * 1f 8b is inflated whole, and its name loses ".gz" before the readers
- * sniff its extension.
+ * 1f 8b is inflated, and its name loses ".gz" before the readers sniff
+ * its extension. A long file of line records (JSON Lines), or a gzip one,
+ * is read in windows by stream.c; other files are read whole.
  */
 #include "formats/source.h"
 
@@ -18,6 +19,7 @@
 #include <zlib.h>
 
 #include "formats/scan.h"
+#include "formats/stream.h"
 #include "morgue.h"
 #include "util/buf.h"
 
@@ -71,8 +73,7 @@ const fmt_reader *fmt_detect(const fmt_input *in)
     return best;
 }
 
-/* NUL bytes, or more than 10% control bytes, in the first 8 KB. */
-static int looks_binary(const char *p, size_t n)
+int fmt_looks_binary(const char *p, size_t n)
 {
     size_t ctrl = 0;
     if (n > SNIFF_BYTES)
@@ -104,7 +105,7 @@ int fmt_read_buffer(const fmt_input *in, const char *format_name,
         safe.len = 0;
     }
     res->bytes = safe.len;
-    if (looks_binary(safe.data, safe.len)) {
+    if (fmt_looks_binary(safe.data, safe.len)) {
         fmt_skip(sink, 0, 0, "binary file");
         res->binary = 1;
         return MORGUE_OK;
@@ -290,10 +291,23 @@ int fmt_read_file(const char *path, const char *format_name, fmt_sink *sink,
         !fmt_by_name(format_name))
         return fail(errmsg, errmsg_len, MORGUE_EINVAL, "unknown format %s",
                     format_name);
+    char *name = strip_gz(path);
+    if (!name)
+        return fail(errmsg, errmsg_len, MORGUE_ENOMEM, "out of memory");
+    int rc = fmt_stream_file(path, name,
+                             format_name && *format_name &&
+                                     strcmp(format_name, "auto") != 0
+                                 ? fmt_by_name(format_name)
+                                 : NULL,
+                             sink, res, errmsg, errmsg_len);
+    if (rc != FMT_NOT_STREAMED) {
+        free(name);
+        return rc;
+    }
+    memset(res, 0, sizeof *res);
     buf raw = BUF_INIT, plain = BUF_INIT;
-    fmt_input in = { path, NULL, 0, MORGUE_NO_DATE };
-    char *name = NULL;
-    int rc = slurp(path, &raw, &in.mtime, errmsg, errmsg_len);
+    fmt_input in = { path, NULL, 0, MORGUE_NO_DATE, 0, 0, 0, NULL };
+    rc = slurp(path, &raw, &in.mtime, errmsg, errmsg_len);
     if (!sink->mtime_dates) /* a copy's mtime is not a publication date */
         in.mtime = MORGUE_NO_DATE;
     in.data = raw.ptr;
@@ -304,8 +318,6 @@ int fmt_read_file(const char *path, const char *format_name, fmt_sink *sink,
         rc = gunzip(raw.ptr, raw.len, &plain, &damaged);
         if (rc == MORGUE_OK && damaged != GZ_OK)
             gzip_warning(sink, damaged, plain.len);
-        if (rc == MORGUE_OK && !(name = strip_gz(path)))
-            rc = MORGUE_ENOMEM;
         in.path = name;
         in.data = plain.ptr;
         in.len = plain.len;

@@ -188,4 +188,4 @@ static int rfc822_sniff(const fmt_input *in)
 }
 
 const fmt_reader fmt_rfc822_reader = { "rfc822", rfc822_sniff,
-                                       rfc822_read };
+                                       rfc822_read, 0 };

@@ -47,10 +47,18 @@ typedef struct fmt_sink {
 /* Everything a reader knows about its input. */
 typedef struct fmt_input {
     const char *path;   /* file path as given (for path dates, messages) */
-    const char *data;   /* whole decompressed content */
+    const char *data;   /* whole decompressed content, or one window of it */
     size_t len;
     int64_t mtime;      /* file modification time, seconds UTC, when the
                            sink asks for mtime dates; else MORGUE_NO_DATE */
+    /* A reader that streams (fmt_reader.streams) may be handed a long
+     * file as consecutive windows of whole lines, so that no file is held
+     * whole (formats/stream.c). These say where data[0] sits in the file
+     * (0 for a whole file); the reader numbers its records from
+     * first_ordinal and stores the next free ordinal in *next_ordinal
+     * when that is not NULL. */
+    uint64_t first_line, first_offset, first_ordinal;
+    uint64_t *next_ordinal;
 } fmt_input;
 
 typedef struct fmt_reader {
@@ -61,6 +69,9 @@ typedef struct fmt_reader {
     /* Pushes every article of in to sink. Returns MORGUE_OK, or the
      * sink's error, or MORGUE_ENOMEM. */
     int (*read)(const fmt_input *in, fmt_sink *sink);
+    /* 1 when every record is whole lines, so that read() may be called
+     * once per window of whole lines (fmt_input.first_*). */
+    int streams;
 } fmt_reader;
 
 /* The readers, one per file in formats/. */

@@ -70,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *const paths[] = { "in", "in.txt", "in.html",
                                          "in.jsonl", "in.sgm", "in.eml" };
     seen s = { (const char *)data, size, 0 };
-    fmt_input in = { paths[size % 6], (const char *)data, size, 0 };
+    fmt_input in = { paths[size % 6], (const char *)data, size, 0, 0, 0, 0, NULL };
     fmt_file_result res;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const fmt_reader *r = fmt_by_name(names[i]);

@@ -569,7 +569,19 @@ int writer_merge_policy(morgue_writer *w)
         if (!pick)
             return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
         size_t n = choose(w, pick);
+        /* A merge holds its whole output in memory (and its serialised
+         * copy) until it is written: the policy only merges what fits the
+         * writer's memory budget, so that `index --memory M` stays near M.
+         * Bigger merges wait for morgue_writer_compact(), which is asked
+         * for (docs/OPERATIONS.md, "Memory"). */
+        uint64_t bytes = 0;
+        for (size_t i = 0; i < n; i++)
+            bytes += w->segs[pick[i]].seg.size;
+        if (bytes > w->budget)
+            n = 0;
         int rc = n ? merge_and_commit(w, pick, n) : MORGUE_OK;
+        for (size_t i = 0; i < w->n_segs; i++) /* the merge read them */
+            writer_release_pages(&w->segs[i]);
         free(pick);
         if (rc || n == 0)
             return rc;

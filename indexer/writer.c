@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -217,6 +218,17 @@ static int grow_segs(morgue_writer *w)
     return MORGUE_OK;
 }
 
+/* Opening a segment reads and checks parts of it, and a merge reads its
+ * sources: the mapped pages then count in the writer's RSS although the
+ * kernel may drop them at will (they are clean file pages). Telling it
+ * so keeps the writer's memory to its budget instead of the index size;
+ * later reads fault them back in from the page cache. */
+void writer_release_pages(wseg *g)
+{
+    if (g->seg.map && g->seg.size)
+        madvise((void *)g->seg.map, g->seg.size, MADV_DONTNEED);
+}
+
 static int open_seg(morgue_writer *w, wseg *g, const manifest_seg *ms)
 {
     char path[4096];
@@ -229,6 +241,7 @@ static int open_seg(morgue_writer *w, wseg *g, const manifest_seg *ms)
         segment_close(&g->seg);
     if (rc)
         return rc;
+    writer_release_pages(g);
     if (g->seg.n_docs != ms->n_docs) {
         segment_close(&g->seg);
         return err_corrupt(&w->err, "%s: %u documents, the manifest says %u",
@@ -434,6 +447,7 @@ int writer_add_seg(morgue_writer *w, uint64_t id, uint8_t *del,
         free(del);
         return rc;
     }
+    writer_release_pages(g);
     g->id = id;
     g->del = del;
     g->n_del = n_del;

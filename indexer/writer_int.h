@@ -84,6 +84,8 @@ int writer_usable(morgue_writer *w);
  * MORGUE_EBUSY with the message set and the writer broken. Called before
  * any segment is written and before a commit. */
 int writer_lock_held(morgue_writer *w);
+/* Lets the kernel drop g's mapped pages from the writer's RSS. */
+void writer_release_pages(wseg *g);
 /* Marks the writer broken after a failure that left it halfway. */
 int writer_break(morgue_writer *w, int rc);
 

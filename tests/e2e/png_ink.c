@@ -98,7 +98,7 @@ int main(int argc, char **argv)
             best = cnt[s];
     }
     printf("%llu\n", (unsigned long long)((total - best) * 1000 / total));
-    free(key);
+    free(key); /* freed for LeakSanitizer, which the ASan pass runs */
     free(cnt);
     free(px);
     free(raw);

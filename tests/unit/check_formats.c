@@ -169,7 +169,7 @@ START_TEST(test_formats_unknown_name_is_einval)
     ck_assert_int_eq(read_fixture(&g, "text/bbc_style.txt", "pdf"),
                      MORGUE_EINVAL);
     ck_assert_uint_eq(g.n, 0);
-    fmt_input in = { "x.txt", "hello", 5, 0 };
+    fmt_input in = { "x.txt", "hello", 5, 0, 0, 0, 0, NULL };
     ck_assert_int_eq(fmt_read_buffer(&in, "docx", &g.sink, &g.res),
                      MORGUE_EINVAL);
     ck_assert_uint_eq(g.n, 0);
@@ -243,7 +243,7 @@ START_TEST(test_formats_detection_by_content)
         { "Just words.\n", "text" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        fmt_input in = { NULL, cases[i].data, strlen(cases[i].data), 0 };
+        fmt_input in = { NULL, cases[i].data, strlen(cases[i].data), 0, 0, 0, 0, NULL };
         const fmt_reader *r = fmt_detect(&in);
         ck_assert_msg(!strcmp(r->name, cases[i].format), "case %zu: %s", i,
                       r->name);
@@ -363,7 +363,7 @@ START_TEST(test_formats_text_header_forms)
     static const char bad_date[] = "Title: T\nDate: someday\n\nBody.\n";
     got g;
     got_init(&g);
-    fmt_input in = { "x.txt", doc, sizeof doc - 1, 7 };
+    fmt_input in = { "x.txt", doc, sizeof doc - 1, 7, 0, 0, 0, NULL };
     ck_assert_int_eq(fmt_read_buffer(&in, "text", &g.sink, &g.res),
                      MORGUE_OK);
     ck_assert_uint_eq(g.n, 1);
@@ -373,7 +373,7 @@ START_TEST(test_formats_text_header_forms)
     ck_assert_str_eq(g.a[0].body, "The body follows without a blank line.");
     got_free(&g);
     /* an unreadable Date: header is reported; the mtime stands in */
-    fmt_input in2 = { "x.txt", bad_date, sizeof bad_date - 1, 7 };
+    fmt_input in2 = { "x.txt", bad_date, sizeof bad_date - 1, 7, 0, 0, 0, NULL };
     ck_assert_int_eq(fmt_read_buffer(&in2, "text", &g.sink, &g.res),
                      MORGUE_OK);
     ck_assert_uint_eq(g.n, 1);
@@ -426,7 +426,7 @@ START_TEST(test_formats_text_long_first_line)
     strcat(doc, "end.\n");
     got g;
     got_init(&g);
-    fmt_input in = { NULL, doc, strlen(doc), 0 };
+    fmt_input in = { NULL, doc, strlen(doc), 0, 0, 0, 0, NULL };
     ck_assert_int_eq(fmt_read_buffer(&in, "text", &g.sink, &g.res),
                      MORGUE_OK);
     ck_assert_uint_eq(g.n, 1);
@@ -479,7 +479,7 @@ START_TEST(test_formats_binary)
     for (int i = 0; i < 20; i++)
         ctl[i * 5] = 0x01;
     got_init(&g);
-    fmt_input in = { "c.txt", ctl, sizeof ctl, 0 };
+    fmt_input in = { "c.txt", ctl, sizeof ctl, 0, 0, 0, 0, NULL };
     ck_assert_int_eq(fmt_read_buffer(&in, NULL, &g.sink, &g.res), MORGUE_OK);
     ck_assert_int_eq(g.res.binary, 1);
     ck_assert_uint_eq(g.n, 0);
@@ -573,7 +573,7 @@ START_TEST(test_formats_html_title_forms)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         got g;
         got_init(&g);
-        fmt_input in = { "p.html", cases[i].html, strlen(cases[i].html), 0 };
+        fmt_input in = { "p.html", cases[i].html, strlen(cases[i].html), 0, 0, 0, 0, NULL };
         ck_assert_int_eq(fmt_read_buffer(&in, "html", &g.sink, &g.res),
                          MORGUE_OK);
         ck_assert_uint_eq(g.n, 1);
@@ -595,12 +595,12 @@ START_TEST(test_formats_html_article_choice)
         "the two articles</p></article><p>Outside</p></body>";
     got g;
     got_init(&g);
-    fmt_input in = { NULL, teasers, sizeof teasers - 1, 0 };
+    fmt_input in = { NULL, teasers, sizeof teasers - 1, 0, 0, 0, 0, NULL };
     ck_assert_int_eq(fmt_read_buffer(&in, "html", &g.sink, &g.res),
                      MORGUE_OK);
     ck_assert_ptr_nonnull(strstr(g.a[0].body, "The story itself"));
     got_free(&g);
-    fmt_input in2 = { NULL, longest, sizeof longest - 1, 0 };
+    fmt_input in2 = { NULL, longest, sizeof longest - 1, 0, 0, 0, 0, NULL };
     ck_assert_int_eq(fmt_read_buffer(&in2, "html", &g.sink, &g.res),
                      MORGUE_OK);
     ck_assert_str_eq(g.a[0].body, "The longer of the two articles");
@@ -636,7 +636,7 @@ START_TEST(test_formats_html_broken_markup)
     static const char empty[] = "<html><head><script>x()</script></head>"
                                 "<body><nav>menu</nav></body></html>";
     got_init(&g);
-    fmt_input in = { NULL, empty, sizeof empty - 1, 0 };
+    fmt_input in = { NULL, empty, sizeof empty - 1, 0, 0, 0, 0, NULL };
     ck_assert_int_eq(fmt_read_buffer(&in, "html", &g.sink, &g.res),
                      MORGUE_OK);
     ck_assert_uint_eq(g.n, 0);
@@ -947,7 +947,7 @@ START_TEST(test_formats_every_prefix)
             /* a copy of exactly cut bytes, so ASan sees any overrun */
             char *copy = malloc(cut ? cut : 1);
             memcpy(copy, data, cut);
-            fmt_input in = { files[f], copy, cut, 0 };
+            fmt_input in = { files[f], copy, cut, 0, 0, 0, 0, NULL };
             for (size_t r = 0; r < sizeof names / sizeof names[0]; r++) {
                 fmt_sink sink = { count_article, NULL, &n, 0, 0 };
                 fmt_file_result res;

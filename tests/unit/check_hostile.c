@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <time.h>
+#include <zlib.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -439,6 +440,96 @@ START_TEST(test_query_limits)
 }
 END_TEST
 
+/* A JSON Lines feed of n records, ~300 bytes each, over the size that
+ * is streamed; record bad_at (1-based line) is broken JSON. Returns the
+ * byte offset of that line. */
+static uint64_t write_feed(const char *path, int n, int bad_at, int gz)
+{
+    gzFile g = gz ? gzopen(path, "wb1") : NULL;
+    FILE *f = gz ? NULL : fopen(path, "wb");
+    ck_assert(g || f);
+    uint64_t off = 0, bad_off = 0;
+    char line[512];
+    for (int i = 1; i <= n; i++) {
+        int len;
+        if (i == bad_at)
+            len = snprintf(line, sizeof line, "{\"id\": broken\n");
+        else
+            len = snprintf(line, sizeof line,
+                           "{\"id\":\"r%d\",\"title\":\"record %d\","
+                           "\"body\":\"tanker%d freight rates rose as "
+                           "crude stocks fell, traders said, and the "
+                           "spread between grades widened again in "
+                           "heavy trading on the exchange today; more "
+                           "words to make the line long enough to cross "
+                           "windows of four megabytes in a few "
+                           "thousand lines\"}\n", i, i, i % 7);
+        if (i == bad_at)
+            bad_off = off;
+        off += (uint64_t)len;
+        if (gz)
+            ck_assert_int_eq(gzwrite(g, line, (unsigned)len), len);
+        else
+            ck_assert_uint_eq(fwrite(line, 1, (size_t)len, f), (size_t)len);
+    }
+    if (gz)
+        ck_assert_int_eq(gzclose(g), Z_OK);
+    else
+        ck_assert_int_eq(fclose(f), 0);
+    return bad_off;
+}
+
+typedef struct where {
+    int n;
+    uint64_t line, offset;
+} where;
+
+static int on_where(const morgue_warning *w, void *ud)
+{
+    where *x = ud;
+    x->n++;
+    x->line = w->line;
+    x->offset = w->offset;
+    return 0;
+}
+
+/* A feed over the streaming threshold (plain and gzip) is read window by
+ * window: every record arrives once, whatever window boundary it
+ * straddles, and a warning still names the right line and byte. */
+static void check_feed(int gz)
+{
+    char *dir = tu_tempdir("feed"), path[4096], idx[4096];
+    snprintf(path, sizeof path, "%s/feed.jsonl%s", dir, gz ? ".gz" : "");
+    snprintf(idx, sizeof idx, "%s/index", dir);
+    const int n = 40000, bad = 31234;
+    uint64_t bad_off = write_feed(path, n, bad, gz);
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open(&w, idx, NULL), MORGUE_OK);
+    morgue_add_opts ao = MORGUE_ADD_OPTS_INIT;
+    where x = { 0, 0, 0 };
+    ao.warning = on_where;
+    ao.userdata = &x;
+    morgue_add_result res = MORGUE_ADD_RESULT_INIT;
+    ck_assert_int_eq(morgue_writer_add_file(w, path, &ao, &res), MORGUE_OK);
+    ck_assert_uint_eq(res.articles, (uint64_t)n - 1);
+    ck_assert_int_eq(x.n, 1);
+    ck_assert_uint_eq(x.line, (uint64_t)bad);
+    ck_assert_uint_eq(x.offset, bad_off);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+    ck_assert_int_eq(hits_in(idx, "tanker3"), n / 7);
+    ck_assert_int_eq(hits_in(idx, "title:\"record 39999\""), 1);
+    ck_assert_int_eq(hits_in(idx, "freight"), n - 1);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+START_TEST(test_long_feed_streamed) { check_feed(0); }
+END_TEST
+
+START_TEST(test_long_gzip_feed_streamed) { check_feed(1); }
+END_TEST
+
 static Suite *hostile_suite(void)
 {
     Suite *su = suite_create("hostile");
@@ -452,6 +543,10 @@ static Suite *hostile_suite(void)
     suite_add_tcase(su, tc);
     tc = tcase_create("query");
     tcase_add_test(tc, test_query_limits);
+    suite_add_tcase(su, tc);
+    tc = tcase_create("stream");
+    tcase_add_test(tc, test_long_feed_streamed);
+    tcase_add_test(tc, test_long_gzip_feed_streamed);
     suite_add_tcase(su, tc);
     tc = tcase_create("html");
     tcase_add_test(tc, test_deep_html_keeps_text);

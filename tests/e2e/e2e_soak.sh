@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Soak: update/merge cycles with random SIGKILLs, and a reader checking
+# every answer against a model of what was committed. Each cycle changes
+# the archive (a new file, a file rewritten with another version of its
+# articles, a file deleted), runs `morgue index --memory 1` (a segment per
+# few articles, so flushes, commits and merges happen all the time) or
+# `morgue compact`, and kills it with SIGKILL after a random delay or lets
+# it finish. Then `morgue check` must pass, and for every file the index
+# must hold exactly one committed version of it: the one before the cycle
+# or the one after (all of it, once: no lost, doubled or mixed article),
+# and after a run that finished, the one after.
+#
+# SOAK_CYCLES (default 100, about a minute here) and SOAK_SEED scale and
+# vary it; SOAK_CYCLES=1000 is the long run.
+. "$(dirname "$0")/lib.sh"
+cycles=${SOAK_CYCLES:-100}
+RANDOM=${SOAK_SEED:-10}
+arch=$WORK/archive idx=$WORK/idx
+mkdir -p "$arch"
+nfiles=12
+# ver/cnt: what the archive holds; com_ver/com_cnt: what the index was
+# last seen to hold. Version 0: no such file.
+declare -a ver cnt com_ver com_cnt
+
+write_file() { # k v n
+  local k=$1 v=$2 n=$3 j
+  : > "$arch/f$k.jsonl.tmp"
+  for ((j = 0; j < n; j++)); do
+    printf '{"id":"f%d-%d","title":"f%d v%d item %d","body":"filetok%d ver%dx%d soakword item%d"}\n' \
+      "$k" "$j" "$k" "$v" "$j" "$k" "$k" "$v" "$j" >> "$arch/f$k.jsonl.tmp"
+  done
+  mv "$arch/f$k.jsonl.tmp" "$arch/f$k.jsonl"
+}
+
+# hits QUERY...: one total per query, from one searcher (--batch).
+hits() {
+  printf '%s\n' "$@" | "$MORGUE" search --index "$idx" --batch --limit 1 \
+    > "$WORK/batch" || fail "search --batch failed"
+  grep -o '"total":[0-9]*\|"error":"[^"]*"' "$WORK/batch" | sed 's/"total"://'
+}
+
+for ((k = 0; k < nfiles; k++)); do ver[k]=0; cnt[k]=0; com_ver[k]=0; com_cnt[k]=0; done
+kills=0 finished=0
+for ((c = 1; c <= cycles; c++)); do
+  compact=0
+  [ $((c % 9)) -eq 0 ] && [ -f "$idx/MANIFEST" ] && compact=1
+  # change one or two files (not before a compact: it reads no archive)
+  for ((t = 0; t < (1 - compact) * (1 + RANDOM % 2); t++)); do
+    k=$((RANDOM % nfiles))
+    if [ "${ver[k]}" -gt 0 ] && [ $((RANDOM % 4)) -eq 0 ]; then
+      rm -f "$arch/f$k.jsonl"; ver[k]=0; cnt[k]=0
+    else
+      ver[k]=$((c * 10 + t)); cnt[k]=$((1 + RANDOM % 40))
+      write_file "$k" "${ver[k]}" "${cnt[k]}"
+    fi
+  done
+  if [ "$compact" -eq 1 ]; then
+    cmd=("$MORGUE" compact --index "$idx")
+  else
+    cmd=("$MORGUE" index --quiet --memory 1 --index "$idx" "$arch")
+  fi
+  "${cmd[@]}" > "$WORK/run.out" 2>&1 &
+  pid=$!
+  if [ $((RANDOM % 3)) -ne 0 ]; then # kill two runs in three
+    sleep "0.$(printf '%03d' $((RANDOM % 150)))"
+    kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
+  fi
+  set +e; wait "$pid"; st=$?; set -e
+  done_run=0
+  if [ "$st" -eq 0 ] || [ "$st" -eq 3 ]; then
+    finished=$((finished + 1)); done_run=$((1 - compact))
+  elif [ "$st" -ne 137 ]; then cat "$WORK/run.out" >&2; fail "cycle $c: ${cmd[*]} exited $st"; fi
+  [ -f "$idx/MANIFEST" ] || continue
+  expect_status 0 "$MORGUE" check --index "$idx"
+  # one query pair per file: all its articles, and those of each version
+  qs=()
+  for ((k = 0; k < nfiles; k++)); do
+    qs+=("filetok$k" "ver${k}x${com_ver[k]}" "ver${k}x${ver[k]}")
+  done
+  mapfile -t got < <(hits "${qs[@]}")
+  [ "${#got[@]}" -eq $((3 * nfiles)) ] || fail "cycle $c: answers: ${got[*]}"
+  for ((k = 0; k < nfiles; k++)); do
+    all=${got[3 * k]} o=${got[3 * k + 1]} n=${got[3 * k + 2]}
+    [ "${com_ver[k]}" -eq 0 ] && o=0
+    [ "${ver[k]}" -eq 0 ] && n=0
+    if [ "$all" = "${cnt[k]}" ] && [ "$n" = "${cnt[k]}" ]; then
+      com_ver[k]=${ver[k]}; com_cnt[k]=${cnt[k]} # the archive's, whole
+      continue
+    fi
+    if [ "$done_run" -eq 0 ] && [ "$all" = "${com_cnt[k]}" ] &&
+       [ "$o" = "${com_cnt[k]}" ]; then
+      continue # the kill came first: still the last committed one
+    fi
+    fail "cycle $c file f$k: $all articles ($o of v${com_ver[k]}, $n of v${ver[k]}); committed was ${com_cnt[k]} of v${com_ver[k]}, asked ${cnt[k]} of v${ver[k]} (run status $st)"
+  done
+done
+# A last run that finishes: the index is the archive, exactly.
+expect_status 0 "$MORGUE" index --quiet --index "$idx" "$arch"
+expect_status 0 "$MORGUE" check --index "$idx"
+total=0; for ((k = 0; k < nfiles; k++)); do total=$((total + cnt[k])); done
+[ "$(hits soakword)" = "$total" ] || fail "end: $(hits soakword) articles, model $total"
+echo "soak: $cycles cycles, $kills killed, $finished finished, $total articles at the end"
