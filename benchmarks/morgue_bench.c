@@ -285,7 +285,9 @@ static int rank(void *sp, const char *question, size_t depth,
     morgue_query_opts opts = MORGUE_QUERY_OPTS_INIT;
     opts.limit = depth;
     opts.no_snippets = 1;
-    opts.flags = MORGUE_QUERY_ANY;
+    opts.flags = MORGUE_QUERY_NATURAL;
+    if (env_num("MORGUE_BENCH_EXPAND", 0) != 0) /* pseudo-relevance feedback */
+        opts.flags |= MORGUE_QUERY_EXPAND;
     opts.k1 = env_num("MORGUE_BENCH_K1", opts.k1);
     opts.b = env_num("MORGUE_BENCH_B", opts.b);
     opts.title_weight = env_num("MORGUE_BENCH_TITLE_WEIGHT",

@@ -37,6 +37,9 @@ static void usage(FILE *f)
         "                     never an error; stopwords dropped, any word\n"
         "                     matches, \"quoted phrases\" add score\n"
         "  --any              the same as --natural\n"
+        "  --expand           natural language with pseudo-relevance\n"
+        "                     feedback: the words of the best 10 answers\n"
+        "                     join the query (RM3), which runs again\n"
         "  --sort relevance|date   best first (default) or newest first\n"
         "  --from DATE, --to DATE  only articles dated within (YYYY,\n"
         "                     YYYY-MM or YYYY-MM-DD; inclusive, UTC)\n"
@@ -49,7 +52,7 @@ static void usage(FILE *f)
         "                     JSON)\n"
         "  --color WHEN       auto (default: on a terminal, unless NO_COLOR\n"
         "                     is set or TERM=dumb), always or never\n"
-        "  --k1 X, --b X      BM25F parameters (default 1.2, 0.75)\n"
+        "  --k1 X, --b X      BM25F parameters (default 1.2, 0.5)\n"
         "  --title-weight X   weight of a title occurrence against one in\n"
         "                     the body (BM25F; default 2)\n"
         "  --recency HALF-LIFE   blend relevance with age: score times\n"
@@ -227,6 +230,7 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
         { "any", no_argument, NULL, OPT_SHARED },
         { "natural", no_argument, NULL, OPT_SHARED },
         { "title-weight", required_argument, NULL, OPT_SHARED },
+        { "expand", no_argument, NULL, OPT_SHARED },
         { "sort", required_argument, NULL, OPT_SHARED },
         { "from", required_argument, NULL, OPT_SHARED },
         { "to", required_argument, NULL, OPT_SHARED },

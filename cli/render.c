@@ -74,6 +74,9 @@ json_t *render_hit(morgue_hits *h, size_t rank)
     article_fields(o, h);
     morgue_hits_snippet(h, &snip);
     json_object_set_new(o, "snippet", json_string(snip));
+    const char *th = "";
+    morgue_hits_title_highlighted(h, &th);
+    json_object_set_new(o, "title_highlighted", json_string(th));
     return o;
 }
 

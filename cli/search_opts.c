@@ -106,6 +106,7 @@ static const struct {
     { "facet", 1 },   { "no-snippets", 0 },   { "snippet-chars", 1 },
     { "hl-open", 1 }, { "hl-close", 1 },      { "k1", 1 },
     { "b", 1 },       { "natural", 0 },       { "title-weight", 1 },
+    { "expand", 0 },
     { "collapse", 0 }, { "recency", 1 },      { "now", 1 },
 };
 
@@ -209,6 +210,11 @@ int search_opt_set(morgue_query_opts *qo, const char *name,
     } else if (!strcmp(name, "k1")) {
         if (real(v, 0.001, 100, &qo->k1))
             return fail(err, cap, "--k1 wants a number above 0, not '%s'", v);
+    } else if (!strcmp(name, "expand")) { /* natural language only */
+        if (truthy(v))
+            qo->flags |= MORGUE_QUERY_EXPAND | MORGUE_QUERY_NATURAL;
+        else
+            qo->flags &= ~(unsigned)MORGUE_QUERY_EXPAND;
     } else if (!strcmp(name, "title-weight")) {
         if (real(v, 0.001, 1000, &qo->title_weight))
             return fail(err, cap, "--title-weight wants a number above 0, "

@@ -1,6 +1,6 @@
 /* search_opts.h: search options by name (limit, offset, any, natural,
  * sort, from, to, facet, no-snippets, snippet-chars, hl-open, hl-close,
- * k1, b, title-weight, collapse, recency, now), for
+ * k1, b, title-weight, expand, collapse, recency, now), for
  * `morgue search` and `morgue serve`'s /api/search alike. */
 #ifndef MORGUE_CLI_SEARCH_OPTS_H
 #define MORGUE_CLI_SEARCH_OPTS_H

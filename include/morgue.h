@@ -472,6 +472,11 @@ MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out);
                                      stories, morgue_hits_duplicates() lists
                                      what was folded under each hit (every
                                      match is walked) */
+/* 4: retired (it was a test-only flag) */
+#define MORGUE_QUERY_EXPAND 16    /* natural language: pseudo-relevance
+                                     feedback (RM3): the words of the best
+                                     10 answers join the query, which runs
+                                     again (docs/QUERY.md); off by default */
 /* Bits 0x40000000 and up are taken by the library's own tests
  * (searcher/testflags.h) and are not part of the API. */
 
@@ -501,7 +506,7 @@ typedef struct morgue_query_opts {
     size_t limit;          /* hits to return; 0: 10 */
     size_t offset;         /* hits to skip before the first returned */
     double k1;             /* BM25 k1; <= 0: 1.2 */
-    double b;              /* BM25 b; < 0: 0.75 */
+    double b;              /* BM25F length normalisation b; < 0: 0.5 */
     double title_weight;   /* BM25F: weight of a word in the title against
                               one in the body; <= 0: 2.0 */
     const char *hl_open;   /* snippet highlight start; NULL: "<b>" */
@@ -615,6 +620,14 @@ MORGUE_API int morgue_hits_field(morgue_hits *h, morgue_field field,
  * words wrapped in hl_open/hl_close. NUL-terminated; valid until the next
  * morgue_hits_next() or free. */
 MORGUE_API int morgue_hits_snippet(morgue_hits *h, const char **snippet);
+
+/* The current hit's whole title with the query's matches wrapped in
+ * hl_open/hl_close, by the snippet's rules (HTML-escaped when hl_open
+ * starts with '<'), so that a hit matched in its title alone shows why.
+ * "" for an untitled article. NUL-terminated; valid until the next
+ * morgue_hits_next() or free. */
+MORGUE_API int morgue_hits_title_highlighted(morgue_hits *h,
+                                             const char **title);
 
 /* A match in the current hit's body: bytes [start, end) are a query word
  * (matched by stem) or a whole phrase. */

@@ -50,6 +50,8 @@ MORGUE_API int morgue_hits_next(morgue_hits *h)
     h->next++;
     h->loaded = 0;
     buf_clear(&h->snippet);
+    buf_clear(&h->title_hl);
+    h->title_hl_done = 0;
     free(h->matches);
     h->matches = NULL;
     h->n_matches = 0;
@@ -159,6 +161,29 @@ MORGUE_API int morgue_hits_snippet(morgue_hits *h, const char **snippet)
     return MORGUE_OK;
 }
 
+MORGUE_API int morgue_hits_title_highlighted(morgue_hits *h,
+                                             const char **title)
+{
+    *title = "";
+    if (!h)
+        return MORGUE_EINVAL;
+    int rc = load_fields(h, 0);
+    if (rc)
+        return rc;
+    if (!h->stem && stemmer_new(&h->stem, h->s->man.language))
+        return err_set(&h->err, MORGUE_ENOMEM, "cannot make a stemmer");
+    if (!h->title_hl_done) {
+        span t = h->fields[MORGUE_FIELD_TITLE];
+        rc = snippet_mark_all(&h->title_hl, t.ptr, t.len, h->terms,
+                              h->n_terms, h->stem, h->hl_open, h->hl_close);
+        if (rc)
+            return err_set(&h->err, rc, "out of memory");
+        h->title_hl_done = 1;
+    }
+    *title = buf_cstr(&h->title_hl);
+    return MORGUE_OK;
+}
+
 MORGUE_API int morgue_hits_matches(morgue_hits *h, const morgue_match **out,
                                    size_t *n)
 {
@@ -216,5 +241,6 @@ MORGUE_API void morgue_hits_free(morgue_hits *h)
     docstore_cache_free(&h->cache);
     stemmer_free(h->stem);
     buf_free(&h->snippet);
+    buf_free(&h->title_hl);
     free(h);
 }

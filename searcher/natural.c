@@ -8,7 +8,8 @@
  *     but for the words inside quotes, which the phrase keeps in place,
  *     and unless every word of the question is one ("to be or not to
  *     be"): then all of them are kept.
- *   - A stem said k times weighs k: its idf is multiplied by k, which is
+ *   - A stem said k times weighs k (its qweight; the score is idf times
+ *     qweight times the saturated tf part), which is
  *     BM25's query-term factor (k3 + 1) qtf / (k3 + qtf) for a large k3,
  *     as Robertson & Zaragoza advise for long queries. The word stays one
  *     term, so the query stays a flat OR that the matcher prunes.
@@ -97,8 +98,12 @@ static pnode *bag_node(ctx *c, const words *ws, int keep_stops)
     for (size_t i = 0; i < ws->n && c->rc == MORGUE_OK; i++) {
         const char *w = ws->v[i].text;
         size_t wl = strlen(w);
-        if (!keep_stops && stopword_is(lang, w, wl))
+        if (!keep_stops && stopword_is(lang, w, wl)) {
+            /* not searched; highlighted inside runs of query words */
+            char *sw = (char *)w;
+            plan_add_hl(c, HL_STOP, &sw, 1, 0);
             continue;
+        }
         size_t sl;
         const char *st = stemmer_stem(c->stem, w, wl, &sl);
         if (!st) {
@@ -128,8 +133,9 @@ static pnode *bag_node(ctx *c, const words *ws, int keep_stops)
         leaf->tkind = TERM_STEM;
         if (plan_add_term(c, leaf, NS_STEM, sc[k].stem, sc[k].len, 1) ==
             MORGUE_OK) {
-            leaf->terms[0].idf *= sc[k].count;
-            plan_add_hl(c, HL_STEM, &sc[k].stem, 1, leaf->terms[0].idf);
+            leaf->terms[0].qweight = sc[k].count;
+            plan_add_hl(c, HL_STEM, &sc[k].stem, 1,
+                        leaf->terms[0].idf * sc[k].count);
         }
         if (c->rc != MORGUE_OK) {
             plan_free_node(leaf);

@@ -6,6 +6,7 @@
 #include "searcher/bm25.h"
 #include "searcher/plan_int.h"
 #include "text/stem.h"
+#include "text/stopwords.h"
 #include "text/tokenize.h"
 #include "util/alloc.h"
 
@@ -58,6 +59,7 @@ int plan_add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
         t->tinfo = calloc(c->s->n_segs + 1, sizeof *t->tinfo);
     if (!t->key || !t->info || (with_title && !t->tinfo))
         return plan_oom(c);
+    t->qweight = 1;
     t->key[0] = ns;
     memcpy(t->key + 1, text, len);
     t->key[len + 1] = '\0';
@@ -195,7 +197,13 @@ static pnode *word_node(ctx *c, const qnode *q)
             p->tkind = title ? TERM_TITLE : TERM_STEM;
             plan_add_term(c, p, title ? NS_TITLE : NS_STEM, st, sl, !title);
             char *stem_copy = strndup(st, sl);
-            if (stem_copy && c->rc == MORGUE_OK)
+            if (!stem_copy)
+                plan_oom(c);
+            /* a stopword is searched, but highlighted only in runs */
+            if (c->rc == MORGUE_OK &&
+                stopword_is(c->s->man.language, w[0], strlen(w[0])))
+                plan_add_hl(c, HL_STOP, &w[0], 1, 0);
+            else if (c->rc == MORGUE_OK)
                 plan_add_hl(c, HL_STEM, &stem_copy, 1, p->terms[0].idf);
             free(stem_copy);
         }
@@ -479,7 +487,7 @@ static it *leaf(const pterm *t, term_kind kind, const score_ctx *c,
     if (t->info[g].df == 0)
         return empty_it_new();
     return term_it_new(c, kind, &t->info[g], t->tinfo ? &t->tinfo[g] : NULL,
-                       t->idf, e);
+                       t->idf * t->qweight, e);
 }
 
 static it *build_phrase(const pnode *n, const score_ctx *c, size_t g,

@@ -13,6 +13,8 @@ typedef struct pterm {
     char *key;          /* owned dictionary key (namespace byte + text) */
     size_t len;
     double idf;         /* from the key's document frequency */
+    double qweight;     /* the query's weight of the term (1; natural
+                           language: times said; expansion: RM3's) */
     term_info *info;    /* per segment; df 0 when absent */
     term_info *tinfo;   /* per segment 'T' postings of a stem, or NULL */
 } pterm;

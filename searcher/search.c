@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "searcher/expand.h"
 #include "searcher/collapse.h"
 #include "searcher/facets.h"
 #include "searcher/near.h"
@@ -32,10 +33,15 @@ int searcher_resolve_opts(const morgue_query_opts *o, morgue_query_opts *out)
     }
     if (r.limit == 0)
         r.limit = 10;
+    /* BM25F's defaults: k1 1.2 (Robertson & Zaragoza's usual value); b
+     * 0.5, within the usual 0.3-0.9, since articles and abstracts are
+     * short and their length says little about verbosity (b 0.4-0.6 rank
+     * best, alike, on every judged collection, benchmarks/relevance/);
+     * a title word worth two body words. */
     if (r.k1 <= 0)
         r.k1 = 1.2;
     if (r.b < 0 || r.b > 1)
-        r.b = 0.75;
+        r.b = 0.5;
     if (r.title_weight <= 0)
         r.title_weight = 2.0;
     if (r.snippet_chars == 0)
@@ -346,6 +352,27 @@ static int parse(run *r, const char *query, qnode **q)
     return searcher_parse(r->s, query, r->o->flags, r->now, q);
 }
 
+/* MORGUE_QUERY_EXPAND: the query's first run, its best answers read by
+ * expand_plan (expand.c) into r's plan. */
+static int feedback(run *r, const char *query)
+{
+    morgue_query_opts o = *r->o;
+    o.flags &= ~(unsigned)(MORGUE_QUERY_EXPAND | MORGUE_QUERY_COUNT |
+                           MORGUE_QUERY_COLLAPSE);
+    o.limit = 10;
+    o.offset = 0;
+    o.sort = MORGUE_SORT_RELEVANCE;
+    o.facet_date = MORGUE_FACET_NONE;
+    o.facet_sources = o.facet_tags = 0;
+    o.no_snippets = 1;
+    morgue_hits *fb = NULL;
+    int rc = morgue_search(r->s, query, &o, &fb);
+    if (rc == MORGUE_OK)
+        rc = expand_plan(&r->p, r->s, fb);
+    morgue_hits_free(fb);
+    return rc;
+}
+
 MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
                              const morgue_query_opts *opts,
                              morgue_hits **out)
@@ -402,8 +429,13 @@ int search_exec(morgue_searcher *s, const char *query,
     if (rc == MORGUE_OK)
         plan_hoist_dates(&r.p, &r.from, &r.to);
     query_free(q);
-    if (rc != MORGUE_OK)
+    if (rc == MORGUE_OK && (o.flags & MORGUE_QUERY_EXPAND) &&
+        (o.flags & MORGUE_QUERY_NATURAL) && r.p.root)
+        rc = feedback(&r, query);
+    if (rc != MORGUE_OK) {
+        plan_free(&r.p);
         return rc;
+    }
     /* Saturated: a caller's limit of SIZE_MAX means every hit. */
     if (topk_init(&r.top, mem_add_sat(o.offset, o.limit)) ||
         facets_init(&r.facets, s, &o))

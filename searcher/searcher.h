@@ -75,8 +75,11 @@ typedef struct hit {
 } hit;
 
 /* What the snippet maker highlights: a stem (words matched by stem), an
- * exact word, or a phrase (exact words in a row, highlighted as one). */
-typedef enum hl_kind { HL_STEM, HL_WORD, HL_PHRASE } hl_kind;
+ * exact word, a phrase (exact words in a row, highlighted as one), or a
+ * stopword of the query (an exact word highlighted only inside a run of
+ * query words: "state of emergency" marks the "of" between its words, not
+ * every "of" of the article). */
+typedef enum hl_kind { HL_STEM, HL_WORD, HL_PHRASE, HL_STOP } hl_kind;
 
 typedef struct query_term {
     hl_kind kind;
@@ -121,6 +124,9 @@ struct morgue_hits {
     span fields[STORED_FIELDS];
     docstore_cache cache;
     buf snippet;
+    buf title_hl;        /* the current hit's title, marked up; "" until
+                            asked for */
+    int title_hl_done;   /* title_hl holds the current hit's */
     errmsg err;
     /* MORGUE_QUERY_COLLAPSE: hit i's folded articles are
      * dups[dup_at[i] .. dup_at[i + 1]) (both owned, NULL otherwise). */
@@ -135,6 +141,12 @@ int snippet_make(buf *out, const char *body, size_t len,
                  const query_term *terms, size_t n_terms,
                  struct stemmer *stem, const morgue_query_opts *o,
                  const char *hl_open, const char *hl_close);
+
+/* The whole of text (a title) with its matches marked, same rules. */
+int snippet_mark_all(buf *out, const char *text, size_t len,
+                     const query_term *terms, size_t n_terms,
+                     struct stemmer *stem, const char *hl_open,
+                     const char *hl_close);
 
 /* The spans of body that match the query terms, in order, merged. *out
  * is malloc'ed (caller frees). */

@@ -1,7 +1,9 @@
 /* snippet.c: finds where the query matches an article's body (words by
  * stem, exact words, whole phrases as one span), picks the passage that
  * covers the most and rarest query terms, and marks the matches up,
- * escaping HTML when the markers are HTML. */
+ * escaping HTML when the markers are HTML. A query's stopwords (HL_STOP)
+ * are marked only between two other matches, with nothing but stopwords
+ * of the query between them, and such a run is marked as one span. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,7 +83,7 @@ static int match_at(const tok *toks, size_t n, size_t i, const buf *arena,
                 *span_len = w;
                 return (int)t;
             }
-        } else if (qt->kind == HL_WORD) {
+        } else if (qt->kind == HL_WORD || qt->kind == HL_STOP) {
             if (eq(arena, &toks[i], qt->words[0])) {
                 *span_len = 1;
                 return (int)t;
@@ -118,14 +120,56 @@ static int find_matches(const char *body, size_t len, const query_term *q,
         rc = MORGUE_ENOMEM;
         goto out;
     }
+    /* first[k], last[k]: the tokens match k spans */
+    size_t *first = mem_array(n + 1, sizeof *first);
+    size_t *last = mem_array(n + 1, sizeof *last);
+    if (!first || !last) {
+        free(first);
+        free(last);
+        rc = MORGUE_ENOMEM;
+        goto out;
+    }
     for (size_t i = 0; i < n;) {
         size_t width = 1;
         int t = match_at(toks, n, i, &arena, q, nq, stem, &width);
-        if (t >= 0)
+        if (t >= 0) {
+            first[n_m] = i;
+            last[n_m] = i + width - 1;
             m[n_m++] = (match){ toks[i].start, toks[i + width - 1].end,
                                 (unsigned)t };
+        }
         i += t >= 0 ? width : 1;
     }
+    /* Stopwords: kept only when they bridge two other matches, the run
+     * then one span; dropped otherwise. */
+    size_t w = 0;
+    for (size_t k = 0; k < n_m;) {
+        if (q[m[k].term].kind != HL_STOP) {
+            size_t j = k; /* extend over stopwords to the next match */
+            size_t end_k = k;
+            for (;;) {
+                size_t s = j + 1;
+                while (s < n_m && q[m[s].term].kind == HL_STOP &&
+                       first[s] == last[s - 1] + 1)
+                    s++;
+                if (s > j + 1 && s < n_m && q[m[s].term].kind != HL_STOP &&
+                    first[s] == last[s - 1] + 1) {
+                    j = end_k = s;
+                    continue;
+                }
+                break;
+            }
+            match r = m[k];
+            r.end = m[end_k].end;
+            m[w++] = r;
+            k = end_k + 1;
+        } else {
+            k++;
+        }
+    }
+    n_m = w;
+    free(first);
+    free(last);
 out:
     free(toks);
     buf_free(&arena);
@@ -231,6 +275,28 @@ static void window(const char *body, size_t len, size_t start, size_t width,
     *e_out = e;
 }
 
+/* body[s, e) with the matches inside it wrapped in the markers, blanks
+ * collapsed, appended to out. */
+static void mark(buf *out, const char *body, size_t s, size_t e,
+                 const match *m, size_t n, const char *hl_open,
+                 const char *hl_close)
+{
+    int html = hl_open[0] == '<';
+    size_t base = out->len, at = s;
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].start < s || m[i].end > e)
+            continue;
+        put_text(out, body + at, m[i].start - at, html);
+        buf_puts(out, hl_open);
+        put_text(out, body + m[i].start, m[i].end - m[i].start, html);
+        buf_puts(out, hl_close);
+        at = m[i].end;
+    }
+    put_text(out, body + at, e - at, html);
+    while (out->len > base && out->ptr[out->len - 1] == ' ')
+        out->len--;
+}
+
 int snippet_make(buf *out, const char *body, size_t len,
                  const query_term *terms, size_t n_terms, stemmer *stem,
                  const morgue_query_opts *o, const char *hl_open,
@@ -244,25 +310,27 @@ int snippet_make(buf *out, const char *body, size_t len,
     size_t first = n ? best_window(m, n, terms, o->snippet_chars) : 0;
     size_t s, e;
     window(body, len, n ? m[first].start : 0, o->snippet_chars, &s, &e);
-    int html = hl_open[0] == '<';
     buf_clear(out);
     if (s > 0)
         buf_puts(out, "\xE2\x80\xA6"); /* … */
-    size_t at = s;
-    for (size_t i = 0; i < n; i++) {
-        if (m[i].start < s || m[i].end > e)
-            continue;
-        put_text(out, body + at, m[i].start - at, html);
-        buf_puts(out, hl_open);
-        put_text(out, body + m[i].start, m[i].end - m[i].start, html);
-        buf_puts(out, hl_close);
-        at = m[i].end;
-    }
-    put_text(out, body + at, e - at, html);
-    while (out->len > 0 && out->ptr[out->len - 1] == ' ')
-        out->len--;
+    mark(out, body, s, e, m, n, hl_open, hl_close);
     if (e < len)
         buf_puts(out, "\xE2\x80\xA6");
+    free(m);
+    return out->oom ? MORGUE_ENOMEM : MORGUE_OK;
+}
+
+int snippet_mark_all(buf *out, const char *text, size_t len,
+                     const query_term *terms, size_t n_terms, stemmer *stem,
+                     const char *hl_open, const char *hl_close)
+{
+    match *m;
+    size_t n;
+    int rc = find_matches(text, len, terms, n_terms, stem, &m, &n);
+    if (rc)
+        return rc;
+    buf_clear(out);
+    mark(out, text, 0, len, m, n, hl_open, hl_close);
     free(m);
     return out->oom ? MORGUE_ENOMEM : MORGUE_OK;
 }

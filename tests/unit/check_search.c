@@ -278,6 +278,63 @@ START_TEST(test_search_snippets)
 }
 END_TEST
 
+/* Stopwords are marked only inside a run of query words (one span), in
+ * both languages; titles are marked by the same rules. */
+START_TEST(test_search_highlight_rules)
+{
+    morgue_searcher *s = open_fixture();
+    static const unsigned modes[] = { 0, MORGUE_QUERY_NATURAL };
+    static const char *const queries[] = { "state of emergency",
+                                           "What is the state of emergency?" };
+    for (int k = 0; k < 2; k++) {
+        morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+        o.flags = modes[k];
+        o.hl_open = "[";
+        o.hl_close = "]";
+        o.snippet_chars = 400;
+        morgue_hits *h;
+        ck_assert_int_eq(morgue_search(s, queries[k], &o, &h), MORGUE_OK);
+        int seen_a1 = 0;
+        while (morgue_hits_next(h) == MORGUE_OK) {
+            const char *id, *snip, *title;
+            size_t n;
+            morgue_hits_field(h, MORGUE_FIELD_ID, &id, &n);
+            ck_assert_int_eq(morgue_hits_snippet(h, &snip), MORGUE_OK);
+            ck_assert_int_eq(morgue_hits_title_highlighted(h, &title),
+                             MORGUE_OK);
+            ck_assert_ptr_null(strstr(snip, "[of]"));
+            ck_assert_ptr_null(strstr(snip, "[the]"));
+            ck_assert_ptr_null(strstr(snip, "[The]"));
+            if (!strncmp(id, "a1", 2)) {
+                seen_a1 = 1;
+                ck_assert_msg(strstr(snip, "[state of emergency]") != NULL,
+                              "%s", snip);
+                ck_assert_str_eq(title,
+                                 "[State of emergency] declared in Almaty");
+            }
+            if (!strncmp(id, "a2", 2)) { /* "emergency state of the dam" */
+                ck_assert_msg(strstr(snip, "[emergency] [state] of the") !=
+                                  NULL, "%s", snip);
+                ck_assert_str_eq(title,
+                                 "[Emergency] services respond to flood");
+            }
+        }
+        ck_assert(seen_a1);
+        morgue_hits_free(h);
+    }
+    /* HTML markers escape the title's text */
+    morgue_hits *h;
+    ck_assert_int_eq(morgue_search(s, "almaty markets", NULL, &h),
+                     MORGUE_OK);
+    ck_assert_int_eq(morgue_hits_next(h), MORGUE_OK);
+    const char *title;
+    ck_assert_int_eq(morgue_hits_title_highlighted(h, &title), MORGUE_OK);
+    ck_assert_str_eq(title, "<b>Almaty</b> <b>markets</b> reopen");
+    morgue_hits_free(h);
+    morgue_searcher_close(s);
+}
+END_TEST
+
 /* Snippet windows cut long non-ASCII text on character boundaries. */
 START_TEST(test_search_snippet_utf8_edges)
 {
@@ -465,7 +522,9 @@ END_TEST
  *       title tf 1: x = 2 / (.25 + .75 * 3/2) + W * 1 / (.25 + .75 * 3/4)
  *   g2: title "silver report" (2), body "gold" (1): x = 1 / (.25 + .75/2)
  *   score = idf * x (k1 + 1) / (k1 + x)
- * With k1 1.2, b .75, W 2: g1 0.791476860622, g2 0.590861705337; with
+ * (above with b .75). With the defaults k1 1.2, b .5, W 2: g1
+ * 0.790028572305, g2 0.544214728600; with k1 1.2, b .75, W 2: g1
+ * 0.791476860622, g2 0.590861705337; with
  * k1 .9, b .4, W 5: g1 0.794055379095, g2 0.519190055562 (python). */
 START_TEST(test_search_bm25f_by_hand)
 {
@@ -483,9 +542,10 @@ START_TEST(test_search_bm25f_by_hand)
         double k1, b, tw, g1, g2;
         unsigned flags;
     } cases[] = {
-        { 0, -1, 0, 0.791476860622, 0.590861705337, 0 },
-        { 0, -1, 0, 0.791476860622, 0.590861705337, MORGUE_QUERY_NATURAL },
-        { 0, -1, 0, 0.791476860622, 0.590861705337, SEARCH_EXHAUSTIVE },
+        { 0, -1, 0, 0.790028572305, 0.544214728600, 0 }, /* defaults */
+        { 0, -1, 0, 0.790028572305, 0.544214728600, MORGUE_QUERY_NATURAL },
+        { 0, -1, 0, 0.790028572305, 0.544214728600, SEARCH_EXHAUSTIVE },
+        { 1.2, 0.75, 2, 0.791476860622, 0.590861705337, 0 },
         { 0.9, 0.4, 5, 0.794055379095, 0.519190055562, 0 },
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
@@ -514,6 +574,34 @@ START_TEST(test_search_bm25f_by_hand)
     morgue_searcher_close(s);
     tu_rmrf(dir);
     free(dir);
+}
+END_TEST
+
+/* Pseudo-relevance feedback keeps every answer of the query (its words
+ * stay in the OR) and may add more; a query without answers is left
+ * alone. */
+START_TEST(test_search_expand)
+{
+    morgue_searcher *s = open_fixture();
+    static const char *const qs[] = { "almaty", "fire residence",
+                                      "\"state of emergency\" declared",
+                                      "nothing matches xyzzy", "the of" };
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+        o.flags = MORGUE_QUERY_NATURAL | MORGUE_QUERY_COUNT;
+        o.limit = 50;
+        char plain[512], expanded[512];
+        snprintf(plain, sizeof plain, "%s", ids(s, qs[i], &o));
+        o.flags |= MORGUE_QUERY_EXPAND;
+        snprintf(expanded, sizeof expanded, "%s", ids(s, qs[i], &o));
+        char *save = NULL;
+        for (char *id = strtok_r(plain, " ", &save); id;
+             id = strtok_r(NULL, " ", &save))
+            ck_assert_msg(strstr(expanded, id) != NULL,
+                          "%s: %s lost by expansion (%s)", qs[i], id,
+                          expanded);
+    }
+    morgue_searcher_close(s);
 }
 END_TEST
 
@@ -678,6 +766,8 @@ static Suite *search_suite(void)
     tcase_add_test(tc, test_search_shared_by_threads);
     tcase_add_test(tc, test_search_pruning_equals_exhaustive);
     tcase_add_test(tc, test_search_bm25f_by_hand);
+    tcase_add_test(tc, test_search_highlight_rules);
+    tcase_add_test(tc, test_search_expand);
     tcase_add_test(tc, test_search_natural_never_fails);
     suite_add_tcase(s, tc);
     return s;
