@@ -88,4 +88,7 @@ cli_style cli_style_for(int on);
 int cli_number(const char *opt, const char *arg, long long min,
                long long max, long long *out);
 
+/* --wait S for the writing commands: 0 to 86400 seconds. */
+int cli_wait_seconds(const char *arg, int *out);
+
 #endif

@@ -45,13 +45,10 @@ int cmd_compact(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":i:w:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
-        case 'w': {
-            long long v;
-            if (cli_number("--wait", optarg, 0, 86400, &v))
+        case 'w':
+            if (cli_wait_seconds(optarg, &wo.wait_seconds))
                 return CLI_EXIT_USAGE;
-            wo.wait_seconds = (int)v;
             break;
-        }
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         default:

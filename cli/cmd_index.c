@@ -202,13 +202,10 @@ int cmd_index(int argc, char **argv)
             wo.memory_budget = (size_t)v << 20;
             break;
         }
-        case 'w': {
-            long long v;
-            if (cli_number("--wait", optarg, 0, 86400, &v))
+        case 'w':
+            if (cli_wait_seconds(optarg, &wo.wait_seconds))
                 return CLI_EXIT_USAGE;
-            wo.wait_seconds = (int)v;
             break;
-        }
         case 'r': wo.rebuild = 1; break;
         case 'M': ao.date_from_mtime = 1; break;
         case 'q': quiet = 1; break;

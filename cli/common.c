@@ -220,3 +220,12 @@ int cli_inside(const char *dir, const char *root)
     return !strncmp(a, b, n) && (a[n] == '/' || a[n] == '\0' ||
                                  (n == 1 && b[0] == '/'));
 }
+
+int cli_wait_seconds(const char *arg, int *out)
+{
+    long long v;
+    if (cli_number("--wait", arg, 0, 86400, &v))
+        return -1;
+    *out = (int)v;
+    return 0;
+}

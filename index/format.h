@@ -156,7 +156,7 @@
  * Stored text, feature ZSTORE (incompat bit 0; every segment this
  * library writes): heads (id, url, title, source, tags) in HSTO, HIDX,
  * HDIC; bodies in BSTO, BIDX, BDIC. Blocks are zstd frames of the records
- * of consecutive documents (heads close past 2 KiB, bodies past 8 KiB of
+ * of consecutive documents (heads close past 2 KiB, bodies past 4 KiB of
  * raw bytes), compressed with the store's trained dictionary (absent:
  * none). Index: u32 count | per block u32 first document | u32
  * compressed | u32 raw (<= 64 MiB) | u32 checksum (CRC-32 of the

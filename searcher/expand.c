@@ -131,7 +131,8 @@ int expand_plan(plan *p, morgue_searcher *s, morgue_hits *fb)
         add_doc(&cs, stem, s->man.language, t, tl, b, bl,
                 morgue_hits_score(fb));
     }
-    qsort(cs.v, cs.n, sizeof *cs.v, by_weight);
+    if (cs.n > 1) /* qsort(NULL, 0, ...) is undefined */
+        qsort(cs.v, cs.n, sizeof *cs.v, by_weight);
     if (cs.n > EXPAND_TERMS) {
         for (size_t i = EXPAND_TERMS; i < cs.n; i++)
             free(cs.v[i].stem);
