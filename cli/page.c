@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/page.h"
+#include "cli/render.h"
 #include "cli/search_opts.h"
 #include "util/civil.h"
 
@@ -186,6 +187,20 @@ static void day_of(int64_t t, char day[16])
         civil_format_day(t, day);
 }
 
+/* <time datetime="...">day</time> for the current hit: its own calendar
+ * day shown, the instant in the attribute. */
+static void hit_time(buf *out, morgue_hits *h)
+{
+    char day[16], iso[32];
+    render_day(h, day);
+    if (morgue_hits_date(h) == MORGUE_NO_DATE) {
+        buf_printf(out, "<time>%s</time>", day);
+        return;
+    }
+    civil_format_iso(morgue_hits_date(h), morgue_hits_date_offset(h), iso);
+    buf_printf(out, "<time datetime=\"%s\">%s</time>", iso, day);
+}
+
 static int safe_url(const char *p, size_t n)
 {
     return (n > 7 && !strncmp(p, "http://", 7)) ||
@@ -214,8 +229,6 @@ static void hit(buf *out, morgue_hits *h)
     morgue_hits_field(h, MORGUE_FIELD_SOURCE, &src, &sn);
     morgue_hits_field(h, MORGUE_FIELD_URL, &url, &un);
     morgue_hits_snippet(h, &snip);
-    char day[16];
-    day_of(morgue_hits_date(h), day);
     buf_puts(out, "<li class=\"hit\"><h2><a");
     article_link(out, id, in);
     buf_puts(out, ">");
@@ -223,7 +236,8 @@ static void hit(buf *out, morgue_hits *h)
         page_escape(out, title, tn);
     else
         buf_puts(out, "(no title)");
-    buf_printf(out, "</a></h2><p class=\"meta\"><time>%s</time>", day);
+    buf_puts(out, "</a></h2><p class=\"meta\">");
+    hit_time(out, h);
     if (sn) {
         buf_puts(out, " · ");
         page_escape(out, src, sn);
@@ -478,9 +492,8 @@ int page_article(buf *out, morgue_searcher *s, const char *key)
         }
         buf_puts(out, "<article><h1>");
         page_escape(out, p, n);
-        char day[16];
-        day_of(morgue_hits_date(h), day);
-        buf_printf(out, "</h1><p class=\"meta\"><time>%s</time>", day);
+        buf_puts(out, "</h1><p class=\"meta\">");
+        hit_time(out, h);
         morgue_hits_field(h, MORGUE_FIELD_SOURCE, &p, &n);
         if (n) {
             buf_puts(out, " · ");

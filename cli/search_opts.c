@@ -170,7 +170,7 @@ int search_opt_set(morgue_query_opts *qo, const char *name,
     } else if (!strcmp(name, "now")) {
         int64_t t = MORGUE_NO_DATE;
         if (strlen(v) > 10)
-            t = date_parse_iso8601((span){ v, strlen(v) });
+            t = date_parse_iso8601((span){ v, strlen(v) }, NULL);
         if (t == MORGUE_NO_DATE && search_opt_day(v, 0, &t))
             return fail(err, cap, "--now wants a date (YYYY-MM-DD, or "
                         "YYYY-MM-DDTHH:MM:SSZ), not '%s'", v);

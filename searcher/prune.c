@@ -27,7 +27,7 @@ static int accept(const prune_job *j, uint32_t doc)
         return 0;
     if (j->from == INT64_MIN && j->to == INT64_MAX)
         return 1;
-    int64_t t = segment_date(g, doc);
+    int64_t t = segment_local_date(g, doc); /* the article's own day */
     return t != INT64_MIN && t >= j->from && t <= j->to;
 }
 

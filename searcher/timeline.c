@@ -350,7 +350,9 @@ MORGUE_API int morgue_timeline_build(morgue_searcher *s, const char *query,
         it->seg = hh->seg;
         it->doc = hh->doc;
         it->date = segment_date(&s->segs[hh->seg], hh->doc);
-        it->period = period_of(it->date, by);
+        /* the period of the article's own calendar day */
+        it->period = period_of(segment_local_date(&s->segs[hh->seg], hh->doc),
+                               by);
         it->rank = (uint32_t)i;
         it->root = (uint32_t)i;
         it->n_terms = 0;
