@@ -8,10 +8,11 @@
  *
  * Concurrency: libmicrohttpd's thread pool runs requests in --threads
  * threads; they share one morgue_searcher (a read-only snapshot may be
- * shared). Each request first compares MANIFEST's identity (inode, size,
- * mtime) with the snapshot's; when a writer has committed, a new
- * searcher is opened and swapped in, and the old one is closed when the
- * last request using it ends (a reference count). So the server keeps
+ * shared). Each request first asks morgue_searcher_reopen() whether a
+ * writer has committed (one stat() of MANIFEST; one request at a time
+ * asks, the others meanwhile use the current snapshot); when one has, the
+ * new searcher is swapped in, and the old one is closed when the last
+ * request using it ends (a reference count). So the server keeps
  * answering from the old commit while `morgue index` works and picks up
  * the new one at the first request after it commits.
  *
@@ -29,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/page.h"
@@ -77,16 +77,8 @@ static struct {
     pthread_mutex_t mu;
     const char *dir;
     snap *cur;
-    struct stat seen;    /* MANIFEST when cur was opened */
-} shared = { PTHREAD_MUTEX_INITIALIZER, NULL, NULL, { 0 } };
-
-static int same_file(const struct stat *a, const struct stat *b)
-{
-    return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
-           a->st_size == b->st_size &&
-           a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-           a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
-}
+    int reopening;       /* a request is in morgue_searcher_reopen() */
+} shared = { PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0 };
 
 static void drop(snap *p)
 {
@@ -96,39 +88,63 @@ static void drop(snap *p)
     }
 }
 
-/* Opens the index's last commit as the current snapshot (under mu). */
-static int refresh(const struct stat *now)
+/* s as a snapshot with refs references, or NULL (s closed). */
+static snap *snap_new(morgue_searcher *s, int refs)
 {
-    morgue_searcher *s;
-    if (morgue_searcher_open(&s, shared.dir, NULL) != MORGUE_OK)
-        return -1;
     snap *p = malloc(sizeof *p);
     if (!p) {
         morgue_searcher_close(s);
-        return -1;
+        return NULL;
     }
     p->s = s;
-    p->refs = 1;
-    drop(shared.cur);
-    shared.cur = p;
-    shared.seen = *now;
-    return 0;
+    p->refs = refs;
+    return p;
 }
 
-/* The current snapshot, reopened first when MANIFEST changed; the caller
- * releases it. NULL only when the index cannot be opened at all. */
+/* The current snapshot, the caller's to release. One request at a time
+ * asks morgue_searcher_reopen() (one stat() of MANIFEST when nothing was
+ * committed) whether a newer commit exists, outside the lock: the others
+ * go on with the current snapshot meanwhile, and opening a new commit
+ * never holds them up. The new searcher is swapped in; the old one is
+ * closed when its last request releases it. A failed reopen keeps
+ * answering from the old commit. NULL only when the index cannot be
+ * opened at all (at start). */
 static snap *acquire(void)
 {
-    char path[4096];
-    struct stat now;
-    snprintf(path, sizeof path, "%s/MANIFEST", shared.dir);
     pthread_mutex_lock(&shared.mu);
-    if (stat(path, &now) == 0 &&
-        (!shared.cur || !same_file(&now, &shared.seen)))
-        refresh(&now); /* on failure keep answering from the old one */
     snap *p = shared.cur;
-    if (p)
+    int mine = 0;
+    if (p) {
         p->refs++;
+        mine = !shared.reopening;
+        shared.reopening |= mine;
+    }
+    pthread_mutex_unlock(&shared.mu);
+    if (!p) { /* the first open */
+        morgue_searcher *s;
+        if (morgue_searcher_open(&s, shared.dir, NULL) != MORGUE_OK ||
+            !(p = snap_new(s, 2)))
+            return NULL;
+        pthread_mutex_lock(&shared.mu);
+        drop(shared.cur);
+        shared.cur = p;
+        pthread_mutex_unlock(&shared.mu);
+        return p;
+    }
+    if (!mine)
+        return p;
+    morgue_searcher *n = NULL;
+    snap *q = morgue_searcher_reopen(p->s, &n) == MORGUE_OK && n
+                  ? snap_new(n, 2) /* current, and this request's */
+                  : NULL;
+    pthread_mutex_lock(&shared.mu);
+    shared.reopening = 0;
+    if (q) {
+        drop(shared.cur);
+        shared.cur = q;
+        drop(p);
+        p = q;
+    }
     pthread_mutex_unlock(&shared.mu);
     return p;
 }
