@@ -1,9 +1,10 @@
 /* cmd_serve.c: morgue serve: the search page and a JSON API over HTTP
  * (libmicrohttpd), read-only.
  *
- * Routes: /?q=... (the search page; bookmarkable), /article?id=... (an
- * article's page), /api/search?q=... (the CLI's search options as
- * parameters, the same JSON as `morgue search --json`), /api/article/ID,
+ * Routes: /?q=... (the search page, or its story timeline; bookmarkable),
+ * /article?id=... (an article's page), /api/search?q=... (the CLI's search
+ * options as parameters, the same JSON as `morgue search --json`),
+ * /api/timeline?q=... (as `morgue timeline --json`), /api/article/ID,
  * /api/stats. Only GET and HEAD.
  *
  * Concurrency: libmicrohttpd's thread pool runs requests in --threads
@@ -58,9 +59,11 @@ static void usage(FILE *f)
             "  --quiet             no start-up line\n\n"
             "Pages: /?q=QUERY&mode=strict|natural&sort=relevance|date"
             "&from=&to=&offset=\n"
+            "         &collapse=1&view=hits|timeline&by=day|week|month\n"
             "       /article?id=ID\n"
             "API:   /api/search?q=QUERY&limit=&offset=&any=1&sort=&from=&to="
             "&facet=...\n"
+            "       /api/timeline?q=QUERY&by=&from=&to=&any=1&now=\n"
             "       /api/article/ID   /api/stats\n"
             "Stops on SIGINT or SIGTERM. Exit status: 0 stopped; 1 error; "
             "2 usage.\n");
@@ -234,6 +237,55 @@ static enum MHD_Result one_arg(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
+/* /api/timeline?q=...&by=day|week|month&from=&to=&any=1&now=: the JSON of
+ * `morgue timeline --json`, with the options that command takes. */
+static enum MHD_Result tl_arg(void *cls, enum MHD_ValueKind kind,
+                              const char *key, const char *value)
+{
+    static const char *const ok[] = { "q", "by", "from", "to", "any", "now" };
+    api_args *a = cls;
+    size_t i = 0;
+    while (i < sizeof ok / sizeof *ok && strcmp(key, ok[i]))
+        i++;
+    if (!a->bad && i == sizeof ok / sizeof *ok) {
+        snprintf(a->err, sizeof a->err, "unknown parameter '%s' (timeline "
+                 "takes q, by, from, to, any, now)", key);
+        a->bad = 1;
+    }
+    return i < 2 ? MHD_YES : one_arg(cls, kind, key, value);
+}
+
+static enum MHD_Result api_timeline(struct MHD_Connection *c, snap *p)
+{
+    const char *q = arg(c, "q"), *by = arg(c, "by");
+    if (!q || !*q)
+        return json_error(c, 400, "no query: /api/timeline?q=...");
+    int k = !by || !strcmp(by, "day") ? MORGUE_TIMELINE_DAY
+            : !strcmp(by, "week")     ? MORGUE_TIMELINE_WEEK
+            : !strcmp(by, "month")    ? MORGUE_TIMELINE_MONTH
+                                      : 0;
+    if (!k)
+        return json_error(c, 400, "by is day, week or month");
+    api_args a;
+    memset(&a, 0, sizeof a);
+    a.qo = (morgue_query_opts)MORGUE_QUERY_OPTS_INIT;
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, tl_arg, &a);
+    if (!a.bad)
+        a.bad = search_opt_check(&a.qo, a.err, sizeof a.err) != 0;
+    if (a.bad)
+        return json_error(c, 400, a.err);
+    a.qo.timeout_ms = SERVE_QUERY_MS;
+    morgue_timeline *tl = NULL;
+    int rc = morgue_timeline_build(p->s, q, &a.qo, k, &tl);
+    json_t *o = rc == MORGUE_OK ? render_timeline(p->s, tl, q) : NULL;
+    morgue_timeline_free(tl);
+    if (!o)
+        return json_error(c, rc == MORGUE_EQUERY ? 400
+                             : rc == MORGUE_ECANCELED ? 503 : 500,
+                          morgue_searcher_errmsg(p->s));
+    return send_json(c, 200, o);
+}
+
 static enum MHD_Result api_search(struct MHD_Connection *c, snap *p)
 {
     const char *q = arg(c, "q");
@@ -302,8 +354,11 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url,
     static const char html[] = "text/html; charset=utf-8";
     buf b = BUF_INIT;
     if (!strcmp(url, "/")) {
-        page_req r = { arg(c, "q"), arg(c, "mode"), arg(c, "sort"),
-                       arg(c, "from"), arg(c, "to"), arg(c, "offset") };
+        page_req r = { arg(c, "q"),      arg(c, "mode"),
+                       arg(c, "sort"),   arg(c, "from"),
+                       arg(c, "to"),     arg(c, "offset"),
+                       arg(c, "collapse"), arg(c, "view"),
+                       arg(c, "by") };
         int status = page_search(&b, p->s, &r);
         return respond(c, status, html, &b);
     }
@@ -322,9 +377,11 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url,
         return api_article(c, p, arg(c, "id"));
     if (!strcmp(url, "/api/stats"))
         return api_stats(c, p);
+    if (!strcmp(url, "/api/timeline"))
+        return api_timeline(c, p);
     if (!strncmp(url, "/api/", 5))
         return json_error(c, 404, "no such API: /api/search, "
-                          "/api/article/ID, /api/stats");
+                          "/api/timeline, /api/article/ID, /api/stats");
     page_message(&b, "not found — morgue", "no such page");
     return respond(c, 404, html, &b);
 }

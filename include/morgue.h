@@ -725,7 +725,10 @@ typedef struct morgue_story {
     const char *title;       /* headline of its best ranked article */
     uint64_t count;          /* its articles in this period */
     const uint64_t *docids;  /* those, best ranked first */
-    int64_t first_date;      /* the whole story's dates, or MORGUE_NO_DATE */
+    int64_t first_date;      /* the whole story's dates, or MORGUE_NO_DATE,
+                                on its articles' own clocks (the date
+                                plus its UTC offset), so that their UTC
+                                day is the articles' own calendar day */
     int64_t last_date;
 } morgue_story;
 
