@@ -71,14 +71,10 @@ typedef struct run {
 
 static int keep_all(run *r, hit h, uint64_t g)
 {
-    if (r->n_all == r->cap_all) {
-        size_t cap = r->cap_all ? 2 * r->cap_all : 256;
-        topk_entry *a = realloc(r->all, cap * sizeof *a);
-        if (!a)
-            return MORGUE_ENOMEM;
-        r->all = a;
-        r->cap_all = cap;
-    }
+    topk_entry *a = mem_grow(r->all, &r->cap_all, r->n_all + 1, sizeof *a);
+    if (!a)
+        return MORGUE_ENOMEM;
+    r->all = a;
     r->all[r->n_all++] = (topk_entry){ h, g };
     return MORGUE_OK;
 }
