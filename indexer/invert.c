@@ -17,6 +17,7 @@
 #include "text/fingerprint.h"
 #include "text/tokenize.h"
 #include "util/alloc.h"
+#include "util/span.h"
 
 #define NO_TERM UINT32_MAX
 
@@ -371,9 +372,7 @@ size_t inverter_memory(const inverter *v)
 static int cmp_terms(const void *a, const void *b)
 {
     const seg_term *x = a, *y = b;
-    size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
-    int c = memcmp(x->key, y->key, n);
-    return c ? c : (x->key_len > y->key_len) - (x->key_len < y->key_len);
+    return span_cmp(x->key, x->key_len, y->key, y->key_len);
 }
 
 static void reset(inverter *v)

@@ -51,18 +51,8 @@ static uint64_t count(const char *dir, const char *q, char *title,
     return n;
 }
 
-static void add(morgue_writer *w, const char *id, const char *title,
-                const char *body)
-{
-    morgue_article a = MORGUE_ARTICLE_INIT;
-    a.id = id;
-    a.title = title;
-    a.body = body;
-    a.source = "Compat Wire";
-    a.date = 600000000;
-    ck_assert_msg(morgue_writer_add(w, &a) == MORGUE_OK, "%s",
-                  morgue_writer_errmsg(w));
-}
+#define add(w, id, title, body) \
+    tu_add(w, id, title, body, "Compat Wire", 600000000)
 
 static morgue_writer *open_writer(const char *dir)
 {
