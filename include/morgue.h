@@ -525,10 +525,14 @@ typedef struct morgue_query_opts {
     unsigned flags;        /* MORGUE_QUERY_* */
     int sort;              /* MORGUE_SORT_* */
     int64_t date_from;     /* only articles dated >= this; MORGUE_NO_DATE:
-                              no lower bound */
+                              no lower bound. Both bounds, like date:, are
+                              compared with the article's own clock (its
+                              date plus its UTC offset), so whole UTC
+                              days of these seconds are its own days */
     int64_t date_to;       /* only articles dated <= this; MORGUE_NO_DATE:
                               no upper bound */
-    int facet_date;        /* MORGUE_FACET_*: counts over all matches */
+    int facet_date;        /* MORGUE_FACET_*: counts over all matches, by
+                              the articles' own calendar days */
     size_t facet_sources;  /* > 0: counts of the top N sources */
     size_t facet_tags;     /* > 0: counts of the top N tags */
     /* version 3: */
