@@ -2,6 +2,7 @@
 #ifndef MORGUE_CLI_H
 #define MORGUE_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 /* Exit statuses (documented in docs/OPERATIONS.md). */
@@ -24,6 +25,9 @@ int cmd_serve(int argc, char **argv);
 int cmd_dups(int argc, char **argv);
 int cmd_similar(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
+
+/* "YYYY-MM-DD" of the UTC day holding t into out (16 bytes). */
+void cli_day(int64_t t, char *out);
 
 /* Index directory: the --index value if given, else $MORGUE_INDEX, else
  * "morgue-index" in the current directory. */

@@ -10,7 +10,6 @@
 #include "cli/render.h"
 #include "cli/search_opts.h"
 #include "morgue.h"
-#include "util/civil.h"
 
 static void usage(FILE *f)
 {
@@ -104,7 +103,7 @@ int cmd_similar(int argc, char **argv)
             int64_t date = morgue_hits_date(h);
             char day[16] = "undated";
             if (date != MORGUE_NO_DATE)
-                civil_format_day(date, day);
+                cli_day(date, day);
             printf("%s%zu. %.*s%s\n   %s%s  (score %.3f)%s\n   id: %.*s\n",
                    st.bold, ++rank, (int)tn, title, st.reset, st.dim, day,
                    morgue_hits_score(h), st.reset, (int)in, id);

@@ -10,12 +10,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <getopt.h>
 
 #include "cli/cli.h"
-#include "util/buf.h"
+#include "cli/buf.h"
+
+void cli_day(int64_t t, char *out)
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+    if (!gmtime_r(&tt, &tm) || !strftime(out, 16, "%Y-%m-%d", &tm))
+        snprintf(out, 16, "%s", "unknown");
+}
 
 const char *cli_index_dir(const char *opt)
 {

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "cli/page.h"
 #include "cli/search_opts.h"
-#include "util/civil.h"
 
 #define HL_OPEN "\x01"
 #define HL_CLOSE "\x02"
@@ -183,7 +183,7 @@ static void day_of(int64_t t, char day[16])
     if (t == MORGUE_NO_DATE)
         snprintf(day, 16, "undated");
     else
-        civil_format_day(t, day);
+        cli_day(t, day);
 }
 
 static int safe_url(const char *p, size_t n)
