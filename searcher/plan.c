@@ -578,9 +578,3 @@ it *plan_build(const plan *p, const score_ctx *c, size_t g, errmsg *e)
 {
     return build(p->root, c, g, e);
 }
-
-it *plan_build_node(const pnode *n, const score_ctx *c, size_t g,
-                    errmsg *e)
-{
-    return build(n, c, g, e);
-}

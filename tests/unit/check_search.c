@@ -403,7 +403,9 @@ static void compare(morgue_searcher *s, const char *q, unsigned flags,
     b.flags = flags | SEARCH_EXHAUSTIVE;
     a.no_snippets = b.no_snippets = 1;
     morgue_hits *ha, *hb;
-    ck_assert_int_eq(morgue_search(s, q, &a, &ha), MORGUE_OK);
+    int rc = morgue_search(s, q, &a, &ha);
+    ck_assert_msg(rc == MORGUE_OK, "query '%s': %s", q,
+                  morgue_searcher_errmsg(s));
     ck_assert_int_eq(morgue_search(s, q, &b, &hb), MORGUE_OK);
     if (flags & MORGUE_QUERY_COUNT)
         ck_assert_uint_eq(morgue_hits_total(ha), morgue_hits_total(hb));
@@ -433,6 +435,68 @@ static const char *reuters_words[] = {
     "the", "company", "deficit", "yen", "futures", "grain", "ship",
     "strike", "merger", "acquisition", "dividend", "reagan", "tax",
 };
+
+static const char *reuters_phrases[] = {
+    "oil prices", "interest rates", "crude oil", "trade deficit",
+    "net profit", "per share", "central bank", "the company",
+    "money supply", "west germany", "united states", "said it",
+};
+
+/* Appends to q a random query of about depth levels: words, phrases,
+ * NEAR, title: and tag: fields, prefixes, dates, and groups of them under
+ * AND (with exclusions) and OR. */
+static void nested_query(char *q, size_t cap, uint64_t *seed, int depth)
+{
+    size_t nw = sizeof reuters_words / sizeof reuters_words[0];
+    size_t np = sizeof reuters_phrases / sizeof reuters_phrases[0];
+    static const char *prefixes[] = { "export", "bank", "dividend", "coff",
+                                      "profit" };
+    const char *w = reuters_words[tu_rand(seed) % nw];
+    char t[128];
+    switch (tu_rand(seed) % (depth > 0 ? 10 : 7)) {
+    case 0:
+    case 1:
+        snprintf(t, sizeof t, "%s", w);
+        break;
+    case 2:
+        snprintf(t, sizeof t, "\"%s\"",
+                 reuters_phrases[tu_rand(seed) % np]);
+        break;
+    case 3:
+        snprintf(t, sizeof t, "title:%s", w);
+        break;
+    case 4:
+        snprintf(t, sizeof t, "%s NEAR/%d %s", w,
+                 1 + (int)(tu_rand(seed) % 8),
+                 reuters_words[tu_rand(seed) % nw]);
+        break;
+    case 5:
+        snprintf(t, sizeof t, "%s", tu_rand(seed) % 2 ? "tag:crude"
+                                        : "date:1987-03");
+        break;
+    case 6:
+        snprintf(t, sizeof t, "%s*", prefixes[tu_rand(seed) % 5]);
+        break;
+    default: { /* a group */
+        int kids = 2 + (int)(tu_rand(seed) % 2);
+        int is_or = tu_rand(seed) % 2;
+        strncat(q, "(", cap - strlen(q) - 1);
+        for (int k = 0; k < kids; k++) {
+            if (k)
+                strncat(q, is_or ? " OR " : " ", cap - strlen(q) - 1);
+            nested_query(q, cap, seed, depth - 1);
+        }
+        if (!is_or && tu_rand(seed) % 2) {
+            strncat(q, " -", cap - strlen(q) - 1);
+            strncat(q, reuters_words[tu_rand(seed) % nw],
+                    cap - strlen(q) - 1);
+        }
+        strncat(q, ")", cap - strlen(q) - 1);
+        return;
+    }
+    }
+    strncat(q, t, cap - strlen(q) - 1);
+}
 
 START_TEST(test_search_pruning_equals_exhaustive)
 {
@@ -481,6 +545,24 @@ START_TEST(test_search_pruning_equals_exhaustive)
         compare(s, q, 0, kk);
         compare(s, q, MORGUE_QUERY_ANY, kk);
         compare(s, q, MORGUE_QUERY_COUNT, kk);
+        half_life = 0;
+    }
+    /* Nested queries: every operator prunes by the hint it is given, so
+     * groups, phrases, NEAR, fields, exclusions and dates inside groups
+     * must rank exactly as the exhaustive walk does too. */
+    for (int i = 0; i < 300; i++) {
+        char q[1024] = "";
+        nested_query(q, sizeof q, &seed, 3);
+        if (i % 4 == 0) {
+            strcat(q, " -");
+            strcat(q, reuters_words[tu_rand(&seed) % nw]);
+        }
+        size_t kk = 1 + tu_rand(&seed) % 20;
+        compare(s, q, 0, kk);
+        compare(s, q, MORGUE_QUERY_ANY, kk);
+        compare(s, q, MORGUE_QUERY_COUNT, kk);
+        half_life = i % 2 ? 7 * 86400.0 : 3e8;
+        compare(s, q, 0, kk);
         half_life = 0;
     }
     /* BM25F's bounds hold for other parameters too: a heavy title, no
