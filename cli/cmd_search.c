@@ -12,9 +12,7 @@
 #include "cli/render.h"
 #include "cli/search_opts.h"
 #include "morgue.h"
-#include "util/buf.h"
-#include "util/civil.h"
-#include "util/utf8.h"
+#include "cli/buf.h"
 
 static void usage(FILE *f)
 {

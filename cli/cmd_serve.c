@@ -37,7 +37,7 @@
 #include "cli/render.h"
 #include "cli/search_opts.h"
 #include "morgue.h"
-#include "util/buf.h"
+#include "cli/buf.h"
 
 #define MAX_QUERY 1000        /* bytes of q */
 #define MAX_CONNECTIONS 512

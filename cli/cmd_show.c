@@ -9,7 +9,6 @@
 #include "cli/cli.h"
 #include "cli/render.h"
 #include "morgue.h"
-#include "util/civil.h"
 
 static void usage(FILE *f)
 {

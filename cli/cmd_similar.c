@@ -10,7 +10,6 @@
 #include "cli/render.h"
 #include "cli/search_opts.h"
 #include "morgue.h"
-#include "util/civil.h"
 
 static void usage(FILE *f)
 {

@@ -10,11 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "cli/page.h"
 #include "cli/render.h"
 #include "cli/search_opts.h"
-#include "util/civil.h"
-#include "util/dates.h"
 
 #define HL_OPEN "\x01"
 #define HL_CLOSE "\x02"
@@ -206,7 +205,7 @@ static void day_of(int64_t t, char day[16])
     if (t == MORGUE_NO_DATE)
         snprintf(day, 16, "undated");
     else
-        civil_format_day(t, day);
+        cli_day(t, day);
 }
 
 /* <time datetime="...">day</time> for the current hit: its own calendar
@@ -219,7 +218,7 @@ static void hit_time(buf *out, morgue_hits *h)
         buf_printf(out, "<time>%s</time>", day);
         return;
     }
-    civil_format_iso(morgue_hits_date(h), morgue_hits_date_offset(h), iso);
+    cli_datetime(morgue_hits_date(h), morgue_hits_date_offset(h), iso);
     buf_printf(out, "<time datetime=\"%s\">%s</time>", iso, day);
 }
 
@@ -459,11 +458,10 @@ static void period_head(buf *out, const page_req *r, const morgue_period *p,
     char from[16], to[16];
     snprintf(from, sizeof from, "%s", p->period);
     snprintf(to, sizeof to, "%s", p->period);
-    int y, m, d;
+    morgue_date_range w = MORGUE_DATE_RANGE_INIT;
     if (by == MORGUE_TIMELINE_WEEK &&
-        sscanf(p->period, "%4d-%2d-%2d", &y, &m, &d) == 3)
-        civil_format_day((date_days_from_civil(y, (unsigned)m, (unsigned)d) +
-                          6) * 86400, to);
+        morgue_parse_date(&w, p->period, 0) == MORGUE_OK)
+        cli_day(w.from + 6 * 86400, to); /* its Sunday */
     page_req hits = *r;
     hits.view = NULL;
     buf_puts(out, "<a");
@@ -498,8 +496,8 @@ static void story(buf *out, morgue_searcher *s, const morgue_story *y)
                (unsigned long long)y->count, y->count == 1 ? "" : "s");
     if (y->first_date != MORGUE_NO_DATE) {
         char a[16], b[16];
-        civil_format_day(y->first_date, a);
-        civil_format_day(y->last_date, b);
+        cli_day(y->first_date, a);
+        cli_day(y->last_date, b);
         if (strcmp(a, b))
             buf_printf(out, ", story %s to %s", a, b);
     }

@@ -8,7 +8,7 @@
 #define MORGUE_CLI_PAGE_H
 
 #include "morgue.h"
-#include "util/buf.h"
+#include "cli/buf.h"
 
 /* What the search page was asked (each string may be NULL). */
 typedef struct page_req {

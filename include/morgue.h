@@ -143,6 +143,29 @@ MORGUE_API int morgue_version_number(void);
  * article named no zone (its day is then the UTC day). */
 #define MORGUE_NO_OFFSET (-32768)
 
+/* A span of time, both ends included. */
+typedef struct morgue_date_range {
+    unsigned version; /* MORGUE_DATE_RANGE_VERSION */
+    int64_t from;     /* its first second */
+    int64_t to;       /* its last second */
+} morgue_date_range;
+
+#define MORGUE_DATE_RANGE_VERSION 1
+#define MORGUE_DATE_RANGE_INIT                                               \
+    { MORGUE_DATE_RANGE_VERSION, MORGUE_NO_DATE, MORGUE_NO_DATE }
+
+/* The period the date s names, read as the query language reads a date:
+ * (docs/QUERY.md), so a program's date options take what its queries
+ * take: YYYY, YYYY-MM or YYYY-MM-DD (that year, month or day, UTC); a
+ * relative word counted from now (today, yesterday, last-N-days,
+ * this-week, last-week, this-month, last-month, this-year, now); or an
+ * ISO 8601 time (2022-01-05T14:03:00Z, +06:00 offsets), which names its
+ * one second. MORGUE_OK and *out filled, or MORGUE_EINVAL with
+ * morgue_last_errmsg() when s names no date or out->version is unknown
+ * (*out is left alone). */
+MORGUE_API int morgue_parse_date(morgue_date_range *out, const char *s,
+                                 int64_t now);
+
 /* ------------------------------------------------------------------ */
 /* Articles                                                             */
 

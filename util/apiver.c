@@ -26,6 +26,7 @@ static const size_t query_opts[] = {
 };
 
 static const size_t cluster_opts[] = { 0, sizeof(morgue_cluster_opts) };
+static const size_t date_range[] = { 0, sizeof(morgue_date_range) };
 
 #define TABLE(t) { t, sizeof t / sizeof *t }
 
@@ -43,6 +44,7 @@ static const struct {
     [API_STATS] = TABLE(stats),
     [API_QUERY_OPTS] = TABLE(query_opts),
     [API_CLUSTER_OPTS] = TABLE(cluster_opts),
+    [API_DATE_RANGE] = TABLE(date_range),
 };
 
 size_t api_size(api_struct kind, unsigned version)

@@ -3,9 +3,6 @@
 #include "util/civil.h"
 
 #include <stdio.h>
-#include <string.h>
-
-#include "morgue.h"
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
@@ -23,27 +20,6 @@ void civil_from_secs(int64_t secs, int64_t *y, unsigned *m, unsigned *d)
     *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
     *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
     *y = yoe + era * 400 + (*m <= 2);
-}
-
-int64_t civil_local(int64_t secs, int off)
-{
-    return off == MORGUE_NO_OFFSET ? secs : secs + (int64_t)off * 60;
-}
-
-void civil_format_iso(int64_t secs, int off, char *out)
-{
-    int64_t t = civil_local(secs, off);
-    civil_format_day(t, out);
-    size_t k = strlen(out);
-    int64_t s = t - floor_div(t, 86400) * 86400;
-    int a = off < 0 ? -off : off;
-    if (off == MORGUE_NO_OFFSET)
-        snprintf(out + k, 32 - k, "T%02d:%02d:%02dZ", (int)(s / 3600),
-                 (int)(s / 60 % 60), (int)(s % 60));
-    else
-        snprintf(out + k, 32 - k, "T%02d:%02d:%02d%c%02d:%02d",
-                 (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60),
-                 off < 0 ? '-' : '+', a / 60 % 100, a % 60);
 }
 
 void civil_format_day(int64_t secs, char *out)

@@ -5,10 +5,13 @@
  * parser reads through a cursor over a span, so none can run past its input.
  */
 #include "util/dates.h"
+#include "util/reldate.h"
 
 #include <string.h>
 
 #include "morgue.h"
+#include "util/apiver.h"
+#include "util/error.h"
 
 #define NO_DATE MORGUE_NO_DATE
 
@@ -92,18 +95,64 @@ int64_t date_days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-static int leap(int64_t y)
+int date_days_in_month(int64_t y, unsigned m)
 {
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    static const unsigned char dm[12] = { 31, 28, 31, 30, 31, 30,
+                                          31, 31, 30, 31, 30, 31 };
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dm[m - 1];
 }
 
 static int valid_date(int64_t y, int m, int d)
 {
-    static const int mdays[12] = { 31, 28, 31, 30, 31, 30,
-                                   31, 31, 30, 31, 30, 31 };
     if (y < 0 || y > 9999 || m < 1 || m > 12 || d < 1)
         return 0;
-    return d <= mdays[m - 1] + (m == 2 && leap(y));
+    return d <= date_days_in_month(y, (unsigned)m);
+}
+
+/* Up to two digits at s[*i] into *v; 0 when there are none or three. */
+static int two_digits(const char *s, size_t *i, size_t n, unsigned *v)
+{
+    size_t k = *i;
+    unsigned x = 0;
+    while (k < n && s[k] >= '0' && s[k] <= '9' && k - *i < 3)
+        x = x * 10 + (unsigned)(s[k++] - '0');
+    if (k == *i || k - *i > 2)
+        return 0;
+    *i = k;
+    *v = x;
+    return 1;
+}
+
+int date_period(const char *s, size_t n, int64_t now, int64_t *from,
+                int64_t *to)
+{
+    if (n > 0 && !(s[0] >= '0' && s[0] <= '9'))
+        return reldate_period(s, n, now, from, to);
+    size_t i = 0;
+    int64_t y = 0;
+    unsigned m = 0, d = 0;
+    for (; i < 4; i++) {
+        if (i >= n || s[i] < '0' || s[i] > '9')
+            return 0;
+        y = y * 10 + (s[i] - '0');
+    }
+    if (i < n) {
+        if (s[i++] != '-' || !two_digits(s, &i, n, &m) || m < 1 || m > 12)
+            return 0;
+        if (i < n && (s[i++] != '-' || !two_digits(s, &i, n, &d) || d < 1 ||
+                      d > (unsigned)date_days_in_month(y, m)))
+            return 0;
+    }
+    if (i != n)
+        return 0;
+    unsigned m0 = m ? m : 1, d0 = d ? d : 1;
+    unsigned m1 = m ? m : 12;
+    unsigned d1 = d ? d : (unsigned)date_days_in_month(y, m1);
+    *from = date_days_from_civil(y, m0, d0) * 86400;
+    *to = date_days_from_civil(y, m1, d1) * 86400 + 86399;
+    return 1;
 }
 
 /* Seconds UTC for t, or NO_DATE when any field is out of range. */
@@ -626,4 +675,31 @@ int64_t date_parse_any(span s, int *off)
     if (!comment_then_end(&c))
         return NO_DATE;
     return finish(&t, off);
+}
+
+MORGUE_API int morgue_parse_date(morgue_date_range *out, const char *s,
+                                 int64_t now)
+{
+    errmsg *e = err_thread();
+    e->text[0] = '\0';
+    if (!out || !s)
+        return MORGUE_EINVAL;
+    size_t size = API_SIZE(out);
+    if (!size)
+        return err_set(e, MORGUE_EINVAL, "morgue_date_range version %u is "
+                       "unknown to this library", out->version);
+    morgue_date_range p = MORGUE_DATE_RANGE_INIT;
+    size_t n = strlen(s);
+    if (!date_period(s, n, now, &p.from, &p.to)) {
+        /* a full time names one second; a bare day was a period above */
+        p.from = p.to =
+            n > 10 ? date_parse_iso8601(span_of(s, n), NULL) : NO_DATE;
+        if (p.from == NO_DATE)
+            return err_set(e, MORGUE_EINVAL, "'%.200s' is no date (YYYY, "
+                           "YYYY-MM, YYYY-MM-DD, a time such as "
+                           "2022-01-05T14:03:00Z, or a relative date such "
+                           "as today, last-7-days, this-week)", s);
+    }
+    API_PUT(out, &p, size);
+    return MORGUE_OK;
 }

@@ -12,6 +12,16 @@
 /* Days since 1970-01-01 for a proleptic Gregorian date (no validation). */
 int64_t date_days_from_civil(int64_t y, unsigned m, unsigned d);
 
+/* Days in month m (1-12) of year y. */
+int date_days_in_month(int64_t y, unsigned m);
+
+/* The period a date value names, as date: in queries and --from/--to
+ * read it: YYYY, YYYY-M[M] or YYYY-M[M]-D[D], or a relative word
+ * (reldate.h) counted from now. Its first and last second into *from and
+ * *to: 1, or 0 when s[0, n) names no period. */
+int date_period(const char *s, size_t n, int64_t now, int64_t *from,
+                int64_t *to);
+
 /* ISO 8601 / RFC 3339: 2022-01-05, 2022-01-05T14:03:00Z, +06:00 offsets,
  * fractional seconds, a space instead of T. */
 int64_t date_parse_iso8601(span s, int *off);
