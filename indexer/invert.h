@@ -38,6 +38,8 @@ typedef struct invert_doc {
     const span *tags;
     size_t n_tags;
     int64_t date;
+    int date_off;         /* date's UTC offset (minutes), or
+                             MORGUE_NO_OFFSET */
     uint64_t ident;       /* hash64 of id */
     lang_code lang;       /* its language (LANG_UND: not known) */
 } invert_doc;

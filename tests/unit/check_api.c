@@ -267,6 +267,54 @@ START_TEST(stats_version)
 }
 END_TEST
 
+START_TEST(date_range_version)
+{
+    guarded g;
+    morgue_date_range *r = guarded_init(&g, sizeof *r, 7);
+    ck_assert_int_eq(morgue_parse_date(r, "2022-02", 0), MORGUE_EINVAL);
+    ck_assert_ptr_nonnull(strstr(morgue_last_errmsg(), "morgue_date_range"));
+    guarded_untouched(&g, sizeof r->version);
+    r = guarded_init(&g, sizeof *r, MORGUE_DATE_RANGE_VERSION);
+    ck_assert_int_eq(morgue_parse_date(r, "2022-02", 0), MORGUE_OK);
+    ck_assert_int_eq(r->from, 1643673600);        /* 2022-02-01T00:00:00Z */
+    ck_assert_int_eq(r->to, 1646092800 - 1);      /* 2022-02-28T23:59:59Z */
+    guarded_untouched(&g, sizeof *r);
+}
+END_TEST
+
+/* morgue_parse_date reads what date: in a query reads, and times. */
+START_TEST(parse_date_forms)
+{
+    morgue_date_range r = MORGUE_DATE_RANGE_INIT;
+    int64_t now = 1641387600; /* Wed 2022-01-05T13:00:00Z */
+    ck_assert_int_eq(morgue_parse_date(&r, "2022", now), MORGUE_OK);
+    ck_assert_int_eq(r.from, 1640995200);
+    ck_assert_int_eq(r.to, 1672531200 - 1);
+    ck_assert_int_eq(morgue_parse_date(&r, "2024-02-29", now), MORGUE_OK);
+    ck_assert_int_eq(r.to - r.from, 86399);
+    ck_assert_int_eq(morgue_parse_date(&r, "yesterday", now), MORGUE_OK);
+    ck_assert_int_eq(r.from, 1641254400); /* 2022-01-04 */
+    ck_assert_int_eq(morgue_parse_date(&r, "this-week", now), MORGUE_OK);
+    ck_assert_int_eq(r.from, 1641168000); /* Monday 2022-01-03 */
+    ck_assert_int_eq(r.to, 1641772800 - 1);
+    ck_assert_int_eq(morgue_parse_date(&r, "2022-01-05T14:03:00+01:00", now),
+                     MORGUE_OK);
+    ck_assert_int_eq(r.from, 1641387780);
+    ck_assert_int_eq(r.to, r.from);
+    ck_assert_str_eq(morgue_last_errmsg(), "");
+    const char *bad[] = { "2023-02-29", "2022-13", "22", "2022-1-5x",
+                          "last-0-days", "tomorrow", "", "2022-01-05T25:00Z" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        r.from = 42;
+        ck_assert_msg(morgue_parse_date(&r, bad[i], now) == MORGUE_EINVAL,
+                      "'%s' taken", bad[i]);
+        ck_assert_int_eq(r.from, 42);
+        ck_assert_ptr_nonnull(strstr(morgue_last_errmsg(), "no date"));
+    }
+    ck_assert_int_eq(morgue_parse_date(NULL, "2022", now), MORGUE_EINVAL);
+}
+END_TEST
+
 START_TEST(cluster_opts_version)
 {
     char path[4096];
@@ -538,6 +586,8 @@ static Suite *api_suite(void)
     tcase_add_test(tc, stats_version);
     tcase_add_test(tc, query_opts_version);
     tcase_add_test(tc, cluster_opts_version);
+    tcase_add_test(tc, date_range_version);
+    tcase_add_test(tc, parse_date_forms);
     suite_add_tcase(s, tc);
     tc = tcase_create("callbacks");
     tcase_add_checked_fixture(tc, setup, teardown);
