@@ -29,6 +29,14 @@ int cmd_timeline(int argc, char **argv);
 /* "YYYY-MM-DD" of the UTC day holding t into out (16 bytes). */
 void cli_day(int64_t t, char *out);
 
+/* t on the clock of UTC offset off (minutes; MORGUE_NO_OFFSET: UTC), so
+ * that cli_day() of it is the article's own calendar day. */
+int64_t cli_local(int64_t t, int off);
+
+/* t in offset off as ISO 8601, "2022-05-15T01:20:00+02:00", with "Z" for
+ * MORGUE_NO_OFFSET, into out (32 bytes). */
+void cli_datetime(int64_t t, int off, char *out);
+
 /* Index directory: the --index value if given, else $MORGUE_INDEX, else
  * "morgue-index" in the current directory. */
 const char *cli_index_dir(const char *opt);

@@ -3,6 +3,7 @@
  * HTTP API of `serve` alike, so the two can never drift apart. */
 #include <errno.h>
 #include <iconv.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -24,6 +25,31 @@ json_t *render_date(int64_t t)
     char day[16];
     cli_day(t, day);
     return json_string(day);
+}
+
+void render_day(morgue_hits *h, char day[16])
+{
+    int64_t t = morgue_hits_date(h);
+    if (t == MORGUE_NO_DATE)
+        snprintf(day, 16, "undated");
+    else
+        cli_day(cli_local(t, morgue_hits_date_offset(h)), day);
+}
+
+void render_when(morgue_hits *h, char out[40])
+{
+    int64_t t = morgue_hits_date(h);
+    int off = morgue_hits_date_offset(h);
+    if (t == MORGUE_NO_DATE || off == MORGUE_NO_OFFSET) {
+        render_day(h, out);
+        return;
+    }
+    char iso[32];
+    cli_datetime(t, off, iso);
+    /* "2022-05-15T01:20:00+02:00" -> "2022-05-15 01:20 +02:00" */
+    size_t k = strlen(iso) - 15;
+    snprintf(out, 40, "%.*s %.5s %s", (int)k, iso, iso + k + 1,
+             iso + k + 9);
 }
 
 static json_t *field(morgue_hits *h, morgue_field f)
@@ -55,7 +81,19 @@ static void article_fields(json_t *o, morgue_hits *h)
 {
     json_object_set_new(o, "id", field(h, MORGUE_FIELD_ID));
     json_object_set_new(o, "title", field(h, MORGUE_FIELD_TITLE));
-    json_object_set_new(o, "date", render_date(morgue_hits_date(h)));
+    int64_t t = morgue_hits_date(h);
+    int off = morgue_hits_date_offset(h);
+    char day[16], iso[32];
+    render_day(h, day);
+    cli_datetime(t, off, iso);
+    json_object_set_new(o, "date", t == MORGUE_NO_DATE ? json_null()
+                                                       : json_string(day));
+    json_object_set_new(o, "datetime", t == MORGUE_NO_DATE
+                                           ? json_null()
+                                           : json_string(iso));
+    json_object_set_new(o, "utc_offset", off == MORGUE_NO_OFFSET
+                                             ? json_null()
+                                             : json_integer(off));
     json_object_set_new(o, "source", field(h, MORGUE_FIELD_SOURCE));
     const char *p;
     size_t n;

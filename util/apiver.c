@@ -6,7 +6,8 @@
 
 #define END(type, first_new_field) offsetof(type, first_new_field)
 
-static const size_t article[] = { 0, sizeof(morgue_article) };
+static const size_t article[] = { 0, END(morgue_article, date_offset),
+                                  sizeof(morgue_article) };
 static const size_t writer_opts[] = {
     0, END(morgue_writer_opts, rebuild), sizeof(morgue_writer_opts)
 };
