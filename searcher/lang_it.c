@@ -28,7 +28,8 @@ static double no_score(it *i)
 
 static void lang_free(it *i) { free(i); }
 
-static const it_ops lang_ops = { advance, no_score, lang_free };
+static const it_ops lang_ops = { .advance = advance, .score = no_score,
+                                 .free = lang_free }; /* no blocks */
 
 it *lang_it_new(const score_ctx *c, uint16_t code)
 {
