@@ -454,9 +454,11 @@ MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
 /* Opens the newest commit of s's index. When s already holds it, *out is
  * NULL and MORGUE_OK is returned after one stat() of MANIFEST, so this is
  * cheap enough to call before every query. Otherwise *out is a new
- * searcher (opened as morgue_searcher_open() does: its segments are mapped
- * again) and s is untouched: threads still using s go on, and s is closed
- * once its last morgue_hits is freed. On failure *out is NULL and the
+ * searcher on the newest commit. It shares with s the segments both
+ * commits name (segments never change once written), so only the new
+ * segments are mapped and read; s and the new searcher can be closed in
+ * either order, by any thread. s is untouched: threads still using s go
+ * on, and s is closed once its last morgue_hits is freed. On failure *out is NULL and the
  * message is morgue_searcher_errmsg(s). */
 MORGUE_API int morgue_searcher_reopen(morgue_searcher *s,
                                       morgue_searcher **out);
