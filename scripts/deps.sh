@@ -6,7 +6,8 @@ pkgs=(build-essential cmake pkg-config libstemmer-dev zlib1g-dev
       libzstd-dev                     # stored text (index/docstore.h)
       libdeflate-dev liblz4-dev       # codec comparison (codec_bench.c)
       libclang-rt-14-dev
-      libexttextcat-data # language fingerprints
+      libexttextcat-data              # language fingerprints
+      liblingua-stopwords-perl        # stopword lists (text/stopwords.h)
       libmariadb-dev sphinxsearch     # cluster/: SphinxQL client, searchd
       libmicrohttpd-dev               # morgue serve (HTTP)
       chromium curl                   # serve's browser and HTTP e2e tests

@@ -4,11 +4,23 @@
  * forms, prepositions, conjunctions, the question words, and a few
  * adverbs of degree and negation - 134 words, none of which names a
  * subject ("may" and "will" are left out: a month, a testament). Kept
- * sorted (bytewise) for bsearch; a test checks the order. */
+ * sorted (bytewise) for bsearch; a test checks the order. The other
+ * languages' lists are the Snowball project's, generated at build time
+ * (stopword_lists.h). */
 #include "text/stopwords.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* The other languages' lists, made by scripts/stopwords.pl at build time
+ * from Debian's liblingua-stopwords-perl (the Snowball project's lists). */
+#include "stopword_lists.h"
+
+static const struct {
+    const char *algo;
+    const char *const *words;
+    size_t n;
+} others[] = { STOPWORD_LISTS };
 
 static const char *const english[] = {
     "a", "about", "above", "after", "again", "against", "all", "am", "an",
@@ -49,6 +61,11 @@ const char *const *stopword_list(const char *lang, size_t *n)
         *n = sizeof english / sizeof english[0];
         return english;
     }
+    for (size_t i = 0; lang && i < sizeof others / sizeof *others; i++)
+        if (!strcmp(lang, others[i].algo)) {
+            *n = others[i].n;
+            return others[i].words;
+        }
     *n = 0;
     return NULL;
 }

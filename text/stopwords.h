@@ -3,10 +3,12 @@
  * ranking. Only the query side uses them; every word stays indexed, so
  * phrases and the strict language still find "state of emergency".
  *
- * Debian's libstemmer (libstemmer0d, libstemmer-dev) ships the algorithms
- * only, not the Snowball project's per-language stopword lists, so the
- * lists are written here (stopwords.c): English for now. Other languages
- * have no list and keep every word. */
+ * English's list is written here (stopwords.c). Debian's libstemmer ships
+ * the Snowball algorithms without the Snowball project's stopword lists;
+ * those come from liblingua-stopwords-perl, turned into a header at build
+ * time by scripts/stopwords.pl: Danish, Dutch, Finnish, French, German,
+ * Hungarian, Indonesian, Italian, Norwegian, Portuguese, Romanian,
+ * Russian, Spanish, Swedish. Other languages keep every word. */
 #ifndef MORGUE_TEXT_STOPWORDS_H
 #define MORGUE_TEXT_STOPWORDS_H
 

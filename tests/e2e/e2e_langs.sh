@@ -40,6 +40,15 @@ S elección;     has es-elecciones "Spanish stem"
 S sfollato;     has it-alluvione "Italian stem"
 S 'retraite lang:de'
 [ "$(json_field total "$WORK/out")" = 0 ] || fail "lang: filter leaks"
+# natural mode drops the stopwords of every language present: "la" and
+# "des" (French, Spanish, Italian lists) no longer match the Spanish and
+# Italian articles, only the French one's content words are left
+expect_status 0 "$MORGUE" search --index "$IX" --json --natural \
+  'quelle est la réforme des retraites'
+[ "$(json_field total "$WORK/out")" = 1 ] || fail "French stopwords kept"
+expect_status 0 "$MORGUE" search --index "$IX" --json --natural \
+  'что происходит в Алматы'
+grep -q 'Алматы' "$WORK/out" || fail "Russian natural query"
 
 # built-in variants, across scripts; the JSON says what was expanded
 S almaty

@@ -640,6 +640,30 @@ START_TEST(test_text_stopwords)
     ck_assert(!stopword_is("english", "theirs", 4)); /* "thei" */
     ck_assert(!stopword_is("french", "the", 3));
     ck_assert(!stopword_is("none", "the", 3));
+    /* the generated lists: sorted, and every entry one term exactly as
+     * the tokenizer makes it (else the query word would never match) */
+    static const char *const algos[] = { "german", "french", "spanish",
+                                         "italian", "russian", "dutch",
+                                         "portuguese", "romanian" };
+    for (size_t a = 0; a < sizeof algos / sizeof *algos; a++) {
+        l = stopword_list(algos[a], &n);
+        ck_assert_msg(l && n > 50, "%s", algos[a]);
+        for (size_t i = 0; i < n; i++) {
+            ck_assert_msg(i == 0 || strcmp(l[i - 1], l[i]) < 0, "%s: %s",
+                          algos[a], l[i]);
+            tokenizer tk;
+            token t;
+            tokenizer_init(&tk, l[i], strlen(l[i]));
+            ck_assert_msg(tokenizer_next(&tk, &t) && t.len == strlen(l[i]) &&
+                              !memcmp(t.term, l[i], t.len) &&
+                              !tokenizer_next(&tk, &t),
+                          "%s: '%s' is not one normalised term", algos[a],
+                          l[i]);
+        }
+    }
+    ck_assert(stopword_is("german", "uber", 4));   /* über, normalised */
+    ck_assert(stopword_is("russian", "когда", strlen("когда")));
+    ck_assert(!stopword_is("german", "regierung", 9));
     ck_assert_ptr_null(stopword_list("none", &n));
     ck_assert_uint_eq(n, 0);
 }
