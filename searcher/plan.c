@@ -491,13 +491,89 @@ static pnode *prefix_node(ctx *c, const qnode *q)
 
 static pnode *resolve(ctx *c, const qnode *q, int depth);
 
+static int probe(void *ud, const char *entry)
+{
+    (void)ud;
+    (void)entry;
+    return 1; /* one is enough */
+}
+
+/* A plain word of the query: its normalised words (one), else NULL. */
+static int plain_word(const qnode *q)
+{
+    return q->kind == Q_WORD && q->field == QF_ANY && q->text &&
+           !strchr(q->text, ' ');
+}
+
+/* Words typed apart that together are a name of a synonym group (ho chi
+ * minh city): the longest run from kids[i] (2 words or more), planned as
+ * the words all present (as typed) or any of the group's names. Returns
+ * the run's length, 0 when none is (p untouched). */
+static size_t name_run(ctx *c, const qnode *q, size_t i, pnode **out)
+{
+    if (!c->synonyms || !plain_word(q->kids[i]))
+        return 0;
+    c->pos = q->kids[i]->pos;
+    size_t max = 0;
+    while (i + max < q->n_kids && max < SYN_MAX_WORDS &&
+           plain_word(q->kids[i + max]))
+        max++;
+    for (size_t len = max; len >= 2; len--) {
+        buf key = BUF_INIT;
+        char *w[SYN_MAX_WORDS];
+        size_t n = 0;
+        for (size_t k = 0; k < len; k++) {
+            size_t m;
+            char **one = plan_words_of(c, q->kids[i + k]->text, &m);
+            if (m == 1 && n < SYN_MAX_WORDS) {
+                w[n++] = one[0];
+                one[0] = NULL;
+            }
+            plan_free_words(one);
+        }
+        for (size_t k = 0; k < n; k++) {
+            if (k)
+                buf_putc(&key, ' ');
+            buf_puts(&key, w[k]);
+        }
+        int named = n == len && !key.oom &&
+                  (synset_expand(synset_builtin(), buf_cstr(&key), probe,
+                                 NULL) ||
+                   synset_expand(c->s->syn, buf_cstr(&key), probe, NULL));
+        buf_free(&key);
+        pnode *all = named ? plan_new_node(c, Q_AND) : NULL;
+        if (all && !(all->kids = mem_array(n, sizeof *all->kids))) {
+            plan_free_node(all);
+            all = NULL;
+            plan_oom(c);
+        }
+        for (size_t k = 0; all && k < n && c->rc == MORGUE_OK; k++) {
+            pnode *one = stem_node(c, w[k], 0);
+            if (one)
+                all->kids[all->n_kids++] = one;
+        }
+        if (all)
+            *out = with_synonyms(c, all, w, n, 0);
+        for (size_t k = 0; k < n; k++)
+            free(w[k]);
+        if (named)
+            return c->rc == MORGUE_OK && *out ? len : 0;
+    }
+    return 0;
+}
+
 static pnode *group_node(ctx *c, const qnode *q, int depth)
 {
     pnode *p = plan_new_node(c, q->kind);
     if (!p)
         return NULL;
     for (size_t i = 0; i < q->n_kids && c->rc == MORGUE_OK; i++) {
-        pnode *k = resolve(c, q->kids[i], depth + 1);
+        pnode *k = NULL;
+        size_t run = q->kind == Q_AND ? name_run(c, q, i, &k) : 0;
+        if (run)
+            i += run - 1;
+        else
+            k = resolve(c, q->kids[i], depth + 1);
         if (!k) { /* nothing searchable in it */
             if (q->kind == Q_MAYBE && i == 0)
                 break;

@@ -62,6 +62,10 @@ S Київ;  has ru-kiev "Київ -> Киев"; has uk-kyiv "Київ itself"
 S saigon;               has en-hcmc "Saigon -> Ho Chi Minh City"
 S '"ho chi minh city"'; has en-saigon "phrase -> Saigon"
 S ho-chi-minh-city;     has en-saigon "hyphenated phrase -> Saigon"
+S 'ho chi minh city';   has en-saigon "words typed apart -> Saigon"
+S 'ho chi minh city flooding'; has en-saigon "a name run among other words"
+expect_status 0 "$MORGUE" search --index "$IX" --json 'ho chi minh city flooding'
+[ "$(json_field total "$WORK/out")" = 1 ] || fail "the other words stay required"
 S --no-synonyms almaty
 hasnt en-quake "--no-synonyms"
 tr -d ' \n' < "$WORK/out" | grep -q '"expansions":\[\]' ||
