@@ -1,5 +1,6 @@
 /* similar.c: morgue_similar() ("more like this"). The article's title and
- * body are tokenized and stemmed as the indexer does; each stem is scored
+ * body are tokenized and stemmed as the indexer did (in the article's
+ * language); each stem is scored
  * tf * idf (idf from the snapshot's document frequencies; stems no other
  * article has are useless for finding others and left out) and the
  * SIMILAR_TERMS best, one surface word each, become an any-word query
@@ -36,13 +37,26 @@ int sim_init(sim_ctx *c, morgue_searcher *s)
 {
     c->s = s;
     c->df = (u64map)U64MAP_INIT;
-    /* the index's default language (the article's own would be better) */
-    return stemmer_new(&c->st, s->lmode.algo) ? MORGUE_ENOMEM : MORGUE_OK;
+    c->st = NULL;
+    if (stemset_init(&c->stems, s->man.language)) {
+        stemset_free(&c->stems);
+        return MORGUE_ENOMEM; /* the searcher opened with this mode */
+    }
+    c->st = stemset_get(&c->stems, LANG_UND); /* the default */
+    return MORGUE_OK;
+}
+
+void sim_use_doc(sim_ctx *c, size_t g, uint32_t doc)
+{
+    lang_code l = g < c->s->n_segs
+                      ? (lang_code)segment_col(&c->s->segs[g], COL_LANG, doc)
+                      : LANG_UND;
+    c->st = stemset_get(&c->stems, stemset_lang(&c->stems, l));
 }
 
 void sim_free(sim_ctx *c)
 {
-    stemmer_free(c->st);
+    stemset_free(&c->stems);
     u64map_free(&c->df);
 }
 
@@ -204,8 +218,10 @@ MORGUE_API int morgue_similar(morgue_searcher *s, uint64_t docid,
     uint64_t hashes[SIMILAR_TERMS];
     size_t n_terms;
     int rc = sim_init(&sc, s);
-    if (rc == MORGUE_OK)
+    if (rc == MORGUE_OK) {
+        sim_use_doc(&sc, g, d);
         rc = docstore_get(&s->segs[g], d, &c, fl, &e);
+    }
     if (rc == MORGUE_OK)
         rc = sim_top_terms(&sc, fl, SIMILAR_TERMS, hashes, &n_terms, &q, &e);
     sim_free(&sc);

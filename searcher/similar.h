@@ -8,15 +8,21 @@
 #include "text/stem.h"
 #include "util/u64map.h"
 
+#include "text/stemset.h"
+
 #define SIMILAR_TERMS 25 /* words of morgue_similar's query */
 
 typedef struct sim_ctx {
     morgue_searcher *s;
-    stemmer *st;         /* owned */
+    stemset stems;       /* a stemmer per language, made on first use */
+    stemmer *st;         /* the article's (of stems): the default at first */
     u64map df;           /* stem hash -> document frequency, a cache */
 } sim_ctx;
 
 int sim_init(sim_ctx *c, morgue_searcher *s);
+/* The next sim_top_terms() stems as article doc of segment g was stemmed
+ * when indexed (its LANG column: its own language, or the default). */
+void sim_use_doc(sim_ctx *c, size_t g, uint32_t doc);
 void sim_free(sim_ctx *c);
 
 /* The (at most) k stems of fl's title and body with the highest

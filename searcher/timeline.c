@@ -361,6 +361,7 @@ MORGUE_API int morgue_timeline_build(morgue_searcher *s, const char *query,
         if (i < TL_MAX_TEXTS) {
             span fl[STORED_FIELDS];
             size_t nt = 0;
+            sim_use_doc(&sc, hh->seg, hh->doc);
             rc = docstore_get(&s->segs[hh->seg], hh->doc, &dc, fl, &b.e);
             if (rc == MORGUE_OK)
                 rc = sim_top_terms(&sc, fl, TL_TERMS, it->terms, &nt, NULL,
