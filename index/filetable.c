@@ -395,3 +395,13 @@ int filetable_read_fd(filetable *ft, int fd, const char *name, errmsg *e)
     buf_free(&b);
     return rc;
 }
+
+size_t filetable_memory(const filetable *ft)
+{
+    size_t n = ft->cap_files * sizeof *ft->files + ft->n_roots * 64 +
+               u64map_memory(&ft->by_path) + u64map_memory(&ft->owner);
+    for (size_t i = 0; i < ft->n_files; i++)
+        n += (ft->files[i].path ? strlen(ft->files[i].path) + 1 : 0) +
+             (size_t)ft->files[i].cap_ids * sizeof *ft->files[i].ids;
+    return n;
+}

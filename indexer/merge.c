@@ -86,8 +86,8 @@ static int is_deleted(const wseg *g, uint32_t doc)
 }
 
 /* The sources are mapped: what a merge reads of them would stay in its
- * RSS. Every release_at bytes read (about a quarter of the budget) the
- * pages go back to the page cache. */
+ * RSS. Every release_at bytes read (a sixteenth of the budget) the pages
+ * go back to the page cache. */
 static void touch(merger *m, uint64_t bytes)
 {
     m->touched += bytes;
@@ -373,6 +373,7 @@ static int alias_of(merger *m, errmsg *e)
             return 0;
         termdict_iter w;
         int rc = termdict_at_post(&w, &s->g->seg, s->it.info.post_off, e);
+        touch(m, 8192); /* a binary search: pages all over the dictionary */
         if (rc < 0)
             return rc;
         if (rc == 0 || w.key_len == 0 || w.key[0] != NS_WORD)
@@ -471,6 +472,7 @@ static int advance_all(merger *m, errmsg *e)
             int rc = advance(&m->src[i], e);
             if (rc)
                 return rc;
+            touch(m, 16 + m->key_len); /* its dictionary entry */
         }
     return MORGUE_OK;
 }
@@ -567,7 +569,9 @@ static int merge_segs(morgue_writer *w, const size_t *pick, size_t n)
         return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
     m.n_src = n;
     docstore_builder_init(&m.store);
-    m.release_at = w->budget / 4 > (8u << 20) ? w->budget / 4 : (8u << 20);
+    /* Faults map pages around what is read (fault-around, readahead):
+     * release often, it costs little (the page cache keeps them). */
+    m.release_at = w->budget / 16 > (2u << 20) ? w->budget / 16 : (2u << 20);
     for (size_t i = 0; i < n; i++)
         m.src[i].g = &w->segs[pick[i]];
     char path[4096];
@@ -696,16 +700,6 @@ int writer_merge_policy(morgue_writer *w)
         if (!pick)
             return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
         size_t n = choose(w, pick);
-        /* A merge holds its whole output in memory (and its serialised
-         * copy) until it is written: the policy only merges what fits the
-         * writer's memory budget, so that `index --memory M` stays near M.
-         * Bigger merges wait for morgue_writer_compact(), which is asked
-         * for (docs/OPERATIONS.md, "Memory"). */
-        uint64_t bytes = 0;
-        for (size_t i = 0; i < n; i++)
-            bytes += w->segs[pick[i]].seg.size;
-        if (bytes > w->budget)
-            n = 0;
         int rc = n ? merge_and_commit(w, pick, n) : MORGUE_OK;
         for (size_t i = 0; i < w->n_segs; i++) /* the merge read them */
             writer_release_pages(&w->segs[i]);

@@ -33,6 +33,11 @@ int u64map_put(u64map *m, uint64_t key, uint32_t val);
 void u64map_del(u64map *m, uint64_t key);
 
 void u64map_clear(u64map *m);
+/* Bytes of its slots. */
+static inline size_t u64map_memory(const u64map *m)
+{
+    return m->slots ? (m->mask + 1) * sizeof *m->slots : 0;
+}
 void u64map_free(u64map *m);
 
 #endif
