@@ -338,6 +338,11 @@ static int get_all(rd *r, filetable *ft, uint32_t n_roots, uint32_t n_files)
     ft->roots = calloc((size_t)n_roots + 1, sizeof *ft->roots);
     if (!ft->roots)
         return err_set(r->e, MORGUE_ENOMEM, "out of memory");
+    /* Each identity takes 8 bytes of the file: the owner map sized once
+     * for as many as it can hold, not doubled through (a copy of it at
+     * each step). */
+    if (u64map_reserve(&ft->owner, (size_t)(r->end - r->p) / 8))
+        return err_set(r->e, MORGUE_ENOMEM, "out of memory");
     int rc = MORGUE_OK;
     for (uint32_t i = 0; i < n_roots && rc == MORGUE_OK; i++) {
         rc = get_str(r, &ft->roots[i], "bad root");
