@@ -27,6 +27,7 @@
 #include "morgue.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/span.h"
 
 /* ---- the file ---- */
 
@@ -302,11 +303,6 @@ static size_t shared_prefix(const char *a, size_t al, const char *b, size_t bl)
 }
 
 
-static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
-{
-    int c = memcmp(a, b, al < bl ? al : bl);
-    return c ? c : (al > bl) - (al < bl);
-}
 
 /* A block of the dictionary as written, for looking terms up in it. */
 typedef struct tblock {
@@ -450,7 +446,7 @@ static int lookup(termw *tw, const char *key, size_t len, uint32_t *df,
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
         const tblock *x = &tw->blocks[mid];
-        if (key_cmp(tw->keys.ptr + x->key_off, x->key_len, key, len) <= 0)
+        if (span_cmp(tw->keys.ptr + x->key_off, x->key_len, key, len) <= 0)
             lo = mid;
         else
             hi = mid;

@@ -373,7 +373,7 @@ static int alias_of(merger *m, errmsg *e)
             return rc;
         if (rc == 0 || w.key_len == 0 || w.key[0] != NS_WORD)
             return 0;
-        if (found && key_cmp(w.key, w.key_len, m->alias, m->alias_len))
+        if (found && span_cmp(w.key, w.key_len, m->alias, m->alias_len))
             return 0;
         memcpy(m->alias, w.key, w.key_len);
         m->alias_len = w.key_len;
