@@ -42,7 +42,8 @@ static void usage(FILE *f)
         "  --from DATE, --to DATE  only articles dated within (YYYY,\n"
         "                     YYYY-MM or YYYY-MM-DD; inclusive, UTC)\n"
         "  --facet KIND       year, month or day counts over all matches;\n"
-        "                     source or tag: top 10 (repeatable)\n"
+        "                     source, tag or lang: top 10 (repeatable)\n"
+        "  --no-synonyms      no name variants or synonyms-file expansion\n"
         "  --no-snippets      leave snippets out\n"
         "  --snippet-chars N  snippet length (default 200)\n"
         "  --hl-open S, --hl-close S   highlight markers (default: bold\n"
@@ -127,11 +128,13 @@ static void print_histogram(morgue_hits *h, const morgue_query_opts *qo)
                (unsigned long long)f[i].count, bar,
                "########################################");
     }
-    for (int k = 1; k < 3; k++) {
+    static const char *const names[] = { NULL, "sources", "tags",
+                                         "languages" };
+    for (int k = 1; k < 4; k++) {
         morgue_hits_facets(h, (morgue_facet_kind)k, &f, &n);
         printed |= n > 0;
         if (n)
-            printf("%s:", k == 1 ? "sources" : "tags");
+            printf("%s:", names[k]);
         for (size_t i = 0; i < n; i++)
             printf(" %s (%llu)%s", f[i].value,
                    (unsigned long long)f[i].count, i + 1 < n ? "," : "\n");
@@ -223,22 +226,20 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
         { "limit", required_argument, NULL, 'n' },
         { "offset", required_argument, NULL, 'o' },
         { "no-snippets", no_argument, NULL, 'S' },
-        { "any", no_argument, NULL, OPT_SHARED },
+        SEARCH_OPT_FILTERS(OPT_SHARED),
         { "natural", no_argument, NULL, OPT_SHARED },
         { "title-weight", required_argument, NULL, OPT_SHARED },
         { "expand", no_argument, NULL, OPT_SHARED },
         { "sort", required_argument, NULL, OPT_SHARED },
-        { "from", required_argument, NULL, OPT_SHARED },
-        { "to", required_argument, NULL, OPT_SHARED },
         { "facet", required_argument, NULL, OPT_SHARED },
         { "snippet-chars", required_argument, NULL, OPT_SHARED },
+        { "no-synonyms", no_argument, NULL, OPT_SHARED },
         { "hl-open", required_argument, NULL, OPT_SHARED },
         { "hl-close", required_argument, NULL, OPT_SHARED },
         { "k1", required_argument, NULL, OPT_SHARED },
         { "b", required_argument, NULL, OPT_SHARED },
         { "collapse", no_argument, NULL, OPT_SHARED },
         { "recency", required_argument, NULL, OPT_SHARED },
-        { "now", required_argument, NULL, OPT_SHARED },
         { "batch", no_argument, NULL, OPT_BATCH },
         { "color", required_argument, NULL, OPT_COLOR },
         { "help", no_argument, NULL, 'h' },
@@ -247,8 +248,7 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
     morgue_query_opts *qo = &cfg->qo;
     char err[256];
     int c, at;
-    const char *now = search_opt_find_now(argc, argv);
-    if (now && search_opt_set(qo, "now", now, err, sizeof err))
+    if (search_opt_now_first(qo, argc, argv, err, sizeof err))
         return bad(err);
     while ((c = getopt_long(argc, argv, ":i:jn:o:Sh", opts, &at)) != -1) {
         const char *name = c == OPT_SHARED ? opts[at].name
@@ -369,11 +369,7 @@ int cmd_search(int argc, char **argv)
         rc = batch(s, &cfg);
     } else {
         buf q = BUF_INIT;
-        for (int i = optind; i < argc; i++) {
-            if (i > optind)
-                buf_putc(&q, ' ');
-            buf_puts(&q, argv[i]);
-        }
+        search_opt_query(&q, optind, argc, argv);
         rc = run(s, buf_cstr(&q), &cfg);
         buf_free(&q);
     }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/buf.h"
 #include "cli/cli.h"
 #include "cli/search_opts.h"
 
@@ -51,6 +52,8 @@ static int facet(morgue_query_opts *qo, const char *v)
         qo->facet_sources = 10;
     else if (!strcmp(v, "tag"))
         qo->facet_tags = 10;
+    else if (!strcmp(v, "lang"))
+        qo->facet_langs = 10;
     else
         return -1;
     return 0;
@@ -69,7 +72,7 @@ static const struct {
 } table[] = {
     { "limit", 1 },   { "offset", 1 },        { "any", 0 },
     { "sort", 1 },    { "from", 1 },          { "to", 1 },
-    { "facet", 1 },   { "no-snippets", 0 },   { "snippet-chars", 1 },
+    { "facet", 1 },   { "no-snippets", 0 },   { "no-synonyms", 0 },   { "snippet-chars", 1 },
     { "hl-open", 1 }, { "hl-close", 1 },      { "k1", 1 },
     { "b", 1 },       { "natural", 0 },       { "title-weight", 1 },
     { "expand", 0 },
@@ -155,8 +158,8 @@ int search_opt_set(morgue_query_opts *qo, const char *name,
                         "last-7-days, this-week, ...), not '%s'", v);
     } else if (!strcmp(name, "facet")) {
         if (facet(qo, v))
-            return fail(err, cap, "--facet is year, month, day, source or "
-                        "tag, not '%s'", v);
+            return fail(err, cap, "--facet is year, month, day, source, "
+                        "tag or lang, not '%s'", v);
     } else if (!strcmp(name, "collapse")) {
         if (truthy(v))
             qo->flags |= MORGUE_QUERY_COLLAPSE;
@@ -164,6 +167,8 @@ int search_opt_set(morgue_query_opts *qo, const char *name,
             qo->flags &= ~(unsigned)MORGUE_QUERY_COLLAPSE;
     } else if (!strcmp(name, "no-snippets")) {
         qo->no_snippets = truthy(v);
+    } else if (!strcmp(name, "no-synonyms")) {
+        qo->no_synonyms = truthy(v);
     } else if (!strcmp(name, "snippet-chars")) {
         if (count(v, 20, 100000, &qo->snippet_chars))
             return fail(err, cap, "--snippet-chars wants a number from 20 "
@@ -204,6 +209,22 @@ int search_opt_check(const morgue_query_opts *qo, char *err, size_t cap)
         return -1;
     }
     return 0;
+}
+
+int search_opt_now_first(morgue_query_opts *qo, int argc, char **argv,
+                         char *err, size_t cap)
+{
+    const char *now = search_opt_find_now(argc, argv);
+    return now ? search_opt_set(qo, "now", now, err, cap) : 0;
+}
+
+void search_opt_query(buf *q, int from, int argc, char **argv)
+{
+    for (int i = from; i < argc; i++) {
+        if (i > from)
+            buf_putc(q, ' ');
+        buf_puts(q, argv[i]);
+    }
 }
 
 const char *search_opt_find_now(int argc, char **argv)

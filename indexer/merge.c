@@ -14,7 +14,9 @@
  * default), so an older library merging a newer index keeps what it
  * cannot read. Deleted documents are gone
  * from the result. A stem that was an alias of the same one word in every
- * source that has it stays an alias of that word.
+ * source that has it stays an alias of that word, provided every source
+ * holding the word holds the stem (articles of another language may give
+ * the word another stem there).
  *
  * Policy (tiered, order-preserving): a segment's tier is 0 below
  * MERGE_FLOOR live documents, else 1 + floor(log_F(live / MERGE_FLOOR))
@@ -43,6 +45,8 @@
 #include "index/termdict.h"
 #include "indexer/writer_int.h"
 #include "util/alloc.h"
+#include "util/hash.h"
+#include "util/u64map.h"
 #include "util/span.h"
 
 #define MERGE_FLOOR 1000
@@ -77,6 +81,8 @@ typedef struct merger {
     buf pos;             /* one document's positions */
     uint32_t *posv;
     size_t posv_cap;
+    u64map word_srcs;    /* hash64 of a word's key -> sources holding it,
+                            for the words not in every source */
     uint64_t touched;    /* source bytes read since pages were released */
     uint64_t release_at;
 } merger;
@@ -377,9 +383,15 @@ static int alias_of(merger *m, errmsg *e)
             return 0;
         memcpy(m->alias, w.key, w.key_len);
         m->alias_len = w.key_len;
-        found = 1;
+        found++;
     }
-    return found;
+    if (!found)
+        return 0;
+    uint32_t holders = u64map_get(&m->word_srcs, hash64(m->alias,
+                                                         m->alias_len));
+    if (holders == U64MAP_NONE)
+        holders = (uint32_t)m->n_src;
+    return (uint32_t)found == holders;
 }
 
 static int put_positions(merger *m, postings *p, uint32_t tf)
@@ -486,6 +498,14 @@ static int next_term(void *ud, seg_term *out, errmsg *e)
     m->started = 1;
     if (!pick_key(m))
         return 0;
+    if (m->key[0] == NS_WORD) { /* note who holds it, for alias_of */
+        uint32_t n = 0;
+        for (size_t i = 0; i < m->n_src; i++)
+            n += m->src[i].has != 0;
+        if (n < m->n_src &&
+            u64map_put(&m->word_srcs, hash64(m->key, m->key_len), n))
+            return err_set(e, MORGUE_ENOMEM, "out of memory");
+    }
     int alias = alias_of(m, e);
     if (alias < 0)
         return alias;
@@ -515,6 +535,7 @@ static void merger_free(merger *m)
     free(m->tlen);
     free(m->posv);
     buf_free(&m->pos);
+    u64map_free(&m->word_srcs);
     docstore_builder_free(&m->store);
 }
 
