@@ -21,6 +21,7 @@
 #include "cluster/sql.h"
 #include "indexer/sink.h"
 #include "text/stem.h"
+#include "util/alloc.h"
 #include "util/u64map.h"
 
 #define STATEMENT_BYTES (1u << 20) /* below searchd's max_packet_size */
@@ -47,14 +48,10 @@ typedef struct csink {
 static int push(csink *k, uint64_t ident, int del, size_t off, size_t len,
                 errmsg *e)
 {
-    if (k->n_ops == k->cap_ops) {
-        size_t cap = k->cap_ops ? 2 * k->cap_ops : 1024;
-        op *n = realloc(k->ops, cap * sizeof *n);
-        if (!n)
-            return err_set(e, MORGUE_ENOMEM, "out of memory");
-        k->ops = n;
-        k->cap_ops = cap;
-    }
+    op *n = mem_grow(k->ops, &k->cap_ops, k->n_ops + 1, sizeof *n);
+    if (!n)
+        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    k->ops = n;
     uint32_t prev = u64map_get(&k->last, ident);
     if (prev != U64MAP_NONE)
         k->ops[prev].dead = 1;

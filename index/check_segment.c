@@ -33,6 +33,7 @@
 #include "util/hash.h"
 #include "util/utf8.h"
 #include "util/alloc.h"
+#include "util/span.h"
 
 /* What the term walk learns per document of one segment. */
 typedef struct doc_sums {
@@ -285,12 +286,6 @@ static int check_term(walk *w)
     return rc;
 }
 
-static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
-{
-    int c = memcmp(a, b, al < bl ? al : bl);
-    return c ? c : (al > bl) - (al < bl);
-}
-
 static int check_terms(walk *w)
 {
     termdict_iter it;
@@ -301,7 +296,7 @@ static int check_terms(walk *w)
     w->it = &it;
     while (rc == MORGUE_OK && (rc = termdict_next(&it, w->e)) == 1) {
         rc = MORGUE_OK;
-        if (n && key_cmp(prev, prev_len, it.key, it.key_len) >= 0)
+        if (n && span_cmp(prev, prev_len, it.key, it.key_len) >= 0)
             rc = bad_term(w, "key not above the previous key");
         if (rc == MORGUE_OK)
             rc = check_term(w);

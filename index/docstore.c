@@ -11,6 +11,7 @@
 #include "index/codec.h"
 #include "index/docstore.h"
 #include "morgue.h"
+#include "util/alloc.h"
 #include "util/utf8.h"
 
 /* ---- building ---- */
@@ -67,14 +68,11 @@ static int put_block(docstore_builder *b, store_part *p, size_t at,
 {
     if (!b->cctx && !(b->cctx = ZSTD_createCCtx()))
         return MORGUE_ENOMEM;
-    if (p->n_blocks == p->cap_blocks) {
-        size_t cap = p->cap_blocks ? 2 * p->cap_blocks : 64;
-        seg_stored_block *x = realloc(p->blocks, cap * sizeof *x);
-        if (!x)
-            return MORGUE_ENOMEM;
-        p->blocks = x;
-        p->cap_blocks = cap;
-    }
+    seg_stored_block *x = mem_grow(p->blocks, &p->cap_blocks,
+                                   p->n_blocks + 1, sizeof *x);
+    if (!x)
+        return MORGUE_ENOMEM;
+    p->blocks = x;
     size_t bound = ZSTD_compressBound(n);
     if (buf_reserve(&p->out, bound))
         return MORGUE_ENOMEM;
@@ -164,14 +162,11 @@ static int part_add(docstore_builder *b, store_part *p, const buf *rec,
     if (p->raw.oom)
         return MORGUE_ENOMEM;
     if (!p->trained) {
-        if (p->n_rec == p->cap_rec) {
-            size_t cap = p->cap_rec ? 2 * p->cap_rec : 1024;
-            uint32_t *x = realloc(p->rec_len, cap * sizeof *x);
-            if (!x)
-                return MORGUE_ENOMEM;
-            p->rec_len = x;
-            p->cap_rec = cap;
-        }
+        uint32_t *x = mem_grow(p->rec_len, &p->cap_rec, p->n_rec + 1,
+                               sizeof *x);
+        if (!x)
+            return MORGUE_ENOMEM;
+        p->rec_len = x;
         p->rec_len[p->n_rec++] = (uint32_t)(p->raw.len - before);
         if (p->raw.len < DOCSTORE_SAMPLE)
             return MORGUE_OK;

@@ -5,6 +5,7 @@
 #include "index/codec.h"
 #include "index/termdict.h"
 #include "morgue.h"
+#include "util/span.h"
 
 static uint32_t block_off(const segment *s, uint32_t b)
 {
@@ -16,14 +17,6 @@ static uint32_t block_end(const segment *s, uint32_t b)
     return b + 1 < s->tdic_blocks
                ? block_off(s, b + 1)
                : (uint32_t)(s->tdic_index - s->tdic);
-}
-
-static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
-{
-    int c = memcmp(a, b, al < bl ? al : bl);
-    if (c)
-        return c;
-    return al < bl ? -1 : al > bl;
 }
 
 static int load_block(termdict_iter *it, uint32_t b, errmsg *e)
@@ -121,7 +114,7 @@ static int find_block(const segment *s, const char *key, size_t len,
             rc = read_entry(&it, e);
         if (rc)
             return rc;
-        if (key_cmp(it.key, it.key_len, key, len) <= 0)
+        if (span_cmp(it.key, it.key_len, key, len) <= 0)
             lo = mid;
         else
             hi = mid;
@@ -151,7 +144,7 @@ int termdict_seek(termdict_iter *it, const segment *s, const char *start,
         rc = termdict_next(it, e);
         if (rc <= 0)
             return rc;
-        if (key_cmp(it->key, it->key_len, start, len) >= 0) {
+        if (span_cmp(it->key, it->key_len, start, len) >= 0) {
             *it = save;
             return MORGUE_OK;
         }
@@ -168,7 +161,7 @@ int termdict_find(const segment *s, const char *key, size_t len,
     rc = termdict_next(&it, e);
     if (rc <= 0)
         return rc;
-    if (key_cmp(it.key, it.key_len, key, len) != 0)
+    if (span_cmp(it.key, it.key_len, key, len) != 0)
         return 0;
     *out = it.info;
     return 1;

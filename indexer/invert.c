@@ -17,6 +17,7 @@
 #include "text/fingerprint.h"
 #include "text/tokenize.h"
 #include "util/alloc.h"
+#include "util/span.h"
 
 #define NO_TERM UINT32_MAX
 
@@ -313,6 +314,7 @@ static void doc_columns(const invert_doc *d, uint32_t tl, uint32_t bl,
     row[COL_DLEN] = tl + bl;
     row[COL_TLEN] = tl;
     row[COL_DATE] = (uint64_t)d->date;
+    row[COL_DOFF] = (uint64_t)(int64_t)d->date_off;
     uint8_t sketch[FP_BYTES];
     fp_finish(fp, sketch);
     for (int i = 0; i < 8; i++)
@@ -370,9 +372,7 @@ size_t inverter_memory(const inverter *v)
 static int cmp_terms(const void *a, const void *b)
 {
     const seg_term *x = a, *y = b;
-    size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
-    int c = memcmp(x->key, y->key, n);
-    return c ? c : (x->key_len > y->key_len) - (x->key_len < y->key_len);
+    return span_cmp(x->key, x->key_len, y->key, y->key_len);
 }
 
 static void reset(inverter *v)

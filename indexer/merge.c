@@ -40,6 +40,7 @@
 #include "index/termdict.h"
 #include "indexer/writer_int.h"
 #include "util/alloc.h"
+#include "util/span.h"
 
 #define MERGE_FLOOR 1000
 #define NO_DOC UINT32_MAX
@@ -190,12 +191,6 @@ static int copy_stored(merger *m, errmsg *e)
 
 /* ---- terms ---- */
 
-static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
-{
-    int c = memcmp(a, b, al < bl ? al : bl);
-    return c ? c : (al > bl) - (al < bl);
-}
-
 static int advance(msrc *s, errmsg *e)
 {
     int rc = termdict_next(&s->it, e);
@@ -210,7 +205,7 @@ static int pick_key(merger *m)
     for (size_t i = 0; i < m->n_src; i++) {
         const termdict_iter *it = &m->src[i].it;
         if (m->src[i].live &&
-            (min < 0 || key_cmp(it->key, it->key_len, m->src[min].it.key,
+            (min < 0 || span_cmp(it->key, it->key_len, m->src[min].it.key,
                                 m->src[min].it.key_len) < 0))
             min = (int)i;
     }
@@ -220,7 +215,7 @@ static int pick_key(merger *m)
     memcpy(m->key, m->src[min].it.key, m->key_len);
     for (size_t i = 0; i < m->n_src; i++)
         m->src[i].has = m->src[i].live &&
-                        !key_cmp(m->src[i].it.key, m->src[i].it.key_len,
+                        !span_cmp(m->src[i].it.key, m->src[i].it.key_len,
                                  m->key, m->key_len);
     return 1;
 }

@@ -1,6 +1,20 @@
 /* iter.h: the matcher's iterators. Every query operator is an iterator
  * over ascending document ids of one segment (Xapian's postlists, Tantivy's
- * scorers): term.c, and.c, or.c, maybe.c, phrase.c, date.c. */
+ * scorers): term.c, and.c, or.c, maybe.c, phrase.c, date.c.
+ *
+ * Every operator also takes part in top-k pruning (search.c's driver):
+ * it knows an upper bound of its score over the segment (max, as Xapian's
+ * get_maxweight) and over the documents up to a block end (block_max, as
+ * Lucene's getMaxScore(upTo)), and takes a minimum-score hint (set_min, as
+ * Xapian's w_min and Lucene's setMinCompetitiveScore). The hint's
+ * contract: once given min, an operator may leave out, or score lower
+ * than its exhaustive score, any document whose exhaustive score is at
+ * most min; every other document it yields exactly as before, with the
+ * same score computed in the same order. Scores are never negative, so
+ * an operator passes its kids what they must beat for the whole to beat
+ * min (min less the others' maxima), and leaves out documents whose
+ * block bound cannot beat it: block-max AND, MaxScore OR, and so on down
+ * to a term skipping whole blocks. */
 #ifndef MORGUE_SEARCHER_ITER_H
 #define MORGUE_SEARCHER_ITER_H
 
@@ -63,6 +77,14 @@ typedef struct it_ops {
     /* Score of the current document. */
     double (*score)(it *);
     void (*free)(it *);
+    /* Upper bound of the score of any document in [target, *end] that
+     * the iterator can still yield (target >= the current document, or
+     * any before the first call); *end >= target. NULL: max, up to
+     * IT_END. */
+    double (*block_max)(it *, uint32_t target, uint32_t *end);
+    /* The hint above (min only rises); NULL: the operator just records
+     * it. */
+    void (*set_min)(it *, double min);
 } it_ops;
 
 struct it {
@@ -72,6 +94,8 @@ struct it {
     uint64_t cost;    /* about how many documents it yields */
     int err;          /* MORGUE_ECORRUPT once a decoder failed,
                          MORGUE_EQUERY once the work budget is spent */
+    double max;       /* bound of the score over the segment */
+    double min;       /* the hint; 0 (calloc): none, as scores are >= 0 */
 };
 
 static inline uint32_t it_advance(it *i, uint32_t target)
@@ -87,6 +111,39 @@ static inline uint32_t it_next(it *i)
 }
 
 static inline double it_score(it *i) { return i->ops->score(i); }
+
+static inline double it_block_max(it *i, uint32_t target, uint32_t *end)
+{
+    if (i->ops->block_max)
+        return i->ops->block_max(i, target, end);
+    *end = IT_END;
+    return i->max;
+}
+
+/* Gives i the hint min (ignored unless it raises the one i has). */
+static inline void it_set_min(it *i, double min)
+{
+    if (!(min > i->min))
+        return;
+    if (i->ops->set_min)
+        i->ops->set_min(i, min);
+    else
+        i->min = min;
+}
+
+/* 1 when a document whose score is at most bound cannot beat min, even
+ * with the rounding of the sums that made bound and the score. */
+static inline int it_cannot_beat(double bound, double min)
+{
+    return bound + 1e-9 * (bound < 0 ? -bound : bound) + 1e-12 <= min;
+}
+
+/* What one part must beat for the whole to beat min when the other parts
+ * add at most others: min - others, less a margin for rounding. */
+static inline double it_part_min(double min, double others)
+{
+    return min - others - 1e-9 * (min + others) - 1e-12;
+}
 
 void it_free(it *i);
 
@@ -110,10 +167,11 @@ typedef struct term_it term_it;
 it *term_it_new(const score_ctx *c, term_kind kind, const term_info *body,
                 const term_info *title, double idf, errmsg *e);
 
-/* Upper bound of the term's score over the whole segment, and over the
- * block holding target (whose last document goes to *block_end). */
-double term_it_max(it *i);
-double term_it_block_max(it *i, uint32_t target, uint32_t *block_end);
+/* Upper bound of the term's saturated tf part (its score over its idf)
+ * over the whole segment, and over the block holding target (whose last
+ * document goes to *block_end): what phrases bound their scores by. */
+double term_it_max_sat(it *i);
+double term_it_block_sat(it *i, uint32_t target, uint32_t *block_end);
 
 /* The term's postings (positions for TERM_EXACT). */
 postings *term_it_postings(it *i);

@@ -1,5 +1,8 @@
 /* maybe.c: the documents of a required part; optional kids only add their
- * score where they match ("+required optional" in any-mode). */
+ * score where they match ("+required optional" in any-mode). With a hint,
+ * a required document whose kids' block bounds cannot beat it is passed
+ * over; only the required kid is told what it must beat (an optional kid
+ * leaving a document out would change its score, not its matching). */
 #include <stdlib.h>
 
 #include "searcher/iter.h"
@@ -10,11 +13,35 @@ typedef struct maybe_it {
     size_t n;
 } maybe_it;
 
+/* Bound at doc (>= every kid's document but the optional ones ahead). */
+static double bound(maybe_it *m, uint32_t doc, uint32_t *end)
+{
+    double ub = 0;
+    *end = IT_END;
+    for (size_t k = 0; k < m->n; k++) {
+        it *c = m->kids[k];
+        uint32_t e;
+        if (c->started && c->doc == IT_END)
+            continue;
+        ub += it_block_max(c, c->started && c->doc > doc ? c->doc : doc, &e);
+        if (e < *end)
+            *end = e;
+    }
+    return ub;
+}
+
 static uint32_t advance(it *i, uint32_t target)
 {
     maybe_it *m = (maybe_it *)i;
     i->started = 1;
-    i->doc = it_advance(m->kids[0], target);
+    uint32_t doc = it_advance(m->kids[0], target);
+    while (i->min > 0 && doc != IT_END && !m->kids[0]->err) {
+        uint32_t end;
+        if (!it_cannot_beat(bound(m, doc, &end), i->min))
+            break;
+        doc = end >= IT_END - 1 ? IT_END : it_advance(m->kids[0], end + 1);
+    }
+    i->doc = doc;
     i->err = m->kids[0]->err;
     return i->doc;
 }
@@ -43,7 +70,22 @@ static void maybe_free(it *i)
     free(m);
 }
 
-static const it_ops maybe_ops = { advance, score, maybe_free };
+static double block_max(it *i, uint32_t target, uint32_t *end)
+{
+    return bound((maybe_it *)i, target, end);
+}
+
+static void set_min(it *i, double min)
+{
+    maybe_it *m = (maybe_it *)i;
+    i->min = min;
+    double m0 = it_part_min(min, i->max - m->kids[0]->max);
+    if (m0 > 0)
+        it_set_min(m->kids[0], m0);
+}
+
+static const it_ops maybe_ops = { advance, score, maybe_free, block_max,
+                                  set_min };
 
 it *maybe_it_new(it **kids, size_t n)
 {
@@ -54,6 +96,8 @@ it *maybe_it_new(it **kids, size_t n)
     m->kids = kids;
     m->n = n;
     m->base.cost = kids[0]->cost;
+    for (size_t k = 0; k < n; k++)
+        m->base.max += kids[k]->max;
     return &m->base;
 }
 

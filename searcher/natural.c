@@ -22,6 +22,7 @@
 #include "index/format.h"
 #include "searcher/plan_int.h"
 #include "text/stopwords.h"
+#include "util/alloc.h"
 
 typedef struct word {
     char *text;      /* owned normalised word */
@@ -34,16 +35,12 @@ typedef struct words {
 
 static int push(ctx *c, words *ws, char *w)
 {
-    if (ws->n == ws->cap) {
-        size_t cap = ws->cap ? ws->cap * 2 : 16;
-        word *v = realloc(ws->v, cap * sizeof *v);
-        if (!v) {
-            free(w);
-            return plan_oom(c);
-        }
-        ws->v = v;
-        ws->cap = cap;
+    word *v = mem_grow(ws->v, &ws->cap, ws->n + 1, sizeof *v);
+    if (!v) {
+        free(w);
+        return plan_oom(c);
     }
+    ws->v = v;
     ws->v[ws->n].text = w;
     ws->n++;
     return MORGUE_OK;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "searcher/near.h"
+#include "util/alloc.h"
 
 void near_fp(const morgue_searcher *s, size_t g, uint32_t doc,
              uint8_t out[FP_BYTES])
@@ -55,13 +56,13 @@ static uint64_t band_key(int band, const uint8_t *fp)
 
 int near_index_add(near_index *x, const uint8_t fp[FP_BYTES])
 {
-    if (x->n_items == x->cap_items) {
-        size_t cap = x->cap_items ? 2 * x->cap_items : 64;
-        uint8_t(*f)[FP_BYTES] = realloc(x->fps, cap * sizeof *f);
+    if (x->n_items == x->cap_items) { /* fps and seen share cap_items */
+        size_t cap = x->cap_items, cap_seen = x->cap_items;
+        uint8_t(*f)[FP_BYTES] = mem_grow(x->fps, &cap, cap + 1, sizeof *f);
         if (!f)
             return MORGUE_ENOMEM;
         x->fps = f;
-        uint32_t *s = realloc(x->seen, cap * sizeof *s);
+        uint32_t *s = mem_grow(x->seen, &cap_seen, cap, sizeof *s);
         if (!s)
             return MORGUE_ENOMEM;
         x->seen = s;
@@ -73,14 +74,11 @@ int near_index_add(near_index *x, const uint8_t fp[FP_BYTES])
     x->n_items++;
     if (fp_none(fp))
         return MORGUE_OK;
-    if (x->n_nodes + NEAR_BANDS > x->cap_nodes) {
-        size_t cap = x->cap_nodes ? 2 * x->cap_nodes : 1024;
-        near_node *n = realloc(x->nodes, cap * sizeof *n);
-        if (!n)
-            return MORGUE_ENOMEM;
-        x->nodes = n;
-        x->cap_nodes = cap;
-    }
+    near_node *n = mem_grow(x->nodes, &x->cap_nodes, x->n_nodes + NEAR_BANDS,
+                            sizeof *n);
+    if (!n)
+        return MORGUE_ENOMEM;
+    x->nodes = n;
     for (int b = 0; b < NEAR_BANDS; b++) {
         uint64_t k = band_key(b, fp);
         uint32_t head = u64map_get(&x->heads, k);

@@ -1,7 +1,15 @@
 /* phrase.c: exact words at consecutive positions ("state of emergency"),
  * or all within n positions of each other (NEAR/n), optionally inside the
  * title. Documents come from intersecting the words' postings; positions
- * are decoded only for documents holding every word. */
+ * are decoded only for documents holding every word.
+ *
+ * Bounds: a phrase occurs at most as often as its rarest word in the
+ * document, and its score's tf part is the same saturation as an exact
+ * word's, so the smallest of its words' saturated bounds bounds it; a
+ * NEAR window count is at most the sum of the words' counts, and
+ * saturation is subadditive, so the sum of theirs does. With a hint,
+ * candidates whose bound cannot beat it are skipped before any position
+ * is read. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +28,7 @@ typedef struct phrase_it {
     unsigned near;     /* 0: a phrase */
     int title_only;
     double *idfs;      /* owned, per word */
+    double idf_sum;
     uint32_t **pos;    /* per word, scratch */
     int *n_pos;
     uint32_t freq;     /* occurrences in the current document */
@@ -130,12 +139,41 @@ static uint32_t matches(phrase_it *p, uint32_t doc)
     return p->near ? count_near(p, limit) : count_phrase(p, limit);
 }
 
+/* The saturated tf part's bound from the words' bounds (see the top). */
+static double combine(const phrase_it *p, double lo, double sum)
+{
+    if (!p->near)
+        return lo;
+    double cap = p->c.k1 + 1; /* what saturation never reaches */
+    return sum < cap ? sum : cap;
+}
+
+static double bound(phrase_it *p, uint32_t doc, uint32_t *end)
+{
+    double lo = 0, sum = 0;
+    *end = IT_END;
+    for (size_t w = 0; w < p->n; w++) {
+        uint32_t e;
+        double v = term_it_block_sat(p->words[w], doc, &e);
+        lo = w == 0 || v < lo ? v : lo;
+        sum += v;
+        if (e < *end)
+            *end = e;
+    }
+    return p->idf_sum * combine(p, lo, sum);
+}
+
 static uint32_t advance(it *i, uint32_t target)
 {
     phrase_it *p = (phrase_it *)i;
     i->started = 1;
     uint32_t doc = it_advance(p->order[0], target);
     while (doc != IT_END && !i->err) {
+        uint32_t end;
+        if (i->min > 0 && it_cannot_beat(bound(p, doc, &end), i->min)) {
+            doc = end >= IT_END - 1 ? IT_END : it_advance(p->order[0], end + 1);
+            continue;
+        }
         size_t k = 1;
         for (; k < p->n; k++) {
             uint32_t d = it_advance(p->order[k], doc);
@@ -182,7 +220,13 @@ static void phrase_free(it *i)
     free(p);
 }
 
-static const it_ops phrase_ops = { advance, score, phrase_free };
+static double block_max(it *i, uint32_t target, uint32_t *end)
+{
+    return bound((phrase_it *)i, target, end);
+}
+
+static const it_ops phrase_ops = { advance, score, phrase_free, block_max,
+                                   NULL };
 
 it *phrase_it_new(const score_ctx *c, it **words, size_t n, unsigned near,
                   int title_only, const double *idfs)
@@ -215,5 +259,13 @@ it *phrase_it_new(const score_ctx *c, it **words, size_t n, unsigned near,
     }
     qsort(p->order, n, sizeof *p->order, it_by_cost);
     p->base.cost = p->order[0]->cost;
+    double lo = 0, sum = 0;
+    for (size_t w = 0; w < n; w++) {
+        double v = term_it_max_sat(words[w]);
+        lo = w == 0 || v < lo ? v : lo;
+        sum += v;
+        p->idf_sum += idfs[w];
+    }
+    p->base.max = p->idf_sum * combine(p, lo, sum);
     return &p->base;
 }

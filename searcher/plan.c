@@ -9,6 +9,7 @@
 #include "text/stopwords.h"
 #include "text/tokenize.h"
 #include "util/alloc.h"
+#include "util/span.h"
 
 
 int plan_oom(ctx *c)
@@ -214,12 +215,6 @@ static pnode *word_node(ctx *c, const qnode *q)
     return p;
 }
 
-static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
-{
-    int r = memcmp(a, b, al < bl ? al : bl);
-    return r ? r : (al > bl) - (al < bl);
-}
-
 /* Every exact word starting with the prefix, over all segments; for
  * source: and tag:, every whole value starting with it (values are keys of
  * their own namespace, so `source:stepp*` is "steppe daily", not a word
@@ -257,7 +252,7 @@ static pnode *prefix_node(ctx *c, const qnode *q)
                !memcmp(ti.key, key, klen)) {
             size_t i = 0;
             while (i < n_found &&
-                   key_cmp(found[i], strlen(found[i]), ti.key + 1,
+                   span_cmp(found[i], strlen(found[i]), ti.key + 1,
                            ti.key_len - 1))
                 i++;
             if (i < n_found)
@@ -582,10 +577,4 @@ static it *build(const pnode *n, const score_ctx *c, size_t g, errmsg *e)
 it *plan_build(const plan *p, const score_ctx *c, size_t g, errmsg *e)
 {
     return build(p->root, c, g, e);
-}
-
-it *plan_build_node(const pnode *n, const score_ctx *c, size_t g,
-                    errmsg *e)
-{
-    return build(n, c, g, e);
 }

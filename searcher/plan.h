@@ -43,15 +43,12 @@ typedef struct plan {
  * never: p->root is then NULL when nothing is left, and nothing matches. */
 int plan_make(plan *p, morgue_searcher *s, const qnode *q);
 
-/* The iterator tree of node n (plan_build: the whole query) for segment
- * g; NULL on OOM. */
+/* The iterator tree of the query for segment g; NULL on OOM. */
 it *plan_build(const plan *p, const score_ctx *c, size_t g, errmsg *e);
-it *plan_build_node(const pnode *n, const score_ctx *c, size_t g,
-                    errmsg *e);
 
 /* Moves the date ranges of a top-level AND into [*from, *to] (narrowing
- * it), so that the words left can be evaluated as a flat, pruned query
- * with the date column as a filter. A date-only query is left alone. */
+ * it), so that the date column filters the words' matches instead of a
+ * date iterator scanning it. A date-only query is left alone. */
 void plan_hoist_dates(plan *p, int64_t *from, int64_t *to);
 
 void plan_free(plan *p);

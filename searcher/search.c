@@ -1,6 +1,8 @@
-/* search.c: morgue_search(): parse, plan, then per segment either the
- * pruned top-k of a flat query or an exhaustive walk of the iterator tree;
- * facets and date sorting always walk every match. */
+/* search.c: morgue_search(): parse, plan, then per segment one top-k
+ * driver over the iterator tree: once the heap is full, the root is told
+ * the score a document must beat (iter.h's hint), and every operator down
+ * the tree prunes by it. Facets, date sorting, collapsing and counting
+ * give no hint, so they see every match. */
 #include <math.h>
 #include <time.h>
 #include <stdlib.h>
@@ -13,7 +15,6 @@
 #include "searcher/near.h"
 #include "searcher/search.h"
 #include "searcher/plan.h"
-#include "searcher/prune.h"
 #include "searcher/recency.h"
 #include "searcher/query.h"
 #include "searcher/testflags.h"
@@ -70,14 +71,10 @@ typedef struct run {
 
 static int keep_all(run *r, hit h, uint64_t g)
 {
-    if (r->n_all == r->cap_all) {
-        size_t cap = r->cap_all ? 2 * r->cap_all : 256;
-        topk_entry *a = realloc(r->all, cap * sizeof *a);
-        if (!a)
-            return MORGUE_ENOMEM;
-        r->all = a;
-        r->cap_all = cap;
-    }
+    topk_entry *a = mem_grow(r->all, &r->cap_all, r->n_all + 1, sizeof *a);
+    if (!a)
+        return MORGUE_ENOMEM;
+    r->all = a;
     r->all[r->n_all++] = (topk_entry){ h, g };
     return MORGUE_OK;
 }
@@ -89,19 +86,6 @@ static int by_rank(const void *x, const void *y)
     if (a->h.key != b->h.key)
         return a->h.key > b->h.key ? -1 : 1;
     return a->g < b->g ? -1 : a->g > b->g;
-}
-
-/* A flat query: one stem, or an AND / OR of stems only. */
-static int flat(const pnode *n)
-{
-    if (n->kind == Q_WORD)
-        return n->tkind == TERM_STEM;
-    if (n->kind != Q_AND && n->kind != Q_OR)
-        return 0;
-    for (size_t i = 0; i < n->n_kids; i++)
-        if (n->kids[i]->kind != Q_WORD || n->kids[i]->tkind != TERM_STEM)
-            return 0;
-    return 1;
 }
 
 /* The article a search_extra leaves out, or one of its near-duplicates. */
@@ -137,10 +121,27 @@ int budget_poll(query_budget *b)
     return stop;
 }
 
+/* The hint for the root: the k-th best key over the most recency can
+ * multiply a score by in this segment; 0 (none) until the heap is full. */
+static double hint(const run *r, double boost)
+{
+    if (r->top.n < r->top.k)
+        return 0;
+    double th = topk_threshold(&r->top);
+    return th > 0 ? th / boost : 0;
+}
+
 static int walk(run *r, size_t g, it *root)
 {
     const segment *seg = &r->s->segs[g];
     int by_date = r->o->sort == MORGUE_SORT_DATE;
+    int prune = !r->exhaustive && !(r->o->flags & MORGUE_QUERY_COUNT);
+    double boost = r->o->recency_half_life > 0
+                       ? recency_factor(seg->max_date, r->now,
+                                        r->o->recency_half_life)
+                       : 1.0;
+    if (prune)
+        it_set_min(root, hint(r, boost));
     uint32_t seen = 0;
     for (uint32_t d = it_next(root); d != IT_END; d = it_next(root)) {
         /* iterators that spend nothing (the date column) still stop */
@@ -153,9 +154,11 @@ static int walk(run *r, size_t g, it *root)
         if (r->x && excluded(r, g, d))
             continue;
         int64_t t = segment_date(seg, d);
-        if ((r->from != INT64_MIN || r->to != INT64_MAX) &&
-            (t == INT64_MIN || t < r->from || t > r->to))
-            continue;
+        if (r->from != INT64_MIN || r->to != INT64_MAX) {
+            int64_t lt = segment_local_date(seg, d); /* the article's day */
+            if (lt == INT64_MIN || lt < r->from || lt > r->to)
+                continue;
+        }
         r->total++;
         if (facets_add(&r->facets, r->s, g, d))
             return MORGUE_ENOMEM;
@@ -167,56 +170,14 @@ static int walk(run *r, size_t g, it *root)
             if (keep_all(r, (hit){ key, sc, (uint32_t)g, d },
                          r->s->base[g] + d))
                 return MORGUE_ENOMEM;
-        } else if (topk_would_enter(&r->top, key))
+        } else if (topk_would_enter(&r->top, key)) {
             topk_push(&r->top, (hit){ key, sc, (uint32_t)g, d },
                       r->s->base[g] + d);
-    }
-    return root->err ? root->err : MORGUE_OK;
-}
-
-/* A flat query's words as separate term iterators, pruned. */
-static int pruned(run *r, size_t g, const score_ctx *c, errmsg *e)
-{
-    const pnode *n = r->p.root;
-    size_t count = n->kind == Q_WORD ? 1 : n->n_kids;
-    it **terms = calloc(count + 1, sizeof *terms);
-    int rc = terms ? MORGUE_OK : MORGUE_ENOMEM;
-    for (size_t i = 0; rc == MORGUE_OK && i < count; i++) {
-        terms[i] = plan_build_node(n->kind == Q_WORD ? n : n->kids[i], c, g,
-                                   e);
-        if (!terms[i])
-            rc = MORGUE_ENOMEM;
-        else if (terms[i]->err)
-            rc = terms[i]->err;
-    }
-    /* Words absent from this segment are empty iterators, not terms: an
-     * AND with one matches nothing here; an OR drops them. */
-    size_t live = 0;
-    int absent = 0;
-    for (size_t i = 0; rc == MORGUE_OK && i < count; i++) {
-        if (terms[i]->started && terms[i]->doc == IT_END) {
-            absent = 1;
-            it_free(terms[i]);
-        } else {
-            terms[live++] = terms[i];
+            if (prune)
+                it_set_min(root, hint(r, boost));
         }
     }
-    if (rc == MORGUE_OK)
-        count = live;
-    if (rc == MORGUE_OK && live && !(absent && n->kind != Q_OR)) {
-        prune_job j = { r->s, g, terms, live, n->kind != Q_OR,
-                        (r->o->flags & MORGUE_QUERY_COUNT) != 0, r->from,
-                        r->to, &r->top, &r->total, &r->budget,
-                        r->o->recency_half_life, r->now, 1.0 };
-        if (j.half_life > 0)
-            j.boost_max = recency_factor(r->s->segs[g].max_date, r->now,
-                                         j.half_life);
-        rc = prune_run(&j);
-    }
-    for (size_t i = 0; terms && i < count; i++)
-        it_free(terms[i]);
-    free(terms);
-    return rc;
+    return root->err ? root->err : MORGUE_OK;
 }
 
 static int search_segment(run *r, size_t g)
@@ -225,14 +186,9 @@ static int search_segment(run *r, size_t g)
                     r->o->title_weight, r->s->max_tlen[g], &r->budget };
     errmsg e;
     e.text[0] = '\0';
-    int rc;
-    if (!r->exhaustive && flat(r->p.root)) {
-        rc = pruned(r, g, &c, &e);
-    } else {
-        it *root = plan_build(&r->p, &c, g, &e);
-        rc = root ? walk(r, g, root) : MORGUE_ENOMEM;
-        it_free(root);
-    }
+    it *root = plan_build(&r->p, &c, g, &e);
+    int rc = root ? walk(r, g, root) : MORGUE_ENOMEM;
+    it_free(root);
     if (rc == MORGUE_EQUERY && r->budget.stopped)
         return searcher_fail(r->s, MORGUE_ECANCELED, "search stopped: %s",
                              r->budget.cancel &&

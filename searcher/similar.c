@@ -19,6 +19,7 @@
 #include "searcher/similar.h"
 #include "text/stem.h"
 #include "text/tokenize.h"
+#include "util/alloc.h"
 #include "util/apiver.h"
 #include "util/hash.h"
 
@@ -123,15 +124,12 @@ int sim_top_terms(sim_ctx *c, const span *fl, size_t k, uint64_t *hashes,
                 cs[i].tf++;
                 continue;
             }
-            if (n == cap) {
-                cap = cap ? 2 * cap : 64;
-                cand *x = realloc(cs, cap * sizeof *x);
-                if (!x) {
-                    rc = MORGUE_ENOMEM;
-                    break;
-                }
-                cs = x;
+            cand *x = mem_grow(cs, &cap, n + 1, sizeof *x);
+            if (!x) {
+                rc = MORGUE_ENOMEM;
+                break;
             }
+            cs = x;
             uint64_t df = 0;
             rc = stem_df(c, stem, sn, h, &df, e);
             if (rc == MORGUE_OK && u64map_put(&at, h, (uint32_t)n))

@@ -29,9 +29,9 @@ struct term_it {
     double idf;
     double avg_body, avg_title; /* mean tokens per field */
     double p_max, t_max; /* bounds of each part of x over the segment */
-    double max;        /* bound of the whole score over the segment */
-    uint32_t ub_from, ub_to; /* term_it_block_max() answer cached for */
-    double ub;         /* documents ub_from..ub_to */
+    double max_sat;    /* saturated bound of x over the segment */
+    uint32_t ub_from, ub_to; /* block_sat() answer cached for */
+    double ub_sat;     /* documents ub_from..ub_to */
 };
 
 /* Which share of x a list's (tf, length) pairs bound. */
@@ -140,10 +140,9 @@ static double score(it *i)
     return t->idf * bm25_saturate(x, c->k1);
 }
 
-static uint32_t advance(it *i, uint32_t target)
+static uint32_t step(term_it *t, uint32_t target)
 {
-    term_it *t = (term_it *)i;
-    i->started = 1;
+    it *i = &t->base;
     uint32_t block = t->p.block;
     i->doc = postings_advance(&t->p, target);
     if (t->p.err)
@@ -156,6 +155,24 @@ static uint32_t advance(it *i, uint32_t target)
     return i->doc;
 }
 
+static double block_max(it *i, uint32_t target, uint32_t *end);
+
+/* With a hint, whole blocks whose bound cannot beat it are stepped over
+ * by their skip entries, without decoding them. */
+static uint32_t advance(it *i, uint32_t target)
+{
+    term_it *t = (term_it *)i;
+    i->started = 1;
+    uint32_t doc = step(t, target);
+    while (i->min > 0 && doc != IT_END) {
+        uint32_t end;
+        if (!it_cannot_beat(block_max(i, doc, &end), i->min))
+            break;
+        doc = end >= IT_END - 1 ? (i->doc = IT_END) : step(t, end + 1);
+    }
+    return doc;
+}
+
 static void term_free(it *i)
 {
     term_it *t = (term_it *)i;
@@ -165,7 +182,8 @@ static void term_free(it *i)
     free(t);
 }
 
-static const it_ops term_ops = { advance, score, term_free };
+static const it_ops term_ops = { advance, score, term_free, block_max,
+                                  NULL };
 
 it *term_it_new(const score_ctx *c, term_kind kind, const term_info *body,
                 const term_info *title, double idf, errmsg *e)
@@ -195,15 +213,16 @@ it *term_it_new(const score_ctx *c, term_kind kind, const term_info *body,
         t->has_t = 1;
         t->t_max = list_bound(t, &t->t, PART_TITLE);
     }
-    t->max = kind == TERM_FILTER
-                 ? 0
-                 : idf * bm25_saturate(t->p_max + t->t_max, c->k1);
+    t->max_sat = kind == TERM_FILTER
+                     ? 0
+                     : bm25_saturate(t->p_max + t->t_max, c->k1);
+    t->base.max = kind == TERM_FILTER ? 0 : idf * t->max_sat;
     t->ub_from = 1; /* empty cache */
     t->ub_to = 0;
     return &t->base;
 }
 
-double term_it_max(it *i) { return ((term_it *)i)->max; }
+double term_it_max_sat(it *i) { return ((term_it *)i)->max_sat; }
 
 /* Bound of one list's share at the block holding target. */
 static double block_part(const term_it *t, postings *p, uint32_t target,
@@ -220,22 +239,7 @@ static double block_part(const term_it *t, postings *p, uint32_t target,
     return impact_bound(t, p, (uint32_t)(se - p->skips), part);
 }
 
-static double block_max(term_it *t, uint32_t target, uint32_t *block_end);
-
-/* Block bounds are asked for every candidate document; they change only
- * at block boundaries. */
-double term_it_block_max(it *i, uint32_t target, uint32_t *block_end)
-{
-    term_it *t = (term_it *)i;
-    if (target < t->ub_from || target > t->ub_to) {
-        t->ub = block_max(t, target, &t->ub_to);
-        t->ub_from = target;
-    }
-    *block_end = t->ub_to;
-    return t->ub;
-}
-
-static double block_max(term_it *t, uint32_t target, uint32_t *block_end)
+static double block_sat(term_it *t, uint32_t target, uint32_t *block_end)
 {
     if (t->kind == TERM_FILTER) {
         *block_end = IT_END;
@@ -250,7 +254,25 @@ static double block_max(term_it *t, uint32_t target, uint32_t *block_end)
         if (tend < *block_end)
             *block_end = tend;
     }
-    return x > 0 ? t->idf * bm25_saturate(x, t->c.k1) : 0;
+    return x > 0 ? bm25_saturate(x, t->c.k1) : 0;
+}
+
+/* Block bounds are asked for every candidate document; they change only
+ * at block boundaries. */
+double term_it_block_sat(it *i, uint32_t target, uint32_t *block_end)
+{
+    term_it *t = (term_it *)i;
+    if (target < t->ub_from || target > t->ub_to) {
+        t->ub_sat = block_sat(t, target, &t->ub_to);
+        t->ub_from = target;
+    }
+    *block_end = t->ub_to;
+    return t->ub_sat;
+}
+
+static double block_max(it *i, uint32_t target, uint32_t *end)
+{
+    return ((term_it *)i)->idf * term_it_block_sat(i, target, end);
 }
 
 postings *term_it_postings(it *i) { return &((term_it *)i)->p; }

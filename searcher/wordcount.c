@@ -5,12 +5,11 @@
 
 #include "index/termdict.h"
 #include "searcher/searcher.h"
+#include "util/span.h"
 
 static int key_cmp(const termdict_iter *a, const termdict_iter *b)
 {
-    size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
-    int c = memcmp(a->key, b->key, n);
-    return c ? c : (a->key_len > b->key_len) - (a->key_len < b->key_len);
+    return span_cmp(a->key, a->key_len, b->key, b->key_len);
 }
 
 int searcher_count_words(morgue_searcher *s, uint64_t *out)

@@ -70,4 +70,18 @@ static inline size_t mem_grow_cap(size_t cap, size_t need, size_t size)
     return mem_mul(c, size, &bytes) ? 0 : c;
 }
 
+/* Grows p, an array of *cap elements of size bytes, to hold at least
+ * need: the array (p itself when it is big enough already) with *cap
+ * raised, or NULL with p and *cap left as they were. */
+static inline void *mem_grow(void *p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap && p)
+        return p;
+    size_t c = mem_grow_cap(*cap, need, size);
+    void *q = c ? realloc(p, c * size) : NULL;
+    if (q)
+        *cap = c;
+    return q;
+}
+
 #endif

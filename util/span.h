@@ -33,6 +33,14 @@ static inline int span_ascii_lower(int c)
     return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 }
 
+/* Byte-wise order of (a, al) and (b, bl), a shorter prefix first: the
+ * order of every term dictionary. <0, 0 or >0 like memcmp. */
+static inline int span_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+    return c ? c : (al > bl) - (al < bl);
+}
+
 /* 1 when s starts with lit, ASCII letters compared without case. */
 static inline int span_istarts(span s, const char *lit)
 {

@@ -15,15 +15,7 @@
 #include "morgue.h"
 #include "testutil.h"
 
-static void add(morgue_writer *w, const char *id, const char *title,
-                const char *body)
-{
-    morgue_article a = MORGUE_ARTICLE_INIT;
-    a.id = id;
-    a.title = title;
-    a.body = body;
-    ck_assert_int_eq(morgue_writer_add(w, &a), MORGUE_OK);
-}
+#define add(w, id, title, body) tu_add(w, id, title, body, NULL, 0)
 
 /* An index of n articles about oil, id "aN"; the caller frees the dir. */
 static char *small_index(const char *tag, int n)

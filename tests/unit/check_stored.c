@@ -27,17 +27,8 @@ static morgue_writer *open_writer(const char *dir)
     return w;
 }
 
-static void add(morgue_writer *w, const char *id, const char *title,
-                const char *body)
-{
-    morgue_article a = MORGUE_ARTICLE_INIT;
-    a.id = id;
-    a.title = title;
-    a.body = body;
-    a.source = "Stored Wire";
-    ck_assert_msg(morgue_writer_add(w, &a) == MORGUE_OK, "%s",
-                  morgue_writer_errmsg(w));
-}
+#define add(w, id, title, body) \
+    tu_add(w, id, title, body, "Stored Wire", 0)
 
 static void check_ok(const char *dir)
 {

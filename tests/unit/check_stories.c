@@ -36,17 +36,8 @@ static const char *quote =
     "citizens comes before everything else,\" the president said in a "
     "televised address late on Wednesday night.";
 
-static void add(morgue_writer *w, const char *id, const char *title,
-                const char *body, int64_t date)
-{
-    morgue_article a = MORGUE_ARTICLE_INIT;
-    a.id = id;
-    a.title = title;
-    a.body = body;
-    a.source = "Test";
-    a.date = date;
-    ck_assert_int_eq(morgue_writer_add(w, &a), MORGUE_OK);
-}
+#define add(w, id, title, body, date) \
+    tu_add(w, id, title, body, "Test", date)
 
 static char buf1[4096], buf2[4096], buf3[4096];
 

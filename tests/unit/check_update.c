@@ -13,6 +13,7 @@
 #include "index/segment.h"
 #include "index/termdict.h"
 #include "morgue.h"
+#include "testutil.h"
 #include "updutil.h"
 
 static morgue_writer *open_writer(const char *dir, int merge_factor)
@@ -24,14 +25,7 @@ static morgue_writer *open_writer(const char *dir, int merge_factor)
     return w;
 }
 
-static void add(morgue_writer *w, const char *id, const char *body)
-{
-    morgue_article a = MORGUE_ARTICLE_INIT;
-    a.id = id;
-    a.title = "Wire story";
-    a.body = body;
-    ck_assert_int_eq(morgue_writer_add(w, &a), MORGUE_OK);
-}
+#define add(w, id, body) tu_add(w, id, "Wire story", body, NULL, 0)
 
 static void expect_hits(const char *dir, const char *q, const char *want)
 {

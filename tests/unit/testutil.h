@@ -2,10 +2,14 @@
 #ifndef MORGUE_TESTUTIL_H
 #define MORGUE_TESTUTIL_H
 
+#include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "morgue.h"
 
 /* A fresh empty directory under $TMPDIR; the caller frees the string. */
 static inline char *tu_tempdir(const char *tag)
@@ -34,6 +38,26 @@ static inline uint64_t tu_rand(uint64_t *s)
     *s ^= *s << 25;
     *s ^= *s >> 27;
     return *s * 2685821657736338717ull;
+}
+
+/* Adds a, failing the test with the writer's message when it is refused. */
+static inline void tu_put(morgue_writer *w, const morgue_article *a)
+{
+    ck_assert_msg(morgue_writer_add(w, a) == MORGUE_OK, "adding %s: %s",
+                  a->id, morgue_writer_errmsg(w));
+}
+
+/* Adds one article; a NULL source or a 0 date leaves that field unset. */
+static inline void tu_add(morgue_writer *w, const char *id, const char *title,
+                          const char *body, const char *source, int64_t date)
+{
+    morgue_article a = MORGUE_ARTICLE_INIT;
+    a.id = id;
+    a.title = title;
+    a.body = body;
+    a.source = source;
+    a.date = date;
+    tu_put(w, &a);
 }
 
 #endif
