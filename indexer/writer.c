@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "index/delfile.h"
+#include "index/snapshot.h"
 #include "indexer/writer_int.h"
 #include "util/apiver.h"
 #include "util/fsutil.h"
@@ -233,7 +234,7 @@ static int open_seg(morgue_writer *w, wseg *g, const manifest_seg *ms)
 {
     char path[4096];
     segment_path(path, sizeof path, w->dir, ms->id);
-    int rc = segment_open(&g->seg, path, ms->id, &w->err);
+    int rc = snapshot_open_segment(&g->seg, w->dir, ms, &w->err);
     if (rc == MORGUE_ENOTFOUND)
         rc = err_corrupt(&w->err, "%s: named by MANIFEST but missing", path);
     if (rc == MORGUE_OK &&
@@ -242,14 +243,8 @@ static int open_seg(morgue_writer *w, wseg *g, const manifest_seg *ms)
     if (rc)
         return rc;
     writer_release_pages(g);
-    if (g->seg.n_docs != ms->n_docs) {
-        segment_close(&g->seg);
-        return err_corrupt(&w->err, "%s: %u documents, the manifest says %u",
-                           path, g->seg.n_docs, ms->n_docs);
-    }
     if (ms->delgen) {
-        rc = delfile_read(w->dir, ms->id, ms->delgen, ms->n_docs,
-                          ms->n_deleted, &g->del, &w->err);
+        rc = snapshot_read_deletions(&g->del, w->dir, ms, &w->err);
         if (rc == MORGUE_ENOTFOUND)
             rc = err_corrupt(&w->err, "deletion file of segment %016" PRIx64
                              " named by MANIFEST but missing", ms->id);
