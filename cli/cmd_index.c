@@ -38,6 +38,9 @@ static void usage(FILE *f)
             "or its path)\n"
             "                   by its file's modification time (default: "
             "undated)\n"
+            "  --threads N      threads to index with (default: one per "
+            "core); the index\n"
+            "                   written is the same whatever N\n"
             "  --wait SECONDS   wait this long for another writer's lock\n"
             "  --quiet          only warnings and errors\n\n"
             "Exit status: 0 done; 3 done but something was skipped; 1 "
@@ -179,6 +182,7 @@ int cmd_index(int argc, char **argv)
         { "lang", required_argument, NULL, 'l' },
         { "memory", required_argument, NULL, 'm' },
         { "wait", required_argument, NULL, 'w' },
+        { "threads", required_argument, NULL, 'T' },
         { "rebuild", no_argument, NULL, 'r' },
         { "date-from-mtime", no_argument, NULL, 'M' },
         { "quiet", no_argument, NULL, 'q' },
@@ -200,6 +204,13 @@ int cmd_index(int argc, char **argv)
             if (cli_number("--memory", optarg, 1, 1 << 20, &v))
                 return CLI_EXIT_USAGE;
             wo.memory_budget = (size_t)v << 20;
+            break;
+        }
+        case 'T': {
+            long long v;
+            if (cli_number("--threads", optarg, 1, 256, &v))
+                return CLI_EXIT_USAGE;
+            wo.threads = (unsigned)v;
             break;
         }
         case 'w':
