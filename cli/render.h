@@ -18,7 +18,9 @@ json_t *render_date(int64_t t);
 const char *render_date_facet_name(int kind);
 
 /* One hit: rank, score, id, title, date, source, path (the file, or null),
- * url, tags, snippet. */
+ * url, tags, snippet. NULL when a stored field cannot be read (a damaged
+ * block): the reason is in morgue_hits_errmsg(h). render_article and
+ * render_search do the same. */
 json_t *render_hit(morgue_hits *h, size_t rank);
 
 /* A whole article (for show): the hit's fields without rank, score and
