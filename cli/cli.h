@@ -2,6 +2,7 @@
 #ifndef MORGUE_CLI_H
 #define MORGUE_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 /* Exit statuses (documented in docs/OPERATIONS.md). */
@@ -24,6 +25,17 @@ int cmd_serve(int argc, char **argv);
 int cmd_dups(int argc, char **argv);
 int cmd_similar(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
+
+/* "YYYY-MM-DD" of the UTC day holding t into out (16 bytes). */
+void cli_day(int64_t t, char *out);
+
+/* t on the clock of UTC offset off (minutes; MORGUE_NO_OFFSET: UTC), so
+ * that cli_day() of it is the article's own calendar day. */
+int64_t cli_local(int64_t t, int off);
+
+/* t in offset off as ISO 8601, "2022-05-15T01:20:00+02:00", with "Z" for
+ * MORGUE_NO_OFFSET, into out (32 bytes). */
+void cli_datetime(int64_t t, int off, char *out);
 
 /* Index directory: the --index value if given, else $MORGUE_INDEX, else
  * "morgue-index" in the current directory. */

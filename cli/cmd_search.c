@@ -12,9 +12,7 @@
 #include "cli/render.h"
 #include "cli/search_opts.h"
 #include "morgue.h"
-#include "util/buf.h"
-#include "util/civil.h"
-#include "util/utf8.h"
+#include "cli/buf.h"
 
 static void usage(FILE *f)
 {
@@ -91,10 +89,8 @@ static int print_hit(morgue_hits *h, size_t rank, const cli_style *st)
     morgue_hits_field(h, MORGUE_FIELD_TITLE, &title, &tn);
     morgue_hits_field(h, MORGUE_FIELD_SOURCE, &source, &sn);
     morgue_hits_field(h, MORGUE_FIELD_URL, &url, &un);
-    int64_t date = morgue_hits_date(h);
-    char day[16] = "undated";
-    if (date != MORGUE_NO_DATE)
-        civil_format_day(date, day);
+    char day[40];
+    render_when(h, day);
     printf("%s%zu. %.*s%s\n", st->bold, rank, (int)tn, tn ? title : "",
            st->reset);
     printf("   %s%s%s%.*s  (score %.3f)%s\n", st->dim, day, sn ? " · " : "",

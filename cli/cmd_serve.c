@@ -1,17 +1,19 @@
 /* cmd_serve.c: morgue serve: the search page and a JSON API over HTTP
  * (libmicrohttpd), read-only.
  *
- * Routes: /?q=... (the search page; bookmarkable), /article?id=... (an
- * article's page), /api/search?q=... (the CLI's search options as
- * parameters, the same JSON as `morgue search --json`), /api/article/ID,
+ * Routes: /?q=... (the search page, or its story timeline; bookmarkable),
+ * /article?id=... (an article's page), /api/search?q=... (the CLI's search
+ * options as parameters, the same JSON as `morgue search --json`),
+ * /api/timeline?q=... (as `morgue timeline --json`), /api/article/ID,
  * /api/stats. Only GET and HEAD.
  *
  * Concurrency: libmicrohttpd's thread pool runs requests in --threads
  * threads; they share one morgue_searcher (a read-only snapshot may be
- * shared). Each request first compares MANIFEST's identity (inode, size,
- * mtime) with the snapshot's; when a writer has committed, a new
- * searcher is opened and swapped in, and the old one is closed when the
- * last request using it ends (a reference count). So the server keeps
+ * shared). Each request first asks morgue_searcher_reopen() whether a
+ * writer has committed (one stat() of MANIFEST; one request at a time
+ * asks, the others meanwhile use the current snapshot); when one has, the
+ * new searcher is swapped in, and the old one is closed when the last
+ * request using it ends (a reference count). So the server keeps
  * answering from the old commit while `morgue index` works and picks up
  * the new one at the first request after it commits.
  *
@@ -29,14 +31,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/page.h"
 #include "cli/render.h"
 #include "cli/search_opts.h"
 #include "morgue.h"
-#include "util/buf.h"
+#include "cli/buf.h"
 
 #define MAX_QUERY 1000        /* bytes of q */
 #define MAX_CONNECTIONS 512
@@ -58,9 +59,11 @@ static void usage(FILE *f)
             "  --quiet             no start-up line\n\n"
             "Pages: /?q=QUERY&mode=strict|natural&sort=relevance|date"
             "&from=&to=&offset=\n"
+            "         &collapse=1&view=hits|timeline&by=day|week|month\n"
             "       /article?id=ID\n"
             "API:   /api/search?q=QUERY&limit=&offset=&any=1&sort=&from=&to="
             "&facet=...\n"
+            "       /api/timeline?q=QUERY&by=&from=&to=&any=1&now=\n"
             "       /api/article/ID   /api/stats\n"
             "Stops on SIGINT or SIGTERM. Exit status: 0 stopped; 1 error; "
             "2 usage.\n");
@@ -77,16 +80,8 @@ static struct {
     pthread_mutex_t mu;
     const char *dir;
     snap *cur;
-    struct stat seen;    /* MANIFEST when cur was opened */
-} shared = { PTHREAD_MUTEX_INITIALIZER, NULL, NULL, { 0 } };
-
-static int same_file(const struct stat *a, const struct stat *b)
-{
-    return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
-           a->st_size == b->st_size &&
-           a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-           a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
-}
+    int reopening;       /* a request is in morgue_searcher_reopen() */
+} shared = { PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0 };
 
 static void drop(snap *p)
 {
@@ -96,39 +91,63 @@ static void drop(snap *p)
     }
 }
 
-/* Opens the index's last commit as the current snapshot (under mu). */
-static int refresh(const struct stat *now)
+/* s as a snapshot with refs references, or NULL (s closed). */
+static snap *snap_new(morgue_searcher *s, int refs)
 {
-    morgue_searcher *s;
-    if (morgue_searcher_open(&s, shared.dir, NULL) != MORGUE_OK)
-        return -1;
     snap *p = malloc(sizeof *p);
     if (!p) {
         morgue_searcher_close(s);
-        return -1;
+        return NULL;
     }
     p->s = s;
-    p->refs = 1;
-    drop(shared.cur);
-    shared.cur = p;
-    shared.seen = *now;
-    return 0;
+    p->refs = refs;
+    return p;
 }
 
-/* The current snapshot, reopened first when MANIFEST changed; the caller
- * releases it. NULL only when the index cannot be opened at all. */
+/* The current snapshot, the caller's to release. One request at a time
+ * asks morgue_searcher_reopen() (one stat() of MANIFEST when nothing was
+ * committed) whether a newer commit exists, outside the lock: the others
+ * go on with the current snapshot meanwhile, and opening a new commit
+ * never holds them up. The new searcher is swapped in; the old one is
+ * closed when its last request releases it. A failed reopen keeps
+ * answering from the old commit. NULL only when the index cannot be
+ * opened at all (at start). */
 static snap *acquire(void)
 {
-    char path[4096];
-    struct stat now;
-    snprintf(path, sizeof path, "%s/MANIFEST", shared.dir);
     pthread_mutex_lock(&shared.mu);
-    if (stat(path, &now) == 0 &&
-        (!shared.cur || !same_file(&now, &shared.seen)))
-        refresh(&now); /* on failure keep answering from the old one */
     snap *p = shared.cur;
-    if (p)
+    int mine = 0;
+    if (p) {
         p->refs++;
+        mine = !shared.reopening;
+        shared.reopening |= mine;
+    }
+    pthread_mutex_unlock(&shared.mu);
+    if (!p) { /* the first open */
+        morgue_searcher *s;
+        if (morgue_searcher_open(&s, shared.dir, NULL) != MORGUE_OK ||
+            !(p = snap_new(s, 2)))
+            return NULL;
+        pthread_mutex_lock(&shared.mu);
+        drop(shared.cur);
+        shared.cur = p;
+        pthread_mutex_unlock(&shared.mu);
+        return p;
+    }
+    if (!mine)
+        return p;
+    morgue_searcher *n = NULL;
+    snap *q = morgue_searcher_reopen(p->s, &n) == MORGUE_OK && n
+                  ? snap_new(n, 2) /* current, and this request's */
+                  : NULL;
+    pthread_mutex_lock(&shared.mu);
+    shared.reopening = 0;
+    if (q) {
+        drop(shared.cur);
+        shared.cur = q;
+        drop(p);
+        p = q;
+    }
     pthread_mutex_unlock(&shared.mu);
     return p;
 }
@@ -218,6 +237,55 @@ static enum MHD_Result one_arg(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
+/* /api/timeline?q=...&by=day|week|month&from=&to=&any=1&now=: the JSON of
+ * `morgue timeline --json`, with the options that command takes. */
+static enum MHD_Result tl_arg(void *cls, enum MHD_ValueKind kind,
+                              const char *key, const char *value)
+{
+    static const char *const ok[] = { "q", "by", "from", "to", "any", "now" };
+    api_args *a = cls;
+    size_t i = 0;
+    while (i < sizeof ok / sizeof *ok && strcmp(key, ok[i]))
+        i++;
+    if (!a->bad && i == sizeof ok / sizeof *ok) {
+        snprintf(a->err, sizeof a->err, "unknown parameter '%s' (timeline "
+                 "takes q, by, from, to, any, now)", key);
+        a->bad = 1;
+    }
+    return i < 2 ? MHD_YES : one_arg(cls, kind, key, value);
+}
+
+static enum MHD_Result api_timeline(struct MHD_Connection *c, snap *p)
+{
+    const char *q = arg(c, "q"), *by = arg(c, "by");
+    if (!q || !*q)
+        return json_error(c, 400, "no query: /api/timeline?q=...");
+    int k = !by || !strcmp(by, "day") ? MORGUE_TIMELINE_DAY
+            : !strcmp(by, "week")     ? MORGUE_TIMELINE_WEEK
+            : !strcmp(by, "month")    ? MORGUE_TIMELINE_MONTH
+                                      : 0;
+    if (!k)
+        return json_error(c, 400, "by is day, week or month");
+    api_args a;
+    memset(&a, 0, sizeof a);
+    a.qo = (morgue_query_opts)MORGUE_QUERY_OPTS_INIT;
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, tl_arg, &a);
+    if (!a.bad)
+        a.bad = search_opt_check(&a.qo, a.err, sizeof a.err) != 0;
+    if (a.bad)
+        return json_error(c, 400, a.err);
+    a.qo.timeout_ms = SERVE_QUERY_MS;
+    morgue_timeline *tl = NULL;
+    int rc = morgue_timeline_build(p->s, q, &a.qo, k, &tl);
+    json_t *o = rc == MORGUE_OK ? render_timeline(p->s, tl, q) : NULL;
+    morgue_timeline_free(tl);
+    if (!o)
+        return json_error(c, rc == MORGUE_EQUERY ? 400
+                             : rc == MORGUE_ECANCELED ? 503 : 500,
+                          morgue_searcher_errmsg(p->s));
+    return send_json(c, 200, o);
+}
+
 static enum MHD_Result api_search(struct MHD_Connection *c, snap *p)
 {
     const char *q = arg(c, "q");
@@ -299,8 +367,11 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url,
     static const char html[] = "text/html; charset=utf-8";
     buf b = BUF_INIT;
     if (!strcmp(url, "/")) {
-        page_req r = { arg(c, "q"), arg(c, "mode"), arg(c, "sort"),
-                       arg(c, "from"), arg(c, "to"), arg(c, "offset") };
+        page_req r = { arg(c, "q"),      arg(c, "mode"),
+                       arg(c, "sort"),   arg(c, "from"),
+                       arg(c, "to"),     arg(c, "offset"),
+                       arg(c, "collapse"), arg(c, "view"),
+                       arg(c, "by") };
         int status = page_search(&b, p->s, &r);
         return respond(c, status, html, &b);
     }
@@ -319,9 +390,11 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url,
         return api_article(c, p, arg(c, "id"));
     if (!strcmp(url, "/api/stats"))
         return api_stats(c, p);
+    if (!strcmp(url, "/api/timeline"))
+        return api_timeline(c, p);
     if (!strncmp(url, "/api/", 5))
         return json_error(c, 404, "no such API: /api/search, "
-                          "/api/article/ID, /api/stats");
+                          "/api/timeline, /api/article/ID, /api/stats");
     page_message(&b, "not found — morgue", "no such page");
     return respond(c, 404, html, &b);
 }

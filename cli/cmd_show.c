@@ -9,7 +9,6 @@
 #include "cli/cli.h"
 #include "cli/render.h"
 #include "morgue.h"
-#include "util/civil.h"
 
 static void usage(FILE *f)
 {
@@ -43,10 +42,8 @@ static void print_article(morgue_hits *h, const cli_style *st)
     printf("%s%.*s%s\n", st->bold, (int)n, p, st->reset);
     morgue_hits_field(h, MORGUE_FIELD_ID, &p, &n);
     line(st, "id:", p, n);
-    int64_t t = morgue_hits_date(h);
-    char day[16] = "undated";
-    if (t != MORGUE_NO_DATE)
-        civil_format_day(t, day);
+    char day[40];
+    render_when(h, day);
     line(st, "date:", day, strlen(day));
     morgue_hits_field(h, MORGUE_FIELD_SOURCE, &p, &n);
     line(st, "source:", p, n);

@@ -10,7 +10,6 @@
 #include "cli/render.h"
 #include "cli/search_opts.h"
 #include "morgue.h"
-#include "util/civil.h"
 
 static void usage(FILE *f)
 {
@@ -107,10 +106,8 @@ int cmd_similar(int argc, char **argv)
             morgue_hits_field(h, MORGUE_FIELD_TITLE, &title, &tn);
             morgue_hits_field(h, MORGUE_FIELD_ID, &id, &in);
             morgue_hits_duplicates(h, &d, &nd);
-            int64_t date = morgue_hits_date(h);
-            char day[16] = "undated";
-            if (date != MORGUE_NO_DATE)
-                civil_format_day(date, day);
+            char day[40];
+            render_when(h, day);
             printf("%s%zu. %.*s%s\n   %s%s  (score %.3f)%s\n   id: %.*s\n",
                    st.bold, ++rank, (int)tn, title, st.reset, st.dim, day,
                    morgue_hits_score(h), st.reset, (int)in, id);

@@ -11,7 +11,7 @@
 #include "cli/render.h"
 #include "cli/search_opts.h"
 #include "morgue.h"
-#include "util/buf.h"
+#include "cli/buf.h"
 
 static void usage(FILE *f)
 {

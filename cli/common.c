@@ -10,12 +10,45 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <getopt.h>
 
 #include "cli/cli.h"
-#include "util/buf.h"
+#include "cli/buf.h"
+#include "morgue.h"
+
+void cli_day(int64_t t, char *out)
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+    if (!gmtime_r(&tt, &tm) || !strftime(out, 16, "%Y-%m-%d", &tm))
+        snprintf(out, 16, "%s", "unknown");
+}
+
+int64_t cli_local(int64_t t, int off)
+{
+    return off == MORGUE_NO_OFFSET ? t : t + (int64_t)off * 60;
+}
+
+void cli_datetime(int64_t t, int off, char *out)
+{
+    struct tm tm;
+    time_t tt = (time_t)cli_local(t, off);
+    if (!gmtime_r(&tt, &tm) ||
+        !strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm)) {
+        snprintf(out, 32, "%s", "unknown");
+        return;
+    }
+    size_t k = strlen(out);
+    int a = off < 0 ? -off : off;
+    if (off == MORGUE_NO_OFFSET)
+        snprintf(out + k, 32 - k, "Z");
+    else
+        snprintf(out + k, 32 - k, "%c%02d:%02d", off < 0 ? '-' : '+',
+                 a / 60 % 100, a % 60);
+}
 
 const char *cli_index_dir(const char *opt)
 {

@@ -10,13 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "cli/page.h"
+#include "cli/render.h"
 #include "cli/search_opts.h"
-#include "util/civil.h"
 
 #define HL_OPEN "\x01"
 #define HL_CLOSE "\x02"
 #define MAX_PAGE_OFFSET 10000 /* deep paging costs a top-k this large */
+#define PAGE_DUPS 5 /* folded copies linked under a hit */
 
 void page_escape(buf *out, const char *p, size_t n)
 {
@@ -67,9 +69,11 @@ static void link(buf *out, const page_req *r, const char *q,
     buf u = BUF_INIT;
     buf_puts(&u, "/?q=");
     url_enc(&u, q ? q : "");
-    const char *names[] = { "mode", "sort", "from", "to" };
-    const char *vals[] = { r->mode, r->sort, from, to };
-    for (int i = 0; i < 4; i++)
+    const char *names[] = { "mode", "sort", "from", "to", "collapse",
+                            "view", "by" };
+    const char *vals[] = { r->mode, r->sort, from, to, r->collapse,
+                           r->view, r->by };
+    for (int i = 0; i < 7; i++)
         if (vals[i] && *vals[i]) {
             buf_printf(&u, "&%s=", names[i]);
             url_enc(&u, vals[i]);
@@ -102,7 +106,7 @@ static void head(buf *out, const char *title)
         "header label{color:#dde}\nheader input.d{width:7.5em}\n"
         "main{max-width:1100px;margin:0 auto;padding:10px 20px}\n"
         ".cols{display:flex;gap:32px;align-items:flex-start}\n"
-        "ol.hits{flex:1;padding-left:1.4em}\n"
+        "ol.hits,.tl{flex:1}\nol.hits{padding-left:1.4em}\n"
         ".hit{margin:0 0 18px}\n.hit h2{font-size:18px;margin:0}\n"
         ".meta{color:#5b6470;font-size:14px;margin:2px 0}\n"
         ".snip{margin:4px 0}\nmark{background:#ffe27a;padding:0 1px}\n"
@@ -113,6 +117,12 @@ static void head(buf *out, const char *title)
         ".chart text{font-size:10px;fill:#5b6470}\n"
         "nav.pages{margin:16px 0}\nnav.pages a{margin-right:16px}\n"
         ".err{color:#a00;font-weight:600}\n"
+        ".dups{font-size:14px;margin:2px 0 0 1em;color:#5b6470}\n"
+        ".views{margin:6px 0}\n.views a,.views b{margin-right:14px}\n"
+        ".timeline h3{font-size:16px;margin:14px 0 4px;"
+        "border-bottom:1px solid #ddd}\n"
+        ".timeline ul{margin:0;padding-left:1.2em}\n"
+        ".story{margin:0 0 6px}\n"
         "article p{max-width:46em}\n"
         "</style></head><body>\n");
 }
@@ -140,7 +150,19 @@ static void form(buf *out, const page_req *r)
     buf_puts(out, "\"></label><label>to <input class=\"d\" name=\"to\" "
                   "placeholder=\"YYYY-MM-DD\" value=\"");
     esc(out, r->to ? r->to : "");
-    buf_puts(out, "\"></label><button type=\"submit\">Search</button>"
+    buf_printf(out, "\"></label><label><input type=\"checkbox\" "
+               "name=\"collapse\" value=\"1\"%s> fold copies</label>",
+               r->collapse && !strcmp(r->collapse, "1") ? " checked" : "");
+    if (r->view && !strcmp(r->view, "timeline")) {
+        buf_puts(out, "<input type=\"hidden\" name=\"view\" "
+                      "value=\"timeline\">");
+        if (r->by && *r->by) {
+            buf_puts(out, "<input type=\"hidden\" name=\"by\" value=\"");
+            esc(out, r->by);
+            buf_puts(out, "\">");
+        }
+    }
+    buf_puts(out, "<button type=\"submit\">Search</button>"
                   "</form></header>\n<main>\n");
 }
 
@@ -183,7 +205,21 @@ static void day_of(int64_t t, char day[16])
     if (t == MORGUE_NO_DATE)
         snprintf(day, 16, "undated");
     else
-        civil_format_day(t, day);
+        cli_day(t, day);
+}
+
+/* <time datetime="...">day</time> for the current hit: its own calendar
+ * day shown, the instant in the attribute. */
+static void hit_time(buf *out, morgue_hits *h)
+{
+    char day[16], iso[32];
+    render_day(h, day);
+    if (morgue_hits_date(h) == MORGUE_NO_DATE) {
+        buf_printf(out, "<time>%s</time>", day);
+        return;
+    }
+    cli_datetime(morgue_hits_date(h), morgue_hits_date_offset(h), iso);
+    buf_printf(out, "<time datetime=\"%s\">%s</time>", iso, day);
 }
 
 static int safe_url(const char *p, size_t n)
@@ -205,6 +241,48 @@ static void article_link(buf *out, const char *id, size_t n)
     buf_free(&k);
 }
 
+/* The copies folded under the current hit (when collapsing): how many,
+ * and links to the first few, each by its source and day. */
+static void dups(buf *out, morgue_hits *h)
+{
+    const uint64_t *d;
+    size_t nd;
+    if (morgue_hits_duplicates(h, &d, &nd) != MORGUE_OK || nd == 0)
+        return;
+    size_t shown = nd < PAGE_DUPS ? nd : PAGE_DUPS;
+    buf_printf(out, "<p class=\"dups\">+%zu near-duplicate%s:", nd,
+               nd == 1 ? "" : "s");
+    morgue_hits *x;
+    if (morgue_searcher_docs(morgue_hits_searcher(h), d, shown, &x) ==
+        MORGUE_OK) {
+        const char *sep = " ";
+        while (morgue_hits_next(x) == MORGUE_OK) {
+            const char *id, *src, *title;
+            size_t in, sn, tn;
+            char day[16];
+            morgue_hits_field(x, MORGUE_FIELD_ID, &id, &in);
+            morgue_hits_field(x, MORGUE_FIELD_SOURCE, &src, &sn);
+            morgue_hits_field(x, MORGUE_FIELD_TITLE, &title, &tn);
+            render_day(x, day);
+            buf_printf(out, "%s<a class=\"dup\"", sep);
+            article_link(out, id, in);
+            buf_puts(out, ">");
+            if (sn)
+                page_escape(out, src, sn);
+            else if (tn)
+                page_escape(out, title, tn);
+            else
+                page_escape(out, id, in);
+            buf_printf(out, "</a> (%s)", day);
+            sep = ", ";
+        }
+        morgue_hits_free(x);
+    }
+    if (nd > shown)
+        buf_printf(out, " and %zu more", nd - shown);
+    buf_puts(out, "</p>");
+}
+
 static void hit(buf *out, morgue_hits *h)
 {
     const char *title, *id, *src, *url, *snip;
@@ -214,8 +292,6 @@ static void hit(buf *out, morgue_hits *h)
     morgue_hits_field(h, MORGUE_FIELD_SOURCE, &src, &sn);
     morgue_hits_field(h, MORGUE_FIELD_URL, &url, &un);
     morgue_hits_snippet(h, &snip);
-    char day[16];
-    day_of(morgue_hits_date(h), day);
     buf_puts(out, "<li class=\"hit\"><h2><a");
     article_link(out, id, in);
     buf_puts(out, ">");
@@ -223,7 +299,8 @@ static void hit(buf *out, morgue_hits *h)
         page_escape(out, title, tn);
     else
         buf_puts(out, "(no title)");
-    buf_printf(out, "</a></h2><p class=\"meta\"><time>%s</time>", day);
+    buf_puts(out, "</a></h2><p class=\"meta\">");
+    hit_time(out, h);
     if (sn) {
         buf_puts(out, " · ");
         page_escape(out, src, sn);
@@ -235,7 +312,9 @@ static void hit(buf *out, morgue_hits *h)
     }
     buf_puts(out, "</p><p class=\"snip\">");
     snippet(out, snip);
-    buf_puts(out, "</p></li>\n");
+    buf_puts(out, "</p>");
+    dups(out, h);
+    buf_puts(out, "</li>\n");
 }
 
 /* Months from a to b ("YYYY-MM" each), inclusive, as y*12+m-1. */
@@ -346,6 +425,154 @@ static void front(buf *out, morgue_searcher *s)
                   "work as on the command line.</p>\n");
 }
 
+/* Timeline granularity: r->by, else from the span of the matches' month
+ * facet (up to two months by day, a year by week, else by month); 0 for a
+ * bad r->by. */
+static int timeline_by(const page_req *r, morgue_hits *h)
+{
+    if (r->by && *r->by)
+        return !strcmp(r->by, "day")     ? MORGUE_TIMELINE_DAY
+               : !strcmp(r->by, "week")  ? MORGUE_TIMELINE_WEEK
+               : !strcmp(r->by, "month") ? MORGUE_TIMELINE_MONTH
+                                         : 0;
+    const morgue_facet *f;
+    size_t n;
+    morgue_hits_facets(h, MORGUE_FACET_KIND_DATE, &f, &n);
+    long months = n ? month_no(f[n - 1].value) - month_no(f[0].value) + 1
+                    : 1;
+    return months <= 2    ? MORGUE_TIMELINE_DAY
+           : months <= 12 ? MORGUE_TIMELINE_WEEK
+                          : MORGUE_TIMELINE_MONTH;
+}
+
+/* A period's heading, linking to the hits of that period. */
+static void period_head(buf *out, const page_req *r, const morgue_period *p,
+                        int by)
+{
+    buf_puts(out, "<h3>");
+    if (!p->period) {
+        buf_printf(out, "undated — %llu</h3>",
+                   (unsigned long long)p->count);
+        return;
+    }
+    char from[16], to[16];
+    snprintf(from, sizeof from, "%s", p->period);
+    snprintf(to, sizeof to, "%s", p->period);
+    morgue_date_range w = MORGUE_DATE_RANGE_INIT;
+    if (by == MORGUE_TIMELINE_WEEK &&
+        morgue_parse_date(&w, p->period, 0) == MORGUE_OK)
+        cli_day(w.from + 6 * 86400, to); /* its Sunday */
+    page_req hits = *r;
+    hits.view = NULL;
+    buf_puts(out, "<a");
+    link(out, &hits, r->q, from, to, 0);
+    buf_printf(out, ">%s%s</a> — %llu article%s</h3>",
+               by == MORGUE_TIMELINE_WEEK ? "week of " : "", p->period,
+               (unsigned long long)p->count, p->count == 1 ? "" : "s");
+}
+
+/* One story: its headline linking to its best ranked article, how many
+ * articles it has in the period, and its dates when they span days. */
+static void story(buf *out, morgue_searcher *s, const morgue_story *y)
+{
+    buf_puts(out, "<li class=\"story\">");
+    morgue_hits *x = NULL;
+    if (y->count &&
+        morgue_searcher_docs(s, y->docids, 1, &x) == MORGUE_OK &&
+        morgue_hits_next(x) == MORGUE_OK) {
+        const char *id;
+        size_t in;
+        morgue_hits_field(x, MORGUE_FIELD_ID, &id, &in);
+        buf_puts(out, "<a");
+        article_link(out, id, in);
+        buf_puts(out, ">");
+        esc(out, *y->title ? y->title : "(no title)");
+        buf_puts(out, "</a>");
+    } else {
+        esc(out, y->title);
+    }
+    morgue_hits_free(x);
+    buf_printf(out, " <span class=\"meta\">%llu article%s",
+               (unsigned long long)y->count, y->count == 1 ? "" : "s");
+    if (y->first_date != MORGUE_NO_DATE) {
+        char a[16], b[16];
+        cli_day(y->first_date, a);
+        cli_day(y->last_date, b);
+        if (strcmp(a, b))
+            buf_printf(out, ", story %s to %s", a, b);
+    }
+    buf_puts(out, "</span></li>\n");
+}
+
+/* The story timeline of every match, oldest period first. */
+static int timeline(buf *out, morgue_searcher *s, const page_req *r,
+                    const morgue_query_opts *qo, int by, char *err,
+                    size_t cap)
+{
+    morgue_timeline *tl = NULL;
+    int rc = morgue_timeline_build(s, r->q, qo, by, &tl);
+    if (rc != MORGUE_OK) {
+        snprintf(err, cap, "%s", morgue_searcher_errmsg(s));
+        return rc;
+    }
+    size_t n = morgue_timeline_count(tl);
+    buf_puts(out, "<section class=\"timeline\" aria-label=\"story "
+                  "timeline\">\n");
+    for (size_t i = 0; i < n && i < PAGE_PERIODS; i++) {
+        morgue_period p;
+        morgue_timeline_get(tl, i, &p);
+        period_head(out, r, &p, by);
+        buf_puts(out, "<ul>");
+        for (size_t k = 0; k < p.n_stories && k < PAGE_STORIES; k++)
+            story(out, s, &p.stories[k]);
+        if (p.n_stories > PAGE_STORIES)
+            buf_printf(out, "<li class=\"meta\">and %zu more stor%s</li>",
+                       p.n_stories - PAGE_STORIES,
+                       p.n_stories - PAGE_STORIES == 1 ? "y" : "ies");
+        buf_puts(out, "</ul>\n");
+    }
+    if (n > PAGE_PERIODS)
+        buf_printf(out, "<p class=\"meta\">%zu later periods left out: "
+                   "narrow the dates, or choose longer periods.</p>\n",
+                   n - PAGE_PERIODS);
+    buf_puts(out, "</section>\n");
+    morgue_timeline_free(tl);
+    return MORGUE_OK;
+}
+
+/* "Hits | Story timeline" (and the timeline's periods), the current one
+ * not a link. */
+static void views(buf *out, const page_req *r, int in_timeline, int by)
+{
+    static const char *const bys[] = { NULL, "day", "week", "month" };
+    page_req v = *r;
+    buf_puts(out, "<p class=\"views\">");
+    v.view = NULL;
+    v.by = NULL;
+    if (in_timeline) {
+        buf_puts(out, "<a");
+        link(out, &v, r->q, r->from, r->to, 0);
+        buf_puts(out, ">Hits</a><b>Story timeline</b>");
+        v.view = "timeline";
+        for (int k = 1; k <= 3; k++) {
+            if (k == by) {
+                buf_printf(out, "<b>by %s</b>", bys[k]);
+                continue;
+            }
+            v.by = bys[k];
+            buf_puts(out, "<a");
+            link(out, &v, r->q, r->from, r->to, 0);
+            buf_printf(out, ">by %s</a>", bys[k]);
+        }
+    } else {
+        buf_puts(out, "<b>Hits</b><a");
+        v.view = "timeline";
+        link(out, &v, r->q, r->from, r->to, 0);
+        buf_puts(out, ">Story timeline</a>");
+    }
+    buf_puts(out, "</p>\n");
+}
+
 int page_search(buf *out, morgue_searcher *s, const page_req *r)
 {
     char title[160];
@@ -378,9 +605,15 @@ int page_search(buf *out, morgue_searcher *s, const page_req *r)
             bad = 1;
         }
     }
-    const char *names[] = { "sort", "from", "to", "offset" };
-    const char *vals[] = { r->sort, r->from, r->to, r->offset };
-    for (int i = 0; i < 4 && !bad; i++)
+    int in_timeline = r->view && !strcmp(r->view, "timeline");
+    if (!bad && r->view && *r->view && !in_timeline &&
+        strcmp(r->view, "hits")) {
+        snprintf(err, sizeof err, "view is hits or timeline");
+        bad = 1;
+    }
+    const char *names[] = { "sort", "from", "to", "offset", "collapse" };
+    const char *vals[] = { r->sort, r->from, r->to, r->offset, r->collapse };
+    for (int i = 0; i < 5 && !bad; i++)
         if (vals[i] && *vals[i])
             bad = search_opt_set(&qo, names[i], vals[i], err, sizeof err);
     if (!bad && qo.offset > MAX_PAGE_OFFSET) {
@@ -389,49 +622,84 @@ int page_search(buf *out, morgue_searcher *s, const page_req *r)
     }
     if (!bad)
         bad = search_opt_check(&qo, err, sizeof err);
+    if (in_timeline) { /* the totals, chart and facets; no hit list */
+        qo.limit = 1;
+        qo.offset = 0;
+        qo.flags &= ~(unsigned)MORGUE_QUERY_COLLAPSE;
+    }
     morgue_hits *h = NULL;
     int rc = bad ? MORGUE_OK : morgue_search(s, r->q, &qo, &h);
+    int by = 0;
+    if (rc == MORGUE_OK && !bad && in_timeline &&
+        !(by = timeline_by(r, h))) {
+        snprintf(err, sizeof err, "by is day, week or month");
+        bad = 1;
+    }
     if (rc != MORGUE_OK) {
         snprintf(err, sizeof err, "%s", morgue_searcher_errmsg(s));
         bad = rc == MORGUE_ECANCELED ? 503 : 1;
     }
     if (bad) {
+        morgue_hits_free(h);
         buf_puts(out, "<p class=\"err\">");
         esc(out, err);
         buf_puts(out, "</p>\n");
         tail(out);
         return bad == 503 ? 503 : 400;
     }
-    uint64_t total = morgue_hits_total(h);
-    buf_printf(out, "<p class=\"total\">%llu article%s match%s</p>\n",
+    uint64_t total = morgue_hits_total(h), stories = total;
+    int folded = morgue_hits_stories(h, &stories) == MORGUE_OK;
+    buf_printf(out, "<p class=\"total\">%llu article%s match%s",
                (unsigned long long)total, total == 1 ? "" : "s",
                total == 1 ? "es" : "");
+    if (folded)
+        buf_printf(out, ", %llu with copies folded",
+                   (unsigned long long)stories);
+    buf_puts(out, "</p>\n");
+    views(out, r, in_timeline, by);
     chart(out, h, r);
-    buf_printf(out, "<div class=\"cols\"><ol class=\"hits\" start=\"%zu\">\n",
-               qo.offset + 1);
-    while (morgue_hits_next(h) == MORGUE_OK)
-        hit(out, h);
-    buf_puts(out, "</ol>\n");
+    buf_puts(out, "<div class=\"cols\">");
+    if (in_timeline) {
+        buf_puts(out, "<div class=\"tl\">");
+        rc = timeline(out, s, r, &qo, by, err, sizeof err);
+        if (rc != MORGUE_OK) {
+            buf_puts(out, "<p class=\"err\">");
+            esc(out, err);
+            buf_puts(out, "</p>");
+        }
+        buf_puts(out, "</div>\n");
+    } else {
+        buf_printf(out, "<ol class=\"hits\" start=\"%zu\">\n", qo.offset + 1);
+        while (morgue_hits_next(h) == MORGUE_OK)
+            hit(out, h);
+        buf_puts(out, "</ol>\n");
+    }
     facets(out, h, r);
-    buf_puts(out, "</div>\n<nav class=\"pages\">");
+    buf_puts(out, "</div>\n");
+    morgue_hits_free(h);
+    if (in_timeline) {
+        tail(out);
+        return rc == MORGUE_OK ? 200 : rc == MORGUE_ECANCELED ? 503 : 500;
+    }
+    /* paging counts stories when copies are folded */
+    buf_puts(out, "<nav class=\"pages\">");
     if (qo.offset > 0) {
         buf_puts(out, "<a rel=\"prev\"");
         link(out, r, r->q, r->from, r->to,
              qo.offset > PAGE_HITS ? qo.offset - PAGE_HITS : 0);
         buf_puts(out, ">← previous</a>");
     }
-    if (qo.offset + PAGE_HITS < total &&
+    if (qo.offset + PAGE_HITS < stories &&
         qo.offset + PAGE_HITS <= MAX_PAGE_OFFSET) {
         buf_puts(out, "<a rel=\"next\"");
         link(out, r, r->q, r->from, r->to, qo.offset + PAGE_HITS);
         buf_puts(out, ">next →</a>");
     }
-    buf_printf(out, "<span>%zu–%llu of %llu</span></nav>\n",
-               total ? qo.offset + 1 : 0,
-               (unsigned long long)(qo.offset + PAGE_HITS < total
-                                        ? qo.offset + PAGE_HITS : total),
-               (unsigned long long)total);
-    morgue_hits_free(h);
+    buf_printf(out, "<span>%zu–%llu of %llu%s</span></nav>\n",
+               stories ? qo.offset + 1 : 0,
+               (unsigned long long)(qo.offset + PAGE_HITS < stories
+                                        ? qo.offset + PAGE_HITS : stories),
+               (unsigned long long)stories, folded ? " stories" : "");
     tail(out);
     return 200;
 }
@@ -478,9 +746,8 @@ int page_article(buf *out, morgue_searcher *s, const char *key)
         }
         buf_puts(out, "<article><h1>");
         page_escape(out, p, n);
-        char day[16];
-        day_of(morgue_hits_date(h), day);
-        buf_printf(out, "</h1><p class=\"meta\"><time>%s</time>", day);
+        buf_puts(out, "</h1><p class=\"meta\">");
+        hit_time(out, h);
         morgue_hits_field(h, MORGUE_FIELD_SOURCE, &p, &n);
         if (n) {
             buf_puts(out, " · ");

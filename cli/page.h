@@ -1,13 +1,14 @@
 /* page.h: the HTML pages of `morgue serve`: the search page (box, ranked
- * hits with highlighted snippets, month chart as inline SVG whose bars
- * filter to their month, source and tag facets, paging) and an article's
- * page. Plain HTML and one inline style sheet: no script, no external
+ * hits with highlighted snippets, near-duplicates folded under the best of
+ * them on request, month chart as inline SVG whose bars filter to their
+ * month, source and tag facets, paging; or the story timeline of the
+ * matches) and an article's page. Plain HTML and one inline style sheet: no script, no external
  * asset. Every value from the index or the request is HTML-escaped. */
 #ifndef MORGUE_CLI_PAGE_H
 #define MORGUE_CLI_PAGE_H
 
 #include "morgue.h"
-#include "util/buf.h"
+#include "cli/buf.h"
 
 /* What the search page was asked (each string may be NULL). */
 typedef struct page_req {
@@ -17,7 +18,14 @@ typedef struct page_req {
     const char *sort;    /* "relevance" or "date" */
     const char *from, *to; /* YYYY[-MM[-DD]] */
     const char *offset;  /* hits to skip */
+    const char *collapse; /* "1": near-duplicates folded */
+    const char *view;    /* "hits" (the default) or "timeline" */
+    const char *by;      /* timeline periods: "day", "week", "month";
+                            else chosen from the matches' span */
 } page_req;
+
+#define PAGE_PERIODS 60  /* timeline periods shown (later ones are cut) */
+#define PAGE_STORIES 6   /* stories shown per period */
 
 #define PAGE_HITS 10     /* hits per page */
 #define SERVE_QUERY_MS 5000 /* a search over HTTP stops after this long

@@ -1,14 +1,15 @@
 /* render.c: the JSON answers of the morgue command, one function per
  * answer, used by `search --json`, `show --json`, `stats --json` and the
  * HTTP API of `serve` alike, so the two can never drift apart. */
+#include <errno.h>
+#include <iconv.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli/cli.h"
 #include "cli/render.h"
-#include "util/buf.h"
-#include "util/civil.h"
-#include "util/utf8.h"
+#include "cli/buf.h"
 
 double render_now_us(void)
 {
@@ -22,8 +23,33 @@ json_t *render_date(int64_t t)
     if (t == MORGUE_NO_DATE)
         return json_null();
     char day[16];
-    civil_format_day(t, day);
+    cli_day(t, day);
     return json_string(day);
+}
+
+void render_day(morgue_hits *h, char day[16])
+{
+    int64_t t = morgue_hits_date(h);
+    if (t == MORGUE_NO_DATE)
+        snprintf(day, 16, "undated");
+    else
+        cli_day(cli_local(t, morgue_hits_date_offset(h)), day);
+}
+
+void render_when(morgue_hits *h, char out[40])
+{
+    int64_t t = morgue_hits_date(h);
+    int off = morgue_hits_date_offset(h);
+    if (t == MORGUE_NO_DATE || off == MORGUE_NO_OFFSET) {
+        render_day(h, out);
+        return;
+    }
+    char iso[32];
+    cli_datetime(t, off, iso);
+    /* "2022-05-15T01:20:00+02:00" -> "2022-05-15 01:20 +02:00" */
+    size_t k = strlen(iso) - 15;
+    snprintf(out, 40, "%.*s %.5s %s", (int)k, iso, iso + k + 1,
+             iso + k + 9);
 }
 
 /* A stored field; a read error (a damaged block: MORGUE_ECORRUPT) is
@@ -74,7 +100,19 @@ static void article_fields(json_t *o, morgue_hits *h, int *rc)
 {
     json_object_set_new(o, "id", field_rc(h, MORGUE_FIELD_ID, rc));
     json_object_set_new(o, "title", field_rc(h, MORGUE_FIELD_TITLE, rc));
-    json_object_set_new(o, "date", render_date(morgue_hits_date(h)));
+    int64_t t = morgue_hits_date(h);
+    int off = morgue_hits_date_offset(h);
+    char day[16], iso[32];
+    render_day(h, day);
+    cli_datetime(t, off, iso);
+    json_object_set_new(o, "date", t == MORGUE_NO_DATE ? json_null()
+                                                       : json_string(day));
+    json_object_set_new(o, "datetime", t == MORGUE_NO_DATE
+                                           ? json_null()
+                                           : json_string(iso));
+    json_object_set_new(o, "utc_offset", off == MORGUE_NO_OFFSET
+                                             ? json_null()
+                                             : json_integer(off));
     json_object_set_new(o, "source", field_rc(h, MORGUE_FIELD_SOURCE, rc));
     const char *p = "";
     size_t n = 0;
@@ -167,6 +205,38 @@ json_t *render_duplicates(morgue_hits *h)
     return ids;
 }
 
+/* Appends (s, n) to out as valid UTF-8 without NUL bytes: a byte that
+ * starts no valid sequence is read as Latin-1, as the library reads
+ * article text; libc's iconv does the decoding. */
+static void utf8_repair(buf *out, const char *s, size_t n)
+{
+    iconv_t cd = iconv_open("UTF-8", "UTF-8");
+    char *in = (char *)s, tmp[4096];
+    size_t left = n;
+    while (left > 0) {
+        char *o = tmp;
+        size_t room = sizeof tmp, r = (size_t)-1;
+        errno = EILSEQ;
+        if (cd != (iconv_t)-1)
+            r = iconv(cd, &in, &left, &o, &room);
+        for (char *p = tmp; p < o; p++)
+            if (*p)
+                buf_putc(out, *p);
+        if (r == (size_t)-1 && errno != E2BIG && left > 0) {
+            unsigned char c = (unsigned char)*in++; /* EILSEQ, EINVAL */
+            left--;
+            if (c >= 0x80) {
+                buf_putc(out, (char)(0xC0 | c >> 6));
+                buf_putc(out, (char)(0x80 | (c & 0x3F)));
+            } else if (c) {
+                buf_putc(out, (char)c);
+            }
+        }
+    }
+    if (cd != (iconv_t)-1)
+        iconv_close(cd);
+}
+
 json_t *render_text(const char *s, size_t n)
 {
     json_t *j = json_stringn(s, n);
@@ -174,7 +244,7 @@ json_t *render_text(const char *s, size_t n)
         return j;
     buf b = BUF_INIT;
     utf8_repair(&b, s, n);
-    j = json_stringn(b.ptr ? b.ptr : "", b.len);
+    j = json_stringn(buf_cstr(&b), b.len);
     buf_free(&b);
     return j;
 }

@@ -14,13 +14,23 @@ double render_now_us(void);
 /* "YYYY-MM-DD", or null for MORGUE_NO_DATE. */
 json_t *render_date(int64_t t);
 
+/* The current hit's own calendar day (its date in its UTC offset),
+ * "YYYY-MM-DD", or "undated". */
+void render_day(morgue_hits *h, char day[16]);
+
+/* For plain output: the day and, when the article named its zone, the
+ * time in it ("2022-05-15 01:20 +02:00"); else as render_day. */
+void render_when(morgue_hits *h, char out[40]);
+
 /* "year", "month" or "day" for a MORGUE_FACET_* granularity. */
 const char *render_date_facet_name(int kind);
 
-/* One hit: rank, score, id, title, date, source, path (the file, or null),
- * url, tags, snippet. NULL when a stored field cannot be read (a damaged
- * block): the reason is in morgue_hits_errmsg(h). render_article and
- * render_search do the same. */
+/* One hit: rank, score, id, title, date (its own calendar day), datetime
+ * ("2022-05-15T01:20:00+02:00", "Z" when no zone is known), utc_offset
+ * (minutes, or null), source, path (the file, or null), url, tags,
+ * snippet. NULL when a stored field cannot be read (a damaged block): the
+ * reason is in morgue_hits_errmsg(h). render_article and render_search do
+ * the same. */
 json_t *render_hit(morgue_hits *h, size_t rank);
 
 /* A whole article (for show): the hit's fields without rank, score and

@@ -8,10 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/cli.h"
 #include "cli/search_opts.h"
-#include "util/dates.h"
-#include "util/reldate.h"
-#include "util/civil.h"
 
 static int fail(char *err, size_t cap, const char *fmt, const char *a)
 {
@@ -38,38 +36,6 @@ static int real(const char *s, double min, double max, double *out)
     if (*s == '\0' || *end != '\0' || !isfinite(v) || v < min || v > max)
         return -1;
     *out = v;
-    return 0;
-}
-
-int search_opt_day(const char *s, int upper, int64_t *out)
-{
-    int y, m = 1, d = 1, n = 0;
-    int parts = sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n);
-    if (parts < 3) {
-        n = 0;
-        parts = sscanf(s, "%4d-%2d%n", &y, &m, &n);
-        if (parts < 2) {
-            n = 0;
-            parts = sscanf(s, "%4d%n", &y, &n);
-        }
-    }
-    if (parts < 1 || s[n] != '\0' || m < 1 || m > 12 || d < 1 || d > 31)
-        return -1;
-    int64_t first = date_days_from_civil(y, (unsigned)m, (unsigned)d);
-    int64_t last = first;
-    if (parts == 2)
-        last = date_days_from_civil(m == 12 ? y + 1 : y,
-                                    m == 12 ? 1 : (unsigned)m + 1, 1) - 1;
-    else if (parts == 1)
-        last = date_days_from_civil(y + 1, 1, 1) - 1;
-    if (parts == 3) { /* reject 2022-02-30 */
-        int64_t yy;
-        unsigned mm, dd;
-        civil_from_secs(first * 86400, &yy, &mm, &dd);
-        if ((int)mm != m || (int)dd != d)
-            return -1;
-    }
-    *out = upper ? last * 86400 + 86399 : first * 86400;
     return 0;
 }
 
@@ -168,21 +134,20 @@ int search_opt_set(morgue_query_opts *qo, const char *name,
             return fail(err, cap, "--recency wants a half-life such as 30d, "
                         "12h, 90m or 2w, not '%s'", v);
     } else if (!strcmp(name, "now")) {
-        int64_t t = MORGUE_NO_DATE;
-        if (strlen(v) > 10)
-            t = date_parse_iso8601((span){ v, strlen(v) });
-        if (t == MORGUE_NO_DATE && search_opt_day(v, 0, &t))
+        /* a date or a time; a relative word would name itself */
+        morgue_date_range r = MORGUE_DATE_RANGE_INIT;
+        if (!(v[0] >= '0' && v[0] <= '9') || morgue_parse_date(&r, v, 0))
             return fail(err, cap, "--now wants a date (YYYY-MM-DD, or "
                         "YYYY-MM-DDTHH:MM:SSZ), not '%s'", v);
-        qo->now = t;
+        qo->now = r.from;
     } else if (!strcmp(name, "from") || !strcmp(name, "to")) {
         int to = name[0] == 't';
-        int64_t f, l;
+        morgue_date_range r = MORGUE_DATE_RANGE_INIT;
         int64_t now = qo->now != MORGUE_NO_DATE ? qo->now
                                                 : (int64_t)time(NULL);
-        if (reldate_period(v, strlen(v), now, &f, &l))
-            *(to ? &qo->date_to : &qo->date_from) = to ? l : f;
-        else if (search_opt_day(v, to, to ? &qo->date_to : &qo->date_from))
+        if (morgue_parse_date(&r, v, now) == MORGUE_OK)
+            *(to ? &qo->date_to : &qo->date_from) = to ? r.to : r.from;
+        else
             return fail(err, cap, to ? "--to wants YYYY, YYYY-MM, "
                         "YYYY-MM-DD or a relative date (today, last-7-days, "
                         "this-week, ...), not '%s'" : "--from wants YYYY, "
@@ -232,8 +197,8 @@ int search_opt_check(const morgue_query_opts *qo, char *err, size_t cap)
     if (qo->date_from != MORGUE_NO_DATE && qo->date_to != MORGUE_NO_DATE &&
         qo->date_from > qo->date_to) {
         char a[16], b[16];
-        civil_format_day(qo->date_from, a);
-        civil_format_day(qo->date_to, b);
+        cli_day(qo->date_from, a);
+        cli_day(qo->date_to, b);
         snprintf(err, cap, "--from %s is after --to %s: no article can "
                  "match", a, b);
         return -1;

@@ -25,10 +25,6 @@ int search_opt_set(morgue_query_opts *qo, const char *name, const char *v,
 /* Checks the options together (a --from after --to); 0 or -1 with err. */
 int search_opt_check(const morgue_query_opts *qo, char *err, size_t cap);
 
-/* YYYY, YYYY-MM or YYYY-MM-DD: its first (upper = 0) or last second, UTC.
- * 0, or -1 when malformed. */
-int search_opt_day(const char *s, int upper, int64_t *out);
-
 /* The value of --now / --now=V in argv, or NULL: read before the other
  * options, so that relative dates do not depend on the order. */
 const char *search_opt_find_now(int argc, char **argv);

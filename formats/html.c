@@ -437,13 +437,14 @@ static span choose_title(page *pg)
 }
 
 /* article:published_time, <time datetime>, JSON-LD datePublished,
- * <meta name=date>; else the path or mtime. */
-static int64_t page_date(const fmt_input *in, page *pg)
+ * <meta name=date>; else the path or mtime. The zone it names into *off
+ * (left alone for a path or mtime date). */
+static int64_t page_date(const fmt_input *in, page *pg, int *off)
 {
     buf *cands[] = { &pg->published, &pg->time_dt, &pg->ld_date,
                      &pg->meta_date };
     for (size_t i = 0; i < COUNT(cands); i++) {
-        int64_t v = date_parse_any(fmt_trim(buf_span(cands[i])));
+        int64_t v = date_parse_any(fmt_trim(buf_span(cands[i])), off);
         if (v != MORGUE_NO_DATE)
             return v;
     }
@@ -523,7 +524,7 @@ static int send_page(const fmt_input *in, fmt_sink *sink, page *pg)
     if (a.url.len == 0)
         a.url = fmt_trim(buf_span(&pg->og_url));
     a.body = buf_span(&pg->body);
-    a.date = page_date(in, pg);
+    a.date = page_date(in, pg, &a.date_off);
     fmt_add_tags(&a, buf_span(&pg->tags), '\n');
     if (a.title.len == 0 && a.body.len == 0) {
         fmt_skip(sink, 1, 0, "no text in HTML page; skipped");

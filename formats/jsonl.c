@@ -104,9 +104,9 @@ static int date_field(json_t *o, line_ctx *c, fmt_article *a)
         return 1;
     if (json_is_string(v)) {
         span s = span_of(json_string_value(v), json_string_length(v));
-        a->date = date_parse_iso8601(s);
+        a->date = date_parse_iso8601(s, &a->date_off);
         if (a->date == MORGUE_NO_DATE)
-            a->date = date_parse_any(s);
+            a->date = date_parse_any(s, &a->date_off);
     } else if (json_is_integer(v)) {
         json_int_t n = json_integer_value(v);
         if (n >= -MAX_SECONDS && n <= MAX_SECONDS)

@@ -329,7 +329,8 @@ static int send_record(ctx *c, const char *start, const char *gt,
     const char *text_at = find_open(content, "<TEXT");
     range meta = range_of(content.p, text_at ? text_at : close), r;
     if (element(meta, "<DATE", "</DATE>", &r))
-        a.date = date_parse_reuters(span_of(r.p, (size_t)(r.e - r.p)));
+        a.date = date_parse_reuters(span_of(r.p, (size_t)(r.e - r.p)),
+                                    &a.date_off);
     if (a.date == MORGUE_NO_DATE)
         record_warning(c, line, start, "has no valid <DATE>", 0);
     add_tags(&a, meta, "<TOPICS", "</TOPICS>");

@@ -106,14 +106,16 @@ static void read_header(const fmt_input *in, message *m)
 }
 
 /* Date header, read as RFC 822 or any other syntax; else the path date
- * or mtime. A Date header that cannot be read is reported. */
-static int64_t message_date(const fmt_input *in, fmt_sink *sink, span d)
+ * or mtime. A Date header that cannot be read is reported. Its zone goes
+ * into *off. */
+static int64_t message_date(const fmt_input *in, fmt_sink *sink, span d,
+                            int *off)
 {
     int64_t v = MORGUE_NO_DATE;
     if (d.len > 0) {
-        v = date_parse_rfc822(d);
+        v = date_parse_rfc822(d, off);
         if (v == MORGUE_NO_DATE)
-            v = date_parse_any(d);
+            v = date_parse_any(d, off);
         if (v == MORGUE_NO_DATE)
             fmt_warn(sink, 1, 0, "unrecognised Date header; date ignored");
     }
@@ -140,7 +142,8 @@ static int rfc822_read(const fmt_input *in, fmt_sink *sink)
         fmt_add_tags(&a, buf_span(&m.field[F_GROUPS]), ',');
         a.body = fmt_trim(span_of(in->data + m.body, in->len - m.body));
         a.date = message_date(in, sink,
-                              fmt_trim(buf_span(&m.field[F_DATE])));
+                              fmt_trim(buf_span(&m.field[F_DATE])),
+                              &a.date_off);
         rc = sink->article(sink->ud, &a);
     }
     for (int i = 0; i < N_FIELDS; i++)

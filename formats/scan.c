@@ -24,6 +24,7 @@ void fmt_article_init(fmt_article *a)
 {
     memset(a, 0, sizeof *a);
     a->date = MORGUE_NO_DATE;
+    a->date_off = MORGUE_NO_OFFSET;
     a->line = 1;
 }
 

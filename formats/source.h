@@ -25,6 +25,8 @@ typedef struct fmt_article {
     span tags[FMT_MAX_TAGS];
     size_t n_tags;
     int64_t date;       /* seconds since epoch UTC, or MORGUE_NO_DATE */
+    int date_off;       /* the zone the date named, minutes east of UTC;
+                           MORGUE_NO_OFFSET when none (or no date) */
     uint64_t line;      /* 1-based line where the record starts */
     uint64_t offset;    /* byte offset where the record starts */
     uint64_t ordinal;   /* 0-based index of the record within the file */

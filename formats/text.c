@@ -311,7 +311,7 @@ static void build_paras(text_doc *d)
 
 /* A line that is only a date, maybe after "Published", "Updated:",
  * "Posted on"... */
-static int64_t date_line(span t)
+static int64_t date_line(span t, int *off)
 {
     static const char *const lead[] = { "published", "updated", "posted",
                                         "date" };
@@ -329,7 +329,7 @@ static int64_t date_line(span t)
             break;
         }
     }
-    return date_parse_any(t);
+    return date_parse_any(t, off);
 }
 
 static size_t word_count(span s)
@@ -442,17 +442,20 @@ static void take_title(fmt_article *a, text_doc *d, size_t k)
 
 /* Takes date lines and a breadcrumb out of the top paragraphs, then the
  * headline (unless a Title: header gave it). */
-static void shape_top(text_doc *d, fmt_article *a, int64_t *date)
+static void shape_top(text_doc *d, fmt_article *a, int64_t *date, int *off)
 {
     for (size_t k = 0; k < d->n_paras && k < TOP_PARAS; k++) {
         para *p = &d->paras[k];
         if (p->n != 1)
             continue;
-        int64_t v = date_line(d->lines[p->first]);
+        int o = MORGUE_NO_OFFSET;
+        int64_t v = date_line(d->lines[p->first], &o);
         if (v == MORGUE_NO_DATE)
             continue;
-        if (*date == MORGUE_NO_DATE)
+        if (*date == MORGUE_NO_DATE) {
             *date = v;
+            *off = o;
+        }
         p->dropped = 1;
     }
     if (a->title.len > 0)
@@ -485,17 +488,22 @@ static void join_body(buf *b, const text_doc *d)
 }
 
 /* The date: a header, else a date line, else the path, else the mtime.
- * A header date that cannot be parsed is reported. */
+ * A header date that cannot be parsed is reported. The zone the chosen
+ * date named goes into *off. */
 static int64_t pick_date(const fmt_input *in, fmt_sink *sink,
-                         const headers *h, int64_t line_date)
+                         const headers *h, int64_t line_date, int line_off,
+                         int *off)
 {
     int64_t v = MORGUE_NO_DATE;
-    if (h->date.len > 0 && (v = date_parse_any(h->date)) == MORGUE_NO_DATE)
+    if (h->date.len > 0 &&
+        (v = date_parse_any(h->date, off)) == MORGUE_NO_DATE)
         fmt_warn(sink, 1, 0, "unrecognised date in header; date ignored");
     if (v == MORGUE_NO_DATE && h->updated.len > 0)
-        v = date_parse_any(h->updated);
-    if (v == MORGUE_NO_DATE)
+        v = date_parse_any(h->updated, off);
+    if (v == MORGUE_NO_DATE) {
         v = line_date;
+        *off = line_off;
+    }
     return v != MORGUE_NO_DATE ? v : fmt_fallback_date(in);
 }
 
@@ -514,13 +522,14 @@ static int text_read(const fmt_input *in, fmt_sink *sink)
     text_doc d;
     buf body = BUF_INIT;
     int64_t line_date = MORGUE_NO_DATE;
+    int line_off = MORGUE_NO_OFFSET;
     size_t pos = fmt_bom_len(in->data, in->len);
     fmt_article_init(&a);
     memset(&d, 0, sizeof d);
     read_headers(in, &pos, &a, &h);
     collect_lines(&d, in, pos);
     build_paras(&d);
-    shape_top(&d, &a, &line_date);
+    shape_top(&d, &a, &line_date, &line_off);
     join_body(&body, &d);
     int rc = MORGUE_OK;
     if (d.oom || body.oom) {
@@ -532,7 +541,7 @@ static int text_read(const fmt_input *in, fmt_sink *sink)
         if (a.source.len == 0)
             a.source = h.author;
         a.body = buf_span(&body);
-        a.date = pick_date(in, sink, &h, line_date);
+        a.date = pick_date(in, sink, &h, line_date, line_off, &a.date_off);
         rc = sink->article(sink->ud, &a);
     }
     buf_free(&body);

@@ -137,6 +137,35 @@ MORGUE_API int morgue_version_number(void);
 /* Dates are seconds since 1970-01-01T00:00:00Z; this value means "none". */
 #define MORGUE_NO_DATE INT64_MIN
 
+/* A date's UTC offset (minutes east of UTC, as the article gave it:
+ * +02:00 is 120) is kept beside it, so that the article's own calendar day
+ * is shown and matched by date: and the date options; this value means the
+ * article named no zone (its day is then the UTC day). */
+#define MORGUE_NO_OFFSET (-32768)
+
+/* A span of time, both ends included. */
+typedef struct morgue_date_range {
+    unsigned version; /* MORGUE_DATE_RANGE_VERSION */
+    int64_t from;     /* its first second */
+    int64_t to;       /* its last second */
+} morgue_date_range;
+
+#define MORGUE_DATE_RANGE_VERSION 1
+#define MORGUE_DATE_RANGE_INIT                                               \
+    { MORGUE_DATE_RANGE_VERSION, MORGUE_NO_DATE, MORGUE_NO_DATE }
+
+/* The period the date s names, read as the query language reads a date:
+ * (docs/QUERY.md), so a program's date options take what its queries
+ * take: YYYY, YYYY-MM or YYYY-MM-DD (that year, month or day, UTC); a
+ * relative word counted from now (today, yesterday, last-N-days,
+ * this-week, last-week, this-month, last-month, this-year, now); or an
+ * ISO 8601 time (2022-01-05T14:03:00Z, +06:00 offsets), which names its
+ * one second. MORGUE_OK and *out filled, or MORGUE_EINVAL with
+ * morgue_last_errmsg() when s names no date or out->version is unknown
+ * (*out is left alone). */
+MORGUE_API int morgue_parse_date(morgue_date_range *out, const char *s,
+                                 int64_t now);
+
 /* ------------------------------------------------------------------ */
 /* Articles                                                             */
 
@@ -152,12 +181,15 @@ typedef struct morgue_article {
     const char *const *tags; /* places, topics, keywords: n_tags strings */
     size_t n_tags;
     int64_t date;            /* publication time, or MORGUE_NO_DATE */
+    /* version 2: */
+    int date_offset;         /* date's UTC offset in minutes (-1439..1439),
+                                or MORGUE_NO_OFFSET */
 } morgue_article;
 
-#define MORGUE_ARTICLE_VERSION 1
+#define MORGUE_ARTICLE_VERSION 2
 #define MORGUE_ARTICLE_INIT                                                  \
     { MORGUE_ARTICLE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0,         \
-      MORGUE_NO_DATE }
+      MORGUE_NO_DATE, MORGUE_NO_OFFSET }
 
 /* ------------------------------------------------------------------ */
 /* Writing                                                              */
@@ -426,9 +458,11 @@ MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
 /* Opens the newest commit of s's index. When s already holds it, *out is
  * NULL and MORGUE_OK is returned after one stat() of MANIFEST, so this is
  * cheap enough to call before every query. Otherwise *out is a new
- * searcher (opened as morgue_searcher_open() does: its segments are mapped
- * again) and s is untouched: threads still using s go on, and s is closed
- * once its last morgue_hits is freed. On failure *out is NULL and the
+ * searcher on the newest commit. It shares with s the segments both
+ * commits name (segments never change once written), so only the new
+ * segments are mapped and read; s and the new searcher can be closed in
+ * either order, by any thread. s is untouched: threads still using s go
+ * on, and s is closed once its last morgue_hits is freed. On failure *out is NULL and the
  * message is morgue_searcher_errmsg(s). */
 MORGUE_API int morgue_searcher_reopen(morgue_searcher *s,
                                       morgue_searcher **out);
@@ -520,10 +554,14 @@ typedef struct morgue_query_opts {
     unsigned flags;        /* MORGUE_QUERY_* */
     int sort;              /* MORGUE_SORT_* */
     int64_t date_from;     /* only articles dated >= this; MORGUE_NO_DATE:
-                              no lower bound */
+                              no lower bound. Both bounds, like date:, are
+                              compared with the article's own clock (its
+                              date plus its UTC offset), so whole UTC
+                              days of these seconds are its own days */
     int64_t date_to;       /* only articles dated <= this; MORGUE_NO_DATE:
                               no upper bound */
-    int facet_date;        /* MORGUE_FACET_*: counts over all matches */
+    int facet_date;        /* MORGUE_FACET_*: counts over all matches, by
+                              the articles' own calendar days */
     size_t facet_sources;  /* > 0: counts of the top N sources */
     size_t facet_tags;     /* > 0: counts of the top N tags */
     /* version 3: */
@@ -603,6 +641,11 @@ MORGUE_API int morgue_hits_next(morgue_hits *h);
 MORGUE_API double morgue_hits_score(const morgue_hits *h);
 MORGUE_API uint64_t morgue_hits_docid(const morgue_hits *h);
 MORGUE_API int64_t morgue_hits_date(const morgue_hits *h);
+/* The current hit's date's UTC offset in minutes, or MORGUE_NO_OFFSET
+ * (undated, no zone given, or an index written before offsets were kept).
+ * The article's own calendar day is that of morgue_hits_date() plus this
+ * many minutes (plus none for MORGUE_NO_OFFSET). */
+MORGUE_API int morgue_hits_date_offset(const morgue_hits *h);
 
 typedef enum morgue_field {
     MORGUE_FIELD_ID = 0,
@@ -715,7 +758,10 @@ typedef struct morgue_story {
     const char *title;       /* headline of its best ranked article */
     uint64_t count;          /* its articles in this period */
     const uint64_t *docids;  /* those, best ranked first */
-    int64_t first_date;      /* the whole story's dates, or MORGUE_NO_DATE */
+    int64_t first_date;      /* the whole story's dates, or MORGUE_NO_DATE,
+                                on its articles' own clocks (the date
+                                plus its UTC offset), so that their UTC
+                                day is the articles' own calendar day */
     int64_t last_date;
 } morgue_story;
 

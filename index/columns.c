@@ -22,6 +22,18 @@ static const char *check_date(const segment *s, uint32_t doc, uint64_t v)
                : NULL;
 }
 
+static const char *check_doff(const segment *s, uint32_t doc, uint64_t v)
+{
+    int64_t off = (int64_t)v;
+    if (off == MORGUE_NO_OFFSET)
+        return NULL;
+    if (segment_date(s, doc) == INT64_MIN)
+        return "an undated article with a UTC offset";
+    return off < -DATE_MAX_OFFSET || off > DATE_MAX_OFFSET
+               ? "UTC offset beyond 23:59"
+               : NULL;
+}
+
 const col_desc col_table[N_COLS] = {
     [COL_DLEN] = { SEC_DLEN, "DLEN", 4, COL_MUST | COL_REQUIRED, 0, NULL },
     [COL_TLEN] = { SEC_TLEN, "TLEN", 4, COL_MUST | COL_REQUIRED, 0,
@@ -37,6 +49,11 @@ const col_desc col_table[N_COLS] = {
     FP_COL(0), FP_COL(1), FP_COL(2), FP_COL(3),
     FP_COL(4), FP_COL(5), FP_COL(6), FP_COL(7),
 #undef FP_COL
+    /* Not must-understand either: a library without it reads every date
+     * as UTC, as morgue did before offsets were kept (the shown day and
+     * date: then follow the UTC day), rather than refusing the index. */
+    [COL_DOFF] = { SEC_DOFF, "DOFF", 2, COL_SIGNED,
+                   (uint64_t)(int64_t)MORGUE_NO_OFFSET, check_doff },
 };
 
 const col_desc *col_find(uint32_t tag)

@@ -40,6 +40,7 @@ typedef enum col_id {
     COL_FP5,
     COL_FP6,
     COL_FP7,
+    COL_DOFF, /* i16 minutes east of UTC of the date, or MORGUE_NO_OFFSET */
     N_COLS
 } col_id;
 

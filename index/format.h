@@ -225,6 +225,7 @@
 #define SEC_BDIC TAG('B', 'D', 'I', 'C') /* zstore: bodies, dictionary */
 /* Near-duplicate fingerprint columns FPH0..FPH7: SEC_FPH0 + (i << 24). */
 #define SEC_FPH0 TAG('F', 'P', 'H', '0')
+#define SEC_DOFF TAG('D', 'O', 'F', 'F') /* the date's UTC offset */
 
 #define META_SIZE 56
 #define TDIC_BLOCK_TERMS 32
@@ -239,6 +240,8 @@
 /* Dates outside [0001-01-01, 9999-12-31] are stored as "none". */
 #define DATE_MIN (-62135596800LL)
 #define DATE_MAX 253402300799LL
+/* UTC offsets (minutes) beyond +-23:59 are stored as "unknown". */
+#define DATE_MAX_OFFSET 1439
 
 /* Term namespaces (first byte of a key). */
 #define NS_WORD 'E'

@@ -26,6 +26,14 @@ int64_t segment_date(const segment *s, uint32_t doc)
     return (int64_t)codec_get_u64le(s->col[COL_DATE].p + 8 * (size_t)doc);
 }
 
+int64_t segment_local_date(const segment *s, uint32_t doc)
+{
+    int64_t t = segment_date(s, doc);
+    int off = segment_date_offset(s, doc);
+    return t == INT64_MIN || off == MORGUE_NO_OFFSET ? t
+                                                     : t + (int64_t)off * 60;
+}
+
 uint32_t segment_ident_lower(const segment *s, uint64_t h)
 {
     uint32_t lo = 0, hi = s->n_docs;

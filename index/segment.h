@@ -168,6 +168,20 @@ static inline uint32_t segment_tlen(const segment *s, uint32_t doc)
 
 int64_t segment_date(const segment *s, uint32_t doc);
 
+/* The date's UTC offset in minutes, or MORGUE_NO_OFFSET (also for
+ * segments written before the column existed). */
+static inline int segment_date_offset(const segment *s, uint32_t doc)
+{
+    return (int)(int64_t)segment_col(s, COL_DOFF, doc);
+}
+
+/* The date as the article's local wall clock read as if UTC: the date
+ * plus its offset (plus none when unknown), INT64_MIN for undated. Its
+ * UTC calendar day is the article's own day; date filters and the date
+ * facets compare it, sorting and recency use segment_date(). It differs
+ * from segment_date() by less than a day. */
+int64_t segment_local_date(const segment *s, uint32_t doc);
+
 /* Identity entry i (0 <= i < n_docs) of IDNT, in hash order. */
 static inline uint64_t segment_ident_hash(const segment *s, uint32_t i)
 {

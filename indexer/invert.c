@@ -320,6 +320,7 @@ static void doc_columns(const invert_doc *d, uint32_t tl, uint32_t bl,
     row[COL_DLEN] = tl + bl;
     row[COL_TLEN] = tl;
     row[COL_DATE] = (uint64_t)d->date;
+    row[COL_DOFF] = (uint64_t)(int64_t)d->date_off;
     uint8_t sketch[FP_BYTES];
     fp_finish(fp, sketch);
     for (int i = 0; i < 8; i++)

@@ -38,6 +38,8 @@ typedef struct invert_doc {
     const span *tags;
     size_t n_tags;
     int64_t date;
+    int date_off;         /* date's UTC offset (minutes), or
+                             MORGUE_NO_OFFSET */
     uint64_t ident;       /* hash64 of id */
 } invert_doc;
 

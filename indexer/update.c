@@ -169,10 +169,11 @@ static int clean_tags(morgue_writer *w, const span *tags, size_t n,
     return w->tagtext.oom ? MORGUE_ENOMEM : MORGUE_OK;
 }
 
-/* The inverter's view of an article: repaired text, a sane date. */
+/* The inverter's view of an article: repaired text, a sane date (an
+ * offset only with a date, and within +-23:59). */
 static int prepare(morgue_writer *w, invert_doc *d, const span *f,
                    const span *tags, size_t n_tags, int64_t date,
-                   span *tag_out)
+                   int date_off, span *tag_out)
 {
     d->id = clean(&w->text[0], f[0]);
     d->url = clean(&w->text[1], f[1]);
@@ -189,6 +190,10 @@ static int prepare(morgue_writer *w, invert_doc *d, const span *f,
     d->tags = tag_out;
     d->n_tags = n_tags;
     d->date = date >= DATE_MIN && date <= DATE_MAX ? date : MORGUE_NO_DATE;
+    d->date_off = d->date != MORGUE_NO_DATE && date_off >= -DATE_MAX_OFFSET &&
+                          date_off <= DATE_MAX_OFFSET
+                      ? date_off
+                      : MORGUE_NO_OFFSET;
     d->ident = hash64(d->id.ptr, d->id.len);
     return MORGUE_OK;
 }
@@ -196,11 +201,11 @@ static int prepare(morgue_writer *w, invert_doc *d, const span *f,
 /* Adds one article (fields id, url, title, source, body), replacing any
  * with its identity; file is its file table entry, or -1. */
 int writer_add_doc(morgue_writer *w, const span *f, const span *tags,
-                   size_t n_tags, int64_t date, long file)
+                   size_t n_tags, int64_t date, int date_off, long file)
 {
     span tag_spans[FMT_MAX_TAGS];
     invert_doc d;
-    if (prepare(w, &d, f, tags, n_tags, date, tag_spans))
+    if (prepare(w, &d, f, tags, n_tags, date, date_off, tag_spans))
         return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
     uint64_t n = 0;
     int rc;
@@ -253,7 +258,8 @@ MORGUE_API int morgue_writer_add(morgue_writer *w, const morgue_article *in)
     span f[N_TEXT] = { span_cstr(a->id ? a->id : a->url), span_cstr(a->url),
                        span_cstr(a->title), span_cstr(a->source),
                        span_cstr(a->body) };
-    return writer_break(w, writer_add_doc(w, f, tags, n, a->date, -1));
+    return writer_break(w, writer_add_doc(w, f, tags, n, a->date,
+                                          a->date_offset, -1));
 }
 
 MORGUE_API int morgue_writer_delete(morgue_writer *w, const char *id)

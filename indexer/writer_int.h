@@ -97,7 +97,7 @@ int writer_delete_ident(morgue_writer *w, uint64_t h, uint64_t *n);
 /* Adds one article (fields f, tags) from file table entry file (-1: none),
  * replacing any with its identity (update.c). */
 int writer_add_doc(morgue_writer *w, const span *f, const span *tags,
-                   size_t n_tags, int64_t date, long file);
+                   size_t n_tags, int64_t date, int date_off, long file);
 /* Reads the file at path (canonical) into the index, replacing the
  * articles the file table says it gave before, and records it (a new
  * entry gets root). st and hash describe its content. */

@@ -1,6 +1,7 @@
 /* date.c: the documents whose date lies in [from, to], read from the
- * segment's date column (no stored text is touched); and the empty
- * iterator. */
+ * segment's date columns (no stored text is touched); and the empty
+ * iterator. Dates compare as the article's local clock
+ * (segment_local_date), so date:2022-05-15 is the article's own day. */
 #include <stdlib.h>
 
 #include "searcher/iter.h"
@@ -18,7 +19,7 @@ static uint32_t advance(it *i, uint32_t target)
     if (i->cost == 0) /* the segment's dates miss the range */
         return i->doc = IT_END;
     for (uint32_t doc = target; doc < d->g->n_docs; doc++) {
-        int64_t t = segment_date(d->g, doc);
+        int64_t t = segment_local_date(d->g, doc);
         if (t != INT64_MIN && t >= d->from && t <= d->to)
             return i->doc = doc;
     }
@@ -44,9 +45,12 @@ it *date_it_new(const score_ctx *c, int64_t from, int64_t to)
     d->g = c->g;
     d->from = from;
     d->to = to;
-    /* Cheap when the segment's dates miss the range entirely. */
-    int disjoint = c->g->max_date == INT64_MIN || c->g->max_date < from ||
-                   c->g->min_date > to;
+    /* Cheap when the segment's dates miss the range entirely. META's
+     * bounds are UTC instants; a local date is within a day of them. */
+    int64_t lo = from < INT64_MIN + 86400 ? INT64_MIN : from - 86400;
+    int64_t hi = to > INT64_MAX - 86400 ? INT64_MAX : to + 86400;
+    int disjoint = c->g->max_date == INT64_MIN || c->g->max_date < lo ||
+                   c->g->min_date > hi;
     d->base.cost = disjoint ? 0 : c->g->n_docs;
     if (disjoint) {
         d->base.started = 1;

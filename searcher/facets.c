@@ -45,7 +45,7 @@ int facets_add(facet_acc *f, const morgue_searcher *s, size_t g,
         f->matched[g][doc >> 3] |= (uint8_t)(1u << (doc & 7));
     if (f->date_kind == MORGUE_FACET_NONE)
         return MORGUE_OK;
-    int64_t t = segment_date(&s->segs[g], doc);
+    int64_t t = segment_local_date(&s->segs[g], doc); /* its own day */
     if (t == INT64_MIN)
         return MORGUE_OK;
     if (f->n_days == f->cap_days) {

@@ -80,6 +80,14 @@ MORGUE_API int64_t morgue_hits_date(const morgue_hits *h)
     return c ? segment_date(&h->s->segs[c->seg], c->doc) : MORGUE_NO_DATE;
 }
 
+MORGUE_API int morgue_hits_date_offset(const morgue_hits *h)
+{
+    const hit *c = current(h);
+    if (!c || h->rows) /* remote rows carry no offset */
+        return MORGUE_NO_OFFSET;
+    return segment_date_offset(&h->s->segs[c->seg], c->doc);
+}
+
 /* Reads the current hit's head (id, url, title, source, tags) and, when
  * body is set, its body: a result list never decompresses bodies. */
 static int load_fields(morgue_hits *h, int body)

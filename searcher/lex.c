@@ -14,7 +14,6 @@
 #include "util/dates.h"
 #include "morgue.h"
 #include "searcher/parse_int.h"
-#include "util/reldate.h"
 #include "text/tokenize.h"
 
 /* ---- bytes and runs -------------------------------------------------- */
@@ -89,62 +88,11 @@ static int field_id(const char *s, size_t n)
 
 /* ---- dates ----------------------------------------------------------- */
 
-int lex_days_in_month(int64_t y, unsigned m)
-{
-    static const unsigned char dm[12] = { 31, 28, 31, 30, 31, 30,
-                                          31, 31, 30, 31, 30, 31 };
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return dm[m - 1];
-}
-
-/* Up to two digits at q[*i] into *v; 0 when there are none or three. */
-static int two_digits(const char *q, size_t *i, size_t end, unsigned *v)
-{
-    size_t k = *i;
-    unsigned x = 0;
-    while (k < end && is_digit((unsigned char)q[k]) && k - *i < 3)
-        x = x * 10 + (unsigned)(q[k++] - '0');
-    if (k == *i || k - *i > 2)
-        return 0;
-    *i = k;
-    *v = x;
-    return 1;
-}
-
-/* One end of a date value, q[s, e): YYYY, YYYY-M[M] or YYYY-M[M]-D[D],
- * or a relative date (today, last-7-days, now...: reldate.h); the first
- * and last second of the period it names. */
+/* One end of a date value, q[s, e): a period (util/dates.h). */
 static int date_end(const char *q, size_t s, size_t e, int64_t now,
                     int64_t *from, int64_t *to)
 {
-    if (e > s && !(q[s] >= '0' && q[s] <= '9'))
-        return reldate_period(q + s, e - s, now, from, to);
-    size_t i = s;
-    int64_t y = 0;
-    unsigned m = 0, d = 0;
-    for (int k = 0; k < 4; k++, i++) {
-        if (i >= e || !is_digit((unsigned char)q[i]))
-            return 0;
-        y = y * 10 + (q[i] - '0');
-    }
-    if (i < e) {
-        if (q[i++] != '-' || !two_digits(q, &i, e, &m) || m < 1 || m > 12)
-            return 0;
-        if (i < e) {
-            if (q[i++] != '-' || !two_digits(q, &i, e, &d) || d < 1 ||
-                d > (unsigned)lex_days_in_month(y, m))
-                return 0;
-        }
-    }
-    if (i != e)
-        return 0;
-    unsigned m0 = m ? m : 1, d0 = d ? d : 1;
-    unsigned m1 = m ? m : 12;
-    unsigned d1 = d ? d : (unsigned)lex_days_in_month(y, m1);
-    *from = date_days_from_civil(y, m0, d0) * 86400;
-    *to = date_days_from_civil(y, m1, d1) * 86400 + 86399;
-    return 1;
+    return date_period(q + s, e - s, now, from, to);
 }
 
 /* The value of date: at q[s, e) into a T_DATE token. */

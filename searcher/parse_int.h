@@ -65,8 +65,6 @@ static inline int q_is_space(unsigned char c) { return c <= 0x20 || c == 0x7F; }
 size_t lex_quote_len(const parser *p, size_t i);
 /* 1 when q[s, s+n) holds at least one word for the tokenizer. */
 int lex_has_term(const parser *p, size_t s, size_t n);
-/* Days in month m (1-12) of year y. */
-int lex_days_in_month(int64_t y, unsigned m);
 
 /* ---- tokens (lex.c) ---- */
 

@@ -5,6 +5,7 @@
 
 #include "searcher/parse_int.h"
 #include "util/civil.h"
+#include "util/dates.h"
 
 static void put_field(buf *out, qfield f)
 {
@@ -56,7 +57,7 @@ static void print_date(const qnode *n, buf *out)
             return;
         }
         if (exact && y0 == y1 && m0 == m1 && d0 == 1 &&
-            d1 == (unsigned)lex_days_in_month(y1, m1)) {
+            d1 == (unsigned)date_days_in_month(y1, m1)) {
             buf_printf(out, "%04lld-%02u", (long long)y0, m0);
             return;
         }

@@ -154,9 +154,11 @@ static int walk(run *r, size_t g, it *root)
         if (r->x && excluded(r, g, d))
             continue;
         int64_t t = segment_date(seg, d);
-        if ((r->from != INT64_MIN || r->to != INT64_MAX) &&
-            (t == INT64_MIN || t < r->from || t > r->to))
-            continue;
+        if (r->from != INT64_MIN || r->to != INT64_MAX) {
+            int64_t lt = segment_local_date(seg, d); /* the article's day */
+            if (lt == INT64_MIN || lt < r->from || lt > r->to)
+                continue;
+        }
         r->total++;
         if (facets_add(&r->facets, r->s, g, d))
             return MORGUE_ENOMEM;

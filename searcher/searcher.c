@@ -8,7 +8,12 @@
  * snapshot needs no file by name: segments stay mapped (POSIX keeps an
  * unlinked file's pages alive while mapped) and deletion bitmaps are in
  * memory, so a searcher keeps answering from its commit for as long as
- * it lives. */
+ * it lives.
+ *
+ * A reopen shares the mapped segments its new commit has in common with
+ * the old snapshot (seg_share, refcounted): segments are immutable, so a
+ * segment id and the file's inode name the same bytes, and only what the
+ * commit added is mapped and read. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -64,14 +69,24 @@ MORGUE_API const char *morgue_searcher_warnings(const morgue_searcher *s)
     return search_warn.text;
 }
 
+/* Lets go of one reference; the last one unmaps the segment. */
+static void share_drop(seg_share *sh)
+{
+    if (sh && __atomic_sub_fetch(&sh->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+        segment_close(&sh->seg);
+        free(sh);
+    }
+}
+
 static void close_segments(morgue_searcher *s)
 {
     for (size_t i = 0; i < s->n_segs; i++) {
-        segment_close(&s->segs[i]);
+        share_drop(s->shared[i]);
         if (s->deleted)
             free(s->deleted[i]);
     }
     free(s->segs);
+    free(s->shared);
     free(s->base);
     free(s->deleted);
     free(s->max_tlen);
@@ -79,6 +94,7 @@ static void close_segments(morgue_searcher *s)
         close(s->ft_fd);
     s->ft_fd = -1;
     s->segs = NULL;
+    s->shared = NULL;
     s->base = NULL;
     s->deleted = NULL;
     s->max_tlen = NULL;
@@ -107,24 +123,71 @@ static int open_deletions(morgue_searcher *s, size_t i, errmsg *e)
     return rc;
 }
 
-/* Maps every segment the manifest names. A writer may replace MANIFEST and
- * drop old segments meanwhile; then ENOTFOUND and the caller retries. */
-static int open_segments(morgue_searcher *s, errmsg *e)
+/* Segment id at path into *out: from prev when prev maps that very file
+ * (a reference taken), else newly mapped. */
+static int share_get(seg_share **out, const morgue_searcher *prev,
+                     const char *path, uint64_t id, errmsg *e)
+{
+    struct stat before, after;
+    if (stat(path, &before) != 0)
+        return err_set(e, errno == ENOENT ? MORGUE_ENOTFOUND : MORGUE_EIO,
+                       "%s: %s", path, strerror(errno));
+    for (size_t i = 0; prev && i < prev->n_segs; i++) {
+        seg_share *sh = prev->shared[i];
+        if (sh->seg.id == id && sh->dev == before.st_dev &&
+            sh->ino == before.st_ino) {
+            /* prev holds a reference for as long as this runs */
+            __atomic_add_fetch(&sh->refs, 1, __ATOMIC_RELAXED);
+            *out = sh;
+            return MORGUE_OK;
+        }
+    }
+    seg_share *sh = calloc(1, sizeof *sh);
+    if (!sh)
+        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    int rc = segment_open(&sh->seg, path, id, e);
+    if (rc) {
+        free(sh);
+        return rc;
+    }
+    /* the file mapped is the one stat()ed unless it was replaced in
+     * between; then it is never shared (no segment is, in morgue) */
+    if (stat(path, &after) == 0 && after.st_dev == before.st_dev &&
+        after.st_ino == before.st_ino) {
+        sh->dev = before.st_dev;
+        sh->ino = before.st_ino;
+    }
+    for (uint32_t d = 0; d < sh->seg.n_docs; d++)
+        if (segment_tlen(&sh->seg, d) > sh->max_tlen)
+            sh->max_tlen = segment_tlen(&sh->seg, d);
+    sh->refs = 1;
+    *out = sh;
+    return MORGUE_OK;
+}
+
+/* Maps every segment the manifest names, taking those prev (or NULL)
+ * already maps from it. A writer may replace MANIFEST and drop old
+ * segments meanwhile; then ENOTFOUND and the caller retries. */
+static int open_segments(morgue_searcher *s, const morgue_searcher *prev,
+                         errmsg *e)
 {
     s->segs = calloc(s->man.n_segs + 1, sizeof *s->segs);
+    s->shared = calloc(s->man.n_segs + 1, sizeof *s->shared);
     s->base = calloc(s->man.n_segs + 1, sizeof *s->base);
     s->deleted = calloc(s->man.n_segs + 1, sizeof *s->deleted);
     s->max_tlen = calloc(s->man.n_segs + 1, sizeof *s->max_tlen);
-    if (!s->segs || !s->base || !s->deleted || !s->max_tlen)
+    if (!s->segs || !s->shared || !s->base || !s->deleted || !s->max_tlen)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
     s->index_bytes = 0;
     uint64_t docs = 0, len = 0, tlen = 0, bytes = 0;
     for (size_t i = 0; i < s->man.n_segs; i++) {
         char path[4096];
         segment_path(path, sizeof path, s->dir, s->man.segs[i].id);
-        int rc = segment_open(&s->segs[i], path, s->man.segs[i].id, e);
+        int rc = share_get(&s->shared[i], prev, path, s->man.segs[i].id, e);
         if (rc)
             return rc;
+        s->segs[i] = s->shared[i]->seg;
+        s->max_tlen[i] = s->shared[i]->max_tlen;
         s->n_segs++;
         if (s->segs[i].n_docs != s->man.segs[i].n_docs)
             return err_corrupt(e, "%s: %u documents, the manifest says %u",
@@ -133,9 +196,6 @@ static int open_segments(morgue_searcher *s, errmsg *e)
         if ((rc = open_deletions(s, i, e)))
             return rc;
         s->base[i] = docs;
-        for (uint32_t d = 0; d < s->segs[i].n_docs; d++)
-            if (segment_tlen(&s->segs[i], d) > s->max_tlen[i])
-                s->max_tlen[i] = segment_tlen(&s->segs[i], d);
         docs += s->segs[i].n_docs;
         len += s->segs[i].sum_len;
         tlen += s->segs[i].sum_tlen;
@@ -157,7 +217,7 @@ static int open_segments(morgue_searcher *s, errmsg *e)
     return MORGUE_OK;
 }
 
-static int load(morgue_searcher *s, errmsg *e)
+static int load(morgue_searcher *s, const morgue_searcher *prev, errmsg *e)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/MANIFEST", s->dir);
@@ -171,7 +231,7 @@ static int load(morgue_searcher *s, errmsg *e)
             return err_set(e, rc, "%s: no morgue index here (no MANIFEST)",
                            s->dir);
         if (rc == MORGUE_OK)
-            rc = open_segments(s, e);
+            rc = open_segments(s, prev, e);
         if (rc == MORGUE_OK)
             return MORGUE_OK;
         close_segments(s);
@@ -185,8 +245,10 @@ static int load(morgue_searcher *s, errmsg *e)
     }
 }
 
-/* A new snapshot of the last commit in dir; failures are told in e. */
-static int searcher_new(morgue_searcher **out, const char *dir, errmsg *e)
+/* A new snapshot of the last commit in dir, sharing the segments it has
+ * in common with prev (or NULL); failures are told in e. */
+static int searcher_new(morgue_searcher **out, const char *dir,
+                        const morgue_searcher *prev, errmsg *e)
 {
     morgue_searcher *s = calloc(1, sizeof *s);
     if (!s || !(s->dir = strdup(dir))) {
@@ -195,7 +257,7 @@ static int searcher_new(morgue_searcher **out, const char *dir, errmsg *e)
     }
     s->ft_fd = -1;
     s->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
-    int rc = load(s, e);
+    int rc = load(s, prev, e);
     if (rc) {
         free(s->dir);
         free(s);
@@ -238,7 +300,7 @@ MORGUE_API int morgue_searcher_open(morgue_searcher **out, const char *dir,
                        "version %u", opts->version);
     if (!dir || !*dir)
         return err_set(e, MORGUE_EINVAL, "no index directory");
-    return searcher_new(out, dir, e);
+    return searcher_new(out, dir, NULL, e);
 }
 
 /* MANIFEST is replaced by rename, never rewritten in place: the same
@@ -279,7 +341,7 @@ MORGUE_API int morgue_searcher_reopen(morgue_searcher *s,
     manifest_free(&m);
     if (gen == s->man.generation)
         return MORGUE_OK; /* rewritten with the same commit */
-    rc = searcher_new(out, s->dir, &e);
+    rc = searcher_new(out, s->dir, s, &e);
     return rc ? searcher_fail(s, rc, "%s", e.text) : MORGUE_OK;
 }
 

@@ -26,6 +26,18 @@ typedef struct searcher_remote {
     void (*close)(morgue_searcher *s);
 } searcher_remote;
 
+/* A mapped segment, shared by every snapshot that names it: a reopen
+ * hands the unchanged segments of the old snapshot to the new one
+ * instead of mapping them again (segments never change once written).
+ * The last snapshot to let go of it unmaps it. */
+typedef struct seg_share {
+    segment seg;
+    uint32_t max_tlen;   /* its longest title, in tokens */
+    dev_t dev;           /* the file it maps, so that a segment of the */
+    ino_t ino;           /* same id in a rebuilt index is not taken */
+    unsigned refs;       /* atomic: the snapshots holding it */
+} seg_share;
+
 struct morgue_searcher {
     const searcher_remote *remote; /* NULL: a local snapshot */
     void *remote_ctx;    /* owned by remote */
@@ -33,7 +45,8 @@ struct morgue_searcher {
     uint64_t serial;     /* tags this searcher's per-thread messages */
     struct stat man_st;  /* MANIFEST as it was just before it was read */
     manifest man;
-    segment *segs;       /* n_segs, mapped */
+    segment *segs;       /* n_segs, mapped: copies of shared[i]->seg */
+    seg_share **shared;  /* n_segs, one reference each */
     uint64_t *base;      /* global id of each segment's first document */
     size_t n_segs;
     uint64_t n_docs;

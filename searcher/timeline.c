@@ -43,7 +43,8 @@ struct morgue_timeline {
 typedef struct tl_item {
     uint64_t docid;
     uint32_t seg, doc;
-    int64_t date;           /* INT64_MIN: undated */
+    int64_t date;           /* local clock (segment_local_date);
+                               INT64_MIN: undated */
     int64_t period;         /* INT64_MAX: undated */
     uint32_t rank;
     uint32_t root;          /* union-find */
@@ -349,7 +350,9 @@ MORGUE_API int morgue_timeline_build(morgue_searcher *s, const char *query,
         it->docid = x.all[i].g;
         it->seg = hh->seg;
         it->doc = hh->doc;
-        it->date = segment_date(&s->segs[hh->seg], hh->doc);
+        /* the article's own clock (date + UTC offset): its period and
+         * the story's dates are its own calendar days */
+        it->date = segment_local_date(&s->segs[hh->seg], hh->doc);
         it->period = period_of(it->date, by);
         it->rank = (uint32_t)i;
         it->root = (uint32_t)i;

@@ -27,6 +27,7 @@ typedef enum api_struct {
     API_STATS,
     API_QUERY_OPTS,
     API_CLUSTER_OPTS,
+    API_DATE_RANGE,
     API_N_STRUCTS
 } api_struct;
 
@@ -47,7 +48,8 @@ size_t api_size(api_struct kind, unsigned version);
                  const morgue_searcher_opts *: API_SEARCHER_OPTS,            \
                  morgue_stats *: API_STATS,                                  \
                  const morgue_query_opts *: API_QUERY_OPTS,                  \
-                 const morgue_cluster_opts *: API_CLUSTER_OPTS),             \
+                 const morgue_cluster_opts *: API_CLUSTER_OPTS,              \
+                 morgue_date_range *: API_DATE_RANGE),                       \
              (p)->version)
 
 /* Copies a full result *src back into the caller's *dst, n = API_SIZE(dst)

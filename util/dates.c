@@ -5,10 +5,13 @@
  * parser reads through a cursor over a span, so none can run past its input.
  */
 #include "util/dates.h"
+#include "util/reldate.h"
 
 #include <string.h>
 
 #include "morgue.h"
+#include "util/apiver.h"
+#include "util/error.h"
 
 #define NO_DATE MORGUE_NO_DATE
 
@@ -22,10 +25,12 @@ typedef struct cur {
     const char *p, *e;
 } cur;
 
-/* A parsed date; off is the zone offset in minutes east of UTC. */
+/* A parsed date; off is the zone offset in minutes east of UTC, has_off
+ * 1 when the text named a zone (else off is 0 and the time taken as
+ * UTC). */
 typedef struct tm6 {
     int64_t y;
-    int mo, d, h, mi, s, off;
+    int mo, d, h, mi, s, off, has_off;
 } tm6;
 
 static int peek(const cur *c)
@@ -90,18 +95,64 @@ int64_t date_days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-static int leap(int64_t y)
+int date_days_in_month(int64_t y, unsigned m)
 {
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    static const unsigned char dm[12] = { 31, 28, 31, 30, 31, 30,
+                                          31, 31, 30, 31, 30, 31 };
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dm[m - 1];
 }
 
 static int valid_date(int64_t y, int m, int d)
 {
-    static const int mdays[12] = { 31, 28, 31, 30, 31, 30,
-                                   31, 31, 30, 31, 30, 31 };
     if (y < 0 || y > 9999 || m < 1 || m > 12 || d < 1)
         return 0;
-    return d <= mdays[m - 1] + (m == 2 && leap(y));
+    return d <= date_days_in_month(y, (unsigned)m);
+}
+
+/* Up to two digits at s[*i] into *v; 0 when there are none or three. */
+static int two_digits(const char *s, size_t *i, size_t n, unsigned *v)
+{
+    size_t k = *i;
+    unsigned x = 0;
+    while (k < n && s[k] >= '0' && s[k] <= '9' && k - *i < 3)
+        x = x * 10 + (unsigned)(s[k++] - '0');
+    if (k == *i || k - *i > 2)
+        return 0;
+    *i = k;
+    *v = x;
+    return 1;
+}
+
+int date_period(const char *s, size_t n, int64_t now, int64_t *from,
+                int64_t *to)
+{
+    if (n > 0 && !(s[0] >= '0' && s[0] <= '9'))
+        return reldate_period(s, n, now, from, to);
+    size_t i = 0;
+    int64_t y = 0;
+    unsigned m = 0, d = 0;
+    for (; i < 4; i++) {
+        if (i >= n || s[i] < '0' || s[i] > '9')
+            return 0;
+        y = y * 10 + (s[i] - '0');
+    }
+    if (i < n) {
+        if (s[i++] != '-' || !two_digits(s, &i, n, &m) || m < 1 || m > 12)
+            return 0;
+        if (i < n && (s[i++] != '-' || !two_digits(s, &i, n, &d) || d < 1 ||
+                      d > (unsigned)date_days_in_month(y, m)))
+            return 0;
+    }
+    if (i != n)
+        return 0;
+    unsigned m0 = m ? m : 1, d0 = d ? d : 1;
+    unsigned m1 = m ? m : 12;
+    unsigned d1 = d ? d : (unsigned)date_days_in_month(y, m1);
+    *from = date_days_from_civil(y, m0, d0) * 86400;
+    *to = date_days_from_civil(y, m1, d1) * 86400 + 86399;
+    return 1;
 }
 
 /* Seconds UTC for t, or NO_DATE when any field is out of range. */
@@ -115,6 +166,16 @@ static int64_t to_utc(const tm6 *t)
                                         (unsigned)t->d);
     return days * 86400 + t->h * 3600 + t->mi * 60 + t->s -
            (int64_t)t->off * 60;
+}
+
+/* to_utc(t), storing t's zone offset (or MORGUE_NO_OFFSET) in *off when
+ * off is not NULL and the date is valid. */
+static int64_t finish(const tm6 *t, int *off)
+{
+    int64_t v = to_utc(t);
+    if (off && v != NO_DATE)
+        *off = t->has_off ? t->off : MORGUE_NO_OFFSET;
+    return v;
 }
 
 /* 1 when w is a case-insensitive prefix of the lower-case word full. */
@@ -273,14 +334,20 @@ static const zone_name zones[] = {
 };
 
 /* Zone after a time: Z, numeric offset, a named zone (optionally with an
- * offset: "GMT+1"). Unknown upper-case names of up to five letters count
- * as UTC, as RFC 2822 asks. Returns 0 when nothing zone-like is there. */
-static int zone(cur *c, int *off)
+ * offset: "GMT+1") into t->off. Unknown upper-case names of up to five
+ * letters count as UTC, as RFC 2822 asks, but leave the offset unknown
+ * (t->has_off 0), as does "-0000" (RFC 2822's and RFC 3339's "local time
+ * unknown"). Returns 0 when nothing zone-like is there. */
+static int zone(cur *c, tm6 *t)
 {
     cur save = *c;
+    int *off = &t->off;
     skip_ws(c);
-    if (numeric_zone(c, off))
+    const char *sign = c->p;
+    if (numeric_zone(c, off)) {
+        t->has_off = !(*off == 0 && *sign == '-');
         return 1;
+    }
     span w = word(c);
     if (w.len == 0 || w.len > 5) {
         *c = save;
@@ -298,8 +365,11 @@ static int zone(cur *c, int *off)
     if (!found)
         *off = 0;
     int extra;
-    if (numeric_zone(c, &extra))
+    if (numeric_zone(c, &extra)) {
         *off += extra;
+        found = 1;
+    }
+    t->has_off = found;
     return 1;
 }
 
@@ -345,7 +415,7 @@ static int iso_date(cur *c, tm6 *t)
     return !is_digit(peek(c));
 }
 
-int64_t date_parse_iso8601(span s)
+int64_t date_parse_iso8601(span s, int *off)
 {
     cur c = cur_of(s);
     tm6 t = { 0 };
@@ -358,13 +428,13 @@ int64_t date_parse_iso8601(span s)
         if (sep == ' ')
             skip_ws(&c);
         if (clock_time(&c, &t))
-            zone(&c, &t.off);
+            zone(&c, &t);
         else if (sep != ' ')
             return NO_DATE;
     }
     if (!at_end(&c))
         return NO_DATE;
-    return to_utc(&t);
+    return finish(&t, off);
 }
 
 /* Day, month name, year with spaces or '-' between: "5 Jan 2022",
@@ -396,12 +466,12 @@ static int asctime_form(cur *c, tm6 *t)
     skip_ws(c);
     if (!clock_time(c, t))
         return 0;
-    zone(c, &t->off);
+    zone(c, t);
     skip_ws(c);
     return year(c, &t->y);
 }
 
-int64_t date_parse_rfc822(span s)
+int64_t date_parse_rfc822(span s, int *off)
 {
     cur c = cur_of(s);
     tm6 t = { 0 };
@@ -411,7 +481,7 @@ int64_t date_parse_rfc822(span s)
     if (day_month_year(&c, &t)) {
         skip_ws(&c);
         if (clock_time(&c, &t))
-            zone(&c, &t.off);
+            zone(&c, &t);
     } else {
         c = start;
         memset(&t, 0, sizeof t);
@@ -420,10 +490,10 @@ int64_t date_parse_rfc822(span s)
     }
     if (!comment_then_end(&c))
         return NO_DATE;
-    return to_utc(&t);
+    return finish(&t, off);
 }
 
-int64_t date_parse_reuters(span s)
+int64_t date_parse_reuters(span s, int *off)
 {
     cur c = cur_of(s);
     tm6 t = { 0 };
@@ -434,15 +504,17 @@ int64_t date_parse_reuters(span s)
         return NO_DATE;
     if (!year(&c, &t.y))
         return NO_DATE;
-    /* The time is best effort: a bad one (hour 605) keeps the day. */
+    /* The time is best effort: a bad one (hour 605) keeps the day. The
+     * collection's dates name no zone; one after the time is taken. */
     tm6 day = t;
     skip_ws(&c);
     if (clock_time(&c, &t)) {
-        int64_t v = to_utc(&t);
+        zone(&c, &t);
+        int64_t v = finish(&t, off);
         if (v != NO_DATE)
             return v;
     }
-    return to_utc(&day);
+    return finish(&day, off);
 }
 
 /* A date starting at p: YYYY/MM/DD, YYYY-MM-DD, YYYY_MM_DD or YYYYMMDD,
@@ -580,17 +652,17 @@ static int human_time(cur *c, tm6 *t)
         t->h += 12;
     else if (m == 1 && t->h == 12)
         t->h = 0;
-    zone(c, &t->off);
+    zone(c, t);
     return 1;
 }
 
-int64_t date_parse_any(span s)
+int64_t date_parse_any(span s, int *off)
 {
-    int64_t v = date_parse_iso8601(s);
+    int64_t v = date_parse_iso8601(s, off);
     if (v == NO_DATE)
-        v = date_parse_rfc822(s);
+        v = date_parse_rfc822(s, off);
     if (v == NO_DATE)
-        v = date_parse_reuters(s);
+        v = date_parse_reuters(s, off);
     if (v != NO_DATE)
         return v;
     cur c = cur_of(s);
@@ -602,5 +674,32 @@ int64_t date_parse_any(span s)
     human_time(&c, &t);
     if (!comment_then_end(&c))
         return NO_DATE;
-    return to_utc(&t);
+    return finish(&t, off);
+}
+
+MORGUE_API int morgue_parse_date(morgue_date_range *out, const char *s,
+                                 int64_t now)
+{
+    errmsg *e = err_thread();
+    e->text[0] = '\0';
+    if (!out || !s)
+        return MORGUE_EINVAL;
+    size_t size = API_SIZE(out);
+    if (!size)
+        return err_set(e, MORGUE_EINVAL, "morgue_date_range version %u is "
+                       "unknown to this library", out->version);
+    morgue_date_range p = MORGUE_DATE_RANGE_INIT;
+    size_t n = strlen(s);
+    if (!date_period(s, n, now, &p.from, &p.to)) {
+        /* a full time names one second; a bare day was a period above */
+        p.from = p.to =
+            n > 10 ? date_parse_iso8601(span_of(s, n), NULL) : NO_DATE;
+        if (p.from == NO_DATE)
+            return err_set(e, MORGUE_EINVAL, "'%.200s' is no date (YYYY, "
+                           "YYYY-MM, YYYY-MM-DD, a time such as "
+                           "2022-01-05T14:03:00Z, or a relative date such "
+                           "as today, last-7-days, this-week)", s);
+    }
+    API_PUT(out, &p, size);
+    return MORGUE_OK;
 }

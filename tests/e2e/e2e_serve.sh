@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # morgue serve: the JSON API gives the CLI's answers, the page is escaped
-# and bookmarkable, bad requests are refused, a new commit is picked up
-# while serving, and headless Chromium renders the page with its hits.
+# and bookmarkable, folds near-duplicates and shows the story timeline on
+# request, bad requests are refused, a new commit is picked up while
+# serving, and headless Chromium renders the pages with their hits.
 . "$(dirname "$0")/lib.sh"
 SPID=
 trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; rm -rf "$WORK"' EXIT
@@ -60,6 +61,29 @@ grep -q '<svg' "$WORK/body" || fail "no month chart"
 grep -q 'from=2022-01&amp;to=2022-01' "$WORK/body" || fail "bars do not link to their month"
 [ "$(get "$URL/?q=kazakhstan&from=2022-01&to=2022-01")" = 200 ] || fail "month link"
 grep -q '8 articles match' "$WORK/body" || fail "month filter: $(grep total "$WORK/body")"
+# dates on the page: the article's own day, the instant with its offset
+grep -q '<time datetime="2022-01-0[0-9]T[0-9:]*+06:00">2022-01-0' "$WORK/body" ||
+  fail "page dates lack their offset"
+# near-duplicates folded on request: counted, linked, paging by stories
+[ "$(get "$URL/?q=government+resigns&collapse=1")" = 200 ] || fail "collapse page"
+grep -q 'class="dups">+2 near-duplicates' "$WORK/body" || fail "no folded copies"
+grep -q 'with copies folded' "$WORK/body" || fail "no story count"
+grep -q 'name="collapse" value="1" checked' "$WORK/body" || fail "fold box not kept"
+[ "$(get "$URL/?q=government+resigns")" = 200 ] || fail "unfolded page"
+! grep -q 'class="dups"' "$WORK/body" || fail "folded without asking"
+# the story timeline: periods link to their hits, stories to articles
+[ "$(get "$URL/?q=almaty&view=timeline")" = 200 ] || fail "timeline page"
+grep -q '<li class="story"><a href="/article?id=' "$WORK/body" || fail "no stories"
+grep -q 'week of 2022-01-03</a> — 6 articles' "$WORK/body" || fail "timeline period: $(grep -o '<h3>[^/]*' "$WORK/body" | head -3)"
+grep -q 'href="/?q=almaty&amp;from=2022-01-03&amp;to=2022-01-09"' "$WORK/body" || fail "period link"
+[ "$(get "$URL/?q=almaty&view=timeline&by=month")" = 200 ] || fail "timeline by month"
+grep -q '>2022-01</a> — 8 articles' "$WORK/body" || fail "month period"
+[ "$(get "$URL/?q=almaty&view=timeline&by=year")" = 400 ] || fail "bad by"
+[ "$(get "$URL/?q=almaty&view=nope")" = 400 ] || fail "bad view"
+[ "$(get "$URL/api/timeline?q=almaty&by=week")" = 200 ] || fail "/api/timeline"
+"$MORGUE" timeline --index "$WORK/idx" --json --by week almaty > "$WORK/cli"
+cmp -s "$WORK/body" "$WORK/cli" || fail "/api/timeline differs from timeline --json"
+[ "$(get "$URL/api/timeline?q=almaty&limit=3")" = 400 ] || fail "timeline option"
 [ "$(get "$URL/article?id=zz-1")" = 200 ] || fail "article page"
 grep -q 'A zebra crossing opened.' "$WORK/body" || fail "article page text"
 # a commit while serving is picked up, and requests keep being answered
@@ -87,6 +111,13 @@ chrome dom --dump-dom "$URL/?q=state+of+emergency" > "$WORK/dom.html" ||
 [ "$(grep -o '<li class="hit">' "$WORK/dom.html" | wc -l)" -ge 3 ] || fail "DOM has too few hits"
 grep -q 'State of emergency declared as River Wend floods Eastbridge' "$WORK/dom.html" ||
   fail "DOM lacks a known hit"
+chrome tl --dump-dom "$URL/?q=almaty&view=timeline" > "$WORK/tl.html" ||
+  fail "chromium failed on the timeline"
+[ "$(grep -o '<li class="story">' "$WORK/tl.html" | wc -l)" -ge 5 ] ||
+  fail "timeline DOM has too few stories"
+chrome fold --dump-dom "$URL/?q=government+resigns&collapse=1" > "$WORK/fold.html" ||
+  fail "chromium failed on the folded page"
+grep -q '<a class="dup" href="/article?id=' "$WORK/fold.html" || fail "folded DOM lacks copies"
 chrome shot --screenshot="$WORK/page.png" "$URL/?q=state+of+emergency" >/dev/null ||
   fail "chromium screenshot failed"
 chrome blank --screenshot="$WORK/blank.png" "about:blank" >/dev/null

@@ -24,14 +24,7 @@ static void put(const char *name, const char *text)
     fclose(f);
 }
 
-static void add_one(morgue_writer *w, const char *id, const char *body)
-{
-    morgue_article a = MORGUE_ARTICLE_INIT;
-    a.id = id;
-    a.title = id;
-    a.body = body;
-    ck_assert_int_eq(morgue_writer_add(w, &a), MORGUE_OK);
-}
+#define add_one(w, id, body) tu_add(w, id, id, body, NULL, 0)
 
 static void setup(void)
 {
@@ -267,6 +260,54 @@ START_TEST(stats_version)
 }
 END_TEST
 
+START_TEST(date_range_version)
+{
+    guarded g;
+    morgue_date_range *r = guarded_init(&g, sizeof *r, 7);
+    ck_assert_int_eq(morgue_parse_date(r, "2022-02", 0), MORGUE_EINVAL);
+    ck_assert_ptr_nonnull(strstr(morgue_last_errmsg(), "morgue_date_range"));
+    guarded_untouched(&g, sizeof r->version);
+    r = guarded_init(&g, sizeof *r, MORGUE_DATE_RANGE_VERSION);
+    ck_assert_int_eq(morgue_parse_date(r, "2022-02", 0), MORGUE_OK);
+    ck_assert_int_eq(r->from, 1643673600);        /* 2022-02-01T00:00:00Z */
+    ck_assert_int_eq(r->to, 1646092800 - 1);      /* 2022-02-28T23:59:59Z */
+    guarded_untouched(&g, sizeof *r);
+}
+END_TEST
+
+/* morgue_parse_date reads what date: in a query reads, and times. */
+START_TEST(parse_date_forms)
+{
+    morgue_date_range r = MORGUE_DATE_RANGE_INIT;
+    int64_t now = 1641387600; /* Wed 2022-01-05T13:00:00Z */
+    ck_assert_int_eq(morgue_parse_date(&r, "2022", now), MORGUE_OK);
+    ck_assert_int_eq(r.from, 1640995200);
+    ck_assert_int_eq(r.to, 1672531200 - 1);
+    ck_assert_int_eq(morgue_parse_date(&r, "2024-02-29", now), MORGUE_OK);
+    ck_assert_int_eq(r.to - r.from, 86399);
+    ck_assert_int_eq(morgue_parse_date(&r, "yesterday", now), MORGUE_OK);
+    ck_assert_int_eq(r.from, 1641254400); /* 2022-01-04 */
+    ck_assert_int_eq(morgue_parse_date(&r, "this-week", now), MORGUE_OK);
+    ck_assert_int_eq(r.from, 1641168000); /* Monday 2022-01-03 */
+    ck_assert_int_eq(r.to, 1641772800 - 1);
+    ck_assert_int_eq(morgue_parse_date(&r, "2022-01-05T14:03:00+01:00", now),
+                     MORGUE_OK);
+    ck_assert_int_eq(r.from, 1641387780);
+    ck_assert_int_eq(r.to, r.from);
+    ck_assert_str_eq(morgue_last_errmsg(), "");
+    const char *bad[] = { "2023-02-29", "2022-13", "22", "2022-1-5x",
+                          "last-0-days", "tomorrow", "", "2022-01-05T25:00Z" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        r.from = 42;
+        ck_assert_msg(morgue_parse_date(&r, bad[i], now) == MORGUE_EINVAL,
+                      "'%s' taken", bad[i]);
+        ck_assert_int_eq(r.from, 42);
+        ck_assert_ptr_nonnull(strstr(morgue_last_errmsg(), "no date"));
+    }
+    ck_assert_int_eq(morgue_parse_date(NULL, "2022", now), MORGUE_EINVAL);
+}
+END_TEST
+
 START_TEST(cluster_opts_version)
 {
     char path[4096];
@@ -475,6 +516,83 @@ START_TEST(reopen_newest)
 }
 END_TEST
 
+/* How many times this process maps files of the index, read from
+ * /proc/self/maps: each mmap of a whole file is the one region starting
+ * at file offset 0. The number of distinct files into *n_files; the
+ * largest count of mappings of one file is returned. */
+static int index_maps(int *n_files)
+{
+    char real[4096], line[8192], seen[32][512];
+    int count[32] = { 0 }, n = 0, most = 0;
+    ck_assert_ptr_nonnull(realpath(dir, real));
+    FILE *f = fopen("/proc/self/maps", "r");
+    ck_assert_ptr_nonnull(f);
+    while (fgets(line, sizeof line, f)) {
+        char off[32], *path = strchr(line, '/');
+        if (!path || !strstr(path, real) ||
+            sscanf(line, "%*s %*s %31s", off) != 1 || strtoull(off, NULL, 16))
+            continue;
+        path[strcspn(path, " \n")] = '\0'; /* " (deleted)" once unlinked */
+        int k = 0;
+        while (k < n && strcmp(seen[k], path))
+            k++;
+        if (k == n) {
+            ck_assert_int_lt(n, 32);
+            snprintf(seen[n++], sizeof seen[0], "%s", path);
+        }
+        if (++count[k] > most)
+            most = count[k];
+    }
+    fclose(f);
+    *n_files = n;
+    return most;
+}
+
+/* A reopen maps only the segments the new commit added and shares the
+ * rest with the old snapshot; both stay valid whichever closes first. */
+START_TEST(reopen_shares_segments)
+{
+    int files_mapped;
+    morgue_searcher *s = searcher(), *n = NULL;
+    ck_assert_int_eq(index_maps(&files_mapped), 1);
+    ck_assert_int_eq(files_mapped, 1);
+    morgue_writer *w = writer();
+    add_one(w, "m7", "golf hotel");
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w); /* the writer maps segments too */
+    ck_assert_int_eq(morgue_searcher_reopen(s, &n), MORGUE_OK);
+    ck_assert_ptr_nonnull(n);
+    morgue_stats st = MORGUE_STATS_INIT;
+    ck_assert_int_eq(morgue_searcher_stats(n, &st), MORGUE_OK);
+    ck_assert_uint_eq(st.segments, 2);
+    /* two segment files, each mapped once: the old one was not mapped
+     * again for n */
+    ck_assert_int_eq(index_maps(&files_mapped), 1);
+    ck_assert_int_eq(files_mapped, 2);
+    /* the old snapshot goes first: n keeps the shared segment */
+    morgue_searcher_close(s);
+    ck_assert_uint_eq(total(n, "delta", NULL, MORGUE_OK), 2);
+    ck_assert_uint_eq(total(n, "golf", NULL, MORGUE_OK), 1);
+    ck_assert_int_eq(index_maps(&files_mapped), 1);
+    ck_assert_int_eq(files_mapped, 2);
+    /* a compaction replaces both: the next snapshot shares nothing, and
+     * the new one goes first this time */
+    w = writer();
+    ck_assert_int_eq(morgue_writer_compact(w), MORGUE_OK);
+    morgue_writer_close(w);
+    morgue_searcher *c = NULL;
+    ck_assert_int_eq(morgue_searcher_reopen(n, &c), MORGUE_OK);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(index_maps(&files_mapped), 1);
+    ck_assert_int_eq(files_mapped, 3);
+    morgue_searcher_close(c);
+    ck_assert_uint_eq(total(n, "golf", NULL, MORGUE_OK), 1);
+    morgue_searcher_close(n);
+    ck_assert_int_eq(index_maps(&files_mapped), 0);
+    ck_assert_int_eq(files_mapped, 0);
+}
+END_TEST
+
 /* A cancel flag already set stops the search before any work; a clear
  * one and a long timeout change nothing. */
 START_TEST(search_cancel_flag)
@@ -538,6 +656,8 @@ static Suite *api_suite(void)
     tcase_add_test(tc, stats_version);
     tcase_add_test(tc, query_opts_version);
     tcase_add_test(tc, cluster_opts_version);
+    tcase_add_test(tc, date_range_version);
+    tcase_add_test(tc, parse_date_forms);
     suite_add_tcase(s, tc);
     tc = tcase_create("callbacks");
     tcase_add_checked_fixture(tc, setup, teardown);
@@ -553,6 +673,7 @@ static Suite *api_suite(void)
     tc = tcase_create("snapshots");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, reopen_newest);
+    tcase_add_test(tc, reopen_shares_segments);
     tcase_add_test(tc, search_cancel_flag);
     tcase_add_test(tc, budget_stops);
     suite_add_tcase(s, tc);

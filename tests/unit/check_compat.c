@@ -211,6 +211,19 @@ START_TEST(test_compat_v2_reads)
     ck_assert_uint_eq(count(dir, "shipping", NULL, 0), 6);
     ck_assert_uint_eq(count(dir, "date:1987-03-02..1987-03-03", NULL, 0), 1);
     check_ok(dir);
+    /* written before UTC offsets were kept: none known, dates are UTC */
+    morgue_searcher *sr;
+    ck_assert_int_eq(morgue_searcher_open(&sr, dir, NULL), MORGUE_OK);
+    morgue_hits *h;
+    ck_assert_int_eq(morgue_search(sr, "shipping", NULL, &h), MORGUE_OK);
+    int n = 0;
+    while (morgue_hits_next(h) == MORGUE_OK) {
+        ck_assert_int_eq(morgue_hits_date_offset(h), MORGUE_NO_OFFSET);
+        n++;
+    }
+    ck_assert_int_gt(n, 0);
+    morgue_hits_free(h);
+    morgue_searcher_close(sr);
     tu_rmrf(dir);
     free(dir);
 }
@@ -220,7 +233,13 @@ START_TEST(test_compat_v2_writes_and_merges)
 {
     char *dir = copy_v2();
     morgue_writer *w = open_writer(dir);
-    add(w, "new-1", "Oil tankers wait", "More oil waits off Rotterdam.");
+    morgue_article a = MORGUE_ARTICLE_INIT;
+    a.id = "new-1";
+    a.title = "Oil tankers wait";
+    a.body = "More oil waits off Rotterdam.";
+    a.date = 600000000;
+    a.date_offset = 330; /* +05:30 */
+    ck_assert_int_eq(morgue_writer_add(w, &a), MORGUE_OK);
     ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
     ck_assert_uint_eq(manifest_version(dir), 3);
     check_ok(dir); /* a v2 and a v3 segment under a v3 manifest */
@@ -238,6 +257,16 @@ START_TEST(test_compat_v2_writes_and_merges)
     ck_assert_int_eq(segment_open(&s, path, 0, &e), MORGUE_OK);
     ck_assert_uint_eq(s.version, 3);
     ck_assert_uint_eq(s.n_docs, 10); /* 9 live of v2 + 1 */
+    /* the merge gave the v2 articles the offset column's default and
+     * kept the new article's offset */
+    ck_assert_ptr_nonnull(s.col[COL_DOFF].p);
+    int known = 0;
+    for (uint32_t d = 0; d < s.n_docs; d++) {
+        int off = segment_date_offset(&s, d);
+        ck_assert(off == MORGUE_NO_OFFSET || off == 330);
+        known += off == 330;
+    }
+    ck_assert_int_eq(known, 1);
     segment_close(&s);
     tu_rmrf(dir);
     free(dir);

@@ -11,10 +11,73 @@
 #define D20220105 INT64_C(1641340800)          /* 2022-01-05T00:00:00Z */
 #define T20220105 (D20220105 + 14 * 3600 + 180) /* 14:03:00Z */
 
-static int64_t iso(const char *s) { return date_parse_iso8601(span_cstr(s)); }
-static int64_t rfc(const char *s) { return date_parse_rfc822(span_cstr(s)); }
-static int64_t reu(const char *s) { return date_parse_reuters(span_cstr(s)); }
-static int64_t any(const char *s) { return date_parse_any(span_cstr(s)); }
+static int64_t iso(const char *s)
+{
+    return date_parse_iso8601(span_cstr(s), NULL);
+}
+static int64_t rfc(const char *s)
+{
+    return date_parse_rfc822(span_cstr(s), NULL);
+}
+static int64_t reu(const char *s)
+{
+    return date_parse_reuters(span_cstr(s), NULL);
+}
+static int64_t any(const char *s)
+{
+    return date_parse_any(span_cstr(s), NULL);
+}
+
+/* The zone offset parser p gives for s (7777 when it gives no date). */
+static int off_of(int64_t (*p)(span, int *), const char *s)
+{
+    int off = 7777;
+    return p(span_cstr(s), &off) == NO ? 7777 : off;
+}
+
+/* Every parser reports the zone the text named, and MORGUE_NO_OFFSET when
+ * it named none (or "-0000", or an unknown abbreviation). */
+START_TEST(test_dates_offsets)
+{
+    const int U = MORGUE_NO_OFFSET;
+    ck_assert_int_eq(off_of(date_parse_iso8601, "2022-05-15T01:20:00+02:00"),
+                     120);
+    ck_assert_int_eq(off_of(date_parse_iso8601, "2022-05-15T01:20-0530"),
+                     -330);
+    ck_assert_int_eq(off_of(date_parse_iso8601, "2022-05-15T01:20:00Z"), 0);
+    ck_assert_int_eq(off_of(date_parse_iso8601, "2022-05-15T01:20:00"), U);
+    ck_assert_int_eq(off_of(date_parse_iso8601, "2022-05-15"), U);
+    ck_assert_int_eq(off_of(date_parse_iso8601, "2022-05-15T01:20-00:00"),
+                     U);
+    ck_assert_int_eq(off_of(date_parse_iso8601, "2022-05-15T25:20+02:00"),
+                     7777);
+    ck_assert_int_eq(
+        off_of(date_parse_rfc822, "Sun, 15 May 2022 01:20:00 +0200"), 120);
+    ck_assert_int_eq(off_of(date_parse_rfc822, "15 May 2022 01:20 EDT"),
+                     -240);
+    ck_assert_int_eq(off_of(date_parse_rfc822, "15 May 2022 01:20 GMT+1"),
+                     60);
+    ck_assert_int_eq(off_of(date_parse_rfc822, "15 May 2022 01:20 GMT"), 0);
+    ck_assert_int_eq(off_of(date_parse_rfc822, "15 May 2022 01:20 XYZ"), U);
+    ck_assert_int_eq(off_of(date_parse_rfc822, "15 May 2022 01:20 -0000"),
+                     U);
+    ck_assert_int_eq(off_of(date_parse_rfc822, "15 May 2022"), U);
+    ck_assert_int_eq(off_of(date_parse_rfc822, "Sun May 15 01:20:00 CEST "
+                                               "2022"), 120);
+    ck_assert_int_eq(off_of(date_parse_reuters, "15-MAY-2022 01:20:00.00"),
+                     U);
+    ck_assert_int_eq(off_of(date_parse_reuters, "15-MAY-2022 01:20:00 "
+                                                "+0200"), 120);
+    ck_assert_int_eq(off_of(date_parse_any, "May 15, 2022, 1:20 am CEST"),
+                     120);
+    ck_assert_int_eq(off_of(date_parse_any, "2022-05-15T01:20:00+02:00"),
+                     120);
+    /* the instant is UTC all the same: 2022-05-14T23:20:00Z */
+    ck_assert_int_eq(iso("2022-05-15T01:20:00+02:00"),
+                     date_days_from_civil(2022, 5, 14) * 86400 + 23 * 3600 +
+                         20 * 60);
+}
+END_TEST
 
 START_TEST(test_dates_civil)
 {
@@ -69,11 +132,11 @@ START_TEST(test_dates_iso8601_invalid)
     ck_assert_int_eq(iso("2022-01-05T14:03:00+2500"), NO);
     ck_assert_int_eq(iso("2022-01-05 and more"), NO);
     ck_assert_int_eq(iso("1641391380"), NO);
-    ck_assert_int_eq(date_parse_iso8601(span_of(NULL, 0)), NO);
+    ck_assert_int_eq(date_parse_iso8601(span_of(NULL, 0), NULL), NO);
     /* the span's end is respected: no NUL terminator is needed */
-    ck_assert_int_eq(date_parse_iso8601(span_of("2022-01-0599", 10)),
+    ck_assert_int_eq(date_parse_iso8601(span_of("2022-01-0599", 10), NULL),
                      D20220105);
-    ck_assert_int_eq(date_parse_iso8601(span_of("2022-01-05", 9)), NO);
+    ck_assert_int_eq(date_parse_iso8601(span_of("2022-01-05", 9), NULL), NO);
 }
 END_TEST
 
@@ -171,7 +234,7 @@ START_TEST(test_dates_reuters_invalid)
     ck_assert_int_eq(reu("30-FEB-1987 10:00:00.00"), NO);
     ck_assert_int_eq(reu("26-XYZ-1987 15:01:01.79"), NO);
     ck_assert_int_eq(reu("26 FEB 1987"), NO);
-    ck_assert_int_eq(date_parse_reuters(span_of("26-FEB-1987", 7)), NO);
+    ck_assert_int_eq(date_parse_reuters(span_of("26-FEB-1987", 7), NULL), NO);
 }
 END_TEST
 
@@ -238,6 +301,7 @@ static Suite *dates_suite(void)
     Suite *s = suite_create("dates");
     TCase *tc = tcase_create("parse");
     tcase_add_test(tc, test_dates_civil);
+    tcase_add_test(tc, test_dates_offsets);
     tcase_add_test(tc, test_dates_iso8601);
     tcase_add_test(tc, test_dates_iso8601_invalid);
     tcase_add_test(tc, test_dates_rfc822);

@@ -22,6 +22,7 @@ typedef struct got_article {
     char *tags[FMT_MAX_TAGS];
     size_t n_tags;
     int64_t date;
+    int date_off;
     uint64_t line, offset, ordinal;
 } got_article;
 
@@ -65,6 +66,7 @@ static int on_article(void *ud, const fmt_article *in)
     for (size_t i = 0; i < in->n_tags; i++)
         a->tags[i] = dup_span(in->tags[i]);
     a->date = in->date;
+    a->date_off = in->date_off;
     a->line = in->line;
     a->offset = in->offset;
     a->ordinal = in->ordinal;
@@ -340,6 +342,7 @@ START_TEST(test_formats_text_headers)
     got_article *a = &g.a[0];
     ck_assert_str_eq(a->title, "Council approves new cycle lanes");
     ck_assert_int_eq(a->date, T20220105);
+    ck_assert_int_eq(a->date_off, 0); /* "Z": UTC, and said so */
     ck_assert_str_eq(a->source, "The Riverside Gazette");
     ck_assert_str_eq(a->url, "https://example.org/news/cycle-lanes");
     ck_assert_uint_eq(a->n_tags, 3);
@@ -500,6 +503,7 @@ START_TEST(test_formats_html_article)
     ck_assert_str_eq(a->source, "Example News");
     ck_assert_str_eq(a->url, "https://news.example.com/rail-strike");
     ck_assert_int_eq(a->date, D20220105 + 14 * 3600 + 180);
+    ck_assert_int_eq(a->date_off, 0);
     ck_assert_uint_eq(a->n_tags, 5);
     ck_assert(has_tag(a, "Transport") && has_tag(a, "Rail"));
     ck_assert(has_tag(a, "strike") && has_tag(a, "unions"));
@@ -541,6 +545,7 @@ START_TEST(test_formats_html_title_suffix_and_jsonld)
     ck_assert_str_eq(a->source, "Valley Herald");
     /* JSON-LD datePublished beats <meta name="date"> */
     ck_assert_int_eq(a->date, INT64_C(1631449800));
+    ck_assert_int_eq(a->date_off, -240); /* its -04:00 kept */
     ck_assert_str_eq(a->body, "Harvest festival\n\nMore than ten thousand "
                               "people came to the valley's harvest "
                               "festival.\n\nCell one Cell two");
@@ -660,12 +665,14 @@ START_TEST(test_formats_jsonl_good)
     ck_assert_str_eq(a[0].title, "Flood warning lifted");
     ck_assert_str_eq(a[0].source, "Wire");
     ck_assert_int_eq(a[0].date, T20220105);
+    ck_assert_int_eq(a[0].date_off, 0);
     ck_assert_uint_eq(a[0].n_tags, 2);
     ck_assert_str_eq(a[0].tags[1], "floods");
     ck_assert_uint_eq(a[0].line, 1);
     ck_assert_uint_eq(a[0].offset, 0);
     ck_assert_str_eq(a[1].id, "42");
     ck_assert_int_eq(a[1].date, T20220105);
+    ck_assert_int_eq(a[1].date_off, MORGUE_NO_OFFSET); /* Unix seconds */
     ck_assert_uint_eq(a[1].n_tags, 3);
     ck_assert_str_eq(a[1].tags[2], "three");
     ck_assert_str_eq(a[1].body, "Body given as text.");
@@ -778,6 +785,7 @@ START_TEST(test_formats_reuters_records)
                                 "the Bahia cocoa zone & nearby areas.\n"
                                 "    Arrivals were 155,221 bags.");
     ck_assert_int_eq(a[0].date, INT64_C(541350061));
+    ck_assert_int_eq(a[0].date_off, MORGUE_NO_OFFSET); /* Reuters: none */
     ck_assert_uint_eq(a[0].n_tags, 4);
     ck_assert_str_eq(a[0].tags[0], "cocoa");
     ck_assert_str_eq(a[0].tags[2], "usa");
@@ -856,6 +864,7 @@ START_TEST(test_formats_rfc822_folded_crlf)
     ck_assert_str_eq(a->source, "Jane Doe <jane@example.org>");
     ck_assert_str_eq(a->id, "<abc123@example.org>");
     ck_assert_int_eq(a->date, T20220105);
+    ck_assert_int_eq(a->date_off, 360); /* +0600 */
     ck_assert_uint_eq(a->n_tags, 2);
     ck_assert_str_eq(a->tags[0], "sci.space");
     ck_assert_str_eq(a->tags[1], "sci.astro");

@@ -241,6 +241,88 @@ START_TEST(test_search_facets)
 }
 END_TEST
 
+/* Dates keep their UTC offset: date:, the date options and the day facet
+ * use the article's own calendar day, sorting by date the instant. */
+START_TEST(test_search_local_day)
+{
+    char *dir = tu_tempdir("localday");
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open(&w, dir, NULL), MORGUE_OK);
+    const int64_t may14 = 1652486400; /* 2022-05-14T00:00:00Z */
+    struct {
+        const char *id;
+        int64_t date;
+        int off;
+    } arts[3] = {
+        /* 2022-05-15 01:20 +02:00 */
+        { "b1", may14 + 23 * 3600 + 1200, 120 },
+        /* 2022-05-14 22:00 -05:00 */
+        { "b2", may14 + DAY + 3 * 3600, -300 },
+        /* 2022-05-15 12:00, no zone (UTC) */
+        { "b3", may14 + DAY + 12 * 3600, MORGUE_NO_OFFSET },
+    };
+    for (int i = 0; i < 3; i++) {
+        morgue_article a = MORGUE_ARTICLE_INIT;
+        a.id = arts[i].id;
+        a.title = "Kurultai opens";
+        a.body = "The kurultai opens in the capital.";
+        a.date = arts[i].date;
+        a.date_offset = arts[i].off;
+        ck_assert_int_eq(morgue_writer_add(w, &a), MORGUE_OK);
+    }
+    /* an offset without a date is dropped, an absurd one unknown */
+    morgue_article u = MORGUE_ARTICLE_INIT;
+    u.id = "b4";
+    u.title = "Undated kurultai";
+    u.date_offset = 60;
+    ck_assert_int_eq(morgue_writer_add(w, &u), MORGUE_OK);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+
+    morgue_searcher *s;
+    ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
+    /* the date column alone, the pruned path and the walk */
+    ck_assert_str_eq(idset(s, "date:2022-05-15"), "b1 b3");
+    ck_assert_str_eq(idset(s, "date:2022-05-14"), "b2");
+    ck_assert_str_eq(idset(s, "kurultai date:2022-05-15"), "b1 b3");
+    ck_assert_str_eq(idset(s, "\"kurultai opens\" date:2022-05-14"), "b2");
+    ck_assert_str_eq(idset(s, "kurultai -capital date:2022-05-14"), "");
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.limit = 10;
+    o.date_from = may14;
+    o.date_to = may14 + DAY - 1;
+    ck_assert_str_eq(ids(s, "kurultai", &o), "b2");
+    /* by date: the instants, newest first; undated last */
+    o.date_from = o.date_to = MORGUE_NO_DATE;
+    o.sort = MORGUE_SORT_DATE;
+    o.facet_date = MORGUE_FACET_DAY;
+    ck_assert_str_eq(ids(s, "kurultai", &o), "b3 b2 b1 b4");
+    morgue_hits *h;
+    ck_assert_int_eq(morgue_search(s, "kurultai", &o, &h), MORGUE_OK);
+    const morgue_facet *f;
+    size_t n;
+    ck_assert_int_eq(morgue_hits_facets(h, MORGUE_FACET_KIND_DATE, &f, &n),
+                     MORGUE_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(f[0].value, "2022-05-14");
+    ck_assert_uint_eq(f[0].count, 1);
+    ck_assert_str_eq(f[1].value, "2022-05-15");
+    ck_assert_uint_eq(f[1].count, 2);
+    int offs[4], k = 0;
+    while (morgue_hits_next(h) == MORGUE_OK && k < 4)
+        offs[k++] = morgue_hits_date_offset(h);
+    ck_assert_int_eq(k, 4);
+    ck_assert_int_eq(offs[0], MORGUE_NO_OFFSET);
+    ck_assert_int_eq(offs[1], -300);
+    ck_assert_int_eq(offs[2], 120);
+    ck_assert_int_eq(offs[3], MORGUE_NO_OFFSET); /* b4: undated */
+    morgue_hits_free(h);
+    morgue_searcher_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_search_snippets)
 {
     morgue_searcher *s = open_fixture();
@@ -840,6 +922,7 @@ static Suite *search_suite(void)
     tcase_add_test(tc, test_search_words_phrases_near);
     tcase_add_test(tc, test_search_boolean);
     tcase_add_test(tc, test_search_fields_and_prefix);
+    tcase_add_test(tc, test_search_local_day);
     tcase_add_test(tc, test_search_dates);
     tcase_add_test(tc, test_search_facets);
     tcase_add_test(tc, test_search_snippets);
