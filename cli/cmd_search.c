@@ -228,13 +228,11 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
         { "limit", required_argument, NULL, 'n' },
         { "offset", required_argument, NULL, 'o' },
         { "no-snippets", no_argument, NULL, 'S' },
-        { "any", no_argument, NULL, OPT_SHARED },
+        SEARCH_OPT_FILTERS(OPT_SHARED),
         { "natural", no_argument, NULL, OPT_SHARED },
         { "title-weight", required_argument, NULL, OPT_SHARED },
         { "expand", no_argument, NULL, OPT_SHARED },
         { "sort", required_argument, NULL, OPT_SHARED },
-        { "from", required_argument, NULL, OPT_SHARED },
-        { "to", required_argument, NULL, OPT_SHARED },
         { "facet", required_argument, NULL, OPT_SHARED },
         { "snippet-chars", required_argument, NULL, OPT_SHARED },
         { "hl-open", required_argument, NULL, OPT_SHARED },
@@ -243,7 +241,6 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
         { "b", required_argument, NULL, OPT_SHARED },
         { "collapse", no_argument, NULL, OPT_SHARED },
         { "recency", required_argument, NULL, OPT_SHARED },
-        { "now", required_argument, NULL, OPT_SHARED },
         { "batch", no_argument, NULL, OPT_BATCH },
         { "color", required_argument, NULL, OPT_COLOR },
         { "help", no_argument, NULL, 'h' },
@@ -252,8 +249,7 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
     morgue_query_opts *qo = &cfg->qo;
     char err[256];
     int c, at;
-    const char *now = search_opt_find_now(argc, argv);
-    if (now && search_opt_set(qo, "now", now, err, sizeof err))
+    if (search_opt_now_first(qo, argc, argv, err, sizeof err))
         return bad(err);
     while ((c = getopt_long(argc, argv, ":i:jn:o:Sh", opts, &at)) != -1) {
         const char *name = c == OPT_SHARED ? opts[at].name
@@ -374,11 +370,7 @@ int cmd_search(int argc, char **argv)
         rc = batch(s, &cfg);
     } else {
         buf q = BUF_INIT;
-        for (int i = optind; i < argc; i++) {
-            if (i > optind)
-                buf_putc(&q, ' ');
-            buf_puts(&q, argv[i]);
-        }
+        search_opt_query(&q, optind, argc, argv);
         rc = run(s, buf_cstr(&q), &cfg);
         buf_free(&q);
     }

@@ -67,10 +67,7 @@ int cmd_timeline(int argc, char **argv)
         { "index", required_argument, NULL, 'i' },
         { "json", no_argument, NULL, 'j' },
         { "by", required_argument, NULL, 'b' },
-        { "from", required_argument, NULL, OPT_SHARED },
-        { "to", required_argument, NULL, OPT_SHARED },
-        { "any", no_argument, NULL, OPT_SHARED },
-        { "now", required_argument, NULL, OPT_SHARED },
+        SEARCH_OPT_FILTERS(OPT_SHARED),
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -78,8 +75,7 @@ int cmd_timeline(int argc, char **argv)
     int as_json = 0, c, at, by = MORGUE_TIMELINE_DAY;
     char err[256];
     morgue_query_opts qo = MORGUE_QUERY_OPTS_INIT;
-    const char *now = search_opt_find_now(argc, argv);
-    if (now && search_opt_set(&qo, "now", now, err, sizeof err)) {
+    if (search_opt_now_first(&qo, argc, argv, err, sizeof err)) {
         fprintf(stderr, "morgue: %s\n", err);
         return CLI_EXIT_USAGE;
     }
@@ -117,11 +113,7 @@ int cmd_timeline(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     buf q = BUF_INIT;
-    for (int i = optind; i < argc; i++) {
-        if (i > optind)
-            buf_putc(&q, ' ');
-        buf_puts(&q, argv[i]);
-    }
+    search_opt_query(&q, optind, argc, argv);
     const char *query = buf_cstr(&q);
     dir = cli_index_dir(dir);
     if (cli_need_index(dir)) {

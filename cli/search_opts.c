@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/buf.h"
 #include "cli/cli.h"
 #include "cli/search_opts.h"
 
@@ -204,6 +205,22 @@ int search_opt_check(const morgue_query_opts *qo, char *err, size_t cap)
         return -1;
     }
     return 0;
+}
+
+int search_opt_now_first(morgue_query_opts *qo, int argc, char **argv,
+                         char *err, size_t cap)
+{
+    const char *now = search_opt_find_now(argc, argv);
+    return now ? search_opt_set(qo, "now", now, err, cap) : 0;
+}
+
+void search_opt_query(buf *q, int from, int argc, char **argv)
+{
+    for (int i = from; i < argc; i++) {
+        if (i > from)
+            buf_putc(q, ' ');
+        buf_puts(q, argv[i]);
+    }
 }
 
 const char *search_opt_find_now(int argc, char **argv)

@@ -29,4 +29,21 @@ int search_opt_check(const morgue_query_opts *qo, char *err, size_t cap);
  * options, so that relative dates do not depend on the order. */
 const char *search_opt_find_now(int argc, char **argv);
 
+/* Sets --now from argv into qo before getopt runs (search_opt_find_now);
+ * 0, or -1 with err. */
+int search_opt_now_first(morgue_query_opts *qo, int argc, char **argv,
+                         char *err, size_t cap);
+
+/* getopt_long entries of the options every query command takes (the
+ * date filter and --any), each returning val for search_opt_set. */
+#define SEARCH_OPT_FILTERS(val)                                              \
+    { "any", no_argument, NULL, (val) },                                     \
+        { "from", required_argument, NULL, (val) },                          \
+        { "to", required_argument, NULL, (val) },                            \
+        { "now", required_argument, NULL, (val) }
+
+/* The words argv[from..argc) joined by spaces into q: the query. */
+struct buf;
+void search_opt_query(struct buf *q, int from, int argc, char **argv);
+
 #endif

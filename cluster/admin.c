@@ -364,22 +364,32 @@ static int stop_node(const cluster_conf *c, const cnode *n)
     return 1;
 }
 
-static int read_dir_conf(cluster_conf *c, const char *dir, errmsg *e)
+/* The cluster.conf of the cluster folder dir into a new *out (free()),
+ * for start and stop; *out is NULL on failure. */
+static int read_dir_conf(cluster_conf **out, const char *dir, errmsg *e)
 {
+    *out = NULL;
+    if (!dir)
+        return err_set(e, MORGUE_EINVAL, "no cluster folder");
+    cluster_conf *c = calloc(1, sizeof *c);
+    if (!c)
+        return err_set(e, MORGUE_ENOMEM, "out of memory");
     char path[4400];
     snprintf(path, sizeof path, "%s/cluster.conf", dir);
-    return cluster_conf_read(c, path, e);
+    int rc = cluster_conf_read(c, path, e);
+    if (rc)
+        free(c);
+    else
+        *out = c;
+    return rc;
 }
 
 MORGUE_API int morgue_cluster_start(const char *dir)
 {
     errmsg *e = err_thread();
-    cluster_conf *c = calloc(1, sizeof *c);
-    if (!c)
-        return err_set(e, MORGUE_ENOMEM, "out of memory");
-    int rc = dir ? read_dir_conf(c, dir, e)
-                 : err_set(e, MORGUE_EINVAL, "no cluster folder");
-    for (size_t i = 0; i < c->n_nodes && rc == MORGUE_OK; i++)
+    cluster_conf *c;
+    int rc = read_dir_conf(&c, dir, e);
+    for (size_t i = 0; rc == MORGUE_OK && i < c->n_nodes; i++)
         rc = start_node(c, &c->nodes[i], e);
     if (rc == MORGUE_OK)
         rc = start_node(c, &c->head, e);
@@ -390,11 +400,8 @@ MORGUE_API int morgue_cluster_start(const char *dir)
 MORGUE_API int morgue_cluster_stop(const char *dir)
 {
     errmsg *e = err_thread();
-    cluster_conf *c = calloc(1, sizeof *c);
-    if (!c)
-        return err_set(e, MORGUE_ENOMEM, "out of memory");
-    int rc = dir ? read_dir_conf(c, dir, e)
-                 : err_set(e, MORGUE_EINVAL, "no cluster folder");
+    cluster_conf *c;
+    int rc = read_dir_conf(&c, dir, e);
     if (rc == MORGUE_OK) {
         stop_node(c, &c->head);
         for (size_t i = 0; i < c->n_nodes; i++)

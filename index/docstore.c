@@ -469,11 +469,6 @@ size_t docstore_sections(const docstore_builder *b, seg_section *secs,
 
 /* ---- reading ---- */
 
-static const uint8_t *idx_entry(const seg_store *st, uint32_t i)
-{
-    return st->idx + 4 + (size_t)i * SIDX_ENTRY_SIZE;
-}
-
 /* Only the count and the dictionary are looked at when a segment opens
  * (open cost does not grow with the store); each entry is checked when
  * its block is first read. */
@@ -520,13 +515,12 @@ void docstore_unbind(segment *s)
     s->head.ddict = s->body.ddict = NULL;
 }
 
-/* Block holding doc: the last whose first document <= doc. */
-static uint32_t find_block(const seg_store *st, uint32_t doc)
+uint32_t docstore_find_block(const uint8_t *idx, uint32_t n, uint32_t doc)
 {
-    uint32_t lo = 0, hi = st->n_blocks;
+    uint32_t lo = 0, hi = n;
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (codec_get_u32le(idx_entry(st, mid)) <= doc)
+        if (codec_get_u32le(docstore_idx_entry(idx, mid)) <= doc)
             lo = mid;
         else
             hi = mid;
@@ -574,8 +568,8 @@ static int load_block(const segment *s, const seg_store *st, uint32_t doc,
                       docstore_block *blk, docstore_cache *c,
                       uint32_t *first, const char *what, errmsg *e)
 {
-    uint32_t i = find_block(st, doc);
-    const uint8_t *x = idx_entry(st, i);
+    uint32_t i = docstore_find_block(st->idx, st->n_blocks, doc);
+    const uint8_t *x = docstore_idx_entry(st->idx, i);
     *first = codec_get_u32le(x);
     if (blk->seg == s && blk->block == i)
         return MORGUE_OK;

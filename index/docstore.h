@@ -157,6 +157,18 @@ int docstore_get_head(const segment *s, uint32_t doc, docstore_cache *cache,
 
 void docstore_cache_free(docstore_cache *c);
 
+/* Entry i of a block index (both stores lay it out alike: a u32 count,
+ * then SIDX_ENTRY_SIZE bytes a block, the first u32 its first document). */
+static inline const uint8_t *docstore_idx_entry(const uint8_t *idx,
+                                                uint32_t i)
+{
+    return idx + 4 + (size_t)i * SIDX_ENTRY_SIZE;
+}
+
+/* The block of such an index (n blocks) holding doc: the last whose first
+ * document <= doc. */
+uint32_t docstore_find_block(const uint8_t *idx, uint32_t n, uint32_t doc);
+
 /* docstore_v2.c: the zlib store (all six fields, no STORED_CAPPED). */
 int docstore_v2_get(const segment *s, uint32_t doc, docstore_cache *c,
                     span *fields, errmsg *e);

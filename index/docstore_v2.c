@@ -15,25 +15,6 @@
 #include "index/docstore.h"
 #include "morgue.h"
 
-static const uint8_t *sidx_entry(const segment *s, uint32_t i)
-{
-    return s->sidx + 4 + (size_t)i * SIDX_ENTRY_SIZE;
-}
-
-/* Block holding doc: the last whose first document <= doc. */
-static uint32_t find_block(const segment *s, uint32_t doc)
-{
-    uint32_t lo = 0, hi = s->sidx_blocks;
-    while (hi - lo > 1) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (codec_get_u32le(sidx_entry(s, mid)) <= doc)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* Offset just past the records of documents first..doc in raw bytes
  * [p, p + len), or 0 when they are not all there yet; -1 if malformed. */
 static long records_end(const uint8_t *p, size_t len, uint32_t count)
@@ -56,7 +37,7 @@ static long records_end(const uint8_t *p, size_t len, uint32_t count)
 static int inflate_upto(const segment *s, uint32_t blk, uint32_t doc,
                         docstore_cache *c, errmsg *e)
 {
-    const uint8_t *x = sidx_entry(s, blk);
+    const uint8_t *x = docstore_idx_entry(s->sidx, blk);
     uint32_t first = codec_get_u32le(x);
     uint32_t clen = codec_get_u32le(x + 4), rlen = codec_get_u32le(x + 8);
     uint64_t off = codec_get_u64le(x + 16);
@@ -114,11 +95,11 @@ int docstore_v2_get(const segment *s, uint32_t doc, docstore_cache *c,
 {
     if (doc >= s->n_docs || s->sidx_blocks == 0)
         return err_set(e, MORGUE_ENOTFOUND, "no document %u", doc);
-    uint32_t blk = find_block(s, doc);
+    uint32_t blk = docstore_find_block(s->sidx, s->sidx_blocks, doc);
     int rc = inflate_upto(s, blk, doc, c, e);
     if (rc)
         return rc;
-    uint32_t first = codec_get_u32le(sidx_entry(s, blk));
+    uint32_t first = codec_get_u32le(docstore_idx_entry(s->sidx, blk));
     const uint8_t *p = (const uint8_t *)c->v2_raw.ptr;
     const uint8_t *end = p + c->v2_raw.len;
     for (uint32_t d = first; d <= doc; d++)

@@ -14,16 +14,7 @@ printf 'Title: <script>alert("x")</script> & "zebra"\nDate: 2023-02-01\nSource: 
 printf '{"id": "zz-1", "url": "javascript:alert(1)", "title": "Zebra crossing", "body": "A zebra crossing opened."}\n' \
   > "$WORK/in/feed.jsonl"
 expect_status 0 "$MORGUE" index --index "$WORK/idx" --quiet "$WORK/in"
-"$MORGUE" serve --index "$WORK/idx" --listen 127.0.0.1:0 2> "$WORK/serve.err" &
-SPID=$!
-PORT=
-for _ in $(seq 200); do
-  PORT=$(grep -o 'http://127.0.0.1:[0-9]*/' "$WORK/serve.err" | sed 's/.*:\([0-9]*\)\//\1/') || true
-  [ -n "$PORT" ] && break
-  sleep 0.05
-done
-[ -n "$PORT" ] || fail "serve did not start: $(cat "$WORK/serve.err")"
-URL="http://127.0.0.1:$PORT"
+start_serve --index "$WORK/idx"
 get() { curl -s -o "$WORK/body" -w '%{http_code}' "$@"; }
 # the API answers as the CLI does
 [ "$(get "$URL/api/stats")" = 200 ] || fail "/api/stats"

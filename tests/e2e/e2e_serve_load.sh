@@ -10,15 +10,7 @@ mkdir -p "$WORK/in" "$WORK/more"
 cp -r "$SRC_DIR/examples/archive" "$WORK/in/"
 printf '{"id": "zz-1", "title": "Zebra crossing", "body": "A zebra crossing opened."}\n' > "$WORK/in/feed.jsonl"
 expect_status 0 "$MORGUE" index --index "$WORK/idx" --quiet "$WORK/in"
-"$MORGUE" serve --index "$WORK/idx" --listen 127.0.0.1:0 --threads 4 2> "$WORK/serve.err" &
-SPID=$!
-PORT=
-for _ in $(seq 200); do
-  PORT=$(grep -o 'http://127.0.0.1:[0-9]*/' "$WORK/serve.err" | sed 's/.*:\([0-9]*\)\//\1/') || true
-  [ -n "$PORT" ] && break
-  sleep 0.05
-done
-[ -n "$PORT" ] || fail "serve did not start: $(cat "$WORK/serve.err")"
+start_serve --index "$WORK/idx" --threads 4
 clients=${LOAD_CLIENTS:-16} secs=${LOAD_SECONDS:-4}
 "$HTTP_LOAD" 127.0.0.1 "$PORT" "$clients" "$secs" \
   "/?q=state+of+emergency" "/api/search?q=harbour&limit=10" \
