@@ -25,6 +25,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_dups(int argc, char **argv);
 int cmd_similar(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
+int cmd_synonyms(int argc, char **argv);
 
 /* "YYYY-MM-DD" of the UTC day holding t into out (16 bytes). */
 void cli_day(int64_t t, char *out);

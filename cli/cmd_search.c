@@ -42,7 +42,8 @@ static void usage(FILE *f)
         "  --from DATE, --to DATE  only articles dated within (YYYY,\n"
         "                     YYYY-MM or YYYY-MM-DD; inclusive, UTC)\n"
         "  --facet KIND       year, month or day counts over all matches;\n"
-        "                     source or tag: top 10 (repeatable)\n"
+        "                     source, tag or lang: top 10 (repeatable)\n"
+        "  --no-synonyms      no name variants or synonyms-file expansion\n"
         "  --no-snippets      leave snippets out\n"
         "  --snippet-chars N  snippet length (default 200)\n"
         "  --hl-open S, --hl-close S   highlight markers (default: bold\n"
@@ -127,11 +128,13 @@ static void print_histogram(morgue_hits *h, const morgue_query_opts *qo)
                (unsigned long long)f[i].count, bar,
                "########################################");
     }
-    for (int k = 1; k < 3; k++) {
+    static const char *const names[] = { NULL, "sources", "tags",
+                                         "languages" };
+    for (int k = 1; k < 4; k++) {
         morgue_hits_facets(h, (morgue_facet_kind)k, &f, &n);
         printed |= n > 0;
         if (n)
-            printf("%s:", k == 1 ? "sources" : "tags");
+            printf("%s:", names[k]);
         for (size_t i = 0; i < n; i++)
             printf(" %s (%llu)%s", f[i].value,
                    (unsigned long long)f[i].count, i + 1 < n ? "," : "\n");
@@ -235,6 +238,7 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
         { "sort", required_argument, NULL, OPT_SHARED },
         { "facet", required_argument, NULL, OPT_SHARED },
         { "snippet-chars", required_argument, NULL, OPT_SHARED },
+        { "no-synonyms", no_argument, NULL, OPT_SHARED },
         { "hl-open", required_argument, NULL, OPT_SHARED },
         { "hl-close", required_argument, NULL, OPT_SHARED },
         { "k1", required_argument, NULL, OPT_SHARED },

@@ -22,6 +22,7 @@ static const struct command {
     { "delete", cmd_delete, "delete articles by id or by file" },
     { "compact", cmd_compact, "merge all segments, reclaim deleted space" },
     { "check", cmd_check, "verify an index's checksums and invariants" },
+    { "synonyms", cmd_synonyms, "import or list an index's synonyms" },
     { "cluster", cmd_cluster, "set up and run a Sphinx cluster" },
 };
 

@@ -653,8 +653,8 @@ int page_search(buf *out, morgue_searcher *s, const page_req *r)
                (unsigned long long)total, total == 1 ? "" : "s",
                total == 1 ? "es" : "");
     if (folded)
-        buf_printf(out, ", %llu with copies folded",
-                   (unsigned long long)stories);
+        buf_printf(out, ", %llu stor%s with copies folded",
+                   (unsigned long long)stories, stories == 1 ? "y" : "ies");
     buf_puts(out, "</p>\n");
     views(out, r, in_timeline, by);
     chart(out, h, r);

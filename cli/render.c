@@ -167,16 +167,37 @@ const char *render_date_facet_name(int kind)
            : kind == MORGUE_FACET_MONTH ? "month" : "day";
 }
 
+/* [{"from": "almaty", "to": ["alma ata", ...], "source": "builtin"}] */
+static json_t *expansions(morgue_hits *h)
+{
+    json_t *a = json_array();
+    const morgue_expansion *x;
+    size_t n;
+    if (morgue_hits_expansions(h, &x, &n))
+        return a;
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_object(), *to = json_array();
+        for (size_t k = 0; k < x[i].n_to; k++)
+            json_array_append_new(to, json_string(x[i].to[k]));
+        json_object_set_new(e, "from", json_string(x[i].from));
+        json_object_set_new(e, "to", to);
+        json_object_set_new(e, "source", json_string(x[i].source));
+        json_array_append_new(a, e);
+    }
+    return a;
+}
+
 static json_t *facets(morgue_hits *h, const morgue_query_opts *qo)
 {
     json_t *o = json_object();
-    static const char *names[] = { NULL, "source", "tag" };
-    for (int k = 0; k < 3; k++) {
+    static const char *names[] = { NULL, "source", "tag", "lang" };
+    for (int k = 0; k < 4; k++) {
         const morgue_facet *f;
         size_t n;
         if (morgue_hits_facets(h, (morgue_facet_kind)k, &f, &n) ||
             (k == 0 && qo->facet_date == MORGUE_FACET_NONE) ||
-            (k == 1 && !qo->facet_sources) || (k == 2 && !qo->facet_tags))
+            (k == 1 && !qo->facet_sources) || (k == 2 && !qo->facet_tags) ||
+            (k == 3 && !qo->facet_langs))
             continue;
         json_t *a = json_array();
         for (size_t i = 0; i < n; i++) {
@@ -278,6 +299,7 @@ json_t *render_search(morgue_hits *h, const morgue_query_opts *qo,
                                                   started_us)));
     json_object_set_new(o, "hits", hits);
     json_object_set_new(o, "facets", facets(h, qo));
+    json_object_set_new(o, "expansions", expansions(h));
     if (morgue_hits_partial(h)) { /* a cluster shard did not answer */
         json_object_set_new(o, "partial", json_true());
         json_object_set_new(o, "warnings",

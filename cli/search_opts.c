@@ -52,6 +52,8 @@ static int facet(morgue_query_opts *qo, const char *v)
         qo->facet_sources = 10;
     else if (!strcmp(v, "tag"))
         qo->facet_tags = 10;
+    else if (!strcmp(v, "lang"))
+        qo->facet_langs = 10;
     else
         return -1;
     return 0;
@@ -70,7 +72,7 @@ static const struct {
 } table[] = {
     { "limit", 1 },   { "offset", 1 },        { "any", 0 },
     { "sort", 1 },    { "from", 1 },          { "to", 1 },
-    { "facet", 1 },   { "no-snippets", 0 },   { "snippet-chars", 1 },
+    { "facet", 1 },   { "no-snippets", 0 },   { "no-synonyms", 0 },   { "snippet-chars", 1 },
     { "hl-open", 1 }, { "hl-close", 1 },      { "k1", 1 },
     { "b", 1 },       { "natural", 0 },       { "title-weight", 1 },
     { "expand", 0 },
@@ -156,8 +158,8 @@ int search_opt_set(morgue_query_opts *qo, const char *name,
                         "last-7-days, this-week, ...), not '%s'", v);
     } else if (!strcmp(name, "facet")) {
         if (facet(qo, v))
-            return fail(err, cap, "--facet is year, month, day, source or "
-                        "tag, not '%s'", v);
+            return fail(err, cap, "--facet is year, month, day, source, "
+                        "tag or lang, not '%s'", v);
     } else if (!strcmp(name, "collapse")) {
         if (truthy(v))
             qo->flags |= MORGUE_QUERY_COLLAPSE;
@@ -165,6 +167,8 @@ int search_opt_set(morgue_query_opts *qo, const char *name,
             qo->flags &= ~(unsigned)MORGUE_QUERY_COLLAPSE;
     } else if (!strcmp(name, "no-snippets")) {
         qo->no_snippets = truthy(v);
+    } else if (!strcmp(name, "no-synonyms")) {
+        qo->no_synonyms = truthy(v);
     } else if (!strcmp(name, "snippet-chars")) {
         if (count(v, 20, 100000, &qo->snippet_chars))
             return fail(err, cap, "--snippet-chars wants a number from 20 "

@@ -34,6 +34,7 @@ typedef struct page {
     buf title, h1, og_title, site, canonical, og_url; /* collapsed text */
     buf published, time_dt, ld_date, meta_date;       /* date strings */
     buf tags; /* tags, each ending in '\n' */
+    buf lang; /* <html lang>, else Content-Language, else og:locale */
     buf body, tmp;
     int title_seen;
     xmlNode *articles[MAX_ARTICLES];
@@ -215,6 +216,11 @@ static void see_meta(page *pg, const xmlNode *n)
         "sailthru.date", "parsely-pub-date", "article.published",
     };
     const char *key = attr(n, "property"), *v = attr(n, "content");
+    const char *equiv = attr(n, "http-equiv");
+    if (equiv && v && !strcasecmp(equiv, "content-language")) {
+        set_once(&pg->lang, v);
+        return;
+    }
     if (!key)
         key = attr(n, "name");
     if (!key)
@@ -223,6 +229,8 @@ static void see_meta(page *pg, const xmlNode *n)
         return;
     if (!strcasecmp(key, "og:title"))
         set_once(&pg->og_title, v);
+    else if (!strcasecmp(key, "og:locale")) /* "ru_RU" */
+        set_once(&pg->lang, v);
     else if (!strcasecmp(key, "og:site_name"))
         set_once(&pg->site, v);
     else if (!strcasecmp(key, "og:url"))
@@ -304,7 +312,9 @@ static int inside(const xmlNode *n, const char *name)
 
 static void see_element(page *pg, xmlNode *n)
 {
-    if (name_is(n, "meta")) {
+    if (name_is(n, "html")) { /* first: it is met before any <meta> */
+        set_once(&pg->lang, attr(n, "lang"));
+    } else if (name_is(n, "meta")) {
         see_meta(pg, n);
     } else if (name_is(n, "link")) {
         see_link(pg, n);
@@ -489,7 +499,7 @@ static void page_free(page *pg)
                    &pg->site,      &pg->canonical, &pg->og_url,
                    &pg->published, &pg->time_dt,   &pg->ld_date,
                    &pg->meta_date, &pg->tags,      &pg->body,
-                   &pg->tmp };
+                   &pg->tmp,       &pg->lang };
     for (size_t i = 0; i < COUNT(all); i++)
         buf_free(all[i]);
 }
@@ -500,7 +510,7 @@ static int page_oom(const page *pg)
            pg->site.oom || pg->canonical.oom || pg->og_url.oom ||
            pg->published.oom || pg->time_dt.oom || pg->ld_date.oom ||
            pg->meta_date.oom || pg->tags.oom || pg->body.oom ||
-           pg->tmp.oom;
+           pg->tmp.oom || pg->lang.oom;
 }
 
 /* UTF-8 when the page declares no charset and is valid UTF-8: libxml2
@@ -524,6 +534,7 @@ static int send_page(const fmt_input *in, fmt_sink *sink, page *pg)
     if (a.url.len == 0)
         a.url = fmt_trim(buf_span(&pg->og_url));
     a.body = buf_span(&pg->body);
+    a.lang = fmt_trim(buf_span(&pg->lang));
     a.date = page_date(in, pg, &a.date_off);
     fmt_add_tags(&a, buf_span(&pg->tags), '\n');
     if (a.title.len == 0 && a.body.len == 0) {

@@ -146,6 +146,8 @@ static const char *fill(json_t *o, line_ctx *c, fmt_article *a)
         return "title";
     if (!string_field(o, "source", &a->source))
         return "source";
+    if (!string_field(o, "lang", &a->lang))
+        return "lang";
     if (!tags_field(o, a))
         return "tags";
     int b = body_field(o, a);

@@ -19,10 +19,10 @@
 /* Bytes the sniffer reads looking for the end of the header block. */
 #define SNIFF_LIMIT 65536
 
-enum { F_SUBJECT, F_FROM, F_GROUPS, F_DATE, F_ID, N_FIELDS };
+enum { F_SUBJECT, F_FROM, F_GROUPS, F_DATE, F_ID, F_LANG, N_FIELDS };
 
 static const char *const field_names[N_FIELDS] = {
-    "Subject", "From", "Newsgroups", "Date", "Message-ID"
+    "Subject", "From", "Newsgroups", "Date", "Message-ID", "Content-Language"
 };
 
 /* The header fields we keep, unfolded. */
@@ -139,6 +139,7 @@ static int rfc822_read(const fmt_input *in, fmt_sink *sink)
         a.title = fmt_trim(buf_span(&m.field[F_SUBJECT]));
         a.source = fmt_trim(buf_span(&m.field[F_FROM]));
         a.id = fmt_trim(buf_span(&m.field[F_ID]));
+        a.lang = fmt_trim(buf_span(&m.field[F_LANG]));
         fmt_add_tags(&a, buf_span(&m.field[F_GROUPS]), ',');
         a.body = fmt_trim(span_of(in->data + m.body, in->len - m.body));
         a.date = message_date(in, sink,

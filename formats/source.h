@@ -22,6 +22,8 @@ typedef struct fmt_article {
     span title;
     span source;        /* publication / author / newsgroup poster */
     span body;
+    span lang;          /* language tag the input declares (HTML lang,
+                           JSON "lang", Content-Language); else empty */
     span tags[FMT_MAX_TAGS];
     size_t n_tags;
     int64_t date;       /* seconds since epoch UTC, or MORGUE_NO_DATE */

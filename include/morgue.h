@@ -184,12 +184,16 @@ typedef struct morgue_article {
     /* version 2: */
     int date_offset;         /* date's UTC offset in minutes (-1439..1439),
                                 or MORGUE_NO_OFFSET */
+    /* version 3: */
+    const char *lang;        /* its language as a BCP 47 / ISO 639-1 tag
+                                ("ru", "pt-BR"); NULL: detected (when the
+                                index detects languages) */
 } morgue_article;
 
-#define MORGUE_ARTICLE_VERSION 2
+#define MORGUE_ARTICLE_VERSION 3
 #define MORGUE_ARTICLE_INIT                                                  \
     { MORGUE_ARTICLE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0,         \
-      MORGUE_NO_DATE, MORGUE_NO_OFFSET }
+      MORGUE_NO_DATE, MORGUE_NO_OFFSET, NULL }
 
 /* ------------------------------------------------------------------ */
 /* Writing                                                              */
@@ -198,9 +202,13 @@ typedef struct morgue_writer morgue_writer;
 
 typedef struct morgue_writer_opts {
     unsigned version;     /* MORGUE_WRITER_OPTS_VERSION */
-    const char *language; /* Snowball algorithm for a new index; NULL:
-                             "english". Ignored for an existing index
-                             unless rebuild is set. */
+    const char *language; /* for a new index: a Snowball algorithm
+                             ("russian") forces that stemmer on every
+                             article; "auto:ALGO" detects each article's
+                             language (ALGO the default for short or
+                             undetermined texts). NULL: "auto:english".
+                             Ignored for an existing index unless rebuild
+                             is set. */
     size_t memory_budget; /* bytes of postings held before a segment is
                              flushed; 0: 64 MiB */
     int wait_seconds;     /* wait this long for the writer lock; 0: fail at
@@ -495,6 +503,30 @@ typedef struct morgue_stats {
 /* Fills *out (whose version the caller set) with the snapshot's figures. */
 MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out);
 
+/* ------------------------------------------------------------------ */
+/* Synonyms                                                             */
+
+/* Makes text (len bytes, the synonyms file format of docs/QUERY.md: one
+ * group of equivalent words or phrases per line, separated by commas)
+ * the synonyms file of the index at dir, replacing any before; len 0
+ * removes it. Searchers opened afterwards expand query words by it (with
+ * the built-in variants); nothing is reindexed. name is for messages.
+ * MORGUE_EFORMAT with "NAME: line L, byte B: ..." in morgue_last_errmsg()
+ * when text does not parse (the old file is kept), MORGUE_ENOTFOUND when
+ * dir is no index. */
+MORGUE_API int morgue_synonyms_import(const char *dir, const char *text,
+                                      size_t len, const char *name);
+
+/* Calls fn once per group, its n entries normalised, of dir's synonyms
+ * file (builtin 0; no call when it has none) or of the built-in list
+ * (builtin non-zero; dir may be NULL). A non-zero return from fn stops
+ * the walk and is returned. */
+typedef int (*morgue_synonym_fn)(const char *const *entries, size_t n,
+                                 void *userdata);
+MORGUE_API int morgue_synonyms_list(const char *dir, int builtin,
+                                    morgue_synonym_fn fn, void *userdata);
+
+
 /* morgue_query_opts.flags */
 #define MORGUE_QUERY_NATURAL 1    /* natural language: the query is text,
                                      never an error; its words (stopwords
@@ -584,13 +616,19 @@ typedef struct morgue_query_opts {
     int64_t now;           /* "now" for recency and the relative dates of
                               the query (date:today...); MORGUE_NO_DATE:
                               the clock */
+    /* version 5: */
+    size_t facet_langs;    /* > 0: counts of the top N article languages
+                              (ISO 639-1 codes, "und") */
+    int no_synonyms;       /* non-zero: words are not expanded by the
+                              built-in name variants nor the index's
+                              synonyms file */
 } morgue_query_opts;
 
-#define MORGUE_QUERY_OPTS_VERSION 4
+#define MORGUE_QUERY_OPTS_VERSION 5
 #define MORGUE_QUERY_OPTS_INIT                                               \
     { MORGUE_QUERY_OPTS_VERSION, 0, 0, 0, -1, 0, NULL, NULL, 0, 0, 0,        \
       MORGUE_SORT_RELEVANCE, MORGUE_NO_DATE, MORGUE_NO_DATE,                 \
-      MORGUE_FACET_NONE, 0, 0, NULL, 0, 0, 0, MORGUE_NO_DATE }
+      MORGUE_FACET_NONE, 0, 0, NULL, 0, 0, 0, MORGUE_NO_DATE, 0, 0 }
 
 /* Runs query (the language of docs/QUERY.md) against s. Free words are
  * case-folded and stemmed; an article matches when it holds every word (in
@@ -620,12 +658,31 @@ typedef enum morgue_facet_kind {
     MORGUE_FACET_KIND_DATE = 0,   /* calendar order, granularity as asked */
     MORGUE_FACET_KIND_SOURCE = 1, /* by count, highest first */
     MORGUE_FACET_KIND_TAG = 2,    /* by count, highest first */
+    MORGUE_FACET_KIND_LANG = 3,   /* by count: ISO 639-1 codes, "und" */
 } morgue_facet_kind;
 
 /* Facet counts over all matches: *out gets n entries owned by h (valid
  * until morgue_hits_free). Zero entries when that facet was not asked. */
 MORGUE_API int morgue_hits_facets(const morgue_hits *h, morgue_facet_kind kind,
                                   const morgue_facet **out, size_t *n);
+
+/* A word or phrase of the query that synonyms expanded: from (normalised:
+ * case folded, accents off, words joined by a space) was also searched as
+ * each of to[0..n_to). source is "builtin" (the built-in place and name
+ * variants) or "synonyms" (the index's synonyms file gave some). */
+typedef struct morgue_expansion {
+    const char *from;
+    const char *const *to;
+    size_t n_to;
+    const char *source;
+} morgue_expansion;
+
+/* The expansions the query used (none with no_synonyms): *out gets n
+ * entries owned by h, valid until morgue_hits_free. */
+MORGUE_API int morgue_hits_expansions(const morgue_hits *h,
+                                      const morgue_expansion **out,
+                                      size_t *n);
+
 
 /* Moves to the next hit: MORGUE_OK, or MORGUE_ITEROVER after the last. */
 MORGUE_API int morgue_hits_next(morgue_hits *h);

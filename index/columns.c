@@ -34,6 +34,17 @@ static const char *check_doff(const segment *s, uint32_t doc, uint64_t v)
                : NULL;
 }
 
+/* Two lower-case letters, or 0 (und). */
+static const char *check_lang(const segment *s, uint32_t doc, uint64_t v)
+{
+    (void)s;
+    (void)doc;
+    unsigned a = v & 0xff, b = (v >> 8) & 0xff;
+    return v == 0 || (a >= 'a' && a <= 'z' && b >= 'a' && b <= 'z')
+               ? NULL
+               : "language not two letters";
+}
+
 const col_desc col_table[N_COLS] = {
     [COL_DLEN] = { SEC_DLEN, "DLEN", 4, COL_MUST | COL_REQUIRED, 0, NULL },
     [COL_TLEN] = { SEC_TLEN, "TLEN", 4, COL_MUST | COL_REQUIRED, 0,
@@ -54,6 +65,10 @@ const col_desc col_table[N_COLS] = {
      * date: then follow the UTC day), rather than refusing the index. */
     [COL_DOFF] = { SEC_DOFF, "DOFF", 2, COL_SIGNED,
                    (uint64_t)(int64_t)MORGUE_NO_OFFSET, check_doff },
+    /* Not must-understand: a reader that ignores it stems queries with the
+     * index's default language only, finding fewer articles, never wrong
+     * ones. Absent (older segments): und, stemmed with the default. */
+    [COL_LANG] = { SEC_LANG, "LANG", 2, 0, 0, check_lang },
 };
 
 const col_desc *col_find(uint32_t tag)

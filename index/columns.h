@@ -41,6 +41,8 @@ typedef enum col_id {
     COL_FP6,
     COL_FP7,
     COL_DOFF, /* i16 minutes east of UTC of the date, or MORGUE_NO_OFFSET */
+    COL_LANG, /* u16 language (text/lang.h lang_code: ISO 639-1 letters),
+                 0 "und"; the stemmer of its words */
     N_COLS
 } col_id;
 

@@ -208,6 +208,7 @@
 #define SEC_DLEN TAG('D', 'L', 'E', 'N')
 #define SEC_TLEN TAG('T', 'L', 'E', 'N')
 #define SEC_DATE TAG('D', 'A', 'T', 'E')
+#define SEC_LANG TAG('L', 'A', 'N', 'G') /* column: article language */
 #define SEC_TDIC TAG('T', 'D', 'I', 'C')
 #define SEC_POST TAG('P', 'O', 'S', 'T')
 #define SEC_POSN TAG('P', 'O', 'S', 'N')

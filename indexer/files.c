@@ -97,7 +97,7 @@ static int on_article(void *ud, const fmt_article *a)
     span f[N_TEXT] = { id, a->url.len ? a->url : span_cstr(c->path), a->title,
                        a->source, a->body };
     rc = writer_add_doc(c->w, f, a->tags, a->n_tags, a->date, a->date_off,
-                        c->file);
+                        a->lang, c->file);
     if (rc == MORGUE_OK)
         c->res->articles++;
     return rc;

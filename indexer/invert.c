@@ -30,6 +30,8 @@ struct term_rec {
     uint32_t tf;        /* occurrences in last_doc */
     uint32_t last_pos;  /* last position in last_doc */
     uint32_t stem_id;   /* words: their 'S' term, NO_TERM until known */
+    lang_code stem_lang;/* words: the language stem_id is for */
+    uint8_t split;      /* words: stemmed differently in two languages */
     uint32_t title_id;  /* stems: their 'T' term, NO_TERM until known */
     uint32_t n_words;   /* stems: distinct words that stem to it */
     uint32_t a_word;    /* stems: one of those words */
@@ -63,10 +65,10 @@ static uint32_t hash_key(const char *p, size_t n)
 #define SLOT_ID(x) ((uint32_t)(x) - 1)
 #define SLOT_HASH(x) ((uint32_t)((x) >> 32))
 
-int inverter_init(inverter *v, stemmer *stem)
+int inverter_init(inverter *v, stemset *stems)
 {
     memset(v, 0, sizeof *v);
-    v->stem = stem;
+    v->stems = stems;
     v->table_mask = (1u << 16) - 1;
     v->table = calloc((size_t)v->table_mask + 1, sizeof *v->table);
     colset_init(&v->cols);
@@ -203,23 +205,35 @@ static int touch(inverter *v, uint32_t id, uint32_t pos, int keep_pos)
     return t->pos.oom ? MORGUE_ENOMEM : MORGUE_OK;
 }
 
+/* The stem term of word in the current document's language. A word's
+ * record caches one language's stem; a word met in several languages
+ * (names, cognates) is stemmed again when the language changes, and is
+ * marked split when its stems differ, since its postings are then not
+ * those of any one stem. */
 static uint32_t stem_of(inverter *v, uint32_t word)
 {
     uint32_t s = v->terms[word].stem_id;
-    if (s != NO_TERM)
+    if (s != NO_TERM && v->terms[word].stem_lang == v->lang)
         return s;
     const term_rec *w = &v->terms[word];
     size_t n;
-    const char *st = stemmer_stem(v->stem, v->keys.ptr + w->key_off + 1,
+    const char *st = stemmer_stem(stemset_get(v->stems, v->lang),
+                                  v->keys.ptr + w->key_off + 1,
                                   w->key_len - 1, &n);
     if (!st)
         return NO_TERM;
+    uint32_t was = s;
     s = term_id(v, NS_STEM, st, n);
-    if (s != NO_TERM) {
-        v->terms[word].stem_id = s;
+    if (s == NO_TERM)
+        return NO_TERM;
+    if (was != NO_TERM && was != s)
+        v->terms[word].split = 1;
+    if (was == NO_TERM || was != s) {
         v->terms[s].n_words++;
         v->terms[s].a_word = word;
     }
+    v->terms[word].stem_id = s;
+    v->terms[word].stem_lang = v->lang;
     return s;
 }
 
@@ -325,12 +339,14 @@ static void doc_columns(const invert_doc *d, uint32_t tl, uint32_t bl,
     fp_finish(fp, sketch);
     for (int i = 0; i < 8; i++)
         row[COL_FP0 + i] = col_load(sketch + 8 * i, 8, 0);
+    row[COL_LANG] = d->lang;
 }
 
 int inverter_add(inverter *v, const invert_doc *d)
 {
     if (grow_docs(v))
         return MORGUE_ENOMEM;
+    v->lang = stemset_lang(v->stems, d->lang);
     fp_builder fp;
     fp_init(&fp);
     int64_t tl = add_text(v, d->title, 0, 1, NULL);
@@ -415,13 +431,14 @@ int inverter_flush(inverter *v, const char *path, errmsg *e)
                                (const uint8_t *)t->pos.ptr, t->pos.len, i };
     }
     qsort(terms, v->n_terms, sizeof *terms, cmp_terms);
-    /* A stem reached from one word only has that word's postings. */
+    /* A stem reached from one word only has that word's postings (unless
+     * the word is split: its other languages gave it other stems). */
     for (uint32_t j = 0; j < v->n_terms; j++)
         sorted_at[terms[j].alias] = j;
     for (uint32_t j = 0; j < v->n_terms; j++) {
         const term_rec *t = &v->terms[terms[j].alias];
         int one = t->key_len && v->keys.ptr[t->key_off] == NS_STEM &&
-                  t->n_words == 1;
+                  t->n_words == 1 && !v->terms[t->a_word].split;
         terms[j].alias = one ? sorted_at[t->a_word] : SIZE_MAX;
     }
     free(sorted_at);

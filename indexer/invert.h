@@ -8,7 +8,7 @@
 
 #include "index/columns.h"
 #include "index/docstore.h"
-#include "text/stem.h"
+#include "text/stemset.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/span.h"
@@ -16,7 +16,8 @@
 typedef struct term_rec term_rec;
 
 typedef struct inverter {
-    stemmer *stem;        /* borrowed */
+    stemset *stems;       /* borrowed: a stemmer per language */
+    lang_code lang;       /* of the document being added */
     term_rec *terms;      /* owned; n_terms used of cap_terms */
     uint32_t n_terms, cap_terms;
     uint64_t *table;      /* hash slots: hash << 32 | (term id + 1) */
@@ -41,9 +42,10 @@ typedef struct invert_doc {
     int date_off;         /* date's UTC offset (minutes), or
                              MORGUE_NO_OFFSET */
     uint64_t ident;       /* hash64 of id */
+    lang_code lang;       /* its language (LANG_UND: not known) */
 } invert_doc;
 
-int inverter_init(inverter *v, stemmer *stem);
+int inverter_init(inverter *v, stemset *stems);
 /* Threads the inverter may use (1: none besides the caller's); the
  * segments written do not depend on it. */
 int inverter_threads(inverter *v, unsigned threads);

@@ -11,7 +11,9 @@
  * default), so an older library merging a newer index keeps what it
  * cannot read. Deleted documents are gone
  * from the result. A stem that was an alias of the same one word in every
- * source that has it stays an alias of that word.
+ * source that has it stays an alias of that word, provided every source
+ * holding the word holds the stem (articles of another language may give
+ * the word another stem there).
  *
  * Policy (tiered, order-preserving): a segment's tier is 0 below
  * MERGE_FLOOR live documents, else 1 + floor(log_F(live / MERGE_FLOOR))
@@ -50,6 +52,7 @@ typedef struct wordref {
     uint64_t off;   /* its postings offset in the source */
     size_t ix;      /* its ordinal in the output */
     uint32_t df;    /* its output document frequency */
+    uint32_t n_srcs;/* sources that hold the word */
 } wordref;
 
 typedef struct msrc {
@@ -240,6 +243,7 @@ static const wordref *alias_of(const merger *m)
     if (m->key[0] != NS_STEM)
         return NULL;
     const wordref *w = NULL;
+    uint32_t n = 0;
     for (size_t i = 0; i < m->n_src; i++) {
         const msrc *s = &m->src[i];
         if (!s->has)
@@ -250,11 +254,12 @@ static const wordref *alias_of(const merger *m)
         if (!x || (w && x->ix != w->ix))
             return NULL;
         w = x;
+        n++;
     }
-    return w;
+    return w && n == w->n_srcs ? w : NULL;
 }
 
-static int note_word(msrc *s, size_t ix, uint32_t df)
+static int note_word(msrc *s, size_t ix, uint32_t df, uint32_t n_srcs)
 {
     if (s->n_words == s->cap_words) {
         size_t cap = s->cap_words ? s->cap_words * 2 : 1024;
@@ -264,7 +269,8 @@ static int note_word(msrc *s, size_t ix, uint32_t df)
         s->words = n;
         s->cap_words = cap;
     }
-    s->words[s->n_words++] = (wordref){ s->it.info.post_off, ix, df };
+    s->words[s->n_words++] = (wordref){ s->it.info.post_off, ix, df,
+                                        n_srcs };
     return 0;
 }
 
@@ -334,10 +340,14 @@ static int merge_term(merger *m, uint32_t *df, errmsg *e)
         }
     if (m->post.oom || m->pos.oom)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
-    if (m->key[0] == NS_WORD && *df)
+    if (m->key[0] == NS_WORD && *df) {
+        uint32_t n = 0;
         for (size_t i = 0; i < m->n_src; i++)
-            if (m->src[i].has && note_word(&m->src[i], m->n_terms, *df))
+            n += m->src[i].has != 0;
+        for (size_t i = 0; i < m->n_src; i++)
+            if (m->src[i].has && note_word(&m->src[i], m->n_terms, *df, n))
                 return err_set(e, MORGUE_ENOMEM, "out of memory");
+    }
     return MORGUE_OK;
 }
 

@@ -169,11 +169,32 @@ static int clean_tags(morgue_writer *w, const span *tags, size_t n,
     return w->tagtext.oom ? MORGUE_ENOMEM : MORGUE_OK;
 }
 
+/* The article's language: the one its input declares, else detected
+ * from its title and body, when the index detects; else the forced one. */
+static lang_code language_of(morgue_writer *w, span declared,
+                             const invert_doc *d)
+{
+    const lang_mode *m = &w->stems.mode;
+    if (!m->detect)
+        return m->dflt;
+    lang_code c = lang_parse(declared.ptr, declared.len);
+    if (c != LANG_UND)
+        return c;
+    buf *b = &w->langtext;
+    buf_clear(b);
+    buf_append(b, d->title.ptr, d->title.len);
+    buf_append(b, "\n", 1);
+    buf_append(b, d->body.ptr, d->body.len < 512 ? d->body.len : 512);
+    if (b->oom)
+        return m->dflt;
+    return lang_detect(w->detector, b->ptr, b->len, m->dflt);
+}
+
 /* The inverter's view of an article: repaired text, a sane date (an
- * offset only with a date, and within +-23:59). */
+ * offset only with a date, and within +-23:59), its language. */
 static int prepare(morgue_writer *w, invert_doc *d, const span *f,
                    const span *tags, size_t n_tags, int64_t date,
-                   int date_off, span *tag_out)
+                   int date_off, span lang, span *tag_out)
 {
     d->id = clean(&w->text[0], f[0]);
     d->url = clean(&w->text[1], f[1]);
@@ -195,17 +216,19 @@ static int prepare(morgue_writer *w, invert_doc *d, const span *f,
                       ? date_off
                       : MORGUE_NO_OFFSET;
     d->ident = hash64(d->id.ptr, d->id.len);
+    d->lang = language_of(w, lang, d);
     return MORGUE_OK;
 }
 
 /* Adds one article (fields id, url, title, source, body), replacing any
  * with its identity; file is its file table entry, or -1. */
 int writer_add_doc(morgue_writer *w, const span *f, const span *tags,
-                   size_t n_tags, int64_t date, int date_off, long file)
+                   size_t n_tags, int64_t date, int date_off, span lang,
+                   long file)
 {
     span tag_spans[FMT_MAX_TAGS];
     invert_doc d;
-    if (prepare(w, &d, f, tags, n_tags, date, date_off, tag_spans))
+    if (prepare(w, &d, f, tags, n_tags, date, date_off, lang, tag_spans))
         return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
     uint64_t n = 0;
     int rc;
@@ -258,8 +281,9 @@ MORGUE_API int morgue_writer_add(morgue_writer *w, const morgue_article *in)
     span f[N_TEXT] = { span_cstr(a->id ? a->id : a->url), span_cstr(a->url),
                        span_cstr(a->title), span_cstr(a->source),
                        span_cstr(a->body) };
+    span lang = span_cstr(a->lang); /* NULL before version 3 */
     return writer_break(w, writer_add_doc(w, f, tags, n, a->date,
-                                          a->date_offset, -1));
+                                          a->date_offset, lang, -1));
 }
 
 MORGUE_API int morgue_writer_delete(morgue_writer *w, const char *id)

@@ -297,7 +297,8 @@ static int load_or_create(morgue_writer *w, const morgue_writer_opts *o)
     if (rc == MORGUE_ENOTFOUND) {
         memset(&w->man, 0, sizeof w->man);
         w->man.next_id = 1;
-        rc = set_language(w, lang ? lang : "english");
+        /* a new index detects each article's language, unless forced */
+        rc = set_language(w, lang ? lang : "auto:english");
     } else if (rc == MORGUE_OK && w->rebuild && lang) {
         rc = set_language(w, lang);
     }
@@ -313,12 +314,14 @@ static int load_or_create(morgue_writer *w, const morgue_writer_opts *o)
     if (rc)
         return rc;
     w->next_id = w->man.next_id;
-    rc = stemmer_new(&w->stem, w->man.language);
+    rc = stemset_init(&w->stems, w->man.language);
     if (rc == MORGUE_EINVAL)
         return err_set(&w->err, rc, "unknown stemmer language '%s'",
                        w->man.language);
     if (rc)
         return err_set(&w->err, rc, "cannot create the stemmer");
+    if (w->stems.mode.detect)
+        return lang_detector_new(&w->detector, &w->err);
     return MORGUE_OK;
 }
 
@@ -403,7 +406,7 @@ static int open_writer(morgue_writer **out, const char *dir,
         rc = take_lock(w, o.wait_seconds);
     if (rc == MORGUE_OK)
         rc = load_or_create(w, &o);
-    if (rc == MORGUE_OK && inverter_init(&w->inv, w->stem))
+    if (rc == MORGUE_OK && inverter_init(&w->inv, &w->stems))
         rc = err_set(&w->err, MORGUE_ENOMEM, "out of memory");
     /* without the thread, stored text is kept in the call: same bytes */
     if (rc == MORGUE_OK)
@@ -621,7 +624,8 @@ MORGUE_API void morgue_writer_close(morgue_writer *w)
     }
     free(w->segs);
     inverter_free(&w->inv);
-    stemmer_free(w->stem);
+    stemset_free(&w->stems);
+    lang_detector_free(w->detector);
     manifest_free(&w->man);
     filetable_free(&w->ft);
     u64map_free(&w->batch);
@@ -629,6 +633,7 @@ MORGUE_API void morgue_writer_close(morgue_writer *w)
     for (int i = 0; i < N_TEXT; i++)
         buf_free(&w->text[i]);
     buf_free(&w->tagtext);
+    buf_free(&w->langtext);
     if (w->sink)
         w->sink->close(w->sink_ctx);
     if (w->lock_fd >= 0)

@@ -14,7 +14,8 @@
 #include "indexer/invert.h"
 #include "indexer/sink.h"
 #include "morgue.h"
-#include "text/stem.h"
+#include "text/lang.h"
+#include "text/stemset.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/u64map.h"
@@ -44,7 +45,8 @@ struct morgue_writer {
     wseg *segs;           /* manifest order, then pending ones */
     size_t n_segs, cap_segs;
     uint64_t next_id;
-    stemmer *stem;
+    stemset stems;        /* per language; the MANIFEST's mode */
+    lang_detector *detector; /* when the mode detects; owned */
     inverter inv;         /* the batch not yet flushed */
     size_t budget;
     u64map batch;         /* identity hash -> document of the batch */
@@ -63,6 +65,7 @@ struct morgue_writer {
     uint64_t n_deleted;   /* documents deleted by this writer so far */
     buf text[N_TEXT];     /* repaired copies of an article's fields */
     buf tagtext;          /* repaired tags, back to back */
+    buf langtext;         /* title and body start, for detection */
     const writer_sink *sink; /* non-NULL: articles go there, not into
                                 segments (indexer/sink.h) */
     void *sink_ctx;       /* owned */
@@ -94,10 +97,12 @@ int writer_break(morgue_writer *w, int rc);
 int writer_flush(morgue_writer *w);
 /* Deletes every live document with identity h; adds the count to *n. */
 int writer_delete_ident(morgue_writer *w, uint64_t h, uint64_t *n);
-/* Adds one article (fields f, tags) from file table entry file (-1: none),
- * replacing any with its identity (update.c). */
+/* Adds one article (fields f, tags; lang the language tag its input
+ * declares, or empty) from file table entry file (-1: none), replacing
+ * any with its identity (update.c). */
 int writer_add_doc(morgue_writer *w, const span *f, const span *tags,
-                   size_t n_tags, int64_t date, int date_off, long file);
+                   size_t n_tags, int64_t date, int date_off, span lang,
+                   long file);
 /* Reads the file at path (canonical) into the index, replacing the
  * articles the file table says it gave before, and records it (a new
  * entry gets root). st and hash describe its content. */

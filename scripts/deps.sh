@@ -6,6 +6,7 @@ pkgs=(build-essential cmake pkg-config libstemmer-dev zlib1g-dev
       libzstd-dev                     # stored text (index/docstore.h)
       libdeflate-dev liblz4-dev       # codec comparison (codec_bench.c)
       libclang-rt-14-dev
+      libexttextcat-data # language fingerprints
       libmariadb-dev sphinxsearch     # cluster/: SphinxQL client, searchd
       libmicrohttpd-dev               # morgue serve (HTTP)
       chromium curl                   # serve's browser and HTTP e2e tests

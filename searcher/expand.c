@@ -116,7 +116,7 @@ int expand_plan(plan *p, morgue_searcher *s, morgue_hits *fb)
     pnode *bag = *slot;
     size_t n_q = bag->kind == Q_OR ? bag->n_kids : 1;
     stemmer *stem = NULL;
-    if (stemmer_new(&stem, s->man.language) != MORGUE_OK)
+    if (stemmer_new(&stem, s->lmode.algo) != MORGUE_OK)
         return searcher_fail(s, MORGUE_ENOMEM, "cannot make the stemmer");
     cands cs = { 0 };
     /* the feedback documents, each weighted by its score (dividing by
@@ -128,7 +128,7 @@ int expand_plan(plan *p, morgue_searcher *s, morgue_hits *fb)
             morgue_hits_field(fb, MORGUE_FIELD_TITLE, &t, &tl) ||
             morgue_hits_field(fb, MORGUE_FIELD_BODY, &b, &bl))
             break;
-        add_doc(&cs, stem, s->man.language, t, tl, b, bl,
+        add_doc(&cs, stem, s->lmode.algo, t, tl, b, bl,
                 morgue_hits_score(fb));
     }
     if (cs.n > 1) /* qsort(NULL, 0, ...) is undefined */
@@ -155,7 +155,7 @@ int expand_plan(plan *p, morgue_searcher *s, morgue_hits *fb)
             c->q = t->qweight / qsum;
     }
     /* the mixed OR, replacing the bag */
-    ctx c = { s, stem, p, MORGUE_OK, 0, 0 };
+    ctx c = { .s = s, .stem = stem, .p = p, .rc = MORGUE_OK };
     if (cs.oom)
         plan_oom(&c);
     pnode *or = c.rc == MORGUE_OK && cs.n > 1 ? plan_new_node(&c, Q_OR)

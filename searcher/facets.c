@@ -6,6 +6,7 @@
 #include "index/postings.h"
 #include "index/termdict.h"
 #include "searcher/facets.h"
+#include "text/lang.h"
 #include "text/tokenize.h"
 #include "util/civil.h"
 #include "util/alloc.h"
@@ -15,6 +16,7 @@ int facets_init(facet_acc *f, const morgue_searcher *s,
 {
     memset(f, 0, sizeof *f);
     f->date_kind = o->facet_date;
+    f->langs = o->facet_langs > 0;
     if (o->facet_sources || o->facet_tags) {
         f->n_segs = s->n_segs;
         f->matched = calloc(s->n_segs + 1, sizeof *f->matched);
@@ -43,6 +45,18 @@ int facets_add(facet_acc *f, const morgue_searcher *s, size_t g,
 {
     if (f->matched)
         f->matched[g][doc >> 3] |= (uint8_t)(1u << (doc & 7));
+    if (f->langs) { /* a handful of languages: a short list */
+        uint16_t c = (uint16_t)segment_col(&s->segs[g], COL_LANG, doc);
+        size_t i = 0;
+        while (i < f->n_lang && f->lang[i] != c)
+            i++;
+        if (i == f->n_lang && i < sizeof f->lang / sizeof *f->lang) {
+            f->lang[i] = c;
+            f->lang_n[f->n_lang++] = 0;
+        }
+        if (i < f->n_lang)
+            f->lang_n[i]++;
+    }
     if (f->date_kind == MORGUE_FACET_NONE)
         return MORGUE_OK;
     int64_t t = segment_local_date(&s->segs[g], doc); /* its own day */
@@ -322,6 +336,20 @@ static int value_facets(facet_acc *f, morgue_searcher *s, char ns,
     return rc;
 }
 
+/* Language counts, most first, as codes. */
+static int lang_facets(facet_acc *f, size_t top, morgue_hits *h)
+{
+    vc v[64];
+    char names[64][4];
+    for (size_t i = 0; i < f->n_lang; i++) {
+        lang_name(f->lang[i], names[i]);
+        v[i] = (vc){ names[i], f->lang_n[i], 0, 0 };
+    }
+    qsort(v, f->n_lang, sizeof *v, by_count);
+    return emit(h, MORGUE_FACET_KIND_LANG, v,
+                f->n_lang < top ? f->n_lang : top);
+}
+
 int facets_finish(facet_acc *f, morgue_searcher *s,
                   const morgue_query_opts *o, morgue_hits *h)
 {
@@ -334,7 +362,9 @@ int facets_finish(facet_acc *f, morgue_searcher *s,
     if (rc == MORGUE_OK && o->facet_tags)
         rc = value_facets(f, s, NS_TAG, o->facet_tags, MORGUE_FACET_KIND_TAG,
                           h);
-    for (int k = 0; k < 3 && rc == MORGUE_OK; k++)
+    if (rc == MORGUE_OK && o->facet_langs)
+        rc = lang_facets(f, o->facet_langs, h);
+    for (int k = 0; k < 4 && rc == MORGUE_OK; k++)
         for (size_t i = 0; i < h->n_facets[k]; i++)
             h->facets[k][i].value =
                 h->facet_text.ptr + (uintptr_t)h->facets[k][i].value;

@@ -11,6 +11,10 @@ typedef struct facet_acc {
     uint32_t *days;        /* calendar key of each dated match */
     size_t n_days, cap_days;
     uint8_t **matched;     /* per segment bitmap of matches, when needed */
+    int langs;             /* count languages */
+    uint16_t lang[64];     /* the languages met, and their counts */
+    uint64_t lang_n[64];
+    size_t n_lang;
     size_t n_segs;
 } facet_acc;
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "searcher/plan.h"
 #include "searcher/searcher.h"
 #include "util/hash.h"
 #include "text/stem.h"
@@ -24,7 +25,7 @@ MORGUE_API int morgue_hits_facets(const morgue_hits *h, morgue_facet_kind kind,
     *n = 0;
     if (!h)
         return MORGUE_EINVAL;
-    if ((unsigned)kind > MORGUE_FACET_KIND_TAG)
+    if ((unsigned)kind > MORGUE_FACET_KIND_LANG)
         return err_set(&((morgue_hits *)h)->err, MORGUE_EINVAL,
                        "unknown facet kind %d", (int)kind);
     *out = h->facets[kind];
@@ -155,12 +156,14 @@ MORGUE_API int morgue_hits_snippet(morgue_hits *h, const char **snippet)
     int rc = load_fields(h, 1);
     if (rc)
         return rc;
-    if (!h->stem && stemmer_new(&h->stem, h->s->man.language))
+    const hit *x = current(h);
+    stemmer *st = hits_stemmer(h, x->seg, x->doc);
+    if (!st)
         return err_set(&h->err, MORGUE_ENOMEM, "cannot make a stemmer");
     if (h->snippet.len == 0) {
         span body = h->fields[MORGUE_FIELD_BODY];
         rc = snippet_make(&h->snippet, body.ptr, body.len, h->terms,
-                          h->n_terms, h->stem, &h->opts,
+                          h->n_terms, st, &h->opts,
                           h->hl_open, h->hl_close);
         if (rc)
             return err_set(&h->err, rc, "out of memory");
@@ -178,12 +181,14 @@ MORGUE_API int morgue_hits_title_highlighted(morgue_hits *h,
     int rc = load_fields(h, 0);
     if (rc)
         return rc;
-    if (!h->stem && stemmer_new(&h->stem, h->s->man.language))
+    const hit *x = current(h);
+    stemmer *st = hits_stemmer(h, x->seg, x->doc);
+    if (!st)
         return err_set(&h->err, MORGUE_ENOMEM, "cannot make a stemmer");
     if (!h->title_hl_done) {
         span t = h->fields[MORGUE_FIELD_TITLE];
         rc = snippet_mark_all(&h->title_hl, t.ptr, t.len, h->terms,
-                              h->n_terms, h->stem, h->hl_open, h->hl_close);
+                              h->n_terms, st, h->hl_open, h->hl_close);
         if (rc)
             return err_set(&h->err, rc, "out of memory");
         h->title_hl_done = 1;
@@ -200,12 +205,14 @@ MORGUE_API int morgue_hits_matches(morgue_hits *h, const morgue_match **out,
     int rc = load_fields(h, 1);
     if (rc)
         return rc;
-    if (!h->stem && stemmer_new(&h->stem, h->s->man.language))
+    const hit *x = current(h);
+    stemmer *st = hits_stemmer(h, x->seg, x->doc);
+    if (!st)
         return err_set(&h->err, MORGUE_ENOMEM, "cannot make a stemmer");
     if (!h->matches) {
         span body = h->fields[MORGUE_FIELD_BODY];
         rc = snippet_matches(body.ptr, body.len, h->terms, h->n_terms,
-                             h->stem, &h->matches, &h->n_matches);
+                             st, &h->matches, &h->n_matches);
         if (rc)
             return err_set(&h->err, rc, "out of memory");
     }
@@ -229,6 +236,30 @@ MORGUE_API const char *morgue_hits_errmsg(const morgue_hits *h)
     return h ? h->err.text : "";
 }
 
+MORGUE_API int morgue_hits_expansions(const morgue_hits *h,
+                                      const morgue_expansion **out,
+                                      size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!h)
+        return MORGUE_EINVAL;
+    if (h->n_exps && !h->exp_view) { /* made once, on first ask */
+        morgue_hits *m = (morgue_hits *)h;
+        m->exp_view = calloc(h->n_exps, sizeof *m->exp_view);
+        if (!m->exp_view)
+            return err_set(&m->err, MORGUE_ENOMEM, "out of memory");
+        for (size_t i = 0; i < h->n_exps; i++)
+            m->exp_view[i] = (morgue_expansion){
+                h->exps[i].from, (const char *const *)h->exps[i].to,
+                h->exps[i].n_to,
+                h->exps[i].from_file ? "synonyms" : "builtin" };
+    }
+    *out = h->exp_view;
+    *n = h->n_exps;
+    return MORGUE_OK;
+}
+
 MORGUE_API void morgue_hits_free(morgue_hits *h)
 {
     if (!h)
@@ -240,14 +271,19 @@ MORGUE_API void morgue_hits_free(morgue_hits *h)
     free(h->dups);
     free(h->dup_at);
     query_terms_free(h->terms, h->n_terms);
-    for (int k = 0; k < 3; k++)
+    plan_exps_free(h->exps, h->n_exps);
+    free(h->exp_view);
+    for (int k = 0; k < 4; k++)
         free(h->facets[k]);
     buf_free(&h->facet_text);
     free(h->matches);
     free(h->hl_open);
     free(h->hl_close);
     docstore_cache_free(&h->cache);
-    stemmer_free(h->stem);
+    if (h->stems) {
+        stemset_free(h->stems);
+        free(h->stems);
+    }
     buf_free(&h->snippet);
     buf_free(&h->title_hl);
     free(h);

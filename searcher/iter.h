@@ -158,6 +158,7 @@ typedef enum term_kind {
     TERM_TITLE,  /* 'T' postings, title BM25 */
     TERM_EXACT,  /* 'E' postings, BM25 */
     TERM_FILTER, /* 'G' / 'O' postings, no score */
+    TERM_LANG,   /* the language column equals a code, no score */
 } term_kind;
 
 typedef struct term_it term_it;
@@ -194,5 +195,7 @@ it *phrase_it_new(const score_ctx *c, it **words, size_t n, unsigned near,
 it *date_it_new(const score_ctx *c, int64_t from, int64_t to);
 /* Matches nothing. */
 it *empty_it_new(void);
+/* Documents whose language column holds code (langs.c). */
+it *lang_it_new(const score_ctx *c, uint16_t code);
 
 #endif

@@ -78,6 +78,7 @@ static int field_id(const char *s, size_t n)
     } names[] = {
         { "title", QF_TITLE }, { "source", QF_SOURCE },
         { "tag", QF_TAG },     { "date", FIELD_DATE },
+        { "lang", QF_LANG },
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strlen(names[i].name) == n &&
@@ -308,7 +309,7 @@ static void lex(parser *p, tok *t)
             if (id < 0 && (is_alpha(v) || is_digit(v) || v >= 0x80 ||
                            v == '"' || v == '(')) {
                 parse_fail(p, s, "unknown field '%.*s' at column %zu (fields: "
-                           "title, source, tag, date)",
+                           "title, source, tag, date, lang)",
                      parse_excerpt(q, s, k - s), &q[s], s + 1);
                 t->kind = T_ERR;
                 return;

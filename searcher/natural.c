@@ -85,8 +85,7 @@ static int add_child(ctx *c, pnode *p, pnode *k)
 /* The OR of the stems of the kept words (a single stem alone). */
 static pnode *bag_node(ctx *c, const words *ws, int keep_stops)
 {
-    const char *lang = c->s->man.language;
-    stem_count *sc = calloc(ws->n + 1, sizeof *sc);
+    stem_count *sc = calloc(ws->n * STEMSET_MAX + 1, sizeof *sc);
     size_t n_sc = 0;
     if (!sc) {
         plan_oom(c);
@@ -95,30 +94,29 @@ static pnode *bag_node(ctx *c, const words *ws, int keep_stops)
     for (size_t i = 0; i < ws->n && c->rc == MORGUE_OK; i++) {
         const char *w = ws->v[i].text;
         size_t wl = strlen(w);
-        if (!keep_stops && stopword_is(lang, w, wl)) {
+        if (!keep_stops && plan_stopword(c, w, wl)) {
             /* not searched; highlighted inside runs of query words */
             char *sw = (char *)w;
             plan_add_hl(c, HL_STOP, &sw, 1, 0);
             continue;
         }
-        size_t sl;
-        const char *st = stemmer_stem(c->stem, w, wl, &sl);
-        if (!st) {
-            plan_oom(c);
-            break;
-        }
-        size_t k = 0;
-        while (k < n_sc && !(sc[k].len == sl && !memcmp(sc[k].stem, st, sl)))
-            k++;
-        if (k == n_sc) {
-            if (!(sc[k].stem = strndup(st, sl))) {
-                plan_oom(c);
-                break;
+        char *st[STEMSET_MAX]; /* its stem in each language */
+        size_t n_st = plan_stems(c, w, st);
+        for (size_t j = 0; j < n_st; j++) {
+            size_t sl = strlen(st[j]);
+            size_t k = 0;
+            while (k < n_sc &&
+                   !(sc[k].len == sl && !memcmp(sc[k].stem, st[j], sl)))
+                k++;
+            if (k == n_sc) {
+                sc[k].stem = st[j];
+                sc[k].len = sl;
+                n_sc++;
+            } else {
+                free(st[j]);
             }
-            sc[k].len = sl;
-            n_sc++;
+            sc[k].count++;
         }
-        sc[k].count++;
     }
     pnode *p = NULL;
     if (c->rc == MORGUE_OK && n_sc > 1)
@@ -172,8 +170,7 @@ pnode *natural_node(ctx *c, const qnode *q)
     }
     int content = 0; /* a word that is not a stopword */
     for (size_t i = 0; i < ws.n; i++)
-        content |= !stopword_is(c->s->man.language, ws.v[i].text,
-                                strlen(ws.v[i].text));
+        content |= !plan_stopword(c, ws.v[i].text, strlen(ws.v[i].text));
     pnode *bag = c->rc == MORGUE_OK && ws.n ? bag_node(c, &ws, !content)
                                             : NULL;
     /* Phrases of two words or more add to the score. */

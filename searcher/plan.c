@@ -6,7 +6,9 @@
 #include "searcher/bm25.h"
 #include "searcher/plan_int.h"
 #include "text/stem.h"
+#include "text/stemset.h"
 #include "text/stopwords.h"
+#include "text/synonyms.h"
 #include "text/tokenize.h"
 #include "util/alloc.h"
 #include "util/span.h"
@@ -65,7 +67,8 @@ int plan_add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
     memcpy(t->key + 1, text, len);
     t->key[len + 1] = '\0';
     t->len = len + 1;
-    t->idf = bm25_idf(c->s->n_docs, lookup(c, t->key, t->len, t->info));
+    t->df = lookup(c, t->key, t->len, t->info);
+    t->idf = bm25_idf(c->s->n_docs, t->df);
     if (with_title) { /* the title's postings; the idf stays the stem's */
         t->key[0] = NS_TITLE;
         lookup(c, t->key, t->len, t->tinfo);
@@ -165,8 +168,213 @@ pnode *plan_phrase_node(ctx *c, char **w, size_t n, unsigned near,
     return p;
 }
 
+size_t plan_stems(ctx *c, const char *w, char **out)
+{
+    const morgue_searcher *s = c->s;
+    size_t n_langs = s->n_langs ? s->n_langs : 1;
+    size_t n = 0;
+    for (size_t i = 0; i < n_langs && c->rc == MORGUE_OK; i++) {
+        stemmer *st = stemset_get(&c->stems,
+                                  s->n_langs ? s->langs[i] : LANG_UND);
+        size_t sl;
+        const char *r = stemmer_stem(st, w, strlen(w), &sl);
+        size_t k = 0;
+        while (k < n && (strlen(out[k]) != sl || memcmp(out[k], r, sl)))
+            k++;
+        if (k < n)
+            continue;
+        if (!(out[n] = strndup(r, sl)))
+            plan_oom(c);
+        else
+            n++;
+    }
+    return n;
+}
+
+int plan_stopword(const ctx *c, const char *w, size_t n)
+{
+    const morgue_searcher *s = c->s;
+    if (stopword_is(s->lmode.algo, w, n))
+        return 1;
+    for (size_t i = 0; i < s->n_langs; i++) {
+        const lang_info *l = lang_find(s->langs[i]);
+        if (l && l->snowball && stopword_is(l->snowball, w, n))
+            return 1;
+    }
+    return 0;
+}
+
+/* The stems of word w in every language of the snapshot, distinct: a
+ * Q_WORD for one, else a Q_OR of them. The alternatives share one idf,
+ * that of their summed document frequency, so an article is not ranked
+ * above another for being in a language with fewer articles (a rarer
+ * stem), and each is highlighted by its own stem. */
+static pnode *stem_node(ctx *c, const char *w, int title)
+{
+    const morgue_searcher *s = c->s;
+    char *stems[STEMSET_MAX];
+    size_t n = plan_stems(c, w, stems);
+    int stop = plan_stopword(c, w, strlen(w));
+    if (stop && n && c->rc == MORGUE_OK) {
+        char *sw = (char *)w;
+        plan_add_hl(c, HL_STOP, &sw, 1, 0);
+    }
+    pnode *p = c->rc == MORGUE_OK && n > 1 ? plan_new_node(c, Q_OR) : NULL;
+    uint64_t df = 0;
+    for (size_t i = 0; i < n && c->rc == MORGUE_OK; i++) {
+        pnode *k = plan_new_node(c, Q_WORD);
+        if (!k)
+            break;
+        k->tkind = title ? TERM_TITLE : TERM_STEM;
+        plan_add_term(c, k, title ? NS_TITLE : NS_STEM, stems[i], strlen(stems[i]),
+                 !title);
+        /* a stopword is searched, but highlighted only in runs */
+        if (c->rc == MORGUE_OK && !stop)
+            plan_add_hl(c, HL_STEM, &stems[i], 1, k->terms[0].idf);
+        df += k->terms[0].df;
+        if (!p) {
+            p = k;
+            break;
+        }
+        pnode **kids = realloc(p->kids, (p->n_kids + 1) * sizeof *kids);
+        if (!kids) {
+            plan_free_node(k);
+            plan_oom(c);
+            break;
+        }
+        p->kids = kids;
+        p->kids[p->n_kids++] = k;
+    }
+    for (size_t i = 0; p && p->kind == Q_OR && i < p->n_kids; i++)
+        p->kids[i]->terms[0].idf = bm25_idf(s->n_docs, df);
+    for (size_t i = 0; i < n; i++)
+        free(stems[i]);
+    return p;
+}
+
+/* ---- synonyms ---- */
+
+typedef struct alts {
+    char *v[2 * SYN_MAX_GROUP];
+    size_t n;
+    int from_file;
+} alts;
+
+static int take_alt(void *ud, const char *entry)
+{
+    alts *a = ud;
+    for (size_t i = 0; i < a->n; i++)
+        if (!strcmp(a->v[i], entry))
+            return 0;
+    if (a->n == sizeof a->v / sizeof *a->v)
+        return 1;
+    a->v[a->n] = strdup(entry);
+    a->n += a->v[a->n] != NULL;
+    return 0;
+}
+
+/* Records that key was expanded to a's entries (which it takes). */
+static void note_exp(ctx *c, const char *key, alts *a)
+{
+    plan *p = c->p;
+    plan_exp *x = mem_rearray(p->exps, p->n_exps + 1, sizeof *x);
+    char *from = strdup(key);
+    char **to = mem_array(a->n + 1, sizeof *to);
+    if (!x || !from || !to) {
+        if (x)
+            p->exps = x;
+        free(from);
+        free(to);
+        for (size_t i = 0; i < a->n; i++)
+            free(a->v[i]);
+        plan_oom(c);
+        return;
+    }
+    p->exps = x;
+    memcpy(to, a->v, a->n * sizeof *to);
+    p->exps[p->n_exps++] = (plan_exp){ from, to, a->n, a->from_file };
+}
+
+/* p (the plan of the words w[0..n) as typed) or'ed with the plans of the
+ * names and phrases that synonyms give for them: one word is matched
+ * like a typed word (by stem, in every language), several as a phrase. */
+static pnode *with_synonyms(ctx *c, pnode *p, char **w, size_t n, int title)
+{
+    if (!p || !c->synonyms || c->rc != MORGUE_OK || n == 0 ||
+        n > SYN_MAX_WORDS)
+        return p;
+    buf key = BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_putc(&key, ' ');
+        buf_puts(&key, w[i]);
+    }
+    alts a = { .n = 0 };
+    if (!key.oom) {
+        synset_expand(synset_builtin(), buf_cstr(&key), take_alt, &a);
+        size_t before = a.n;
+        synset_expand(c->s->syn, buf_cstr(&key), take_alt, &a);
+        a.from_file = a.n > before;
+    }
+    if (a.n == 0) {
+        buf_free(&key);
+        return p;
+    }
+    pnode *or = plan_new_node(c, Q_OR);
+    pnode **kids = or ? mem_array(a.n + 2, sizeof *kids) : NULL;
+    if (!kids) {
+        plan_free_node(or);
+        for (size_t i = 0; i < a.n; i++)
+            free(a.v[i]);
+        buf_free(&key);
+        plan_oom(c);
+        return p;
+    }
+    or->kids = kids;
+    or->kids[or->n_kids++] = p;
+    for (size_t i = 0; i < a.n && c->rc == MORGUE_OK; i++) {
+        size_t k;
+        char **aw = plan_words_of(c, a.v[i], &k);
+        pnode *alt = k == 1 ? stem_node(c, aw[0], title)
+                     : k > 1 ? plan_phrase_node(c, aw, k, 0, title) : NULL;
+        plan_free_words(aw);
+        if (alt)
+            or->kids[or->n_kids++] = alt;
+    }
+    note_exp(c, buf_cstr(&key), &a);
+    buf_free(&key);
+    return or;
+}
+
+void plan_exps_free(plan_exp *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(x[i].from);
+        for (size_t k = 0; k < x[i].n_to; k++)
+            free(x[i].to[k]);
+        free(x[i].to);
+    }
+    free(x);
+}
+
 static pnode *word_node(ctx *c, const qnode *q)
 {
+    if (q->field == QF_LANG) { /* lang:ru, lang:pt-BR, lang:und */
+        lang_code code = lang_parse(q->text, strlen(q->text));
+        if (code == LANG_UND && strcmp(q->text, "und") != 0) {
+            c->rc = searcher_fail(c->s, MORGUE_EQUERY,
+                                  "lang: takes a two-letter ISO 639-1 code "
+                                  "such as ru, or und (column %zu)",
+                                  q->pos + 1);
+            return NULL;
+        }
+        pnode *p = plan_new_node(c, Q_WORD);
+        if (p) {
+            p->tkind = TERM_LANG;
+            p->from = code;
+        }
+        return p;
+    }
     if (q->field == QF_SOURCE || q->field == QF_TAG) {
         size_t n;
         char **w = plan_words_of(c, q->text, &n);
@@ -189,28 +397,12 @@ static pnode *word_node(ctx *c, const qnode *q)
     size_t n;
     char **w = plan_words_of(c, q->text, &n);
     pnode *p = NULL;
-    if (n == 1) { /* the usual case: a stem */
-        size_t sl;
-        const char *st = stemmer_stem(c->stem, w[0], strlen(w[0]), &sl);
-        p = st ? plan_new_node(c, Q_WORD) : NULL;
-        if (p) {
-            int title = q->field == QF_TITLE;
-            p->tkind = title ? TERM_TITLE : TERM_STEM;
-            plan_add_term(c, p, title ? NS_TITLE : NS_STEM, st, sl, !title);
-            char *stem_copy = strndup(st, sl);
-            if (!stem_copy)
-                plan_oom(c);
-            /* a stopword is searched, but highlighted only in runs */
-            if (c->rc == MORGUE_OK &&
-                stopword_is(c->s->man.language, w[0], strlen(w[0])))
-                plan_add_hl(c, HL_STOP, &w[0], 1, 0);
-            else if (c->rc == MORGUE_OK)
-                plan_add_hl(c, HL_STEM, &stem_copy, 1, p->terms[0].idf);
-            free(stem_copy);
-        }
-    } else if (n > 1) { /* "state-of-the-art", "12:30": a phrase */
+    if (n == 1) /* the usual case: a stem (one per language) */
+        p = stem_node(c, w[0], q->field == QF_TITLE);
+    else if (n > 1) { /* "state-of-the-art", "12:30": a phrase */
         p = plan_phrase_node(c, w, n, 0, q->field == QF_TITLE);
     }
+    p = with_synonyms(c, p, w, n, q->field == QF_TITLE);
     plan_free_words(w);
     return p;
 }
@@ -342,6 +534,12 @@ static pnode *resolve(ctx *c, const qnode *q, int depth)
     case Q_WORD:
         return word_node(c, q);
     case Q_PREFIX:
+        if (q->field == QF_LANG) {
+            c->rc = searcher_fail(c->s, MORGUE_EQUERY,
+                                  "lang: takes a code, not a prefix (column "
+                                  "%zu)", q->pos + 1);
+            return NULL;
+        }
         return prefix_node(c, q);
     case Q_PHRASE:
     case Q_NEAR: {
@@ -358,6 +556,9 @@ static pnode *resolve(ctx *c, const qnode *q, int depth)
                      : NULL;
         if (p && q->kind == Q_NEAR && n > 1)
             p->kind = Q_NEAR;
+        else if (q->kind == Q_PHRASE && q->field != QF_SOURCE &&
+                 q->field != QF_TAG)
+            p = with_synonyms(c, p, w, n, q->field == QF_TITLE);
         plan_free_words(w);
         return p;
     }
@@ -386,14 +587,23 @@ static pnode *resolve(ctx *c, const qnode *q, int depth)
     }
 }
 
-int plan_make(plan *p, morgue_searcher *s, const qnode *q)
+int plan_make(plan *p, morgue_searcher *s, const qnode *q, int synonyms)
 {
     memset(p, 0, sizeof *p);
-    ctx c = { s, NULL, p, MORGUE_OK, 0, 0 };
-    if (stemmer_new(&c.stem, s->man.language) != MORGUE_OK)
+    ctx c;
+    memset(&c, 0, sizeof c);
+    c.s = s;
+    c.p = p;
+    c.rc = MORGUE_OK;
+    c.synonyms = synonyms;
+    if (stemset_init(&c.stems, s->man.language) != MORGUE_OK) {
+        stemset_free(&c.stems);
         return searcher_fail(s, MORGUE_ENOMEM, "cannot make the stemmer");
+    }
+    c.stem = c.stems.dflt;
     p->root = resolve(&c, q, 0);
-    stemmer_free(c.stem);
+    c.stem = NULL;
+    stemset_free(&c.stems);
     /* natural language never fails: nothing to search finds nothing */
     if (c.rc == MORGUE_OK && !p->root && q->kind != Q_TEXT)
         c.rc = searcher_fail(s, MORGUE_EQUERY,
@@ -433,6 +643,7 @@ void plan_free(plan *p)
 {
     plan_free_node(p->root);
     query_terms_free(p->hl, p->n_hl);
+    plan_exps_free(p->exps, p->n_exps);
     memset(p, 0, sizeof *p);
 }
 
@@ -561,6 +772,8 @@ static it *build(const pnode *n, const score_ctx *c, size_t g, errmsg *e)
 {
     switch (n->kind) {
     case Q_WORD:
+        if (n->tkind == TERM_LANG)
+            return lang_it_new(c, (uint16_t)n->from);
         return leaf(&n->terms[0], n->tkind, c, g, e);
     case Q_PHRASE:
     case Q_NEAR:

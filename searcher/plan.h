@@ -12,6 +12,7 @@
 typedef struct pterm {
     char *key;          /* owned dictionary key (namespace byte + text) */
     size_t len;
+    uint64_t df;        /* global document frequency */
     double idf;         /* from the key's document frequency */
     double qweight;     /* the query's weight of the term (1; natural
                            language: times said; expansion: RM3's) */
@@ -32,8 +33,18 @@ typedef struct pnode {
     size_t n_kids;
 } pnode;
 
+/* A word or phrase of the query that synonyms expanded. */
+typedef struct plan_exp {
+    char *from;         /* owned: the normalised word or phrase */
+    char **to;          /* owned: n_to alternatives, normalised */
+    size_t n_to;
+    int from_file;      /* 1: the index's synonyms file gave some */
+} plan_exp;
+
 typedef struct plan {
     pnode *root;
+    plan_exp *exps;     /* owned: the expansions used */
+    size_t n_exps;
     query_term *hl;     /* what snippets highlight (owned) */
     size_t n_hl;
 } plan;
@@ -41,7 +52,9 @@ typedef struct plan {
 /* Resolves q against s. MORGUE_EQUERY (message set) when nothing is left
  * to search or a prefix expands too far; for natural language (Q_TEXT)
  * never: p->root is then NULL when nothing is left, and nothing matches. */
-int plan_make(plan *p, morgue_searcher *s, const qnode *q);
+int plan_make(plan *p, morgue_searcher *s, const qnode *q, int synonyms);
+
+void plan_exps_free(plan_exp *x, size_t n);
 
 /* The iterator tree of the query for segment g; NULL on OOM. */
 it *plan_build(const plan *p, const score_ctx *c, size_t g, errmsg *e);

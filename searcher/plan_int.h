@@ -6,14 +6,18 @@
 
 #include "searcher/plan.h"
 #include "text/stem.h"
+#include "text/stemset.h"
 
 typedef struct ctx {
     morgue_searcher *s;
-    stemmer *stem;
+    stemset stems;      /* a stemmer per language of the snapshot */
+    stemmer *stem;      /* stems.dflt: the index's default language */
     plan *p;
     int rc;             /* sticky: MORGUE_OK until the first failure */
     size_t n_terms;     /* looked up so far, against MORGUE_QUERY_MAX_TERMS */
     size_t pos;         /* query offset of the node being resolved */
+    int synonyms;       /* expand words by the built-in variants and the
+                           index's synonyms file */
 } ctx;
 
 /* Sets c->rc to MORGUE_ENOMEM (with the message) once; returns c->rc. */
@@ -33,6 +37,13 @@ void plan_free_node(pnode *n);
 /* Exact words in a row (or within near positions). */
 pnode *plan_phrase_node(ctx *c, char **w, size_t n, unsigned near,
                         int title_only);
+
+/* The distinct stems of the normalised word w, one per language of the
+ * snapshot (copies into out, STEMSET_MAX room); their number. */
+size_t plan_stems(ctx *c, const char *w, char **out);
+/* 1 when w[0, n) is a stopword of a language of the snapshot (or of its
+ * default language). */
+int plan_stopword(const ctx *c, const char *w, size_t n);
 
 /* natural.c: the plan of a Q_TEXT; NULL when nothing is left to search
  * (or on OOM, c->rc set). */

@@ -9,8 +9,9 @@
 
 static void put_field(buf *out, qfield f)
 {
-    static const char *names[] = { "", "title:", "source:", "tag:" };
-    if ((unsigned)f < 4)
+    static const char *names[] = { "", "title:", "source:", "tag:",
+                                   "lang:" };
+    if ((unsigned)f < 5)
         buf_puts(out, names[f]);
 }
 

@@ -65,6 +65,7 @@ typedef enum qfield {
     QF_TITLE,     /* title only */
     QF_SOURCE,    /* the whole source value */
     QF_TAG,       /* one whole tag value */
+    QF_LANG,      /* the article's language: an ISO 639-1 code or und */
 } qfield;
 
 typedef enum qkind {

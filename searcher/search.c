@@ -238,6 +238,10 @@ static int make_hits(run *r, morgue_hits **out)
     h->terms = r->p.hl;
     h->n_terms = r->p.n_hl;
     r->p.hl = NULL;
+    h->exps = r->p.exps;
+    h->n_exps = r->p.n_exps;
+    r->p.exps = NULL;
+    r->p.n_exps = 0;
     r->p.n_hl = 0;
     h->opts = *r->o;
     h->hl_open = strdup(r->o->hl_open ? r->o->hl_open : "<b>");
@@ -377,11 +381,11 @@ int search_exec(morgue_searcher *s, const char *query,
     r.exhaustive = (o.flags & SEARCH_EXHAUSTIVE) || r.collapse || x ||
                    o.sort == MORGUE_SORT_DATE ||
                    o.facet_date != MORGUE_FACET_NONE || o.facet_sources ||
-                   o.facet_tags;
+                   o.facet_tags || o.facet_langs;
     qnode *q = NULL;
     int rc = parse(&r, query, &q);
     if (rc == MORGUE_OK)
-        rc = plan_make(&r.p, s, q);
+        rc = plan_make(&r.p, s, q, !o.no_synonyms);
     if (rc == MORGUE_OK)
         plan_hoist_dates(&r.p, &r.from, &r.to);
     query_free(q);

@@ -26,6 +26,7 @@
 
 #include "index/delfile.h"
 #include "index/filetable.h"
+#include "index/synfile.h"
 #include "searcher/searcher.h"
 #include "util/apiver.h"
 
@@ -80,6 +81,11 @@ static void share_drop(seg_share *sh)
 
 static void close_segments(morgue_searcher *s)
 {
+    if (s->syn) {
+        synset_free(s->syn);
+        free(s->syn);
+        s->syn = NULL;
+    }
     for (size_t i = 0; i < s->n_segs; i++) {
         share_drop(s->shared[i]);
         if (s->deleted)
@@ -233,6 +239,10 @@ static int load(morgue_searcher *s, const morgue_searcher *prev, errmsg *e)
         if (rc == MORGUE_OK)
             rc = open_segments(s, prev, e);
         if (rc == MORGUE_OK)
+            rc = searcher_scan_langs(s, e);
+        if (rc == MORGUE_OK)
+            rc = synfile_read(s->dir, &s->syn, e);
+        if (rc == MORGUE_OK)
             return MORGUE_OK;
         close_segments(s);
         manifest_free(&s->man);
@@ -381,7 +391,7 @@ static int stats(morgue_searcher *s, morgue_stats *out)
     out->segments = s->n_segs;
     out->index_bytes = s->index_bytes;
     out->first_date = out->last_date = MORGUE_NO_DATE;
-    out->language = s->man.language;
+    out->language = s->lmode.algo; /* the default when it detects */
     for (size_t i = 0; i < s->n_segs; i++) {
         const segment *g = &s->segs[i];
         if (g->min_date != MORGUE_NO_DATE &&

@@ -12,6 +12,7 @@
 #include "index/manifest.h"
 #include "index/segment.h"
 #include "morgue.h"
+#include "text/stemset.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -61,6 +62,14 @@ struct morgue_searcher {
      * MORGUE_FIELD_PATH and lookups by path: the file is opened with the
      * snapshot (a later commit may unlink it) and parsed when first
      * needed, under ft_lock since a searcher is shared by threads. */
+    /* The languages its articles are stemmed as (text/stemset.h), with
+     * how many articles each, found at open from the language column:
+     * a query word is stemmed with each of them. */
+    lang_mode lmode;     /* the MANIFEST's language mode */
+    lang_code langs[STEMSET_MAX];
+    uint64_t lang_docs[STEMSET_MAX];
+    size_t n_langs;
+    struct synset *syn;  /* the index's synonyms file, NULL: none */
     int ft_fd;           /* -1: the index has no file table */
     int ft_state;        /* 0 not parsed, 1 parsed, -1 unreadable */
     filetable ft;
@@ -118,8 +127,8 @@ struct morgue_hits {
     int partial;         /* some shard did not answer */
     buf warnings;        /* why, one line each */
     int total_exact;
-    struct morgue_facet *facets[3]; /* per morgue_facet_kind, owned */
-    size_t n_facets[3];
+    struct morgue_facet *facets[4]; /* per morgue_facet_kind, owned */
+    size_t n_facets[4];
     buf facet_text;      /* facet value strings */
     struct morgue_match *matches; /* of the current hit, owned */
     size_t n_matches;
@@ -129,7 +138,10 @@ struct morgue_hits {
     uint64_t total;
     query_term *terms;   /* owned */
     size_t n_terms;
-    struct stemmer *stem; /* for snippets, made on first use; owned */
+    struct plan_exp *exps; /* owned: the synonym expansions used */
+    size_t n_exps;
+    struct morgue_expansion *exp_view; /* owned: exps as the API has it */
+    stemset *stems;      /* for snippets, made on first use; owned */
     morgue_query_opts opts;
     char *hl_open, *hl_close; /* owned copies */
     int loaded;          /* fields of the current hit in `fields`: 0 none,
@@ -166,6 +178,13 @@ int snippet_mark_all(buf *out, const char *text, size_t len,
 int snippet_matches(const char *body, size_t len, const query_term *terms,
                     size_t n_terms, struct stemmer *stem,
                     struct morgue_match **out, size_t *n);
+
+/* The stemmer of document doc of segment g, from h->stems (made when
+ * first needed); NULL on OOM. */
+struct stemmer *hits_stemmer(morgue_hits *h, size_t g, uint32_t doc);
+
+/* Fills s->langs from the segments' language columns (langs.c). */
+int searcher_scan_langs(morgue_searcher *s, errmsg *e);
 
 /* Distinct words ('E' keys) over all segments, by merging dictionaries. */
 int searcher_count_words(morgue_searcher *s, uint64_t *out);

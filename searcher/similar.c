@@ -36,7 +36,8 @@ int sim_init(sim_ctx *c, morgue_searcher *s)
 {
     c->s = s;
     c->df = (u64map)U64MAP_INIT;
-    return stemmer_new(&c->st, s->man.language) ? MORGUE_ENOMEM : MORGUE_OK;
+    /* the index's default language (the article's own would be better) */
+    return stemmer_new(&c->st, s->lmode.algo) ? MORGUE_ENOMEM : MORGUE_OK;
 }
 
 void sim_free(sim_ctx *c)

@@ -7,6 +7,7 @@
 #define END(type, first_new_field) offsetof(type, first_new_field)
 
 static const size_t article[] = { 0, END(morgue_article, date_offset),
+                                  END(morgue_article, lang),
                                   sizeof(morgue_article) };
 static const size_t writer_opts[] = {
     0, END(morgue_writer_opts, rebuild), END(morgue_writer_opts, threads),
@@ -23,7 +24,8 @@ static const size_t searcher_opts[] = { 0, sizeof(morgue_searcher_opts) };
 static const size_t stats[] = { 0, sizeof(morgue_stats) };
 static const size_t query_opts[] = {
     0, END(morgue_query_opts, flags), END(morgue_query_opts, cancel),
-    END(morgue_query_opts, collapse_similarity), sizeof(morgue_query_opts)
+    END(morgue_query_opts, collapse_similarity),
+    END(morgue_query_opts, facet_langs), sizeof(morgue_query_opts)
 };
 
 static const size_t cluster_opts[] = { 0, sizeof(morgue_cluster_opts) };

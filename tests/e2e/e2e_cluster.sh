@@ -42,7 +42,7 @@ expect_status 0 "$MORGUE" cluster start "$C"         # running: a no-op
 
 A="$WORK/archive"
 cp -r "$SRC_DIR/examples/archive" "$A"
-expect_status 0 "$MORGUE" index --quiet --index "$WORK/local" "$A"
+expect_status 0 "$MORGUE" index --quiet --lang english --index "$WORK/local" "$A"
 expect_status 0 "$MORGUE" stats --json --index "$WORK/local"
 docs=$(json_field documents "$WORK/out")
 expect_status 0 "$MORGUE" index --cluster "$C/cluster.conf" "$A"
@@ -96,7 +96,7 @@ grep -q 'shard 1' "$WORK/err" || fail "dead shard not named: $(cat "$WORK/err")"
 expect_status 0 "$MORGUE" cluster start "$C"
 expect_status 0 "$MORGUE" index --cluster "$C/cluster.conf" "$A"
 grep -q 'indexed 8 articles' "$WORK/err" || fail "catch-up run: $(cat "$WORK/err")"
-expect_status 0 "$MORGUE" index --quiet --index "$WORK/local" "$A"
+expect_status 0 "$MORGUE" index --quiet --lang english --index "$WORK/local" "$A"
 for q in heron 'rates OR flood'; do
   expect_status 0 "$MORGUE" search --json --index "$WORK/local" "$q"
   want=$(json_field total "$WORK/out")

@@ -128,7 +128,11 @@ static void write_text(const char *path, const char *text)
 static int index_local(const char *path)
 {
     morgue_writer *w;
-    ck_assert_int_eq(morgue_writer_open(&w, local, NULL), MORGUE_OK);
+    /* one English stemmer, as the cluster's searchd has: the local index
+     * would otherwise stem each article in its detected language */
+    morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
+    wo.language = "english";
+    ck_assert_int_eq(morgue_writer_open(&w, local, &wo), MORGUE_OK);
     int rc = morgue_writer_add_path(w, path, NULL, NULL);
     if (rc == MORGUE_OK)
         rc = morgue_writer_commit(w);

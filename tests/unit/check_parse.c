@@ -464,7 +464,7 @@ START_TEST(test_parse_errors)
     PE("x NOT -a", 6, "'-' needs something to exclude from");
     PE("x -(NOT a)", 4, "NOT needs something to exclude from");
     PE("foo:bar", 0, "unknown field 'foo' at column 1 (fields: title, "
-                     "source, tag, date)");
+                     "source, tag, date, lang)");
     PE("x Foo:\"a b\"", 2, "unknown field 'Foo' at column 3");
     PE("x foo:(a)", 2, "unknown field 'foo'");
     PE("title: x", 0, "field 'title' needs a value right after the colon");

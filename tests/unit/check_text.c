@@ -6,7 +6,10 @@
 
 #include "check_main.h"
 #include "morgue.h"
+#include "text/lang.h"
 #include "text/stem.h"
+#include "text/stemset.h"
+#include "text/synonyms.h"
 #include "text/stopwords.h"
 #include "text/tokenize.h"
 
@@ -642,6 +645,150 @@ START_TEST(test_text_stopwords)
 }
 END_TEST
 
+START_TEST(test_text_lang_codes)
+{
+    char n[4];
+    ck_assert_uint_eq(lang_parse("pt-BR", 5), LANG_CODE('p', 't'));
+    ck_assert_uint_eq(lang_parse("EN_gb", 5), LANG_CODE('e', 'n'));
+    ck_assert_uint_eq(lang_parse("ru", 2), LANG_CODE('r', 'u'));
+    ck_assert_uint_eq(lang_parse("und", 3), LANG_UND);
+    ck_assert_uint_eq(lang_parse("english", 7), LANG_UND);
+    ck_assert_uint_eq(lang_parse("", 0), LANG_UND);
+    ck_assert_uint_eq(lang_parse("e1", 2), LANG_UND);
+    lang_name(LANG_CODE('d', 'e'), n);
+    ck_assert_str_eq(n, "de");
+    lang_name(LANG_UND, n);
+    ck_assert_str_eq(n, "und");
+    ck_assert_uint_eq(lang_of_stemmer("russian"), LANG_CODE('r', 'u'));
+    ck_assert_uint_eq(lang_of_stemmer("porter"), LANG_CODE('e', 'n'));
+    ck_assert_uint_eq(lang_of_stemmer("none"), LANG_UND);
+    lang_mode m;
+    ck_assert_int_eq(lang_mode_parse(&m, "auto:german"), MORGUE_OK);
+    ck_assert(m.detect);
+    ck_assert_str_eq(m.algo, "german");
+    ck_assert_int_eq(lang_mode_parse(&m, "english"), MORGUE_OK);
+    ck_assert(!m.detect);
+    ck_assert_int_eq(lang_mode_parse(&m, "auto"), MORGUE_OK);
+    ck_assert(m.detect);
+    ck_assert_str_eq(m.algo, "english");
+}
+END_TEST
+
+START_TEST(test_text_lang_detect)
+{
+    static const struct { const char *text, *want; } cases[] = {
+        { "The government said on Monday that it would raise interest "
+          "rates again next month to bring inflation under control.", "en" },
+        { "Die Regierung kündigte am Montag an, die Zinsen im nächsten "
+          "Monat erneut anzuheben, um die Inflation zu bremsen.", "de" },
+        { "Le gouvernement a annoncé lundi qu'il relèverait de nouveau les "
+          "taux le mois prochain pour freiner l'inflation.", "fr" },
+        { "El Gobierno anunció el lunes que volverá a subir los tipos de "
+          "interés el próximo mes para frenar la inflación.", "es" },
+        { "Правительство заявило в понедельник, что в следующем месяце "
+          "снова повысит ставки, чтобы сдержать инфляцию.", "ru" },
+        { "Уряд заявив у понеділок, що наступного місяця знову підвищить "
+          "ставки, щоб стримати інфляцію в країні.", "uk" },
+        { "Η κυβέρνηση ανακοίνωσε τη Δευτέρα ότι θα αυξήσει ξανά τα "
+          "επιτόκια τον επόμενο μήνα για να περιορίσει τον πληθωρισμό.",
+          "el" },
+        { "AAPL MSFT GOOG AMZN NVDA TSLA META NFLX INTC CSCO ORCL QCOM "
+          "AVGO ADBE PYPL", "und" },
+        { "Short headline", "it" }, /* the default given */
+    };
+    lang_detector *d;
+    errmsg e;
+    ck_assert_int_eq(lang_detector_new(&d, &e), MORGUE_OK);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char n[4];
+        lang_name(lang_detect(d, cases[i].text, strlen(cases[i].text),
+                              LANG_CODE('i', 't')), n);
+        ck_assert_msg(!strcmp(n, cases[i].want), "case %zu: %s, not %s", i,
+                      n, cases[i].want);
+    }
+    lang_detector_free(d);
+}
+END_TEST
+
+START_TEST(test_text_stemset)
+{
+    stemset ss;
+    ck_assert_int_eq(stemset_init(&ss, "auto:english"), MORGUE_OK);
+    size_t n;
+    const char *r = stemmer_stem(stemset_get(&ss, LANG_CODE('r', 'u')),
+                                 "протестов", strlen("протестов"), &n);
+    ck_assert_int_eq((int)n, (int)strlen("протест"));
+    ck_assert(!memcmp(r, "протест", n));
+    r = stemmer_stem(stemset_get(&ss, LANG_UND), "protests", 8, &n);
+    ck_assert(n == 7 && !memcmp(r, "protest", 7)); /* the default */
+    r = stemmer_stem(stemset_get(&ss, LANG_CODE('p', 'l')), "wyborach", 8,
+                     &n); /* no Snowball stemmer: kept as it is */
+    ck_assert(n == 8 && !memcmp(r, "wyborach", 8));
+    ck_assert_uint_eq(stemset_lang(&ss, LANG_UND), LANG_CODE('e', 'n'));
+    stemset_free(&ss);
+    ck_assert_int_eq(stemset_init(&ss, "russian"), MORGUE_OK); /* forced */
+    ck_assert_uint_eq(stemset_lang(&ss, LANG_CODE('d', 'e')),
+                      LANG_CODE('r', 'u'));
+    stemset_free(&ss);
+    ck_assert_int_eq(stemset_init(&ss, "auto:klingon"), MORGUE_EINVAL);
+    stemset_free(&ss);
+}
+END_TEST
+
+static int collect(void *ud, const char *entry)
+{
+    buf *b = ud;
+    buf_puts(b, entry);
+    buf_putc(b, '|');
+    return 0;
+}
+
+START_TEST(test_text_synonyms_file)
+{
+    static const char text[] =
+        "# capitals\n"
+        "  Almaty, Alma-Ata, Алматы\r\n"
+        "\n"
+        "Ho Chi Minh City, Saigon, saigon\n"
+        "almaty, Verny\n";
+    synset s;
+    errmsg e;
+    synset_init(&s);
+    ck_assert_int_eq(synset_parse(&s, text, sizeof text - 1, "t", &e),
+                     MORGUE_OK);
+    ck_assert_uint_eq(s.n_groups, 3);
+    buf b = BUF_INIT;
+    synset_expand(&s, "almaty", collect, &b);
+    ck_assert_str_eq(buf_cstr(&b), "alma ata|алматы|verny|");
+    buf_clear(&b);
+    synset_expand(&s, "saigon", collect, &b);
+    ck_assert_str_eq(buf_cstr(&b), "ho chi minh city|");
+    buf_clear(&b);
+    ck_assert_uint_eq(synset_expand(&s, "astana", collect, &b), 0);
+    static const struct { const char *text, *msg; } bad[] = {
+        { "a, b\nlonely\n", "t: line 2, byte 1: a group needs two" },
+        { "a, , b\n", "t: line 1, byte 3: empty entry" },
+        { "x\xff, y\n", "t: line 1, byte 1: not valid UTF-8" },
+        { "a b c d e f g h i, j\n", "t: line 1, byte 1: an entry has more" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_int_eq(synset_parse(&s, bad[i].text, strlen(bad[i].text),
+                                      "t", &e), MORGUE_EFORMAT);
+        ck_assert_msg(!strncmp(e.text, bad[i].msg, strlen(bad[i].msg)),
+                      "%s", e.text);
+        ck_assert_uint_eq(s.n_groups, 3); /* unchanged */
+    }
+    buf_clear(&b);
+    synset_expand(&s, "almaty", collect, &b); /* still sorted, still found */
+    ck_assert_str_eq(buf_cstr(&b), "alma ata|алматы|verny|");
+    buf_free(&b);
+    synset_free(&s);
+    const synset *bi = synset_builtin();
+    ck_assert_ptr_nonnull(bi);
+    ck_assert_uint_ge(bi->n_groups, 300);
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
     Suite *s = suite_create("text");
@@ -677,6 +824,13 @@ static Suite *text_suite(void)
     tcase_add_test(st, test_text_stem_tokens);
     tcase_add_test(st, test_text_stopwords);
     suite_add_tcase(s, st);
+
+    TCase *lg = tcase_create("languages");
+    tcase_add_test(lg, test_text_lang_codes);
+    tcase_add_test(lg, test_text_lang_detect);
+    tcase_add_test(lg, test_text_stemset);
+    tcase_add_test(lg, test_text_synonyms_file);
+    suite_add_tcase(s, lg);
     return s;
 }
 

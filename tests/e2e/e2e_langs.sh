@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Every article in its own language, every place under every name: the
+# fixtures of tests/data/langs (English, Russian, Ukrainian, German, French,
+# Spanish, Italian, declared Portuguese and Polish, tickers no detector can
+# tell, a headline too short to try) indexed with detection; per-language
+# stemming, lang:, --facet lang, the built-in variants (Almaty finds
+# Alma-Ata and Алматы), phrase synonyms, the synonyms file and
+# --no-synonyms; a forced --lang.
+. "$(dirname "$0")/lib.sh"
+DATA="$SRC_DIR/tests/data/langs"
+IX="$WORK/idx"
+expect_status 0 "$MORGUE" index --quiet --index "$IX" "$DATA"
+S() { expect_status 0 "$MORGUE" search --index "$IX" --json --limit 50 "$@"; }
+ids() { grep -o '"id": "[^"]*"' "$WORK/out" | cut -d'"' -f4 | sort | tr '\n' ' '; }
+has() { ids | grep -q -- "$1" || fail "$2: no $1 in $(ids)"; }
+hasnt() { ids | grep -q -- "$1" && fail "$2: $1 in $(ids)"; return 0; }
+
+# detection, declared languages, und, the short-text default
+for pair in en-quake:en ru-protest:ru uk-kyiv:uk de-wahl:de fr-greve:fr \
+            es-elecciones:es it-alluvione:it xx-tickers:und ru-short:en \
+            declared.html:pt pl-powodz:pl; do
+  id=${pair%%:*} lang=${pair##*:}
+  S "lang:$lang"
+  has "$id" "lang:$lang"
+done
+S lang:ru
+hasnt uk-kyiv "Ukrainian told from Russian"
+hasnt ru-short "a headline alone takes the index default"
+
+# facets count the codes
+S --facet lang 'lang:ru OR lang:uk OR lang:de'
+tr -d ' \n' < "$WORK/out" | grep -q '"lang":\[{"value":"ru","count":2},' ||
+  fail "lang facet: $(tr -d ' \n' < "$WORK/out" | grep -o '"lang":\[[^]]*\]')"
+
+# each article stemmed with its own language: inflected query words
+S протестами;   has ru-protest "Russian stem"
+S Ergebnisse;   has de-wahl "German stem"
+S grèves;       has fr-greve "French stem"
+S elección;     has es-elecciones "Spanish stem"
+S sfollato;     has it-alluvione "Italian stem"
+S 'retraite lang:de'
+[ "$(json_field total "$WORK/out")" = 0 ] || fail "lang: filter leaks"
+
+# built-in variants, across scripts; the JSON says what was expanded
+S almaty
+has en-quake "Almaty -> Alma-Ata"; has ru-protest "Almaty -> Алматы"
+has en-protest "Almaty itself"
+tr -d ' \n' < "$WORK/out" | grep -q '"expansions":\[{"from":"almaty","to":\[' ||
+  fail "expansions in the JSON"
+grep -q '"source": "builtin"' "$WORK/out" || fail "expansion source"
+S Київ;  has ru-kiev "Київ -> Киев"; has uk-kyiv "Київ itself"
+# phrases: a one-word name finds its phrase variant and back
+S saigon;               has en-hcmc "Saigon -> Ho Chi Minh City"
+S '"ho chi minh city"'; has en-saigon "phrase -> Saigon"
+S ho-chi-minh-city;     has en-saigon "hyphenated phrase -> Saigon"
+S --no-synonyms almaty
+hasnt en-quake "--no-synonyms"
+tr -d ' \n' < "$WORK/out" | grep -q '"expansions":\[\]' ||
+  fail "--no-synonyms still lists expansions"
+
+# the index's synonyms file: a phrase group, no reindex, listed, checked
+printf '# stock markets\nstock market, bourse, börse\nNYSE, New York Stock Exchange\n' > "$WORK/syn.txt"
+expect_status 0 "$MORGUE" synonyms import --index "$IX" "$WORK/syn.txt"
+expect_status 0 "$MORGUE" synonyms list --index "$IX"
+grep -qx 'nyse, new york stock exchange' "$WORK/out" || fail "list: $(cat "$WORK/out")"
+S '"new york stock exchange"'
+has xx-tickers "file synonym (phrase -> word)"
+grep -q '"source": "synonyms"' "$WORK/out" || fail "file expansion source"
+printf 'almaty, alma-ata\nlonely\n' > "$WORK/bad.txt"
+expect_status 1 "$MORGUE" synonyms import --index "$IX" "$WORK/bad.txt"
+grep -q 'line 2, byte 1' "$WORK/err" || fail "bad file message: $(cat "$WORK/err")"
+expect_status 0 "$MORGUE" synonyms list --index "$IX"
+grep -q 'nyse' "$WORK/out" || fail "a bad import replaced the good file"
+expect_status 0 "$MORGUE" synonyms list --builtin
+[ "$(grep -c , "$WORK/out")" -ge 300 ] || fail "built-in list too short"
+expect_status 0 "$MORGUE" synonyms clear --index "$IX"
+S '"new york stock exchange"'
+hasnt xx-tickers "cleared synonyms file"
+
+# --lang forces one stemmer: the Russian inflection is then not folded
+expect_status 0 "$MORGUE" index --quiet --lang english --index "$WORK/forced" "$DATA"
+expect_status 0 "$MORGUE" search --index "$WORK/forced" --json 'lang:en'
+[ "$(json_field total "$WORK/out")" -ge 14 ] || fail "forced language column"
+expect_status 0 "$MORGUE" search --index "$WORK/forced" --json --no-synonyms протестами
+[ "$(json_field total "$WORK/out")" = 0 ] || fail "forced English stemmed Russian"
+echo "e2e_langs: ok"
