@@ -210,6 +210,12 @@ for n in "${size_list[@]}"; do
         awk -F'\t' -v label="$label" -v pair="${pair/:/_}" \
             -f "$here/agreement.awk" "$a" "$b" >>"$csv"
     done
+    # morgue vs its cluster should rank alike: the order too (tau)
+    a=$tops/$label-morgue.tsv b=$tops/$label-cluster.tsv
+    if [ -f "$a" ] && [ -f "$b" ]; then
+        awk -F'\t' -v label="$label" -v pair=rank_morgue_cluster \
+            -f "$here/rank_agreement.awk" "$a" "$b" >>"$csv"
+    fi
 done
 
 # ---------------------------------------------------------------- machine

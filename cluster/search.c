@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "cluster/conf.h"
+#include "cluster/rerank.h"
 #include "cluster/row.h"
 #include "cluster/sql.h"
 #include "cluster/translate.h"
@@ -30,7 +31,14 @@ typedef struct cstate {
     pthread_mutex_t mu;
     MYSQL *idle[IDLE_MAX]; /* connections to the head, not in use */
     size_t n_idle;
+    /* N and mean lengths for rerank.h: read by the first ranked search
+     * and again every STATS_EVERY searches (a full scan of the
+     * attributes; the searches between use what it found), under mu */
+    clu_stats cs;
+    unsigned cs_age;    /* searches since read; 0: never read */
 } cstate;
+
+#define STATS_EVERY 256
 
 static cstate *state(morgue_searcher *s) { return s->remote_ctx; }
 
@@ -73,6 +81,7 @@ typedef struct batch {
     MYSQL *m;
     buf warnings;       /* from SHOW META, one line each */
     int partial;
+    kw_stats kw;        /* the ranked query's keywords and their df */
 } batch;
 
 static int fail_sql(batch *b, const char *what)
@@ -97,14 +106,46 @@ static MYSQL_RES *next_result(batch *b, int first, int *rc)
     return r;
 }
 
-/* Reads a SHOW META result: total_found into *total, a warning into the
- * batch. */
+/* keyword[i] or docs[i] of SHOW META into the batch's kw. */
+static void read_kw(batch *b, const char *name, const char *value)
+{
+    int is_word = !strncmp(name, "keyword[", 8);
+    if (!is_word && strncmp(name, "docs[", 5))
+        return;
+    size_t i = strtoul(strchr(name, '[') + 1, NULL, 10);
+    kw_stats *k = &b->kw;
+    if (i >= 4096) /* MORGUE_QUERY_MAX_TERMS bounds the query's */
+        return;
+    if (i >= k->n) {
+        char **w = realloc(k->word, (i + 1) * sizeof *w);
+        if (w)
+            k->word = w;
+        uint64_t *d = w ? realloc(k->docs, (i + 1) * sizeof *d) : NULL;
+        if (!d)
+            return; /* then that word's df is unknown: 1 */
+        k->docs = d;
+        for (size_t j = k->n; j <= i; j++) {
+            k->word[j] = NULL;
+            k->docs[j] = 0;
+        }
+        k->n = i + 1;
+    }
+    if (is_word && !k->word[i])
+        k->word[i] = strdup(value);
+    else if (!is_word)
+        k->docs[i] = strtoull(value, NULL, 10);
+}
+
+/* Reads a SHOW META result: total_found into *total (and then the
+ * keywords' df into the batch), a warning into the batch. */
 static void read_meta(batch *b, MYSQL_RES *r, uint64_t *total)
 {
     MYSQL_ROW row;
     while ((row = mysql_fetch_row(r))) {
         if (!row[0] || !row[1])
             continue;
+        if (total)
+            read_kw(b, row[0], row[1]);
         if (!strcmp(row[0], "total_found") && total)
             *total = strtoull(row[1], NULL, 10);
         else if (!strcmp(row[0], "warning") && row[1][0]) {
@@ -152,7 +193,10 @@ static void where(buf *q, const translation *t, const char *extra)
         buf_printf(q, "%s %s", any ? " AND" : " WHERE", extra);
 }
 
-static void ranked(buf *q, const translation *t, const morgue_query_opts *o)
+/* The ranked page; with window > 0 the first window matches instead
+ * (rerank.h chooses the page among them). */
+static void ranked(buf *q, const translation *t, const morgue_query_opts *o,
+                   size_t window, const clu_stats *cs)
 {
     buf_puts(q, "SELECT id, WEIGHT() AS w, date, sid, url, title, source, "
                 "tags, body FROM " CLUSTER_INDEX);
@@ -160,18 +204,30 @@ static void ranked(buf *q, const translation *t, const morgue_query_opts *o)
     buf_puts(q, o->sort == MORGUE_SORT_DATE
                     ? " ORDER BY date DESC, w DESC, id ASC"
                     : " ORDER BY w DESC, id ASC");
-    size_t want = o->offset + o->limit;
-    buf_printf(q, " LIMIT %zu, %zu OPTION max_matches=%zu", o->offset,
-               o->limit, want > 1000 ? want : 1000);
-    /* BM25F over the stem and word fields, the title counted
-     * title_weight times as in morgue's title-only part */
-    /* (field weights are integers in Sphinx: the title's is rounded) */
-    long tw = (long)(o->title_weight + 0.5);
-    if (tw < 1)
-        tw = 1;
-    buf_printf(q, ", ranker=expr('1000000*bm25f(%.3f,%.3f,{ss=1,tb=1,ts=%ld,"
-                  "ti=%ld})'), idf='plain,tfidf_unnormalized'; SHOW META",
-               o->k1, o->b, tw, tw);
+    size_t want = window ? window : o->offset + o->limit;
+    if (window)
+        buf_printf(q, " LIMIT 0, %zu", window);
+    else
+        buf_printf(q, " LIMIT %zu, %zu", o->offset, o->limit);
+    buf_printf(q, " OPTION max_matches=%zu", want > 1000 ? want : 1000);
+    /* Not bm25f(): Sphinx 2.2.11's divides by mean field lengths that
+     * an RT index leaves at 0 (every document then weighs 0.5 in the RAM
+     * chunk, 0 or NaN in a disk chunk). This only chooses the candidates
+     * (rerank.h scores them as morgue does), from factors that need no
+     * such statistics: the document-level bm25 (per word, tf saturated
+     * and times idf, without lengths; stems are matched in ss and ts, so
+     * a title hit counts twice, as morgue's tf_body + 2 tf_title), plus
+     * for the exact-word fields of phrases (weight 2 marks them) a BM25
+     * of the phrase words' hits, normalised by the article's tokens
+     * against the cluster's mean (cs). On Reuters these candidates held
+     * more of morgue's top 10 than per-field BM25 over every field did
+     * (which weighs a title hit as a second saturated term). */
+    double avg = cs->avg_len > 0 ? cs->avg_len : 1.0;
+    buf_printf(q, ", ranker=expr('1000*bm25+sum(IF(user_weight>1,1000*sum_idf"
+                  "*hit_count/(hit_count+word_count*%.3f*(%.3f+%.3f*ss_len/"
+                  "%.3f)),0))'), field_weights=(ss=1,ts=1,tb=2,ti=2), "
+                  "idf='plain,tfidf_unnormalized'; SHOW META",
+               o->k1, 1.0 - o->b, o->b, avg);
 }
 
 static void facet(buf *q, const translation *t, const char *select,
@@ -373,14 +429,65 @@ static int read_facet(batch *b, morgue_hits *h, int kind, int date_kind,
     return rc;
 }
 
-/* The ranked page into h's rows. */
-static int read_ranked(batch *b, morgue_hits *h, const morgue_query_opts *o)
+typedef struct scored {
+    double score;
+    size_t row;         /* Sphinx's rank: ties keep its order */
+} scored;
+
+static int by_score(const void *a, const void *b)
+{
+    const scored *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+/* The window's rows scored again (rerank.h) and the page chosen: hits
+ * [offset, offset + limit) of the new order. */
+static int rerank_rows(batch *b, morgue_hits *h, const morgue_query_opts *o,
+                       reranker *rr, size_t n)
+{
+    scored *v = calloc(n + 1, sizeof *v);
+    if (!v)
+        return MORGUE_ENOMEM;
+    int rc = MORGUE_OK;
+    for (size_t i = 0; i < n && rc == MORGUE_OK; i++) {
+        const hit_row *x = &h->rows[i];
+        v[i].row = i;
+        rc = reranker_score(rr, x->fields[MORGUE_FIELD_TITLE].ptr,
+                            x->fields[MORGUE_FIELD_TITLE].len,
+                            x->fields[MORGUE_FIELD_BODY].ptr,
+                            x->fields[MORGUE_FIELD_BODY].len, &v[i].score);
+    }
+    if (rc == MORGUE_OK) {
+        qsort(v, n, sizeof *v, by_score);
+        for (size_t k = 0; k < n; k++) {
+            hit *t = &h->hits[k];
+            t->score = t->key = v[k].score;
+            t->doc = (uint32_t)v[k].row;
+        }
+        size_t end = o->offset + o->limit;
+        h->n_hits = end < n ? end : n;
+        if (h->n_hits < o->offset)
+            h->n_hits = o->offset;
+        h->next = o->offset;
+    }
+    free(v);
+    (void)b;
+    return rc;
+}
+
+/* The ranked page into h's rows; with rr, the window (ranked() with a
+ * window) is scored again and the page chosen from it. */
+static int read_ranked(batch *b, morgue_hits *h, const morgue_query_opts *o,
+                       reranker *rr, const translation *t, stemmer *stem,
+                       const clu_stats *cs)
 {
     int rc = MORGUE_OK;
     MYSQL_RES *r = next_result(b, 1, &rc);
     if (!r)
         return rc;
-    size_t n = mysql_num_rows(r);
+    size_t n = mysql_num_rows(r), base = rr ? 0 : o->offset;
     h->rows = calloc(n + 1, sizeof *h->rows);
     h->hits = calloc(o->offset + n + 1, sizeof *h->hits);
     size_t (*offs)[STORED_FIELDS] = calloc(n + 1, sizeof *offs);
@@ -405,10 +512,10 @@ static int read_ranked(batch *b, morgue_hits *h, const morgue_query_opts *o)
                 buf_append(&h->row_text, row[3 + f], len[3 + f]);
             x->fields[f].len = row[3 + f] ? len[3 + f] : 0;
         }
-        hit *t = &h->hits[o->offset + i];
-        t->score = w;
-        t->key = o->sort == MORGUE_SORT_DATE ? (double)x->date : w;
-        t->doc = (uint32_t)i;
+        hit *ht = &h->hits[base + i];
+        ht->score = w;
+        ht->key = o->sort == MORGUE_SORT_DATE ? (double)x->date : w;
+        ht->doc = (uint32_t)i;
         i++;
     }
     mysql_free_result(r);
@@ -419,12 +526,19 @@ static int read_ranked(batch *b, morgue_hits *h, const morgue_query_opts *o)
                                            ? h->row_text.ptr + offs[k][f]
                                            : "";
     free(offs);
-    h->n_hits = o->offset + i;
+    h->n_hits = base + i;
     h->next = o->offset;
     if (h->row_text.oom)
         return MORGUE_ENOMEM;
     if ((r = next_result(b, 0, &rc)))
         read_meta(b, r, &h->total);
+    if (rc == MORGUE_OK && rr) {
+        /* the df came with the META just read */
+        rc = reranker_init(rr, t, stem, o->k1, o->b, o->title_weight, cs,
+                           &b->kw);
+        if (rc == MORGUE_OK)
+            rc = rerank_rows(b, h, o, rr, i);
+    }
     return rc;
 }
 
@@ -458,6 +572,48 @@ static int date_bounds(batch *b, int64_t *lo, int64_t *hi, int *found)
     return rc;
 }
 
+/* N and the mean lengths of the whole cluster (cached, see cstate). */
+static int get_stats(batch *b, clu_stats *out)
+{
+    cstate *c = state(b->s);
+    pthread_mutex_lock(&c->mu);
+    int fresh = c->cs_age && c->cs_age < STATS_EVERY;
+    if (fresh) {
+        *out = c->cs;
+        c->cs_age++;
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (fresh)
+        return MORGUE_OK;
+    static const char q[] = "SELECT COUNT(*), SUM(ts_len), SUM(ss_len) FROM "
+                            CLUSTER_INDEX "; SHOW META";
+    if (mysql_real_query(b->m, q, sizeof q - 1))
+        return fail_sql(b, "query");
+    int rc = MORGUE_OK, partial = b->partial;
+    MYSQL_RES *r = next_result(b, 1, &rc);
+    if (!r)
+        return rc;
+    MYSQL_ROW row = mysql_fetch_row(r);
+    uint64_t n = row && row[0] ? strtoull(row[0], NULL, 10) : 0;
+    double t = row && row[1] ? strtod(row[1], NULL) : 0;
+    double d = row && row[2] ? strtod(row[2], NULL) : 0;
+    mysql_free_result(r);
+    if ((r = next_result(b, 0, &rc)))
+        read_meta(b, r, NULL);
+    if (rc)
+        return rc;
+    out->n_docs = n;
+    out->avg_len = n ? d / (double)n : 1.0; /* as searcher.c */
+    out->avg_tlen = n ? t / (double)n : 1.0;
+    if (b->partial == partial) { /* a shard missing: ask again next time */
+        pthread_mutex_lock(&c->mu);
+        c->cs = *out;
+        c->cs_age = 1;
+        pthread_mutex_unlock(&c->mu);
+    }
+    return MORGUE_OK;
+}
+
 static int run_search(morgue_searcher *s, batch *b, const qnode *q,
                       stemmer *stem, const morgue_query_opts *o,
                       morgue_hits *h)
@@ -483,9 +639,20 @@ static int run_search(morgue_searcher *s, batch *b, const qnode *q,
         t.from = o->date_from;
     if (rc == MORGUE_OK && o->date_to != MORGUE_NO_DATE && o->date_to < t.to)
         t.to = o->date_to;
+    /* ranked by relevance: the window scored again here (rerank.h) */
+    int again = rc == MORGUE_OK && o->sort == MORGUE_SORT_RELEVANCE &&
+                t.exact_score && t.n_leaves && t.match.len;
+    size_t window = o->offset + o->limit;
+    if (window < RERANK_WINDOW)
+        window = RERANK_WINDOW;
+    clu_stats cs = { 0, 1.0, 1.0 };
+    if (rc == MORGUE_OK && t.match.len)
+        rc = get_stats(b, &cs);
+    reranker rr;
+    memset(&rr, 0, sizeof rr);
     buf sql = BUF_INIT;
     if (rc == MORGUE_OK) {
-        ranked(&sql, &t, o);
+        ranked(&sql, &t, o, again ? window : 0, &cs);
         static const char *by[] = { NULL, "yr", "ym", "dy" };
         if (o->facet_date > 0 && o->facet_date <= MORGUE_FACET_DAY)
             facet(&sql, &t, "GROUPBY()", by[o->facet_date], NULL);
@@ -500,7 +667,9 @@ static int run_search(morgue_searcher *s, batch *b, const qnode *q,
         rc = fail_sql(b, "query");
     buf_free(&sql);
     if (rc == MORGUE_OK)
-        rc = read_ranked(b, h, o);
+        rc = read_ranked(b, h, o, again ? &rr : NULL, &t, stem, &cs);
+    if (rr.t)
+        reranker_free(&rr);
     if (rc == MORGUE_OK && o->facet_date > 0 &&
         o->facet_date <= MORGUE_FACET_DAY)
         rc = read_facet(b, h, MORGUE_FACET_KIND_DATE, o->facet_date, 0);
@@ -543,7 +712,7 @@ static int cluster_search(morgue_searcher *s, const char *query,
     h->total_exact = 1;
     h->hl_open = strdup(o.hl_open ? o.hl_open : "<b>");
     h->hl_close = strdup(o.hl_close ? o.hl_close : "</b>");
-    batch b = { s, NULL, BUF_INIT, 0 };
+    batch b = { s, NULL, BUF_INIT, 0, { NULL, NULL, 0 } };
     rc = get_conn(s, &b.m);
     if (rc == MORGUE_OK) {
         rc = run_search(s, &b, q, stem, &o, h);
@@ -555,6 +724,7 @@ static int cluster_search(morgue_searcher *s, const char *query,
     query_free(q);
     if (rc == MORGUE_OK && (!h->hl_open || !h->hl_close))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
+    kw_stats_free(&b.kw);
     if (rc) {
         buf_free(&b.warnings);
         morgue_hits_free(h);
@@ -612,7 +782,7 @@ static int cluster_stats(morgue_searcher *s, morgue_stats *out)
     out->language = s->man.language;
     out->segments = state(s)->conf.n_shards;
     out->first_date = out->last_date = MORGUE_NO_DATE;
-    batch b = { s, NULL, BUF_INIT, 0 };
+    batch b = { s, NULL, BUF_INIT, 0, { NULL, NULL, 0 } };
     int rc = get_conn(s, &b.m);
     if (rc)
         return rc;

@@ -2,13 +2,23 @@
 #include "cluster/sql.h"
 
 #include <errmsg.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "morgue.h"
 
+static void library_init(void)
+{
+    mysql_library_init(0, NULL, NULL);
+}
+
 int sql_connect(MYSQL **out, const char *host, unsigned port,
                 unsigned timeout_s, const char *who, errmsg *e)
 {
+    /* mysql_init() would do it on first use, but not safely from two
+     * threads at once (the writer's nodes, a served searcher's pool) */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, library_init);
     *out = NULL;
     MYSQL *m = mysql_init(NULL);
     if (!m)

@@ -18,7 +18,37 @@ typedef struct ctx {
     translation *t;
     int64_t lo, hi;
     int rc;
+    int neg;            /* inside a NOT: leaves add no score */
 } ctx;
+
+/* Records a scoring leaf of n NUL-separated words. */
+static void add_leaf(ctx *c, score_kind kind, const char *words, size_t n,
+                     int title_only, double qweight)
+{
+    translation *t = c->t;
+    if (c->neg)
+        return;
+    score_leaf *l = realloc(t->leaves, (t->n_leaves + 1) * sizeof *l);
+    if (!l) {
+        c->rc = MORGUE_ENOMEM;
+        return;
+    }
+    t->leaves = l;
+    l = &t->leaves[t->n_leaves];
+    l->kind = kind;
+    l->n_words = n;
+    l->title_only = title_only;
+    l->qweight = qweight;
+    l->words = calloc(n + 1, sizeof *l->words);
+    if (!l->words) {
+        c->rc = MORGUE_ENOMEM;
+        return;
+    }
+    t->n_leaves++;
+    for (size_t i = 0; i < n; i++, words += strlen(words) + 1)
+        if (!(l->words[i] = strdup(words)))
+            c->rc = MORGUE_ENOMEM;
+}
 
 /* The normalised words of text, back to back in w (NUL after each). */
 static size_t words_of(const char *text, buf *w)
@@ -77,9 +107,12 @@ static int phrase(ctx *c, buf *out, const char *w, size_t n, unsigned near,
     if (n == 1) {
         buf_printf(out, "(@%s %s)", f, w);
         add_hl(c, HL_WORD, w, 1);
+        add_leaf(c, SK_PHRASE, w, 1, title, 1);
         return 1;
     }
     if (near) {
+        if (!c->neg) /* the local score of a window: not redone here */
+            c->t->exact_score = 0;
         long m = (long)near - (long)(n - 2);
         if (m < 1) /* no window that small holds n words: nothing */
             buf_puts(out, "(@kv none_)");
@@ -97,6 +130,7 @@ static int phrase(ctx *c, buf *out, const char *w, size_t n, unsigned near,
     put_words(out, w, n);
     buf_puts(out, "\")");
     add_hl(c, HL_PHRASE, w, n);
+    add_leaf(c, SK_PHRASE, w, n, title, 1);
     return 1;
 }
 
@@ -122,11 +156,16 @@ static int word(ctx *c, buf *out, const qnode *q)
         if (!st)
             c->rc = MORGUE_ENOMEM;
         else {
-            buf_printf(out, "(@%s %.*s)", q->field == QF_TITLE ? "ts" : "ss",
-                       (int)sl, st);
+            int title = q->field == QF_TITLE;
+            buf_printf(out, "(@%s %.*s)", title ? "ts" : "(ss,ts)", (int)sl,
+                       st);
             char *copy = strndup(st, sl);
-            if (copy)
+            if (copy) {
                 add_hl(c, HL_STEM, copy, 1);
+                add_leaf(c, title ? SK_TITLE : SK_STEM, copy, 1, title, 1);
+            } else {
+                c->rc = MORGUE_ENOMEM;
+            }
             free(copy);
             made = 1;
         }
@@ -157,6 +196,8 @@ static int prefix(ctx *c, buf *out, const qnode *q)
         return made;
     }
     size_t n = words_of(q->text, &w);
+    if (n && !c->neg) /* scored by the local index's expansions */
+        c->t->exact_score = 0;
     const char *last = w.ptr;
     for (size_t i = 1; i < n; i++)
         last += strlen(last) + 1;
@@ -277,7 +318,7 @@ static int natural(ctx *c, buf *out, const qnode *q)
     const char *p = w.ptr;
     for (size_t i = 0; i < n; i++, p += strlen(p) + 1)
         content |= !stopword_is(c->lang, p, strlen(p));
-    size_t n_stems = 0;
+    size_t n_stems = 0, first_leaf = c->t->n_leaves;
     p = w.ptr;
     for (size_t i = 0; i < n && c->rc == MORGUE_OK; i++, p += strlen(p) + 1) {
         if (content && stopword_is(c->lang, p, strlen(p)))
@@ -288,19 +329,36 @@ static int natural(ctx *c, buf *out, const qnode *q)
             c->rc = MORGUE_ENOMEM;
             break;
         }
-        /* each stem once (stems holds " stem " entries to look up) */
+        /* each stem once (stems holds " stem " entries to look up), its
+         * leaf weighted by how often it is said */
         buf key = BUF_INIT;
         buf_printf(&key, " %.*s ", (int)sl, st);
-        int seen = stems.len && strstr(buf_cstr(&stems), buf_cstr(&key));
+        const char *seen = stems.len ? strstr(buf_cstr(&stems),
+                                              buf_cstr(&key))
+                                     : NULL;
         if (!seen) {
             buf_append(&stems, key.ptr, key.len);
-            buf_printf(&bag, "%s(@ss %.*s)", n_stems ? " | " : "", (int)sl,
-                       st);
+            buf_printf(&bag, "%s(@(ss,ts) %.*s)", n_stems ? " | " : "",
+                       (int)sl, st);
             char *copy = strndup(st, sl);
-            if (copy)
+            if (copy) {
                 add_hl(c, HL_STEM, copy, 1);
+                add_leaf(c, SK_STEM, copy, 1, 0, 1);
+            } else {
+                c->rc = MORGUE_ENOMEM;
+            }
             free(copy);
             n_stems++;
+        } else {
+            /* said again: its leaf weighs one more */
+            for (size_t k = first_leaf; k < c->t->n_leaves; k++) {
+                score_leaf *l = &c->t->leaves[k];
+                if (l->kind == SK_STEM && strlen(l->words[0]) == sl &&
+                    !memcmp(l->words[0], st, sl)) {
+                    l->qweight += 1;
+                    break;
+                }
+            }
         }
         buf_free(&key);
     }
@@ -378,7 +436,10 @@ static int node(ctx *c, buf *out, const qnode *q, int depth)
     case Q_NOT: {
         size_t mark = out->len;
         buf_puts(out, "-");
-        if (q->n_kids && node(c, out, q->kids[0], depth + 1))
+        c->neg++;
+        int made = q->n_kids && node(c, out, q->kids[0], depth + 1);
+        c->neg--;
+        if (made)
             return 1;
         out->len = mark;
         return 0;
@@ -442,7 +503,8 @@ int translate(const qnode *q, stemmer *stem, const char *lang, int64_t lo,
     memset(out, 0, sizeof *out);
     out->from = INT64_MIN;
     out->to = INT64_MAX;
-    ctx c = { stem, lang, out, lo, hi, MORGUE_OK };
+    out->exact_score = 1;
+    ctx c = { stem, lang, out, lo, hi, MORGUE_OK, 0 };
     int made;
     if (q->kind == Q_DATE) {
         out->from = q->from;
@@ -465,5 +527,11 @@ void translation_free(translation *t)
 {
     buf_free(&t->match);
     query_terms_free(t->hl, t->n_hl);
+    for (size_t i = 0; i < t->n_leaves; i++) {
+        for (size_t k = 0; k < t->leaves[i].n_words; k++)
+            free(t->leaves[i].words[k]);
+        free(t->leaves[i].words);
+    }
+    free(t->leaves);
     memset(t, 0, sizeof *t);
 }

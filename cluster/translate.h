@@ -4,7 +4,8 @@
  *
  * The mapping (field layout in row.h), each leaf wrapped in parentheses
  * so a field limit ends with it:
- *   word              (@ss stem)        title:word  (@ts stem)
+ *   word              (@(ss,ts) stem)   title:word  (@ts stem)
+ *                     (ts too, so the ranker sees the title's share)
  *   word of 2+ tokens (@tb "w1 w2")     as the planner makes it a phrase
  *   "a b"             (@tb "a b")       title:"a b" (@ti "a b")
  *   a NEAR/n b ...    (@tb "a b ..."~m) m = n - (k - 2) for k words:
@@ -33,6 +34,23 @@
 #include "text/stem.h"
 #include "util/buf.h"
 
+/* What a leaf of the query adds to a document's score, as the local
+ * searcher scores it (searcher/term.c, phrase.c), for rerank.h. */
+typedef enum score_kind {
+    SK_STEM,    /* a word: BM25F over title and body stems */
+    SK_TITLE,   /* title:word: BM25 over the title's stems */
+    SK_PHRASE,  /* exact words in a row (title_only: inside the title);
+                   one word: a quoted word, the same formula */
+} score_kind;
+
+typedef struct score_leaf {
+    score_kind kind;
+    char **words;       /* owned: the stem (SK_STEM, SK_TITLE) or words */
+    size_t n_words;
+    int title_only;
+    double qweight;     /* natural language: times the question says it */
+} score_leaf;
+
 typedef struct translation {
     buf match;          /* extended query; empty: none (dates only) */
     int64_t from, to;   /* WHERE date filter; INT64_MIN / INT64_MAX: open */
@@ -40,6 +58,11 @@ typedef struct translation {
     size_t n_hl;
     int need_bounds;    /* an open date range inside OR/NOT: call again
                            with the cluster's first and last dates */
+    score_leaf *leaves; /* owned: the scoring leaves outside NOT */
+    size_t n_leaves;
+    int exact_score;    /* 1: leaves say the whole local score (no prefix
+                           or NEAR, whose scores depend on the local
+                           index's expansions and windows) */
 } translation;
 
 /* Translates q. lo and hi bound the dates present (for open ranges that

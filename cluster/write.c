@@ -2,7 +2,8 @@
  * the shards (indexer/sink.h). Operations are kept per identity, the last
  * one winning (a replace after a delete of the same article is just the
  * replace), and sent at flush as multi-row REPLACE and DELETE ... IN
- * statements to every node of each article's shard. Each statement is
+ * statements to every node of each article's shard, all nodes at once
+ * (a thread and a connection each). Each statement is
  * a transaction on its node; then FLUSH RTINDEX writes the node's RAM
  * chunk to disk, so once a flush returns MORGUE_OK the articles survive a
  * kill of any searchd. (searchd's binlog would do that more cheaply, but
@@ -10,6 +11,7 @@
  * SIGKILL came back without its last writes.) A flush that fails part way
  * leaves some shards ahead of the file table: harmless, since the next
  * run replaces the same identities again. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,24 +112,21 @@ static int run_on(csink *k, size_t i, const buf *q, errmsg *e)
     return MORGUE_EIO;
 }
 
-/* Sends q to every node of shard s. */
-static int send_shard(csink *k, unsigned s, buf *q, errmsg *e)
+/* Sends q to node i. */
+static int send_node(csink *k, size_t i, buf *q, errmsg *e)
 {
     if (q->oom)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
-    for (size_t i = 0; i < k->conf.n_nodes; i++) {
-        if (k->conf.nodes[i].shard != s)
-            continue;
-        int rc = run_on(k, i, q, e);
-        if (rc)
-            return rc;
-    }
+    int rc = run_on(k, i, q, e);
     buf_clear(q);
-    return MORGUE_OK;
+    return rc;
 }
 
-static int flush_shard(csink *k, unsigned s, errmsg *e)
+/* Everything buffered for node i's shard, to node i: the replaces, the
+ * deletes, then FLUSH RTINDEX. */
+static int flush_node(csink *k, size_t node, errmsg *e)
 {
+    unsigned s = k->conf.nodes[node].shard;
     char index[16];
     cluster_shard_index(s, index);
     buf q = BUF_INIT;
@@ -147,12 +146,12 @@ static int flush_shard(csink *k, unsigned s, errmsg *e)
             buf_putc(&q, ',');
         buf_append(&q, k->rows.ptr + o->off, o->len);
         if (q.len >= STATEMENT_BYTES) {
-            rc = send_shard(k, s, &q, e);
+            rc = send_node(k, node, &q, e);
             rows = 0;
         }
     }
     if (rc == MORGUE_OK && rows)
-        rc = send_shard(k, s, &q, e);
+        rc = send_node(k, node, &q, e);
     /* deletes */
     for (size_t i = 0; i < k->n_ops && rc == MORGUE_OK; i++) {
         const op *o = &k->ops[i];
@@ -166,35 +165,89 @@ static int flush_shard(csink *k, unsigned s, errmsg *e)
             buf_printf(&q, ",%llu", id);
         if (ids == DELETE_IDS) {
             buf_putc(&q, ')');
-            rc = send_shard(k, s, &q, e);
+            rc = send_node(k, node, &q, e);
             ids = 0;
         }
     }
     if (rc == MORGUE_OK && ids) {
         buf_putc(&q, ')');
-        rc = send_shard(k, s, &q, e);
+        rc = send_node(k, node, &q, e);
     }
     if (rc == MORGUE_OK && sent) { /* durable before it is confirmed */
         buf_printf(&q, "FLUSH RTINDEX %s", index);
-        rc = send_shard(k, s, &q, e);
+        rc = send_node(k, node, &q, e);
     }
     buf_free(&q);
     return rc;
 }
 
+/* One node's share of a flush, on a thread of its own. */
+typedef struct job {
+    csink *k;
+    size_t node;
+    int rc;
+    errmsg e;
+} job;
+
+static void *node_thread(void *arg)
+{
+    job *j = arg;
+    j->rc = flush_node(j->k, j->node, &j->e);
+    return NULL;
+}
+
+/* Every node at once, each on its own connection (the ops and rows are
+ * only read meanwhile), so a flush takes about as long as the slowest
+ * node rather than the sum. All must succeed: on a failure the others
+ * still finish (or fail) before the flush returns, the file table stays
+ * where it was, and what did arrive is replaced again by the next run. */
 static int sink_flush(void *ctx, errmsg *e)
 {
     csink *k = ctx;
-    for (unsigned s = 0; s < k->conf.n_shards; s++) {
-        int rc = flush_shard(k, s, e);
-        if (rc) {
-            char copy[ERRMSG_LEN];
-            memcpy(copy, e->text, sizeof copy);
-            return err_set(e, rc, "%s; the run stops before its file table "
-                           "advances, and the next run sends these articles "
-                           "again", copy);
-        }
+    size_t n = k->conf.n_nodes;
+    job *jobs = calloc(n + 1, sizeof *jobs);
+    pthread_t *tid = calloc(n + 1, sizeof *tid);
+    int *started = calloc(n + 1, sizeof *started);
+    int rc = jobs && tid && started ? MORGUE_OK : MORGUE_ENOMEM;
+    for (size_t i = 0; i < n && rc == MORGUE_OK; i++) {
+        jobs[i].k = k;
+        jobs[i].node = i;
+        /* the last node on this thread; the others where a thread starts
+         * (or here, one after another, when none can) */
+        started[i] = i + 1 < n &&
+                     pthread_create(&tid[i], NULL, node_thread, &jobs[i]) == 0;
+        if (!started[i] && i + 1 < n)
+            node_thread(&jobs[i]);
     }
+    if (rc == MORGUE_OK && n)
+        node_thread(&jobs[n - 1]);
+    for (size_t i = 0; rc == MORGUE_OK && i < n; i++)
+        if (started[i])
+            pthread_join(tid[i], NULL);
+    size_t failed = n, n_failed = 0;
+    for (size_t i = 0; rc == MORGUE_OK && i < n; i++)
+        if (jobs[i].rc) {
+            n_failed++;
+            if (failed == n)
+                failed = i;
+        }
+    if (rc) {
+        err_set(e, rc, "out of memory");
+    } else if (failed < n) {
+        rc = jobs[failed].rc;
+        char more[64] = "";
+        if (n_failed > 1)
+            snprintf(more, sizeof more, " (and %zu other node%s)",
+                     n_failed - 1, n_failed > 2 ? "s" : "");
+        err_set(e, rc, "%s%s; the run stops before its file table "
+                "advances, and the next run sends these articles again",
+                jobs[failed].e.text, more);
+    }
+    free(jobs);
+    free(tid);
+    free(started);
+    if (rc)
+        return rc;
     k->n_ops = 0;
     buf_clear(&k->rows);
     u64map_clear(&k->last);

@@ -406,21 +406,48 @@ START_TEST(test_cluster_exact_queries_same_sets)
 }
 END_TEST
 
+/* Kendall's tau of the ids both lists hold, by their ranks in each
+ * (1: the same order); 1 when fewer than two are shared. */
+static double tau(const answer *x, const answer *y)
+{
+    size_t ra[10], rb[10], m = 0;
+    for (size_t a = 0; a < x->n && a < 10; a++)
+        for (size_t b = 0; b < y->n && b < 10; b++)
+            if (!strcmp(x->ids[a], y->ids[b])) {
+                ra[m] = a;
+                rb[m++] = b;
+            }
+    long s = 0, pairs = 0;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = i + 1; j < m; j++, pairs++)
+            s += ((ra[i] < ra[j]) == (rb[i] < rb[j])) ? 1 : -1;
+    return pairs ? (double)s / (double)pairs : 1.0;
+}
+
 START_TEST(test_cluster_ranked_overlap_at_10)
 {
     NEED_CLUSTER();
+    /* AND of a few words, OR queries and broad words (thousands of
+     * matches within a hair of each other: where a ranker that weighs
+     * every match the same shows at once, as Sphinx's bm25f() on RT
+     * indexes did, overlap 0.00) */
     static const char *ranked[] = {
         "oil prices", "bank interest rates", "trade deficit japan",
         "wheat exports", "coffee quota talks", "dollar yen", "gold mine",
         "crude oil output", "merger acquisition offer", "sugar beet",
-        "opec production ceiling", "money supply growth", NULL,
+        "opec production ceiling", "money supply growth",
+        "oil OR coffee", "wheat OR corn OR grain", "bank OR rates OR interest",
+        "gold OR silver", "dollar OR yen OR mark", "\"oil prices\" OR wheat",
+        "title:oil OR gas", "(shares OR stock) -dividend", "company", "pct",
+        "market", "said", "year", NULL,
     };
     morgue_searcher *l, *c;
     open_both(&l, &c);
     morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
     o.limit = 10;
     o.no_snippets = 1;
-    double sum = 0;
+    double sum = 0, tsum = 0, worst = 1;
+    const char *worst_q = "";
     int n = 0;
     for (int mode = 0; mode < 2; mode++) {
         o.flags = mode ? MORGUE_QUERY_NATURAL : 0;
@@ -434,17 +461,29 @@ START_TEST(test_cluster_ranked_overlap_at_10)
                     common += !strcmp(x.ids[a], y.ids[b]);
             size_t den = x.n < 10 ? x.n : 10;
             double ov = den ? (double)common / (double)den : 1.0;
-            fprintf(stderr, "overlap@10 %s%-28s %.1f\n", mode ? "any " : "",
-                    ranked[i], ov);
+            double t = tau(&x, &y);
+            fprintf(stderr, "overlap@10 %s%-28s %.1f tau %.2f\n",
+                    mode ? "any " : "", ranked[i], ov, t);
             sum += ov;
+            tsum += t;
             n++;
+            if (ov < worst) {
+                worst = ov;
+                worst_q = ranked[i];
+            }
             answer_free(&x);
             answer_free(&y);
         }
     }
-    fprintf(stderr, "overlap@10 mean over %d queries: %.2f\n", n, sum / n);
-    /* BM25F with per-shard idf is not morgue's BM25: close, not equal */
-    ck_assert_msg(sum / n >= 0.5, "mean overlap@10 %.2f", sum / n);
+    fprintf(stderr, "overlap@10 mean over %d queries: %.2f (worst %.1f, "
+            "%s), tau %.2f\n", n, sum / n, worst, worst_q, tsum / n);
+    /* morgue's own scores over the best candidates, with global df and
+     * lengths (cluster/rerank.h): close, not equal, because ties at the
+     * 10th place break by a different id order and a title: or quoted
+     * word's df is the keyword's in any field */
+    ck_assert_msg(sum / n >= 0.85, "mean overlap@10 %.2f", sum / n);
+    ck_assert_msg(worst >= 0.5, "overlap@10 %.1f for %s", worst, worst_q);
+    ck_assert_msg(tsum / n >= 0.6, "mean tau %.2f", tsum / n);
     morgue_searcher_close(l);
     morgue_searcher_close(c);
 }
