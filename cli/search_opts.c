@@ -60,6 +60,20 @@ static int facet(morgue_query_opts *qo, const char *v)
 }
 
 /* A flag's value over HTTP: absent or "" or "1"/"on"/"true" set it. */
+/* --now YYYY[-MM[-DD]] names no time nor zone: its start in the local
+ * time zone, so that relative dates (whose "today" is the local day of
+ * now, util/reldate.h) count from the day written, whatever TZ is. */
+static int64_t local_midnight(int64_t utc_midnight)
+{
+    time_t t = (time_t)utc_midnight;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm))
+        return utc_midnight;
+    tm.tm_isdst = -1;
+    time_t l = mktime(&tm);
+    return l == (time_t)-1 ? utc_midnight : (int64_t)l;
+}
+
 static int truthy(const char *v)
 {
     return !v || !*v || !strcmp(v, "1") || !strcmp(v, "on") ||
@@ -142,7 +156,8 @@ int search_opt_set(morgue_query_opts *qo, const char *name,
         if (!(v[0] >= '0' && v[0] <= '9') || morgue_parse_date(&r, v, 0))
             return fail(err, cap, "--now wants a date (YYYY-MM-DD, or "
                         "YYYY-MM-DDTHH:MM:SSZ), not '%s'", v);
-        qo->now = r.from;
+        qo->now = strchr(v, 'T') || strchr(v, 't') ? r.from
+                                                    : local_midnight(r.from);
     } else if (!strcmp(name, "from") || !strcmp(name, "to")) {
         int to = name[0] == 't';
         morgue_date_range r = MORGUE_DATE_RANGE_INIT;

@@ -158,7 +158,8 @@ typedef struct morgue_date_range {
  * (docs/QUERY.md), so a program's date options take what its queries
  * take: YYYY, YYYY-MM or YYYY-MM-DD (that year, month or day, UTC); a
  * relative word counted from now (today, yesterday, last-N-days,
- * this-week, last-week, this-month, last-month, this-year, now); or an
+ * this-week, last-week, this-month, last-month, this-year, now; "today"
+ * is now's calendar day in the process's local time zone, TZ); or an
  * ISO 8601 time (2022-01-05T14:03:00Z, +06:00 offsets), which names its
  * one second. MORGUE_OK and *out filled, or MORGUE_EINVAL with
  * morgue_last_errmsg() when s names no date or out->version is unknown
@@ -491,8 +492,10 @@ typedef struct morgue_stats {
     uint64_t terms;       /* distinct words (unstemmed, case-folded) */
     uint64_t segments;    /* segments in the snapshot */
     uint64_t index_bytes; /* bytes of all files of the snapshot */
-    int64_t first_date;   /* earliest article date, or MORGUE_NO_DATE */
-    int64_t last_date;    /* latest article date, or MORGUE_NO_DATE */
+    int64_t first_date;   /* earliest live article date, or MORGUE_NO_DATE,
+                             on the articles' own clocks (the date plus
+                             its UTC offset), as morgue_story's */
+    int64_t last_date;    /* latest, likewise */
     const char *language; /* stemmer; valid until the searcher closes */
 } morgue_stats;
 
@@ -614,7 +617,8 @@ typedef struct morgue_query_opts {
                               date (0 when in the future; undated articles
                               get the factor 1/2) */
     int64_t now;           /* "now" for recency and the relative dates of
-                              the query (date:today...); MORGUE_NO_DATE:
+                              the query (date:today... on now's day in the
+                              process's time zone, TZ); MORGUE_NO_DATE:
                               the clock */
     /* version 5: */
     size_t facet_langs;    /* > 0: counts of the top N article languages
@@ -857,7 +861,9 @@ typedef struct morgue_cluster {
     const uint64_t *docids; /* size global ids, the best representative
                                first (the one resembling most others),
                                then by date; owned by the morgue_clusters */
-    int64_t first_date;     /* earliest member date, or MORGUE_NO_DATE */
+    int64_t first_date;     /* earliest member date, or MORGUE_NO_DATE,
+                               on the members' own clocks (as
+                               morgue_story's); the order is by instant */
     int64_t last_date;
 } morgue_cluster;
 

@@ -19,6 +19,7 @@ struct morgue_clusters {
 typedef struct member {
     uint64_t docid;
     int64_t date;        /* INT64_MAX when undated (sorts last) */
+    int64_t local;       /* own clock (segment_local_date), for the dates */
     uint32_t root;
     uint32_t links;
 } member;
@@ -117,10 +118,10 @@ static int build(morgue_clusters *out, member *m, size_t n)
             out->ids[k] = m[k].docid;
             if (m[k].date == INT64_MAX)
                 continue;
-            if (c->first_date == MORGUE_NO_DATE || m[k].date < c->first_date)
-                c->first_date = m[k].date;
-            if (c->last_date == MORGUE_NO_DATE || m[k].date > c->last_date)
-                c->last_date = m[k].date;
+            if (c->first_date == MORGUE_NO_DATE || m[k].local < c->first_date)
+                c->first_date = m[k].local;
+            if (c->last_date == MORGUE_NO_DATE || m[k].local > c->last_date)
+                c->last_date = m[k].local;
         }
         i = j;
     }
@@ -152,8 +153,9 @@ MORGUE_API int morgue_dups(morgue_searcher *s, double min_similarity,
             if (searcher_deleted(s, g, d) || fp_none(fp))
                 continue;
             int64_t t = segment_date(&s->segs[g], d);
+            int64_t l = segment_local_date(&s->segs[g], d);
             m[n] = (member){ s->base[g] + d, t == INT64_MIN ? INT64_MAX : t,
-                             (uint32_t)n, 0 };
+                             l, (uint32_t)n, 0 };
             dups_run r = { m, (uint32_t)n };
             near_index_query(&x, fp, need, link_pair, &r);
             rc = near_index_add(&x, fp);

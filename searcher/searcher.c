@@ -392,14 +392,21 @@ static int stats(morgue_searcher *s, morgue_stats *out)
     out->index_bytes = s->index_bytes;
     out->first_date = out->last_date = MORGUE_NO_DATE;
     out->language = s->lmode.algo; /* the default when it detects */
+    /* The range on the articles' own clocks, as the shown dates: META's
+     * bounds are instants, so the live dates are read (one column). */
     for (size_t i = 0; i < s->n_segs; i++) {
         const segment *g = &s->segs[i];
-        if (g->min_date != MORGUE_NO_DATE &&
-            (out->first_date == MORGUE_NO_DATE || g->min_date < out->first_date))
-            out->first_date = g->min_date;
-        if (g->max_date != MORGUE_NO_DATE &&
-            (out->last_date == MORGUE_NO_DATE || g->max_date > out->last_date))
-            out->last_date = g->max_date;
+        if (g->min_date == MORGUE_NO_DATE)
+            continue; /* no dated article */
+        for (uint32_t d = 0; d < g->n_docs; d++) {
+            int64_t t = segment_local_date(g, d);
+            if (t == INT64_MIN || searcher_deleted(s, i, d))
+                continue;
+            if (out->first_date == MORGUE_NO_DATE || t < out->first_date)
+                out->first_date = t;
+            if (out->last_date == MORGUE_NO_DATE || t > out->last_date)
+                out->last_date = t;
+        }
     }
     if (s->n_segs == 1) {
         out->terms = s->segs[0].n_words;

@@ -1,6 +1,7 @@
 /* reldate.c: relative date words (see reldate.h). */
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "util/dates.h"
 #include "util/reldate.h"
@@ -29,13 +30,23 @@ static int64_t month_start(int64_t y, unsigned m)
     return date_days_from_civil(y, m, 1);
 }
 
+/* now as the wall clock of the process's time zone (TZ, else
+ * /etc/localtime) read as if UTC: that is whose calendar "today" is. */
+static int64_t local_clock(int64_t now)
+{
+    time_t t = (time_t)now;
+    struct tm tm;
+    return localtime_r(&t, &tm) ? now + tm.tm_gmtoff : now;
+}
+
 int reldate_period(const char *s, size_t n, int64_t now, int64_t *from,
                    int64_t *to)
 {
-    int64_t today = floor_day(now);
+    int64_t wall = local_clock(now);
+    int64_t today = floor_day(wall);
     int64_t y;
     unsigned m, d;
-    civil_from_secs(now, &y, &m, &d);
+    civil_from_secs(wall, &y, &m, &d);
     /* day precision, as every date of the query language: "now" as an
      * end of a range is today */
     if (is(s, n, "today") || is(s, n, "now"))

@@ -1,6 +1,6 @@
 /* reldate.h: relative dates, for date: in queries and --from/--to.
  *
- *   today, yesterday          that UTC day
+ *   today, yesterday          that calendar day
  *   last-N-days               the N calendar days ending today, today
  *                             included (N from 1 to 100000)
  *   this-week, last-week      ISO 8601 weeks: Monday to Sunday
@@ -11,7 +11,11 @@
  *                             has day precision
  *
  * All relative to `now` (the clock unless morgue_query_opts.now or
- * --now says otherwise), in UTC like every date in morgue. */
+ * --now says otherwise), an instant whose calendar day is taken in the
+ * process's local time zone (localtime_r: TZ, else /etc/localtime), the
+ * day of the person asking. The periods are returned as day bounds on
+ * the articles' own clocks (midnight = day * 86400), the scale date
+ * filters compare (segment_local_date). */
 #ifndef MORGUE_UTIL_RELDATE_H
 #define MORGUE_UTIL_RELDATE_H
 

@@ -2,8 +2,9 @@
 # Dates keep the UTC offset the article gave (tests/data/offsets: one
 # article at 2022-05-15 01:20 +02:00, i.e. 2022-05-14 23:20 UTC, in each
 # input format): it is shown on its own calendar day with its offset,
-# date:, --from/--to, the day facet and the timeline use that day, and
-# --sort date still orders by the instant.
+# date:, --from/--to, the day facet, the timeline, dups and stats use that
+# day, and --sort date still orders by the instant. Relative dates take
+# today in the local zone (TZ, POSIX strings: no tzdata needed).
 . "$(dirname "$0")/lib.sh"
 D="$SRC_DIR/tests/data/offsets"
 expect_status 0 "$MORGUE" index --index "$WORK/idx" --quiet "$D"
@@ -46,6 +47,37 @@ tr -d ' \n' < "$WORK/j" | grep -q '"period":"2022-05-15","count":5' || fail "tim
 # kj-2 (00:30 UTC) before the +02:00 ones (23:20 UTC on the 14th)
 first=$(m search --json --sort date --limit 2 kurultai date:2022 | ids)
 [ "$first" = "kj-2 kj-3 " ] || fail "sort by date: $first"
+# dups: the cluster of the two +02:00 copies (23:20 UTC on the 14th) is
+# dated by their own day, plain and JSON
+m dups --json > "$WORK/j"
+tr -d ' \n' < "$WORK/j" | grep -q '"first_date":"2022-05-15","last_date":"2022-05-15"' ||
+  fail "dups JSON dates: $(cat "$WORK/j")"
+grep -q '2 articles, 2022-05-15 \.\. 2022-05-15' <(m dups) || fail "dups plain: $(m dups)"
+# stats: the date range is on the articles' own days too (an index of the
+# mail alone: 2022-05-14 in UTC)
+expect_status 0 "$MORGUE" index --index "$WORK/mail" --quiet "$D/kurultai.eml"
+"$MORGUE" stats --index "$WORK/mail" > "$WORK/p"
+grep -q '^dates: *2022-05-15 \.\. 2022-05-15$' "$WORK/p" || fail "stats plain: $(cat "$WORK/p")"
+"$MORGUE" stats --index "$WORK/mail" --json | tr -d ' \n' > "$WORK/j"
+grep -q '"first_date":"2022-05-15","last_date":"2022-05-15"' "$WORK/j" ||
+  fail "stats JSON: $(cat "$WORK/j")"
+# relative dates: today is now's day in the local zone (TZ). 23:30 UTC on
+# the 14th is the 14th in UTC, the 15th in Tokyo (+09:00)
+rel() { TZ="$1" "$MORGUE" search --index "$WORK/idx" --json --limit 50 \
+          --now "$2" "${@:3}" | ids; }
+[ "$(rel UTC0 2022-05-14T23:30:00Z kurultai date:today)" = "kj-3 " ] ||
+  fail "today UTC: $(rel UTC0 2022-05-14T23:30:00Z kurultai date:today)"
+[ "$(rel JST-9 2022-05-14T23:30:00Z kurultai date:today)" = "$want15" ] ||
+  fail "today Tokyo: $(rel JST-9 2022-05-14T23:30:00Z kurultai date:today)"
+[ "$(rel JST-9 2022-05-15T16:00:00Z --from yesterday --to yesterday kurultai)" = "$want15" ] ||
+  fail "--from yesterday in Tokyo"
+[ "$(rel EST5 2022-05-15T02:00:00Z --from today --to today kurultai)" = "kj-3 " ] ||
+  fail "today in New York: $(rel EST5 2022-05-15T02:00:00Z --from today --to today kurultai)"
+# a bare --now day is that day whatever TZ is
+for z in UTC0 JST-9 EST5 KIT-14 XYZ11; do
+  [ "$(rel $z 2022-05-15 kurultai date:today)" = "$want15" ] || fail "--now day in $z"
+  [ "$(rel $z 2022-05-15 kurultai date:yesterday)" = "kj-3 " ] || fail "yesterday in $z"
+done
 # check agrees the column is valid; a merge keeps it
 expect_status 0 "$MORGUE" compact --index "$WORK/idx"
 expect_status 0 "$MORGUE" check --index "$WORK/idx"

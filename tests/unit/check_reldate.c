@@ -2,8 +2,12 @@
  * ISO weeks start on Monday (a Sunday is the end of its week), months and
  * years roll over at their edges, last-N-days includes today; in the
  * query language (date:today, date:2022-01..now) and through
- * morgue_query_opts.now. */
+ * morgue_query_opts.now. "Today" is now's day in the process's time
+ * zone: the fixed-clock tests run with TZ=UTC, and test_reldate_tz moves
+ * it (POSIX TZ strings, which need no tzdata). */
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check_main.h"
 #include "morgue.h"
@@ -27,6 +31,12 @@ static int64_t date_days(int y, int m, int d)
     return days;
 }
 
+static void tz(const char *zone)
+{
+    setenv("TZ", zone, 1);
+    tzset();
+}
+
 static void expect(const char *w, int64_t now, int64_t from, int64_t to)
 {
     int64_t f, t;
@@ -38,6 +48,7 @@ static void expect(const char *w, int64_t now, int64_t from, int64_t to)
 
 START_TEST(test_reldate_words)
 {
+    tz("UTC0");
     int64_t now = D(2022, 1, 6) + 15 * 3600; /* Thursday afternoon */
     expect("today", now, D(2022, 1, 6), D(2022, 1, 7) - 1);
     expect("TODAY", now, D(2022, 1, 6), D(2022, 1, 7) - 1);
@@ -79,6 +90,7 @@ static qnode *parse(const char *q, int64_t now)
 
 START_TEST(test_reldate_in_queries)
 {
+    tz("UTC0");
     int64_t now = D(2022, 1, 6) + 3600;
     qnode *n = parse("date:today", now);
     ck_assert_int_eq(n->kind, Q_DATE);
@@ -122,6 +134,7 @@ START_TEST(test_reldate_query_opts_now)
     morgue_writer_close(w);
     morgue_searcher *s;
     ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
+    tz("UTC0");
     morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
     o.now = D(2022, 1, 12) + 60;
     o.flags = MORGUE_QUERY_COUNT;
@@ -148,6 +161,34 @@ START_TEST(test_reldate_query_opts_now)
 }
 END_TEST
 
+/* The same instant is a different "today" east and west of Greenwich;
+ * the periods stay whole days on the articles' clocks. */
+START_TEST(test_reldate_tz)
+{
+    int64_t now = D(2022, 5, 14) + 23 * 3600 + 30 * 60; /* Sat 23:30 UTC */
+    tz("UTC0");
+    expect("today", now, D(2022, 5, 14), D(2022, 5, 15) - 1);
+    expect("this-week", now, D(2022, 5, 9), D(2022, 5, 16) - 1);
+    tz("JST-9"); /* +09:00: 08:30 on Sunday the 15th */
+    expect("today", now, D(2022, 5, 15), D(2022, 5, 16) - 1);
+    expect("yesterday", now, D(2022, 5, 14), D(2022, 5, 15) - 1);
+    expect("this-week", now, D(2022, 5, 9), D(2022, 5, 16) - 1);
+    expect("last-2-days", now, D(2022, 5, 14), D(2022, 5, 16) - 1);
+    /* the month and the year roll over by the local day too */
+    int64_t eve = D(2022, 12, 31) + 20 * 3600; /* 20:00 UTC */
+    expect("this-year", eve, D(2023, 1, 1), D(2024, 1, 1) - 1);
+    expect("last-month", eve, D(2022, 12, 1), D(2023, 1, 1) - 1);
+    tz("EST5"); /* -05:00: 18:30 on Saturday the 14th */
+    expect("today", now, D(2022, 5, 14), D(2022, 5, 15) - 1);
+    int64_t early = D(2022, 5, 16) + 2 * 3600; /* Mon 02:00 UTC */
+    expect("today", early, D(2022, 5, 15), D(2022, 5, 16) - 1);
+    expect("this-week", early, D(2022, 5, 9), D(2022, 5, 16) - 1);
+    qnode *n = parse("date:today", early);
+    ck_assert_int_eq(n->from, D(2022, 5, 15));
+    query_free(n);
+}
+END_TEST
+
 static Suite *reldate_suite(void)
 {
     Suite *s = suite_create("reldate");
@@ -155,6 +196,7 @@ static Suite *reldate_suite(void)
     tcase_add_test(tc, test_reldate_words);
     tcase_add_test(tc, test_reldate_in_queries);
     tcase_add_test(tc, test_reldate_query_opts_now);
+    tcase_add_test(tc, test_reldate_tz);
     suite_add_tcase(s, tc);
     return s;
 }
