@@ -11,10 +11,13 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: morgue compact [--index DIR] [--wait SECONDS] "
-            "[--quiet]\n"
+            "[--memory MB] [--quiet]\n"
             "Merges every segment into one, dropping deleted articles. "
             "Searches keep\nworking meanwhile. Needs free disk space about "
-            "the size of the index.\n\n"
+            "the size of the index.\n"
+            "  --memory MB   memory budget (default 64); the merge is "
+            "streamed, so it\n                needs about this plus 12 "
+            "bytes per article\n\n"
             "Exit status: 0 done; 1 error; 2 usage; 75 another writer "
             "holds the index.\n");
 }
@@ -35,6 +38,7 @@ int cmd_compact(int argc, char **argv)
     static const struct option opts[] = {
         { "index", required_argument, NULL, 'i' },
         { "wait", required_argument, NULL, 'w' },
+        { "memory", required_argument, NULL, 'm' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -42,13 +46,20 @@ int cmd_compact(int argc, char **argv)
     const char *dir = NULL;
     morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
     int quiet = 0, c;
-    while ((c = getopt_long(argc, argv, ":i:w:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:w:m:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': dir = optarg; break;
         case 'w':
             if (cli_wait_seconds(optarg, &wo.wait_seconds))
                 return CLI_EXIT_USAGE;
             break;
+        case 'm': {
+            long long v;
+            if (cli_number("--memory", optarg, 1, 1 << 20, &v))
+                return CLI_EXIT_USAGE;
+            wo.memory_budget = (size_t)v << 20;
+            break;
+        }
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         default:

@@ -1,6 +1,7 @@
 /* docstore.c: the zstd heads and bodies stores (format and reasons in
  * docstore.h): building them while indexing or merging, reading them. */
 #define ZDICT_STATIC_LINKING_ONLY /* ZDICT_trainFromBuffer_fastCover */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ static void part_init(store_part *p, size_t block_size)
 {
     memset(p, 0, sizeof *p);
     p->block_size = block_size;
+    spool_init(&p->out, NULL, 0);
 }
 
 static void part_free(store_part *p)
@@ -28,7 +30,7 @@ static void part_free(store_part *p)
     free(p->rec_len);
     buf_free(&p->dict);
     ZSTD_freeCDict(p->cdict);
-    buf_free(&p->out);
+    spool_free(&p->out);
     free(p->blocks);
     buf_free(&p->idx);
     memset(p, 0, sizeof *p);
@@ -49,8 +51,22 @@ void docstore_builder_free(docstore_builder *b)
     part_free(&b->head);
     part_free(&b->body);
     buf_free(&b->rec);
+    buf_free(&b->zbuf);
     ZSTD_freeCCtx(b->cctx);
     memset(b, 0, sizeof *b);
+}
+
+void docstore_builder_spill(docstore_builder *b, const char *dir,
+                            size_t limit)
+{
+    spool_init(&b->head.out, dir, limit);
+    spool_init(&b->body.out, dir, limit);
+}
+
+int docstore_check(const docstore_builder *b, errmsg *e)
+{
+    int rc = spool_check(&b->head.out, "stored text", e);
+    return rc ? rc : spool_check(&b->body.out, "stored text", e);
 }
 
 /* Bytes held, estimated from what was added, never from what a thread has
@@ -79,9 +95,10 @@ static int put_block(docstore_builder *b, store_part *p, size_t at,
         return MORGUE_ENOMEM;
     p->blocks = x;
     size_t bound = ZSTD_compressBound(n);
-    if (buf_reserve(&p->out, bound))
+    buf_clear(&b->zbuf);
+    if (buf_reserve(&b->zbuf, bound))
         return MORGUE_ENOMEM;
-    uint8_t *dst = (uint8_t *)p->out.ptr + p->out.len;
+    uint8_t *dst = (uint8_t *)b->zbuf.ptr;
     const char *src = p->raw.ptr + at;
     size_t c = p->cdict ? ZSTD_compress_usingCDict(b->cctx, dst, bound, src,
                                                    n, p->cdict)
@@ -92,7 +109,9 @@ static int put_block(docstore_builder *b, store_part *p, size_t at,
     p->blocks[p->n_blocks++] = (seg_stored_block){
         first, (uint32_t)c, (uint32_t)n,
         (uint32_t)crc32(0L, dst, (uInt)c), p->out.len }; /* see entry_crc */
-    p->out.len += c;
+    spool_append(&p->out, dst, c);
+    if (p->out.err)
+        return p->out.err == ENOMEM ? MORGUE_ENOMEM : MORGUE_EIO;
     return MORGUE_OK;
 }
 
@@ -453,16 +472,19 @@ size_t docstore_sections(const docstore_builder *b, seg_section *secs,
                          features *feat)
 {
     size_t n = 0;
-    secs[n++] = (seg_section){ SEC_HSTO, b->head.out.ptr, b->head.out.len };
-    secs[n++] = (seg_section){ SEC_HIDX, b->head.idx.ptr, b->head.idx.len };
+    /* the stores' spools are read (copied out) through the sections */
+    secs[n++] = (seg_section){ .tag = SEC_HSTO,
+                               .spool = (spool *)&b->head.out };
+    secs[n++] = seg_bytes(SEC_HIDX, b->head.idx.ptr, b->head.idx.len);
     if (b->head.dict.len)
-        secs[n++] = (seg_section){ SEC_HDIC, b->head.dict.ptr,
-                                   b->head.dict.len };
-    secs[n++] = (seg_section){ SEC_BSTO, b->body.out.ptr, b->body.out.len };
-    secs[n++] = (seg_section){ SEC_BIDX, b->body.idx.ptr, b->body.idx.len };
+        secs[n++] = seg_bytes(SEC_HDIC, b->head.dict.ptr,
+                                   b->head.dict.len);
+    secs[n++] = (seg_section){ .tag = SEC_BSTO,
+                               .spool = (spool *)&b->body.out };
+    secs[n++] = seg_bytes(SEC_BIDX, b->body.idx.ptr, b->body.idx.len);
     if (b->body.dict.len)
-        secs[n++] = (seg_section){ SEC_BDIC, b->body.dict.ptr,
-                                   b->body.dict.len };
+        secs[n++] = seg_bytes(SEC_BDIC, b->body.dict.ptr,
+                                   b->body.dict.len);
     feat->incompat |= FEAT_INCOMPAT_ZSTORE;
     return n;
 }

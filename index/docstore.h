@@ -43,6 +43,7 @@
 
 #include "index/format.h"
 #include "index/segment.h"
+#include "index/spool.h"
 #include "util/buf.h"
 #include "util/span.h"
 
@@ -77,7 +78,8 @@ typedef struct store_part {
     int trained;          /* dictionary decided (maybe none) */
     buf dict;
     struct ZSTD_CDict_s *cdict;
-    buf out;              /* compressed blocks */
+    spool out;            /* compressed blocks (memory, or a temporary
+                             file for a merge: docstore_builder_spill) */
     seg_stored_block *blocks;
     size_t n_blocks, cap_blocks;
     buf idx;              /* the block index, made by docstore_finish */
@@ -89,6 +91,7 @@ typedef struct docstore_builder {
     store_part head, body;
     uint32_t n_docs;
     buf rec;              /* scratch for one record */
+    buf zbuf;             /* scratch for one compressed block */
     struct ZSTD_CCtx_s *cctx;
     docstore_pipe *pipe;  /* owned; NULL: records are stored in the call */
     uint64_t added;       /* raw record bytes given to docstore_add */
@@ -103,12 +106,20 @@ void docstore_builder_init(docstore_builder *b);
  * then keeps storing in the call). */
 int docstore_builder_thread(docstore_builder *b);
 #define DOCSTORE_QUEUE (4u << 20)
+/* Lets the compressed blocks go to temporary files in dir past limit
+ * bytes of memory each (a merge: its output's text is not held). Before
+ * the first docstore_add; dir is borrowed until the builder is freed. */
+void docstore_builder_spill(docstore_builder *b, const char *dir,
+                            size_t limit);
 /* Appends document n_docs with its STORED_FIELDS fields; capped is the
  * mask of fields already cut short (a merge passes the source's). 0, or
- * MORGUE_ENOMEM / MORGUE_ERROR (a compressor failure). */
+ * MORGUE_ENOMEM / MORGUE_ERROR (a compressor failure) / MORGUE_EIO (a
+ * temporary file failed: docstore_check says why). */
 int docstore_add(docstore_builder *b, const span *fields, unsigned capped);
 /* Compresses what is left and makes the block indexes. */
 int docstore_finish(docstore_builder *b);
+/* The builder's temporary-file failure, if any, as a message. */
+int docstore_check(const docstore_builder *b, errmsg *e);
 /* The sections to write (after docstore_finish), valid until the builder
  * is freed or reused: up to 6 into secs; returns how many. Their feature
  * bits go into *feat. */

@@ -338,6 +338,11 @@ static int get_all(rd *r, filetable *ft, uint32_t n_roots, uint32_t n_files)
     ft->roots = calloc((size_t)n_roots + 1, sizeof *ft->roots);
     if (!ft->roots)
         return err_set(r->e, MORGUE_ENOMEM, "out of memory");
+    /* Each identity takes 8 bytes of the file: the owner map sized once
+     * for as many as it can hold, not doubled through (a copy of it at
+     * each step). */
+    if (u64map_reserve(&ft->owner, (size_t)(r->end - r->p) / 8))
+        return err_set(r->e, MORGUE_ENOMEM, "out of memory");
     int rc = MORGUE_OK;
     for (uint32_t i = 0; i < n_roots && rc == MORGUE_OK; i++) {
         rc = get_str(r, &ft->roots[i], "bad root");
@@ -394,4 +399,14 @@ int filetable_read_fd(filetable *ft, int fd, const char *name, errmsg *e)
         rc = filetable_parse(ft, (const uint8_t *)b.ptr, b.len, name, e);
     buf_free(&b);
     return rc;
+}
+
+size_t filetable_memory(const filetable *ft)
+{
+    size_t n = ft->cap_files * sizeof *ft->files + ft->n_roots * 64 +
+               u64map_memory(&ft->by_path) + u64map_memory(&ft->owner);
+    for (size_t i = 0; i < ft->n_files; i++)
+        n += (ft->files[i].path ? strlen(ft->files[i].path) + 1 : 0) +
+             (size_t)ft->files[i].cap_ids * sizeof *ft->files[i].ids;
+    return n;
 }

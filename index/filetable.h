@@ -77,6 +77,10 @@ void filetable_clear_ids(filetable *ft, size_t f);
 /* Removes file f (its articles must have been deleted). */
 void filetable_drop(filetable *ft, size_t f);
 
+/* Bytes it holds: entries, paths, identities, maps (a walk over the
+ * entries). */
+size_t filetable_memory(const filetable *ft);
+
 /* Live entries. */
 size_t filetable_count(const filetable *ft);
 

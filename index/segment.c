@@ -382,9 +382,9 @@ int segment_sections(const segment *s, seg_section **out, size_t *n)
     if (!*out)
         return MORGUE_ENOMEM;
     for (uint32_t i = 0; i < count; i++, d += SEGMENT_DIR_ENTRY_SIZE)
-        (*out)[i] = (seg_section){ codec_get_u32le(d),
+        (*out)[i] = seg_bytes(codec_get_u32le(d),
                                    s->map + codec_get_u64le(d + 8),
-                                   (size_t)codec_get_u64le(d + 16) };
+                                   (size_t)codec_get_u64le(d + 16));
     *n = count;
     return MORGUE_OK;
 }

@@ -13,6 +13,20 @@
 
 /* ---- writing ---- */
 
+/* A segment file being written (segment_write.c); section writers
+ * append to it with seg_out_put, which checksums what it writes. */
+typedef struct seg_out seg_out;
+void seg_out_put(seg_out *o, const void *p, size_t n);
+
+/* One document of a streamed term (seg_term.next_doc): its number (in
+ * ascending order), term frequency and, for terms with positions, its tf
+ * positions as varints (the first absolute, then differences). */
+typedef struct seg_doc {
+    uint32_t doc, tf;
+    const uint8_t *pos;
+    size_t pos_len;
+} seg_doc;
+
 /* One term as the inverter (or a merge) hands it over. post holds, per
  * document, varint gap and varint (tf - 1), gaps as in a short block; pos
  * holds per document tf varint positions (first absolute, then deltas),
@@ -29,21 +43,55 @@ typedef struct seg_term {
      * identical, or SIZE_MAX: a stem with one surface word shares that
      * word's postings instead of repeating them. */
     size_t alias;
+    /* Or (a merge): the key of an earlier term whose postings this one
+     * shares; the term is left out when that key was not written. */
+    const char *alias_key;
+    size_t alias_key_len;
+    /* Or (a merge): the documents one at a time, 1 and *d filled, 0 at
+     * the end, or a negative morgue_error_code with a message; df, post
+     * and pos are then ignored and a term without documents is left out.
+     * *d's positions stay valid until the next call. */
+    int (*next_doc)(void *ud, seg_doc *d, errmsg *e);
+    void *doc_ud;
 } seg_term;
 
-/* One section's bytes, for segment_write_sections. */
+/* One section's bytes, for segment_write_sections: ptr and len, or the
+ * bytes of a spool (index/spool.h), or what gen writes. */
+struct spool;
 typedef struct seg_section {
     uint32_t tag;
     const void *ptr;
     size_t len;
+    struct spool *spool;
+    int (*gen)(void *ud, seg_out *o, errmsg *e);
+    void *ud;
 } seg_section;
 
+/* A section of ptr[0..len). */
+static inline seg_section seg_bytes(uint32_t tag, const void *ptr,
+                                    size_t len)
+{
+    seg_section s = { .tag = tag, .ptr = ptr, .len = len };
+    return s;
+}
+
 #define SEG_MAX_EXTRA 8 /* sections a seg_build may add (the stored text) */
+#define SEG_SPOOL_MEM (1u << 20) /* memory of one spooled section */
 
 typedef struct seg_build {
     uint32_t n_docs;
-    const colset *cols;     /* n_docs rows of every column */
-    const uint64_t *idents; /* n_docs identity hashes */
+    /* The columns: n_docs rows of each; or (put_column set) only their
+     * descriptors, put_column writing column col's n_docs values, with
+     * DLEN and TLEN (postings impacts, META) in dlen and tlen and the
+     * date range (INT64_MIN: none) in date_min, date_max. */
+    const colset *cols;
+    int (*put_column)(void *ud, size_t col, seg_out *o, errmsg *e);
+    const uint32_t *dlen, *tlen;
+    int64_t date_min, date_max;
+    /* n_docs identity hashes; or NULL and put_idents writes IDNT's
+     * entries in their order. */
+    const uint64_t *idents;
+    int (*put_idents)(void *ud, seg_out *o, errmsg *e);
     const seg_term *terms;  /* n_terms, sorted by key; or NULL and: */
     size_t n_terms;
     /* Terms one at a time, in key order (a merge streams them): 1 and the
@@ -58,7 +106,11 @@ typedef struct seg_build {
     features feat;
 } seg_build;
 
-/* Writes b to a new file at path and fsyncs it. */
+/* Writes b to a new file at path and fsyncs it. Memory: the sections
+ * produced side by side (dictionary, postings, positions) are spooled
+ * (index/spool.h, SEG_SPOOL_MEM each) into temporary files in path's
+ * directory, and one term's postings are held while it is written; the
+ * rest is streamed. */
 int segment_write(const char *path, const seg_build *b, errmsg *e);
 
 /* Writes a segment file made of the given sections, in that order, with

@@ -1,8 +1,20 @@
-/* segment_write.c: serialises an inverted segment into one .mseg file
- * (format in index/format.h): postings re-blocked with skip data, the
- * front-coded dictionary, the columns and stored fields. */
+/* segment_write.c: serialises a segment into one .mseg file (format in
+ * index/format.h): postings re-blocked with skip data, the front-coded
+ * dictionary, the columns and stored fields.
+ *
+ * Everything is streamed to the file: terms come one at a time (from the
+ * inverter's sorted array or a merge's callback) and their documents one
+ * at a time too; the dictionary, postings and positions they add to are
+ * spooled (index/spool.h) and copied into the file in format order, each
+ * section's CRC computed as its bytes are written. Only one term's
+ * postings (its blocks and skip table, some bytes per document) are held
+ * at once, and a block's 128 documents. An alias (a stem sharing a
+ * word's postings) is resolved by looking the word up in the dictionary
+ * being written, through a sparse index of its blocks' first keys, so
+ * no per-term table is kept either. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,63 +23,194 @@
 #include "index/codec.h"
 #include "index/format.h"
 #include "index/segment.h"
+#include "index/spool.h"
 #include "morgue.h"
-#include "util/buf.h"
 #include "util/alloc.h"
+#include "util/buf.h"
+#include "util/span.h"
 
-/* Scratch arrays reused across terms. */
-typedef struct scratch {
-    uint32_t *docs, *tfs;
-    size_t *pos_ends; /* byte offset in pos just past each document */
-    size_t cap;
-} scratch;
+/* ---- the file ---- */
 
-static int scratch_fit(scratch *sc, size_t n)
+#define OUT_BUF (256u << 10)
+
+struct seg_out {
+    int fd;
+    uint64_t off;        /* bytes written, buffered ones included */
+    char *wbuf;
+    size_t wlen;
+    buf dir;
+    uint32_t n_sections;
+    uint64_t sec_start;
+    uLong crc;
+    int rc;
+    errmsg *e;
+    const char *path;
+};
+
+static void out_flush(seg_out *o)
 {
-    if (n <= sc->cap)
-        return 0;
-    size_t cap = n < 1024 ? 1024 : n;
-    uint32_t *d = mem_rearray(sc->docs, cap, sizeof *d);
-    if (d)
-        sc->docs = d;
-    uint32_t *t = mem_rearray(sc->tfs, cap, sizeof *t);
-    if (t)
-        sc->tfs = t;
-    size_t *p = mem_rearray(sc->pos_ends, cap, sizeof *p);
-    if (p)
-        sc->pos_ends = p;
-    if (!d || !t || !p)
-        return -1;
-    sc->cap = cap;
-    return 0;
+    const char *c = o->wbuf;
+    size_t n = o->wlen;
+    while (o->rc == 0 && n > 0) {
+        ssize_t w = write(o->fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            o->rc = err_set(o->e, MORGUE_EIO, "%s: write: %s", o->path,
+                            strerror(errno));
+            break;
+        }
+        c += w;
+        n -= (size_t)w;
+    }
+    o->wlen = 0;
 }
 
-/* Decodes the inverter's (gap, tf-1) pairs and finds where each
- * document's positions end. */
-static int decode_term(const seg_term *t, scratch *sc)
+/* Bytes into the file, outside any checksum. */
+static void out_raw(seg_out *o, const void *p, size_t n)
 {
-    /* A term without positions has pos NULL: no arithmetic on it (null
-     * plus 0 is undefined, and clang's UBSan says so). */
-    const uint8_t *p = t->post, *end = p ? p + t->post_len : p;
-    const uint8_t *q = t->pos, *qend = q ? q + t->pos_len : q;
-    uint64_t doc = 0;
-    for (uint32_t i = 0; i < t->df; i++) {
-        uint64_t gap, tf1;
-        if (codec_get_varint(&p, end, &gap) || codec_get_varint(&p, end, &tf1))
-            return -1;
-        doc = i == 0 ? gap : doc + gap + 1;
-        sc->docs[i] = (uint32_t)doc;
-        sc->tfs[i] = (uint32_t)tf1 + 1;
-        if (t->pos_len) {
-            for (uint64_t k = 0; k <= tf1; k++) {
-                uint64_t v;
-                if (codec_get_varint(&q, qend, &v))
-                    return -1;
-            }
-            sc->pos_ends[i] = (size_t)(q - t->pos);
-        }
+    const char *c = p;
+    while (o->rc == 0 && n > 0) {
+        size_t k = OUT_BUF - o->wlen < n ? OUT_BUF - o->wlen : n;
+        memcpy(o->wbuf + o->wlen, c, k);
+        o->wlen += k;
+        o->off += k;
+        c += k;
+        n -= k;
+        if (o->wlen == OUT_BUF)
+            out_flush(o);
     }
-    return 0;
+}
+
+void seg_out_put(seg_out *o, const void *p, size_t n)
+{
+    if (o->rc)
+        return;
+    const Bytef *bp = p;
+    for (size_t left = n; left > 0;) { /* crc32 takes uInt lengths */
+        uInt chunk = left > (1u << 30) ? (1u << 30) : (uInt)left;
+        o->crc = crc32(o->crc, bp, chunk);
+        bp += chunk;
+        left -= chunk;
+    }
+    out_raw(o, p, n);
+}
+
+static void out_align(seg_out *o)
+{
+    static const char zeros[8];
+    if (o->off % 8)
+        out_raw(o, zeros, 8 - o->off % 8);
+}
+
+static void section_begin(seg_out *o)
+{
+    out_align(o);
+    o->sec_start = o->off;
+    o->crc = crc32(0L, Z_NULL, 0);
+}
+
+static void section_end(seg_out *o, uint32_t tag)
+{
+    buf_put_u32le(&o->dir, tag);
+    buf_put_u32le(&o->dir, 0);
+    buf_put_u64le(&o->dir, o->sec_start);
+    buf_put_u64le(&o->dir, o->off - o->sec_start);
+    buf_put_u32le(&o->dir, (uint32_t)o->crc);
+    buf_put_u32le(&o->dir, 0);
+    o->n_sections++;
+}
+
+static int put_cb(void *ud, const void *p, size_t n)
+{
+    seg_out *o = ud;
+    seg_out_put(o, p, n);
+    return o->rc ? -1 : 0;
+}
+
+static void put_section(seg_out *o, const seg_section *s)
+{
+    section_begin(o);
+    if (s->gen) {
+        int rc = s->gen(s->ud, o, o->e);
+        if (rc && o->rc == 0)
+            o->rc = rc;
+    } else if (s->spool) {
+        if (spool_each(s->spool, put_cb, o) && o->rc == 0)
+            o->rc = spool_check(s->spool, "a section", o->e);
+        if (o->rc == 0 && s->spool->err) /* read error, put was fine */
+            o->rc = spool_check(s->spool, "a section", o->e);
+    } else {
+        seg_out_put(o, s->ptr, s->len);
+    }
+    section_end(o, s->tag);
+}
+
+static void write_file(seg_out *o, const seg_section *secs, size_t n,
+                       uint32_t version)
+{
+    uint8_t header[16] = { 0 };
+    memcpy(header, SEGMENT_MAGIC, 8);
+    header[8] = (uint8_t)version; /* u32le; the version is < 256 */
+    out_raw(o, header, sizeof header);
+    for (size_t i = 0; i < n && o->rc == 0; i++)
+        put_section(o, &secs[i]);
+    out_align(o);
+    if (o->dir.oom && o->rc == 0)
+        o->rc = err_set(o->e, MORGUE_ENOMEM, "out of memory");
+    if (o->rc)
+        return;
+    uint64_t dir_off = o->off;
+    out_raw(o, o->dir.ptr, o->dir.len);
+    uint8_t foot[SEGMENT_FOOTER_SIZE];
+    uint32_t v[4] = { o->n_sections,
+                      (uint32_t)crc32(0L, (const Bytef *)o->dir.ptr,
+                                      (uInt)o->dir.len),
+                      version, 0 };
+    for (int k = 0; k < 8; k++)
+        foot[k] = (uint8_t)(dir_off >> (8 * k));
+    for (int f = 0; f < 4; f++)
+        for (int k = 0; k < 4; k++)
+            foot[8 + 4 * f + k] = (uint8_t)(v[f] >> (8 * k));
+    memcpy(foot + 24, SEGMENT_END_MAGIC, 8);
+    out_raw(o, foot, sizeof foot);
+    out_flush(o);
+}
+
+int segment_write_sections(const char *path, const seg_section *secs,
+                           size_t n, uint32_t version, errmsg *e)
+{
+    seg_out o = { .fd = -1, .dir = BUF_INIT, .e = e, .path = path };
+    o.wbuf = malloc(OUT_BUF);
+    if (!o.wbuf)
+        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    /* O_EXCL: a segment name is never reused, so an existing file means
+     * another writer is at work here; never truncate what it may map. */
+    o.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (o.fd < 0) {
+        free(o.wbuf);
+        return err_set(e, MORGUE_EIO, "%s: %s", path, strerror(errno));
+    }
+    write_file(&o, secs, n, version);
+    if (o.rc == 0 && fsync(o.fd) != 0)
+        o.rc = err_set(e, MORGUE_EIO, "%s: fsync: %s", path, strerror(errno));
+    if (close(o.fd) != 0 && o.rc == 0)
+        o.rc = err_set(e, MORGUE_EIO, "%s: close: %s", path, strerror(errno));
+    buf_free(&o.dir);
+    free(o.wbuf);
+    if (o.rc != MORGUE_OK)
+        unlink(path);
+    return o.rc;
+}
+
+/* ---- postings ---- */
+
+/* Length (DLEN or TLEN, by len_col) of document doc. */
+static uint32_t doc_len(const seg_build *b, int len_col, uint32_t doc)
+{
+    if (b->put_column)
+        return (len_col == COL_TLEN ? b->tlen : b->dlen)[doc];
+    return (uint32_t)colset_get(b->cols, (size_t)len_col, doc);
 }
 
 static void put_full_block(buf *out, const uint32_t *docs, const uint32_t *tfs,
@@ -114,13 +257,12 @@ typedef struct impact {
  * tf, their smallest length), still an upper bound. The frontier is kept
  * as documents come (it stays small), so no sort of the block is needed. */
 static void put_impacts(buf *out, const uint32_t *tfs, const uint32_t *docs,
-                        uint32_t n, const colset *cols, int len_col)
+                        uint32_t n, const seg_build *b, int len_col)
 {
     impact f[CODEC_BLOCK];
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++) {
-        impact x = { tfs[i], (uint32_t)colset_get(cols, (size_t)len_col,
-                                                  docs[i]) };
+        impact x = { tfs[i], doc_len(b, len_col, docs[i]) };
         int beaten = 0;
         for (uint32_t j = 0; j < k && !beaten; j++)
             beaten = f[j].tf >= x.tf && f[j].len <= x.len;
@@ -152,57 +294,259 @@ static void put_impacts(buf *out, const uint32_t *tfs, const uint32_t *docs,
     }
 }
 
-/* Writes one term's postings (and copies its positions); returns bytes
- * written to post via *post_len. */
-static int write_term(const seg_term *t, const seg_build *b, scratch *sc,
-                      buf *post, buf *posn, buf *tmp, uint64_t *post_len)
-{
-    if (scratch_fit(sc, t->df) || decode_term(t, sc))
-        return -1;
-    int len_col = t->key_len && t->key[0] == NS_TITLE ? COL_TLEN : COL_DLEN;
-    uint32_t n_blocks = (t->df + CODEC_BLOCK - 1) / CODEC_BLOCK;
-    size_t start = post->len;
-    buf_clear(tmp);
-    uint32_t prev_last = 0;
-    size_t prev_pos_end = 0;
-    buf skips = BUF_INIT;
-    for (uint32_t blk = 0; blk < n_blocks; blk++) {
-        uint32_t lo = blk * CODEC_BLOCK;
-        uint32_t n = t->df - lo < CODEC_BLOCK ? t->df - lo : CODEC_BLOCK;
-        size_t before = tmp->len;
-        if (n == CODEC_BLOCK)
-            put_full_block(tmp, sc->docs + lo, sc->tfs + lo, prev_last,
-                           blk == 0);
-        else
-            put_short_block(tmp, sc->docs + lo, sc->tfs + lo, n, prev_last,
-                            blk == 0);
-        uint32_t last = sc->docs[lo + n - 1];
-        size_t pos_end = t->pos_len ? sc->pos_ends[lo + n - 1] : 0;
-        if (n_blocks > 1) { /* one-block terms need no skip entry */
-            buf_put_varint(&skips, last - (blk ? prev_last : 0));
-            buf_put_varint(&skips, tmp->len - before);
-            buf_put_varint(&skips, pos_end - prev_pos_end);
-            put_impacts(&skips, sc->tfs + lo, sc->docs + lo, n, b->cols,
-                        len_col);
-        }
-        prev_last = last;
-        prev_pos_end = pos_end;
-    }
-    buf_append(post, skips.ptr, skips.len);
-    int oom = skips.oom;
-    buf_free(&skips);
-    buf_append(post, tmp->ptr, tmp->len);
-    buf_append(posn, t->pos, t->pos_len);
-    *post_len = post->len - start;
-    return oom || post->oom || posn->oom || tmp->oom ? -1 : 0;
-}
-
 static size_t shared_prefix(const char *a, size_t al, const char *b, size_t bl)
 {
     size_t n = 0;
     while (n < al && n < bl && a[n] == b[n])
         n++;
     return n;
+}
+
+
+
+/* A block of the dictionary as written, for looking terms up in it. */
+typedef struct tblock {
+    size_t key_off, key_len; /* its first key, in termw.keys */
+    uint64_t at;             /* its offset in the tdic spool */
+    uint64_t post_off;       /* postings offset of its first term */
+} tblock;
+
+/* The term writer: POST, POSN and TDIC's blocks are spooled (TDIC's
+ * header and block index are added when the section is written). */
+typedef struct termw {
+    const seg_build *b;
+    spool tdic, post, posn;
+    buf index;                 /* u32 per block: offset within TDIC */
+    tblock *blocks;
+    size_t n_blocks, cap_blocks;
+    buf keys;                  /* the blocks' first keys */
+    buf ent, tpost, skips, look;
+    uint32_t docs[CODEC_BLOCK], tfs[CODEC_BLOCK];
+    size_t n_terms;
+    uint64_t n_words;
+    char prev[MAX_KEY];
+    size_t prev_len;
+} termw;
+
+/* The inverter's arrays as a document stream (seg_term.next_doc). */
+typedef struct arr_docs {
+    const uint8_t *p, *end, *q, *qend;
+    uint32_t left;
+    uint64_t doc;
+    int first;
+} arr_docs;
+
+static int arr_next(void *ud, seg_doc *d, errmsg *e)
+{
+    arr_docs *a = ud;
+    if (a->left == 0)
+        return 0;
+    uint64_t gap, tf1;
+    if (codec_get_varint(&a->p, a->end, &gap) ||
+        codec_get_varint(&a->p, a->end, &tf1))
+        return err_set(e, MORGUE_ERROR, "inverted postings do not decode");
+    a->doc = a->first ? gap : a->doc + gap + 1;
+    a->first = 0;
+    a->left--;
+    d->doc = (uint32_t)a->doc;
+    d->tf = (uint32_t)tf1 + 1;
+    d->pos = a->q;
+    if (a->q) {
+        for (uint64_t k = 0; k <= tf1; k++) {
+            uint64_t v;
+            if (codec_get_varint(&a->q, a->qend, &v))
+                return err_set(e, MORGUE_ERROR,
+                               "inverted positions do not decode");
+        }
+    }
+    d->pos_len = a->q ? (size_t)(a->q - d->pos) : 0;
+    return 1;
+}
+
+/* One block of n documents (tw->docs, tw->tfs) into tpost and its skip
+ * entry into skips. */
+static void end_block(termw *tw, uint32_t n, uint32_t blk, uint32_t *prev_last,
+                      uint64_t pos_end, uint64_t *prev_pos_end, int len_col)
+{
+    size_t before = tw->tpost.len;
+    if (n == CODEC_BLOCK)
+        put_full_block(&tw->tpost, tw->docs, tw->tfs, *prev_last, blk == 0);
+    else
+        put_short_block(&tw->tpost, tw->docs, tw->tfs, n, *prev_last,
+                        blk == 0);
+    uint32_t last = tw->docs[n - 1];
+    buf_put_varint(&tw->skips, last - (blk ? *prev_last : 0));
+    buf_put_varint(&tw->skips, tw->tpost.len - before);
+    buf_put_varint(&tw->skips, pos_end - *prev_pos_end);
+    put_impacts(&tw->skips, tw->tfs, tw->docs, n, tw->b, len_col);
+    *prev_last = last;
+    *prev_pos_end = pos_end;
+}
+
+/* Writes one term's postings and positions; its document count into *df
+ * (0: it had none, nothing written) and its postings bytes into
+ * *post_len. */
+static int write_postings(termw *tw, const seg_term *t, uint32_t *df,
+                          uint64_t *post_len, errmsg *e)
+{
+    arr_docs a = { t->post, t->post ? t->post + t->post_len : NULL,
+                   t->pos_len ? t->pos : NULL,
+                   t->pos_len ? t->pos + t->pos_len : NULL, t->df, 0, 1 };
+    int (*next)(void *, seg_doc *, errmsg *) = t->next_doc ? t->next_doc
+                                                           : arr_next;
+    void *ud = t->next_doc ? t->doc_ud : &a;
+    int len_col = t->key_len && t->key[0] == NS_TITLE ? COL_TLEN : COL_DLEN;
+    buf_clear(&tw->tpost);
+    buf_clear(&tw->skips);
+    uint64_t pos_start = tw->posn.len, prev_pos_end = 0;
+    uint32_t n = 0, blk = 0, prev_last = 0, last = 0;
+    *df = 0;
+    for (;;) {
+        seg_doc d;
+        int rc = next(ud, &d, e);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            break;
+        if (*df == UINT32_MAX || (*df && d.doc <= last) || d.tf == 0)
+            return err_set(e, MORGUE_ERROR, "term '%.*s': documents out of "
+                           "order", (int)t->key_len, t->key);
+        last = d.doc;
+        tw->docs[n] = d.doc;
+        tw->tfs[n] = d.tf;
+        n++;
+        (*df)++;
+        spool_append(&tw->posn, d.pos, d.pos_len);
+        if (n == CODEC_BLOCK) {
+            end_block(tw, n, blk++, &prev_last, tw->posn.len - pos_start,
+                      &prev_pos_end, len_col);
+            n = 0;
+        }
+    }
+    if (n)
+        end_block(tw, n, blk++, &prev_last, tw->posn.len - pos_start,
+                  &prev_pos_end, len_col);
+    if (tw->tpost.oom || tw->skips.oom)
+        return err_set(e, MORGUE_ENOMEM, "out of memory writing a segment");
+    if (blk > 1) /* one-block terms need no skip table */
+        spool_append(&tw->post, tw->skips.ptr, tw->skips.len);
+    spool_append(&tw->post, tw->tpost.ptr, tw->tpost.len);
+    *post_len = (blk > 1 ? tw->skips.len : 0) + tw->tpost.len;
+    return MORGUE_OK;
+}
+
+/* Finds key in the dictionary written so far: 1 with its document
+ * frequency, postings offset and length, 0 when it is not there. */
+static int lookup(termw *tw, const char *key, size_t len, uint32_t *df,
+                  uint64_t *post_off, uint64_t *post_len, errmsg *e)
+{
+    size_t lo = 0, hi = tw->n_blocks; /* last block with first key <= key */
+    if (hi == 0)
+        return 0;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        const tblock *x = &tw->blocks[mid];
+        if (span_cmp(tw->keys.ptr + x->key_off, x->key_len, key, len) <= 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    const tblock *x = &tw->blocks[lo];
+    uint64_t end = lo + 1 < tw->n_blocks ? tw->blocks[lo + 1].at
+                                         : tw->tdic.len;
+    buf_clear(&tw->look);
+    if (buf_reserve(&tw->look, (size_t)(end - x->at)))
+        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    if (spool_read(&tw->tdic, tw->look.ptr, (size_t)(end - x->at), x->at))
+        return spool_check(&tw->tdic, "a dictionary", e);
+    const uint8_t *p = (const uint8_t *)tw->look.ptr + 16;
+    const uint8_t *pend = (const uint8_t *)tw->look.ptr + (end - x->at);
+    char k[MAX_KEY];
+    size_t klen = 0;
+    uint64_t at = x->post_off;
+    while (p < pend) {
+        uint64_t shared, suffix, d, plen, aoff = 0, qlen;
+        if (codec_get_varint(&p, pend, &shared) ||
+            codec_get_varint(&p, pend, &suffix) || shared > klen ||
+            suffix > MAX_KEY - shared || suffix > (uint64_t)(pend - p))
+            break;
+        memcpy(k + shared, p, suffix);
+        klen = shared + suffix;
+        p += suffix;
+        if (codec_get_varint(&p, pend, &d) ||
+            codec_get_varint(&p, pend, &plen) ||
+            ((plen & 1) && codec_get_varint(&p, pend, &aoff)) ||
+            codec_get_varint(&p, pend, &qlen))
+            break;
+        if (klen == len && memcmp(k, key, len) == 0) {
+            *df = (uint32_t)d;
+            *post_off = (plen & 1) ? aoff : at;
+            *post_len = plen >> 1;
+            return 1;
+        }
+        if (!(plen & 1))
+            at += plen >> 1;
+    }
+    return 0;
+}
+
+static int key_add_block(termw *tw, const seg_term *t)
+{
+    if (tw->n_blocks == tw->cap_blocks) {
+        size_t cap = mem_grow_cap(tw->cap_blocks, tw->n_blocks + 1,
+                                  sizeof *tw->blocks);
+        tblock *x = cap ? mem_rearray(tw->blocks, cap, sizeof *x) : NULL;
+        if (!x)
+            return -1;
+        tw->blocks = x;
+        tw->cap_blocks = cap;
+    }
+    tw->blocks[tw->n_blocks++] = (tblock){ tw->keys.len, t->key_len,
+                                           tw->tdic.len, tw->post.len };
+    buf_append(&tw->keys, t->key, t->key_len);
+    buf_put_u32le(&tw->index, (uint32_t)(16 + tw->tdic.len));
+    return tw->keys.oom || tw->index.oom ? -1 : 0;
+}
+
+/* Adds term t (documents already written, or an alias) to the
+ * dictionary. */
+static int put_entry(termw *tw, const seg_term *t, uint32_t df,
+                     uint64_t post_before, uint64_t posn_before,
+                     uint64_t post_len, int alias, uint64_t alias_off)
+{
+    size_t shared = 0;
+    if (tw->n_terms % TDIC_BLOCK_TERMS == 0) {
+        if (key_add_block(tw, t))
+            return -1;
+        tw->blocks[tw->n_blocks - 1].post_off = post_before;
+        uint8_t h[16];
+        for (int k = 0; k < 8; k++) {
+            h[k] = (uint8_t)(post_before >> (8 * k));
+            h[8 + k] = (uint8_t)(posn_before >> (8 * k));
+        }
+        spool_append(&tw->tdic, h, sizeof h);
+    } else {
+        shared = shared_prefix(tw->prev, tw->prev_len, t->key, t->key_len);
+    }
+    buf *x = &tw->ent;
+    buf_clear(x);
+    buf_put_varint(x, shared);
+    buf_put_varint(x, t->key_len - shared);
+    buf_append(x, t->key + shared, t->key_len - shared);
+    buf_put_varint(x, df);
+    buf_put_varint(x, post_len << 1 | (uint64_t)alias);
+    if (alias)
+        buf_put_varint(x, alias_off);
+    buf_put_varint(x, alias ? 0 : tw->posn.len - posn_before);
+    if (x->oom)
+        return -1;
+    spool_append(&tw->tdic, x->ptr, x->len);
+    memcpy(tw->prev, t->key, t->key_len);
+    tw->prev_len = t->key_len;
+    tw->n_terms++;
+    if (t->key_len && t->key[0] == NS_WORD)
+        tw->n_words++;
+    return 0;
 }
 
 /* Where write_terms gets its terms: the sorted array, or the callback. */
@@ -212,167 +556,94 @@ static int next_term(const seg_build *b, size_t i, seg_term *t, errmsg *e)
         if (i >= b->n_terms)
             return 0;
         *t = b->terms[i];
+        if (t->alias < i) {
+            t->alias_key = b->terms[t->alias].key;
+            t->alias_key_len = b->terms[t->alias].key_len;
+        }
         return 1;
     }
     return b->next_term(b->ud, t, e);
 }
 
-/* Grows offs (two u64 per term) to hold term i. */
-static int fit_offs(uint64_t **offs, size_t *cap, size_t i)
+static int write_one(termw *tw, const seg_term *t, errmsg *e)
 {
-    if (i < *cap)
-        return 0;
-    size_t n = *cap ? *cap * 2 : 1024;
-    uint64_t *o = realloc(*offs, n * 2 * sizeof *o);
-    if (!o)
-        return -1;
-    *offs = o;
-    *cap = n;
+    if (t->key_len > MAX_KEY || t->key_len == 0)
+        return err_set(e, MORGUE_ERROR, "a term key of %zu bytes",
+                       t->key_len);
+    uint64_t post_before = tw->post.len, posn_before = tw->posn.len;
+    uint64_t post_len = 0, alias_off = 0;
+    uint32_t df = 0;
+    int alias = t->alias_key != NULL, rc;
+    if (alias)
+        rc = lookup(tw, t->alias_key, t->alias_key_len, &df, &alias_off,
+                    &post_len, e);
+    else
+        rc = write_postings(tw, t, &df, &post_len, e);
+    if (rc < 0)
+        return rc;
+    if (df == 0) /* every document deleted, or an alias of nothing */
+        return MORGUE_OK;
+    if (put_entry(tw, t, df, post_before, posn_before, post_len, alias,
+                  alias_off))
+        return err_set(e, MORGUE_ENOMEM, "out of memory writing a segment");
+    return MORGUE_OK;
+}
+
+static int write_terms(termw *tw, errmsg *e)
+{
+    for (size_t i = 0;; i++) {
+        seg_term t;
+        int rc = next_term(tw->b, i, &t, e);
+        if (rc <= 0)
+            return rc;
+        if ((rc = write_one(tw, &t, e)))
+            return rc;
+    }
+}
+
+static void termw_free(termw *tw)
+{
+    spool_free(&tw->tdic);
+    spool_free(&tw->post);
+    spool_free(&tw->posn);
+    buf_free(&tw->index);
+    free(tw->blocks);
+    buf_free(&tw->keys);
+    buf_free(&tw->ent);
+    buf_free(&tw->tpost);
+    buf_free(&tw->skips);
+    buf_free(&tw->look);
+}
+
+static int put_zeros(seg_out *o, size_t n)
+{
+    static const char zeros[8];
+    seg_out_put(o, zeros, n);
     return 0;
 }
 
-static void put_tdic_entry(buf *tdic, const seg_term *t, size_t shared,
-                           uint64_t post_len, int alias, uint64_t alias_off)
+/* TDIC: header, the spooled blocks, padding, the block index. */
+static int gen_tdic(void *ud, seg_out *o, errmsg *e)
 {
-    buf_put_varint(tdic, shared);
-    buf_put_varint(tdic, t->key_len - shared);
-    buf_append(tdic, t->key + shared, t->key_len - shared);
-    buf_put_varint(tdic, t->df);
-    buf_put_varint(tdic, post_len << 1 | (uint64_t)alias);
-    if (alias)
-        buf_put_varint(tdic, alias_off);
-    buf_put_varint(tdic, alias ? 0 : t->pos_len);
+    termw *tw = ud;
+    (void)e;
+    uint64_t body = 16 + tw->tdic.len;
+    size_t pad = (size_t)((4 - body % 4) % 4);
+    uint32_t v[4] = { (uint32_t)tw->n_terms, (uint32_t)tw->n_blocks,
+                      TDIC_BLOCK_TERMS, (uint32_t)(body + pad) };
+    uint8_t h[16];
+    for (int f = 0; f < 4; f++)
+        for (int k = 0; k < 4; k++)
+            h[4 * f + k] = (uint8_t)(v[f] >> (8 * k));
+    seg_out_put(o, h, sizeof h);
+    if (spool_each(&tw->tdic, put_cb, o) && o->rc == 0)
+        return spool_check(&tw->tdic, "a dictionary", o->e);
+    put_zeros(o, pad);
+    seg_out_put(o, tw->index.ptr, tw->index.len);
+    return o->rc;
 }
 
-/* Patches TDIC's header (term and block counts, block index offset) and
- * appends the block index. */
-static void finish_tdic(buf *tdic, buf *index, size_t n_terms)
-{
-    while (tdic->len % 4)
-        buf_putc(tdic, 0);
-    uint32_t index_off = (uint32_t)tdic->len;
-    buf_append(tdic, index->ptr, index->len);
-    uint32_t n_blocks = (uint32_t)((n_terms + TDIC_BLOCK_TERMS - 1) /
-                                   TDIC_BLOCK_TERMS);
-    uint32_t v[4] = { (uint32_t)n_terms, n_blocks, TDIC_BLOCK_TERMS,
-                      index_off };
-    if (!tdic->oom)
-        for (int f = 0; f < 4; f++)
-            for (int k = 0; k < 4; k++)
-                tdic->ptr[4 * f + k] = (char)(v[f] >> (8 * k));
-}
-
-/* Builds POST, POSN and TDIC; the term count goes to *n_terms. */
-static int write_terms(const seg_build *b, buf *post, buf *posn, buf *tdic,
-                       uint64_t *n_words, size_t *n_terms, errmsg *e)
-{
-    scratch sc = { 0 };
-    buf tmp = BUF_INIT, index = BUF_INIT;
-    uint64_t *offs = NULL;
-    size_t cap = 0, i = 0;
-    char prev[MAX_KEY];
-    size_t prev_len = 0;
-    for (int k = 0; k < 4; k++)
-        buf_put_u32le(tdic, 0); /* header, patched by finish_tdic */
-    int rc = 0;
-    *n_words = 0;
-    for (;; i++) {
-        seg_term t;
-        rc = next_term(b, i, &t, e);
-        if (rc <= 0)
-            break;
-        rc = -1;
-        if (t.key_len > MAX_KEY || fit_offs(&offs, &cap, i))
-            break;
-        if (t.key_len && t.key[0] == NS_WORD)
-            (*n_words)++;
-        size_t shared = 0;
-        if (i % TDIC_BLOCK_TERMS == 0) {
-            buf_put_u32le(&index, (uint32_t)tdic->len);
-            buf_put_u64le(tdic, post->len);
-            buf_put_u64le(tdic, posn->len);
-        } else {
-            shared = shared_prefix(prev, prev_len, t.key, t.key_len);
-        }
-        int alias = t.alias < i;
-        uint64_t post_len = 0;
-        offs[2 * i] = post->len;
-        if (alias)
-            post_len = offs[2 * t.alias + 1];
-        else if (write_term(&t, b, &sc, post, posn, &tmp, &post_len))
-            break;
-        offs[2 * i + 1] = post_len;
-        put_tdic_entry(tdic, &t, shared, post_len, alias,
-                       alias ? offs[2 * t.alias] : 0);
-        memcpy(prev, t.key, t.key_len);
-        prev_len = t.key_len;
-        rc = 0;
-    }
-    *n_terms = i;
-    finish_tdic(tdic, &index, i);
-    if (rc == 0 && (tdic->oom || index.oom))
-        rc = -1;
-    if (rc == -1)
-        rc = err_set(e, MORGUE_ENOMEM, "out of memory writing a segment");
-    buf_free(&tmp);
-    buf_free(&index);
-    free(offs);
-    free(sc.docs);
-    free(sc.tfs);
-    free(sc.pos_ends);
-    return rc;
-}
-
-typedef struct filew {
-    int fd;
-    uint64_t off;
-    buf dir;
-    uint32_t n_sections;
-    int rc;
-    errmsg *e;
-    const char *path;
-} filew;
-
-static void fw_write(filew *f, const void *p, size_t n)
-{
-    const char *c = p;
-    while (f->rc == 0 && n > 0) {
-        ssize_t w = write(f->fd, c, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            f->rc = err_set(f->e, MORGUE_EIO, "%s: write: %s", f->path,
-                            strerror(errno));
-            return;
-        }
-        c += w;
-        n -= (size_t)w;
-        f->off += (uint64_t)w;
-    }
-}
-
-static void fw_section(filew *f, uint32_t tag, const void *p, size_t n)
-{
-    static const char zeros[8];
-    if (f->off % 8)
-        fw_write(f, zeros, 8 - f->off % 8);
-    buf_put_u32le(&f->dir, tag);
-    buf_put_u32le(&f->dir, 0);
-    buf_put_u64le(&f->dir, f->off);
-    buf_put_u64le(&f->dir, n);
-    uLong crc = crc32(0L, Z_NULL, 0);
-    const Bytef *bp = p;
-    for (size_t left = n; left > 0;) { /* crc32 takes uInt lengths */
-        uInt chunk = left > (1u << 30) ? (1u << 30) : (uInt)left;
-        crc = crc32(crc, bp, chunk);
-        bp += chunk;
-        left -= chunk;
-    }
-    buf_put_u32le(&f->dir, (uint32_t)crc);
-    buf_put_u32le(&f->dir, 0);
-    f->n_sections++;
-    fw_write(f, p, n);
-}
+/* ---- the other sections ---- */
 
 static void put_meta(buf *m, const seg_build *b, uint64_t n_words,
                      size_t n_terms)
@@ -380,8 +651,10 @@ static void put_meta(buf *m, const seg_build *b, uint64_t n_words,
     uint64_t sum = 0, tsum = 0;
     int64_t lo = INT64_MIN, hi = INT64_MIN;
     for (uint32_t d = 0; d < b->n_docs; d++) {
-        sum += colset_get(b->cols, COL_DLEN, d);
-        tsum += colset_get(b->cols, COL_TLEN, d);
+        sum += doc_len(b, COL_DLEN, d);
+        tsum += doc_len(b, COL_TLEN, d);
+        if (b->put_column)
+            continue;
         int64_t t = (int64_t)colset_get(b->cols, COL_DATE, d);
         if (t == INT64_MIN)
             continue;
@@ -389,6 +662,10 @@ static void put_meta(buf *m, const seg_build *b, uint64_t n_words,
             lo = t;
         if (hi == INT64_MIN || t > hi)
             hi = t;
+    }
+    if (b->put_column) {
+        lo = b->date_min;
+        hi = b->date_max;
     }
     buf_put_u32le(m, b->n_docs);
     buf_put_u32le(m, 0);
@@ -415,12 +692,6 @@ static void put_cdir(buf *x, const colset *c)
     }
 }
 
-static void put_feat(buf *x, const features *f)
-{
-    buf_put_u64le(x, f->compat);
-    buf_put_u64le(x, f->rocompat);
-    buf_put_u64le(x, f->incompat);
-}
 
 static int by_hash_doc(const void *a, const void *b)
 {
@@ -432,7 +703,8 @@ static int by_hash_doc(const void *a, const void *b)
     return (dx > dy) - (dx < dy);
 }
 
-/* IDNT: (identity hash, document) pairs sorted by hash. */
+
+/* IDNT of the inverter: (identity hash, document) pairs sorted by hash. */
 static void put_idnt(buf *x, const seg_build *b)
 {
     buf_put_u32le(x, b->n_docs);
@@ -446,103 +718,105 @@ static void put_idnt(buf *x, const seg_build *b)
         qsort(x->ptr + start, b->n_docs, IDNT_ENTRY_SIZE, by_hash_doc);
 }
 
-static void write_file(filew *f, const seg_section *secs, size_t n,
-                       uint32_t version)
+/* IDNT of a merge: the header, then the entries as put_idents gives
+ * them. */
+static int gen_idnt(void *ud, seg_out *o, errmsg *e)
 {
-    uint8_t header[16] = { 0 };
-    memcpy(header, SEGMENT_MAGIC, 8);
-    header[8] = (uint8_t)version; /* u32le; the version is < 256 */
-    fw_write(f, header, sizeof header);
-    for (size_t i = 0; i < n; i++)
-        fw_section(f, secs[i].tag, secs[i].ptr, secs[i].len);
-    static const char zeros[8];
-    if (f->off % 8)
-        fw_write(f, zeros, 8 - f->off % 8);
-    uint64_t dir_off = f->off;
-    fw_write(f, f->dir.ptr, f->dir.len);
-    buf foot = BUF_INIT;
-    buf_put_u64le(&foot, dir_off);
-    buf_put_u32le(&foot, f->n_sections);
-    buf_put_u32le(&foot,
-                  (uint32_t)crc32(0L, (const Bytef *)f->dir.ptr,
-                                  (uInt)f->dir.len));
-    buf_put_u32le(&foot, version);
-    buf_put_u32le(&foot, 0);
-    buf_append(&foot, SEGMENT_END_MAGIC, 8);
-    if (foot.oom && f->rc == 0)
-        f->rc = err_set(f->e, MORGUE_ENOMEM, "out of memory");
-    fw_write(f, foot.ptr, foot.len);
-    buf_free(&foot);
+    const seg_build *b = ud;
+    uint8_t h[8] = { 0 };
+    for (int k = 0; k < 4; k++)
+        h[k] = (uint8_t)(b->n_docs >> (8 * k));
+    seg_out_put(o, h, sizeof h);
+    int rc = b->put_idents(b->ud, o, e);
+    return rc ? rc : o->rc;
 }
 
-int segment_write_sections(const char *path, const seg_section *secs,
-                           size_t n, uint32_t version, errmsg *e)
+typedef struct colgen {
+    const seg_build *b;
+    size_t col;
+} colgen;
+
+static int gen_column(void *ud, seg_out *o, errmsg *e)
 {
-    filew f = { .fd = -1, .dir = BUF_INIT, .e = e, .path = path };
-    /* O_EXCL: a segment name is never reused, so an existing file means
-     * another writer is at work here; never truncate what it may map. */
-    f.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (f.fd < 0)
-        return err_set(e, MORGUE_EIO, "%s: %s", path, strerror(errno));
-    write_file(&f, secs, n, version);
-    if (f.rc == 0 && f.dir.oom)
-        f.rc = err_set(e, MORGUE_ENOMEM, "out of memory");
-    if (f.rc == 0 && fsync(f.fd) != 0)
-        f.rc = err_set(e, MORGUE_EIO, "%s: fsync: %s", path, strerror(errno));
-    if (close(f.fd) != 0 && f.rc == 0)
-        f.rc = err_set(e, MORGUE_EIO, "%s: close: %s", path, strerror(errno));
-    buf_free(&f.dir);
-    if (f.rc != MORGUE_OK)
-        unlink(path);
-    return f.rc;
+    const colgen *c = ud;
+    int rc = c->b->put_column(c->b->ud, c->col, o, e);
+    return rc ? rc : o->rc;
 }
 
-/* The sections segment_write() builds itself, by name. */
-typedef struct built {
-    buf meta, tdic, post, posn, idnt, cdir, feat;
-} built;
+/* The directory of the file being written, for the spools. */
+static void dir_of(const char *path, char *dir, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) : 0;
+    if (!slash)
+        snprintf(dir, cap, ".");
+    else
+        snprintf(dir, cap, "%.*s", (int)(n ? n : 1), n ? path : "/");
+}
 
 int segment_write(const char *path, const seg_build *b, errmsg *e)
 {
-    built x = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT,
-                BUF_INIT, BUF_INIT, BUF_INIT };
-    buf *all[] = { &x.meta, &x.tdic, &x.post, &x.posn,
-                   &x.idnt, &x.cdir, &x.feat };
-    enum { N_BUILT = sizeof all / sizeof *all };
-    uint64_t n_words = 0;
-    size_t n_terms = 0;
-    features feat = b->feat;
-    int rc = write_terms(b, &x.post, &x.posn, &x.tdic, &n_words, &n_terms,
-                         e);
+    char dir[4096];
+    dir_of(path, dir, sizeof dir);
+    termw tw;
+    memset(&tw, 0, sizeof tw);
+    tw.b = b;
+    spool_init(&tw.tdic, dir, SEG_SPOOL_MEM);
+    spool_init(&tw.post, dir, SEG_SPOOL_MEM);
+    spool_init(&tw.posn, dir, SEG_SPOOL_MEM);
+    buf meta = BUF_INIT, idnt = BUF_INIT, cdir = BUF_INIT, feat = BUF_INIT;
+    colgen cg[N_COLS + COL_MAX_CARRIED];
+    int rc = write_terms(&tw, e);
+    if (rc == MORGUE_OK)
+        rc = spool_check(&tw.tdic, "a dictionary", e);
+    if (rc == MORGUE_OK)
+        rc = spool_check(&tw.post, "postings", e);
+    if (rc == MORGUE_OK)
+        rc = spool_check(&tw.posn, "positions", e);
     if (rc)
         goto out;
-    put_meta(&x.meta, b, n_words, n_terms);
-    put_idnt(&x.idnt, b);
-    put_cdir(&x.cdir, b->cols);
-    put_feat(&x.feat, &feat);
-    for (int i = 0; i < N_BUILT; i++)
-        if (all[i]->oom) {
-            rc = err_set(e, MORGUE_ENOMEM, "out of memory writing %s", path);
-            goto out;
-        }
+    put_meta(&meta, b, tw.n_words, tw.n_terms);
+    if (b->idents)
+        put_idnt(&idnt, b);
+    put_cdir(&cdir, b->cols);
+    buf_put_u64le(&feat, b->feat.compat);
+    buf_put_u64le(&feat, b->feat.rocompat);
+    buf_put_u64le(&feat, b->feat.incompat);
+    if (meta.oom || idnt.oom || cdir.oom || feat.oom || tw.index.oom) {
+        rc = err_set(e, MORGUE_ENOMEM, "out of memory writing %s", path);
+        goto out;
+    }
     seg_section secs[8 + SEG_MAX_EXTRA + N_COLS + COL_MAX_CARRIED];
     size_t n = 0;
-    secs[n++] = (seg_section){ SEC_FEAT, x.feat.ptr, x.feat.len };
-    secs[n++] = (seg_section){ SEC_META, x.meta.ptr, x.meta.len };
-    secs[n++] = (seg_section){ SEC_CDIR, x.cdir.ptr, x.cdir.len };
-    for (size_t i = 0; i < b->cols->n_cols; i++)
-        secs[n++] = (seg_section){ b->cols->cols[i].tag,
-                                   b->cols->cols[i].data.ptr,
-                                   b->cols->cols[i].data.len };
-    secs[n++] = (seg_section){ SEC_TDIC, x.tdic.ptr, x.tdic.len };
-    secs[n++] = (seg_section){ SEC_POST, x.post.ptr, x.post.len };
-    secs[n++] = (seg_section){ SEC_POSN, x.posn.ptr, x.posn.len };
+    secs[n++] = seg_bytes(SEC_FEAT, feat.ptr, feat.len);
+    secs[n++] = seg_bytes(SEC_META, meta.ptr, meta.len);
+    secs[n++] = seg_bytes(SEC_CDIR, cdir.ptr, cdir.len);
+    for (size_t i = 0; i < b->cols->n_cols; i++) {
+        const colbuf *c = &b->cols->cols[i];
+        if (b->put_column) {
+            cg[i] = (colgen){ b, i };
+            secs[n++] = (seg_section){ .tag = c->tag, .gen = gen_column,
+                                       .ud = &cg[i] };
+        } else {
+            secs[n++] = seg_bytes(c->tag, c->data.ptr, c->data.len);
+        }
+    }
+    secs[n++] = (seg_section){ .tag = SEC_TDIC, .gen = gen_tdic, .ud = &tw };
+    secs[n++] = (seg_section){ .tag = SEC_POST, .spool = &tw.post };
+    secs[n++] = (seg_section){ .tag = SEC_POSN, .spool = &tw.posn };
     for (size_t i = 0; i < b->n_extra; i++)
         secs[n++] = b->extra[i];
-    secs[n++] = (seg_section){ SEC_IDNT, x.idnt.ptr, x.idnt.len };
+    if (b->idents)
+        secs[n++] = seg_bytes(SEC_IDNT, idnt.ptr, idnt.len);
+    else
+        secs[n++] = (seg_section){ .tag = SEC_IDNT, .gen = gen_idnt,
+                                   .ud = (void *)b };
     rc = segment_write_sections(path, secs, n, FORMAT_VERSION, e);
 out:
-    for (int i = 0; i < N_BUILT; i++)
-        buf_free(all[i]);
+    termw_free(&tw);
+    buf_free(&meta);
+    buf_free(&idnt);
+    buf_free(&cdir);
+    buf_free(&feat);
     return rc;
 }

@@ -166,3 +166,38 @@ int termdict_find(const segment *s, const char *key, size_t len,
     *out = it.info;
     return 1;
 }
+
+int termdict_at_post(termdict_iter *it, const segment *s, uint64_t post_off,
+                     errmsg *e)
+{
+    memset(it, 0, sizeof *it);
+    it->s = s;
+    if (s->tdic_blocks == 0)
+        return 0;
+    /* Offsets ascend with keys, so blocks ascend by their first term's
+     * offset: the last block starting at or before post_off holds it. */
+    uint32_t lo = 0, hi = s->tdic_blocks;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        termdict_iter x = { .s = s };
+        int rc = load_block(&x, mid, e);
+        if (rc)
+            return rc;
+        if (x.post_off <= post_off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    int rc = load_block(it, lo, e);
+    while (rc == MORGUE_OK) {
+        rc = termdict_next(it, e);
+        if (rc <= 0)
+            return rc;
+        if (it->own_post_len && it->info.post_off == post_off)
+            return 1;
+        if (it->post_off > post_off)
+            return 0;
+        rc = MORGUE_OK;
+    }
+    return rc;
+}

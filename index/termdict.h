@@ -34,4 +34,10 @@ int termdict_seek(termdict_iter *it, const segment *s, const char *start,
 /* 1 and the next term in it->key/info, 0 at the end, or ECORRUPT. */
 int termdict_next(termdict_iter *it, errmsg *e);
 
+/* Positions it on the term whose own postings start at post_off (what a
+ * merge needs to name the word an alias shares): 1, 0 when no term's
+ * postings start there, or ECORRUPT. */
+int termdict_at_post(termdict_iter *it, const segment *s, uint64_t post_off,
+                     errmsg *e);
+
 #endif

@@ -426,9 +426,12 @@ int inverter_flush(inverter *v, const char *path, errmsg *e)
     }
     for (uint32_t i = 0; i < v->n_terms; i++) {
         const term_rec *t = &v->terms[i];
-        terms[i] = (seg_term){ v->keys.ptr + t->key_off, t->key_len, t->df,
-                               (const uint8_t *)t->post.ptr, t->post.len,
-                               (const uint8_t *)t->pos.ptr, t->pos.len, i };
+        terms[i] = (seg_term){ .key = v->keys.ptr + t->key_off,
+                               .key_len = t->key_len, .df = t->df,
+                               .post = (const uint8_t *)t->post.ptr,
+                               .post_len = t->post.len,
+                               .pos = (const uint8_t *)t->pos.ptr,
+                               .pos_len = t->pos.len, .alias = i };
     }
     qsort(terms, v->n_terms, sizeof *terms, cmp_terms);
     /* A stem reached from one word only has that word's postings (unless

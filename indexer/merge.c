@@ -5,7 +5,10 @@
  * postings of a term, taken source after source, stay ascending), their
  * columns, identities and stored fields are copied, and the terms of all
  * sources are merged in key order and streamed to segment_write(), which
- * re-blocks the postings and rebuilds skips. Every column is copied, those
+ * re-blocks the postings and rebuilds skips. Everything is streamed, the
+ * output is never held whole: memory is a few bytes per document (the
+ * renumbering, the lengths) plus fixed buffers, whatever the merge's
+ * size (docs/OPERATIONS.md, "Memory"). Every column is copied, those
  * this library does not know too (their width and default come from the
  * column directory; a source without a column gives its documents the
  * default), so an older library merging a newer index keeps what it
@@ -42,18 +45,13 @@
 #include "index/termdict.h"
 #include "indexer/writer_int.h"
 #include "util/alloc.h"
+#include "util/hash.h"
+#include "util/u64map.h"
 #include "util/span.h"
 
 #define MERGE_FLOOR 1000
 #define NO_DOC UINT32_MAX
-
-/* A word ('E' term) written to the output, as seen from one source. */
-typedef struct wordref {
-    uint64_t off;   /* its postings offset in the source */
-    size_t ix;      /* its ordinal in the output */
-    uint32_t df;    /* its output document frequency */
-    uint32_t n_srcs;/* sources that hold the word */
-} wordref;
+#define OUT_CHUNK 65536 /* bytes of a column or IDNT put at once */
 
 typedef struct msrc {
     const wseg *g;
@@ -61,28 +59,50 @@ typedef struct msrc {
     termdict_iter it;
     int live;          /* it holds a current term */
     int has;           /* it holds the term being merged */
-    wordref *words;    /* ascending off */
-    size_t n_words, cap_words;
+    uint32_t id_at;    /* next IDNT entry (the identities' merge) */
 } msrc;
 
 typedef struct merger {
     msrc *src;
     size_t n_src;
     uint32_t n_out;
-    colset cols;
-    uint64_t *idents;
+    colset cols;         /* the output's columns: descriptors only */
+    uint32_t *dlen, *tlen; /* of the output documents */
+    int64_t date_min, date_max;
     docstore_builder store;
-    char key[MAX_KEY];
+    char key[MAX_KEY];   /* the term being merged */
     size_t key_len;
-    buf post, pos;       /* the term being emitted */
+    char alias[MAX_KEY]; /* the word it shares postings with */
+    size_t alias_len;
+    int started;         /* a term was handed out: advance first */
+    size_t cur;          /* source whose postings are being read */
+    postings p;
+    int p_open;
+    buf pos;             /* one document's positions */
     uint32_t *posv;
     size_t posv_cap;
-    size_t n_terms;      /* terms emitted */
+    u64map word_srcs;    /* hash64 of a word's key -> sources holding it,
+                            for the words not in every source */
+    uint64_t touched;    /* source bytes read since pages were released */
+    uint64_t release_at;
 } merger;
 
 static int is_deleted(const wseg *g, uint32_t doc)
 {
     return g->del && delfile_test(g->del, doc);
+}
+
+/* The sources are mapped: what a merge reads of them would stay in its
+ * RSS. Every release_at bytes read (a sixteenth of the budget) the pages
+ * go back to the page cache. */
+static void touch(merger *m, uint64_t bytes)
+{
+    m->touched += bytes;
+    if (m->touched < m->release_at)
+        return;
+    for (size_t i = 0; i < m->n_src; i++)
+        writer_release_pages((wseg *)m->src[i].g);
+    m->touched = 0;
 }
 
 /* ---- documents ---- */
@@ -125,7 +145,9 @@ static uint64_t col_value(const merger *m, size_t ix, const segment *s,
     return c->dflt;
 }
 
-/* Numbers the live documents of every source; fills the columns. */
+/* Numbers the live documents of every source; keeps their lengths (the
+ * postings' impacts need them) and the date range. The other columns
+ * and the identities are read again when they are written. */
 static int map_docs(merger *m, errmsg *e)
 {
     uint32_t next = 0;
@@ -138,41 +160,140 @@ static int map_docs(merger *m, errmsg *e)
             m->src[i].remap[d] = is_deleted(g, d) ? NO_DOC : next++;
     }
     m->n_out = next;
-    m->idents = mem_array((size_t)m->n_out + 1, sizeof *m->idents);
-    if (!m->idents)
+    m->dlen = mem_array((size_t)m->n_out + 1, sizeof *m->dlen);
+    m->tlen = mem_array((size_t)m->n_out + 1, sizeof *m->tlen);
+    if (!m->dlen || !m->tlen)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
     int rc = plan_columns(m, e);
     if (rc)
         return rc;
-    uint64_t row[N_COLS + COL_MAX_CARRIED];
+    m->date_min = m->date_max = INT64_MIN;
     for (size_t i = 0; i < m->n_src; i++) {
         const segment *s = &m->src[i].g->seg;
         const uint32_t *map = m->src[i].remap;
         for (uint32_t d = 0; d < s->n_docs; d++) {
             if (map[d] == NO_DOC)
                 continue;
-            for (size_t k = 0; k < m->cols.n_cols; k++)
-                row[k] = col_value(m, k, s, d);
-            if (colset_push(&m->cols, row))
-                return err_set(e, MORGUE_ENOMEM, "out of memory");
-        }
-        for (uint32_t k = 0; k < s->n_docs; k++) {
-            uint32_t d = segment_ident_doc(s, k);
-            if (d >= s->n_docs)
-                return err_corrupt(e, "segment %016llx: identity entry %u "
-                                   "names document %u",
-                                   (unsigned long long)s->id, k, d);
-            if (map[d] != NO_DOC)
-                m->idents[map[d]] = segment_ident_hash(s, k);
+            m->dlen[map[d]] = (uint32_t)segment_col(s, COL_DLEN, d);
+            m->tlen[map[d]] = (uint32_t)segment_col(s, COL_TLEN, d);
+            int64_t t = (int64_t)segment_col(s, COL_DATE, d);
+            if (t != INT64_MIN && (m->date_min == INT64_MIN ||
+                                   t < m->date_min))
+                m->date_min = t;
+            if (t != INT64_MIN && (m->date_max == INT64_MIN ||
+                                   t > m->date_max))
+                m->date_max = t;
+            touch(m, 16);
         }
     }
     return MORGUE_OK;
 }
 
-/* Stored fields of the live documents, recompressed. */
-static int copy_stored(merger *m, errmsg *e)
+/* seg_build.put_column: column ix of every live document, in order. */
+static int put_column(void *ud, size_t ix, seg_out *o, errmsg *e)
 {
-    docstore_builder_init(&m->store);
+    merger *m = ud;
+    unsigned width = m->cols.cols[ix].width;
+    uint8_t chunk[OUT_CHUNK];
+    size_t n = 0;
+    for (size_t i = 0; i < m->n_src; i++) {
+        const segment *s = &m->src[i].g->seg;
+        const uint32_t *map = m->src[i].remap;
+        for (uint32_t d = 0; d < s->n_docs; d++) {
+            if (map[d] == NO_DOC)
+                continue;
+            col_store(chunk + n, width, col_value(m, ix, s, d));
+            n += width;
+            if (n + 8 > sizeof chunk) {
+                seg_out_put(o, chunk, n);
+                n = 0;
+            }
+            touch(m, width);
+        }
+    }
+    seg_out_put(o, chunk, n);
+    (void)e;
+    return MORGUE_OK;
+}
+
+/* The next live IDNT entry of source i at or after its id_at: 1 with its
+ * hash and output document, 0 at the end. */
+static int ident_peek(merger *m, size_t i, uint64_t *h, uint32_t *doc,
+                      errmsg *e)
+{
+    msrc *x = &m->src[i];
+    const segment *s = &x->g->seg;
+    for (; x->id_at < s->n_docs; x->id_at++) {
+        uint32_t d = segment_ident_doc(s, x->id_at);
+        if (d >= s->n_docs)
+            return err_corrupt(e, "segment %016llx: identity entry %u "
+                               "names document %u",
+                               (unsigned long long)s->id, x->id_at, d);
+        if (x->id_at > 0) { /* the merge needs them in order */
+            uint64_t ph = segment_ident_hash(s, x->id_at - 1);
+            uint32_t pd = segment_ident_doc(s, x->id_at - 1);
+            uint64_t ch = segment_ident_hash(s, x->id_at);
+            if (ph > ch || (ph == ch && pd >= d))
+                return err_corrupt(e, "segment %016llx: identity entry %u "
+                                   "out of order",
+                                   (unsigned long long)s->id, x->id_at);
+        }
+        if (x->remap[d] != NO_DOC) {
+            *h = segment_ident_hash(s, x->id_at);
+            *doc = x->remap[d];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* seg_build.put_identities: the sources' IDNT entries merged, each sorted
+ * by (hash, document); sources number their documents in order, so an
+ * equal hash goes to the earlier source. */
+static int put_idents(void *ud, seg_out *o, errmsg *e)
+{
+    merger *m = ud;
+    uint8_t chunk[OUT_CHUNK];
+    size_t n = 0;
+    for (;;) {
+        int best = -1;
+        uint64_t bh = 0;
+        uint32_t bd = 0;
+        for (size_t i = 0; i < m->n_src; i++) {
+            uint64_t h = 0;
+            uint32_t d = 0;
+            int rc = ident_peek(m, i, &h, &d, e);
+            if (rc < 0)
+                return rc;
+            if (rc && (best < 0 || h < bh)) {
+                best = (int)i;
+                bh = h;
+                bd = d;
+            }
+        }
+        if (best < 0)
+            break;
+        m->src[best].id_at++;
+        for (int k = 0; k < 8; k++)
+            chunk[n + k] = (uint8_t)(bh >> (8 * k));
+        for (int k = 0; k < 4; k++)
+            chunk[n + 8 + k] = (uint8_t)(bd >> (8 * k));
+        n += IDNT_ENTRY_SIZE;
+        if (n + IDNT_ENTRY_SIZE > sizeof chunk) {
+            seg_out_put(o, chunk, n);
+            n = 0;
+        }
+        touch(m, IDNT_ENTRY_SIZE);
+    }
+    seg_out_put(o, chunk, n);
+    return MORGUE_OK;
+}
+
+/* Stored fields of the live documents, recompressed; the compressed
+ * blocks go to temporary files in dir, not memory. */
+static int copy_stored(merger *m, const char *dir, errmsg *e)
+{
+    docstore_builder_spill(&m->store, dir, SEG_SPOOL_MEM);
     docstore_cache c = { 0 };
     int rc = MORGUE_OK;
     for (size_t i = 0; i < m->n_src && rc == MORGUE_OK; i++) {
@@ -182,13 +303,27 @@ static int copy_stored(merger *m, errmsg *e)
                 continue;
             span f[STORED_FIELDS];
             rc = docstore_get(s, d, &c, f, e);
-            if (rc == MORGUE_OK && docstore_add(&m->store, f, c.capped))
+            if (rc)
+                break;
+            int k = docstore_add(&m->store, f, c.capped);
+            if (k == MORGUE_EIO)
+                rc = docstore_check(&m->store, e);
+            else if (k)
                 rc = err_set(e, MORGUE_ENOMEM, "out of memory");
+            size_t bytes = 0;
+            for (int f_i = 0; f_i < STORED_FIELDS; f_i++)
+                bytes += f[f_i].len;
+            touch(m, bytes / 2 + 16);
         }
     }
     docstore_cache_free(&c);
-    if (rc == MORGUE_OK && docstore_finish(&m->store))
-        rc = err_set(e, MORGUE_ENOMEM, "out of memory");
+    if (rc == MORGUE_OK) {
+        int k = docstore_finish(&m->store);
+        if (k == MORGUE_EIO)
+            rc = docstore_check(&m->store, e);
+        else if (k)
+            rc = err_set(e, MORGUE_ENOMEM, "out of memory");
+    }
     return rc;
 }
 
@@ -223,55 +358,40 @@ static int pick_key(merger *m)
     return 1;
 }
 
-static const wordref *find_word(const msrc *s, uint64_t off)
-{
-    size_t lo = 0, hi = s->n_words;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->words[mid].off < off)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < s->n_words && s->words[lo].off == off ? &s->words[lo] : NULL;
-}
-
-/* For a stem: the output word whose postings it shares in every source
- * holding it, or NULL. */
-static const wordref *alias_of(const merger *m)
+/* For a stem: whether every source holding it shares the postings of one
+ * and the same word (then in m->alias: the output stem shares that
+ * word's output postings). Words sort before stems, so it is written. */
+static int alias_of(merger *m, errmsg *e)
 {
     if (m->key[0] != NS_STEM)
-        return NULL;
-    const wordref *w = NULL;
-    uint32_t n = 0;
+        return 0;
+    int found = 0;
     for (size_t i = 0; i < m->n_src; i++) {
         const msrc *s = &m->src[i];
         if (!s->has)
             continue;
         if (s->it.own_post_len != 0)
-            return NULL;
-        const wordref *x = find_word(s, s->it.info.post_off);
-        if (!x || (w && x->ix != w->ix))
-            return NULL;
-        w = x;
-        n++;
+            return 0;
+        termdict_iter w;
+        int rc = termdict_at_post(&w, &s->g->seg, s->it.info.post_off, e);
+        touch(m, 8192); /* a binary search: pages all over the dictionary */
+        if (rc < 0)
+            return rc;
+        if (rc == 0 || w.key_len == 0 || w.key[0] != NS_WORD)
+            return 0;
+        if (found && span_cmp(w.key, w.key_len, m->alias, m->alias_len))
+            return 0;
+        memcpy(m->alias, w.key, w.key_len);
+        m->alias_len = w.key_len;
+        found++;
     }
-    return w && n == w->n_srcs ? w : NULL;
-}
-
-static int note_word(msrc *s, size_t ix, uint32_t df, uint32_t n_srcs)
-{
-    if (s->n_words == s->cap_words) {
-        size_t cap = s->cap_words ? s->cap_words * 2 : 1024;
-        wordref *n = mem_rearray(s->words, cap, sizeof *n);
-        if (!n)
-            return -1;
-        s->words = n;
-        s->cap_words = cap;
-    }
-    s->words[s->n_words++] = (wordref){ s->it.info.post_off, ix, df,
-                                        n_srcs };
-    return 0;
+    if (!found)
+        return 0;
+    uint32_t holders = u64map_get(&m->word_srcs, hash64(m->alias,
+                                                         m->alias_len));
+    if (holders == U64MAP_NONE)
+        holders = (uint32_t)m->n_src;
+    return (uint32_t)found == holders;
 }
 
 static int put_positions(merger *m, postings *p, uint32_t tf)
@@ -288,67 +408,68 @@ static int put_positions(merger *m, postings *p, uint32_t tf)
     for (uint32_t k = 0; k < tf; k++)
         buf_put_varint(&m->pos, k ? m->posv[k] - m->posv[k - 1]
                                   : m->posv[0]);
-    return MORGUE_OK;
+    return m->pos.oom ? MORGUE_ENOMEM : MORGUE_OK;
 }
 
-/* Appends one source's live postings of the current term. */
-static int copy_postings(merger *m, msrc *s, uint32_t *df, uint32_t *prev,
-                         errmsg *e)
+static int postings_error(merger *m, int rc, errmsg *e)
 {
-    postings p;
-    int rc = postings_open(&p, &s->g->seg, &s->it.info, e);
-    for (uint32_t d = rc ? POSTINGS_END : postings_next(&p);
-         d != POSTINGS_END && rc == MORGUE_OK; d = postings_next(&p)) {
-        if (d >= s->g->seg.n_docs) {
-            rc = MORGUE_ECORRUPT;
-            break;
-        }
-        uint32_t nd = s->remap[d], tf = postings_tf(&p);
-        if (nd == NO_DOC)
-            continue;
-        buf_put_varint(&m->post, *df ? nd - *prev - 1 : nd);
-        buf_put_varint(&m->post, tf - 1);
-        if (s->it.info.pos_len)
-            rc = put_positions(m, &p, tf);
-        *prev = nd;
-        (*df)++;
-    }
-    if (rc == MORGUE_OK && p.err)
-        rc = p.err;
-    postings_close(&p);
     if (rc == MORGUE_ENOMEM)
         return err_set(e, rc, "out of memory");
-    if (rc)
-        return err_corrupt(e, "segment %016llx: postings of term '%.*s' "
-                           "do not decode", (unsigned long long)s->g->id,
-                           (int)m->key_len, m->key);
-    return MORGUE_OK;
+    return err_corrupt(e, "segment %016llx: postings of term '%.*s' do not "
+                       "decode", (unsigned long long)m->src[m->cur].g->id,
+                       (int)m->key_len, m->key);
 }
 
-/* Merges the current term's postings; *df is 0 when all were deleted. */
-static int merge_term(merger *m, uint32_t *df, errmsg *e)
+static void close_postings(merger *m)
 {
-    buf_clear(&m->post);
-    buf_clear(&m->pos);
-    *df = 0;
-    uint32_t prev = 0;
-    for (size_t i = 0; i < m->n_src; i++)
-        if (m->src[i].has) {
-            int rc = copy_postings(m, &m->src[i], df, &prev, e);
+    if (m->p_open)
+        postings_close(&m->p);
+    m->p_open = 0;
+}
+
+/* seg_term.next_doc: the current term's live documents, source after
+ * source, renumbered. */
+static int next_doc(void *ud, seg_doc *d, errmsg *e)
+{
+    merger *m = ud;
+    for (;;) {
+        if (!m->p_open) {
+            while (m->cur < m->n_src && !m->src[m->cur].has)
+                m->cur++;
+            if (m->cur == m->n_src)
+                return 0;
+            const msrc *s = &m->src[m->cur];
+            int rc = postings_open(&m->p, &s->g->seg, &s->it.info, e);
             if (rc)
                 return rc;
+            m->p_open = 1;
+            touch(m, s->it.info.post_len + s->it.info.pos_len);
         }
-    if (m->post.oom || m->pos.oom)
-        return err_set(e, MORGUE_ENOMEM, "out of memory");
-    if (m->key[0] == NS_WORD && *df) {
-        uint32_t n = 0;
-        for (size_t i = 0; i < m->n_src; i++)
-            n += m->src[i].has != 0;
-        for (size_t i = 0; i < m->n_src; i++)
-            if (m->src[i].has && note_word(&m->src[i], m->n_terms, *df, n))
-                return err_set(e, MORGUE_ENOMEM, "out of memory");
+        const msrc *s = &m->src[m->cur];
+        uint32_t doc = postings_next(&m->p);
+        if (doc == POSTINGS_END) {
+            int err = m->p.err;
+            close_postings(m);
+            if (err)
+                return postings_error(m, err, e);
+            m->cur++;
+            continue;
+        }
+        if (doc >= s->g->seg.n_docs)
+            return postings_error(m, MORGUE_ECORRUPT, e);
+        uint32_t nd = s->remap[doc];
+        if (nd == NO_DOC)
+            continue;
+        uint32_t tf = postings_tf(&m->p);
+        buf_clear(&m->pos);
+        if (s->it.info.pos_len) {
+            int rc = put_positions(m, &m->p, tf);
+            if (rc)
+                return postings_error(m, rc, e);
+        }
+        *d = (seg_doc){ nd, tf, (const uint8_t *)m->pos.ptr, m->pos.len };
+        return 1;
     }
-    return MORGUE_OK;
 }
 
 static int advance_all(merger *m, errmsg *e)
@@ -358,50 +479,63 @@ static int advance_all(merger *m, errmsg *e)
             int rc = advance(&m->src[i], e);
             if (rc)
                 return rc;
+            touch(m, 16 + m->key_len); /* its dictionary entry */
         }
     return MORGUE_OK;
 }
 
-/* seg_build.next_term: the next output term with live documents. */
+/* seg_build.next_term: the next key of any source; segment_write leaves
+ * out those whose documents are all deleted. */
 static int next_term(void *ud, seg_term *out, errmsg *e)
 {
     merger *m = ud;
-    while (pick_key(m)) {
-        const wordref *w = alias_of(m);
-        uint32_t df = w ? w->df : 0;
-        int rc = w ? MORGUE_OK : merge_term(m, &df, e);
-        *out = (seg_term){ m->key, m->key_len, df,
-                           (const uint8_t *)m->post.ptr, m->post.len,
-                           (const uint8_t *)m->pos.ptr, m->pos.len,
-                           w ? w->ix : SIZE_MAX };
-        if (w)
-            out->post_len = out->pos_len = 0;
-        if (rc == MORGUE_OK)
-            rc = advance_all(m, e);
+    if (m->started) {
+        close_postings(m);
+        int rc = advance_all(m, e);
         if (rc)
             return rc;
-        if (df) {
-            m->n_terms++;
-            return 1;
-        }
     }
-    return 0;
+    m->started = 1;
+    if (!pick_key(m))
+        return 0;
+    if (m->key[0] == NS_WORD) { /* note who holds it, for alias_of */
+        uint32_t n = 0;
+        for (size_t i = 0; i < m->n_src; i++)
+            n += m->src[i].has != 0;
+        if (n < m->n_src &&
+            u64map_put(&m->word_srcs, hash64(m->key, m->key_len), n))
+            return err_set(e, MORGUE_ENOMEM, "out of memory");
+    }
+    int alias = alias_of(m, e);
+    if (alias < 0)
+        return alias;
+    *out = (seg_term){ .key = m->key, .key_len = m->key_len,
+                       .alias = SIZE_MAX };
+    if (alias) {
+        out->alias_key = m->alias;
+        out->alias_key_len = m->alias_len;
+    } else {
+        out->next_doc = next_doc;
+        out->doc_ud = m;
+        m->cur = 0;
+    }
+    return 1;
 }
 
 /* ---- one merge ---- */
 
 static void merger_free(merger *m)
 {
-    for (size_t i = 0; i < m->n_src; i++) {
+    close_postings(m);
+    for (size_t i = 0; i < m->n_src; i++)
         free(m->src[i].remap);
-        free(m->src[i].words);
-    }
     free(m->src);
     colset_free(&m->cols);
-    free(m->idents);
+    free(m->dlen);
+    free(m->tlen);
     free(m->posv);
-    buf_free(&m->post);
     buf_free(&m->pos);
+    u64map_free(&m->word_srcs);
     docstore_builder_free(&m->store);
 }
 
@@ -418,16 +552,20 @@ static int start_terms(merger *m, errmsg *e)
 }
 
 /* Writes the merge of the sources as segment file path (when any
- * document is live; *n_out says how many). */
-static int build(merger *m, const char *path, errmsg *e)
+ * document is live; *n_out says how many). Nothing of the output is held
+ * whole: segment_write streams the terms, columns and identities from
+ * the sources, and the stored text goes through temporary files. */
+static int build(merger *m, const char *dir, const char *path, errmsg *e)
 {
     int rc = map_docs(m, e);
     if (rc || m->n_out == 0)
         return rc;
-    if ((rc = copy_stored(m, e)) || (rc = start_terms(m, e)))
+    if ((rc = copy_stored(m, dir, e)) || (rc = start_terms(m, e)))
         return rc;
     seg_build b = { .n_docs = m->n_out, .cols = &m->cols,
-                    .idents = m->idents,
+                    .put_column = put_column, .dlen = m->dlen,
+                    .tlen = m->tlen, .date_min = m->date_min,
+                    .date_max = m->date_max, .put_idents = put_idents,
                     .next_term = next_term, .ud = m };
     b.n_extra = docstore_sections(&m->store, b.extra, &b.feat);
     return segment_write(path, &b, e);
@@ -446,12 +584,16 @@ static int merge_segs(morgue_writer *w, const size_t *pick, size_t n)
     if (!m.src)
         return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
     m.n_src = n;
+    docstore_builder_init(&m.store);
+    /* Faults map pages around what is read (fault-around, readahead):
+     * release often, it costs little (the page cache keeps them). */
+    m.release_at = w->budget / 16 > (2u << 20) ? w->budget / 16 : (2u << 20);
     for (size_t i = 0; i < n; i++)
         m.src[i].g = &w->segs[pick[i]];
     char path[4096];
     uint64_t id = w->next_id;
     segment_path(path, sizeof path, w->dir, id);
-    rc = build(&m, path, &w->err);
+    rc = build(&m, w->dir, path, &w->err);
     uint32_t n_out = m.n_out;
     merger_free(&m);
     if (rc)
@@ -574,16 +716,6 @@ int writer_merge_policy(morgue_writer *w)
         if (!pick)
             return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
         size_t n = choose(w, pick);
-        /* A merge holds its whole output in memory (and its serialised
-         * copy) until it is written: the policy only merges what fits the
-         * writer's memory budget, so that `index --memory M` stays near M.
-         * Bigger merges wait for morgue_writer_compact(), which is asked
-         * for (docs/OPERATIONS.md, "Memory"). */
-        uint64_t bytes = 0;
-        for (size_t i = 0; i < n; i++)
-            bytes += w->segs[pick[i]].seg.size;
-        if (bytes > w->budget)
-            n = 0;
         int rc = n ? merge_and_commit(w, pick, n) : MORGUE_OK;
         for (size_t i = 0; i < w->n_segs; i++) /* the merge read them */
             writer_release_pages(&w->segs[i]);

@@ -256,9 +256,27 @@ int writer_add_doc(morgue_writer *w, const span *f, const span *tags,
         w->ft_dirty = 1;
     }
     if (w->sink ? w->sink->buffered(w->sink_ctx) >= w->budget
-                : inverter_memory(&w->inv) >= w->budget)
+                : inverter_memory(&w->inv) >= writer_room(w))
         return writer_flush(w);
     return MORGUE_OK;
+}
+
+/* The batch's share of the budget: what the file table's identities and
+ * the identity maps (which grow with the index, not the batch) leave,
+ * but never under a quarter of it, so that a budget too small for the
+ * index still makes segments of some size (docs/OPERATIONS.md,
+ * "Memory"). Measured again every 4096 articles: it moves slowly. */
+size_t writer_room(morgue_writer *w)
+{
+    if (w->fixed_age == 0 || w->fixed_age >= 4096) {
+        w->fixed_mem = filetable_memory(&w->ft) + u64map_memory(&w->batch) +
+                       w->batch_del_cap;
+        w->fixed_age = 0;
+    }
+    w->fixed_age++;
+    size_t quarter = w->budget / 4;
+    return w->fixed_mem + quarter < w->budget ? w->budget - w->fixed_mem
+                                              : quarter;
 }
 
 MORGUE_API int morgue_writer_add(morgue_writer *w, const morgue_article *in)

@@ -70,6 +70,9 @@ struct morgue_writer {
                                 segments (indexer/sink.h) */
     void *sink_ctx;       /* owned */
     int sink_sent;        /* the sink flushed since the last commit */
+    size_t fixed_mem;     /* memory for the whole index, outside the batch
+                             (file table, identity maps): writer_room() */
+    uint32_t fixed_age;   /* articles added since fixed_mem was measured */
     errmsg err;
 };
 
@@ -95,6 +98,9 @@ int writer_break(morgue_writer *w, int rc);
 /* ---- update.c ---- */
 /* Writes the batch as a pending segment. */
 int writer_flush(morgue_writer *w);
+/* Memory the batch may take before it is flushed: the budget less what
+ * the writer holds for the whole index. */
+size_t writer_room(morgue_writer *w);
 /* Deletes every live document with identity h; adds the count to *n. */
 int writer_delete_ident(morgue_writer *w, uint64_t h, uint64_t *n);
 /* Adds one article (fields f, tags; lang the language tag its input

@@ -33,9 +33,8 @@ static void insert(u64map_slot *slots, size_t mask, uint64_t key,
     slots[i].val1 = val1;
 }
 
-static int grow(u64map *m)
+static int rehash(u64map *m, size_t cap)
 {
-    size_t cap = m->slots ? (m->mask + 1) * 2 : 64;
     u64map_slot *s = calloc(cap, sizeof *s);
     if (!s)
         return -1;
@@ -48,13 +47,35 @@ static int grow(u64map *m)
     return 0;
 }
 
+static int grow(u64map *m)
+{
+    return rehash(m, m->slots ? (m->mask + 1) * 2 : 64);
+}
+
+/* Whether n keys fit cap slots (three quarters full at most). */
+static int fits(size_t n, size_t cap) { return n <= cap / 4 * 3; }
+
+int u64map_reserve(u64map *m, size_t n)
+{
+    size_t cap = m->slots ? m->mask + 1 : 0;
+    if (fits(n, cap))
+        return 0;
+    size_t c = cap ? cap : 64;
+    while (!fits(n, c)) {
+        if (c > SIZE_MAX / 2 / sizeof(u64map_slot))
+            return -1;
+        c *= 2;
+    }
+    return rehash(m, c);
+}
+
 int u64map_put(u64map *m, uint64_t key, uint32_t val)
 {
     if (u64map_get(m, key) != U64MAP_NONE) {
         insert(m->slots, m->mask, key, val + 1);
         return 0;
     }
-    if ((!m->slots || (m->n + 1) * 2 > m->mask + 1) && grow(m))
+    if ((!m->slots || !fits(m->n + 1, m->mask + 1)) && grow(m))
         return -1;
     insert(m->slots, m->mask, key, val + 1);
     m->n++;

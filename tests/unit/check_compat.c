@@ -186,7 +186,7 @@ static void rewrite_segment(const char *dir, uint64_t id, edit *x)
             for (uint32_t d = 0; d < s.n_docs; d++)
                 col_store(x->col + 2 * d, 2, 100 + d);
             out[k++] = c;
-            c = (seg_section){ x->col_tag, x->col, 2 * (size_t)s.n_docs };
+            c = seg_bytes(x->col_tag, x->col, 2 * (size_t)s.n_docs);
         }
         out[k++] = c;
     }
