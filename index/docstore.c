@@ -72,14 +72,15 @@ int docstore_check(const docstore_builder *b, errmsg *e)
 /* Bytes held, estimated from what was added, never from what a thread has
  * done so far: the writer flushes by it, so segments must not depend on
  * timing. Records are held raw until the dictionary is trained (at most
- * DOCSTORE_SAMPLE per store), then compressed to well under half (zstd
- * with a dictionary makes news text 2.3-2.6 times smaller). The queue of
- * the storing thread (DOCSTORE_QUEUE at most) is not counted. */
+ * DOCSTORE_SAMPLE per store), then compressed to under half (zstd with a
+ * dictionary makes news text 2.3-2.6 times smaller) into a buffer that
+ * grows by doubling, so up to twice that: about the raw size. The queue
+ * of the storing thread (DOCSTORE_QUEUE at most) is not counted. */
 size_t docstore_memory(const docstore_builder *b)
 {
     uint64_t raw = b->added;
     uint64_t held = raw < 2 * DOCSTORE_SAMPLE ? raw : 2 * DOCSTORE_SAMPLE;
-    return b->rec.cap + (size_t)(held + raw / 2);
+    return b->rec.cap + (size_t)(held + raw);
 }
 
 /* Compresses raw[at, at + n) as one block whose first document is

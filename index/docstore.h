@@ -105,7 +105,7 @@ void docstore_builder_init(docstore_builder *b);
  * MORGUE_ENOMEM / MORGUE_ERROR when the thread cannot start (the builder
  * then keeps storing in the call). */
 int docstore_builder_thread(docstore_builder *b);
-#define DOCSTORE_QUEUE (4u << 20)
+#define DOCSTORE_QUEUE (2u << 20)
 /* Lets the compressed blocks go to temporary files in dir past limit
  * bytes of memory each (a merge: its output's text is not held). Before
  * the first docstore_add; dir is borrowed until the builder is freed. */
