@@ -341,6 +341,13 @@ static int start_rebuild(morgue_writer *w)
 
 /* The caller's options, as many fields as its version has, over the
  * defaults in *full. */
+/* The default thread count: the cores online. */
+static unsigned cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 && n < 1024 ? (unsigned)n : 1;
+}
+
 static int read_opts(morgue_writer *w, const morgue_writer_opts *opts,
                      morgue_writer_opts *full)
 {
@@ -396,6 +403,9 @@ static int open_writer(morgue_writer **out, const char *dir,
         rc = load_or_create(w, &o);
     if (rc == MORGUE_OK && inverter_init(&w->inv, &w->stems))
         rc = err_set(&w->err, MORGUE_ENOMEM, "out of memory");
+    /* without the thread, stored text is kept in the call: same bytes */
+    if (rc == MORGUE_OK)
+        inverter_threads(&w->inv, o.threads ? o.threads : cores());
     if (rc == MORGUE_OK && w->rebuild)
         rc = start_rebuild(w);
     if (rc != MORGUE_OK) {
