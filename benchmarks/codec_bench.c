@@ -93,30 +93,32 @@ static size_t block_start(const blocks *b, size_t i)
     return i ? b->ends[i - 1] : 0;
 }
 
-/* ---- zlib ---- */
-static result run_zlib(const blocks *b, const unsigned char *dict,
-                       size_t dict_len)
+/* One codec as the driver sees it: compress one block (src, n) into
+ * (dst, cap), giving the compressed size (0: failed), and decompress it
+ * back into (dst, n), giving 0 when it came back whole. */
+typedef struct codec {
+    size_t (*comp)(void *st, const unsigned char *src, size_t n,
+                   unsigned char *dst, size_t cap);
+    int (*decomp)(void *st, const unsigned char *src, size_t clen,
+                  unsigned char *dst, size_t n);
+    void *st;
+} codec;
+
+/* Every block compressed, then every block decompressed, each block on
+ * its own; best of three passes. */
+static result timed(const blocks *b, const codec *k)
 {
     result r = { 0, 1e9, 1e9 };
-    z_stream zs, is;
-    memset(&zs, 0, sizeof zs);
-    memset(&is, 0, sizeof is);
-    deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
-    inflateInit2(&is, -15);
-    size_t *cl = malloc(b->n * sizeof *cl);
+    size_t *cl = malloc((b->n ? b->n : 1) * sizeof *cl);
+    if (!cl)
+        exit(1);
     for (int pass = 0; pass < 3; pass++) {
         double t = bench_now();
         size_t o = 0;
         for (size_t i = 0; i < b->n; i++) {
             size_t s = block_start(b, i), n = b->ends[i] - s;
-            deflateReset(&zs);
-            deflateSetDictionary(&zs, dict, (uInt)dict_len);
-            zs.next_in = (Bytef *)b->raw + s;
-            zs.avail_in = (uInt)n;
-            zs.next_out = out + o;
-            zs.avail_out = (uInt)(out_cap - o);
-            deflate(&zs, Z_FINISH);
-            cl[i] = zs.total_out;
+            if (!(cl[i] = k->comp(k->st, b->raw + s, n, out + o, out_cap - o)))
+                exit(3);
             o += cl[i];
         }
         r.c_sec = best(r.c_sec, bench_now() - t);
@@ -125,149 +127,178 @@ static result run_zlib(const blocks *b, const unsigned char *dict,
         o = 0;
         for (size_t i = 0; i < b->n; i++) {
             size_t s = block_start(b, i), n = b->ends[i] - s;
-            inflateReset(&is);
-            inflateSetDictionary(&is, dict, (uInt)dict_len);
-            is.next_in = out + o;
-            is.avail_in = (uInt)cl[i];
-            is.next_out = back + s;
-            is.avail_out = (uInt)n;
-            if (inflate(&is, Z_FINISH) != Z_STREAM_END)
+            if (k->decomp(k->st, out + o, cl[i], back + s, n))
                 exit(2);
             o += cl[i];
         }
         r.d_sec = best(r.d_sec, bench_now() - t);
     }
-    deflateEnd(&zs);
-    inflateEnd(&is);
     free(cl);
+    return r;
+}
+
+/* ---- zlib: raw deflate, the preset dictionary set again per block ---- */
+typedef struct zlib_st {
+    z_stream zs, is;
+    const unsigned char *dict;
+    size_t dict_len;
+} zlib_st;
+
+static size_t zlib_comp(void *st, const unsigned char *src, size_t n,
+                        unsigned char *dst, size_t cap)
+{
+    zlib_st *z = st;
+    deflateReset(&z->zs);
+    deflateSetDictionary(&z->zs, z->dict, (uInt)z->dict_len);
+    z->zs.next_in = (Bytef *)src;
+    z->zs.avail_in = (uInt)n;
+    z->zs.next_out = dst;
+    z->zs.avail_out = (uInt)cap;
+    return deflate(&z->zs, Z_FINISH) == Z_STREAM_END ? z->zs.total_out : 0;
+}
+
+static int zlib_decomp(void *st, const unsigned char *src, size_t clen,
+                       unsigned char *dst, size_t n)
+{
+    zlib_st *z = st;
+    inflateReset(&z->is);
+    inflateSetDictionary(&z->is, z->dict, (uInt)z->dict_len);
+    z->is.next_in = (Bytef *)src;
+    z->is.avail_in = (uInt)clen;
+    z->is.next_out = dst;
+    z->is.avail_out = (uInt)n;
+    return inflate(&z->is, Z_FINISH) != Z_STREAM_END;
+}
+
+static result run_zlib(const blocks *b, const unsigned char *dict,
+                       size_t dict_len)
+{
+    zlib_st z;
+    memset(&z, 0, sizeof z);
+    z.dict = dict;
+    z.dict_len = dict_len;
+    deflateInit2(&z.zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
+    inflateInit2(&z.is, -15);
+    codec k = { zlib_comp, zlib_decomp, &z };
+    result r = timed(b, &k);
+    deflateEnd(&z.zs);
+    inflateEnd(&z.is);
     return r;
 }
 
 /* ---- libdeflate ---- */
+typedef struct deflate_st {
+    struct libdeflate_compressor *c;
+    struct libdeflate_decompressor *d;
+} deflate_st;
+
+static size_t ld_comp(void *st, const unsigned char *src, size_t n,
+                      unsigned char *dst, size_t cap)
+{
+    return libdeflate_deflate_compress(((deflate_st *)st)->c, src, n, dst,
+                                       cap);
+}
+
+static int ld_decomp(void *st, const unsigned char *src, size_t clen,
+                     unsigned char *dst, size_t n)
+{
+    return libdeflate_deflate_decompress(((deflate_st *)st)->d, src, clen,
+                                         dst, n, NULL) != LIBDEFLATE_SUCCESS;
+}
+
 static result run_libdeflate(const blocks *b, int level)
 {
-    result r = { 0, 1e9, 1e9 };
-    struct libdeflate_compressor *c = libdeflate_alloc_compressor(level);
-    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
-    size_t *cl = malloc(b->n * sizeof *cl);
-    for (int pass = 0; pass < 3; pass++) {
-        double t = bench_now();
-        size_t o = 0;
-        for (size_t i = 0; i < b->n; i++) {
-            size_t s = block_start(b, i), n = b->ends[i] - s;
-            cl[i] = libdeflate_deflate_compress(c, b->raw + s, n, out + o,
-                                                out_cap - o);
-            o += cl[i];
-        }
-        r.c_sec = best(r.c_sec, bench_now() - t);
-        r.comp = o;
-        t = bench_now();
-        o = 0;
-        for (size_t i = 0; i < b->n; i++) {
-            size_t s = block_start(b, i), n = b->ends[i] - s;
-            if (libdeflate_deflate_decompress(d, out + o, cl[i], back + s, n,
-                                              NULL) != LIBDEFLATE_SUCCESS)
-                exit(2);
-            o += cl[i];
-        }
-        r.d_sec = best(r.d_sec, bench_now() - t);
-    }
-    libdeflate_free_compressor(c);
-    libdeflate_free_decompressor(d);
-    free(cl);
+    deflate_st d = { libdeflate_alloc_compressor(level),
+                     libdeflate_alloc_decompressor() };
+    codec k = { ld_comp, ld_decomp, &d };
+    result r = timed(b, &k);
+    libdeflate_free_compressor(d.c);
+    libdeflate_free_decompressor(d.d);
     return r;
 }
 
-/* ---- zstd ---- */
+/* ---- zstd: CDict and DDict built once when there is a dictionary ---- */
+typedef struct zstd_st {
+    ZSTD_CCtx *cc;
+    ZSTD_DCtx *dc;
+    ZSTD_CDict *cd;
+    ZSTD_DDict *dd;
+    int level;
+} zstd_st;
+
+static size_t zstd_comp(void *st, const unsigned char *src, size_t n,
+                        unsigned char *dst, size_t cap)
+{
+    zstd_st *z = st;
+    size_t c = z->cd ? ZSTD_compress_usingCDict(z->cc, dst, cap, src, n,
+                                                z->cd)
+                     : ZSTD_compressCCtx(z->cc, dst, cap, src, n, z->level);
+    return ZSTD_isError(c) ? 0 : c;
+}
+
+static int zstd_decomp(void *st, const unsigned char *src, size_t clen,
+                       unsigned char *dst, size_t n)
+{
+    zstd_st *z = st;
+    size_t got = z->dd ? ZSTD_decompress_usingDDict(z->dc, dst, n, src, clen,
+                                                    z->dd)
+                       : ZSTD_decompressDCtx(z->dc, dst, n, src, clen);
+    return got != n;
+}
+
 static result run_zstd(const blocks *b, int level, const void *dict,
                        size_t dict_len)
 {
-    result r = { 0, 1e9, 1e9 };
-    ZSTD_CCtx *cc = ZSTD_createCCtx();
-    ZSTD_DCtx *dc = ZSTD_createDCtx();
-    ZSTD_CDict *cd = dict_len ? ZSTD_createCDict(dict, dict_len, level)
-                              : NULL;
-    ZSTD_DDict *dd = dict_len ? ZSTD_createDDict(dict, dict_len) : NULL;
-    size_t *cl = malloc(b->n * sizeof *cl);
-    for (int pass = 0; pass < 3; pass++) {
-        double t = bench_now();
-        size_t o = 0;
-        for (size_t i = 0; i < b->n; i++) {
-            size_t s = block_start(b, i), n = b->ends[i] - s;
-            cl[i] = cd ? ZSTD_compress_usingCDict(cc, out + o, out_cap - o,
-                                                  b->raw + s, n, cd)
-                       : ZSTD_compressCCtx(cc, out + o, out_cap - o,
-                                           b->raw + s, n, level);
-            if (ZSTD_isError(cl[i]))
-                exit(3);
-            o += cl[i];
-        }
-        r.c_sec = best(r.c_sec, bench_now() - t);
-        r.comp = o;
-        t = bench_now();
-        o = 0;
-        for (size_t i = 0; i < b->n; i++) {
-            size_t s = block_start(b, i), n = b->ends[i] - s;
-            size_t got = dd ? ZSTD_decompress_usingDDict(dc, back + s, n,
-                                                         out + o, cl[i], dd)
-                            : ZSTD_decompressDCtx(dc, back + s, n, out + o,
-                                                  cl[i]);
-            if (got != n)
-                exit(2);
-            o += cl[i];
-        }
-        r.d_sec = best(r.d_sec, bench_now() - t);
-    }
-    ZSTD_freeCDict(cd);
-    ZSTD_freeDDict(dd);
-    ZSTD_freeCCtx(cc);
-    ZSTD_freeDCtx(dc);
-    free(cl);
+    zstd_st z = { ZSTD_createCCtx(), ZSTD_createDCtx(),
+                  dict_len ? ZSTD_createCDict(dict, dict_len, level) : NULL,
+                  dict_len ? ZSTD_createDDict(dict, dict_len) : NULL, level };
+    codec k = { zstd_comp, zstd_decomp, &z };
+    result r = timed(b, &k);
+    ZSTD_freeCDict(z.cd);
+    ZSTD_freeDDict(z.dd);
+    ZSTD_freeCCtx(z.cc);
+    ZSTD_freeDCtx(z.dc);
     return r;
 }
 
 /* ---- lz4 ---- */
+typedef struct lz4_st {
+    LZ4_stream_t *dstream, *work;
+    const unsigned char *dict;
+    size_t dict_len;
+} lz4_st;
+
+static size_t lz4_comp(void *st, const unsigned char *src, size_t n,
+                       unsigned char *dst, size_t cap)
+{
+    lz4_st *z = st;
+    /* a copy of the loaded state: the dictionary is hashed once (Debian's
+     * liblz4 does not export LZ4_attach_dictionary) */
+    memcpy(z->work, z->dstream, sizeof *z->work);
+    int c = LZ4_compress_fast_continue(z->work, (const char *)src,
+                                       (char *)dst, (int)n, (int)cap, 1);
+    return c > 0 ? (size_t)c : 0;
+}
+
+static int lz4_decomp(void *st, const unsigned char *src, size_t clen,
+                      unsigned char *dst, size_t n)
+{
+    lz4_st *z = st;
+    int got = LZ4_decompress_safe_usingDict(
+        (const char *)src, (char *)dst, (int)clen, (int)n,
+        (const char *)z->dict, (int)z->dict_len);
+    return got != (int)n;
+}
+
 static result run_lz4(const blocks *b, const unsigned char *dict,
                       size_t dict_len)
 {
-    result r = { 0, 1e9, 1e9 };
-    LZ4_stream_t *dstream = LZ4_createStream(), *work = LZ4_createStream();
-    LZ4_loadDict(dstream, (const char *)dict, (int)dict_len);
-    size_t *cl = malloc(b->n * sizeof *cl);
-    for (int pass = 0; pass < 3; pass++) {
-        double t = bench_now();
-        size_t o = 0;
-        for (size_t i = 0; i < b->n; i++) {
-            size_t s = block_start(b, i), n = b->ends[i] - s;
-            /* a copy of the loaded state: the dictionary is hashed once
-             * (Debian's liblz4 does not export LZ4_attach_dictionary) */
-            memcpy(work, dstream, sizeof *work);
-            int c = LZ4_compress_fast_continue(
-                work, (const char *)b->raw + s, (char *)out + o, (int)n,
-                (int)(out_cap - o), 1);
-            if (c <= 0)
-                exit(3);
-            cl[i] = (size_t)c;
-            o += cl[i];
-        }
-        r.c_sec = best(r.c_sec, bench_now() - t);
-        r.comp = o;
-        t = bench_now();
-        o = 0;
-        for (size_t i = 0; i < b->n; i++) {
-            size_t s = block_start(b, i), n = b->ends[i] - s;
-            int got = LZ4_decompress_safe_usingDict(
-                (const char *)out + o, (char *)back + s, (int)cl[i], (int)n,
-                (const char *)dict, (int)dict_len);
-            if (got != (int)n)
-                exit(2);
-            o += cl[i];
-        }
-        r.d_sec = best(r.d_sec, bench_now() - t);
-    }
-    LZ4_freeStream(dstream);
-    LZ4_freeStream(work);
-    free(cl);
+    lz4_st z = { LZ4_createStream(), LZ4_createStream(), dict, dict_len };
+    LZ4_loadDict(z.dstream, (const char *)dict, (int)dict_len);
+    codec k = { lz4_comp, lz4_decomp, &z };
+    result r = timed(b, &k);
+    LZ4_freeStream(z.dstream);
+    LZ4_freeStream(z.work);
     return r;
 }
 

@@ -2,6 +2,7 @@
  * files and folders (new, changed and vanished files), for people and for
  * cron. */
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,9 @@ static void usage(FILE *f)
             "or its path)\n"
             "                   by its file's modification time (default: "
             "undated)\n"
+            "  --threads N      threads to index with (default: one per "
+            "core); the index\n"
+            "                   written is the same whatever N\n"
             "  --wait SECONDS   wait this long for another writer's lock\n"
             "  --quiet          only warnings and errors\n\n"
             "Exit status: 0 done; 3 done but something was skipped; 1 "
@@ -175,6 +179,10 @@ static int exit_status(int rc, int failed, const morgue_update_result *t)
 
 int cmd_index(int argc, char **argv)
 {
+    /* One malloc arena: the stored-text thread's buffers would otherwise
+     * grow a second arena and hold its freed memory, several MB of RSS
+     * past --memory (tests/unit/check_memory.c). */
+    mallopt(M_ARENA_MAX, 1);
     static const struct option opts[] = {
         { "index", required_argument, NULL, 'i' },
         { "cluster", required_argument, NULL, 'C' },
@@ -182,6 +190,7 @@ int cmd_index(int argc, char **argv)
         { "lang", required_argument, NULL, 'l' },
         { "memory", required_argument, NULL, 'm' },
         { "wait", required_argument, NULL, 'w' },
+        { "threads", required_argument, NULL, 'T' },
         { "rebuild", no_argument, NULL, 'r' },
         { "date-from-mtime", no_argument, NULL, 'M' },
         { "quiet", no_argument, NULL, 'q' },
@@ -203,6 +212,13 @@ int cmd_index(int argc, char **argv)
             if (cli_number("--memory", optarg, 1, 1 << 20, &v))
                 return CLI_EXIT_USAGE;
             wo.memory_budget = (size_t)v << 20;
+            break;
+        }
+        case 'T': {
+            long long v;
+            if (cli_number("--threads", optarg, 1, 256, &v))
+                return CLI_EXIT_USAGE;
+            wo.threads = (unsigned)v;
             break;
         }
         case 'w':

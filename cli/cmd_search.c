@@ -199,6 +199,11 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
         return rc ? CLI_EXIT_ERROR : status;
     }
     json_t *o = render_search(h, &cfg->qo, query, t0);
+    if (!o) { /* a stored field could not be read */
+        cli_msg(stderr, "morgue: %s\n", morgue_hits_errmsg(h));
+        morgue_hits_free(h);
+        return CLI_EXIT_ERROR;
+    }
     json_dumpf(o, stdout, cfg->batch ? JSON_COMPACT : JSON_INDENT(2));
     putchar('\n');
     fflush(stdout);

@@ -314,6 +314,11 @@ static enum MHD_Result api_search(struct MHD_Connection *c, snap *p)
                              : rc == MORGUE_ECANCELED ? 503 : 500,
                           morgue_searcher_errmsg(p->s));
     json_t *o = render_search(h, &a.qo, q, t0);
+    if (!o) { /* a stored field could not be read */
+        enum MHD_Result r = json_error(c, 500, morgue_hits_errmsg(h));
+        morgue_hits_free(h);
+        return r;
+    }
     morgue_hits_free(h);
     return send_json(c, 200, o);
 }
@@ -329,8 +334,16 @@ static enum MHD_Result api_article(struct MHD_Connection *c, snap *p,
         return json_error(c, rc == MORGUE_ENOTFOUND ? 404 : 500,
                           morgue_searcher_errmsg(p->s));
     json_t *all = json_array();
-    while (morgue_hits_next(h) == MORGUE_OK)
-        json_array_append_new(all, render_article(h));
+    while (morgue_hits_next(h) == MORGUE_OK) {
+        json_t *a1 = render_article(h);
+        if (!a1) { /* a stored field could not be read */
+            enum MHD_Result r = json_error(c, 500, morgue_hits_errmsg(h));
+            json_decref(all);
+            morgue_hits_free(h);
+            return r;
+        }
+        json_array_append_new(all, a1);
+    }
     morgue_hits_free(h);
     json_t *o = all; /* one article as an object, several as an array */
     if (json_array_size(all) == 1) {

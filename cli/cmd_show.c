@@ -115,7 +115,15 @@ int cmd_show(int argc, char **argv)
     int first = 1;
     while (morgue_hits_next(h) == MORGUE_OK) {
         if (all) {
-            json_array_append_new(all, render_article(h));
+            json_t *a = render_article(h);
+            if (!a) { /* a stored field could not be read */
+                cli_msg(stderr, "morgue: %s\n", morgue_hits_errmsg(h));
+                json_decref(all);
+                morgue_hits_free(h);
+                morgue_searcher_close(s);
+                return CLI_EXIT_ERROR;
+            }
+            json_array_append_new(all, a);
             continue;
         }
         if (!first)

@@ -84,6 +84,12 @@ int cmd_similar(int argc, char **argv)
     }
     if (as_json) {
         json_t *o = render_search(h, &qo, key, t0);
+        if (!o) { /* a stored field could not be read */
+            fprintf(stderr, "morgue: %s\n", morgue_hits_errmsg(h));
+            morgue_hits_free(h);
+            morgue_searcher_close(s);
+            return CLI_EXIT_ERROR;
+        }
         json_dumpf(o, stdout, JSON_INDENT(2));
         putchar('\n');
         json_decref(o);

@@ -52,19 +52,38 @@ void render_when(morgue_hits *h, char out[40])
              iso + k + 9);
 }
 
-static json_t *field(morgue_hits *h, morgue_field f)
+/* A stored field; a read error (a damaged block: MORGUE_ECORRUPT) is
+ * kept in *rc, never shown as an empty field. */
+static json_t *field_rc(morgue_hits *h, morgue_field f, int *rc)
 {
-    const char *p;
-    size_t n;
-    morgue_hits_field(h, f, &p, &n);
+    const char *p = "";
+    size_t n = 0;
+    int r = morgue_hits_field(h, f, &p, &n);
+    if (r != MORGUE_OK) {
+        if (*rc == MORGUE_OK)
+            *rc = r;
+        p = "";
+        n = 0;
+    }
     return json_stringn(p, n);
 }
 
-static json_t *tags(morgue_hits *h)
+static json_t *field(morgue_hits *h, morgue_field f)
 {
-    const char *p;
-    size_t n;
-    morgue_hits_field(h, MORGUE_FIELD_TAGS, &p, &n);
+    int rc = MORGUE_OK;
+    return field_rc(h, f, &rc);
+}
+
+static json_t *tags(morgue_hits *h, int *rc)
+{
+    const char *p = "";
+    size_t n = 0;
+    int r = morgue_hits_field(h, MORGUE_FIELD_TAGS, &p, &n);
+    if (r != MORGUE_OK) {
+        *rc = *rc ? *rc : r;
+        p = "";
+        n = 0;
+    }
     json_t *a = json_array();
     for (size_t s = 0, i = 0; i <= n; i++)
         if (i == n || p[i] == '\n') {
@@ -77,10 +96,10 @@ static json_t *tags(morgue_hits *h)
 
 /* The fields every article answer has; path is null when the article was
  * not read from a file. */
-static void article_fields(json_t *o, morgue_hits *h)
+static void article_fields(json_t *o, morgue_hits *h, int *rc)
 {
-    json_object_set_new(o, "id", field(h, MORGUE_FIELD_ID));
-    json_object_set_new(o, "title", field(h, MORGUE_FIELD_TITLE));
+    json_object_set_new(o, "id", field_rc(h, MORGUE_FIELD_ID, rc));
+    json_object_set_new(o, "title", field_rc(h, MORGUE_FIELD_TITLE, rc));
     int64_t t = morgue_hits_date(h);
     int off = morgue_hits_date_offset(h);
     char day[16], iso[32];
@@ -94,36 +113,52 @@ static void article_fields(json_t *o, morgue_hits *h)
     json_object_set_new(o, "utc_offset", off == MORGUE_NO_OFFSET
                                              ? json_null()
                                              : json_integer(off));
-    json_object_set_new(o, "source", field(h, MORGUE_FIELD_SOURCE));
-    const char *p;
-    size_t n;
-    morgue_hits_field(h, MORGUE_FIELD_PATH, &p, &n);
-    json_object_set_new(o, "path", n ? json_stringn(p, n) : json_null());
-    json_object_set_new(o, "url", field(h, MORGUE_FIELD_URL));
-    json_object_set_new(o, "tags", tags(h));
+    json_object_set_new(o, "source", field_rc(h, MORGUE_FIELD_SOURCE, rc));
+    const char *p = "";
+    size_t n = 0;
+    int r = morgue_hits_field(h, MORGUE_FIELD_PATH, &p, &n);
+    if (r != MORGUE_OK && *rc == MORGUE_OK)
+        *rc = r;
+    json_object_set_new(o, "path", r == MORGUE_OK && n ? json_stringn(p, n)
+                                                       : json_null());
+    json_object_set_new(o, "url", field_rc(h, MORGUE_FIELD_URL, rc));
+    json_object_set_new(o, "tags", tags(h, rc));
+}
+
+/* NULL (the object dropped) when a stored field could not be read. */
+static json_t *checked(json_t *o, int rc)
+{
+    if (rc == MORGUE_OK)
+        return o;
+    json_decref(o);
+    return NULL;
 }
 
 json_t *render_hit(morgue_hits *h, size_t rank)
 {
     json_t *o = json_object();
-    const char *snip;
+    int rc = MORGUE_OK;
+    const char *snip = "";
     json_object_set_new(o, "rank", json_integer((json_int_t)rank));
     json_object_set_new(o, "score", json_real(morgue_hits_score(h)));
-    article_fields(o, h);
-    morgue_hits_snippet(h, &snip);
-    json_object_set_new(o, "snippet", json_string(snip));
+    article_fields(o, h, &rc);
+    int r = morgue_hits_snippet(h, &snip);
+    rc = rc ? rc : r;
+    json_object_set_new(o, "snippet", json_string(r ? "" : snip));
     const char *th = "";
-    morgue_hits_title_highlighted(h, &th);
-    json_object_set_new(o, "title_highlighted", json_string(th));
-    return o;
+    r = morgue_hits_title_highlighted(h, &th);
+    rc = rc ? rc : r;
+    json_object_set_new(o, "title_highlighted", json_string(r ? "" : th));
+    return checked(o, rc);
 }
 
 json_t *render_article(morgue_hits *h)
 {
     json_t *o = json_object();
-    article_fields(o, h);
-    json_object_set_new(o, "body", field(h, MORGUE_FIELD_BODY));
-    return o;
+    int rc = MORGUE_OK;
+    article_fields(o, h, &rc);
+    json_object_set_new(o, "body", field_rc(h, MORGUE_FIELD_BODY, &rc));
+    return checked(o, rc);
 }
 
 const char *render_date_facet_name(int kind)
@@ -242,6 +277,10 @@ json_t *render_search(morgue_hits *h, const morgue_query_opts *qo,
     size_t rank = qo->offset;
     while (morgue_hits_next(h) == MORGUE_OK) {
         json_t *e = render_hit(h, ++rank);
+        if (!e) {
+            json_decref(hits);
+            return NULL;
+        }
         if (qo->flags & MORGUE_QUERY_COLLAPSE)
             json_object_set_new(e, "duplicates", render_duplicates(h));
         json_array_append_new(hits, e);

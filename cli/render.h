@@ -28,7 +28,9 @@ const char *render_date_facet_name(int kind);
 /* One hit: rank, score, id, title, date (its own calendar day), datetime
  * ("2022-05-15T01:20:00+02:00", "Z" when no zone is known), utc_offset
  * (minutes, or null), source, path (the file, or null), url, tags,
- * snippet. */
+ * snippet. NULL when a stored field cannot be read (a damaged block): the
+ * reason is in morgue_hits_errmsg(h). render_article and render_search do
+ * the same. */
 json_t *render_hit(morgue_hits *h, size_t rank);
 
 /* A whole article (for show): the hit's fields without rank, score and

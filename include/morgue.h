@@ -222,11 +222,15 @@ typedef struct morgue_writer_opts {
                              into one after a commit; 0: 8; 1 or less: no
                              automatic merging (morgue_writer_compact()
                              still works) */
+    /* version 3: */
+    unsigned threads;     /* threads indexing may use; 0: one per core.
+                             The index written is the same, byte for byte,
+                             whatever the number. */
 } morgue_writer_opts;
 
-#define MORGUE_WRITER_OPTS_VERSION 2
+#define MORGUE_WRITER_OPTS_VERSION 3
 #define MORGUE_WRITER_OPTS_INIT                                              \
-    { MORGUE_WRITER_OPTS_VERSION, NULL, 0, 0, 0, 0 }
+    { MORGUE_WRITER_OPTS_VERSION, NULL, 0, 0, 0, 0, 0 }
 
 /* Opens the index in dir for writing, creating dir and an empty index when
  * missing. Takes the directory's writer lock until morgue_writer_close().

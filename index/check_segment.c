@@ -27,6 +27,7 @@
 #include "index/format.h"
 #include "index/manifest.h"
 #include "index/postings.h"
+#include "index/snapshot.h"
 #include "index/termdict.h"
 #include "morgue.h"
 #include "text/tokenize.h"
@@ -452,22 +453,18 @@ int check_segment(const char *dir, const manifest_seg *ms, segment *s,
     char path[4096];
     segment_path(path, sizeof path, dir, ms->id);
     *del = NULL;
-    int rc = segment_open(s, path, ms->id, e);
+    int rc = snapshot_open_segment(s, dir, ms, e);
     if (rc)
         return rc;
     r->bytes += s->size;
-    if (s->n_docs != ms->n_docs)
-        rc = err_corrupt(e, "%s: %u documents, the manifest says %u", path,
-                         s->n_docs, ms->n_docs);
-    if (rc == MORGUE_OK && (rc = segment_verify_crcs(s, e)))
+    if ((rc = segment_verify_crcs(s, e)))
         rc = in_file(e, rc, path);
     if (rc == MORGUE_OK)
         rc = check_layout(s, path, e);
     if (rc == MORGUE_OK)
         rc = check_body(s, path, r, e);
     if (rc == MORGUE_OK && ms->delgen) {
-        rc = delfile_read(dir, ms->id, ms->delgen, ms->n_docs,
-                          ms->n_deleted, del, e);
+        rc = snapshot_read_deletions(del, dir, ms, e);
         r->bytes += delfile_bitmap_size(ms->n_docs) + 36;
     }
     if (rc)

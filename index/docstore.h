@@ -85,15 +85,27 @@ typedef struct store_part {
     buf idx;              /* the block index, made by docstore_finish */
 } store_part;
 
+typedef struct docstore_pipe docstore_pipe;
+
 typedef struct docstore_builder {
     store_part head, body;
     uint32_t n_docs;
     buf rec;              /* scratch for one record */
     buf zbuf;             /* scratch for one compressed block */
     struct ZSTD_CCtx_s *cctx;
+    docstore_pipe *pipe;  /* owned; NULL: records are stored in the call */
+    uint64_t added;       /* raw record bytes given to docstore_add */
 } docstore_builder;
 
 void docstore_builder_init(docstore_builder *b);
+/* Stores records on a thread of their own from now on: docstore_add only
+ * serializes a record and queues it (at most DOCSTORE_QUEUE bytes wait),
+ * the thread appends, trains and compresses in arrival order, exactly as
+ * docstore_add would have, so the stores come out byte for byte the same.
+ * MORGUE_ENOMEM / MORGUE_ERROR when the thread cannot start (the builder
+ * then keeps storing in the call). */
+int docstore_builder_thread(docstore_builder *b);
+#define DOCSTORE_QUEUE (2u << 20)
 /* Lets the compressed blocks go to temporary files in dir past limit
  * bytes of memory each (a merge: its output's text is not held). Before
  * the first docstore_add; dir is borrowed until the builder is freed. */

@@ -76,6 +76,12 @@ int inverter_init(inverter *v, stemset *stems)
     return v->table ? MORGUE_OK : MORGUE_ENOMEM;
 }
 
+int inverter_threads(inverter *v, unsigned threads)
+{
+    v->threads = threads;
+    return threads >= 2 ? docstore_builder_thread(&v->store) : MORGUE_OK;
+}
+
 static void free_terms(inverter *v)
 {
     for (uint32_t i = 0; i < v->n_terms; i++) {
@@ -401,6 +407,9 @@ static void reset(inverter *v)
     v->postings_bytes = 0;
     docstore_builder_free(&v->store);
     docstore_builder_init(&v->store);
+    /* no thread: the next batch stores in the call (still the same bytes) */
+    if (v->threads >= 2)
+        docstore_builder_thread(&v->store);
 }
 
 int inverter_flush(inverter *v, const char *path, errmsg *e)

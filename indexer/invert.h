@@ -30,6 +30,7 @@ typedef struct inverter {
     uint32_t n_docs, cap_docs;
     docstore_builder store;
     size_t postings_bytes;/* bytes appended to term buffers */
+    unsigned threads;     /* >= 2: stored text on its own thread */
 } inverter;
 
 /* A document to invert; fields are valid UTF-8. */
@@ -45,6 +46,9 @@ typedef struct invert_doc {
 } invert_doc;
 
 int inverter_init(inverter *v, stemset *stems);
+/* Threads the inverter may use (1: none besides the caller's); the
+ * segments written do not depend on it. */
+int inverter_threads(inverter *v, unsigned threads);
 void inverter_free(inverter *v);
 
 /* Adds one document as local id v->n_docs. */

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "index/delfile.h"
+#include "index/snapshot.h"
 #include "indexer/writer_int.h"
 #include "util/apiver.h"
 #include "util/fsutil.h"
@@ -233,7 +234,7 @@ static int open_seg(morgue_writer *w, wseg *g, const manifest_seg *ms)
 {
     char path[4096];
     segment_path(path, sizeof path, w->dir, ms->id);
-    int rc = segment_open(&g->seg, path, ms->id, &w->err);
+    int rc = snapshot_open_segment(&g->seg, w->dir, ms, &w->err);
     if (rc == MORGUE_ENOTFOUND)
         rc = err_corrupt(&w->err, "%s: named by MANIFEST but missing", path);
     if (rc == MORGUE_OK &&
@@ -242,14 +243,8 @@ static int open_seg(morgue_writer *w, wseg *g, const manifest_seg *ms)
     if (rc)
         return rc;
     writer_release_pages(g);
-    if (g->seg.n_docs != ms->n_docs) {
-        segment_close(&g->seg);
-        return err_corrupt(&w->err, "%s: %u documents, the manifest says %u",
-                           path, g->seg.n_docs, ms->n_docs);
-    }
     if (ms->delgen) {
-        rc = delfile_read(w->dir, ms->id, ms->delgen, ms->n_docs,
-                          ms->n_deleted, &g->del, &w->err);
+        rc = snapshot_read_deletions(&g->del, w->dir, ms, &w->err);
         if (rc == MORGUE_ENOTFOUND)
             rc = err_corrupt(&w->err, "deletion file of segment %016" PRIx64
                              " named by MANIFEST but missing", ms->id);
@@ -346,6 +341,13 @@ static int start_rebuild(morgue_writer *w)
 
 /* The caller's options, as many fields as its version has, over the
  * defaults in *full. */
+/* The default thread count: the cores online. */
+static unsigned cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 && n < 1024 ? (unsigned)n : 1;
+}
+
 static int read_opts(morgue_writer *w, const morgue_writer_opts *opts,
                      morgue_writer_opts *full)
 {
@@ -401,6 +403,9 @@ static int open_writer(morgue_writer **out, const char *dir,
         rc = load_or_create(w, &o);
     if (rc == MORGUE_OK && inverter_init(&w->inv, &w->stems))
         rc = err_set(&w->err, MORGUE_ENOMEM, "out of memory");
+    /* without the thread, stored text is kept in the call: same bytes */
+    if (rc == MORGUE_OK)
+        inverter_threads(&w->inv, o.threads ? o.threads : cores());
     if (rc == MORGUE_OK && w->rebuild)
         rc = start_rebuild(w);
     if (rc != MORGUE_OK) {

@@ -26,6 +26,7 @@
 
 #include "index/delfile.h"
 #include "index/filetable.h"
+#include "index/snapshot.h"
 #include "index/synfile.h"
 #include "searcher/searcher.h"
 #include "util/apiver.h"
@@ -117,11 +118,8 @@ static uint64_t file_size(const char *path)
 static int open_deletions(morgue_searcher *s, size_t i, errmsg *e)
 {
     const manifest_seg *ms = &s->man.segs[i];
-    if (!ms->delgen)
-        return MORGUE_OK;
-    int rc = delfile_read(s->dir, ms->id, ms->delgen, ms->n_docs,
-                          ms->n_deleted, &s->deleted[i], e);
-    if (rc == MORGUE_OK) {
+    int rc = snapshot_read_deletions(&s->deleted[i], s->dir, ms, e);
+    if (rc == MORGUE_OK && ms->delgen) {
         char path[4096];
         delfile_path(path, sizeof path, s->dir, ms->id, ms->delgen);
         s->index_bytes += file_size(path);
@@ -129,18 +127,20 @@ static int open_deletions(morgue_searcher *s, size_t i, errmsg *e)
     return rc;
 }
 
-/* Segment id at path into *out: from prev when prev maps that very file
- * (a reference taken), else newly mapped. */
+/* The segment ms names into *out: from prev when prev maps that very
+ * file (a reference taken), else newly mapped. */
 static int share_get(seg_share **out, const morgue_searcher *prev,
-                     const char *path, uint64_t id, errmsg *e)
+                     const char *dir, const manifest_seg *ms, errmsg *e)
 {
+    char path[4096];
+    segment_path(path, sizeof path, dir, ms->id);
     struct stat before, after;
     if (stat(path, &before) != 0)
         return err_set(e, errno == ENOENT ? MORGUE_ENOTFOUND : MORGUE_EIO,
                        "%s: %s", path, strerror(errno));
     for (size_t i = 0; prev && i < prev->n_segs; i++) {
         seg_share *sh = prev->shared[i];
-        if (sh->seg.id == id && sh->dev == before.st_dev &&
+        if (sh->seg.id == ms->id && sh->dev == before.st_dev &&
             sh->ino == before.st_ino) {
             /* prev holds a reference for as long as this runs */
             __atomic_add_fetch(&sh->refs, 1, __ATOMIC_RELAXED);
@@ -151,7 +151,7 @@ static int share_get(seg_share **out, const morgue_searcher *prev,
     seg_share *sh = calloc(1, sizeof *sh);
     if (!sh)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
-    int rc = segment_open(&sh->seg, path, id, e);
+    int rc = snapshot_open_segment(&sh->seg, dir, ms, e);
     if (rc) {
         free(sh);
         return rc;
@@ -187,18 +187,12 @@ static int open_segments(morgue_searcher *s, const morgue_searcher *prev,
     s->index_bytes = 0;
     uint64_t docs = 0, len = 0, tlen = 0, bytes = 0;
     for (size_t i = 0; i < s->man.n_segs; i++) {
-        char path[4096];
-        segment_path(path, sizeof path, s->dir, s->man.segs[i].id);
-        int rc = share_get(&s->shared[i], prev, path, s->man.segs[i].id, e);
+        int rc = share_get(&s->shared[i], prev, s->dir, &s->man.segs[i], e);
         if (rc)
             return rc;
         s->segs[i] = s->shared[i]->seg;
         s->max_tlen[i] = s->shared[i]->max_tlen;
         s->n_segs++;
-        if (s->segs[i].n_docs != s->man.segs[i].n_docs)
-            return err_corrupt(e, "%s: %u documents, the manifest says %u",
-                               path, s->segs[i].n_docs,
-                               s->man.segs[i].n_docs);
         if ((rc = open_deletions(s, i, e)))
             return rc;
         s->base[i] = docs;

@@ -10,7 +10,8 @@ static const size_t article[] = { 0, END(morgue_article, date_offset),
                                   END(morgue_article, lang),
                                   sizeof(morgue_article) };
 static const size_t writer_opts[] = {
-    0, END(morgue_writer_opts, rebuild), sizeof(morgue_writer_opts)
+    0, END(morgue_writer_opts, rebuild), END(morgue_writer_opts, threads),
+    sizeof(morgue_writer_opts)
 };
 static const size_t add_opts[] = {
     0, END(morgue_add_opts, file_done), END(morgue_add_opts, date_from_mtime),

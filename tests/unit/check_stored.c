@@ -314,6 +314,68 @@ START_TEST(test_stored_merge_same_records)
 }
 END_TEST
 
+/* An index of n articles, flushed by a small memory budget, written with
+ * that many threads; one body larger than the storing thread's queue. */
+static char *threaded(unsigned threads, int n)
+{
+    char *dir = tu_tempdir("threads");
+    morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
+    wo.merge_factor = 1;
+    wo.memory_budget = 1u << 20;
+    wo.threads = threads;
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open(&w, dir, &wo), MORGUE_OK);
+    uint64_t seed = 11;
+    static const char *vocab[] = { "oil", "wheat", "bank", "rate", "ship",
+                                   "port", "grain", "price", "market",
+                                   "trade", "export", "crude", "barrel" };
+    char *big = huge_body(DOCSTORE_QUEUE + (1u << 20));
+    for (int d = 0; d < n; d++) {
+        char body[4096], title[64], id[32];
+        size_t at = 0;
+        int words = 20 + (int)(tu_rand(&seed) % 400);
+        for (int k = 0; k < words; k++)
+            at += (size_t)snprintf(body + at, sizeof body - at, "%s%d ",
+                                   vocab[tu_rand(&seed) % 13],
+                                   (int)(tu_rand(&seed) % 50));
+        snprintf(title, sizeof title, "Story %d", d);
+        snprintf(id, sizeof id, "t-%d", d);
+        add(w, id, title, d == n / 2 ? big : body);
+        if (d == n / 3) /* a commit mid-batch: the thread is drained */
+            ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    }
+    free(big);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+    return dir;
+}
+
+static void same_files(const char *a, const char *b)
+{
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "diff -r -x LOCK '%s' '%s' >/dev/null", a, b);
+    ck_assert_msg(system(cmd) == 0, "%s and %s differ", a, b);
+}
+
+/* `--threads N`: the same index, byte for byte, whatever N. */
+START_TEST(test_stored_threads_same_bytes)
+{
+    char *one = threaded(1, 4000), *two = threaded(2, 4000),
+         *four = threaded(4, 4000);
+    ck_assert_uint_gt(seg_id(one, 3), 0); /* several flushes */
+    same_files(one, two);
+    same_files(one, four);
+    check_ok(four);
+    ck_assert_uint_eq(count(four, "crude"), count(one, "crude"));
+    tu_rmrf(one);
+    tu_rmrf(two);
+    tu_rmrf(four);
+    free(one);
+    free(two);
+    free(four);
+}
+END_TEST
+
 static Suite *stored_suite(void)
 {
     Suite *s = suite_create("stored");
@@ -322,6 +384,7 @@ static Suite *stored_suite(void)
     tcase_add_test(tc, test_stored_huge_article_capped);
     tcase_add_test(tc, test_stored_bit_flips_are_errors);
     tcase_add_test(tc, test_stored_merge_same_records);
+    tcase_add_test(tc, test_stored_threads_same_bytes);
     suite_add_tcase(s, tc);
     return s;
 }
