@@ -82,6 +82,9 @@ static int update(const fixture *f)
 {
     morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
     wo.merge_factor = 2;
+    /* failwrap's counters and live set are not thread-safe: the storing
+     * thread (--threads) would race them */
+    wo.threads = 1;
     morgue_writer *w;
     int rc = morgue_writer_open(&w, f->dir, &wo);
     if (rc)
