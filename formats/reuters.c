@@ -405,4 +405,4 @@ static int reuters_sniff(const fmt_input *in)
 }
 
 const fmt_reader fmt_reuters_reader = { "reuters", reuters_sniff,
-                                        reuters_read, 0 };
+                                        reuters_read, NULL, NULL };
