@@ -17,6 +17,7 @@
 #include "formats/source.h"
 #include "index/docstore.h"
 #include "index/format.h"
+#include "indexer/commit.h"
 #include "indexer/files.h"
 #include "indexer/update.h"
 #include "util/apiver.h"
