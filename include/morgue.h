@@ -506,7 +506,10 @@ typedef struct morgue_stats {
 #define MORGUE_STATS_INIT                                                    \
     { MORGUE_STATS_VERSION, 0, 0, 0, 0, MORGUE_NO_DATE, MORGUE_NO_DATE, NULL }
 
-/* Fills *out (whose version the caller set) with the snapshot's figures. */
+/* Fills *out (whose version the caller set) with the snapshot's figures.
+ * The first call on a snapshot reads every live article's date (and, with
+ * several segments, walks their dictionaries); later calls give what it
+ * found at once. */
 MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out);
 
 /* ------------------------------------------------------------------ */
