@@ -843,6 +843,43 @@ START_TEST(test_cluster_old_version_refused)
 }
 END_TEST
 
+/* Calls that need the local segments fail on a cluster searcher and say
+ * so, rather than answering nothing (no searchd needed: opening does not
+ * connect). */
+START_TEST(test_cluster_local_only_calls_refused)
+{
+    char *dir = tu_tempdir("clulocal");
+    char path[4400];
+    snprintf(path, sizeof path, "%s/cluster.conf", dir);
+    write_text(path, "morgue-cluster 2\nlanguage english\nshards 1\n"
+                     "head head 127.0.0.1 1\n"
+                     "node shard0 0 127.0.0.1 2 3\n");
+    morgue_searcher *s;
+    ck_assert_int_eq(morgue_searcher_open_cluster(&s, path, NULL), MORGUE_OK);
+    morgue_hits *h = (morgue_hits *)1;
+    ck_assert_int_eq(morgue_searcher_get(s, "9001", &h), MORGUE_EINVAL);
+    ck_assert_ptr_null(h);
+    ck_assert_ptr_nonnull(strstr(morgue_searcher_errmsg(s),
+                                 "not available on a cluster"));
+    uint64_t id = 1;
+    ck_assert_int_eq(morgue_searcher_docs(s, &id, 1, &h), MORGUE_EINVAL);
+    ck_assert_int_eq(morgue_similar(s, 1, NULL, &h), MORGUE_EINVAL);
+    ck_assert_ptr_nonnull(strstr(morgue_searcher_errmsg(s), "similar"));
+    uint8_t fp[MORGUE_FINGERPRINT_BYTES];
+    ck_assert_int_eq(morgue_searcher_fingerprint(s, 1, fp), MORGUE_EINVAL);
+    morgue_timeline *t;
+    ck_assert_int_eq(morgue_timeline_build(s, "oil", NULL,
+                                           MORGUE_TIMELINE_DAY, &t),
+                     MORGUE_EINVAL);
+    morgue_clusters *c;
+    ck_assert_int_eq(morgue_dups(s, 0.8, &c), MORGUE_EINVAL);
+    ck_assert_ptr_nonnull(strstr(morgue_searcher_errmsg(s), "cluster"));
+    morgue_searcher_close(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *cluster_suite(void)
 {
     Suite *s = suite_create("cluster");
@@ -863,6 +900,7 @@ static Suite *cluster_suite(void)
     suite_add_tcase(s, m);
     TCase *v = tcase_create("version");
     tcase_add_test(v, test_cluster_old_version_refused);
+    tcase_add_test(v, test_cluster_local_only_calls_refused);
     suite_add_tcase(s, v);
     return s;
 }
