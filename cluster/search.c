@@ -206,18 +206,21 @@ static void where(buf *q, const translation *t, const char *extra)
  * index_field_lengths attributes. Fields are told apart by their weights
  * (ss 1, ts 2, tb 3, ti 4; the weights scale nothing). Per field, the
  * stems' tf_idf (sum of hits times idf) over the field's length norm,
- * the title's times title_weight, summed over ss and ts, is X = the sum
- * of idf_w * x_w, x_w being morgue's BM25F pseudo-frequency of word w
+ * the title's times title_weight, summed over ss and ts, is the sum of
+ * idf_w * x_w, x_w being morgue's BM25F pseudo-frequency of word w
  * (exactly, the body and title being separate fields); divided by I, the
  * idf of the stems matched (the larger field's), it is their idf-weighted
- * mean x, saturated once and times I: for one word exactly morgue's
- * idf * x (k1 + 1) / (k1 + x), for several an estimate (one saturation
- * of the mean for the sum of theirs). Phrase fields (tb, ti) add a BM25
- * of their words' mean hits over the article's whole length. idf is
- * per shard (log N/n), close to the global one for shards of an identity
- * hash. */
+ * mean x, saturated once: for one word, morgue's x (k1 + 1) / (k1 + x)
+ * exactly, but for the idf. Sphinx's idf is not the shard's: each RT
+ * chunk scales it by its own size (on 10x Reuters, the RAM chunk's were
+ * 1.6 times the disk chunk's for the same word), so a weight times I
+ * puts the newest articles first. Times I only for an OR (by_idf), where
+ * which words an article holds decides (without it, overlap@10 0.09 for
+ * OR queries at 10x); otherwise the saturated mean alone (AND: every
+ * article holds every word). Phrase fields (tb, ti) add a BM25 of their
+ * words' mean hits over the article's whole length. */
 static void ranker_expr(buf *q, const morgue_query_opts *o,
-                        const clu_stats *cs)
+                        const clu_stats *cs, int by_idf)
 {
     double avg = cs->avg_len > 0 ? cs->avg_len : 1.0;
     double avg_t = cs->avg_tlen > 0 ? cs->avg_tlen : 1.0;
@@ -232,7 +235,7 @@ static void ranker_expr(buf *q, const morgue_query_opts *o,
     buf_printf(q, ", ranker=expr('1000*(IF(%s>0,%s*(%s)*%.4f/(%.4f+%s),0)+"
                   "sum(IF(user_weight>2,sum_idf*hit_count*%.4f/(hit_count+"
                   "word_count*%.4f*(%.4f+%.4f*(ss_len+ts_len)/%.4f)),0)))",
-               idf, idf, x, k1 + 1.0, k1, x, k1 + 1.0, k1, 1.0 - b, b, avg);
+               idf, by_idf ? idf : "1", x, k1 + 1.0, k1, x, k1 + 1.0, k1, 1.0 - b, b, avg);
     if (o->recency_half_life > 0) /* recency.h's factor, undated 1/2 */
         buf_printf(q, "*IF(date<-9000000000000000000,0.5,0.5*(1+EXP(-0.6931"
                       "47*IF(date>=%" PRId64 ",0,%" PRId64 "-date)/%.1f)))",
@@ -258,7 +261,7 @@ static void ranked(buf *q, const translation *t, const morgue_query_opts *o,
     else
         buf_printf(q, " LIMIT %zu, %zu", o->offset, o->limit);
     buf_printf(q, " OPTION max_matches=%zu", want > 1000 ? want : 1000);
-    ranker_expr(q, o, cs);
+    ranker_expr(q, o, cs, t->scored_or);
     buf_puts(q, "; SHOW META");
 }
 
