@@ -39,6 +39,8 @@ typedef struct seg_share {
     unsigned refs;       /* atomic: the snapshots holding it */
 } seg_share;
 
+#define SEARCHER_STEM_POOL 8 /* stemsets kept: about the threads searching */
+
 struct morgue_searcher {
     const searcher_remote *remote; /* NULL: a local snapshot */
     void *remote_ctx;    /* owned by remote */
@@ -61,7 +63,7 @@ struct morgue_searcher {
     /* The snapshot's file table (which file each article came from), for
      * MORGUE_FIELD_PATH and lookups by path: the file is opened with the
      * snapshot (a later commit may unlink it) and parsed when first
-     * needed, under ft_lock since a searcher is shared by threads. */
+     * needed, under lazy_lock since a searcher is shared by threads. */
     /* The languages its articles are stemmed as (text/stemset.h), with
      * how many articles each, found at open from the language column:
      * a query word is stemmed with each of them. */
@@ -69,12 +71,35 @@ struct morgue_searcher {
     lang_code langs[STEMSET_MAX];
     uint64_t lang_docs[STEMSET_MAX];
     size_t n_langs;
+    /* The distinct stopword lists of those languages and of the mode's
+     * default (text/stopwords.h), found once at open. */
+    const char *const *stops[STEMSET_MAX + 1];
+    size_t stops_len[STEMSET_MAX + 1];
+    size_t n_stops;
     struct synset *syn;  /* the index's synonyms file, NULL: none */
     int ft_fd;           /* -1: the index has no file table */
     int ft_state;        /* 0 not parsed, 1 parsed, -1 unreadable */
     filetable ft;
-    pthread_mutex_t ft_lock;
+    /* morgue_searcher_stats's scans (every live article's local date,
+     * the distinct words of all segments), made on the first call and
+     * kept with the snapshot, which never changes: serve asks per page */
+    int stats_done;
+    int64_t first_local, last_local; /* MORGUE_NO_DATE: no dated article */
+    uint64_t n_words;
+    pthread_mutex_t lazy_lock; /* the file table and the stats' scans */
+    /* Stemmer sets (one stemmer per language, made on first use) kept
+     * between queries: making six Snowball stemmers cost a query more than
+     * its term lookups. A query takes one, or makes one when none is
+     * free, and gives it back; under stem_lock. */
+    pthread_mutex_t stem_lock;
+    stemset *stem_pool[SEARCHER_STEM_POOL];
+    size_t n_stem_pool;
 };
+
+/* A stemmer set for s's language mode, the caller's until given back
+ * (NULL: out of memory); stemsets past the pool's room are freed. */
+stemset *searcher_stems_take(morgue_searcher *s);
+void searcher_stems_give(morgue_searcher *s, stemset *ss);
 
 /* The parsed file table of the snapshot, or NULL when there is none or it
  * cannot be read (then paths are unknown, not an error). */
