@@ -457,6 +457,7 @@ int check_segment(const char *dir, const manifest_seg *ms, segment *s,
     if (rc)
         return rc;
     r->bytes += s->size;
+    segment_advise_sequential(s); /* every byte is read */
     if ((rc = segment_verify_crcs(s, e)))
         rc = in_file(e, rc, path);
     if (rc == MORGUE_OK)

@@ -139,6 +139,9 @@ MORGUE_API int morgue_dups(morgue_searcher *s, double min_similarity,
         return s ? searcher_fail(s, MORGUE_EINVAL, "the similarity must be "
                                  "above 0 and at most 1")
                  : MORGUE_EINVAL;
+    int ready = near_ready(s);
+    if (ready)
+        return ready;
     morgue_clusters *c = calloc(1, sizeof *c);
     member *m = malloc((size_t)s->n_docs * sizeof *m + 1);
     near_index x;
