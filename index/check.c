@@ -16,14 +16,16 @@
 #include "index/check.h"
 #include "index/delfile.h"
 #include "index/filetable.h"
+#include "index/snapshot.h"
 #include "util/apiver.h"
 #include "util/hash.h"
 #include "util/alloc.h"
 
-/* Live identities with where they live, for the cross-file checks. */
+/* Live identities with where they live, for the cross-file checks (16
+ * bytes an article: a check's biggest table). */
 typedef struct ident_ref {
     uint64_t hash;
-    uint64_t seg;
+    uint32_t seg; /* index in the manifest */
     uint32_t doc;
 } ident_ref;
 
@@ -32,7 +34,8 @@ typedef struct live_ids {
     size_t n, cap;
 } live_ids;
 
-static int collect(live_ids *l, const segment *s, const uint8_t *del)
+static int collect(live_ids *l, const segment *s, uint32_t seg,
+                   const uint8_t *del)
 {
     const uint64_t none = hash64("", 0); /* articles without identity */
     if (l->cap - l->n < s->n_docs) {
@@ -47,7 +50,7 @@ static int collect(live_ids *l, const segment *s, const uint8_t *del)
         uint32_t d = segment_ident_doc(s, i);
         uint64_t h = segment_ident_hash(s, i);
         if (h != none && !(del && delfile_test(del, d)))
-            l->v[l->n++] = (ident_ref){ h, s->id, d };
+            l->v[l->n++] = (ident_ref){ h, seg, d };
     }
     return MORGUE_OK;
 }
@@ -71,7 +74,7 @@ static int is_live(const live_ids *l, uint64_t h)
     return lo < l->n && l->v[lo].hash == h;
 }
 
-static int check_unique(live_ids *l, errmsg *e)
+static int check_unique(live_ids *l, const manifest *m, errmsg *e)
 {
     if (l->n > 1)
         qsort(l->v, l->n, sizeof *l->v, by_hash);
@@ -80,8 +83,9 @@ static int check_unique(live_ids *l, errmsg *e)
             return err_corrupt(e, "identity %016" PRIx64 " is live twice: "
                                "segment %016" PRIx64 " document %u and "
                                "segment %016" PRIx64 " document %u",
-                               l->v[i].hash, l->v[i - 1].seg,
-                               l->v[i - 1].doc, l->v[i].seg, l->v[i].doc);
+                               l->v[i].hash, m->segs[l->v[i - 1].seg].id,
+                               l->v[i - 1].doc, m->segs[l->v[i].seg].id,
+                               l->v[i].doc);
     return MORGUE_OK;
 }
 
@@ -125,7 +129,7 @@ static int check_segments(const char *dir, const manifest *m, live_ids *l,
         int rc = check_segment(dir, &m->segs[i], &s, &del, r, e);
         if (rc)
             return rc;
-        rc = collect(l, &s, del);
+        rc = collect(l, &s, (uint32_t)i, del);
         r->segments++;
         r->documents += m->segs[i].n_docs - m->segs[i].n_deleted;
         r->deleted += m->segs[i].n_deleted;
@@ -137,10 +141,16 @@ static int check_segments(const char *dir, const manifest *m, live_ids *l,
     return MORGUE_OK;
 }
 
-/* One pass over the commit *gen names. */
-static int check_once(const char *dir, uint64_t *gen, morgue_check_result *r,
-                      errmsg *e)
+typedef struct check_run {
+    const char *dir;
+    morgue_check_result *r;
+} check_run;
+
+/* One pass over the commit *gen names (a snapshot_pass). */
+static int check_once(void *ud, uint64_t *gen, errmsg *e)
 {
+    const char *dir = ((check_run *)ud)->dir;
+    morgue_check_result *r = ((check_run *)ud)->r;
     manifest m;
     static const morgue_check_result zero = MORGUE_CHECK_RESULT_INIT;
     *r = zero;
@@ -154,24 +164,12 @@ static int check_once(const char *dir, uint64_t *gen, morgue_check_result *r,
     live_ids l = { 0 };
     rc = check_segments(dir, &m, &l, r, e);
     if (rc == MORGUE_OK)
-        rc = check_unique(&l, e);
+        rc = check_unique(&l, &m, e);
     if (rc == MORGUE_OK && m.ftgen)
         rc = check_files(dir, m.ftgen, &l, r, e);
     free(l.v);
     manifest_free(&m);
     return rc;
-}
-
-/* Generation of the current MANIFEST, or 0. */
-static uint64_t current_gen(const char *dir)
-{
-    manifest m;
-    errmsg e;
-    if (manifest_read(&m, dir, &e) != MORGUE_OK)
-        return 0;
-    uint64_t g = m.generation;
-    manifest_free(&m);
-    return g;
 }
 
 MORGUE_API int morgue_index_check(const char *dir,
@@ -185,20 +183,8 @@ MORGUE_API int morgue_index_check(const char *dir,
                        "version %u", result->version);
     if (!dir || !*dir)
         return err_set(e, MORGUE_EINVAL, "no index directory");
-    int rc;
-    for (int attempt = 0;; attempt++) {
-        uint64_t gen = 0;
-        rc = check_once(dir, &gen, &full, e);
-        if (rc != MORGUE_ENOTFOUND || gen == 0)
-            break;
-        if (current_gen(dir) == gen || attempt >= 100) {
-            char copy[ERRMSG_LEN];
-            memcpy(copy, e->text, sizeof copy);
-            rc = err_corrupt(e, "a file named by MANIFEST is missing: %s",
-                             copy);
-            break;
-        }
-    }
+    check_run run = { dir, &full };
+    int rc = snapshot_retry(dir, check_once, &run, e);
     if (result)
         API_PUT(result, &full, n);
     return rc;

@@ -209,7 +209,9 @@ int segment_tdic_block(const segment *s, uint32_t b, errmsg *e);
  * that reads it through calls this to get the kernel's readahead back. */
 void segment_advise_sequential(const segment *s);
 
-/* Verifies every section's CRC (the big ones are not read at open). */
+/* Verifies every section's CRC (the big ones are not read at open),
+ * dropping the pages it read from the process as it goes: its memory
+ * does not grow with the file. */
 int segment_verify_crcs(const segment *s, errmsg *e);
 
 void segment_close(segment *s);

@@ -139,6 +139,8 @@ MORGUE_API int morgue_dups(morgue_searcher *s, double min_similarity,
         return s ? searcher_fail(s, MORGUE_EINVAL, "the similarity must be "
                                  "above 0 and at most 1")
                  : MORGUE_EINVAL;
+    if (searcher_local_only(s, "finding near-duplicates"))
+        return MORGUE_EINVAL;
     int ready = near_ready(s);
     if (ready)
         return ready;
