@@ -13,6 +13,12 @@
  *     BM25's query-term factor (k3 + 1) qtf / (k3 + qtf) for a large k3,
  *     as Robertson & Zaragoza advise for long queries. The word stays one
  *     term, so the query stays a flat OR that the matcher prunes.
+ *   - Names are expanded as in the strict language: the longest run of
+ *     the question's words in a row (one word, a hyphenated or quoted
+ *     name, or words typed apart: ho chi minh city) that is an entry of
+ *     a synonym group brings the group's other names; a one-word name
+ *     joins the OR of stems as if said once, a longer one is a phrase
+ *     of the OR (any of them matches). A lone stopword is not expanded.
  *   - Without quotes the plan is an OR of stems (one stem: the stem);
  *     with phrases a MAYBE: the OR decides what matches, the phrases only
  *     add to the score of the documents that hold them. */
@@ -22,10 +28,12 @@
 #include "index/format.h"
 #include "searcher/plan_int.h"
 #include "text/stopwords.h"
+#include "text/synonyms.h"
 #include "util/alloc.h"
 
 typedef struct word {
     char *text;      /* owned normalised word */
+    int alt;         /* a synonym's, not said: its stem counts once */
 } word;
 
 typedef struct words {
@@ -33,7 +41,7 @@ typedef struct words {
     size_t n, cap;
 } words;
 
-static int push(ctx *c, words *ws, char *w)
+static int push(ctx *c, words *ws, char *w, int alt)
 {
     word *v = mem_grow(ws->v, &ws->cap, ws->n + 1, sizeof *v);
     if (!v) {
@@ -42,6 +50,7 @@ static int push(ctx *c, words *ws, char *w)
     }
     ws->v = v;
     ws->v[ws->n].text = w;
+    ws->v[ws->n].alt = alt;
     ws->n++;
     return MORGUE_OK;
 }
@@ -70,18 +79,6 @@ typedef struct stem_count {
     unsigned count;
 } stem_count;
 
-static int add_child(ctx *c, pnode *p, pnode *k)
-{
-    pnode **kids = realloc(p->kids, (p->n_kids + 1) * sizeof *kids);
-    if (!kids) {
-        plan_free_node(k);
-        return plan_oom(c);
-    }
-    p->kids = kids;
-    p->kids[p->n_kids++] = k;
-    return MORGUE_OK;
-}
-
 /* The OR of the stems of the kept words (a single stem alone). */
 static pnode *bag_node(ctx *c, const words *ws, int keep_stops)
 {
@@ -94,7 +91,7 @@ static pnode *bag_node(ctx *c, const words *ws, int keep_stops)
     for (size_t i = 0; i < ws->n && c->rc == MORGUE_OK; i++) {
         const char *w = ws->v[i].text;
         size_t wl = strlen(w);
-        if (!keep_stops && plan_stopword(c, w, wl)) {
+        if (!keep_stops && !ws->v[i].alt && plan_stopword(c, w, wl)) {
             /* not searched; highlighted inside runs of query words */
             char *sw = (char *)w;
             plan_add_hl(c, HL_STOP, &sw, 1, 0);
@@ -114,6 +111,8 @@ static pnode *bag_node(ctx *c, const words *ws, int keep_stops)
                 n_sc++;
             } else {
                 free(st[j]);
+                if (ws->v[i].alt)
+                    continue; /* said, or another name's: once is enough */
             }
             sc[k].count++;
         }
@@ -138,7 +137,7 @@ static pnode *bag_node(ctx *c, const words *ws, int keep_stops)
         }
         if (!p)
             p = leaf;
-        else if (add_child(c, p, leaf) != MORGUE_OK)
+        else if (plan_add_kid(c, p, leaf) != MORGUE_OK)
             break;
     }
     for (size_t k = 0; k < n_sc; k++)
@@ -151,6 +150,62 @@ static pnode *bag_node(ctx *c, const words *ws, int keep_stops)
     return p;
 }
 
+/* What the question's names bring (plan_synonyms' take): one-word names
+ * as words of the bag, longer ones as phrases. */
+typedef struct named {
+    words alts;      /* one-word names */
+    pnode **ph;      /* owned phrases */
+    size_t n_ph, cap;
+} named;
+
+static void take_name(ctx *c, char **aw, size_t k, void *ud)
+{
+    named *nm = ud;
+    if (k == 1) {
+        for (size_t i = 0; i < nm->alts.n; i++)
+            if (!strcmp(nm->alts.v[i].text, aw[0]))
+                return;
+        char *w = strdup(aw[0]);
+        if (!w) {
+            plan_oom(c);
+            return;
+        }
+        push(c, &nm->alts, w, 1);
+        return;
+    }
+    pnode *ph = plan_phrase_node(c, aw, k, 0, 0);
+    if (!ph)
+        return;
+    pnode **v = mem_grow(nm->ph, &nm->cap, nm->n_ph + 1, sizeof *v);
+    if (!v) {
+        plan_free_node(ph);
+        plan_oom(c);
+        return;
+    }
+    nm->ph = v;
+    nm->ph[nm->n_ph++] = ph;
+}
+
+/* The names among the words ws said (longest run first from each word),
+ * expanded into nm. */
+static void find_names(ctx *c, const words *ws, int content, named *nm)
+{
+    for (size_t i = 0; i < ws->n && c->rc == MORGUE_OK;) {
+        size_t len = ws->n - i < SYN_MAX_WORDS ? ws->n - i : SYN_MAX_WORDS;
+        char *w[SYN_MAX_WORDS];
+        for (size_t k = 0; k < len; k++)
+            w[k] = ws->v[i + k].text;
+        for (; len > 0; len--) {
+            if (len == 1 && content &&
+                plan_stopword(c, w[0], strlen(w[0])))
+                continue;
+            if (plan_synonyms(c, w, len, take_name, nm))
+                break;
+        }
+        i += len ? len : 1;
+    }
+}
+
 pnode *natural_node(ctx *c, const qnode *q)
 {
     words ws = { 0 };
@@ -160,7 +215,7 @@ pnode *natural_node(ctx *c, const qnode *q)
         c->pos = q->kids[i]->pos;
         char **w = kid_words(c, q->kids[i], &n);
         for (size_t k = 0; w && k < n; k++) {
-            if (push(c, &ws, w[k]) != MORGUE_OK) {
+            if (push(c, &ws, w[k], 0) != MORGUE_OK) {
                 for (k++; k < n; k++)
                     free(w[k]);
                 break;
@@ -171,8 +226,33 @@ pnode *natural_node(ctx *c, const qnode *q)
     int content = 0; /* a word that is not a stopword */
     for (size_t i = 0; i < ws.n; i++)
         content |= !plan_stopword(c, ws.v[i].text, strlen(ws.v[i].text));
-    pnode *bag = c->rc == MORGUE_OK && ws.n ? bag_node(c, &ws, !content)
+    named nm = { { 0 }, NULL, 0, 0 };
+    size_t said = ws.n;
+    find_names(c, &ws, content, &nm);
+    for (size_t i = 0; i < nm.alts.n; i++)
+        if (push(c, &ws, nm.alts.v[i].text, 1) != MORGUE_OK) {
+            for (i++; i < nm.alts.n; i++)
+                free(nm.alts.v[i].text);
+            break;
+        }
+    free(nm.alts.v); /* the strings now belong to ws */
+    pnode *bag = c->rc == MORGUE_OK && said ? bag_node(c, &ws, !content)
                                             : NULL;
+    /* longer names: phrases of the OR */
+    if (bag && nm.n_ph && bag->kind != Q_OR) {
+        pnode *or = plan_new_node(c, Q_OR);
+        if (!or)
+            plan_free_node(bag);
+        else if (plan_add_kid(c, or, bag) != MORGUE_OK) /* bag freed */
+            plan_free_node(or);
+        bag = c->rc == MORGUE_OK ? or : NULL;
+    }
+    for (size_t i = 0; i < nm.n_ph; i++)
+        if (!bag || c->rc != MORGUE_OK)
+            plan_free_node(nm.ph[i]);
+        else
+            plan_add_kid(c, bag, nm.ph[i]);
+    free(nm.ph);
     /* Phrases of two words or more add to the score. */
     int have_bag = bag != NULL;
     for (size_t i = 0; have_bag && i < q->n_kids && c->rc == MORGUE_OK;
@@ -197,12 +277,12 @@ pnode *natural_node(ctx *c, const qnode *q)
             }
             pnode *b = bag;
             bag = NULL;
-            if (add_child(c, root, b) != MORGUE_OK) { /* b freed */
+            if (plan_add_kid(c, root, b) != MORGUE_OK) { /* b freed */
                 plan_free_node(ph);
                 break;
             }
         }
-        if (add_child(c, root, ph) != MORGUE_OK)
+        if (plan_add_kid(c, root, ph) != MORGUE_OK)
             break;
     }
     for (size_t i = 0; i < ws.n; i++)

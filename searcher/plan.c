@@ -295,14 +295,12 @@ static void note_exp(ctx *c, const char *key, alts *a)
     p->exps[p->n_exps++] = (plan_exp){ from, to, a->n, a->from_file };
 }
 
-/* p (the plan of the words w[0..n) as typed) or'ed with the plans of the
- * names and phrases that synonyms give for them: one word is matched
- * like a typed word (by stem, in every language), several as a phrase. */
-static pnode *with_synonyms(ctx *c, pnode *p, char **w, size_t n, int title)
+size_t plan_synonyms(ctx *c, char **w, size_t n,
+                     void (*take)(ctx *c, char **aw, size_t k, void *ud),
+                     void *ud)
 {
-    if (!p || !c->synonyms || c->rc != MORGUE_OK || n == 0 ||
-        n > SYN_MAX_WORDS)
-        return p;
+    if (!c->synonyms || c->rc != MORGUE_OK || n == 0 || n > SYN_MAX_WORDS)
+        return 0;
     buf key = BUF_INIT;
     for (size_t i = 0; i < n; i++) {
         if (i)
@@ -315,35 +313,74 @@ static pnode *with_synonyms(ctx *c, pnode *p, char **w, size_t n, int title)
         size_t before = a.n;
         synset_expand(c->s->syn, buf_cstr(&key), take_alt, &a);
         a.from_file = a.n > before;
-    }
-    if (a.n == 0) {
-        buf_free(&key);
-        return p;
-    }
-    pnode *or = plan_new_node(c, Q_OR);
-    pnode **kids = or ? mem_array(a.n + 2, sizeof *kids) : NULL;
-    if (!kids) {
-        plan_free_node(or);
-        for (size_t i = 0; i < a.n; i++)
-            free(a.v[i]);
-        buf_free(&key);
+    } else {
         plan_oom(c);
-        return p;
     }
-    or->kids = kids;
-    or->kids[or->n_kids++] = p;
+    size_t found = a.n;
     for (size_t i = 0; i < a.n && c->rc == MORGUE_OK; i++) {
         size_t k;
         char **aw = plan_words_of(c, a.v[i], &k);
-        pnode *alt = k == 1 ? stem_node(c, aw[0], title)
-                     : k > 1 ? plan_phrase_node(c, aw, k, 0, title) : NULL;
+        if (aw && k)
+            take(c, aw, k, ud);
         plan_free_words(aw);
-        if (alt)
-            or->kids[or->n_kids++] = alt;
     }
-    note_exp(c, buf_cstr(&key), &a);
+    if (found)
+        note_exp(c, buf_cstr(&key), &a);
     buf_free(&key);
-    return or;
+    return found;
+}
+
+int plan_add_kid(ctx *c, pnode *p, pnode *k)
+{
+    pnode **kids = mem_rearray(p->kids, p->n_kids + 1, sizeof *kids);
+    if (!kids) {
+        plan_free_node(k);
+        return plan_oom(c);
+    }
+    p->kids = kids;
+    p->kids[p->n_kids++] = k;
+    return MORGUE_OK;
+}
+
+/* with_synonyms' alternatives: an OR made at the first, holding the
+ * typed words' plan first. Exactly one of typed and or owns that plan. */
+typedef struct alt_or {
+    pnode *typed, *or;
+    int title;
+} alt_or;
+
+static void alt_into_or(ctx *c, char **aw, size_t k, void *ud)
+{
+    alt_or *t = ud;
+    pnode *alt = k == 1 ? stem_node(c, aw[0], t->title)
+                        : plan_phrase_node(c, aw, k, 0, t->title);
+    if (!alt)
+        return;
+    if (!t->or) {
+        if (!(t->or = plan_new_node(c, Q_OR))) {
+            plan_free_node(alt);
+            return;
+        }
+        pnode *typed = t->typed;
+        t->typed = NULL;
+        if (plan_add_kid(c, t->or, typed) != MORGUE_OK) { /* typed freed */
+            plan_free_node(alt);
+            return;
+        }
+    }
+    plan_add_kid(c, t->or, alt);
+}
+
+/* p (the plan of the words w[0..n) as typed) or'ed with the plans of the
+ * names and phrases that synonyms give for them: one word is matched
+ * like a typed word (by stem, in every language), several as a phrase. */
+static pnode *with_synonyms(ctx *c, pnode *p, char **w, size_t n, int title)
+{
+    if (!p)
+        return p;
+    alt_or t = { p, NULL, title };
+    plan_synonyms(c, w, n, alt_into_or, &t);
+    return t.or ? t.or : t.typed;
 }
 
 void plan_exps_free(plan_exp *x, size_t n)

@@ -45,6 +45,17 @@ size_t plan_stems(ctx *c, const char *w, char **out);
  * default language). */
 int plan_stopword(const ctx *c, const char *w, size_t n);
 
+/* The names and phrases that synonyms (the built-in variants, then the
+ * index's file; none when c->synonyms is 0) give for the words w[0..n)
+ * said together, each handed to take as its normalised words (k of them,
+ * borrowed for the call); recorded among the plan's expansions. Returns
+ * how many there are, 0 when the words are no group's entry. */
+size_t plan_synonyms(ctx *c, char **w, size_t n,
+                     void (*take)(ctx *c, char **aw, size_t k, void *ud),
+                     void *ud);
+/* Appends k to p's kids; on OOM frees k and returns c->rc. */
+int plan_add_kid(ctx *c, pnode *p, pnode *k);
+
 /* natural.c: the plan of a Q_TEXT; NULL when nothing is left to search
  * (or on OOM, c->rc set). */
 pnode *natural_node(ctx *c, const qnode *q);

@@ -66,6 +66,19 @@ S 'ho chi minh city';   has en-saigon "words typed apart -> Saigon"
 S 'ho chi minh city flooding'; has en-saigon "a name run among other words"
 expect_status 0 "$MORGUE" search --index "$IX" --json 'ho chi minh city flooding'
 [ "$(json_field total "$WORK/out")" = 1 ] || fail "the other words stay required"
+# the natural mode expands names too: one word, hyphenated, typed apart
+N() { expect_status 0 "$MORGUE" search --index "$IX" --json --limit 50 --natural "$@"; }
+N 'news from almaty'
+has en-quake "natural: Almaty -> Alma-Ata"; has ru-protest "natural: Almaty -> Алматы"
+tr -d ' \n' < "$WORK/out" | grep -q '"expansions":\[{"from":"almaty","to":\[' ||
+  fail "natural: expansions in the JSON"
+N 'flooding in ho chi minh city'; has en-saigon "natural: words typed apart -> Saigon"
+tr -d '\n' < "$WORK/out" | grep -q '"from": *"ho chi minh city"' ||
+  fail "natural: the name typed apart is what was expanded"
+N 'saigon streets';   has en-hcmc "natural: Saigon -> Ho Chi Minh City (a phrase)"
+N --expand 'alma-ata'; has ru-protest "natural + feedback: Alma-Ata -> Алматы"
+N --no-synonyms 'what about almaty'
+hasnt en-quake "natural --no-synonyms"
 S --no-synonyms almaty
 hasnt en-quake "--no-synonyms"
 tr -d ' \n' < "$WORK/out" | grep -q '"expansions":\[\]' ||
