@@ -629,9 +629,14 @@ static int run_search(morgue_searcher *s, batch *b, const qnode *q,
         if (rc == MORGUE_OK)
             rc = translate(q, stem, s->man.language, lo, hi, &t);
     }
-    if (rc == MORGUE_EQUERY) {
+    if (rc == MORGUE_EQUERY) { /* searcher_parse ran query_check */
+        size_t at = t.refused_at + 1;
+        const char *why = t.refused;
         translation_free(&t);
-        return searcher_fail(s, rc, "the query has no words to search for");
+        return why ? searcher_fail(s, rc, "query error at column %zu: %s",
+                                   at, why)
+                   : searcher_fail(s, rc, "the query has no words to "
+                                   "search for");
     }
     /* the option date filter narrows the query's own */
     if (rc == MORGUE_OK && o->date_from != MORGUE_NO_DATE &&

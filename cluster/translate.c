@@ -1,6 +1,8 @@
 /* translate.c: morgue's query tree as Sphinx query text (mapping in
- * translate.h). It follows searcher/plan.c node by node, so that what the
- * local planner resolves to nothing is dropped here too. */
+ * translate.h). It reads trees that query_check (searcher/qcheck.c)
+ * passed, so both searchers refuse the same queries, and follows
+ * searcher/plan.c node by node, so that what the local planner resolves
+ * to nothing is dropped here too. */
 #include "cluster/translate.h"
 
 #include <stdlib.h>
@@ -138,6 +140,12 @@ static int word(ctx *c, buf *out, const qnode *q)
 {
     buf w = BUF_INIT;
     int made = 0;
+    if (q->field == QF_LANG) { /* the cluster's rows hold no language */
+        c->t->refused = "lang: is not available on a cluster";
+        c->t->refused_at = q->pos;
+        c->rc = MORGUE_EQUERY;
+        return 0;
+    }
     if (q->field == QF_SOURCE || q->field == QF_TAG) {
         row_fold_value(&w, q->text, strlen(q->text));
         if (w.len) {
@@ -517,6 +525,8 @@ int translate(const qnode *q, stemmer *stem, const char *lang, int64_t lo,
     }
     if (out->match.oom)
         c.rc = MORGUE_ENOMEM;
+    /* a tree query_check passed always leaves something (fuzz_translate
+     * holds translate to that) */
     if (c.rc == MORGUE_OK && !made)
         c.rc = MORGUE_EQUERY;
     buf_cstr(&out->match);

@@ -63,12 +63,18 @@ typedef struct translation {
     int exact_score;    /* 1: leaves say the whole local score (no prefix
                            or NEAR, whose scores depend on the local
                            index's expansions and windows) */
+    const char *refused; /* MORGUE_EQUERY for a part the cluster cannot
+                            search: why (static text), and where */
+    size_t refused_at;
 } translation;
 
-/* Translates q. lo and hi bound the dates present (for open ranges that
- * must become keys), or INT64_MIN when unknown. MORGUE_OK;
- * MORGUE_EQUERY when nothing is left to search (strict grammar; natural
- * language then matches nothing); MORGUE_ENOMEM. lang is the stemmer's
+/* Translates q, a tree query_check (searcher/query.h) passed: what it
+ * refuses is refused for the cluster too, in its words. lo and hi bound
+ * the dates present (for open ranges that must become keys), or
+ * INT64_MIN when unknown. MORGUE_OK; MORGUE_EQUERY for what only the
+ * cluster cannot search (refused says what; lang:), or, for a tree that
+ * did not pass query_check, when nothing is left to search;
+ * MORGUE_ENOMEM. lang is the stemmer's
  * language (its stopwords). Free with
  * translation_free(), also after an error. */
 int translate(const qnode *q, stemmer *stem, const char *lang, int64_t lo,

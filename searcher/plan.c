@@ -142,12 +142,9 @@ pnode *plan_new_node(ctx *c, qkind kind)
 pnode *plan_phrase_node(ctx *c, char **w, size_t n, unsigned near,
                           int title_only)
 {
-    if (n > MORGUE_QUERY_MAX_PHRASE) {
-        c->rc = searcher_fail(c->s, MORGUE_EQUERY, "query error at column "
-                              "%zu: a phrase of %zu words; at most %d",
-                              c->pos + 1, n, MORGUE_QUERY_MAX_PHRASE);
-        return NULL;
-    }
+    /* n <= MORGUE_QUERY_MAX_PHRASE: query_check (qcheck.c) refuses longer
+     * typed phrases, synonyms have at most SYN_MAX_WORDS words and
+     * natural.c skips longer quotes */
     pnode *p = plan_new_node(c, n == 1 && !title_only ? Q_WORD : Q_PHRASE);
     if (!p)
         return NULL;
@@ -396,19 +393,12 @@ void plan_exps_free(plan_exp *x, size_t n)
 
 static pnode *word_node(ctx *c, const qnode *q)
 {
-    if (q->field == QF_LANG) { /* lang:ru, lang:pt-BR, lang:und */
-        lang_code code = lang_parse(q->text, strlen(q->text));
-        if (code == LANG_UND && strcmp(q->text, "und") != 0) {
-            c->rc = searcher_fail(c->s, MORGUE_EQUERY,
-                                  "lang: takes a two-letter ISO 639-1 code "
-                                  "such as ru, or und (column %zu)",
-                                  q->pos + 1);
-            return NULL;
-        }
+    if (q->field == QF_LANG) { /* lang:ru, lang:pt-BR, lang:und (a valid
+                                  code: query_check) */
         pnode *p = plan_new_node(c, Q_WORD);
         if (p) {
             p->tkind = TERM_LANG;
-            p->from = code;
+            p->from = lang_parse(q->text, strlen(q->text));
         }
         return p;
     }
@@ -496,8 +486,10 @@ static pnode *prefix_node(ctx *c, const qnode *q)
             found[n_found++] = strndup(ti.key + 1, ti.key_len - 1);
         }
     }
+    /* no word starts so: an OR of nothing, which matches nothing (and
+     * keeps an AND it is in from matching, as in the cluster) */
     pnode *p = NULL;
-    if (c->rc == MORGUE_OK && n_found) {
+    if (c->rc == MORGUE_OK) {
         p = plan_new_node(c, Q_OR);
         for (size_t i = 0; p && i < n_found && c->rc == MORGUE_OK; i++) {
             pnode *k = NULL;
@@ -646,13 +638,7 @@ static pnode *resolve(ctx *c, const qnode *q, int depth)
         return natural_node(c, q);
     case Q_WORD:
         return word_node(c, q);
-    case Q_PREFIX:
-        if (q->field == QF_LANG) {
-            c->rc = searcher_fail(c->s, MORGUE_EQUERY,
-                                  "lang: takes a code, not a prefix (column "
-                                  "%zu)", q->pos + 1);
-            return NULL;
-        }
+    case Q_PREFIX: /* never lang: (query_check) */
         return prefix_node(c, q);
     case Q_PHRASE:
     case Q_NEAR: {
@@ -717,10 +703,8 @@ int plan_make(plan *p, morgue_searcher *s, const qnode *q, int synonyms)
     p->root = resolve(&c, q, 0);
     c.stem = NULL;
     stemset_free(&c.stems);
-    /* natural language never fails: nothing to search finds nothing */
-    if (c.rc == MORGUE_OK && !p->root && q->kind != Q_TEXT)
-        c.rc = searcher_fail(s, MORGUE_EQUERY,
-                             "the query has no words to search for");
+    /* q passed query_check: a NULL root (natural language with nothing
+     * left) finds nothing, without an error */
     if (c.rc != MORGUE_OK)
         plan_free(p);
     return c.rc;
@@ -895,6 +879,10 @@ static it *build(const pnode *n, const score_ctx *c, size_t g, errmsg *e)
         return date_it_new(c, n->from, n->to);
     case Q_NOT: /* only reached for a NOT outside an AND: matches nothing */
         return empty_it_new();
+    case Q_OR: /* a prefix no word starts with */
+        if (n->n_kids == 0)
+            return empty_it_new();
+        return build_group(n, c, g, e);
     default:
         return build_group(n, c, g, e);
     }

@@ -112,6 +112,18 @@ int query_parse(const char *q, unsigned flags, qnode **out, char *err,
 int query_parse_at(const char *q, unsigned flags, int64_t now, qnode **out,
                    char *err, size_t err_len, size_t *err_pos);
 
+/* The shape check every consumer of a tree runs before giving it meaning
+ * (qcheck.c; searcher_parse calls it for the local and the cluster
+ * searcher alike). MORGUE_EQUERY, with the one-line message in err and
+ * the culprit's byte offset in *err_pos, when: lang: holds no valid code
+ * or is put on a prefix, phrase or NEAR; a phrase, NEAR or a run that
+ * splits into several words has more than MORGUE_QUERY_MAX_PHRASE words;
+ * or (strict grammar) nothing is left to search: no token in any
+ * positive part ("the query has no words to search for"). MORGUE_OK
+ * otherwise; a Q_TEXT root always passes. */
+int query_check(const qnode *root, char *err, size_t err_len,
+                size_t *err_pos);
+
 /* Appends a canonical form of n (fully parenthesised, quoted where
  * needed) that query_parse, with the grammar that made n, reads back into
  * an equal tree. */

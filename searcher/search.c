@@ -304,7 +304,15 @@ int searcher_parse(morgue_searcher *s, const char *query, unsigned opt_flags,
                              "(to search for these words as plain text, "
                              "use natural-language mode)",
                              at + 1, msg);
-    return rc ? searcher_fail(s, rc, "out of memory") : MORGUE_OK;
+    if (rc)
+        return searcher_fail(s, rc, "out of memory");
+    /* the shape check of the local and the cluster searcher alike */
+    if ((rc = query_check(*q, msg, sizeof msg, &at)) != MORGUE_OK) {
+        query_free(*q);
+        *q = NULL;
+        return searcher_fail(s, rc, "%s", msg);
+    }
+    return MORGUE_OK;
 }
 
 static int parse(run *r, const char *query, qnode **q)

@@ -196,7 +196,8 @@ int searcher_new_remote(morgue_searcher **out, const searcher_remote *r,
 
 /* Parses query as morgue_search() does (length and UTF-8 checks, the
  * grammar opt_flags' MORGUE_QUERY_NATURAL picks, relative dates from
- * now); errors set s's message. */
+ * now) and checks the tree's shape (query_check); errors set s's
+ * message. */
 struct qnode;
 int searcher_parse(morgue_searcher *s, const char *query, unsigned opt_flags,
                    int64_t now, struct qnode **q);

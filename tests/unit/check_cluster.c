@@ -27,6 +27,7 @@
 
 #include "check_main.h"
 #include "morgue.h"
+#include "shapes.h"
 #include "testutil.h"
 
 #define REUTERS MORGUE_CORPORA "/reuters21578"
@@ -191,24 +192,40 @@ static void make_cluster(unsigned shards, unsigned mirrors)
     ck_assert_msg(rc == MORGUE_OK, "%s", morgue_last_errmsg());
 }
 
-static void setup_golden(void)
+/* The fixture of both cases: archive filled by fill (NULL: the demo
+ * archive in place), indexed locally and into a new cluster. */
+static void setup_cluster(const char *name, void (*fill)(void),
+                          unsigned shards, unsigned mirrors)
 {
-    if (!have_searchd() || access(REUTERS, F_OK) != 0)
-        return;
-    work = tu_tempdir("cluster");
-    snprintf(archive, sizeof archive, "%s/archive", work);
+    work = tu_tempdir(name);
     snprintf(local, sizeof local, "%s/local", work);
+    if (fill)
+        fill();
+    else
+        snprintf(archive, sizeof archive, "%s/examples/archive",
+                 MORGUE_SOURCE_DIR);
+    make_cluster(shards, mirrors);
+    ck_assert_int_eq(index_local(archive), MORGUE_OK);
+    ck_assert_int_eq(index_cluster(archive, NULL), MORGUE_OK);
+}
+
+/* 2000 Reuters articles and the demo archive's formats, copied. */
+static void fill_golden(void)
+{
+    snprintf(archive, sizeof archive, "%s/archive", work);
     mkdir(archive, 0755);
-    /* 2000 Reuters articles and the demo archive's formats */
     copy_file(REUTERS "/reut2-000.sgm", archive);
     copy_file(REUTERS "/reut2-001.sgm", archive);
     char cmd[9000];
     snprintf(cmd, sizeof cmd, "cp -r '%s/examples/archive' '%s/demo'",
              MORGUE_SOURCE_DIR, archive);
     ck_assert_int_eq(system(cmd), 0);
-    make_cluster(2, 1);
-    ck_assert_int_eq(index_local(archive), MORGUE_OK);
-    ck_assert_int_eq(index_cluster(archive, NULL), MORGUE_OK);
+}
+
+static void setup_golden(void)
+{
+    if (have_searchd() && access(REUTERS, F_OK) == 0)
+        setup_cluster("cluster", fill_golden, 2, 1);
 }
 
 static void teardown(void)
@@ -333,7 +350,7 @@ static const char *exact_queries[] = {
     "date:1987-03-02.. OR coffee", "date:2022 -rates", "12:30",
     "state-of-the-art", "u.s. dollar", "don't", "ft-se", "+oil +prices",
     "\"state of emergency\"", "flood OR floods", "source:wendm*",
-    "tag:flo* OR tag:mone*", NULL,
+    "tag:flo* OR tag:mone*", "zzqx*", "oil zzqx*", "oil OR zzqx*", NULL,
 };
 
 START_TEST(test_cluster_exact_queries_same_sets)
@@ -401,6 +418,20 @@ START_TEST(test_cluster_exact_queries_same_sets)
     morgue_hits *h;
     ck_assert_int_eq(morgue_search(c, "(oil", NULL, &h), MORGUE_EQUERY);
     ck_assert_ptr_nonnull(strstr(morgue_searcher_errmsg(c), "column 1"));
+    /* one shape check (query_check) for both: the same refusals, in the
+     * same words */
+    for (size_t i = 0; i < N_REFUSED_SHAPES; i++) {
+        const refused_shape *r = &refused_shapes[i];
+        ck_assert_int_eq(morgue_search(l, r->query, NULL, &h), MORGUE_EQUERY);
+        ck_assert_str_eq(morgue_searcher_errmsg(l), r->message);
+        ck_assert_int_eq(morgue_search(c, r->query, NULL, &h), MORGUE_EQUERY);
+        ck_assert_str_eq(morgue_searcher_errmsg(c), r->message);
+    }
+    /* a valid lang: the cluster cannot search says so (its rows hold no
+     * language), rather than searching the code as a word */
+    ck_assert_int_eq(morgue_search(c, "oil lang:en", NULL, &h), MORGUE_EQUERY);
+    ck_assert_str_eq(morgue_searcher_errmsg(c), "query error at column 10: "
+                     "lang: is not available on a cluster");
     morgue_searcher_close(l);
     morgue_searcher_close(c);
 }
@@ -598,15 +629,8 @@ END_TEST
 
 static void setup_mirrors(void)
 {
-    if (!have_searchd())
-        return;
-    work = tu_tempdir("mirror");
-    snprintf(archive, sizeof archive, "%s/examples/archive",
-             MORGUE_SOURCE_DIR);
-    snprintf(local, sizeof local, "%s/local", work);
-    make_cluster(1, 2);
-    ck_assert_int_eq(index_local(archive), MORGUE_OK);
-    ck_assert_int_eq(index_cluster(archive, NULL), MORGUE_OK);
+    if (have_searchd())
+        setup_cluster("mirror", NULL, 1, 2);
 }
 
 START_TEST(test_cluster_mirror_takes_over)

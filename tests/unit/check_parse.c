@@ -12,6 +12,7 @@
 #include "util/dates.h"
 #include "morgue.h"
 #include "searcher/query.h"
+#include "shapes.h"
 
 #define ANY QUERY_NATURAL
 #define DAY(y, m, d) (date_days_from_civil((y), (m), (d)) * INT64_C(86400))
@@ -879,6 +880,53 @@ START_TEST(test_parse_oom)
 }
 END_TEST
 
+/* ---- the shape check ------------------------------------------------ */
+
+/* query_check of q (parsed strict): MORGUE_OK, or the message at pos. */
+static int qc(const char *q, char *err, size_t *pos)
+{
+    qnode *n = parse_ok(q, 0);
+    int rc = query_check(n, err, 256, pos);
+    query_free(n);
+    return rc;
+}
+
+START_TEST(test_query_check)
+{
+    char err[256];
+    size_t pos;
+    for (size_t i = 0; i < N_REFUSED_SHAPES; i++) {
+        const refused_shape *r = &refused_shapes[i];
+        ck_assert_int_eq(qc(r->query, err, &pos), MORGUE_EQUERY);
+        ck_assert_str_eq(err, r->message);
+        char col[32]; /* the offset is the column the message names */
+        snprintf(col, sizeof col, "column %zu", pos + 1);
+        ck_assert_msg(strstr(err, col) != NULL, "%s: %s at %zu", r->query,
+                      err, pos);
+    }
+    static const char *fine[] = {
+        "oil", "lang:ru", "lang:und", "lang:pt-BR", "date:2022 -oil",
+        "zzqx*", "title:\"a b\"", "source:\"a b c\"", "a NEAR/3 b", NULL,
+    };
+    for (int i = 0; fine[i]; i++)
+        ck_assert_msg(qc(fine[i], err, &pos) == MORGUE_OK, "%s: %s",
+                      fine[i], err);
+    /* natural language passes whatever it holds */
+    qnode *n = parse_ok("lang:xyz \"--\" ...", ANY);
+    ck_assert_int_eq(query_check(n, err, sizeof err, &pos), MORGUE_OK);
+    query_free(n);
+    /* nothing to search: the parser drops runs without a word, so such a
+     * tree is made by hand (a word whose text has no token) */
+    n = parse_ok("oil -gas", 0);
+    n->kids[0]->text = (char *)"--";
+    ck_assert_int_eq(query_check(n, err, sizeof err, &pos), MORGUE_EQUERY);
+    ck_assert_str_eq(err, "the query has no words to search for");
+    n->kids[0]->text = (char *)"oil";
+    ck_assert_int_eq(query_check(n, err, sizeof err, &pos), MORGUE_OK);
+    query_free(n);
+}
+END_TEST
+
 static Suite *parse_suite(void)
 {
     Suite *s = suite_create("parse");
@@ -897,6 +945,7 @@ static Suite *parse_suite(void)
     c = tcase_create("errors");
     tcase_add_test(c, test_parse_errors);
     tcase_add_test(c, test_parse_error_buffers);
+    tcase_add_test(c, test_query_check);
     suite_add_tcase(s, c);
     c = tcase_create("robustness");
     tcase_set_timeout(c, 120);

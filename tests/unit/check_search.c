@@ -9,6 +9,7 @@
 
 #include "check_main.h"
 #include "morgue.h"
+#include "shapes.h"
 #include "testutil.h"
 #include "searcher/testflags.h"
 #include "util/utf8.h"
@@ -174,6 +175,12 @@ START_TEST(test_search_fields_and_prefix)
     ck_assert_str_eq(idset(s, "kazakh*"), "a5");
     ck_assert_str_eq(idset(s, "emerg*"), "a1 a2 a6");
     ck_assert_str_eq(idset(s, "title:(almaty OR bundesbank)"), "a1 a3 a4");
+    /* a prefix no word starts with is a word no article holds: nothing,
+     * in an AND too (it was dropped from the AND, and alone an error) */
+    ck_assert_str_eq(idset(s, "zzqx*"), "");
+    ck_assert_str_eq(idset(s, "almaty zzqx*"), "");
+    ck_assert_str_eq(idset(s, "almaty OR zzqx*"), "a1 a3 a5");
+    ck_assert_str_eq(idset(s, "almaty -zzqx*"), "a1 a3 a5");
     morgue_searcher_close(s);
 }
 END_TEST
@@ -460,6 +467,15 @@ START_TEST(test_search_errors)
         ck_assert_int_eq(morgue_search(s, bad[i], NULL, &h), MORGUE_EQUERY);
         ck_assert_ptr_null(h);
         ck_assert_ptr_nonnull(strstr(morgue_searcher_errmsg(s), "column"));
+    }
+    /* shapes that parse but query_check refuses: whole messages, the
+     * same check_cluster holds the cluster to */
+    for (size_t i = 0; i < N_REFUSED_SHAPES; i++) {
+        morgue_hits *h = (morgue_hits *)1;
+        const refused_shape *r = &refused_shapes[i];
+        ck_assert_int_eq(morgue_search(s, r->query, NULL, &h), MORGUE_EQUERY);
+        ck_assert_ptr_null(h);
+        ck_assert_str_eq(morgue_searcher_errmsg(s), r->message);
     }
     morgue_searcher_close(s);
 }
