@@ -79,7 +79,9 @@ static void shard_conf(buf *b, const cluster_conf *c, const cnode *n)
     static const char *fields[] = { "ti", "tb", "ts", "ss", "kv" };
     for (size_t i = 0; i < 5; i++)
         buf_printf(b, "    rt_field = %s\n", fields[i]);
-    buf_puts(b, "    rt_attr_bigint = date\n");
+    buf_puts(b, "    rt_attr_bigint = date\n"
+                "    rt_attr_bigint = ldate\n"
+                "    rt_attr_bigint = doff\n");
     static const char *uints[] = { "yr", "ym", "dy" };
     for (size_t i = 0; i < 3; i++)
         buf_printf(b, "    rt_attr_uint = %s\n", uints[i]);
@@ -331,8 +333,10 @@ static int start_node(const cluster_conf *c, const cnode *n, errmsg *e)
                        "see %s/%s/searchd.log)", searchd_path(), conf,
                        WIFEXITED(st) ? WEXITSTATUS(st) : -1, c->dir,
                        n->name);
-    /* it detached; wait until it answers */
-    for (int i = 0; i < 200; i++) {
+    /* it detached; wait until it answers: by count, generously (a node
+     * replaying its RT chunks on a loaded machine takes a while; a
+     * refused connect returns at once, so this is ~60 s at most) */
+    for (int i = 0; i < 1200; i++) {
         MYSQL *m;
         errmsg ignore;
         if (sql_connect(&m, n->host, n->sql_port, 1, n->name, &ignore) ==
@@ -354,7 +358,7 @@ static int stop_node(const cluster_conf *c, const cnode *n)
     if (!pid)
         return 0;
     kill(pid, SIGTERM);
-    for (int i = 0; i < 200 && running(c, n) == pid; i++) {
+    for (int i = 0; i < 600 && running(c, n) == pid; i++) {
         struct timespec nap = { 0, 50 * 1000 * 1000 };
         nanosleep(&nap, NULL);
         waitpid(pid, NULL, WNOHANG); /* our child if we started it here */

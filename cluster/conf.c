@@ -56,15 +56,18 @@ static int parse_line(cluster_conf *c, char *line, const char *path,
         return MORGUE_OK;
     char *end;
     if (!strcmp(w[0], "morgue-cluster")) {
-        if (n != 2 || strcmp(w[1], "1"))
+        if (n != 2 || (strcmp(w[1], "1") && strcmp(w[1], "2")))
             return err_set(e, MORGUE_EVERSION, "%s:%u: unknown cluster file "
-                           "version (this morgue reads version 1)", path, no);
+                           "version (this morgue reads versions 1 and %d)",
+                           path, no, CLUSTER_VERSION);
+        c->version = (unsigned)(w[1][0] - '0');
         *seen_magic = 1;
         return MORGUE_OK;
     }
     if (!*seen_magic)
         return err_set(e, MORGUE_EFORMAT, "%s:%u: not a morgue cluster file "
-                       "(the first line must be 'morgue-cluster 1')", path, no);
+                       "(the first line must be 'morgue-cluster %d')", path, no,
+                           CLUSTER_VERSION);
     if (!strcmp(w[0], "language") && n == 2 &&
         strlen(w[1]) < sizeof c->language) {
         strcpy(c->language, w[1]);
@@ -175,16 +178,30 @@ int cluster_conf_read(cluster_conf *c, const char *path, errmsg *e)
     return MORGUE_OK;
 }
 
+int cluster_conf_need_current(const cluster_conf *c, const char *path,
+                              errmsg *e)
+{
+    if (c->version == CLUSTER_VERSION)
+        return MORGUE_OK;
+    /* a version 1 shard has no columns for the offset and the local day
+     * (ALTER cannot fill them from the rows), so the articles go again */
+    return err_set(e, MORGUE_EVERSION, "%s: a version %u cluster (its rows "
+                   "lack the dates' UTC offsets); this morgue needs version "
+                   "%d: make a new one with `morgue cluster init` and index "
+                   "the archive into it (docs/CLUSTER.md, Upgrading)", path,
+                   c->version, CLUSTER_VERSION);
+}
+
 int cluster_conf_write(const cluster_conf *c, errmsg *e)
 {
     buf b = BUF_INIT;
-    buf_puts(&b, "# cluster.conf: a morgue cluster (docs/CLUSTER.md), written "
+    buf_printf(&b, "# cluster.conf: a morgue cluster (docs/CLUSTER.md), written "
                  "by `morgue cluster init`.\n"
                  "# head NAME HOST SQLPORT; node NAME SHARD HOST SQLPORT "
                  "AGENTPORT (nodes of one shard\n"
                  "# are mirrors). Keep it in step with the searchd.conf "
                  "files when moving nodes.\n"
-                 "morgue-cluster 1\n");
+                 "morgue-cluster %d\n", CLUSTER_VERSION);
     buf_printf(&b, "language %s\nshards %u\nhead %s %s %u\n", c->language,
                c->n_shards, c->head.name, c->head.host, c->head.sql_port);
     for (size_t i = 0; i < c->n_nodes; i++)

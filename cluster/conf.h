@@ -5,7 +5,7 @@
  *
  * The file is lines of words; '#' starts a comment:
  *
- *   morgue-cluster 1
+ *   morgue-cluster 2
  *   language english
  *   shards 2
  *   head head 127.0.0.1 9306
@@ -25,6 +25,11 @@
 #include "util/error.h"
 
 #define CLUSTER_MAX_NODES 256
+/* The version cluster init writes. 2: rows carry the date's UTC offset
+ * and the local clock (row.h). Version 1 files are still read, so that
+ * `cluster stop` and `start` work on an old cluster, but searching and
+ * indexing refuse them (cluster_conf_need_current). */
+#define CLUSTER_VERSION 2
 #define CLUSTER_INDEX "morgue"  /* the head's distributed index */
 
 typedef struct cnode {
@@ -36,6 +41,7 @@ typedef struct cnode {
 } cnode;
 
 typedef struct cluster_conf {
+    unsigned version;     /* of the file: 1 or CLUSTER_VERSION */
     char dir[4096];       /* folder holding the file */
     char language[32];
     unsigned n_shards;
@@ -48,7 +54,12 @@ typedef struct cluster_conf {
  * MORGUE_EIO, MORGUE_EFORMAT (a bad line, a shard without a node). */
 int cluster_conf_read(cluster_conf *c, const char *path, errmsg *e);
 
-/* Writes c as dir/cluster.conf, durably. */
+/* MORGUE_OK when c (read from path) has this morgue's row layout; else
+ * MORGUE_EVERSION saying how to move the archive to a new cluster. */
+int cluster_conf_need_current(const cluster_conf *c, const char *path,
+                              errmsg *e);
+
+/* Writes c as dir/cluster.conf (version CLUSTER_VERSION), durably. */
 int cluster_conf_write(const cluster_conf *c, errmsg *e);
 
 /* "<dir>/<name>" for a node's folder or "<dir>/files". */

@@ -125,10 +125,14 @@ int row_append(buf *out, const invert_doc *d, stemmer *stem, buf tmp[4])
                    row_tag_hash(fold->ptr, fold->len));
     }
     unsigned yr = 0, ym = 0, dy = 0;
+    /* the article's own clock (the inverter checked the offset) */
+    int64_t local = d->date == MORGUE_NO_DATE || d->date_off == MORGUE_NO_OFFSET
+                        ? d->date
+                        : d->date + (int64_t)d->date_off * 60;
     if (d->date != MORGUE_NO_DATE) {
         int64_t y;
         unsigned m, dd;
-        civil_from_secs(d->date, &y, &m, &dd);
+        civil_from_secs(local, &y, &m, &dd);
         yr = (unsigned)y;
         ym = yr * 100 + m;
         dy = ym * 100 + dd;
@@ -159,7 +163,9 @@ int row_append(buf *out, const invert_doc *d, stemmer *stem, buf tmp[4])
     put_str(out, buf_span(&srcn));
     int oom = srcn.oom;
     buf_free(&srcn);
-    buf_printf(out, ",(%.*s))", (int)tg->len, tg->ptr ? tg->ptr : "");
+    buf_printf(out, ",(%.*s),%" PRId64 ",%d)", (int)tg->len,
+               tg->ptr ? tg->ptr : "", local,
+               d->date == MORGUE_NO_DATE ? MORGUE_NO_OFFSET : d->date_off);
     if (oom)
         return MORGUE_ENOMEM;
     for (int i = 0; i < 4; i++)

@@ -11,10 +11,15 @@
  *   ts  stems of the title              (title:word)
  *   ss  stems of title then body        (free words)
  *   kv  value keys: o_<source>, g_<tag> (the folded value, spaces as '_')
- *       and y<YYYY> m<YYYYMM> d<YYYYMMDD> (dates inside OR / NOT), and
- *       any_ in every row (a positive for queries of exclusions only)
- * Attributes: date (bigint seconds; INT64_MIN for none), yr, ym, dy (uint,
- * 0 for none: the date facets), the stored fields sid url title source
+ *       and y<YYYY> m<YYYYMM> d<YYYYMMDD> (dates inside OR / NOT, on
+ *       the article's own day), and any_ in every row (a positive for
+ *       queries of exclusions only)
+ * Attributes: date (bigint seconds UTC; INT64_MIN for none: --sort date),
+ * doff (bigint: the date's UTC offset in minutes, MORGUE_NO_OFFSET for
+ * none), ldate (bigint: the article's own clock, date plus doff minutes,
+ * as segment_local_date(): date filters and the stats' range), yr, ym,
+ * dy (uint, the own day's; 0 for none: the date facets), the stored
+ * fields sid url title source
  * tags body (strings, for hit lists and snippets), tagn (folded tags, one
  * a line), srcn (the folded source: the source facet) and tg (multi-valued: key hashes of the folded tags, for tag
  * facets). The document id is the article's identity hash (63 bits). */
@@ -29,7 +34,8 @@
 
 /* The column list of a REPLACE, in row_append's order. */
 #define ROW_COLUMNS                                                          \
-    "id,ti,tb,ts,ss,kv,date,yr,ym,dy,sid,url,title,source,tags,body,tagn,srcn,tg"
+    "id,ti,tb,ts,ss,kv,date,yr,ym,dy,sid,url,title,source,tags,body,tagn,srcn," \
+    "tg,ldate,doff"
 
 /* Sphinx document id of an identity hash (ids are positive 64-bit). */
 uint64_t row_docid(uint64_t ident);

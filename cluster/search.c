@@ -185,7 +185,8 @@ static void where(buf *q, const translation *t, const char *extra)
     if (t->from != INT64_MIN || t->to != INT64_MAX) {
         /* INT64_MIN is "no date": never inside a range */
         int64_t lo = t->from == INT64_MIN ? INT64_MIN + 1 : t->from;
-        buf_printf(q, "%s date BETWEEN %" PRId64 " AND %" PRId64,
+        /* the article's own clock, as the local date filters */
+        buf_printf(q, "%s ldate BETWEEN %" PRId64 " AND %" PRId64,
                    any ? " AND" : " WHERE", lo, t->to);
         any = 1;
     }
@@ -199,7 +200,7 @@ static void ranked(buf *q, const translation *t, const morgue_query_opts *o,
                    size_t window, const clu_stats *cs)
 {
     buf_puts(q, "SELECT id, WEIGHT() AS w, date, sid, url, title, source, "
-                "tags, body FROM " CLUSTER_INDEX);
+                "tags, body, doff FROM " CLUSTER_INDEX);
     where(q, t, NULL);
     buf_puts(q, o->sort == MORGUE_SORT_DATE
                     ? " ORDER BY date DESC, w DESC, id ASC"
@@ -506,6 +507,9 @@ static int read_ranked(batch *b, morgue_hits *h, const morgue_query_opts *o,
         x->docid = strtoull(row[0] ? row[0] : "0", NULL, 10);
         double w = row[1] ? strtod(row[1], NULL) / 1e6 : 0.0;
         x->date = row[2] ? strtoll(row[2], NULL, 10) : MORGUE_NO_DATE;
+        x->date_off = row[3 + STORED_FIELDS]
+                          ? (int)strtol(row[3 + STORED_FIELDS], NULL, 10)
+                          : MORGUE_NO_OFFSET;
         for (int f = 0; f < STORED_FIELDS; f++) {
             offs[i][f] = h->row_text.len;
             if (row[3 + f])
@@ -542,15 +546,16 @@ static int read_ranked(batch *b, morgue_hits *h, const morgue_query_opts *o,
     return rc;
 }
 
-/* The first and last dates held (for open date ranges inside OR/NOT);
+/* The first and last dates held, on the articles' own clocks (for open
+ * date ranges inside OR/NOT, and the stats' range as the local one);
  * *found 0 when no article has a date. */
 static int date_bounds(batch *b, int64_t *lo, int64_t *hi, int *found)
 {
     static const char q[] =
-        "SELECT date FROM " CLUSTER_INDEX " WHERE date >= "
-        "-9223372036854775807 ORDER BY date ASC LIMIT 1; SHOW META; "
-        "SELECT date FROM " CLUSTER_INDEX " WHERE date >= "
-        "-9223372036854775807 ORDER BY date DESC LIMIT 1; SHOW META";
+        "SELECT ldate FROM " CLUSTER_INDEX " WHERE ldate >= "
+        "-9223372036854775807 ORDER BY ldate ASC LIMIT 1; SHOW META; "
+        "SELECT ldate FROM " CLUSTER_INDEX " WHERE ldate >= "
+        "-9223372036854775807 ORDER BY ldate DESC LIMIT 1; SHOW META";
     *lo = *hi = 0;
     *found = 0;
     if (mysql_real_query(b->m, q, sizeof q - 1))
@@ -847,6 +852,8 @@ MORGUE_API int morgue_searcher_open_cluster(morgue_searcher **out,
     if (!c)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
     int rc = cluster_conf_read(&c->conf, cluster_file, e);
+    if (rc == MORGUE_OK)
+        rc = cluster_conf_need_current(&c->conf, cluster_file, e);
     if (rc) {
         free(c);
         return rc;

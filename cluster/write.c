@@ -289,6 +289,8 @@ MORGUE_API int morgue_writer_open_cluster(morgue_writer **out,
     if (!k)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
     int rc = cluster_conf_read(&k->conf, cluster_file, e);
+    if (rc == MORGUE_OK)
+        rc = cluster_conf_need_current(&k->conf, cluster_file, e);
     if (rc == MORGUE_OK && opts && opts->language &&
         strcmp(opts->language, k->conf.language))
         rc = err_set(e, MORGUE_EINVAL, "the cluster stems in %s, not %s "

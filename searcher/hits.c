@@ -84,8 +84,10 @@ MORGUE_API int64_t morgue_hits_date(const morgue_hits *h)
 MORGUE_API int morgue_hits_date_offset(const morgue_hits *h)
 {
     const hit *c = current(h);
-    if (!c || h->rows) /* remote rows carry no offset */
+    if (!c)
         return MORGUE_NO_OFFSET;
+    if (h->rows)
+        return h->rows[c->doc].date_off;
     return segment_date_offset(&h->s->segs[c->seg], c->doc);
 }
 

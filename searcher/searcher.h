@@ -117,6 +117,7 @@ void query_terms_free(query_term *t, size_t n);
 typedef struct hit_row {
     uint64_t docid;
     int64_t date;
+    int date_off;       /* its UTC offset, or MORGUE_NO_OFFSET */
     span fields[STORED_FIELDS];
 } hit_row;
 

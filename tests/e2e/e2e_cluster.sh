@@ -42,6 +42,7 @@ expect_status 0 "$MORGUE" cluster start "$C"         # running: a no-op
 
 A="$WORK/archive"
 cp -r "$SRC_DIR/examples/archive" "$A"
+cp -r "$SRC_DIR/tests/data/offsets" "$A/offsets"   # dates with UTC offsets
 expect_status 0 "$MORGUE" index --quiet --lang english --index "$WORK/local" "$A"
 expect_status 0 "$MORGUE" stats --json --index "$WORK/local"
 docs=$(json_field documents "$WORK/out")
@@ -61,6 +62,36 @@ for q in 'state of emergency' '"state of emergency"' 'title:flood' 'kazakh*' \
   [ "$want" = "$got" ] || fail "$q: $want locally, $got in the cluster"
   grep -q '"partial"' "$WORK/out" && fail "$q: partial with every shard up"
 done
+# dates keep their UTC offsets (as e2e_dates checks locally): date:, the
+# date options and the day facet take the article's own day, JSON gives
+# the offset; the same articles and fields as the local index's
+ids() { grep -o '"id": "[^"]*"' "$WORK/out" | sed 's/"id": //' | tr -d '"' | sort | tr '\n' ' '; }
+# per hit "id date datetime utc_offset", sorted (equal instants may come in
+# either order)
+dates() { grep -o '"\(id\|date\|datetime\|utc_offset\)": [^,]*' "$WORK/out" | paste -d ' ' - - - - | sort | tr '\n' ' '; }
+want15="$A/offsets/kurultai.html $A/offsets/kurultai.txt <kurultai-1@steppemail.example> kj-1 kj-2 "
+for args in 'kurultai date:2022-05-15' 'date:2022-05-14' \
+            '--from 2022-05-15 --to 2022-05-15 kurultai' \
+            '--from 2022-05-14 --to 2022-05-14 kurultai' 'date:1987-05-15'; do
+  # shellcheck disable=SC2086
+  expect_status 0 "$MORGUE" search --json --limit 50 --sort date --index "$WORK/local" $args
+  want=$(ids); wantd=$(dates)
+  # shellcheck disable=SC2086
+  expect_status 0 "$MORGUE" search --json --limit 50 --sort date --cluster "$C/cluster.conf" $args
+  [ "$(ids)" = "$want" ] || fail "$args: '$want' locally, '$(ids)' in the cluster"
+  [ "$(dates)" = "$wantd" ] || fail "$args: dates '$wantd' locally, '$(dates)'"
+done
+expect_status 0 "$MORGUE" search --json --limit 50 --cluster "$C/cluster.conf" kurultai date:2022-05-15
+[ "$(ids)" = "$want15" ] || fail "cluster date:2022-05-15: $(ids)"
+grep -q '"datetime": "2022-05-14T22:00:00-05:00"' <("$MORGUE" search --json \
+  --cluster "$C/cluster.conf" kurultai date:2022-05-14) || fail "cluster datetime"
+grep -q '"utc_offset": -300' <("$MORGUE" search --json \
+  --cluster "$C/cluster.conf" kurultai date:2022-05-14) || fail "cluster utc_offset"
+expect_status 0 "$MORGUE" search --json --facet day --cluster "$C/cluster.conf" kurultai date:2022
+tr -d ' \n' < "$WORK/out" | grep -q '"value":"2022-05-14","count":1}' || fail "facet 14th"
+tr -d ' \n' < "$WORK/out" | grep -q '"value":"2022-05-15","count":5}' ||
+  fail "facet 15th: $(cat "$WORK/out")"
+
 expect_status 0 "$MORGUE" search --cluster "$C/cluster.conf" --facet month \
   --sort date --limit 3 --offset 1 rates
 grep -q '^by month:' "$WORK/out" || fail "no month facet: $(cat "$WORK/out")"
@@ -70,16 +101,23 @@ expect_status 0 "$MORGUE" stats --json --cluster "$C/cluster.conf"
 [ "$(json_field documents "$WORK/out")" = "$docs" ] ||
   fail "stats: $(cat "$WORK/out"), $docs locally"
 
-# the writer lock beside cluster.conf, as for a local index
-flock "$C/files/LOCK" sleep 3 &
+# the writer lock beside cluster.conf, as for a local index (held until
+# told; waited for by count, not by time, so load cannot race it)
+flock "$C/files/LOCK" sh -c "touch '$WORK/held'; while [ ! -e '$WORK/release' ]; do sleep 0.05; done" &
 holder=$!
-sleep 0.5
+for _ in $(seq 2400); do [ -e "$WORK/held" ] && break; sleep 0.05; done
+[ -e "$WORK/held" ] || fail "the lock holder did not start"
 expect_status 75 "$MORGUE" index --cluster "$C/cluster.conf" "$A"
+touch "$WORK/release"
 wait "$holder"
 
 # a dead shard: partial answers, marked; a failed run; catching up
-kill -9 "$(cat "$C/shard1/searchd.pid")"
-sleep 0.2
+dead=$(cat "$C/shard1/searchd.pid")
+kill -9 "$dead"
+for _ in $(seq 2400); do   # gone, or a zombie nobody reaps
+  { [ -d "/proc/$dead" ] && ! grep -q '^State:.*[ZX]' "/proc/$dead/status" 2>/dev/null; } || break
+  sleep 0.05
+done
 expect_status 3 "$MORGUE" search --json --cluster "$C/cluster.conf" rates OR flood
 grep -q '"partial": true' "$WORK/out" || fail "not marked partial: $(cat "$WORK/out")"
 grep -q '"warnings": \[' "$WORK/out" || fail "no warnings: $(cat "$WORK/out")"

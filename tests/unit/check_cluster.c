@@ -86,7 +86,7 @@ static void kill_node(const char *dir, const char *node)
     ck_assert_int_eq(kill(pid, SIGKILL), 0);
     char path[64], st[256];
     snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-    for (int i = 0; i < 200; i++) { /* gone, or a zombie nobody reaps */
+    for (int i = 0; i < 3000; i++) { /* gone, or a zombie nobody reaps */
         FILE *f = fopen(path, "r");
         const char *e = f && fgets(st, sizeof st, f) ? strrchr(st, ')') : NULL;
         if (f)
@@ -218,6 +218,10 @@ static void fill_golden(void)
     copy_file(REUTERS "/reut2-001.sgm", archive);
     char cmd[9000];
     snprintf(cmd, sizeof cmd, "cp -r '%s/examples/archive' '%s/demo'",
+             MORGUE_SOURCE_DIR, archive);
+    ck_assert_int_eq(system(cmd), 0);
+    /* dates with UTC offsets (one article per format, tests/data) */
+    snprintf(cmd, sizeof cmd, "cp -r '%s/tests/data/offsets' '%s/offsets'",
              MORGUE_SOURCE_DIR, archive);
     ck_assert_int_eq(system(cmd), 0);
 }
@@ -432,6 +436,105 @@ START_TEST(test_cluster_exact_queries_same_sets)
     ck_assert_int_eq(morgue_search(c, "oil lang:en", NULL, &h), MORGUE_EQUERY);
     ck_assert_str_eq(morgue_searcher_errmsg(c), "query error at column 10: "
                      "lang: is not available on a cluster");
+    morgue_searcher_close(l);
+    morgue_searcher_close(c);
+}
+END_TEST
+
+/* The ids, own days and UTC offsets of every hit of q, one line each
+ * ("id day offset"), sorted, into out. */
+static void offsets_of(morgue_searcher *s, const char *q, char *out,
+                       size_t cap)
+{
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.limit = 100;
+    o.no_snippets = 1;
+    morgue_hits *h;
+    ck_assert_int_eq(morgue_search(s, q, &o, &h), MORGUE_OK);
+    char *lines[100];
+    size_t n = 0;
+    while (n < 100 && morgue_hits_next(h) == MORGUE_OK) {
+        const char *p;
+        size_t len;
+        morgue_hits_field(h, MORGUE_FIELD_ID, &p, &len);
+        char line[512];
+        snprintf(line, sizeof line, "%.*s %lld %d\n", (int)len, p,
+                 (long long)morgue_hits_date(h), morgue_hits_date_offset(h));
+        lines[n++] = strdup(line);
+    }
+    morgue_hits_free(h);
+    qsort(lines, n, sizeof *lines, by_str);
+    size_t at = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        at += (size_t)snprintf(out + at, at < cap ? cap - at : 0, "%s",
+                               lines[i]);
+        free(lines[i]);
+    }
+    ck_assert_uint_lt(at, cap);
+}
+
+/* Dates keep their UTC offsets: date:, the date options and the day
+ * facet take the article's own day (tests/data/offsets: the +02:00 ones
+ * are on the 15th although their instant is the 14th in UTC, the -05:00
+ * one on the 14th), and each hit gives its offset, as locally. */
+START_TEST(test_cluster_dates_own_day)
+{
+    NEED_CLUSTER();
+    morgue_searcher *l, *c;
+    open_both(&l, &c);
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.limit = MAX_IDS;
+    o.no_snippets = 1;
+    o.flags = MORGUE_QUERY_COUNT;
+    static const char *q[] = {
+        "kurultai date:2022-05-15", "date:2022-05-14", "date:1987-05-15",
+        "kurultai date:2022-05-14..2022-05-14", "kurultai -date:2022-05-15",
+        "date:2022-05-14 OR zone", "kurultai (date:2022-05-15 OR wire)",
+        "kurultai date:..2022-05-14", NULL,
+    };
+    for (int i = 0; q[i]; i++)
+        same_set(l, c, q[i], &o);
+    /* not vacuous: the local index's own days, as e2e_dates checks */
+    answer x;
+    ask(l, "kurultai date:2022-05-15", &o, &x);
+    ck_assert_uint_eq(x.total, 5);
+    answer_free(&x);
+    ask(l, "date:2022-05-14", &o, &x);
+    ck_assert_uint_eq(x.total, 1);
+    answer_free(&x);
+    o.date_from = 1652572800; /* 2022-05-15 */
+    o.date_to = 1652659199;
+    same_set(l, c, "kurultai", &o);
+    o.date_from = o.date_to = MORGUE_NO_DATE;
+    o.facet_date = MORGUE_FACET_DAY;
+    same_set(l, c, "kurultai date:2022", &o);
+    ask(c, "kurultai date:2022", &o, &x);
+    ck_assert_ptr_nonnull(strstr(x.facets[0], "2022-05-14=1 "));
+    ck_assert_ptr_nonnull(strstr(x.facets[0], "2022-05-15=5 "));
+    answer_free(&x);
+    /* --sort date is by the instant, newest first: kj-3 (03:00 UTC on
+     * the 15th) although its own day is the 14th */
+    morgue_query_opts d = MORGUE_QUERY_OPTS_INIT;
+    d.sort = MORGUE_SORT_DATE;
+    d.limit = 1;
+    d.no_snippets = 1;
+    answer y;
+    ask(l, "kurultai date:2022", &d, &x);
+    ask(c, "kurultai date:2022", &d, &y);
+    ck_assert_uint_eq(y.n, 1);
+    ck_assert_str_eq(x.ids[0], "kj-3");
+    ck_assert_str_eq(y.ids[0], x.ids[0]);
+    answer_free(&x);
+    answer_free(&y);
+    /* every hit's date and offset */
+    char a[8192], b[8192];
+    offsets_of(l, "kurultai", a, sizeof a);
+    offsets_of(c, "kurultai", b, sizeof b);
+    ck_assert_ptr_nonnull(strstr(a, "kj-3 1652583600 -300\n"));
+    ck_assert_ptr_nonnull(strstr(a, "kj-2 1652574600 0\n"));
+    ck_assert_ptr_nonnull(strstr(a, " -32768\n")); /* 9002: no zone */
+    ck_assert_str_eq(a, b);
     morgue_searcher_close(l);
     morgue_searcher_close(c);
 }
@@ -674,6 +777,37 @@ START_TEST(test_cluster_mirror_takes_over)
 }
 END_TEST
 
+/* A version 1 cluster.conf (rows without the UTC offset columns): start
+ * and stop still read it, searching and indexing refuse it and say how
+ * to move on; an unknown version is refused by all. */
+START_TEST(test_cluster_old_version_refused)
+{
+    char *dir = tu_tempdir("cluv1");
+    char path[4400];
+    snprintf(path, sizeof path, "%s/cluster.conf", dir);
+    write_text(path, "morgue-cluster 1\nlanguage english\nshards 1\n"
+                     "head head 127.0.0.1 1\n"
+                     "node shard0 0 127.0.0.1 2 3\n");
+    morgue_searcher *s;
+    ck_assert_int_eq(morgue_searcher_open_cluster(&s, path, NULL),
+                     MORGUE_EVERSION);
+    ck_assert_ptr_nonnull(strstr(morgue_last_errmsg(), "version 1"));
+    ck_assert_ptr_nonnull(strstr(morgue_last_errmsg(), "cluster init"));
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open_cluster(&w, path, NULL),
+                     MORGUE_EVERSION);
+    ck_assert_ptr_nonnull(strstr(morgue_last_errmsg(), "UTC offset"));
+    ck_assert_int_eq(morgue_cluster_stop(dir), MORGUE_OK); /* none running */
+    write_text(path, "morgue-cluster 3\nshards 1\n");
+    ck_assert_int_eq(morgue_searcher_open_cluster(&s, path, NULL),
+                     MORGUE_EVERSION);
+    ck_assert_ptr_nonnull(strstr(morgue_last_errmsg(), ":1:"));
+    ck_assert_int_eq(morgue_cluster_stop(dir), MORGUE_EVERSION);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *cluster_suite(void)
 {
     Suite *s = suite_create("cluster");
@@ -681,6 +815,7 @@ static Suite *cluster_suite(void)
     tcase_add_unchecked_fixture(g, setup_golden, teardown);
     tcase_set_timeout(g, 300);
     tcase_add_test(g, test_cluster_exact_queries_same_sets);
+    tcase_add_test(g, test_cluster_dates_own_day);
     tcase_add_test(g, test_cluster_ranked_overlap_at_10);
     tcase_add_test(g, test_cluster_incremental_add_change_delete);
     tcase_add_test(g, test_cluster_killed_shard_partial_then_whole);
@@ -691,6 +826,9 @@ static Suite *cluster_suite(void)
     tcase_set_timeout(m, 120);
     tcase_add_test(m, test_cluster_mirror_takes_over);
     suite_add_tcase(s, m);
+    TCase *v = tcase_create("version");
+    tcase_add_test(v, test_cluster_old_version_refused);
+    suite_add_tcase(s, v);
     return s;
 }
 
