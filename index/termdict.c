@@ -108,13 +108,18 @@ static int find_block(const segment *s, const char *key, size_t len,
     uint32_t lo = 0, hi = s->tdic_blocks; /* answer in [lo, hi) */
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        termdict_iter it = { .s = s };
-        int rc = load_block(&it, mid, e);
-        if (rc == MORGUE_OK)
-            rc = read_entry(&it, e);
-        if (rc)
-            return rc;
-        if (span_cmp(it.key, it.key_len, key, len) <= 0)
+        /* a block's first key is stored whole: compared in place */
+        uint32_t off = block_off(s, mid), end = block_end(s, mid);
+        if (end < off + 16 || end > s->tdic_len)
+            return err_corrupt(e, "dictionary block %u has bad bounds", mid);
+        const uint8_t *p = s->tdic + off + 16, *stop = s->tdic + end;
+        uint64_t shared, suffix;
+        if (codec_get_varint(&p, stop, &shared) ||
+            codec_get_varint(&p, stop, &suffix) || shared != 0 ||
+            suffix > MAX_KEY || suffix > (uint64_t)(stop - p))
+            return err_corrupt(e, "dictionary block %u: bad key at byte %zu",
+                               mid, (size_t)(p - s->tdic));
+        if (span_cmp((const char *)p, (size_t)suffix, key, len) <= 0)
             lo = mid;
         else
             hi = mid;
@@ -151,20 +156,34 @@ int termdict_seek(termdict_iter *it, const segment *s, const char *start,
     }
 }
 
+/* A seek and a read in one scan of the block: the key can only be in
+ * the block find_block names, so no iterator state need be kept to step
+ * back (what termdict_seek copies per entry). */
 int termdict_find(const segment *s, const char *key, size_t len,
                   term_info *out, errmsg *e)
 {
-    termdict_iter it;
-    int rc = termdict_seek(&it, s, key, len, e);
+    if (s->tdic_blocks == 0)
+        return 0;
+    termdict_iter it = { .s = s };
+    uint32_t b;
+    int rc = find_block(s, key, len, &b, e);
+    if (rc == MORGUE_OK)
+        rc = load_block(&it, b, e);
     if (rc)
         return rc;
-    rc = termdict_next(&it, e);
-    if (rc <= 0)
-        return rc;
-    if (span_cmp(it.key, it.key_len, key, len) != 0)
-        return 0;
-    *out = it.info;
-    return 1;
+    uint32_t n = block_terms(s, b);
+    while (it.in_block < n) {
+        if ((rc = read_entry(&it, e)))
+            return rc;
+        int c = span_cmp(it.key, it.key_len, key, len);
+        if (c == 0) {
+            *out = it.info;
+            return 1;
+        }
+        if (c > 0)
+            return 0;
+    }
+    return 0;
 }
 
 int termdict_at_post(termdict_iter *it, const segment *s, uint64_t post_off,

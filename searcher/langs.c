@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "searcher/searcher.h"
+#include "text/stopwords.h"
 
 int searcher_scan_langs(morgue_searcher *s, errmsg *e)
 {
@@ -35,6 +36,21 @@ int searcher_scan_langs(morgue_searcher *s, errmsg *e)
                 last = c;
             }
             s->lang_docs[at]++;
+        }
+    }
+    s->n_stops = 0;
+    for (size_t i = 0; i <= s->n_langs; i++) {
+        const lang_info *l = i < s->n_langs ? lang_find(s->langs[i]) : NULL;
+        const char *algo = i < s->n_langs ? (l ? l->snowball : NULL)
+                                          : s->lmode.algo;
+        size_t n;
+        const char *const *list = algo ? stopword_list(algo, &n) : NULL;
+        size_t k = 0;
+        while (k < s->n_stops && s->stops[k] != list)
+            k++;
+        if (list && k == s->n_stops) {
+            s->stops[s->n_stops] = list;
+            s->stops_len[s->n_stops++] = n;
         }
     }
     return MORGUE_OK;

@@ -70,8 +70,20 @@ int plan_add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
     t->df = lookup(c, t->key, t->len, t->info);
     t->idf = bm25_idf(c->s->n_docs, t->df);
     if (with_title) { /* the title's postings; the idf stays the stem's */
+        /* A title word is also a word of the article (its stem term
+         * counts both), so a segment without the stem has no title
+         * postings of it either: only the others are looked up. */
         t->key[0] = NS_TITLE;
-        lookup(c, t->key, t->len, t->tinfo);
+        errmsg e;
+        for (size_t g = 0; g < c->s->n_segs; g++) {
+            int rc = t->info[g].df ? termdict_find(&c->s->segs[g], t->key,
+                                                   t->len, &t->tinfo[g], &e)
+                                   : 0;
+            if (rc < 0 && c->rc == MORGUE_OK)
+                c->rc = searcher_fail(c->s, rc, "%s", e.text);
+            if (rc != 1)
+                t->tinfo[g].df = 0;
+        }
         t->key[0] = ns;
     }
     return c->rc;
@@ -170,9 +182,17 @@ size_t plan_stems(ctx *c, const char *w, char **out)
     const morgue_searcher *s = c->s;
     size_t n_langs = s->n_langs ? s->n_langs : 1;
     size_t n = 0;
+    stemmer *used[STEMSET_MAX];
     for (size_t i = 0; i < n_langs && c->rc == MORGUE_OK; i++) {
-        stemmer *st = stemset_get(&c->stems,
+        stemmer *st = stemset_get(c->stems,
                                   s->n_langs ? s->langs[i] : LANG_UND);
+        /* languages stemmed alike (und and the default) share one */
+        size_t seen = 0;
+        while (seen < i && used[seen] != st)
+            seen++;
+        used[i] = st;
+        if (seen < i)
+            continue;
         size_t sl;
         const char *r = stemmer_stem(st, w, strlen(w), &sl);
         size_t k = 0;
@@ -191,13 +211,9 @@ size_t plan_stems(ctx *c, const char *w, char **out)
 int plan_stopword(const ctx *c, const char *w, size_t n)
 {
     const morgue_searcher *s = c->s;
-    if (stopword_is(s->lmode.algo, w, n))
-        return 1;
-    for (size_t i = 0; i < s->n_langs; i++) {
-        const lang_info *l = lang_find(s->langs[i]);
-        if (l && l->snowball && stopword_is(l->snowball, w, n))
+    for (size_t i = 0; i < s->n_stops; i++)
+        if (stopword_in(s->stops[i], s->stops_len[i], w, n))
             return 1;
-    }
     return 0;
 }
 
@@ -695,14 +711,12 @@ int plan_make(plan *p, morgue_searcher *s, const qnode *q, int synonyms)
     c.p = p;
     c.rc = MORGUE_OK;
     c.synonyms = synonyms;
-    if (stemset_init(&c.stems, s->man.language) != MORGUE_OK) {
-        stemset_free(&c.stems);
+    if (!(c.stems = searcher_stems_take(s)))
         return searcher_fail(s, MORGUE_ENOMEM, "cannot make the stemmer");
-    }
-    c.stem = c.stems.dflt;
+    c.stem = c.stems->dflt;
     p->root = resolve(&c, q, 0);
     c.stem = NULL;
-    stemset_free(&c.stems);
+    searcher_stems_give(s, c.stems);
     /* q passed query_check: a NULL root (natural language with nothing
      * left) finds nothing, without an error */
     if (c.rc != MORGUE_OK)
@@ -843,6 +857,30 @@ static it *build_group(const pnode *n, const score_ctx *c, size_t g,
             neg[nn++] = k;
         else
             pos[np++] = k;
+    }
+    if (!failed && n->kind == Q_OR) {
+        /* Kids that match nothing here (a stem of another language absent
+         * from this segment) add nothing to any sum: left out, an OR of
+         * one is that one. */
+        size_t live = 0;
+        for (size_t i = 0; i < np; i++) {
+            if (pos[i]->started && pos[i]->doc == IT_END && !pos[i]->err)
+                it_free(pos[i]);
+            else
+                pos[live++] = pos[i];
+        }
+        np = live;
+        if (np == 1) {
+            it *only = pos[0];
+            free(pos);
+            free(neg);
+            return only;
+        }
+        if (np == 0) {
+            free(pos);
+            free(neg);
+            return empty_it_new();
+        }
     }
     it *r = NULL;
     if (!failed && n->kind == Q_AND)

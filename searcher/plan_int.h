@@ -10,7 +10,8 @@
 
 typedef struct ctx {
     morgue_searcher *s;
-    stemset stems;      /* a stemmer per language of the snapshot */
+    stemset *stems;     /* a stemmer per language of the snapshot (taken
+                           from the searcher's pool) */
     stemmer *stem;      /* stems.dflt: the index's default language */
     plan *p;
     int rc;             /* sticky: MORGUE_OK until the first failure */

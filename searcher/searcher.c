@@ -269,6 +269,7 @@ static int searcher_new(morgue_searcher **out, const char *dir,
     }
     filetable_init(&s->ft);
     pthread_mutex_init(&s->ft_lock, NULL);
+    pthread_mutex_init(&s->stem_lock, NULL);
     s->index_bytes += (uint64_t)s->man_st.st_size;
     *out = s;
     return MORGUE_OK;
@@ -287,6 +288,7 @@ int searcher_new_remote(morgue_searcher **out, const searcher_remote *r,
     s->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
     filetable_init(&s->ft);
     pthread_mutex_init(&s->ft_lock, NULL);
+    pthread_mutex_init(&s->stem_lock, NULL);
     snprintf(s->man.language, sizeof s->man.language, "%s", language);
     s->remote = r;
     s->remote_ctx = ctx;
@@ -359,8 +361,47 @@ MORGUE_API void morgue_searcher_close(morgue_searcher *s)
     manifest_free(&s->man);
     filetable_free(&s->ft);
     pthread_mutex_destroy(&s->ft_lock);
+    for (size_t i = 0; i < s->n_stem_pool; i++) {
+        stemset_free(s->stem_pool[i]);
+        free(s->stem_pool[i]);
+    }
+    pthread_mutex_destroy(&s->stem_lock);
     free(s->dir);
     free(s);
+}
+
+stemset *searcher_stems_take(morgue_searcher *s)
+{
+    stemset *ss = NULL;
+    pthread_mutex_lock(&s->stem_lock);
+    if (s->n_stem_pool)
+        ss = s->stem_pool[--s->n_stem_pool];
+    pthread_mutex_unlock(&s->stem_lock);
+    if (ss)
+        return ss;
+    if (!(ss = malloc(sizeof *ss)))
+        return NULL;
+    if (stemset_init(ss, s->man.language) != MORGUE_OK) {
+        stemset_free(ss);
+        free(ss);
+        return NULL;
+    }
+    return ss;
+}
+
+void searcher_stems_give(morgue_searcher *s, stemset *ss)
+{
+    if (!ss)
+        return;
+    pthread_mutex_lock(&s->stem_lock);
+    int kept = s->n_stem_pool < SEARCHER_STEM_POOL;
+    if (kept)
+        s->stem_pool[s->n_stem_pool++] = ss;
+    pthread_mutex_unlock(&s->stem_lock);
+    if (!kept) {
+        stemset_free(ss);
+        free(ss);
+    }
 }
 
 const filetable *searcher_files(morgue_searcher *s)

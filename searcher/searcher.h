@@ -39,6 +39,8 @@ typedef struct seg_share {
     unsigned refs;       /* atomic: the snapshots holding it */
 } seg_share;
 
+#define SEARCHER_STEM_POOL 8 /* stemsets kept: about the threads searching */
+
 struct morgue_searcher {
     const searcher_remote *remote; /* NULL: a local snapshot */
     void *remote_ctx;    /* owned by remote */
@@ -69,12 +71,29 @@ struct morgue_searcher {
     lang_code langs[STEMSET_MAX];
     uint64_t lang_docs[STEMSET_MAX];
     size_t n_langs;
+    /* The distinct stopword lists of those languages and of the mode's
+     * default (text/stopwords.h), found once at open. */
+    const char *const *stops[STEMSET_MAX + 1];
+    size_t stops_len[STEMSET_MAX + 1];
+    size_t n_stops;
     struct synset *syn;  /* the index's synonyms file, NULL: none */
     int ft_fd;           /* -1: the index has no file table */
     int ft_state;        /* 0 not parsed, 1 parsed, -1 unreadable */
     filetable ft;
     pthread_mutex_t ft_lock;
+    /* Stemmer sets (one stemmer per language, made on first use) kept
+     * between queries: making six Snowball stemmers cost a query more than
+     * its term lookups. A query takes one, or makes one when none is
+     * free, and gives it back; under stem_lock. */
+    pthread_mutex_t stem_lock;
+    stemset *stem_pool[SEARCHER_STEM_POOL];
+    size_t n_stem_pool;
 };
+
+/* A stemmer set for s's language mode, the caller's until given back
+ * (NULL: out of memory); stemsets past the pool's room are freed. */
+stemset *searcher_stems_take(morgue_searcher *s);
+void searcher_stems_give(morgue_searcher *s, stemset *ss);
 
 /* The parsed file table of the snapshot, or NULL when there is none or it
  * cannot be read (then paths are unknown, not an error). */

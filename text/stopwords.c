@@ -70,10 +70,16 @@ const char *const *stopword_list(const char *lang, size_t *n)
     return NULL;
 }
 
+int stopword_in(const char *const *l, size_t count, const char *w,
+                size_t n)
+{
+    key k = { w, n };
+    return l && n && bsearch(&k, l, count, sizeof *l, cmp) != NULL;
+}
+
 int stopword_is(const char *lang, const char *w, size_t n)
 {
     size_t count;
     const char *const *l = stopword_list(lang, &count);
-    key k = { w, n };
-    return l && n && bsearch(&k, l, count, sizeof *l, cmp) != NULL;
+    return stopword_in(l, count, w, n);
 }

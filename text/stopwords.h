@@ -19,6 +19,11 @@
  * none). */
 int stopword_is(const char *lang, const char *w, size_t n);
 
+/* 1 when w[0, n) is in l[0, count), a list from stopword_list (NULL:
+ * none). */
+int stopword_in(const char *const *l, size_t count, const char *w,
+                size_t n);
+
 /* The list of lang, sorted bytewise, and its length in *n; NULL (and 0)
  * when the language has none. Static. */
 const char *const *stopword_list(const char *lang, size_t *n);
