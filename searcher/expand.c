@@ -107,10 +107,11 @@ static int by_weight(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-/* A stem leaf of the bag (not a phrase). */
+/* A stem leaf of the bag (not a phrase or a fold key). */
 static int is_stem(const pnode *k)
 {
-    return k && k->kind == Q_WORD && k->tkind == TERM_STEM && k->n_terms;
+    return k && k->kind == Q_WORD && k->tkind == TERM_STEM && k->n_terms &&
+           k->terms[0].key[0] == NS_STEM; /* not a fold key */
 }
 
 int expand_plan(plan *p, morgue_searcher *s, morgue_hits *fb)
@@ -150,7 +151,7 @@ int expand_plan(plan *p, morgue_searcher *s, morgue_hits *fb)
     for (size_t i = 0; i < cs.n; i++)
         cs.v[i].w = rsum > 0 ? cs.v[i].w / rsum : 0;
     /* the query's own stems (the bag's phrases, longer names the
-     * synonyms gave, are kept as they are) */
+     * synonyms gave, and its fold keys are kept as they are) */
     for (size_t i = 0; i < n_q && !cs.oom; i++) {
         const pnode *k = bag->kind == Q_OR ? bag->kids[i] : bag;
         if (is_stem(k))

@@ -154,9 +154,22 @@ static pnode *bag_node(ctx *c, const words *ws, int keep_stops)
  * as words of the bag, longer ones as phrases. */
 typedef struct named {
     words alts;      /* one-word names */
-    pnode **ph;      /* owned phrases */
+    pnode **ph;      /* owned: phrases and fold keys, for the OR */
     size_t n_ph, cap;
 } named;
+
+/* Appends p to nm's kids for the OR; on OOM frees it. */
+static int push_kid(ctx *c, named *nm, pnode *p)
+{
+    pnode **v = mem_grow(nm->ph, &nm->cap, nm->n_ph + 1, sizeof *v);
+    if (!v) {
+        plan_free_node(p);
+        return plan_oom(c);
+    }
+    nm->ph = v;
+    nm->ph[nm->n_ph++] = p;
+    return MORGUE_OK;
+}
 
 static void take_name(ctx *c, char **aw, size_t k, void *ud)
 {
@@ -174,16 +187,8 @@ static void take_name(ctx *c, char **aw, size_t k, void *ud)
         return;
     }
     pnode *ph = plan_phrase_node(c, aw, k, 0, 0);
-    if (!ph)
-        return;
-    pnode **v = mem_grow(nm->ph, &nm->cap, nm->n_ph + 1, sizeof *v);
-    if (!v) {
-        plan_free_node(ph);
-        plan_oom(c);
-        return;
-    }
-    nm->ph = v;
-    nm->ph[nm->n_ph++] = ph;
+    if (ph)
+        push_kid(c, nm, ph);
 }
 
 /* The names among the words ws said (longest run first from each word),
@@ -238,7 +243,19 @@ pnode *natural_node(ctx *c, const qnode *q)
     free(nm.alts.v); /* the strings now belong to ws */
     pnode *bag = c->rc == MORGUE_OK && said ? bag_node(c, &ws, !content)
                                             : NULL;
-    /* longer names: phrases of the OR */
+    /* the fold keys of the words said (Алматы for almaty), once each */
+    for (size_t i = 0; bag && i < said && c->rc == MORGUE_OK; i++) {
+        const char *w = ws.v[i].text;
+        size_t k = 0;
+        while (k < i && strcmp(ws.v[k].text, w))
+            k++;
+        if (k < i || (content && plan_stopword(c, w, strlen(w))))
+            continue;
+        pnode *f = plan_fold_node(c, w);
+        if (f && push_kid(c, &nm, f) != MORGUE_OK)
+            break;
+    }
+    /* longer names and fold keys: kids of the OR */
     if (bag && nm.n_ph && bag->kind != Q_OR) {
         pnode *or = plan_new_node(c, Q_OR);
         if (!or)

@@ -17,8 +17,10 @@ typedef struct ctx {
     int rc;             /* sticky: MORGUE_OK until the first failure */
     size_t n_terms;     /* looked up so far, against MORGUE_QUERY_MAX_TERMS */
     size_t pos;         /* query offset of the node being resolved */
-    int synonyms;       /* expand words by the built-in variants and the
-                           index's synonyms file */
+    int synonyms;       /* expand words by the built-in variants, the
+                           index's synonyms file and the fold keys */
+    int folds;          /* the snapshot has fold keys: 0 not asked yet,
+                           1 yes, -1 no */
 } ctx;
 
 /* Sets c->rc to MORGUE_ENOMEM (with the message) once; returns c->rc. */
@@ -54,6 +56,11 @@ int plan_stopword(const ctx *c, const char *w, size_t n);
 size_t plan_synonyms(ctx *c, char **w, size_t n,
                      void (*take)(ctx *c, char **aw, size_t k, void *ud),
                      void *ud);
+/* The fold key leaf of the Latin word w (text/translit.h): the Cyrillic
+ * and Greek names that may be its spelling in another script, recorded
+ * as an expansion; NULL when none is in the snapshot (or synonyms are
+ * off). */
+pnode *plan_fold_node(ctx *c, const char *w);
 /* Appends k to p's kids; on OOM frees k and returns c->rc. */
 int plan_add_kid(ctx *c, pnode *p, pnode *k);
 

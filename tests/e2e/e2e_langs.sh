@@ -103,6 +103,38 @@ expect_status 0 "$MORGUE" synonyms clear --index "$IX"
 S '"new york stock exchange"'
 hasnt xx-tickers "cleared synonyms file"
 
+# names in another script beyond the built-in list, by their fold keys
+# (text/translit.h): Cyrillic and Greek names none of whose spellings the
+# variants list has, in inflected forms
+TX="$WORK/translit"
+expect_status 0 "$MORGUE" index --quiet --index "$TX" "$SRC_DIR/tests/data/translit"
+T() { expect_status 0 "$MORGUE" search --index "$TX" --json --limit 50 "$@"; }
+T pavlodar;     has ru-pavlodar "Павлодаре (inflected) as pavlodar"
+has en-pavlodar "pavlodar itself"
+tr -d ' \n' < "$WORK/out" |
+  grep -q '"expansions":\[{"from":"pavlodar","to":\["pavlodar"\],"source":"translit"}' ||
+  fail "translit expansion in the JSON"
+T ekibastuz;    has ru-pavlodar "Экибастузе as ekibastuz"
+T kokshetau;    has ru-kokshetau "Кокшетау (BGN sh) as kokshetau"
+T smailov;      has ru-kokshetau "Смаилов (not its stem) as smailov"
+T sobyanin;     has ru-moscow "Собянин as sobyanin"
+T ternopil;     has uk-ternopil "Ukrainian Тернопіль as ternopil"
+T larissa;      has el-larisa "Greek Λάρισα as larissa"
+T kavala;       has el-larisa "Greek Καβάλα as kavala"
+T 'pavlodar lang:ru'; has ru-pavlodar "a folded name with a filter"
+T 'pavlodar heating'; hasnt ru-pavlodar "the other words stay required"
+T ural;         has ru-mir "Урала as ural"
+T mir
+[ "$(json_field total "$WORK/out")" = 0 ] || fail "a 3-letter key folded (mir)"
+T --no-synonyms pavlodar; hasnt ru-pavlodar "--no-synonyms keeps the fold off"
+expect_status 0 "$MORGUE" search --index "$TX" --json --limit 50 --natural \
+  'power cut in ekibastuz'
+has ru-pavlodar "natural mode folds too"
+# an index without Cyrillic or Greek names has no fold keys to look up
+S pavlodar
+tr -d ' \n' < "$WORK/out" | grep -q '"source":"translit"' &&
+  fail "a fold expansion in an index without fold keys"
+
 # --lang forces one stemmer: the Russian inflection is then not folded
 expect_status 0 "$MORGUE" index --quiet --lang english --index "$WORK/forced" "$DATA"
 expect_status 0 "$MORGUE" search --index "$WORK/forced" --json 'lang:en'
