@@ -99,7 +99,7 @@ static void on_warning(void *ud, uint64_t line, uint64_t offset,
 
 static int convert_file(out *o, const char *path)
 {
-    fmt_sink sink = { on_article, on_warning, o, 0 };
+    fmt_sink sink = { on_article, on_warning, o, 0, 0, 0 };
     fmt_file_result res;
     char err[256] = "";
     int rc = fmt_read_file(path, "reuters", &sink, &res, err, sizeof err);

@@ -662,4 +662,5 @@ static int html_sniff(const fmt_input *in)
     return 0;
 }
 
-const fmt_reader fmt_html_reader = { "html", html_sniff, html_read, 0 };
+const fmt_reader fmt_html_reader = { "html", html_sniff, html_read, NULL,
+                                     NULL };

@@ -232,4 +232,11 @@ static int jsonl_sniff(const fmt_input *in)
     return score;
 }
 
-const fmt_reader fmt_jsonl_reader = { "jsonl", jsonl_sniff, jsonl_read, 1 };
+static int jsonl_streams(const fmt_input *head)
+{
+    (void)head;
+    return 1;
+}
+
+const fmt_reader fmt_jsonl_reader = { "jsonl", jsonl_sniff, jsonl_read,
+                                      jsonl_streams, NULL };

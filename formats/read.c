@@ -3,8 +3,9 @@
  * Compression is handled here once, below every reader (as Redis keeps its
  * event backends behind one ae.c): a file that starts with the gzip magic
  * 1f 8b is inflated, and its name loses ".gz" before the readers sniff
- * its extension. A long file of line records (JSON Lines), or a gzip one,
- * is read in windows by stream.c; other files are read whole.
+ * its extension. A long file or a gzip one is read by stream.c (in windows
+ * of records, or whole up to FMT_MAX_ARTICLE); short files are read whole
+ * here.
  */
 #include "formats/source.h"
 
@@ -283,6 +284,15 @@ static char *strip_gz(const char *path)
 int fmt_read_file(const char *path, const char *format_name, fmt_sink *sink,
                   fmt_file_result *res, char *errmsg, size_t errmsg_len)
 {
+    return fmt_read_file_from(path, format_name, NULL, sink, res, errmsg,
+                              errmsg_len);
+}
+
+int fmt_read_file_from(const char *path, const char *format_name,
+                       const fmt_pos *from, fmt_sink *sink,
+                       fmt_file_result *res, char *errmsg,
+                       size_t errmsg_len)
+{
     fmt_file_result local;
     if (!res)
         res = &local;
@@ -294,13 +304,13 @@ int fmt_read_file(const char *path, const char *format_name, fmt_sink *sink,
     char *name = strip_gz(path);
     if (!name)
         return fail(errmsg, errmsg_len, MORGUE_ENOMEM, "out of memory");
-    int rc = fmt_stream_file(path, name,
-                             format_name && *format_name &&
-                                     strcmp(format_name, "auto") != 0
-                                 ? fmt_by_name(format_name)
-                                 : NULL,
-                             sink, res, errmsg, errmsg_len);
-    if (rc != FMT_NOT_STREAMED) {
+    int rc = fmt_stream_file_from(path, name,
+                                  format_name && *format_name &&
+                                          strcmp(format_name, "auto") != 0
+                                      ? fmt_by_name(format_name)
+                                      : NULL,
+                                  from, sink, res, errmsg, errmsg_len);
+    if (rc != FMT_NOT_STREAMED) { /* or FMT_NOT_RESUMED */
         free(name);
         return rc;
     }
@@ -324,9 +334,17 @@ int fmt_read_file(const char *path, const char *format_name, fmt_sink *sink,
         if (rc != MORGUE_OK)
             fail(errmsg, errmsg_len, rc, "out of memory inflating %s", path);
     }
+    if (rc == MORGUE_OK && plain.len == 0) { /* a plain file: are its
+                                                 records' places kept? */
+        const fmt_reader *r = fmt_by_name(format_name);
+        if (!r && raw.len && !fmt_looks_binary(raw.ptr, raw.len))
+            r = fmt_detect(&in);
+        sink->resumable = r && r->streams && r->streams(&in);
+    }
     if (rc == MORGUE_OK)
         rc = fmt_read_buffer(&in, format_name, sink, res);
     res->bytes = raw.len;
+    res->peak = raw.len + plain.len;
     free(name);
     buf_free(&plain);
     buf_free(&raw);

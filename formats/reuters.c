@@ -193,7 +193,9 @@ static void record_warning(ctx *c, uint64_t line, const char *at,
     snprintf(msg, sizeof msg, "Reuters record at line %llu %s%s",
              (unsigned long long)line, what, skipped ? "; skipped" : "");
     (skipped ? fmt_skip : fmt_warn)(c->sink, line,
-                                    (uint64_t)(at - c->in->data), msg);
+                                    c->in->first_offset +
+                                        (uint64_t)(at - c->in->data),
+                                    msg);
 }
 
 /* The digits of NEWID="n" in the open tag. */
@@ -323,7 +325,7 @@ static int send_record(ctx *c, const char *start, const char *gt,
     a.id = id;
     a.source = span_cstr("Reuters");
     a.line = line;
-    a.offset = (uint64_t)(start - c->in->data);
+    a.offset = c->in->first_offset + (uint64_t)(start - c->in->data);
     a.ordinal = c->ordinal - 1;
     range content = range_of(gt + 1, close);
     const char *text_at = find_open(content, "<TEXT");
@@ -379,13 +381,16 @@ static int reuters_read(const fmt_input *in, fmt_sink *sink)
     memset(&c, 0, sizeof c);
     c.in = in;
     c.sink = sink;
-    c.line = 1;
+    c.line = in->first_line + 1;
     c.counted = in->data;
+    c.ordinal = in->first_ordinal;
     const char *start =
         find_open(range_of(in->data, in->data + in->len), "<REUTERS");
     int rc = MORGUE_OK;
     while (start && rc == MORGUE_OK)
         rc = one_record(&c, start, &start);
+    if (in->next_ordinal)
+        *in->next_ordinal = c.ordinal;
     buf_free(&c.title);
     buf_free(&c.body);
     return rc;
@@ -404,5 +409,20 @@ static int reuters_sniff(const fmt_input *in)
     return fmt_has_ext(in->path, "sgm") ? 60 : 0;
 }
 
+/* A long file streams in windows cut before a line that opens a record
+ * (a record cannot hold another's open tag, so this changes nothing). */
+static int reuters_streams(const fmt_input *head)
+{
+    (void)head;
+    return 1;
+}
+
+static int record_line(const char *p, size_t n)
+{
+    return n > 8 && memcmp(p, "<REUTERS", 8) == 0 &&
+           (p[8] == ' ' || p[8] == '>');
+}
+
 const fmt_reader fmt_reuters_reader = { "reuters", reuters_sniff,
-                                        reuters_read, 0 };
+                                        reuters_read, reuters_streams,
+                                        record_line };

@@ -1,10 +1,14 @@
-/* rfc822.c: the e-mail / Usenet reader, one message per file.
+/* rfc822.c: the e-mail / Usenet reader: one message per file, or an
+ * mbox of many.
  *
  * A header block of "Name: value" lines (a line starting with a space or
  * tab continues the one before), a blank line, then the body. Subject is
  * the title, From the source, Newsgroups the tags, Date the date and
- * Message-ID the id. CRLF line ends and an mbox "From " envelope line are
- * tolerated.
+ * Message-ID the id. CRLF line ends are tolerated. A file that starts with
+ * an mbox "From " envelope line is an mbox: every line starting "From "
+ * begins the next message (inside bodies, mbox writers quote such lines
+ * as ">From "). An mbox is read as records of whole lines, so a long one
+ * streams (formats/stream.c) window by window.
  */
 #include "formats/source.h"
 
@@ -53,6 +57,34 @@ static int header_line(span line, span *name, span *value)
 static int is_continuation(span line)
 {
     return line.len > 0 && (line.ptr[0] == ' ' || line.ptr[0] == '\t');
+}
+
+/* 1 when the line at p (n bytes of it or more) is an mbox envelope:
+ * "From ", a sender, a space, then a date: a time ("12:08", a digit, a
+ * colon, two digits) and a year (four digits in a row) among the next 80
+ * bytes of the line. So "From the desk of the editor: ..." in an unquoted
+ * body does not start a message. */
+static int envelope_line(const char *p, size_t n)
+{
+    if (n < 5 || memcmp(p, "From ", 5) != 0)
+        return 0;
+    size_t i = 5;
+    while (i < n && p[i] != ' ' && p[i] != '\n')
+        i++;
+    if (i == 5 || i >= n || p[i] != ' ')
+        return 0;
+    int time = 0, year = 0, run = 0;
+    size_t end = n < i + 80 ? n : i + 80;
+    for (size_t k = i; k < end && p[k] != '\n'; k++) {
+        int d = p[k] >= '0' && p[k] <= '9';
+        run = d ? run + 1 : 0;
+        year |= run == 4;
+        if (p[k] == ':' && k > i && k + 2 < end &&
+            p[k - 1] >= '0' && p[k - 1] <= '9' && p[k + 1] >= '0' &&
+            p[k + 1] <= '9' && p[k + 2] >= '0' && p[k + 2] <= '9')
+            time = 1;
+    }
+    return time && year;
 }
 
 /* Offset after an mbox "From " envelope line, else start. */
@@ -109,7 +141,7 @@ static void read_header(const fmt_input *in, message *m)
  * or mtime. A Date header that cannot be read is reported. Its zone goes
  * into *off. */
 static int64_t message_date(const fmt_input *in, fmt_sink *sink, span d,
-                            int *off)
+                            int *off, uint64_t line, uint64_t offset)
 {
     int64_t v = MORGUE_NO_DATE;
     if (d.len > 0) {
@@ -117,12 +149,16 @@ static int64_t message_date(const fmt_input *in, fmt_sink *sink, span d,
         if (v == MORGUE_NO_DATE)
             v = date_parse_any(d, off);
         if (v == MORGUE_NO_DATE)
-            fmt_warn(sink, 1, 0, "unrecognised Date header; date ignored");
+            fmt_warn(sink, line, offset, "unrecognised Date header; date "
+                                         "ignored");
     }
     return v != MORGUE_NO_DATE ? v : fmt_fallback_date(in);
 }
 
-static int rfc822_read(const fmt_input *in, fmt_sink *sink)
+/* The message in->data[0..len) (a whole file, or one of an mbox: it
+ * starts at line, offset and is record ordinal of its file). */
+static int one_message(const fmt_input *in, fmt_sink *sink, uint64_t line,
+                       uint64_t offset, uint64_t ordinal)
 {
     message m;
     memset(&m, 0, sizeof m);
@@ -132,10 +168,13 @@ static int rfc822_read(const fmt_input *in, fmt_sink *sink)
         if (m.field[i].oom)
             rc = MORGUE_ENOMEM;
     if (rc == MORGUE_OK && m.n_headers == 0) {
-        fmt_skip(sink, 1, 0, "no e-mail header block; skipped");
+        fmt_skip(sink, line, offset, "no e-mail header block; skipped");
     } else if (rc == MORGUE_OK) {
         fmt_article a;
         fmt_article_init(&a);
+        a.line = line;
+        a.offset = offset;
+        a.ordinal = ordinal;
         a.title = fmt_trim(buf_span(&m.field[F_SUBJECT]));
         a.source = fmt_trim(buf_span(&m.field[F_FROM]));
         a.id = fmt_trim(buf_span(&m.field[F_ID]));
@@ -144,12 +183,56 @@ static int rfc822_read(const fmt_input *in, fmt_sink *sink)
         a.body = fmt_trim(span_of(in->data + m.body, in->len - m.body));
         a.date = message_date(in, sink,
                               fmt_trim(buf_span(&m.field[F_DATE])),
-                              &a.date_off);
+                              &a.date_off, line, offset);
         rc = sink->article(sink->ud, &a);
     }
     for (int i = 0; i < N_FIELDS; i++)
         buf_free(&m.field[i]);
     return rc;
+}
+
+/* The start of the next line at or after pos that is an envelope line,
+ * or len. */
+static size_t next_envelope(const char *p, size_t len, size_t pos)
+{
+    while (pos < len) {
+        const char *nl = memchr(p + pos, '\n', len - pos);
+        if (!nl)
+            return len;
+        pos = (size_t)(nl - p) + 1;
+        if (envelope_line(p + pos, len - pos))
+            return pos;
+    }
+    return len;
+}
+
+static int rfc822_read(const fmt_input *in, fmt_sink *sink)
+{
+    size_t bom = in->first_offset ? 0 : fmt_bom_len(in->data, in->len);
+    if (!envelope_line(in->data + bom, in->len - bom))
+        return one_message(in, sink, in->first_line + 1, in->first_offset,
+                           in->first_ordinal);
+    /* an mbox (or a window of one: it starts at a message) */
+    uint64_t line = in->first_line + 1, ordinal = in->first_ordinal;
+    int rc = MORGUE_OK;
+    for (size_t at = bom; at < in->len && rc == MORGUE_OK;) {
+        size_t end = next_envelope(in->data, in->len, at);
+        fmt_input one = *in;
+        one.data = in->data + at;
+        one.len = end - at;
+        rc = one_message(&one, sink, line, in->first_offset + at, ordinal++);
+        line += fmt_count_lines(in->data + at, end - at);
+        at = end;
+    }
+    if (in->next_ordinal)
+        *in->next_ordinal = ordinal;
+    return rc;
+}
+
+static int rfc822_streams(const fmt_input *head)
+{
+    size_t bom = fmt_bom_len(head->data, head->len);
+    return envelope_line(head->data + bom, head->len - bom);
 }
 
 /* The fields that make a header block a message rather than any list of
@@ -191,5 +274,5 @@ static int rfc822_sniff(const fmt_input *in)
     return 0;
 }
 
-const fmt_reader fmt_rfc822_reader = { "rfc822", rfc822_sniff,
-                                       rfc822_read, 0 };
+const fmt_reader fmt_rfc822_reader = { "rfc822", rfc822_sniff, rfc822_read,
+                                       rfc822_streams, envelope_line };

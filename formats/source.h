@@ -1,7 +1,8 @@
 /* source.h: the one interface every article format reader implements.
  *
- * A reader gets the whole (already decompressed) content of one file and
- * pushes the articles it finds to a sink. It never prints: problems go to
+ * A reader gets the whole (already decompressed) content of one file, or
+ * of a long one a window of whole records, and pushes the articles it
+ * finds to a sink. It never prints: problems go to
  * sink->warning with the line (1-based) or byte offset of the record, and
  * the record is skipped. Readers never allocate memory that outlives the
  * read() call; spans handed to the sink are valid during that call only.
@@ -46,7 +47,17 @@ typedef struct fmt_sink {
     int mtime_dates;    /* set by the caller: an article with no date of
                            its own (nor one in its path) takes the file's
                            modification time; else it stays undated */
+    int resumable;      /* set before the first article: the articles'
+                           (offset, line - 1, ordinal) are places the file
+                           can be read again from (fmt_read_file_from): a
+                           plain file read by a reader that streams */
 } fmt_sink;
+
+/* A place in a file's content where a record starts: its byte offset,
+ * the lines before it, its record number. */
+typedef struct fmt_pos {
+    uint64_t offset, line, ordinal;
+} fmt_pos;
 
 /* Everything a reader knows about its input. */
 typedef struct fmt_input {
@@ -73,10 +84,25 @@ typedef struct fmt_reader {
     /* Pushes every article of in to sink. Returns MORGUE_OK, or the
      * sink's error, or MORGUE_ENOMEM. */
     int (*read)(const fmt_input *in, fmt_sink *sink);
-    /* 1 when every record is whole lines, so that read() may be called
-     * once per window of whole lines (fmt_input.first_*). */
-    int streams;
+    /* Streaming (formats/stream.c): non-NULL, and 1 for a file whose head
+     * this is, when the file's records are runs of whole lines, so that
+     * read() may be called once per window of whole records
+     * (fmt_input.first_*). NULL or 0: read() needs the whole file (one
+     * article, at most FMT_MAX_ARTICLE bytes of it). */
+    int (*streams)(const fmt_input *head);
+    /* For a reader that streams: 1 when the line at p (its bytes to its
+     * newline, or at least FMT_RECORD_PEEK of them, are in p[0..n))
+     * starts a record; NULL when every line does (JSON Lines). */
+    int (*record_start)(const char *p, size_t n);
 } fmt_reader;
+
+/* How much of a line record_start() is shown at least. */
+#define FMT_RECORD_PEEK 128
+/* The most of a file read for one article (a text, HTML or e-mail file,
+ * or one record of a streamed file), after decompression: a longer one is
+ * cut there with a warning (JSON Lines, whose lines cannot be cut, skips
+ * it instead). */
+#define FMT_MAX_ARTICLE ((size_t)64 << 20)
 
 /* The readers, one per file in formats/. */
 extern const fmt_reader fmt_text_reader;
@@ -95,6 +121,8 @@ const fmt_reader *fmt_detect(const fmt_input *in);
 typedef struct fmt_file_result {
     const char *format; /* reader used, NULL when the file was skipped */
     uint64_t bytes;     /* bytes read from disk */
+    uint64_t peak;      /* most bytes of it held at once (what tests of
+                           bounded reading check) */
     int binary;         /* 1 when skipped as binary */
 } fmt_file_result;
 
@@ -105,6 +133,19 @@ typedef struct fmt_file_result {
  * or the sink's error. */
 int fmt_read_file(const char *path, const char *format_name, fmt_sink *sink,
                   fmt_file_result *res, char *errmsg, size_t errmsg_len);
+
+/* fmt_read_file() did nothing: the file cannot be read from the place
+ * asked (gzip, or its reader does not stream, or it is shorter). */
+#define FMT_NOT_RESUMED 2
+
+/* The same from place from (a record start an earlier read reported, the
+ * sink being resumable), NULL: from the start. The file's head still
+ * picks the reader. Returns FMT_NOT_RESUMED, having reported nothing,
+ * when it cannot. */
+int fmt_read_file_from(const char *path, const char *format_name,
+                       const fmt_pos *from, fmt_sink *sink,
+                       fmt_file_result *res, char *errmsg,
+                       size_t errmsg_len);
 
 /* Reads in memory content (already decompressed) the same way. */
 int fmt_read_buffer(const fmt_input *in, const char *format_name,

@@ -1,20 +1,25 @@
-/* stream.c: a long file read in windows of whole lines, for the readers
- * whose records are whole lines (fmt_reader.streams: JSON Lines).
+/* stream.c: a long file read in windows of whole records, for the
+ * readers whose records are runs of whole lines (fmt_reader.streams:
+ * JSON Lines, an mbox), and read whole but bounded for the others.
  *
  * Reading a file whole held all of it in memory: a 1 GB feed cost 1 GB
  * before the first article, and a .gz twice its inflated size. Here the
  * file (inflated as it is read when it is gzip, every member) fills a
- * window of at least WINDOW bytes; the window is cut after its last
- * newline and handed to the reader with the line, byte offset and record
- * number of its first byte, and the rest moves to the front of the next
- * window. So memory is one window plus the longest line, and a line is
- * capped at MAX_LINE: a longer one is skipped with a warning instead of
+ * window of at least WINDOW bytes; the window is cut before the last line
+ * that starts a record (JSON Lines: after the last newline; an mbox:
+ * before its last "From " line), handed to the reader with the line,
+ * byte offset and record number of its first byte, and the rest moves to
+ * the front of the next window. So memory is one window plus the longest
+ * record, and a record is capped at FMT_MAX_ARTICLE: a longer JSON line
+ * is skipped with a warning, a longer message cut there, instead of
  * growing the window without end. Offsets in warnings are those of the
  * inflated content, as for a file read whole.
  *
- * Short files and the readers of whole documents go the old way
- * (read.c): fmt_stream_file() says FMT_NOT_STREAMED before reading more
- * than the head it sniffs. */
+ * A long or gzip file whose reader needs it whole (one article: text,
+ * HTML, a single e-mail) is read up to FMT_MAX_ARTICLE and cut there with
+ * a warning. Short plain files go the old way (read.c):
+ * fmt_stream_file() says FMT_NOT_STREAMED before reading anything. */
+#define _GNU_SOURCE /* memrchr */
 #include "formats/stream.h"
 
 #include <errno.h>
@@ -31,7 +36,6 @@
 #include "util/buf.h"
 
 #define WINDOW ((size_t)4 << 20)    /* bytes handed to a reader at once */
-#define MAX_LINE ((size_t)64 << 20) /* longest line kept */
 #define HEAD ((size_t)64 << 10)     /* what detection sees */
 #define STREAM_FROM ((uint64_t)8 << 20) /* plain files smaller: read whole */
 
@@ -43,6 +47,7 @@ typedef struct src {
     z_stream z;
     unsigned char in[1 << 16];
     uint64_t raw;           /* bytes read from disk */
+    size_t peak;            /* most content bytes held at once */
 } src;
 
 /* Up to cap bytes from the file itself; 0 at its end, -1 on error. */
@@ -107,7 +112,7 @@ static ssize_t src_read(src *s, char *out, size_t cap)
     return (ssize_t)((size_t)(s->z.next_out - (unsigned char *)out));
 }
 
-/* Fills b to at least want bytes unless the content ends first. */
+/* Fills b to want bytes (no more) unless the content ends first. */
 static int fill(src *s, buf *b, size_t want)
 {
     while (b->len < want && !s->eof) {
@@ -115,11 +120,13 @@ static int fill(src *s, buf *b, size_t want)
             errno = ENOMEM;
             return -1;
         }
-        ssize_t got = src_read(s, b->ptr + b->len, b->cap - b->len);
+        ssize_t got = src_read(s, b->ptr + b->len, want - b->len);
         if (got < 0)
             return -1;
         b->len += (size_t)got;
     }
+    if (b->len > s->peak)
+        s->peak = b->len;
     return 0;
 }
 
@@ -152,28 +159,110 @@ static int window(const fmt_reader *r, const fmt_input *proto,
     return rc;
 }
 
-/* The windows of the whole content: b holds its head already. */
-static int stream(src *s, buf *b, const fmt_reader *r, const fmt_input *in,
-                  fmt_sink *sink)
+/* Drops b's first n bytes (whole lines, or the middle of a skipped one),
+ * moving *at over them. */
+static void drop(buf *b, size_t n, pos *at)
 {
-    pos at = { 0, 0, 0 };
-    int skipping = 0; /* inside a line over MAX_LINE */
+    at->line += count_lines(b->ptr, n);
+    at->offset += n;
+    memmove(b->ptr, b->ptr + n, b->len - n);
+    b->len -= n;
+}
+
+/* 1 when the line at p[0..n) starts a record: enough of it is there to
+ * tell (its newline, FMT_RECORD_PEEK bytes, or the end of the content)
+ * and the reader says so. */
+static int starts_record(const fmt_reader *r, const char *p, size_t n,
+                         int eof)
+{
+    if (!r->record_start)
+        return 1;
+    if (n == 0)
+        return 0;
+    if (n < FMT_RECORD_PEEK && !eof && !memchr(p, '\n', n))
+        return 0; /* not yet known: the line stays for the next window */
+    return r->record_start(p, n);
+}
+
+/* Start of the last record in p[0..n) after its first byte (a line start
+ * the reader says begins one), or 0 when there is none: p[0..cut) is then
+ * whole records. */
+static size_t last_start(const fmt_reader *r, const char *p, size_t n,
+                         int eof)
+{
+    size_t i = n;
+    while (i > 0) {
+        const char *nl = memrchr(p, '\n', i);
+        if (!nl)
+            return 0;
+        size_t ls = (size_t)(nl - p) + 1;
+        if (ls == n ? !r->record_start
+                    : starts_record(r, p + ls, n - ls, eof))
+            return ls;
+        i = (size_t)(nl - p);
+    }
+    return 0;
+}
+
+/* Skipping a record too long to keep: drops from b what belongs to it,
+ * up to the next line that starts a record. *line_start says b[0] starts
+ * a line. 1 when that record start was reached, 0 when more must be
+ * read. */
+static int skip_rest(const fmt_reader *r, buf *b, pos *at, int *line_start,
+                     int eof)
+{
+    size_t ls = 0;
+    if (!*line_start) {
+        const char *nl = memchr(b->ptr, '\n', b->len);
+        if (!nl) {
+            drop(b, b->len, at);
+            return eof;
+        }
+        ls = (size_t)(nl - b->ptr) + 1;
+    }
+    for (;;) {
+        if (ls == b->len) {
+            drop(b, ls, at);
+            *line_start = 1;
+            return eof;
+        }
+        if (starts_record(r, b->ptr + ls, b->len - ls, eof)) {
+            drop(b, ls, at);
+            return 1;
+        }
+        const char *nl = memchr(b->ptr + ls, '\n', b->len - ls);
+        if (!nl) { /* undecided or the record's line: keep it for now */
+            if (!eof && b->len - ls < FMT_RECORD_PEEK) {
+                drop(b, ls, at);
+                *line_start = 1;
+            } else {
+                drop(b, b->len, at);
+                *line_start = 0;
+            }
+            return eof;
+        }
+        ls = (size_t)(nl - b->ptr) + 1;
+    }
+}
+
+/* The windows of the whole content: b holds its head already. A record
+ * longer than FMT_MAX_ARTICLE is skipped with a warning (JSON Lines: a
+ * line cut short is not JSON) or, when records are runs of lines (an
+ * mbox), its first FMT_MAX_ARTICLE bytes are read and the rest skipped. */
+static int stream(src *s, buf *b, const fmt_reader *r, const fmt_input *in,
+                  pos at, fmt_sink *sink)
+{
+    int skipping = 0, line_start = 1;
     int rc = MORGUE_OK;
+    size_t want = WINDOW;
     while (rc == MORGUE_OK) {
-        if (fill(s, b, WINDOW) != 0)
+        if (fill(s, b, want) != 0)
             return -1;
-        size_t cut = b->len;
-        while (cut > 0 && b->ptr[cut - 1] != '\n')
-            cut--; /* just past the last newline, 0 when none */
-        if (skipping) { /* drop up to the end of the long line */
-            char *first = b->len ? memchr(b->ptr, '\n', b->len) : NULL;
-            size_t drop = first ? (size_t)(first - b->ptr) + 1 : b->len;
-            at.offset += drop;
-            at.line += first != NULL;
-            memmove(b->ptr, b->ptr + drop, b->len - drop);
-            b->len -= drop;
-            skipping = first == NULL;
-            if (s->eof && b->len == 0)
+        want = WINDOW;
+        if (skipping) {
+            int done = skip_rest(r, b, &at, &line_start, s->eof);
+            skipping = !done;
+            if (s->eof && (b->len == 0 || skipping))
                 break;
             continue;
         }
@@ -181,48 +270,115 @@ static int stream(src *s, buf *b, const fmt_reader *r, const fmt_input *in,
             rc = window(r, in, b->ptr, b->len, &at, sink);
             break;
         }
-        if (cut == 0) { /* no newline yet: one long line */
-            if (b->len < MAX_LINE) {
-                if (fill(s, b, b->len + WINDOW) != 0)
-                    return -1;
-                continue;
-            }
-            char msg[96];
-            snprintf(msg, sizeof msg, "line %llu: longer than %zu MiB; "
-                     "skipped", (unsigned long long)at.line + 1,
-                     MAX_LINE >> 20);
-            fmt_skip(sink, at.line + 1, at.offset, msg);
-            skipping = 1;
+        size_t cut = last_start(r, b->ptr, b->len, 0);
+        if (cut > 0) {
+            rc = window(r, in, b->ptr, cut, &at, sink);
+            memmove(b->ptr, b->ptr + cut, b->len - cut);
+            b->len -= cut;
             continue;
         }
+        if (b->len < FMT_MAX_ARTICLE) { /* one record so far: read on */
+            want = b->len + WINDOW < FMT_MAX_ARTICLE ? b->len + WINDOW
+                                                      : FMT_MAX_ARTICLE;
+            continue;
+        }
+        char msg[160];
+        uint64_t line = at.line + 1;
+        if (!r->record_start) {
+            snprintf(msg, sizeof msg, "line %llu: longer than %zu MiB; "
+                     "skipped", (unsigned long long)line,
+                     FMT_MAX_ARTICLE >> 20);
+            fmt_skip(sink, line, at.offset, msg);
+            skipping = 1;
+            line_start = 0;
+            continue;
+        }
+        snprintf(msg, sizeof msg, "record at line %llu longer than %zu MiB: "
+                 "its first %zu MiB read, the rest skipped",
+                 (unsigned long long)line, FMT_MAX_ARTICLE >> 20,
+                 FMT_MAX_ARTICLE >> 20);
+        fmt_warn(sink, line, at.offset, msg);
+        const char *nl = memrchr(b->ptr, '\n', b->len);
+        cut = nl ? (size_t)(nl - b->ptr) + 1 : b->len;
         rc = window(r, in, b->ptr, cut, &at, sink);
         memmove(b->ptr, b->ptr + cut, b->len - cut);
         b->len -= cut;
+        skipping = 1;
+        line_start = nl != NULL;
     }
     return rc;
+}
+
+/* The content read whole for a reader that does not stream, at most
+ * FMT_MAX_ARTICLE bytes of it: b holds its head already. */
+static int whole(src *s, buf *b, const fmt_reader *r, fmt_input *in,
+                 fmt_sink *sink)
+{
+    if (fill(s, b, FMT_MAX_ARTICLE + 1) != 0)
+        return -1;
+    if (b->len > FMT_MAX_ARTICLE) {
+        /* cut at the last line end in the last MiB, else before a UTF-8
+         * continuation byte */
+        size_t cut = FMT_MAX_ARTICLE;
+        const char *nl = memrchr(b->ptr + cut - (1u << 20), '\n', 1u << 20);
+        if (nl)
+            cut = (size_t)(nl - b->ptr) + 1;
+        else
+            while (cut > 0 && ((unsigned char)b->ptr[cut] & 0xc0) == 0x80)
+                cut--;
+        b->len = cut;
+        char msg[160];
+        snprintf(msg, sizeof msg, "content longer than %zu MiB (one "
+                 "article): its first %zu MiB read, the rest ignored",
+                 FMT_MAX_ARTICLE >> 20, FMT_MAX_ARTICLE >> 20);
+        fmt_warn(sink, 0, cut, msg);
+    } else if (s->damaged) {
+        if (b->len == 0) {
+            fmt_skip(sink, 0, 0, "gzip data corrupt; file skipped");
+            return MORGUE_OK;
+        }
+        fmt_warn(sink, 0, b->len, "gzip data truncated or corrupt; reading "
+                                  "what came before");
+    }
+    in->data = b->ptr ? b->ptr : "";
+    in->len = b->len;
+    return b->len ? r->read(in, sink) : MORGUE_OK;
 }
 
 int fmt_stream_file(const char *path, const char *name_no_gz,
                     const fmt_reader *forced, fmt_sink *sink,
                     fmt_file_result *res, char *errmsg, size_t errmsg_len)
 {
+    return fmt_stream_file_from(path, name_no_gz, forced, NULL, sink, res,
+                                errmsg, errmsg_len);
+}
+
+int fmt_stream_file_from(const char *path, const char *name_no_gz,
+                         const fmt_reader *forced, const fmt_pos *from,
+                         fmt_sink *sink, fmt_file_result *res, char *errmsg,
+                         size_t errmsg_len)
+{
+    const int no = from ? FMT_NOT_RESUMED : FMT_NOT_STREAMED;
     src s;
     memset(&s, 0, sizeof s);
     s.fd = open(path, O_RDONLY | O_CLOEXEC);
     if (s.fd < 0)
-        return FMT_NOT_STREAMED; /* read.c reports it */
+        return no; /* read.c reports it */
     struct stat st;
     unsigned char magic[2];
     ssize_t m = 0;
     if (fstat(s.fd, &st) != 0 || !S_ISREG(st.st_mode) ||
         (m = pread(s.fd, magic, 2, 0)) < 0) {
         close(s.fd);
-        return FMT_NOT_STREAMED;
+        return no;
     }
     s.gz = m == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-    if (!s.gz && (uint64_t)st.st_size < STREAM_FROM) {
+    /* a place is in the content: that of a gzip file is not read from the
+     * middle (its offsets are the inflated content's) */
+    if (from ? s.gz || from->offset > (uint64_t)st.st_size
+             : !s.gz && (uint64_t)st.st_size < STREAM_FROM) {
         close(s.fd);
-        return FMT_NOT_STREAMED;
+        return no;
     }
     if (s.gz) {
         if (inflateInit2(&s.z, 15 + 16) != Z_OK) {
@@ -239,14 +395,29 @@ int fmt_stream_file(const char *path, const char *name_no_gz,
     const fmt_reader *r = forced;
     if (rc == MORGUE_OK && !r)
         r = fmt_detect(&in);
-    if (rc == MORGUE_OK && fmt_looks_binary(in.data, in.len)) {
+    int streams = rc == MORGUE_OK && r->streams && r->streams(&in);
+    if (from && (rc != MORGUE_OK || !streams ||
+                 fmt_looks_binary(in.data, in.len))) {
+        rc = FMT_NOT_RESUMED;
+    } else if (rc == MORGUE_OK && fmt_looks_binary(in.data, in.len)) {
         fmt_skip(sink, 0, 0, "binary file"); /* without reading it all */
         res->binary = 1;
-    } else if (rc == MORGUE_OK && (!r || !r->streams)) {
-        rc = FMT_NOT_STREAMED; /* read whole, as before */
+    } else if (rc == MORGUE_OK && !streams) {
+        res->format = r->name;
+        rc = whole(&s, &b, r, &in, sink);
     } else if (rc == MORGUE_OK) {
         res->format = r->name;
-        rc = stream(&s, &b, r, &in, sink);
+        pos at = { 0, 0, 0 };
+        if (from) { /* the head picked the reader: now go to the place */
+            b.len = 0;
+            at = (pos){ from->line, from->offset, from->ordinal };
+            s.eof = 0; /* the head may have read to the end */
+            if (lseek(s.fd, (off_t)from->offset, SEEK_SET) < 0)
+                rc = -1;
+        }
+        sink->resumable = !s.gz;
+        if (rc == MORGUE_OK)
+            rc = stream(&s, &b, r, &in, at, sink);
         if (rc == MORGUE_OK && s.damaged)
             fmt_warn(sink, 0, in.first_offset,
                      "gzip data truncated or corrupt; reading what came "
@@ -259,6 +430,7 @@ int fmt_stream_file(const char *path, const char *name_no_gz,
                      strerror(errno));
     }
     res->bytes = s.raw;
+    res->peak = s.peak;
     if (s.gz)
         inflateEnd(&s.z);
     close(s.fd);

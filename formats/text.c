@@ -556,4 +556,5 @@ static int text_sniff(const fmt_input *in)
     return fmt_has_ext(in->path, "txt") ? 5 : 1;
 }
 
-const fmt_reader fmt_text_reader = { "text", text_sniff, text_read, 0 };
+const fmt_reader fmt_text_reader = { "text", text_sniff, text_read, NULL,
+                                     NULL };

@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fmt_file_result res;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const fmt_reader *r = fmt_by_name(names[i]);
-        fmt_sink sink = { on_article, on_warning, &s, 0 };
+        fmt_sink sink = { on_article, on_warning, &s, 0, 0, 0 };
         if (!r || fmt_read_buffer(&in, names[i], &sink, &res) != MORGUE_OK)
             abort();
         /* straight to the reader: past the binary-file check too */
@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (r->sniff(&in) < 0 || r->sniff(&in) > 100)
             abort();
     }
-    fmt_sink sink = { on_article, on_warning, &s, 0 };
+    fmt_sink sink = { on_article, on_warning, &s, 0, 0, 0 };
     if (fmt_read_buffer(&in, NULL, &sink, &res) != MORGUE_OK)
         abort();
     return 0;

@@ -308,8 +308,11 @@ typedef struct morgue_add_opts {
     morgue_file_fn file_done;  /* NULL: no per-file report */
     int checkpoint;            /* non-zero: morgue_writer_add_path()
                                   commits between files whenever the memory
-                                  budget has flushed a segment, so a killed
-                                  run keeps most of its work */
+                                  budget has flushed a segment, and inside
+                                  a long JSON Lines file or mbox at the
+                                  next record (the file table says where
+                                  the next run goes on), so a killed run
+                                  keeps most of its work */
     /* version 3: */
     int date_from_mtime;       /* non-zero: an article with no date of its
                                   own, nor one in its path, is dated by its

@@ -20,10 +20,11 @@
 #include "util/hash.h"
 #include "util/alloc.h"
 
-/* Live identities with where they live, for the cross-file checks. */
+/* Live identities with where they live, for the cross-file checks (16
+ * bytes an article: a check's biggest table). */
 typedef struct ident_ref {
     uint64_t hash;
-    uint64_t seg;
+    uint32_t seg; /* index in the manifest */
     uint32_t doc;
 } ident_ref;
 
@@ -32,7 +33,8 @@ typedef struct live_ids {
     size_t n, cap;
 } live_ids;
 
-static int collect(live_ids *l, const segment *s, const uint8_t *del)
+static int collect(live_ids *l, const segment *s, uint32_t seg,
+                   const uint8_t *del)
 {
     const uint64_t none = hash64("", 0); /* articles without identity */
     if (l->cap - l->n < s->n_docs) {
@@ -47,7 +49,7 @@ static int collect(live_ids *l, const segment *s, const uint8_t *del)
         uint32_t d = segment_ident_doc(s, i);
         uint64_t h = segment_ident_hash(s, i);
         if (h != none && !(del && delfile_test(del, d)))
-            l->v[l->n++] = (ident_ref){ h, s->id, d };
+            l->v[l->n++] = (ident_ref){ h, seg, d };
     }
     return MORGUE_OK;
 }
@@ -71,7 +73,7 @@ static int is_live(const live_ids *l, uint64_t h)
     return lo < l->n && l->v[lo].hash == h;
 }
 
-static int check_unique(live_ids *l, errmsg *e)
+static int check_unique(live_ids *l, const manifest *m, errmsg *e)
 {
     if (l->n > 1)
         qsort(l->v, l->n, sizeof *l->v, by_hash);
@@ -80,8 +82,9 @@ static int check_unique(live_ids *l, errmsg *e)
             return err_corrupt(e, "identity %016" PRIx64 " is live twice: "
                                "segment %016" PRIx64 " document %u and "
                                "segment %016" PRIx64 " document %u",
-                               l->v[i].hash, l->v[i - 1].seg,
-                               l->v[i - 1].doc, l->v[i].seg, l->v[i].doc);
+                               l->v[i].hash, m->segs[l->v[i - 1].seg].id,
+                               l->v[i - 1].doc, m->segs[l->v[i].seg].id,
+                               l->v[i].doc);
     return MORGUE_OK;
 }
 
@@ -125,7 +128,7 @@ static int check_segments(const char *dir, const manifest *m, live_ids *l,
         int rc = check_segment(dir, &m->segs[i], &s, &del, r, e);
         if (rc)
             return rc;
-        rc = collect(l, &s, del);
+        rc = collect(l, &s, (uint32_t)i, del);
         r->segments++;
         r->documents += m->segs[i].n_docs - m->segs[i].n_deleted;
         r->deleted += m->segs[i].n_deleted;
@@ -154,7 +157,7 @@ static int check_once(const char *dir, uint64_t *gen, morgue_check_result *r,
     live_ids l = { 0 };
     rc = check_segments(dir, &m, &l, r, e);
     if (rc == MORGUE_OK)
-        rc = check_unique(&l, e);
+        rc = check_unique(&l, &m, e);
     if (rc == MORGUE_OK && m.ftgen)
         rc = check_files(dir, m.ftgen, &l, r, e);
     free(l.v);

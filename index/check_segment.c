@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <zlib.h>
 
 #include "index/check.h"
@@ -61,6 +62,38 @@ static int sums_alloc(doc_sums *d, uint32_t n)
     d->titles = calloc((size_t)n + 1, 4);
     d->ident = calloc((size_t)n + 1, 8);
     return d->words && d->stems && d->titles && d->ident ? 0 : -1;
+}
+
+/* ---- memory ---- */
+
+/* The check reads the whole mapped file, and the kernel keeps every page
+ * read mapped into the process until the file is closed: checking a 1 GB
+ * segment peaked at 1 GB RSS. So each step counts (roughly, erring high)
+ * the bytes it reads, and every CHECK_RELEASE of them the file's pages
+ * are dropped from the process (they stay in the page cache, and those
+ * read again fault back in). RSS then stays near the per-document tables
+ * plus CHECK_RELEASE, whatever the segment's size. */
+#define CHECK_RELEASE (8u << 20)
+
+typedef struct pager {
+    const segment *s;
+    uint64_t touched;
+    uint64_t releases;   /* how many times pages were dropped */
+} pager;
+
+static void pager_release(pager *pg)
+{
+    if (pg->s->map && pg->s->size)
+        madvise((void *)pg->s->map, pg->s->size, MADV_DONTNEED);
+    pg->touched = 0;
+    pg->releases++;
+}
+
+static void pager_touch(pager *pg, uint64_t n)
+{
+    pg->touched += n;
+    if (pg->touched >= CHECK_RELEASE)
+        pager_release(pg);
 }
 
 /* ---- layout ---- */
@@ -122,7 +155,8 @@ static int check_layout(const segment *s, const char *path, errmsg *e)
 
 /* Every column through its descriptor's check, then META's totals. The
  * sizes were checked at open; carried (unknown) columns have no rules. */
-static int check_columns(const segment *s, const char *path, errmsg *e)
+static int check_columns(const segment *s, const char *path, pager *pg,
+                         errmsg *e)
 {
     uint64_t len = 0, tlen = 0;
     int64_t lo = INT64_MIN, hi = INT64_MIN;
@@ -136,9 +170,13 @@ static int check_columns(const segment *s, const char *path, errmsg *e)
                                    k->p ? (size_t)(k->p - s->map) +
                                               (size_t)d * k->width
                                         : 0);
+            if ((d & 4095) == 4095)
+                pager_touch(pg, 4096u * 16);
         }
     }
     for (uint32_t d = 0; d < s->n_docs; d++) {
+        if ((d & 4095) == 4095)
+            pager_touch(pg, 4096u * 16);
         int64_t t = segment_date(s, d);
         len += segment_dlen(s, d);
         tlen += segment_tlen(s, d);
@@ -166,6 +204,7 @@ typedef struct walk {
     morgue_check_result *r;
     errmsg *e;
     const termdict_iter *it;
+    pager *pg;
 } walk;
 
 /* Re-states e's message as "path: message" (copying it first: the
@@ -273,13 +312,20 @@ static int check_term(walk *w)
     if (rc)
         return rc == MORGUE_ECORRUPT ? bad_term(w, w->e->text) : rc;
     uint32_t n = 0, prev = 0;
+    /* bytes read per 1024 documents: the term's share, the two length
+     * columns, and some for the skip data */
+    uint64_t per = ti->df ? (ti->post_len + ti->pos_len) * 1024 / ti->df
+                          : 0;
     for (uint32_t d = postings_next(&p); d != POSTINGS_END && !rc;
          d = postings_next(&p)) {
         rc = n >= ti->df ? bad_term(w, "more documents than its frequency")
                          : check_doc(w, &p, ns, d, prev, n);
         prev = d;
         n++;
+        if ((n & 1023) == 0)
+            pager_touch(w->pg, per + 1024 * 8 + 4096);
     }
+    pager_touch(w->pg, per * (n & 1023) / 1024 + w->it->key_len + 64);
     if (rc == MORGUE_OK && (p.err || n != ti->df))
         rc = bad_term(w, "postings truncated or do not decode");
     postings_close(&p);
@@ -321,7 +367,7 @@ static int check_terms(walk *w)
 
 /* IDNT: sorted by (hash, document), every document once. */
 static int check_idnt(const segment *s, const char *path, doc_sums *ds,
-                      errmsg *e)
+                      pager *pg, errmsg *e)
 {
     uint8_t *seen = calloc(delfile_bitmap_size(s->n_docs) + 1, 1);
     if (!seen)
@@ -341,6 +387,8 @@ static int check_idnt(const segment *s, const char *path, doc_sums *ds,
             delfile_set(seen, d);
             ds->ident[d] = h;
         }
+        if ((i & 4095) == 4095)
+            pager_touch(pg, 4096u * 12);
     }
     free(seen);
     return rc;
@@ -407,7 +455,7 @@ static int check_sidx(const segment *s, const char *path, errmsg *e)
 }
 
 static int check_stored(const segment *s, const char *path,
-                        const doc_sums *ds, errmsg *e)
+                        const doc_sums *ds, pager *pg, errmsg *e)
 {
     int rc = s->feat.incompat & FEAT_INCOMPAT_ZSTORE ? MORGUE_OK
                                                      : check_sidx(s, path, e);
@@ -420,6 +468,11 @@ static int check_stored(const segment *s, const char *path,
                          path);
         else
             rc = check_record(s, path, d, f, c.capped, ds, e);
+        /* the decompressed size errs high of the compressed bytes read */
+        size_t n = 64;
+        for (int k = 0; k < STORED_FIELDS; k++)
+            n += f[k].len;
+        pager_touch(pg, n);
     }
     docstore_cache_free(&c);
     return rc;
@@ -434,15 +487,17 @@ static int check_body(const segment *s, const char *path,
     int rc = sums_alloc(&ds, s->n_docs)
                  ? err_set(e, MORGUE_ENOMEM, "out of memory")
                  : MORGUE_OK;
-    walk w = { s, path, &ds, r, e, NULL };
+    pager pg = { s, 0, 0 };
+    walk w = { s, path, &ds, r, e, NULL, &pg };
     if (rc == MORGUE_OK)
-        rc = check_columns(s, path, e);
+        rc = check_columns(s, path, &pg, e);
     if (rc == MORGUE_OK)
-        rc = check_idnt(s, path, &ds, e);
+        rc = check_idnt(s, path, &ds, &pg, e);
     if (rc == MORGUE_OK)
         rc = check_terms(&w);
     if (rc == MORGUE_OK)
-        rc = check_stored(s, path, &ds, e);
+        rc = check_stored(s, path, &ds, &pg, e);
+    pager_release(&pg);
     sums_free(&ds);
     return rc;
 }

@@ -1,9 +1,11 @@
 /* filetable.c: the file table in memory (entries, a path index and an
  * identity -> file index) and its serialisation. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "index/codec.h"
@@ -194,7 +196,13 @@ static void put_file(buf *b, const ft_file *f, const uint32_t *root_map)
     buf_put_u64le(b, f->size);
     buf_put_u64le(b, (uint64_t)f->mtime_ns);
     buf_put_u64le(b, f->hash);
-    buf_putc(b, (char)(f->flags & FT_RACY));
+    buf_putc(b, (char)(f->flags & (FT_RACY | FT_RESUME | FT_PARTIAL)));
+    if (f->flags & FT_RESUME) {
+        buf_put_varint(b, f->resume_off);
+        buf_put_varint(b, f->resume_line);
+        buf_put_varint(b, f->resume_ord);
+        buf_put_u64le(b, f->resume_fp);
+    }
     buf_put_varint(b, f->n_ids);
     for (uint32_t k = 0; k < f->n_ids; k++)
         buf_put_u64le(b, f->ids[k]);
@@ -211,14 +219,19 @@ static int serialize(const filetable *ft, buf *b)
         free(root_map);
         return -1;
     }
+    int resume = 0;
     for (size_t i = 0; i < ft->n_files; i++)
-        if (!ft->files[i].dead)
+        if (!ft->files[i].dead) {
             order[j++] = &ft->files[i];
+            resume |= ft->files[i].flags & FT_RESUME;
+        }
     qsort(order, n_live, sizeof *order, by_path);
     for (size_t i = 0; i < ft->n_roots; i++)
         root_map[i] = ft->roots[i] ? (uint32_t)++n_roots : 0;
     buf_append(b, FILETABLE_MAGIC, 8);
-    buf_put_u32le(b, FORMAT_VERSION);
+    /* version 3 unless an entry has a resume point: older libraries read
+     * what does not use it */
+    buf_put_u32le(b, resume ? FILETABLE_VERSION : FORMAT_VERSION);
     buf_put_u32le(b, 0);
     buf_put_u32le(b, (uint32_t)n_roots);
     buf_put_u32le(b, (uint32_t)n_live);
@@ -259,6 +272,7 @@ typedef struct rd {
     const uint8_t *p, *start, *end;
     const char *name;
     errmsg *e;
+    uint32_t version;
 } rd;
 
 static int bad(rd *r, const char *what)
@@ -292,9 +306,22 @@ static int get_body(rd *r, filetable *ft, ft_file *f)
     f->mtime_ns = (int64_t)codec_get_u64le(r->p + 8);
     f->hash = codec_get_u64le(r->p + 16);
     f->flags = r->p[24];
-    if (f->flags & ~FT_RACY)
+    uint8_t known = r->version >= FILETABLE_VERSION
+                        ? FT_RACY | FT_RESUME | FT_PARTIAL
+                        : FT_RACY;
+    if ((f->flags & ~known) ||
+        ((f->flags & FT_PARTIAL) && !(f->flags & FT_RESUME)))
         return bad(r, "unknown flags");
     r->p += 25;
+    if (f->flags & FT_RESUME) {
+        if (codec_get_varint(&r->p, r->end, &f->resume_off) ||
+            codec_get_varint(&r->p, r->end, &f->resume_line) ||
+            codec_get_varint(&r->p, r->end, &f->resume_ord) ||
+            (size_t)(r->end - r->p) < 8 || f->resume_line > f->resume_off)
+            return bad(r, "bad resume point");
+        f->resume_fp = codec_get_u64le(r->p);
+        r->p += 8;
+    }
     if (codec_get_varint(&r->p, r->end, &n_ids) ||
         n_ids > (uint64_t)(r->end - r->p) / 8)
         return bad(r, "bad article count");
@@ -358,17 +385,19 @@ static int get_all(rd *r, filetable *ft, uint32_t n_roots, uint32_t n_files)
 int filetable_parse(filetable *ft, const uint8_t *p, size_t n,
                     const char *name, errmsg *e)
 {
-    rd r = { p, p, p + (n >= 4 ? n - 4 : 0), name, e };
+    rd r = { p, p, p + (n >= 4 ? n - 4 : 0), name, e, 0 };
     if (n < 28 || memcmp(p, FILETABLE_MAGIC, 8) != 0)
         return err_corrupt(e, "%s: not a file table (bad magic at offset 0)",
                            name);
     if (crc32(0L, p, (uInt)(n - 4)) != codec_get_u32le(p + n - 4))
         return err_corrupt(e, "%s: checksum mismatch (offset %zu)", name,
                            n - 4);
+    /* the same layout in 2 and 3; 4 adds resume points */
     if (codec_get_u32le(p + 8) < FORMAT_VERSION_MIN ||
-        codec_get_u32le(p + 8) > FORMAT_VERSION) /* same layout in 2, 3 */
+        codec_get_u32le(p + 8) > FILETABLE_VERSION)
         return err_set(e, MORGUE_EVERSION, "%s: format version %u", name,
                        codec_get_u32le(p + 8));
+    r.version = codec_get_u32le(p + 8);
     if (codec_get_u32le(p + 12) != 0)
         return err_corrupt(e, "%s: reserved field not 0 at offset 12", name);
     r.p = p + 24;
@@ -409,4 +438,38 @@ size_t filetable_memory(const filetable *ft)
         n += (ft->files[i].path ? strlen(ft->files[i].path) + 1 : 0) +
              (size_t)ft->files[i].cap_ids * sizeof *ft->files[i].ids;
     return n;
+}
+
+/* Up to n bytes at off into out; how many, -1 on error. */
+static ssize_t pread_all(int fd, uint8_t *out, size_t n, uint64_t off)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = pread(fd, out + got, n - got, (off_t)(off + got));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            break;
+        got += (size_t)k;
+    }
+    return (ssize_t)got;
+}
+
+int filetable_fingerprint(int fd, uint64_t off, uint64_t *fp)
+{
+    uint8_t a[4096], z[4096];
+    size_t na = off < sizeof a ? (size_t)off : sizeof a;
+    size_t nz = off < sizeof z ? (size_t)off : sizeof z;
+    if (pread_all(fd, a, na, 0) != (ssize_t)na ||
+        pread_all(fd, z, nz, off - nz) != (ssize_t)nz)
+        return -1;
+    hash64_state hs;
+    hash64_init(&hs);
+    hash64_update(&hs, a, na);
+    hash64_update(&hs, z, nz);
+    hash64_update(&hs, &off, sizeof off);
+    *fp = hash64_final(&hs);
+    return 0;
 }

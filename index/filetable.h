@@ -18,7 +18,13 @@ typedef struct ft_file {
     uint64_t size;     /* bytes when read */
     int64_t mtime_ns;  /* modification time when read */
     uint64_t hash;     /* hash64 of the content */
-    uint8_t flags;     /* FT_RACY */
+    uint8_t flags;     /* FT_RACY, FT_RESUME, FT_PARTIAL */
+    /* FT_RESUME: where a rerun may go on reading the file, if the bytes
+     * before it are still those read (a growing feed, or a file a
+     * checkpoint committed part of, FT_PARTIAL): a record's content
+     * offset, the lines before it, its record number, and
+     * filetable_fingerprint() of the content before it. */
+    uint64_t resume_off, resume_line, resume_ord, resume_fp;
     uint8_t dead;      /* removed; dropped at the next write (memory only) */
     uint8_t seen;      /* met by the walk in progress (memory only) */
     uint64_t *ids;     /* owned; identity hashes of its articles */
@@ -83,5 +89,10 @@ size_t filetable_memory(const filetable *ft);
 
 /* Live entries. */
 size_t filetable_count(const filetable *ft);
+
+/* A fingerprint of the file's first off bytes (what a resume point
+ * checks): hash64 of up to 4 KiB at their start and 4 KiB at their end,
+ * with off. 0 and *fp, or -1 when the file cannot be read that far. */
+int filetable_fingerprint(int fd, uint64_t off, uint64_t *fp);
 
 #endif

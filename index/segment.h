@@ -185,7 +185,9 @@ int segment_section(const segment *s, uint32_t tag, const uint8_t **p,
  * file: *out is malloc'ed (the caller frees it), pointing into s->map. */
 int segment_sections(const segment *s, seg_section **out, size_t *n);
 
-/* Verifies every section's CRC (the big ones are not read at open). */
+/* Verifies every section's CRC (the big ones are not read at open),
+ * dropping the pages it read from the process as it goes: its memory
+ * does not grow with the file. */
 int segment_verify_crcs(const segment *s, errmsg *e);
 
 void segment_close(segment *s);

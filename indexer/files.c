@@ -43,15 +43,24 @@ typedef struct file_ctx {
     buf id;
     uint32_t root;      /* for a new entry */
     long file;          /* file table entry, once started */
+    int resuming;       /* read from the entry's resume point: its
+                           articles so far stay */
+    const struct stat *st;
+    fmt_sink *sink;
+    fmt_pos last;       /* where the last article read starts */
+    int have_last;
 } file_ctx;
 
 /* Before the file's first article (or at its end, when it has none): its
- * old articles go, and its entry is emptied or created. */
+ * old articles go (unless it goes on from a resume point), and its entry
+ * is emptied or created. */
 static int start_file(file_ctx *c)
 {
     morgue_writer *w = c->w;
     long f = filetable_find(&w->ft, c->path);
-    if (f >= 0) {
+    if (f >= 0 && c->resuming) {
+        /* the articles before the resume point stay its own */
+    } else if (f >= 0) {
         ft_file *x = &w->ft.files[f];
         uint64_t n = 0;
         for (uint32_t k = 0; k < x->n_ids; k++) {
@@ -71,9 +80,54 @@ static int start_file(file_ctx *c)
 static void on_warning(void *ud, uint64_t line, uint64_t offset,
                        const char *msg);
 
+/* Records in the entry that a rerun may read the file on from p (the
+ * start of a record whose articles are not committed, or the last one
+ * read); partial: the file was not read to its end. */
+static int set_resume(file_ctx *c, const fmt_pos *p, int partial)
+{
+    ft_file *x = &c->w->ft.files[c->file];
+    uint64_t fp = 0;
+    int fd = open(c->path, O_RDONLY | O_CLOEXEC);
+    int ok = fd >= 0 && filetable_fingerprint(fd, p->offset, &fp) == 0;
+    if (fd >= 0)
+        close(fd);
+    x->flags &= (uint8_t)~(FT_RESUME | FT_PARTIAL);
+    if (ok) {
+        x->flags |= FT_RESUME | (partial ? FT_PARTIAL : 0);
+        x->resume_off = p->offset;
+        x->resume_line = p->line;
+        x->resume_ord = p->ordinal;
+        x->resume_fp = fp;
+    }
+    c->w->ft_dirty = 1;
+    return ok;
+}
+
+/* Commits inside a long file once the budget has flushed a segment (as
+ * walk.c does between files), the entry saying where to go on: a kill
+ * then loses at most the articles since, not the whole file. Only where
+ * records have places to go on from (sink->resumable). */
+static int checkpoint(file_ctx *c, const fmt_article *a)
+{
+    morgue_writer *w = c->w;
+    if (!c->opts->checkpoint || w->rebuild || w->sink ||
+        !c->sink->resumable || c->file < 0 || writer_pending(w) == 0)
+        return MORGUE_OK;
+    fmt_pos p = { a->offset, a->line ? a->line - 1 : 0, a->ordinal };
+    writer_stamp(w, (size_t)c->file, c->st);
+    w->ft.files[c->file].hash = 0; /* not the hash of what was read */
+    /* without its resume point the entry would pass for read whole */
+    return set_resume(c, &p, 1) ? writer_commit(w) : MORGUE_OK;
+}
+
 static int on_article(void *ud, const fmt_article *a)
 {
     file_ctx *c = ud;
+    int crc = checkpoint(c, a);
+    if (crc)
+        return crc;
+    c->last = (fmt_pos){ a->offset, a->line ? a->line - 1 : 0, a->ordinal };
+    c->have_last = 1;
     if (docstore_would_cap(MORGUE_FIELD_BODY, a->body.len)) {
         char msg[160];
         snprintf(msg, sizeof msg, "article body of %zu bytes: all of it "
@@ -130,18 +184,49 @@ void writer_stamp(morgue_writer *w, size_t f, const struct stat *st)
     x->flags = mt > t - 2000000000LL ? FT_RACY : 0;
 }
 
+/* 1 and *from when path's entry has a resume point that still holds: the
+ * file is no shorter and the bytes before the point are as read. */
+static int resume_point(morgue_writer *w, const char *path,
+                        const struct stat *st, fmt_pos *from)
+{
+    long f = filetable_find(&w->ft, path);
+    if (f < 0 || w->rebuild || !(w->ft.files[f].flags & FT_RESUME))
+        return 0;
+    const ft_file *x = &w->ft.files[f];
+    uint64_t fp;
+    int fd = x->resume_off <= (uint64_t)st->st_size
+                 ? open(path, O_RDONLY | O_CLOEXEC)
+                 : -1;
+    int ok = fd >= 0 && filetable_fingerprint(fd, x->resume_off, &fp) == 0 &&
+             fp == x->resume_fp;
+    if (fd >= 0)
+        close(fd);
+    *from = (fmt_pos){ x->resume_off, x->resume_line, x->resume_ord };
+    return ok;
+}
+
 int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
                      const struct stat *st, uint64_t hash,
                      const morgue_add_opts *opts, morgue_add_result *res)
 {
-    file_ctx c = { w, path, opts, res, BUF_INIT, root, -1 };
+    file_ctx c = { w, path, opts, res, BUF_INIT, root, -1, 0, st, NULL,
+                   { 0, 0, 0 }, 0 };
     fmt_sink sink = { on_article, on_warning, &c, 0,
-                      opts && opts->date_from_mtime }; /* a full copy */
+                      opts && opts->date_from_mtime, 0 }; /* a full copy */
+    c.sink = &sink;
     fmt_file_result fr = { 0 };
     char msg[ERRMSG_LEN];
     msg[0] = '\0';
-    int rc = fmt_read_file(path, opts->format, &sink, &fr, msg,
-                           sizeof msg);
+    fmt_pos from;
+    c.resuming = resume_point(w, path, st, &from);
+    int rc = c.resuming ? fmt_read_file_from(path, opts->format, &from,
+                                             &sink, &fr, msg, sizeof msg)
+                        : FMT_NOT_RESUMED;
+    if (rc == FMT_NOT_RESUMED) { /* from the start, as a changed file */
+        c.resuming = 0;
+        sink.resumable = 0;
+        rc = fmt_read_file(path, opts->format, &sink, &fr, msg, sizeof msg);
+    }
     buf_free(&c.id);
     res->skipped = sink.skipped;
     res->bytes = fr.bytes;
@@ -168,6 +253,9 @@ int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
     }
     writer_stamp(w, (size_t)c.file, st);
     w->ft.files[c.file].hash = hash;
+    /* a feed that grows is read on from its last article next time */
+    if (sink.resumable && c.have_last)
+        set_resume(&c, &c.last, 0);
     return MORGUE_OK;
 }
 

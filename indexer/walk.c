@@ -256,13 +256,14 @@ static int remove_vanished(run *r)
     return MORGUE_OK;
 }
 
-/* 1 when size and time are as recorded (and the entry is not racy). */
+/* 1 when size and time are as recorded (and the entry is not racy, nor
+ * a file a checkpoint committed part of). */
 static int same_stamp(const ft_file *x, const struct stat *st)
 {
     int64_t mt = (int64_t)st->st_mtim.tv_sec * 1000000000 +
                  st->st_mtim.tv_nsec;
     return x->size == (uint64_t)st->st_size && x->mtime_ns == mt &&
-           !(x->flags & FT_RACY);
+           !(x->flags & (FT_RACY | FT_PARTIAL));
 }
 
 /* One file: skipped when unchanged, else read. Returns an error only when
@@ -283,13 +284,21 @@ static int update_file(run *r, const char *path)
     }
     if (f >= 0)
         same = same_stamp(&w->ft.files[f], &st);
+    /* A file that grew (or a checkpoint committed part of) and has a
+     * resume point is not hashed whole: it is read on from there (files.c
+     * checks the bytes before it). The same size: the hash decides. */
+    const ft_file *x = f >= 0 ? &w->ft.files[f] : NULL;
+    int resume = !same && x && !w->rebuild && (x->flags & FT_RESUME) &&
+                 ((x->flags & FT_PARTIAL) ||
+                  x->size < (uint64_t)st.st_size) &&
+                 x->resume_off <= (uint64_t)st.st_size;
     uint64_t hash = 0;
-    int rc = same ? MORGUE_OK : writer_hash_file(w, path, &hash);
+    int rc = same || resume ? MORGUE_OK : writer_hash_file(w, path, &hash);
     if (rc) {
         report(r, path, MORGUE_FILE_FAILED, rc, 0, 0);
         return MORGUE_OK;
     }
-    if (!same && f >= 0 && w->ft.files[f].hash == hash &&
+    if (!same && !resume && f >= 0 && w->ft.files[f].hash == hash &&
         w->ft.files[f].size == (uint64_t)st.st_size) {
         writer_stamp(w, (size_t)f, &st); /* touched, not changed */
         w->ft_soft = 1;

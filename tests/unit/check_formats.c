@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "formats/source.h"
 #include "morgue.h"
@@ -958,7 +959,7 @@ START_TEST(test_formats_every_prefix)
             memcpy(copy, data, cut);
             fmt_input in = { files[f], copy, cut, 0, 0, 0, 0, NULL };
             for (size_t r = 0; r < sizeof names / sizeof names[0]; r++) {
-                fmt_sink sink = { count_article, NULL, &n, 0, 0 };
+                fmt_sink sink = { count_article, NULL, &n, 0, 0, 0 };
                 fmt_file_result res;
                 ck_assert_int_eq(fmt_read_buffer(&in, names[r], &sink, &res),
                                  MORGUE_OK);
@@ -1026,7 +1027,7 @@ static void read_reuters_file(const char *path, void *ud)
     size_t n = strlen(path);
     if (n < 4 || strcmp(path + n - 4, ".sgm") != 0)
         return;
-    fmt_sink sink = { tally_reuters, NULL, ud, 0, 0 };
+    fmt_sink sink = { tally_reuters, NULL, ud, 0, 0, 0 };
     fmt_file_result res;
     char err[256];
     ck_assert_int_eq(fmt_read_file(path, NULL, &sink, &res, err, sizeof err),
@@ -1047,6 +1048,51 @@ START_TEST(test_formats_corpus_reuters)
         ck_assert_int_eq(t->seen[i], 1);
     ck_assert_uint_eq(t->in_1987, 21578);
     free(t);
+}
+END_TEST
+
+
+/* Appends the Reuters file at path to the gzip stream ud. */
+static void gz_append(const char *path, void *ud)
+{
+    size_t n = strlen(path), len;
+    if (n < 4 || strcmp(path + n - 4, ".sgm") != 0)
+        return;
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    char chunk[1 << 16];
+    while ((len = fread(chunk, 1, sizeof chunk, f)) > 0)
+        ck_assert_int_eq(gzwrite((gzFile)ud, chunk, (unsigned)len),
+                         (int)len);
+    fclose(f);
+}
+
+/* The whole collection in one gzip file (27 MB inflated) streams in
+ * windows cut before a record's open tag: every article once, none
+ * skipped, and a few windows held, not the file. */
+START_TEST(test_formats_corpus_reuters_streamed)
+{
+    if (!have_corpora())
+        return;
+    char path[1024], err[256];
+    snprintf(path, sizeof path, "%s/fmt_reut_%d.sgm.gz", P_tmpdir,
+             (int)getpid());
+    gzFile z = gzopen(path, "wb1");
+    ck_assert_ptr_nonnull(z);
+    each_file(MORGUE_CORPORA "/reuters21578", gz_append, z);
+    ck_assert_int_eq(gzclose(z), Z_OK);
+    reuters_tally *t = calloc(1, sizeof *t);
+    fmt_sink sink = { tally_reuters, NULL, t, 0, 0, 0 };
+    fmt_file_result res;
+    ck_assert_int_eq(fmt_read_file(path, NULL, &sink, &res, err, sizeof err),
+                     MORGUE_OK);
+    ck_assert_str_eq(res.format, "reuters");
+    ck_assert_uint_eq(sink.skipped, 0);
+    ck_assert_uint_eq(t->articles, 21578);
+    ck_assert_int_eq(t->bad_id, 0);
+    ck_assert_uint_le(res.peak, 10u << 20);
+    free(t);
+    unlink(path);
 }
 END_TEST
 
@@ -1201,6 +1247,192 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------ */
+/* Long files: bounded reading                                          */
+
+/* Writes an mbox of n messages (~2 KB each) to path (gzip when gz), with
+ * a body line "From the desk..." (not an envelope), a quoted ">From "
+ * line, and message bad (0-based) without a header block. */
+static void write_mbox(const char *path, int n, int bad, int gz)
+{
+    gzFile z = gz ? gzopen(path, "wb1") : NULL;
+    FILE *f = gz ? NULL : fopen(path, "wb");
+    ck_assert(z || f);
+    char m[4096];
+    for (int i = 0; i < n; i++) {
+        int len = snprintf(m, sizeof m,
+            "From news%d@example.org Tue Dec  1 15:%02d:00 2026\n%s"
+            "Subject: wire %d\nMessage-ID: <m%d@example.org>\n"
+            "Date: Tue, 1 Dec 2026 15:%02d:00 +0000\n\n"
+            "From the desk of the editor: cargo%d rates.\n"
+            ">From here on the quoted line stays in the body.\n",
+            i, i % 60, i == bad ? "" : "From: Desk <desk@example.org>\n",
+            i, i, i % 60, i % 5);
+        if (i == bad) /* no header block at all */
+            len = snprintf(m, sizeof m, "From news%d@example.org Tue Dec  1 "
+                           "15:00:00 2026\nnot a header line\n\nbody\n", i);
+        for (int k = 0; k < 30 && len < (int)sizeof m - 80; k++)
+            len += snprintf(m + len, sizeof m - (size_t)len, "filler words "
+                            "to make the message about two kilobytes %d\n",
+                            k);
+        if (gz)
+            ck_assert_int_eq(gzwrite(z, m, (unsigned)len), len);
+        else
+            ck_assert_uint_eq(fwrite(m, 1, (size_t)len, f), (size_t)len);
+    }
+    if (gz)
+        ck_assert_int_eq(gzclose(z), Z_OK);
+    else
+        ck_assert_int_eq(fclose(f), 0);
+}
+
+/* An mbox is one article per message, read whole or streamed: a long
+ * (or gzip) one window by window, holding a few windows, not the file. */
+static void check_mbox(int n, int gz)
+{
+    char path[1024], err[256] = "";
+    snprintf(path, sizeof path, "%s/fmt_mbox_%d_%d.mbox%s", P_tmpdir,
+             (int)getpid(), n, gz ? ".gz" : "");
+    const int bad = n / 3;
+    write_mbox(path, n, bad, gz);
+    got g;
+    got_init(&g);
+    ck_assert_int_eq(fmt_read_file(path, NULL, &g.sink, &g.res, err,
+                                   sizeof err), MORGUE_OK);
+    ck_assert_str_eq(g.res.format, "rfc822");
+    ck_assert_uint_eq(g.n, (size_t)n - 1);
+    ck_assert_uint_eq(g.sink.skipped, 1);
+    int w = find_warning(&g, "no e-mail header block");
+    ck_assert_int_ge(w, 0);
+    /* every good message has as many lines as the first */
+    ck_assert_uint_eq(g.warning_lines[w],
+                      g.a[bad - 1].line + (g.a[1].line - g.a[0].line));
+    for (int i = 0; i < n - 1; i++) {
+        int k = i < bad ? i : i + 1; /* the message's number */
+        char want[64];
+        snprintf(want, sizeof want, "wire %d", k);
+        ck_assert_str_eq(g.a[i].title, want);
+        snprintf(want, sizeof want, "<m%d@example.org>", k);
+        ck_assert_str_eq(g.a[i].id, want);
+        ck_assert_uint_eq(g.a[i].ordinal, (uint64_t)k);
+        ck_assert_ptr_nonnull(strstr(g.a[i].body, "From the desk"));
+        ck_assert_ptr_nonnull(strstr(g.a[i].body, ">From here"));
+    }
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    if (gz || st.st_size >= (8 << 20)) /* streamed: a few 4 MiB windows */
+        ck_assert_uint_le(g.res.peak, 10u << 20);
+    unlink(path);
+    got_free(&g);
+}
+
+START_TEST(test_formats_mbox_messages) { check_mbox(40, 0); }
+END_TEST
+
+START_TEST(test_formats_mbox_streamed) { check_mbox(12000, 0); }
+END_TEST
+
+START_TEST(test_formats_mbox_gzip_streamed) { check_mbox(12000, 1); }
+END_TEST
+
+/* Writes text of about mb MiB lines (an e-mail header block first when
+ * mail) to path, gzip when gz; a last line "lastword" when it ends. */
+static void write_big(const char *path, size_t mb, int mail, int gz)
+{
+    gzFile z = gz ? gzopen(path, "wb1") : NULL;
+    FILE *f = gz ? NULL : fopen(path, "wb");
+    ck_assert(z || f);
+    char line[128];
+    size_t total = 0;
+    if (mail) {
+        const char *h = "From: Desk <d@example.org>\nSubject: huge\n\n";
+        gz ? (void)gzputs(z, h) : (void)fputs(h, f);
+    }
+    for (unsigned i = 0; total < (mb << 20); i++) {
+        int len = snprintf(line, sizeof line, "paragraph %u of a very long "
+                           "article, words words words words words\n", i);
+        if (gz)
+            ck_assert_int_eq(gzwrite(z, line, (unsigned)len), len);
+        else
+            ck_assert_uint_eq(fwrite(line, 1, (size_t)len, f), (size_t)len);
+        total += (size_t)len;
+    }
+    gz ? (void)gzputs(z, "lastword\n") : (void)fputs("lastword\n", f);
+    if (gz)
+        ck_assert_int_eq(gzclose(z), Z_OK);
+    else
+        ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A one-article file (text, e-mail) over FMT_MAX_ARTICLE is read up to
+ * there, with a warning: it is never held whole (a .gz that inflates far
+ * more neither). */
+static void check_big(const char *ext, int mail, int gz)
+{
+    char path[1024], err[256] = "";
+    snprintf(path, sizeof path, "%s/fmt_big_%d.%s%s", P_tmpdir,
+             (int)getpid(), ext, gz ? ".gz" : "");
+    write_big(path, (FMT_MAX_ARTICLE >> 20) + 8, mail, gz);
+    got g;
+    got_init(&g);
+    ck_assert_int_eq(fmt_read_file(path, NULL, &g.sink, &g.res, err,
+                                   sizeof err), MORGUE_OK);
+    ck_assert_str_eq(g.res.format, mail ? "rfc822" : "text");
+    ck_assert_uint_eq(g.n, 1);
+    ck_assert_int_ge(find_warning(&g, "its first 64 MiB read"), 0);
+    ck_assert_uint_le(g.res.peak, FMT_MAX_ARTICLE + 1);
+    ck_assert_uint_gt(strlen(g.a[0].body), FMT_MAX_ARTICLE - (2u << 20));
+    ck_assert_ptr_null(strstr(g.a[0].body, "lastword"));
+    unlink(path);
+    got_free(&g);
+}
+
+START_TEST(test_formats_huge_text_capped) { check_big("txt", 0, 0); }
+END_TEST
+
+START_TEST(test_formats_huge_gzip_mail_capped) { check_big("eml", 1, 1); }
+END_TEST
+
+/* An mbox message over FMT_MAX_ARTICLE: its first part is read (with a
+ * warning), the rest skipped up to the next message, which is read. */
+START_TEST(test_formats_mbox_huge_message_cut)
+{
+    char path[1024], err[256] = "";
+    snprintf(path, sizeof path, "%s/fmt_mboxbig_%d.mbox", P_tmpdir,
+             (int)getpid());
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs("From a@example.org Tue Dec  1 15:00:00 2026\nFrom: a\n"
+          "Subject: first\n\nsmall\n", f);
+    fputs("From b@example.org Tue Dec  1 15:01:00 2026\nFrom: b\n"
+          "Subject: huge\n\n", f);
+    ck_assert_int_eq(fclose(f), 0);
+    char big[1100];
+    snprintf(big, sizeof big, "%s.part", path);
+    write_big(big, (FMT_MAX_ARTICLE >> 20) + 4, 0, 0);
+    char cmd[4400];
+    snprintf(cmd, sizeof cmd, "cat '%s' >> '%s' && rm '%s' && printf "
+             "'From c@example.org Tue Dec  1 15:02:00 2026\\nFrom: c\\n"
+             "Subject: third\\n\\nlast one\\n' >> '%s'", big, path, big, path);
+    ck_assert_int_eq(system(cmd), 0);
+    got g;
+    got_init(&g);
+    ck_assert_int_eq(fmt_read_file(path, NULL, &g.sink, &g.res, err,
+                                   sizeof err), MORGUE_OK);
+    ck_assert_uint_eq(g.n, 3);
+    ck_assert_str_eq(g.a[0].title, "first");
+    ck_assert_str_eq(g.a[1].title, "huge");
+    ck_assert_str_eq(g.a[2].title, "third");
+    ck_assert_str_eq(g.a[2].body, "last one");
+    ck_assert_uint_eq(g.a[2].ordinal, 2);
+    ck_assert_int_ge(find_warning(&g, "longer than 64 MiB"), 0);
+    ck_assert_ptr_null(strstr(g.a[1].body, "lastword"));
+    ck_assert_uint_le(g.res.peak, FMT_MAX_ARTICLE + (4u << 20));
+    unlink(path);
+    got_free(&g);
+}
+END_TEST
+
 static Suite *formats_suite(void)
 {
     Suite *s = suite_create("formats");
@@ -1260,9 +1492,20 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_formats_every_prefix);
     suite_add_tcase(s, tc);
 
+    tc = tcase_create("bounded");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_formats_mbox_messages);
+    tcase_add_test(tc, test_formats_mbox_streamed);
+    tcase_add_test(tc, test_formats_mbox_gzip_streamed);
+    tcase_add_test(tc, test_formats_huge_text_capped);
+    tcase_add_test(tc, test_formats_huge_gzip_mail_capped);
+    tcase_add_test(tc, test_formats_mbox_huge_message_cut);
+    suite_add_tcase(s, tc);
+
     tc = tcase_create("corpora");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_formats_corpus_reuters);
+    tcase_add_test(tc, test_formats_corpus_reuters_streamed);
     tcase_add_test(tc, test_formats_corpus_seed);
     tcase_add_test(tc, test_formats_corpus_bbc);
     tcase_add_test(tc, test_formats_corpus_20news);

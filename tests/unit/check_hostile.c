@@ -2,7 +2,7 @@
  * to the library, one test case per failure a hostile round found: limits
  * and offsets near SIZE_MAX, a second writer let in by a deleted LOCK,
  * HTML nested past libxml2's default depth, queries carrying NUL or
- * invalid UTF-8. */
+ * invalid UTF-8, a run killed inside a long file, a feed that grows. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <time.h>
@@ -522,6 +522,164 @@ END_TEST
 START_TEST(test_long_gzip_feed_streamed) { check_feed(1); }
 END_TEST
 
+/* Appends records first..last (1-based, the lines write_feed makes) to
+ * the plain feed at path; record bad (0: none) broken. */
+static void append_feed(const char *path, int first, int last, int bad)
+{
+    FILE *f = fopen(path, "ab");
+    ck_assert_ptr_nonnull(f);
+    for (int i = first; i <= last; i++) {
+        if (i == bad)
+            fputs("{\"id\": broken\n", f);
+        else
+            fprintf(f, "{\"id\":\"r%d\",\"title\":\"record %d\",\"body\":"
+                    "\"tanker%d freight rates rose as crude stocks fell, "
+                    "traders said\"}\n", i, i, i % 7);
+    }
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* One morgue_writer_add_path() of path with checkpoints, committed. */
+static morgue_update_result update_once(const char *idx, const char *path,
+                                        size_t budget, morgue_warning_fn wf)
+{
+    morgue_writer *w;
+    morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
+    wo.memory_budget = budget;
+    wo.merge_factor = 1;
+    ck_assert_int_eq(morgue_writer_open(&w, idx, &wo), MORGUE_OK);
+    morgue_add_opts ao = MORGUE_ADD_OPTS_INIT;
+    ao.checkpoint = 1;
+    ao.warning = wf;
+    morgue_update_result r = MORGUE_UPDATE_RESULT_INIT;
+    ck_assert_int_eq(morgue_writer_add_path(w, path, &ao, &r), MORGUE_OK);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+    return r;
+}
+
+/* Every record first..last is in the index once. */
+static void each_once(const char *idx, int first, int last, int bad)
+{
+    morgue_searcher *s;
+    ck_assert_int_eq(morgue_searcher_open(&s, idx, NULL), MORGUE_OK);
+    char q[64];
+    for (int i = first; i <= last; i += 97) {
+        snprintf(q, sizeof q, "title:\"record %d\"", i);
+        ck_assert_int_eq(count_hits(s, q, 10, 0), i == bad ? 0 : 1);
+    }
+    ck_assert_int_eq(count_hits(s, "freight", SIZE_MAX, 0),
+                     last - first + 1 - (bad >= first && bad <= last));
+    morgue_searcher_close(s);
+}
+
+/* A JSON Lines feed that grows is read on from where the last run
+ * stopped (its last article, read again in case it was cut), not from
+ * the start; one rewritten in front is read whole again. */
+START_TEST(test_growing_feed_read_from_its_end)
+{
+    char *dir = tu_tempdir("grow"), path[4096], idx[4096];
+    snprintf(path, sizeof path, "%s/feed.jsonl", dir);
+    snprintf(idx, sizeof idx, "%s/index", dir);
+    append_feed(path, 1, 3000, 0);
+    morgue_update_result r = update_once(idx, path, 0, NULL);
+    ck_assert_uint_eq(r.articles_added, 3000);
+    append_feed(path, 3001, 3500, 0);
+    r = update_once(idx, path, 0, NULL);
+    ck_assert_uint_eq(r.files_changed, 1);
+    ck_assert_uint_eq(r.articles_added, 501); /* 500 new, the last again */
+    each_once(idx, 1, 3500, 0);
+    /* a last line half written when read: read again once complete */
+    FILE *f = fopen(path, "ab");
+    fputs("{\"id\":\"r3501\",\"title\":\"record 3501\",\"bo", f);
+    fclose(f);
+    r = update_once(idx, path, 0, NULL);
+    ck_assert_uint_eq(r.articles_added, 1);
+    ck_assert_uint_eq(r.skipped, 1);
+    f = fopen(path, "ab");
+    fputs("dy\":\"freight\"}\n", f);
+    fclose(f);
+    append_feed(path, 3502, 3502, 0);
+    r = update_once(idx, path, 0, NULL);
+    ck_assert_uint_eq(r.articles_added, 3);
+    each_once(idx, 1, 3502, 0);
+    /* the front rewritten: the bytes before the resume point differ */
+    f = fopen(path, "r+b");
+    fputs("{\"id\":\"X1\"", f);
+    fclose(f);
+    r = update_once(idx, path, 0, NULL);
+    ck_assert_uint_eq(r.articles_added, 3502);
+    ck_assert_int_eq(hits_in(idx, "title:\"record 1\""), 1);
+    ck_assert_int_eq(hits_in(idx, "freight"), 3502);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* The warning callback of a run killed at its warning: the process ends
+ * there, as under SIGKILL (no commit, no cleanup). */
+static int die_at_warning(const morgue_warning *w, void *ud)
+{
+    (void)w;
+    (void)ud;
+    _exit(9);
+}
+
+/* A run killed inside one long file keeps what its checkpoints committed:
+ * the next run reads the file on from the last checkpoint, and every
+ * record is there once. */
+START_TEST(test_killed_inside_a_file_resumes)
+{
+    char *dir = tu_tempdir("ckpt"), path[4096], idx[4096];
+    snprintf(path, sizeof path, "%s/feed.jsonl", dir);
+    snprintf(idx, sizeof idx, "%s/index", dir);
+    const int n = 20000, bad = 15000;
+    append_feed(path, 1, n, bad);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) { /* a 1 MiB budget: a checkpoint every few thousand */
+        morgue_writer *w;
+        morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
+        wo.memory_budget = 1u << 20;
+        wo.merge_factor = 1;
+        if (morgue_writer_open(&w, idx, &wo) != MORGUE_OK)
+            _exit(2);
+        morgue_add_opts ao = MORGUE_ADD_OPTS_INIT;
+        ao.checkpoint = 1;
+        ao.warning = die_at_warning;
+        morgue_writer_add_path(w, path, &ao, NULL);
+        _exit(3); /* the broken line never came */
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 9);
+    /* what the checkpoints committed: a part of the file, nothing beyond
+     * the broken line */
+    long kept = hits_in(idx, "freight");
+    ck_assert_int_gt(kept, 0);
+    ck_assert_int_lt(kept, bad);
+    each_once(idx, 1, (int)kept, 0);
+    ck_assert_int_eq(morgue_index_check(idx, NULL), MORGUE_OK);
+    morgue_update_result r = update_once(idx, path, 1u << 20, NULL);
+    ck_assert_uint_eq(r.files_changed, 1);
+    ck_assert_uint_le(r.articles_added, (uint64_t)(n - 1 - kept + 1));
+    ck_assert_uint_ge(r.articles_added, (uint64_t)(n - 1 - kept));
+    each_once(idx, 1, n, bad);
+    ck_assert_int_eq(morgue_index_check(idx, NULL), MORGUE_OK);
+    /* now read to its end: an unchanged file is skipped (its time set
+     * back, so that it is not "racy": changed just before being read) */
+    struct timespec old[2] = { { time(NULL) - 100, 0 },
+                               { time(NULL) - 100, 0 } };
+    ck_assert_int_eq(utimensat(AT_FDCWD, path, old, 0), 0);
+    r = update_once(idx, path, 1u << 20, NULL);
+    r = update_once(idx, path, 1u << 20, NULL);
+    ck_assert_uint_eq(r.files_unchanged, 1);
+    ck_assert_uint_eq(r.articles_added, 0);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *hostile_suite(void)
 {
     Suite *su = suite_create("hostile");
@@ -539,6 +697,10 @@ static Suite *hostile_suite(void)
     tc = tcase_create("stream");
     tcase_add_test(tc, test_long_feed_streamed);
     tcase_add_test(tc, test_long_gzip_feed_streamed);
+    suite_add_tcase(su, tc);
+    tc = tcase_create("resume");
+    tcase_add_test(tc, test_growing_feed_read_from_its_end);
+    tcase_add_test(tc, test_killed_inside_a_file_resumes);
     suite_add_tcase(su, tc);
     tc = tcase_create("html");
     tcase_add_test(tc, test_deep_html_keeps_text);
