@@ -104,8 +104,29 @@ typedef struct codec {
     void *st;
 } codec;
 
-/* Every block compressed, then every block decompressed, each block on
- * its own; best of three passes. */
+/* One direction over every block, each on its own: compressing (sizes
+ * into cl) or, with decompress set, decompressing what cl says; seconds
+ * taken, the compressed bytes in *total. */
+static double sweep(const blocks *b, const codec *k, size_t *cl,
+                    int decompress, size_t *total)
+{
+    double t = bench_now();
+    size_t o = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        size_t s = block_start(b, i), n = b->ends[i] - s;
+        if (!decompress &&
+            !(cl[i] = k->comp(k->st, b->raw + s, n, out + o, out_cap - o)))
+            exit(3);
+        if (decompress && k->decomp(k->st, out + o, cl[i], back + s, n))
+            exit(2);
+        o += cl[i];
+    }
+    *total = o;
+    return bench_now() - t;
+}
+
+/* Every block compressed, then every block decompressed; best of three
+ * passes. */
 static result timed(const blocks *b, const codec *k)
 {
     result r = { 0, 1e9, 1e9 };
@@ -113,25 +134,8 @@ static result timed(const blocks *b, const codec *k)
     if (!cl)
         exit(1);
     for (int pass = 0; pass < 3; pass++) {
-        double t = bench_now();
-        size_t o = 0;
-        for (size_t i = 0; i < b->n; i++) {
-            size_t s = block_start(b, i), n = b->ends[i] - s;
-            if (!(cl[i] = k->comp(k->st, b->raw + s, n, out + o, out_cap - o)))
-                exit(3);
-            o += cl[i];
-        }
-        r.c_sec = best(r.c_sec, bench_now() - t);
-        r.comp = o;
-        t = bench_now();
-        o = 0;
-        for (size_t i = 0; i < b->n; i++) {
-            size_t s = block_start(b, i), n = b->ends[i] - s;
-            if (k->decomp(k->st, out + o, cl[i], back + s, n))
-                exit(2);
-            o += cl[i];
-        }
-        r.d_sec = best(r.d_sec, bench_now() - t);
+        r.c_sec = best(r.c_sec, sweep(b, k, cl, 0, &r.comp));
+        r.d_sec = best(r.d_sec, sweep(b, k, cl, 1, &r.comp));
     }
     free(cl);
     return r;

@@ -10,25 +10,11 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "fuzz/with_crc.h"
 #include "index/manifest.h"
 #include "morgue.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *raw, size_t size);
-
-/* A copy of the input whose last 4 bytes are the CRC of the rest. */
-static uint8_t *with_crc(const uint8_t *data, size_t size)
-{
-    uint8_t *p = malloc(size + 1);
-    if (!p)
-        return NULL;
-    memcpy(p, data, size);
-    if (size >= 4) {
-        uint32_t c = (uint32_t)crc32(0L, p, (uInt)(size - 4));
-        for (int k = 0; k < 4; k++)
-            p[size - 4 + k] = (uint8_t)(c >> (8 * k));
-    }
-    return p;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *raw, size_t size)
 {

@@ -16,6 +16,7 @@
 #include "index/check.h"
 #include "index/delfile.h"
 #include "index/filetable.h"
+#include "index/snapshot.h"
 #include "util/apiver.h"
 #include "util/hash.h"
 #include "util/alloc.h"
@@ -140,10 +141,16 @@ static int check_segments(const char *dir, const manifest *m, live_ids *l,
     return MORGUE_OK;
 }
 
-/* One pass over the commit *gen names. */
-static int check_once(const char *dir, uint64_t *gen, morgue_check_result *r,
-                      errmsg *e)
+typedef struct check_run {
+    const char *dir;
+    morgue_check_result *r;
+} check_run;
+
+/* One pass over the commit *gen names (a snapshot_pass). */
+static int check_once(void *ud, uint64_t *gen, errmsg *e)
 {
+    const char *dir = ((check_run *)ud)->dir;
+    morgue_check_result *r = ((check_run *)ud)->r;
     manifest m;
     static const morgue_check_result zero = MORGUE_CHECK_RESULT_INIT;
     *r = zero;
@@ -165,18 +172,6 @@ static int check_once(const char *dir, uint64_t *gen, morgue_check_result *r,
     return rc;
 }
 
-/* Generation of the current MANIFEST, or 0. */
-static uint64_t current_gen(const char *dir)
-{
-    manifest m;
-    errmsg e;
-    if (manifest_read(&m, dir, &e) != MORGUE_OK)
-        return 0;
-    uint64_t g = m.generation;
-    manifest_free(&m);
-    return g;
-}
-
 MORGUE_API int morgue_index_check(const char *dir,
                                   morgue_check_result *result)
 {
@@ -188,20 +183,8 @@ MORGUE_API int morgue_index_check(const char *dir,
                        "version %u", result->version);
     if (!dir || !*dir)
         return err_set(e, MORGUE_EINVAL, "no index directory");
-    int rc;
-    for (int attempt = 0;; attempt++) {
-        uint64_t gen = 0;
-        rc = check_once(dir, &gen, &full, e);
-        if (rc != MORGUE_ENOTFOUND || gen == 0)
-            break;
-        if (current_gen(dir) == gen || attempt >= 100) {
-            char copy[ERRMSG_LEN];
-            memcpy(copy, e->text, sizeof copy);
-            rc = err_corrupt(e, "a file named by MANIFEST is missing: %s",
-                             copy);
-            break;
-        }
-    }
+    check_run run = { dir, &full };
+    int rc = snapshot_retry(dir, check_once, &run, e);
     if (result)
         API_PUT(result, &full, n);
     return rc;

@@ -17,8 +17,11 @@
 #include "formats/source.h"
 #include "index/docstore.h"
 #include "index/format.h"
-#include "indexer/writer_int.h"
+#include "indexer/commit.h"
+#include "indexer/files.h"
+#include "indexer/update.h"
 #include "util/apiver.h"
+#include "util/fsutil.h"
 #include "util/hash.h"
 
 int writer_vanish(morgue_writer *w, size_t f, uint64_t *n_deleted)
@@ -309,7 +312,7 @@ static int add_file(morgue_writer *w, const char *path,
         return rc;
     char canon[4096];
     struct stat st;
-    if (writer_canon_path(path, canon, sizeof canon) != 0 ||
+    if (fs_canon_path(path, canon, sizeof canon) != 0 ||
         stat(canon, &st) != 0)
         return err_set(&w->err, errno == ENOENT ? MORGUE_ENOTFOUND
                                                 : MORGUE_EIO,

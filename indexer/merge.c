@@ -1,4 +1,5 @@
-/* merge.c: merging segments into one, and the merge policy.
+/* merge.c: merging segments into one, the merge policy, compaction, and
+ * morgue_writer_commit (a commit, then the policy).
  *
  * A merge reads its source segments only through the index/ readers:
  * documents that are not deleted are renumbered in source order (so the
@@ -43,7 +44,7 @@
 #include "index/format.h"
 #include "index/postings.h"
 #include "index/termdict.h"
-#include "indexer/writer_int.h"
+#include "indexer/commit.h"
 #include "util/alloc.h"
 #include "util/hash.h"
 #include "util/u64map.h"
@@ -709,7 +710,7 @@ static int merge_and_commit(morgue_writer *w, size_t *pick, size_t n)
     return rc;
 }
 
-int writer_merge_policy(morgue_writer *w)
+static int writer_merge_policy(morgue_writer *w)
 {
     for (int round = 0; round < 1000; round++) {
         size_t *pick = mem_array(w->n_segs + 1, sizeof *pick);
@@ -745,5 +746,17 @@ MORGUE_API int morgue_writer_compact(morgue_writer *w)
     if (n > 1 || dead)
         rc = merge_and_commit(w, pick, n);
     free(pick);
+    return rc;
+}
+
+/* The public commit: the commit, then the merge policy (which commits
+ * after each merge). */
+MORGUE_API int morgue_writer_commit(morgue_writer *w)
+{
+    if (!w)
+        return MORGUE_EINVAL;
+    int rc = writer_commit(w);
+    if (rc == MORGUE_OK && w->merge_factor >= 2)
+        rc = writer_merge_policy(w);
     return rc;
 }

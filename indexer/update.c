@@ -15,7 +15,7 @@
 #include "index/docstore.h"
 #include "index/delfile.h"
 #include "index/format.h"
-#include "indexer/writer_int.h"
+#include "indexer/update.h"
 #include "util/apiver.h"
 #include "util/hash.h"
 #include "util/utf8.h"
@@ -91,7 +91,7 @@ int writer_delete_ident(morgue_writer *w, uint64_t h, uint64_t *n)
     return MORGUE_OK;
 }
 
-void writer_batch_reset(morgue_writer *w)
+static void writer_batch_reset(morgue_writer *w)
 {
     u64map_clear(&w->batch);
     free(w->batch_del);
@@ -220,6 +220,24 @@ static int prepare(morgue_writer *w, invert_doc *d, const span *f,
     return MORGUE_OK;
 }
 
+/* The batch's share of the budget: what the file table's identities and
+ * the identity maps (which grow with the index, not the batch) leave,
+ * but never under a quarter of it, so that a budget too small for the
+ * index still makes segments of some size (docs/OPERATIONS.md,
+ * "Memory"). Measured again every 4096 articles: it moves slowly. */
+static size_t writer_room(morgue_writer *w)
+{
+    if (w->fixed_age == 0 || w->fixed_age >= 4096) {
+        w->fixed_mem = filetable_memory(&w->ft) + u64map_memory(&w->batch) +
+                       w->batch_del_cap;
+        w->fixed_age = 0;
+    }
+    w->fixed_age++;
+    size_t quarter = w->budget / 4;
+    return w->fixed_mem + quarter < w->budget ? w->budget - w->fixed_mem
+                                              : quarter;
+}
+
 /* Adds one article (fields id, url, title, source, body), replacing any
  * with its identity; file is its file table entry, or -1. */
 int writer_add_doc(morgue_writer *w, const span *f, const span *tags,
@@ -259,24 +277,6 @@ int writer_add_doc(morgue_writer *w, const span *f, const span *tags,
                 : inverter_memory(&w->inv) >= writer_room(w))
         return writer_flush(w);
     return MORGUE_OK;
-}
-
-/* The batch's share of the budget: what the file table's identities and
- * the identity maps (which grow with the index, not the batch) leave,
- * but never under a quarter of it, so that a budget too small for the
- * index still makes segments of some size (docs/OPERATIONS.md,
- * "Memory"). Measured again every 4096 articles: it moves slowly. */
-size_t writer_room(morgue_writer *w)
-{
-    if (w->fixed_age == 0 || w->fixed_age >= 4096) {
-        w->fixed_mem = filetable_memory(&w->ft) + u64map_memory(&w->batch) +
-                       w->batch_del_cap;
-        w->fixed_age = 0;
-    }
-    w->fixed_age++;
-    size_t quarter = w->budget / 4;
-    return w->fixed_mem + quarter < w->budget ? w->budget - w->fixed_mem
-                                              : quarter;
 }
 
 MORGUE_API int morgue_writer_add(morgue_writer *w, const morgue_article *in)

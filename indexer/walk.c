@@ -14,83 +14,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "indexer/writer_int.h"
+#include "indexer/files.h"
 #include "util/apiver.h"
 #include "util/hash.h"
 #include "util/alloc.h"
+#include "util/fsutil.h"
 
 #define MAX_DEPTH 64
 
 /* ---- paths ---- */
-
-/* Lexically absolute and normalised: no ".", "..", or empty parts. */
-static int lexical(const char *in, char *out, size_t cap)
-{
-    char tmp[8192];
-    if (in[0] == '/')
-        snprintf(tmp, sizeof tmp, "%s", in);
-    else {
-        char cwd[4096];
-        if (!getcwd(cwd, sizeof cwd))
-            return -1;
-        snprintf(tmp, sizeof tmp, "%s/%s", cwd, in);
-    }
-    size_t n = 0;
-    char *save = NULL;
-    for (char *part = strtok_r(tmp, "/", &save); part;
-         part = strtok_r(NULL, "/", &save)) {
-        if (!strcmp(part, "."))
-            continue;
-        if (!strcmp(part, "..")) {
-            while (n > 0 && out[n - 1] != '/')
-                n--;
-            if (n > 0)
-                n--;
-            continue;
-        }
-        size_t l = strlen(part);
-        if (n + 1 + l + 1 > cap) {
-            errno = ENAMETOOLONG;
-            return -1;
-        }
-        out[n++] = '/';
-        memcpy(out + n, part, l);
-        n += l;
-    }
-    if (n == 0)
-        out[n++] = '/';
-    out[n] = '\0';
-    return 0;
-}
-
-int writer_canon_path(const char *in, char *out, size_t cap)
-{
-    char lex[4096], real[PATH_MAX];
-    if (lexical(in, lex, sizeof lex) != 0)
-        return -1;
-    /* Resolve the longest prefix that exists; keep the rest as it is. */
-    for (size_t cut = strlen(lex); cut > 0;) {
-        char save = lex[cut];
-        lex[cut] = '\0';
-        char *r = realpath(lex, real);
-        lex[cut] = save;
-        if (r) {
-            int n = snprintf(out, cap, "%s%s", strcmp(real, "/") ? real : "",
-                             lex + cut);
-            if (n < 0 || (size_t)n >= cap) {
-                errno = ENAMETOOLONG;
-                return -1;
-            }
-            if (out[0] == '\0')
-                snprintf(out, cap, "/");
-            return 0;
-        }
-        while (cut > 0 && lex[--cut] != '/')
-            ;
-    }
-    snprintf(out, cap, "%s", lex);
-    return 0;
-}
 
 /* 1 when path is root or inside it. */
 static int under(const char *path, const char *root)
@@ -437,7 +369,7 @@ static int add_path(morgue_writer *w, const char *path,
     if (!path)
         return add_all_roots(w, opts, res);
     char canon[4096];
-    if (writer_canon_path(path, canon, sizeof canon) != 0)
+    if (fs_canon_path(path, canon, sizeof canon) != 0)
         return err_set(&w->err, MORGUE_EIO, "%s: %s", path, strerror(errno));
     return add_root(w, canon, opts, res);
 }
@@ -474,7 +406,7 @@ MORGUE_API int morgue_writer_delete_path(morgue_writer *w, const char *path)
     if (rc)
         return rc;
     char canon[4096];
-    if (writer_canon_path(path, canon, sizeof canon) != 0)
+    if (fs_canon_path(path, canon, sizeof canon) != 0)
         return err_set(&w->err, MORGUE_EIO, "%s: %s", path, strerror(errno));
     uint64_t files = 0, n = 0;
     for (size_t i = 0; i < w->ft.n_files; i++) {

@@ -1,7 +1,18 @@
-/* writer_int.h: the writer's state, shared by the files of indexer/:
- * writer.c (open, lock, commit), update.c (adding, replacing, deleting
- * articles), walk.c (folders and the file table), merge.c (merging
- * segments and the merge policy). */
+/* writer_int.h: the writer's state, shared by the files of indexer/, and
+ * the bottom layer's functions (writer.c: the lock, the segment list).
+ *
+ * The files of indexer/ form layers, each using only those before it
+ * (its header includes only theirs; tests/boundaries.sh checks every
+ * #include, and a call to a function no included header declares does
+ * not compile):
+ *   invert.c (invert.h), sink.h   articles into postings; the sink API
+ *   writer.c (writer_int.h)       state, lock, open/close, segment list
+ *   update.c (update.h)           add, replace, delete articles; flush
+ *   commit.c (commit.h)           the commit
+ *   merge.c                       merging, the merge policy, compact,
+ *                                 morgue_writer_commit (commit + policy)
+ *   files.c (files.h)             article files and the file table
+ *   walk.c                        folders: morgue_writer_add_path */
 #ifndef MORGUE_INDEXER_WRITER_INT_H
 #define MORGUE_INDEXER_WRITER_INT_H
 
@@ -77,8 +88,6 @@ struct morgue_writer {
 };
 
 /* ---- writer.c ---- */
-/* Commits pending work (flushing the batch); no-op without changes. */
-int writer_commit(morgue_writer *w);
 /* Maps segment id (just written) and appends it as pending; takes del. */
 int writer_add_seg(morgue_writer *w, uint64_t id, uint8_t *del,
                    uint32_t n_del);
@@ -94,47 +103,9 @@ int writer_lock_held(morgue_writer *w);
 void writer_release_pages(wseg *g);
 /* Marks the writer broken after a failure that left it halfway. */
 int writer_break(morgue_writer *w, int rc);
-
-/* ---- update.c ---- */
-/* Writes the batch as a pending segment. */
-int writer_flush(morgue_writer *w);
-/* Memory the batch may take before it is flushed: the budget less what
- * the writer holds for the whole index. */
-size_t writer_room(morgue_writer *w);
-/* Deletes every live document with identity h; adds the count to *n. */
-int writer_delete_ident(morgue_writer *w, uint64_t h, uint64_t *n);
-/* Adds one article (fields f, tags; lang the language tag its input
- * declares, or empty) from file table entry file (-1: none), replacing
- * any with its identity (update.c). */
-int writer_add_doc(morgue_writer *w, const span *f, const span *tags,
-                   size_t n_tags, int64_t date, int date_off, span lang,
-                   long file);
-/* Reads the file at path (canonical) into the index, replacing the
- * articles the file table says it gave before, and records it (a new
- * entry gets root). st and hash describe its content. */
-int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
-                     const struct stat *st, uint64_t hash,
-                     const morgue_add_opts *opts, morgue_add_result *res);
-/* hash64 of the file's bytes. */
-int writer_hash_file(morgue_writer *w, const char *path, uint64_t *hash);
-
-/* The caller's add options over the defaults (as many fields as its
- * version has) into *full; MORGUE_EINVAL for an unknown version. */
-int writer_add_opts(morgue_writer *w, const morgue_add_opts *in,
-                    morgue_add_opts *full);
-/* Records st's size and time in entry f, racy when too recent. */
-void writer_stamp(morgue_writer *w, size_t f, const struct stat *st);
-/* Deletes the articles of file table entry f and removes it. */
-int writer_vanish(morgue_writer *w, size_t f, uint64_t *n_deleted);
-void writer_batch_reset(morgue_writer *w);
-
-/* ---- walk.c ---- */
-/* Absolute path without ".", ".." or symlinks (those of the longest
- * existing prefix); 0, or -1 with errno. */
-int writer_canon_path(const char *in, char *out, size_t cap);
-
-/* ---- merge.c ---- */
-/* Runs the merge policy, committing after each merge. */
-int writer_merge_policy(morgue_writer *w);
+/* Removes leftovers of killed runs, failed commits, superseded deletion
+ * files and file tables, and merged-away segments (with_pending: pending
+ * segments are needed too). Only the lock holder calls this. */
+void writer_remove_orphans(morgue_writer *w, int with_pending);
 
 #endif

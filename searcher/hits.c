@@ -118,6 +118,19 @@ static int load_fields(morgue_hits *h, int body)
     return MORGUE_OK;
 }
 
+/* What the highlighting accessors share: the current hit's fields (with
+ * the body when body is set) and the stemmer of its language. */
+static int hit_prepare(morgue_hits *h, int body, stemmer **st)
+{
+    int rc = load_fields(h, body);
+    if (rc)
+        return rc;
+    const hit *x = current(h);
+    *st = hits_stemmer(h, x->seg, x->doc);
+    return *st ? MORGUE_OK
+               : err_set(&h->err, MORGUE_ENOMEM, "cannot make a stemmer");
+}
+
 MORGUE_API int morgue_hits_field(morgue_hits *h, morgue_field field,
                                  const char **ptr, size_t *len)
 {
@@ -155,13 +168,10 @@ MORGUE_API int morgue_hits_snippet(morgue_hits *h, const char **snippet)
     *snippet = "";
     if (h && h->opts.no_snippets)
         return MORGUE_OK;
-    int rc = load_fields(h, 1);
+    stemmer *st;
+    int rc = hit_prepare(h, 1, &st);
     if (rc)
         return rc;
-    const hit *x = current(h);
-    stemmer *st = hits_stemmer(h, x->seg, x->doc);
-    if (!st)
-        return err_set(&h->err, MORGUE_ENOMEM, "cannot make a stemmer");
     if (h->snippet.len == 0) {
         span body = h->fields[MORGUE_FIELD_BODY];
         rc = snippet_make(&h->snippet, body.ptr, body.len, h->terms,
@@ -178,15 +188,10 @@ MORGUE_API int morgue_hits_title_highlighted(morgue_hits *h,
                                              const char **title)
 {
     *title = "";
-    if (!h)
-        return MORGUE_EINVAL;
-    int rc = load_fields(h, 0);
+    stemmer *st;
+    int rc = hit_prepare(h, 0, &st);
     if (rc)
         return rc;
-    const hit *x = current(h);
-    stemmer *st = hits_stemmer(h, x->seg, x->doc);
-    if (!st)
-        return err_set(&h->err, MORGUE_ENOMEM, "cannot make a stemmer");
     if (!h->title_hl_done) {
         span t = h->fields[MORGUE_FIELD_TITLE];
         rc = snippet_mark_all(&h->title_hl, t.ptr, t.len, h->terms,
@@ -204,13 +209,10 @@ MORGUE_API int morgue_hits_matches(morgue_hits *h, const morgue_match **out,
 {
     *out = NULL;
     *n = 0;
-    int rc = load_fields(h, 1);
+    stemmer *st;
+    int rc = hit_prepare(h, 1, &st);
     if (rc)
         return rc;
-    const hit *x = current(h);
-    stemmer *st = hits_stemmer(h, x->seg, x->doc);
-    if (!st)
-        return err_set(&h->err, MORGUE_ENOMEM, "cannot make a stemmer");
     if (!h->matches) {
         span body = h->fields[MORGUE_FIELD_BODY];
         rc = snippet_matches(body.ptr, body.len, h->terms, h->n_terms,

@@ -4,7 +4,9 @@
  * A writer may commit, and remove the files the new commit no longer
  * names (merged-away segments, superseded deletion files), between our
  * reading MANIFEST and opening those files; opening then fails with
- * ENOTFOUND and we start over from the new MANIFEST. Once open, the
+ * ENOTFOUND and we start over from the new MANIFEST (index/snapshot.c,
+ * snapshot_retry, the loop morgue_index_check uses too; a file gone while
+ * MANIFEST still names it is corruption). Once open, the
  * snapshot needs no file by name: segments stay mapped (POSIX keeps an
  * unlinked file's pages alive while mapped) and deletion bitmaps are in
  * memory, so a searcher keeps answering from its commit for as long as
@@ -217,36 +219,44 @@ static int open_segments(morgue_searcher *s, const morgue_searcher *prev,
     return MORGUE_OK;
 }
 
-static int load(morgue_searcher *s, const morgue_searcher *prev, errmsg *e)
+typedef struct load_run {
+    morgue_searcher *s;
+    const morgue_searcher *prev;
+} load_run;
+
+/* One reading of the commit (a snapshot_pass): all of it, or nothing. */
+static int load_once(void *ud, uint64_t *gen, errmsg *e)
 {
+    morgue_searcher *s = ((load_run *)ud)->s;
     char path[4096];
     snprintf(path, sizeof path, "%s/MANIFEST", s->dir);
-    for (int attempt = 0;; attempt++) {
-        /* before reading it: should MANIFEST be replaced in between,
-         * the next reopen sees a change and looks again */
-        if (stat(path, &s->man_st) != 0)
-            memset(&s->man_st, 0, sizeof s->man_st);
-        int rc = manifest_read(&s->man, s->dir, e);
-        if (rc == MORGUE_ENOTFOUND)
-            return err_set(e, rc, "%s: no morgue index here (no MANIFEST)",
-                           s->dir);
-        if (rc == MORGUE_OK)
-            rc = open_segments(s, prev, e);
-        if (rc == MORGUE_OK)
-            rc = searcher_scan_langs(s, e);
-        if (rc == MORGUE_OK)
-            rc = synfile_read(s->dir, &s->syn, e);
-        if (rc == MORGUE_OK)
-            return MORGUE_OK;
+    /* before reading it: should MANIFEST be replaced in between, the next
+     * reopen sees a change and looks again */
+    if (stat(path, &s->man_st) != 0)
+        memset(&s->man_st, 0, sizeof s->man_st);
+    int rc = manifest_read(&s->man, s->dir, e);
+    if (rc == MORGUE_ENOTFOUND)
+        return err_set(e, rc, "%s: no morgue index here (no MANIFEST)",
+                       s->dir);
+    if (rc)
+        return rc;
+    *gen = s->man.generation;
+    rc = open_segments(s, ((load_run *)ud)->prev, e);
+    if (rc == MORGUE_OK)
+        rc = searcher_scan_langs(s, e);
+    if (rc == MORGUE_OK)
+        rc = synfile_read(s->dir, &s->syn, e);
+    if (rc) {
         close_segments(s);
         manifest_free(&s->man);
-        if (rc != MORGUE_ENOTFOUND || attempt >= 100)
-            return rc;
-        if (attempt >= 3) { /* a writer is busy: let it finish */
-            struct timespec nap = { 0, 2 * 1000 * 1000 };
-            nanosleep(&nap, NULL);
-        }
     }
+    return rc;
+}
+
+static int load(morgue_searcher *s, const morgue_searcher *prev, errmsg *e)
+{
+    load_run run = { s, prev };
+    return snapshot_retry(s->dir, load_once, &run, e);
 }
 
 /* A new snapshot of the last commit in dir, sharing the segments it has
@@ -268,7 +278,7 @@ static int searcher_new(morgue_searcher **out, const char *dir,
         return rc;
     }
     filetable_init(&s->ft);
-    pthread_mutex_init(&s->ft_lock, NULL);
+    pthread_mutex_init(&s->lazy_lock, NULL);
     pthread_mutex_init(&s->stem_lock, NULL);
     s->index_bytes += (uint64_t)s->man_st.st_size;
     *out = s;
@@ -287,7 +297,7 @@ int searcher_new_remote(morgue_searcher **out, const searcher_remote *r,
     s->ft_fd = -1;
     s->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
     filetable_init(&s->ft);
-    pthread_mutex_init(&s->ft_lock, NULL);
+    pthread_mutex_init(&s->lazy_lock, NULL);
     pthread_mutex_init(&s->stem_lock, NULL);
     snprintf(s->man.language, sizeof s->man.language, "%s", language);
     s->remote = r;
@@ -360,7 +370,7 @@ MORGUE_API void morgue_searcher_close(morgue_searcher *s)
     close_segments(s);
     manifest_free(&s->man);
     filetable_free(&s->ft);
-    pthread_mutex_destroy(&s->ft_lock);
+    pthread_mutex_destroy(&s->lazy_lock);
     for (size_t i = 0; i < s->n_stem_pool; i++) {
         stemset_free(s->stem_pool[i]);
         free(s->stem_pool[i]);
@@ -406,7 +416,7 @@ void searcher_stems_give(morgue_searcher *s, stemset *ss)
 
 const filetable *searcher_files(morgue_searcher *s)
 {
-    pthread_mutex_lock(&s->ft_lock);
+    pthread_mutex_lock(&s->lazy_lock);
     if (s->ft_state == 0) {
         errmsg e;
         char name[4096];
@@ -415,20 +425,16 @@ const filetable *searcher_files(morgue_searcher *s)
                       filetable_read_fd(&s->ft, s->ft_fd, name, &e) ==
                           MORGUE_OK ? 1 : -1;
     }
-    pthread_mutex_unlock(&s->ft_lock);
+    pthread_mutex_unlock(&s->lazy_lock);
     return s->ft_state == 1 ? &s->ft : NULL;
 }
 
-static int stats(morgue_searcher *s, morgue_stats *out)
+/* The scans stats() reports, into s (lazy_lock held). */
+static int stats_scan(morgue_searcher *s)
 {
-    searcher_set_warnings("");
-    out->documents = manifest_live_docs(&s->man);
-    out->segments = s->n_segs;
-    out->index_bytes = s->index_bytes;
-    out->first_date = out->last_date = MORGUE_NO_DATE;
-    out->language = s->lmode.algo; /* the default when it detects */
     /* The range on the articles' own clocks, as the shown dates: META's
      * bounds are instants, so the live dates are read (one column). */
+    int64_t first = MORGUE_NO_DATE, last = MORGUE_NO_DATE;
     for (size_t i = 0; i < s->n_segs; i++) {
         const segment *g = &s->segs[i];
         if (g->min_date == MORGUE_NO_DATE)
@@ -437,17 +443,37 @@ static int stats(morgue_searcher *s, morgue_stats *out)
             int64_t t = segment_local_date(g, d);
             if (t == INT64_MIN || searcher_deleted(s, i, d))
                 continue;
-            if (out->first_date == MORGUE_NO_DATE || t < out->first_date)
-                out->first_date = t;
-            if (out->last_date == MORGUE_NO_DATE || t > out->last_date)
-                out->last_date = t;
+            if (first == MORGUE_NO_DATE || t < first)
+                first = t;
+            if (last == MORGUE_NO_DATE || t > last)
+                last = t;
         }
     }
-    if (s->n_segs == 1) {
-        out->terms = s->segs[0].n_words;
-        return MORGUE_OK;
+    uint64_t words = s->n_segs == 1 ? s->segs[0].n_words : 0;
+    int rc = s->n_segs == 1 ? MORGUE_OK : searcher_count_words(s, &words);
+    if (rc == MORGUE_OK) {
+        s->first_local = first;
+        s->last_local = last;
+        s->n_words = words;
+        s->stats_done = 1;
     }
-    return searcher_count_words(s, &out->terms);
+    return rc;
+}
+
+static int stats(morgue_searcher *s, morgue_stats *out)
+{
+    searcher_set_warnings("");
+    out->documents = manifest_live_docs(&s->man);
+    out->segments = s->n_segs;
+    out->index_bytes = s->index_bytes;
+    out->language = s->lmode.algo; /* the default when it detects */
+    pthread_mutex_lock(&s->lazy_lock);
+    int rc = s->stats_done ? MORGUE_OK : stats_scan(s);
+    pthread_mutex_unlock(&s->lazy_lock);
+    out->first_date = rc ? MORGUE_NO_DATE : s->first_local;
+    out->last_date = rc ? MORGUE_NO_DATE : s->last_local;
+    out->terms = rc ? 0 : s->n_words;
+    return rc;
 }
 
 MORGUE_API int morgue_searcher_stats(morgue_searcher *s, morgue_stats *out)

@@ -63,7 +63,7 @@ struct morgue_searcher {
     /* The snapshot's file table (which file each article came from), for
      * MORGUE_FIELD_PATH and lookups by path: the file is opened with the
      * snapshot (a later commit may unlink it) and parsed when first
-     * needed, under ft_lock since a searcher is shared by threads. */
+     * needed, under lazy_lock since a searcher is shared by threads. */
     /* The languages its articles are stemmed as (text/stemset.h), with
      * how many articles each, found at open from the language column:
      * a query word is stemmed with each of them. */
@@ -80,7 +80,13 @@ struct morgue_searcher {
     int ft_fd;           /* -1: the index has no file table */
     int ft_state;        /* 0 not parsed, 1 parsed, -1 unreadable */
     filetable ft;
-    pthread_mutex_t ft_lock;
+    /* morgue_searcher_stats's scans (every live article's local date,
+     * the distinct words of all segments), made on the first call and
+     * kept with the snapshot, which never changes: serve asks per page */
+    int stats_done;
+    int64_t first_local, last_local; /* MORGUE_NO_DATE: no dated article */
+    uint64_t n_words;
+    pthread_mutex_t lazy_lock; /* the file table and the stats' scans */
     /* Stemmer sets (one stemmer per language, made on first use) kept
      * between queries: making six Snowball stemmers cost a query more than
      * its term lookups. A query takes one, or makes one when none is

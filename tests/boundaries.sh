@@ -43,6 +43,32 @@ for dir in */; do
     esac
   done < <(grep -Hn '^#include "' "$dir"/*.c "$dir"/*.h 2>/dev/null || true)
 done
+# Inside indexer/ the files are layers (indexer/writer_int.h says what
+# each holds): a file includes indexer/ headers of its own layer or
+# below only, so calls go downward (the build refuses a call to an
+# undeclared function: -Werror=implicit-function-declaration).
+declare -A layer=(
+  [invert]=1 [sink]=1 [writer]=2 [writer_int]=2 [update]=3 [commit]=4
+  [merge]=5 [files]=6 [walk]=7
+)
+for file in indexer/*.c indexer/*.h; do
+  base=$(basename "$file"); base=${base%.*}
+  if [ -z "${layer[$base]+set}" ]; then
+    echo "boundaries: $file has no layer in tests/boundaries.sh" >&2
+    fail=1
+    continue
+  fi
+  while IFS=: read -r line text; do
+    target=$(sed -n 's/^#include "indexer\/\([a-z0-9_]*\)\.h".*/\1/p' <<<"$text")
+    [ -n "$target" ] || continue
+    if [ -z "${layer[$target]+set}" ] ||
+       [ "${layer[$target]}" -gt "${layer[$base]}" ]; then
+      echo "boundaries: $file:$line: layer ${layer[$base]} may not include" \
+           "indexer/$target.h (layer ${layer[$target]:-none})" >&2
+      fail=1
+    fi
+  done < <(grep -n '^#include "indexer/' "$file" || true)
+done
 # the public header stands alone
 if grep -n '^#include "' include/morgue.h >&2; then
   echo "boundaries: include/morgue.h includes a project header" >&2

@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -126,4 +129,73 @@ int fs_read_fd(int fd, const char *path, size_t max, buf *out, errmsg *e)
             rc = err_corrupt(e, "%s: longer than a valid file", path);
     }
     return rc;
+}
+
+/* Lexically absolute and normalised: no ".", "..", or empty parts. */
+static int lexical(const char *in, char *out, size_t cap)
+{
+    char tmp[8192];
+    if (in[0] == '/')
+        snprintf(tmp, sizeof tmp, "%s", in);
+    else {
+        char cwd[4096];
+        if (!getcwd(cwd, sizeof cwd))
+            return -1;
+        snprintf(tmp, sizeof tmp, "%s/%s", cwd, in);
+    }
+    size_t n = 0;
+    char *save = NULL;
+    for (char *part = strtok_r(tmp, "/", &save); part;
+         part = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(part, "."))
+            continue;
+        if (!strcmp(part, "..")) {
+            while (n > 0 && out[n - 1] != '/')
+                n--;
+            if (n > 0)
+                n--;
+            continue;
+        }
+        size_t l = strlen(part);
+        if (n + 1 + l + 1 > cap) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        out[n++] = '/';
+        memcpy(out + n, part, l);
+        n += l;
+    }
+    if (n == 0)
+        out[n++] = '/';
+    out[n] = '\0';
+    return 0;
+}
+
+int fs_canon_path(const char *in, char *out, size_t cap)
+{
+    char lex[4096], real[PATH_MAX];
+    if (lexical(in, lex, sizeof lex) != 0)
+        return -1;
+    /* Resolve the longest prefix that exists; keep the rest as it is. */
+    for (size_t cut = strlen(lex); cut > 0;) {
+        char save = lex[cut];
+        lex[cut] = '\0';
+        char *r = realpath(lex, real);
+        lex[cut] = save;
+        if (r) {
+            int n = snprintf(out, cap, "%s%s", strcmp(real, "/") ? real : "",
+                             lex + cut);
+            if (n < 0 || (size_t)n >= cap) {
+                errno = ENAMETOOLONG;
+                return -1;
+            }
+            if (out[0] == '\0')
+                snprintf(out, cap, "/");
+            return 0;
+        }
+        while (cut > 0 && lex[--cut] != '/')
+            ;
+    }
+    snprintf(out, cap, "%s", lex);
+    return 0;
 }

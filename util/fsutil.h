@@ -27,4 +27,9 @@ int fs_read_all(const char *path, size_t max, buf *out, errmsg *e);
  * left alone); path names it in messages. */
 int fs_read_fd(int fd, const char *path, size_t max, buf *out, errmsg *e);
 
+/* Absolute path without ".", ".." or symlinks (those of the longest
+ * existing prefix; the rest is kept as written): how the writer names
+ * files in its file table. 0, or -1 with errno. */
+int fs_canon_path(const char *in, char *out, size_t cap);
+
 #endif

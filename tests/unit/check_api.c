@@ -593,6 +593,70 @@ START_TEST(reopen_shares_segments)
 }
 END_TEST
 
+/* Stats are counted once per snapshot (serve asks on every page): a
+ * snapshot keeps its answer after later commits, including a deletion of
+ * its newest article in a segment the next snapshot shares, and the next
+ * snapshot counts its own. */
+START_TEST(stats_per_snapshot)
+{
+    const int64_t d1 = 1600000000, d2 = 1650000000, d3 = 1700000000;
+    morgue_writer *w = writer();
+    /* the fixture's articles are dated 0 (1970): gone, for clear bounds */
+    ck_assert_int_eq(morgue_writer_delete(w, "m1"), MORGUE_OK);
+    ck_assert_int_eq(morgue_writer_delete(w, "m2"), MORGUE_OK);
+    tu_add(w, "t1", "t1", "india juliett", NULL, d1);
+    tu_add(w, "t2", "t2", "kilo", NULL, d2);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+    morgue_searcher *s = searcher(), *n = NULL, *m = NULL;
+    morgue_stats a = MORGUE_STATS_INIT, b = MORGUE_STATS_INIT;
+    for (int twice = 0; twice < 2; twice++) {
+        ck_assert_int_eq(morgue_searcher_stats(s, &a), MORGUE_OK);
+        ck_assert_int_eq(a.first_date, d1);
+        ck_assert_int_eq(a.last_date, d2);
+        ck_assert_uint_eq(a.documents, 2);
+    }
+    uint64_t words = a.terms;
+    w = writer();
+    ck_assert_int_eq(morgue_writer_delete(w, "t2"), MORGUE_OK);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+    ck_assert_int_eq(morgue_searcher_stats(s, &b), MORGUE_OK);
+    ck_assert_int_eq(b.last_date, d2); /* its own commit */
+    ck_assert_int_eq(morgue_searcher_reopen(s, &n), MORGUE_OK);
+    ck_assert_ptr_nonnull(n);
+    ck_assert_int_eq(morgue_searcher_stats(n, &b), MORGUE_OK);
+    ck_assert_int_eq(b.first_date, d1);
+    ck_assert_int_eq(b.last_date, d1); /* t2 is deleted here */
+    ck_assert_uint_eq(b.documents, 1);
+    w = writer();
+    tu_add(w, "t3", "t3", "lima", NULL, d3);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+    ck_assert_int_eq(morgue_searcher_reopen(n, &m), MORGUE_OK);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(morgue_searcher_stats(m, &b), MORGUE_OK);
+    ck_assert_int_eq(b.last_date, d3);
+    /* the same as a snapshot opened afresh on that commit */
+    morgue_searcher *f = searcher();
+    morgue_stats c = MORGUE_STATS_INIT;
+    ck_assert_int_eq(morgue_searcher_stats(f, &c), MORGUE_OK);
+    ck_assert_uint_eq(b.terms, c.terms);
+    ck_assert_uint_eq(b.documents, c.documents);
+    ck_assert_int_eq(b.first_date, c.first_date);
+    ck_assert_int_eq(b.last_date, c.last_date);
+    morgue_searcher_close(f);
+    ck_assert_int_eq(morgue_searcher_stats(n, &b), MORGUE_OK);
+    ck_assert_int_eq(b.last_date, d1);
+    ck_assert_int_eq(morgue_searcher_stats(s, &b), MORGUE_OK);
+    ck_assert_int_eq(b.last_date, d2);
+    ck_assert_uint_eq(b.terms, words); /* all as it was counted */
+    morgue_searcher_close(m);
+    morgue_searcher_close(n);
+    morgue_searcher_close(s);
+}
+END_TEST
+
 /* A cancel flag already set stops the search before any work; a clear
  * one and a long timeout change nothing. */
 START_TEST(search_cancel_flag)
@@ -674,6 +738,7 @@ static Suite *api_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, reopen_newest);
     tcase_add_test(tc, reopen_shares_segments);
+    tcase_add_test(tc, stats_per_snapshot);
     tcase_add_test(tc, search_cancel_flag);
     tcase_add_test(tc, budget_stops);
     suite_add_tcase(s, tc);

@@ -218,6 +218,33 @@ START_TEST(test_corrupt_segment)
 }
 END_TEST
 
+/* A file MANIFEST names, gone while MANIFEST stays: not a commit racing
+ * the reader, so the searcher and check both call it corruption at once
+ * (index/snapshot.c, snapshot_retry), in the same words. */
+START_TEST(test_corrupt_missing_file)
+{
+    static const char *kinds[] = { ".mseg", ".del", ".mft" };
+    for (int k = 0; k < 3; k++) {
+        build();
+        char path[4200];
+        find(kinds[k], path, sizeof path);
+        ck_assert_int_eq(unlink(path), 0);
+        morgue_searcher *s = (morgue_searcher *)1;
+        ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL),
+                         MORGUE_ECORRUPT);
+        ck_assert_ptr_nonnull(strstr(morgue_last_errmsg(),
+                                     "a file named by MANIFEST is missing"));
+        ck_assert_ptr_nonnull(strstr(morgue_last_errmsg(),
+                                     strrchr(path, '/') + 1));
+        morgue_check_result r = MORGUE_CHECK_RESULT_INIT;
+        ck_assert_int_eq(morgue_index_check(dir, &r), MORGUE_ECORRUPT);
+        ck_assert_ptr_nonnull(strstr(morgue_last_errmsg(),
+                                     "a file named by MANIFEST is missing"));
+        destroy();
+    }
+}
+END_TEST
+
 static Suite *corrupt_suite(void)
 {
     Suite *s = suite_create("corrupt");
@@ -227,6 +254,7 @@ static Suite *corrupt_suite(void)
     tcase_add_test(tc, test_corrupt_deletion_file);
     tcase_add_test(tc, test_corrupt_file_table);
     tcase_add_test(tc, test_corrupt_segment);
+    tcase_add_test(tc, test_corrupt_missing_file);
     suite_add_tcase(s, tc);
     return s;
 }
