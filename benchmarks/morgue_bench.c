@@ -66,7 +66,19 @@ static const char *cluster_file(const char *dir, int make)
     morgue_searcher_open_cluster(s, cluster_file(dir, 0), NULL)
 #else
 #define ENGINE_NAME "morgue"
-#define WRITER_OPEN(w, dir) morgue_writer_open(w, dir, NULL)
+/* $MORGUE_BENCH_LANGUAGE: the writer's language ("english": one stemmer
+ * for every article, as a cluster stems; run.sh sets it beside the
+ * cluster engine, so that the two rank the same terms); unset: the
+ * default (each article's detected language). */
+static int writer_open_local(morgue_writer **w, const char *dir)
+{
+    morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
+    const char *lang = getenv("MORGUE_BENCH_LANGUAGE");
+    if (lang && *lang)
+        wo.language = lang;
+    return morgue_writer_open(w, dir, &wo);
+}
+#define WRITER_OPEN(w, dir) writer_open_local(w, dir)
 #define SEARCHER_OPEN(s, dir) morgue_searcher_open(s, dir, NULL)
 #endif
 

@@ -94,8 +94,7 @@ int row_append(buf *out, const invert_doc *d, stemmer *stem, buf tmp[4])
     buf *ti = &tmp[0], *tb = &tmp[1], *ts = &tmp[2], *ss = &tmp[3];
     words(d->title, stem, ti, ts);
     buf_append(tb, ti->ptr, ti->len);
-    buf_append(ss, ts->ptr, ts->len);
-    words(d->body, stem, tb, ss);
+    words(d->body, stem, tb, ss); /* ss: the body's alone (ranker in search.c) */
     buf_printf(out, "(%" PRIu64, row_docid(d->ident));
     put_str(out, buf_span(ti));
     put_str(out, buf_span(tb));

@@ -8,8 +8,10 @@
  *   ti  exact words of the title        (title phrases, title prefixes)
  *   tb  exact words of title then body  (phrases, NEAR, prefixes; one
  *       position run like morgue's, so a phrase may cross into the body)
- *   ts  stems of the title              (title:word)
- *   ss  stems of title then body        (free words)
+ *   ts  stems of the title              (title:word; free words)
+ *   ss  stems of the body               (free words: (@(ss,ts) stem);
+ *       apart from ts so the ranker sees each field's tf and length,
+ *       as morgue's BM25F does)
  *   kv  value keys: o_<source>, g_<tag> (the folded value, spaces as '_')
  *       and y<YYYY> m<YYYYMM> d<YYYYMMDD> (dates inside OR / NOT, on
  *       the article's own day), and any_ in every row (a positive for

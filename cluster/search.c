@@ -19,6 +19,7 @@
 #include "cluster/sql.h"
 #include "cluster/translate.h"
 #include "searcher/query.h"
+#include "searcher/recency.h"
 #include "searcher/searcher.h"
 #include "text/stem.h"
 #include "util/apiver.h"
@@ -194,6 +195,55 @@ static void where(buf *q, const translation *t, const char *extra)
         buf_printf(q, "%s %s", any ? " AND" : " WHERE", extra);
 }
 
+/* OPTION ranker and field weights for the ranked query: morgue's BM25F
+ * worked out by searchd over every match, as closely as its factors
+ * allow, so that the window of candidates (rerank.h scores them again
+ * exactly) holds the local top k even among tens of thousands of
+ * matches. Not bm25f(): Sphinx 2.2.11's divides by mean field lengths
+ * that an RT index leaves at 0 (every document then weighs 0.5 in the RAM
+ * chunk, 0 or NaN in a disk chunk); the cluster's means (cs) are written
+ * into the expression instead, and the per-document lengths are the
+ * index_field_lengths attributes. Fields are told apart by their weights
+ * (ss 1, ts 2, tb 3, ti 4; the weights scale nothing). Per field, the
+ * stems' tf_idf (sum of hits times idf) over the field's length norm,
+ * the title's times title_weight, summed over ss and ts, is the sum of
+ * idf_w * x_w, x_w being morgue's BM25F pseudo-frequency of word w
+ * (exactly, the body and title being separate fields); divided by I, the
+ * idf of the stems matched (the larger field's), it is their idf-weighted
+ * mean x, saturated once: for one word, morgue's x (k1 + 1) / (k1 + x)
+ * exactly, but for the idf. Sphinx's idf is not the shard's: each RT
+ * chunk scales it by its own size (on 10x Reuters, the RAM chunk's were
+ * 1.6 times the disk chunk's for the same word), so a weight times I
+ * puts the newest articles first. Times I only for an OR (by_idf), where
+ * which words an article holds decides (without it, overlap@10 0.09 for
+ * OR queries at 10x); otherwise the saturated mean alone (AND: every
+ * article holds every word). Phrase fields (tb, ti) add a BM25 of their
+ * words' mean hits over the article's whole length. */
+static void ranker_expr(buf *q, const morgue_query_opts *o,
+                        const clu_stats *cs, int by_idf)
+{
+    double avg = cs->avg_len > 0 ? cs->avg_len : 1.0;
+    double avg_t = cs->avg_tlen > 0 ? cs->avg_tlen : 1.0;
+    double avg_b = avg - cs->avg_tlen > 0 ? avg - cs->avg_tlen : 1.0;
+    double k1 = o->k1, b = o->b;
+    char x[512], idf[64];
+    snprintf(idf, sizeof idf, "top(IF(user_weight<3,sum_idf,0))");
+    snprintf(x, sizeof x,
+             "sum(IF(user_weight==1,tf_idf/(%.4f+%.4f*ss_len/%.4f),"
+             "IF(user_weight==2,%.4f*tf_idf/(%.4f+%.4f*ts_len/%.4f),0)))/%s",
+             1.0 - b, b, avg_b, o->title_weight, 1.0 - b, b, avg_t, idf);
+    buf_printf(q, ", ranker=expr('1000*(IF(%s>0,%s*(%s)*%.4f/(%.4f+%s),0)+"
+                  "sum(IF(user_weight>2,sum_idf*hit_count*%.4f/(hit_count+"
+                  "word_count*%.4f*(%.4f+%.4f*(ss_len+ts_len)/%.4f)),0)))",
+               idf, by_idf ? idf : "1", x, k1 + 1.0, k1, x, k1 + 1.0, k1, 1.0 - b, b, avg);
+    if (o->recency_half_life > 0) /* recency.h's factor, undated 1/2 */
+        buf_printf(q, "*IF(date<-9000000000000000000,0.5,0.5*(1+EXP(-0.6931"
+                      "47*IF(date>=%" PRId64 ",0,%" PRId64 "-date)/%.1f)))",
+                   o->now, o->now, o->recency_half_life);
+    buf_puts(q, "'), field_weights=(ss=1,ts=2,tb=3,ti=4), "
+                "idf='plain,tfidf_unnormalized'");
+}
+
 /* The ranked page; with window > 0 the first window matches instead
  * (rerank.h chooses the page among them). */
 static void ranked(buf *q, const translation *t, const morgue_query_opts *o,
@@ -211,24 +261,8 @@ static void ranked(buf *q, const translation *t, const morgue_query_opts *o,
     else
         buf_printf(q, " LIMIT %zu, %zu", o->offset, o->limit);
     buf_printf(q, " OPTION max_matches=%zu", want > 1000 ? want : 1000);
-    /* Not bm25f(): Sphinx 2.2.11's divides by mean field lengths that
-     * an RT index leaves at 0 (every document then weighs 0.5 in the RAM
-     * chunk, 0 or NaN in a disk chunk). This only chooses the candidates
-     * (rerank.h scores them as morgue does), from factors that need no
-     * such statistics: the document-level bm25 (per word, tf saturated
-     * and times idf, without lengths; stems are matched in ss and ts, so
-     * a title hit counts twice, as morgue's tf_body + 2 tf_title), plus
-     * for the exact-word fields of phrases (weight 2 marks them) a BM25
-     * of the phrase words' hits, normalised by the article's tokens
-     * against the cluster's mean (cs). On Reuters these candidates held
-     * more of morgue's top 10 than per-field BM25 over every field did
-     * (which weighs a title hit as a second saturated term). */
-    double avg = cs->avg_len > 0 ? cs->avg_len : 1.0;
-    buf_printf(q, ", ranker=expr('1000*bm25+sum(IF(user_weight>1,1000*sum_idf"
-                  "*hit_count/(hit_count+word_count*%.3f*(%.3f+%.3f*ss_len/"
-                  "%.3f)),0))'), field_weights=(ss=1,ts=1,tb=2,ti=2), "
-                  "idf='plain,tfidf_unnormalized'; SHOW META",
-               o->k1, 1.0 - o->b, o->b, avg);
+    ranker_expr(q, o, cs, t->scored_or);
+    buf_puts(q, "; SHOW META");
 }
 
 static void facet(buf *q, const translation *t, const char *select,
@@ -459,6 +493,9 @@ static int rerank_rows(batch *b, morgue_hits *h, const morgue_query_opts *o,
                             x->fields[MORGUE_FIELD_TITLE].len,
                             x->fields[MORGUE_FIELD_BODY].ptr,
                             x->fields[MORGUE_FIELD_BODY].len, &v[i].score);
+        if (o->recency_half_life > 0) /* as searcher/search.c */
+            v[i].score *= recency_factor(x->date, o->now,
+                                         o->recency_half_life);
     }
     if (rc == MORGUE_OK) {
         qsort(v, n, sizeof *v, by_score);
@@ -608,7 +645,7 @@ static int get_stats(batch *b, clu_stats *out)
     if (rc)
         return rc;
     out->n_docs = n;
-    out->avg_len = n ? d / (double)n : 1.0; /* as searcher.c */
+    out->avg_len = n ? (d + t) / (double)n : 1.0; /* as searcher.c */
     out->avg_tlen = n ? t / (double)n : 1.0;
     if (b->partial == partial) { /* a shard missing: ask again next time */
         pthread_mutex_lock(&c->mu);
@@ -707,6 +744,17 @@ static int cluster_search(morgue_searcher *s, const char *query,
     morgue_query_opts o = *opts; /* resolved by morgue_search */
     qnode *q = NULL;
     int64_t now = o.now != MORGUE_NO_DATE ? o.now : (int64_t)time(NULL);
+    o.now = now; /* for recency too */
+    /* what needs the whole index in one place (docs/CLUSTER.md) */
+    const char *no = o.flags & MORGUE_QUERY_COLLAPSE
+                         ? "folding near-duplicates (collapse)"
+                     : o.flags & MORGUE_QUERY_EXPAND
+                         ? "query expansion (expand)"
+                     : o.facet_langs ? "language facets"
+                                     : NULL;
+    if (no)
+        return searcher_fail(s, MORGUE_EINVAL, "%s is not available on a "
+                             "cluster", no);
     int rc = searcher_parse(s, query, o.flags, now, &q);
     if (rc)
         return rc;

@@ -455,6 +455,8 @@ static int node(ctx *c, buf *out, const qnode *q, int depth)
     case Q_AND:
         return group(c, out, q, depth, " ", 0);
     case Q_OR:
+        if (!c->neg && q->n_kids > 1)
+            c->t->scored_or = 1;
         return group(c, out, q, depth, " | ", 0);
     case Q_TEXT:
         return natural(c, out, q);

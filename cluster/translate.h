@@ -60,6 +60,9 @@ typedef struct translation {
                            with the cluster's first and last dates */
     score_leaf *leaves; /* owned: the scoring leaves outside NOT */
     size_t n_leaves;
+    int scored_or;      /* an OR (not natural language) outside NOT: which
+                           of its kids an article holds decides (search.c's
+                           ranker then weighs by idf) */
     int exact_score;    /* 1: leaves say the whole local score (no prefix
                            or NEAR, whose scores depend on the local
                            index's expansions and windows) */

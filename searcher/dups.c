@@ -139,6 +139,8 @@ MORGUE_API int morgue_dups(morgue_searcher *s, double min_similarity,
         return s ? searcher_fail(s, MORGUE_EINVAL, "the similarity must be "
                                  "above 0 and at most 1")
                  : MORGUE_EINVAL;
+    if (searcher_local_only(s, "finding near-duplicates"))
+        return MORGUE_EINVAL;
     morgue_clusters *c = calloc(1, sizeof *c);
     member *m = malloc((size_t)s->n_docs * sizeof *m + 1);
     near_index x;

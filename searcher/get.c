@@ -118,6 +118,8 @@ MORGUE_API int morgue_searcher_get(morgue_searcher *s, const char *key,
         return s ? searcher_fail(s, MORGUE_EINVAL, "no key") : MORGUE_EINVAL;
     if (!*key)
         return searcher_fail(s, MORGUE_EINVAL, "empty article key");
+    if (searcher_local_only(s, "looking articles up by key"))
+        return MORGUE_EINVAL;
     found f = { NULL, 0, 0 };
     docstore_cache c;
     memset(&c, 0, sizeof c);
@@ -151,6 +153,8 @@ MORGUE_API int morgue_searcher_docs(morgue_searcher *s,
         return MORGUE_EINVAL;
     *out = NULL;
     if (!s || (!docids && n))
+        return MORGUE_EINVAL;
+    if (searcher_local_only(s, "looking articles up by docid"))
         return MORGUE_EINVAL;
     found f = { malloc(n * sizeof *f.hits + 1), n, n };
     if (!f.hits)

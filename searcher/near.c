@@ -142,6 +142,8 @@ MORGUE_API int morgue_searcher_fingerprint(morgue_searcher *s, uint64_t docid,
     uint32_t d;
     if (!s || !out)
         return MORGUE_EINVAL;
+    if (searcher_local_only(s, "an article's fingerprint"))
+        return MORGUE_EINVAL;
     if (near_locate(s, docid, &g, &d) || searcher_deleted(s, g, d))
         return searcher_fail(s, MORGUE_ENOTFOUND, "no article %llu",
                              (unsigned long long)docid);

@@ -285,6 +285,14 @@ static int searcher_new(morgue_searcher **out, const char *dir,
     return MORGUE_OK;
 }
 
+int searcher_local_only(const morgue_searcher *s, const char *what)
+{
+    if (!s->remote)
+        return MORGUE_OK;
+    return searcher_fail(s, MORGUE_EINVAL, "%s is not available on a cluster "
+                         "(docs/CLUSTER.md)", what);
+}
+
 int searcher_new_remote(morgue_searcher **out, const searcher_remote *r,
                         void *ctx, const char *dir, const char *language)
 {

@@ -241,4 +241,9 @@ int searcher_resolve_opts(const morgue_query_opts *o, morgue_query_opts *out);
 int searcher_fail(const morgue_searcher *s, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* MORGUE_OK for a local searcher; for a cluster's, MORGUE_EINVAL with
+ * "WHAT is not available on a cluster" (calls that need the segments:
+ * similar, timeline, dups, fingerprints, article lookups). */
+int searcher_local_only(const morgue_searcher *s, const char *what);
+
 #endif

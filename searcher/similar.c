@@ -203,6 +203,8 @@ MORGUE_API int morgue_similar(morgue_searcher *s, uint64_t docid,
     *out = NULL;
     if (!s)
         return MORGUE_EINVAL;
+    if (searcher_local_only(s, "finding similar articles"))
+        return MORGUE_EINVAL;
     size_t g;
     uint32_t d;
     if (near_locate(s, docid, &g, &d) || searcher_deleted(s, g, d))

@@ -323,6 +323,8 @@ MORGUE_API int morgue_timeline_build(morgue_searcher *s, const char *query,
     *out = NULL;
     if (!s || !query)
         return MORGUE_EINVAL;
+    if (searcher_local_only(s, "a timeline"))
+        return MORGUE_EINVAL;
     if (by != MORGUE_TIMELINE_DAY && by != MORGUE_TIMELINE_WEEK &&
         by != MORGUE_TIMELINE_MONTH)
         return searcher_fail(s, MORGUE_EINVAL, "timeline periods are days, "
