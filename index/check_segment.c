@@ -514,6 +514,10 @@ int check_segment(const char *dir, const manifest_seg *ms, segment *s,
     if (rc)
         return rc;
     r->bytes += s->size;
+    /* what open read (columns, dictionary index, identities) goes before
+     * the per-document tables come */
+    pager pg0 = { s, 0, 0 };
+    pager_release(&pg0);
     if ((rc = segment_verify_crcs(s, e)))
         rc = in_file(e, rc, path);
     if (rc == MORGUE_OK)
