@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "index/format.h"
+#include "searcher/bm25.h"
 #include "searcher/plan_int.h"
 #include "text/stopwords.h"
 #include "text/synonyms.h"
@@ -152,8 +153,16 @@ static pnode *bag_node(ctx *c, const words *ws, int keep_stops)
 
 /* What the question's names bring (plan_synonyms' take): one-word names
  * as words of the bag, longer ones as phrases. */
+/* A name the question said: its words in ws and its one-word names. */
+typedef struct group {
+    size_t from, n;     /* the words said */
+    size_t alt0, n_alt; /* in named.alts */
+} group;
+
 typedef struct named {
     words alts;      /* one-word names */
+    group *g;        /* owned */
+    size_t n_g, cap_g;
     pnode **ph;      /* owned: phrases and fold keys, for the OR */
     size_t n_ph, cap;
 } named;
@@ -204,11 +213,97 @@ static void find_names(ctx *c, const words *ws, int content, named *nm)
             if (len == 1 && content &&
                 plan_stopword(c, w[0], strlen(w[0])))
                 continue;
-            if (plan_synonyms(c, w, len, take_name, nm))
+            size_t a0 = nm->alts.n;
+            if (plan_synonyms(c, w, len, take_name, nm)) {
+                group *v = nm->alts.n > a0
+                               ? mem_grow(nm->g, &nm->cap_g, nm->n_g + 1,
+                                          sizeof *v)
+                               : nm->g;
+                if (nm->alts.n > a0 && !v) {
+                    plan_oom(c);
+                    return;
+                }
+                nm->g = v;
+                if (nm->alts.n > a0)
+                    nm->g[nm->n_g++] = (group){ i, len, a0,
+                                                nm->alts.n - a0 };
                 break;
+            }
         }
         i += len ? len : 1;
     }
+}
+
+/* The document frequency of the bag's leaf of key 'S'+st, 0 if none. */
+static uint64_t bag_df(const pnode *bag, const char *st, int *found)
+{
+    size_t n = bag->kind == Q_OR ? bag->n_kids : 1;
+    size_t sl = strlen(st);
+    for (size_t i = 0; i < n; i++) {
+        const pnode *k = bag->kind == Q_OR ? bag->kids[i] : bag;
+        if (k->kind == Q_WORD && k->n_terms && k->terms[0].len == sl + 1 &&
+            !memcmp(k->terms[0].key + 1, st, sl)) {
+            *found = 1;
+            return k->terms[0].df;
+        }
+    }
+    return 0;
+}
+
+/* The one-word names of group g: an OR of their stems sharing one idf,
+ * that of their summed document frequency and the name as said (its
+ * rarest word's), so that an article is not ranked above another for
+ * the rarer spelling (nippon for japan), as stem_node does across
+ * languages. NULL when none is left (all said already). */
+static pnode *alt_node(ctx *c, const words *ws, const group *g,
+                       const named *nm, const pnode *bag)
+{
+    uint64_t said = UINT64_MAX, df = 0;
+    for (size_t k = 0; k < g->n && c->rc == MORGUE_OK; k++) {
+        char *st[STEMSET_MAX];
+        size_t n = plan_stems(c, ws->v[g->from + k].text, st);
+        uint64_t w = 0;
+        int found = 0;
+        for (size_t j = 0; j < n; j++) {
+            w += bag_df(bag, st[j], &found);
+            free(st[j]);
+        }
+        if (found && w < said)
+            said = w;
+    }
+    pnode *or = plan_new_node(c, Q_OR);
+    for (size_t a = 0; or && a < g->n_alt && c->rc == MORGUE_OK; a++) {
+        char *st[STEMSET_MAX];
+        size_t n = plan_stems(c, nm->alts.v[g->alt0 + a].text, st);
+        for (size_t j = 0; j < n; j++) {
+            int dup = 0;
+            bag_df(bag, st[j], &dup);
+            if (!dup && or->n_kids)
+                bag_df(or, st[j], &dup);
+            pnode *leaf = dup || c->rc ? NULL : plan_new_node(c, Q_WORD);
+            if (leaf) {
+                leaf->tkind = TERM_STEM;
+                if (plan_add_term(c, leaf, NS_STEM, st[j], strlen(st[j]),
+                                  1) == MORGUE_OK) {
+                    df += leaf->terms[0].df;
+                    plan_add_hl(c, HL_STEM, &st[j], 1, leaf->terms[0].idf);
+                }
+                if (c->rc != MORGUE_OK)
+                    plan_free_node(leaf);
+                else
+                    plan_add_kid(c, or, leaf);
+            }
+            free(st[j]);
+        }
+    }
+    if (!or || c->rc != MORGUE_OK || or->n_kids == 0) {
+        plan_free_node(or);
+        return NULL;
+    }
+    double idf = bm25_idf(c->s->n_docs, df + (said == UINT64_MAX ? 0 : said));
+    for (size_t i = 0; i < or->n_kids; i++)
+        or->kids[i]->terms[0].idf = idf;
+    return or;
 }
 
 pnode *natural_node(ctx *c, const qnode *q)
@@ -231,18 +326,21 @@ pnode *natural_node(ctx *c, const qnode *q)
     int content = 0; /* a word that is not a stopword */
     for (size_t i = 0; i < ws.n; i++)
         content |= !plan_stopword(c, ws.v[i].text, strlen(ws.v[i].text));
-    named nm = { { 0 }, NULL, 0, 0 };
+    named nm = { { 0 }, NULL, 0, 0, NULL, 0, 0 };
     size_t said = ws.n;
     find_names(c, &ws, content, &nm);
-    for (size_t i = 0; i < nm.alts.n; i++)
-        if (push(c, &ws, nm.alts.v[i].text, 1) != MORGUE_OK) {
-            for (i++; i < nm.alts.n; i++)
-                free(nm.alts.v[i].text);
-            break;
-        }
-    free(nm.alts.v); /* the strings now belong to ws */
     pnode *bag = c->rc == MORGUE_OK && said ? bag_node(c, &ws, !content)
                                             : NULL;
+    /* one-word names: an OR per name said, one idf shared */
+    for (size_t i = 0; bag && i < nm.n_g && c->rc == MORGUE_OK; i++) {
+        pnode *a = alt_node(c, &ws, &nm.g[i], &nm, bag);
+        if (a && push_kid(c, &nm, a) != MORGUE_OK)
+            break;
+    }
+    for (size_t i = 0; i < nm.alts.n; i++)
+        free(nm.alts.v[i].text);
+    free(nm.alts.v);
+    free(nm.g);
     /* the fold keys of the words said (Алматы for almaty), once each */
     for (size_t i = 0; bag && i < said && c->rc == MORGUE_OK; i++) {
         const char *w = ws.v[i].text;
