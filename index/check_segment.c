@@ -512,6 +512,7 @@ int check_segment(const char *dir, const manifest_seg *ms, segment *s,
     if (rc)
         return rc;
     r->bytes += s->size;
+    segment_advise_sequential(s); /* every byte is read */
     /* what open read (columns, dictionary index, identities) goes before
      * the per-document tables come */
     pager pg0 = { s, 0, 0 };

@@ -227,6 +227,10 @@
 /* Near-duplicate fingerprint columns FPH0..FPH7: SEC_FPH0 + (i << 24). */
 #define SEC_FPH0 TAG('F', 'P', 'H', '0')
 #define SEC_DOFF TAG('D', 'O', 'F', 'F') /* the date's UTC offset */
+/* CRC-32 of each TDIC block (u32 count, u32 0, count u32s), so that a
+ * reader verifies a block when it first reads it instead of the whole
+ * dictionary at open; segments without it are verified whole at open. */
+#define SEC_TDCK TAG('T', 'D', 'C', 'K')
 
 #define META_SIZE 56
 #define TDIC_BLOCK_TERMS 32

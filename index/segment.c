@@ -47,8 +47,18 @@ uint32_t segment_ident_lower(const segment *s, uint64_t h)
     return lo;
 }
 
+/* Asks the kernel to read [p, p + n) of the map ahead, now: the map is
+ * MADV_RANDOM (segment_open), so a range read whole says so first. */
+static void will_read(const uint8_t *p, size_t n)
+{
+    uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095;
+    if (n)
+        madvise((void *)a, n + ((uintptr_t)p - a), MADV_WILLNEED);
+}
+
 static uint32_t crc_of(const uint8_t *p, size_t n)
 {
+    will_read(p, n);
     uLong crc = crc32(0L, Z_NULL, 0);
     while (n > 0) {
         uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
@@ -57,6 +67,79 @@ static uint32_t crc_of(const uint8_t *p, size_t n)
         n -= chunk;
     }
     return (uint32_t)crc;
+}
+
+/* A section verified on its first use (segment_need). */
+typedef struct lazy_part {
+    uint32_t tag;
+    unsigned what;       /* SEG_NEED_* */
+    uint64_t off, len;
+    uint32_t crc;
+    int state;           /* atomic: 0 not yet, 1 verified, -1 corrupt */
+} lazy_part;
+
+struct seg_lazy {
+    uint64_t *tdic_ok;   /* atomic bits: dictionary block b verified */
+    lazy_part part[1 + 8]; /* IDNT, FPH0..FPH7 */
+    size_t n_part;
+};
+
+static int is_fp_tag(uint32_t tag)
+{
+    for (uint32_t i = 0; i < 8; i++)
+        if (tag == SEC_FPH0 + (i << 24))
+            return 1;
+    return 0;
+}
+
+static void add_lazy(segment *s, uint32_t tag, unsigned what, uint64_t off,
+                     uint64_t len, uint32_t crc)
+{
+    struct seg_lazy *z = s->lazy;
+    if (z->n_part < sizeof z->part / sizeof *z->part)
+        z->part[z->n_part++] = (lazy_part){ tag, what, off, len, crc, 0 };
+}
+
+int segment_need(const segment *s, unsigned what, errmsg *e)
+{
+    struct seg_lazy *z = s->lazy;
+    for (size_t i = 0; z && i < z->n_part; i++) {
+        lazy_part *p = &z->part[i];
+        if (!(p->what & what))
+            continue;
+        int st = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+        if (st == 0) { /* two threads may both check: same answer */
+            st = crc_of(s->map + p->off, p->len) == p->crc ? 1 : -1;
+            __atomic_store_n(&p->state, st, __ATOMIC_RELEASE);
+        }
+        if (st < 0)
+            return err_corrupt(e, "segment %016" PRIx64 ": section %.4s "
+                               "(offset %" PRIu64 ") checksum mismatch",
+                               s->id, (const char *)&p->tag, p->off);
+    }
+    return MORGUE_OK;
+}
+
+int segment_tdic_block(const segment *s, uint32_t b, errmsg *e)
+{
+    if (!s->tdck || !s->lazy || b >= s->tdic_blocks)
+        return MORGUE_OK;
+    uint64_t *w = &s->lazy->tdic_ok[b >> 6], bit = 1ull << (b & 63);
+    if (__atomic_load_n(w, __ATOMIC_ACQUIRE) & bit)
+        return MORGUE_OK;
+    uint32_t off = codec_get_u32le(s->tdic_index + 4 * (size_t)b);
+    uint32_t end = b + 1 < s->tdic_blocks
+                       ? codec_get_u32le(s->tdic_index + 4 * (size_t)b + 4)
+                       : (uint32_t)(s->tdic_index - s->tdic);
+    if (end < off + 16 || end > s->tdic_len)
+        return err_corrupt(e, "dictionary block %u has bad bounds", b);
+    if ((uint32_t)crc32(0L, s->tdic + off, end - off) !=
+        codec_get_u32le(s->tdck + 8 + 4 * (size_t)b))
+        return err_corrupt(e, "segment %016" PRIx64 ": dictionary block %u "
+                           "(offset %zu) fails its checksum", s->id, b,
+                           (size_t)(s->tdic + off - s->map));
+    __atomic_fetch_or(w, bit, __ATOMIC_RELEASE);
+    return MORGUE_OK;
 }
 
 /* A directory entry, bounds-checked. */
@@ -70,9 +153,9 @@ typedef struct dirent_ {
  * columns are too, once CDIR has said which they are. */
 static int checked_at_open(uint32_t tag)
 {
-    return tag == SEC_META || tag == SEC_TDIC || tag == SEC_SIDX ||
-           tag == SEC_SDIC || tag == SEC_IDNT || tag == SEC_CDIR ||
-           tag == SEC_FEAT || tag == SEC_HDIC || tag == SEC_BDIC;
+    return tag == SEC_META || tag == SEC_SIDX || tag == SEC_SDIC ||
+           tag == SEC_CDIR || tag == SEC_FEAT || tag == SEC_HDIC ||
+           tag == SEC_BDIC;
 }
 
 static int bind_section(segment *s, uint32_t tag, const uint8_t *p,
@@ -81,6 +164,7 @@ static int bind_section(segment *s, uint32_t tag, const uint8_t *p,
     switch (tag) {
     case SEC_META: if (n != META_SIZE) return -1; break;
     case SEC_TDIC: s->tdic = p; s->tdic_len = n; return 0;
+    case SEC_TDCK: s->tdck = p; s->tdck_len = n; return 0;
     case SEC_POST: s->post = p; s->post_len = n; return 0;
     case SEC_POSN: s->posn = p; s->posn_len = n; return 0;
     case SEC_STOR: s->stor = p; s->stor_len = n; return 0;
@@ -156,7 +240,9 @@ static int bind_column(segment *s, const char *path, const dirent_ *d,
         return err_corrupt(e, "%s: column %.4s holds %" PRIu64 " bytes for "
                            "%u documents", path, (const char *)&tag, x->len,
                            s->n_docs);
-    if (crc_of(s->map + x->off, x->len) != x->crc)
+    if (is_fp_tag(tag)) /* only near-duplicate work reads them */
+        add_lazy(s, tag, SEG_NEED_FP, x->off, x->len, x->crc);
+    else if (crc_of(s->map + x->off, x->len) != x->crc)
         return err_corrupt(e, "%s: section %.4s (offset %" PRIu64
                            ") checksum mismatch", path, (const char *)&tag,
                            x->off);
@@ -264,7 +350,15 @@ static int read_directory(segment *s, const char *path, errmsg *e)
         if (bind_section(s, tag, p, len))
             return err_corrupt(e, "%s: section %.4s has a bad size", path,
                                (const char *)d);
+        if (tag == SEC_IDNT)
+            add_lazy(s, tag, SEG_NEED_IDNT, off, len, ents[i].crc);
     }
+    /* The dictionary: block by block on first use when TDCK has their
+     * CRCs, else whole now. */
+    const dirent_ *td = find_entry(ents, n, SEC_TDIC);
+    if (td && !s->tdck && crc_of(s->map + td->off, td->len) != td->crc)
+        return err_corrupt(e, "%s: section TDIC (offset %" PRIu64
+                           ") checksum mismatch", path, td->off);
     if (s->version >= 3 && !find_entry(ents, n, SEC_FEAT))
         return err_corrupt(e, "%s: no feature section", path);
     int rc = features_check(&s->feat, 0, path, e);
@@ -290,11 +384,20 @@ static int check_shapes(segment *s, const char *path, errmsg *e)
         idx > s->tdic_len || (s->tdic_len - idx) / 4 < s->tdic_blocks)
         return err_corrupt(e, "%s: dictionary header is inconsistent", path);
     s->tdic_index = s->tdic + idx;
-    for (uint32_t b = 0; b < s->tdic_blocks; b++) {
-        uint32_t off = codec_get_u32le(s->tdic_index + 4 * (size_t)b);
-        if (off < 16 || off + 16 > idx)
-            return err_corrupt(e, "%s: dictionary block %u out of bounds",
-                               path, b);
+    /* (each block's bounds are checked where it is read) */
+    if (s->tdck) {
+        if (s->tdck_len != 8 + 4 * (size_t)s->tdic_blocks ||
+            codec_get_u32le(s->tdck) != s->tdic_blocks)
+            return err_corrupt(e, "%s: dictionary checksums do not match "
+                               "its %u blocks", path, s->tdic_blocks);
+        /* TDCK's second word: the CRC of TDIC's header just read */
+        if ((uint32_t)crc32(0L, s->tdic, 16) != codec_get_u32le(s->tdck + 4))
+            return err_corrupt(e, "%s: dictionary header fails its "
+                               "checksum", path);
+        s->lazy->tdic_ok = calloc((size_t)s->tdic_blocks / 64 + 1,
+                                  sizeof *s->lazy->tdic_ok);
+        if (!s->lazy->tdic_ok)
+            return err_set(e, MORGUE_ENOMEM, "out of memory");
     }
     return docstore_bind(s, path, e);
 }
@@ -323,6 +426,15 @@ int segment_open(segment *s, const char *path, uint64_t id, errmsg *e)
     if (m == MAP_FAILED)
         return err_set(e, MORGUE_EIO, "%s: mmap: %s", path, strerror(errno));
     s->map = m;
+    /* Queries read a segment here and there: the kernel's read-around
+     * (the device's whole readahead, megabytes, around every fault) would
+     * read most of a cold file for the first query. */
+    madvise(m, s->size, MADV_RANDOM);
+    if (!(s->lazy = calloc(1, sizeof *s->lazy))) {
+        munmap(m, s->size);
+        s->map = NULL;
+        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    }
     int rc = MORGUE_OK;
     if (memcmp(s->map, SEGMENT_MAGIC, 8) != 0)
         rc = err_corrupt(e, "%s: not a morgue segment (bad magic)", path);
@@ -339,6 +451,12 @@ int segment_open(segment *s, const char *path, uint64_t id, errmsg *e)
     if (rc != MORGUE_OK)
         segment_close(s);
     return rc;
+}
+
+void segment_advise_sequential(const segment *s)
+{
+    if (s->map)
+        madvise((void *)s->map, s->size, MADV_NORMAL);
 }
 
 /* The CRC of a big section, 4 MiB at a time, each chunk's whole pages
@@ -416,5 +534,8 @@ void segment_close(segment *s)
     docstore_unbind(s);
     if (s->map)
         munmap((void *)s->map, s->size);
+    if (s->lazy)
+        free(s->lazy->tdic_ok);
+    free(s->lazy);
     memset(s, 0, sizeof *s);
 }

@@ -171,10 +171,16 @@ typedef struct segment {
     uint32_t tdic_terms, tdic_blocks;
     const uint8_t *tdic_index; /* u32 per block */
     uint32_t sidx_blocks;
+    const uint8_t *tdck; size_t tdck_len; /* TDIC block CRCs, or NULL */
+    struct seg_lazy *lazy; /* owned: what is verified on first use */
 } segment;
 
 /* Maps the file and checks its footer, directory, the small sections'
- * CRCs and their sizes. MORGUE_ECORRUPT/EVERSION/EIO with a message. */
+ * CRCs and their sizes. MORGUE_ECORRUPT/EVERSION/EIO with a message.
+ * What a query may never need is verified on first use instead
+ * (docs/FORMAT.md, "What is verified when"): each dictionary block
+ * (segment_tdic_block), the identity entries and the fingerprint columns
+ * (segment_need). */
 int segment_open(segment *s, const char *path, uint64_t id, errmsg *e);
 
 /* The bytes of the first section with tag: 0, or -1 when there is none. */
@@ -184,6 +190,24 @@ int segment_section(const segment *s, uint32_t tag, const uint8_t **p,
 /* Every section in directory order, for tools and tests that rewrite a
  * file: *out is malloc'ed (the caller frees it), pointing into s->map. */
 int segment_sections(const segment *s, seg_section **out, size_t *n);
+
+/* Parts verified on first use (segment_need); once verified, or found
+ * corrupt, a part is not read again for it. */
+#define SEG_NEED_IDNT 1u /* IDNT: get by id, updates, merges */
+#define SEG_NEED_FP 2u   /* the fingerprint columns FPH0..FPH7 */
+#define SEG_NEED_ALL 3u
+
+/* Verifies the CRCs of the parts in what (SEG_NEED_*), each once per
+ * open segment (safe from several threads): MORGUE_OK or ECORRUPT. */
+int segment_need(const segment *s, unsigned what, errmsg *e);
+
+/* Verifies dictionary block b against TDCK on its first use (a no-op for
+ * segments without TDCK, whose TDIC was verified whole at open). */
+int segment_tdic_block(const segment *s, uint32_t b, errmsg *e);
+
+/* The map is read at random (MADV_RANDOM: queries); a merge or a check
+ * that reads it through calls this to get the kernel's readahead back. */
+void segment_advise_sequential(const segment *s);
 
 /* Verifies every section's CRC (the big ones are not read at open),
  * dropping the pages it read from the process as it goes: its memory

@@ -317,6 +317,8 @@ typedef struct termw {
     const seg_build *b;
     spool tdic, post, posn;
     buf index;                 /* u32 per block: offset within TDIC */
+    buf crcs;                  /* u32 per finished block: its CRC-32 */
+    uLong crc;                 /* of the current block so far */
     tblock *blocks;
     size_t n_blocks, cap_blocks;
     buf keys;                  /* the blocks' first keys */
@@ -510,12 +512,22 @@ static int key_add_block(termw *tw, const seg_term *t)
 
 /* Adds term t (documents already written, or an alias) to the
  * dictionary. */
+/* Appends to the dictionary's blocks, keeping the block's CRC. */
+static void tdic_put(termw *tw, const void *p, size_t n)
+{
+    tw->crc = crc32(tw->crc, p, (uInt)n);
+    spool_append(&tw->tdic, p, n);
+}
+
 static int put_entry(termw *tw, const seg_term *t, uint32_t df,
                      uint64_t post_before, uint64_t posn_before,
                      uint64_t post_len, int alias, uint64_t alias_off)
 {
     size_t shared = 0;
     if (tw->n_terms % TDIC_BLOCK_TERMS == 0) {
+        if (tw->n_blocks)
+            buf_put_u32le(&tw->crcs, (uint32_t)tw->crc);
+        tw->crc = crc32(0L, Z_NULL, 0);
         if (key_add_block(tw, t))
             return -1;
         tw->blocks[tw->n_blocks - 1].post_off = post_before;
@@ -524,7 +536,7 @@ static int put_entry(termw *tw, const seg_term *t, uint32_t df,
             h[k] = (uint8_t)(post_before >> (8 * k));
             h[8 + k] = (uint8_t)(posn_before >> (8 * k));
         }
-        spool_append(&tw->tdic, h, sizeof h);
+        tdic_put(tw, h, sizeof h);
     } else {
         shared = shared_prefix(tw->prev, tw->prev_len, t->key, t->key_len);
     }
@@ -540,7 +552,7 @@ static int put_entry(termw *tw, const seg_term *t, uint32_t df,
     buf_put_varint(x, alias ? 0 : tw->posn.len - posn_before);
     if (x->oom)
         return -1;
-    spool_append(&tw->tdic, x->ptr, x->len);
+    tdic_put(tw, x->ptr, x->len);
     memcpy(tw->prev, t->key, t->key_len);
     tw->prev_len = t->key_len;
     tw->n_terms++;
@@ -609,6 +621,7 @@ static void termw_free(termw *tw)
     buf_free(&tw->index);
     free(tw->blocks);
     buf_free(&tw->keys);
+    buf_free(&tw->crcs);
     buf_free(&tw->ent);
     buf_free(&tw->tpost);
     buf_free(&tw->skips);
@@ -623,23 +636,57 @@ static int put_zeros(seg_out *o, size_t n)
 }
 
 /* TDIC: header, the spooled blocks, padding, the block index. */
-static int gen_tdic(void *ud, seg_out *o, errmsg *e)
+static size_t tdic_header(const termw *tw, uint8_t h[16])
 {
-    termw *tw = ud;
-    (void)e;
     uint64_t body = 16 + tw->tdic.len;
     size_t pad = (size_t)((4 - body % 4) % 4);
     uint32_t v[4] = { (uint32_t)tw->n_terms, (uint32_t)tw->n_blocks,
                       TDIC_BLOCK_TERMS, (uint32_t)(body + pad) };
-    uint8_t h[16];
     for (int f = 0; f < 4; f++)
         for (int k = 0; k < 4; k++)
             h[4 * f + k] = (uint8_t)(v[f] >> (8 * k));
+    return pad;
+}
+
+static int gen_tdic(void *ud, seg_out *o, errmsg *e)
+{
+    termw *tw = ud;
+    (void)e;
+    uint8_t h[16];
+    size_t pad = tdic_header(tw, h);
     seg_out_put(o, h, sizeof h);
     if (spool_each(&tw->tdic, put_cb, o) && o->rc == 0)
         return spool_check(&tw->tdic, "a dictionary", o->e);
     put_zeros(o, pad);
     seg_out_put(o, tw->index.ptr, tw->index.len);
+    return o->rc;
+}
+
+/* TDCK: the block count, the CRC of TDIC's header, the blocks' CRCs;
+ * the last block runs to the index, so its CRC takes in TDIC's padding
+ * (what a reader's block bounds hold). */
+static int gen_tdck(void *ud, seg_out *o, errmsg *e)
+{
+    termw *tw = ud;
+    (void)e;
+    uint8_t th[16];
+    size_t pad = tdic_header(tw, th);
+    uint32_t hc = (uint32_t)crc32(0L, th, sizeof th);
+    uint8_t h[8];
+    for (int k = 0; k < 4; k++) {
+        h[k] = (uint8_t)(tw->n_blocks >> (8 * k));
+        h[4 + k] = (uint8_t)(hc >> (8 * k));
+    }
+    seg_out_put(o, h, sizeof h);
+    seg_out_put(o, tw->crcs.ptr, tw->crcs.len);
+    if (tw->n_blocks) {
+        static const uint8_t zeros[4];
+        uint32_t last = (uint32_t)crc32(tw->crc, zeros, (uInt)pad);
+        uint8_t c[4];
+        for (int k = 0; k < 4; k++)
+            c[k] = (uint8_t)(last >> (8 * k));
+        seg_out_put(o, c, sizeof c);
+    }
     return o->rc;
 }
 
@@ -782,11 +829,12 @@ int segment_write(const char *path, const seg_build *b, errmsg *e)
     buf_put_u64le(&feat, b->feat.compat);
     buf_put_u64le(&feat, b->feat.rocompat);
     buf_put_u64le(&feat, b->feat.incompat);
-    if (meta.oom || idnt.oom || cdir.oom || feat.oom || tw.index.oom) {
+    if (meta.oom || idnt.oom || cdir.oom || feat.oom || tw.index.oom ||
+        tw.crcs.oom) {
         rc = err_set(e, MORGUE_ENOMEM, "out of memory writing %s", path);
         goto out;
     }
-    seg_section secs[8 + SEG_MAX_EXTRA + N_COLS + COL_MAX_CARRIED];
+    seg_section secs[9 + SEG_MAX_EXTRA + N_COLS + COL_MAX_CARRIED];
     size_t n = 0;
     secs[n++] = seg_bytes(SEC_FEAT, feat.ptr, feat.len);
     secs[n++] = seg_bytes(SEC_META, meta.ptr, meta.len);
@@ -802,6 +850,7 @@ int segment_write(const char *path, const seg_build *b, errmsg *e)
         }
     }
     secs[n++] = (seg_section){ .tag = SEC_TDIC, .gen = gen_tdic, .ud = &tw };
+    secs[n++] = (seg_section){ .tag = SEC_TDCK, .gen = gen_tdck, .ud = &tw };
     secs[n++] = (seg_section){ .tag = SEC_POST, .spool = &tw.post };
     secs[n++] = (seg_section){ .tag = SEC_POSN, .spool = &tw.posn };
     for (size_t i = 0; i < b->n_extra; i++)

@@ -25,6 +25,9 @@ static int load_block(termdict_iter *it, uint32_t b, errmsg *e)
     uint32_t off = block_off(s, b), end = block_end(s, b);
     if (end < off + 16 || end > s->tdic_len)
         return err_corrupt(e, "dictionary block %u has bad bounds", b);
+    int rc = segment_tdic_block(s, b, e);
+    if (rc)
+        return rc;
     it->block = b;
     it->in_block = 0;
     it->p = s->tdic + off + 16;
@@ -112,6 +115,9 @@ static int find_block(const segment *s, const char *key, size_t len,
         uint32_t off = block_off(s, mid), end = block_end(s, mid);
         if (end < off + 16 || end > s->tdic_len)
             return err_corrupt(e, "dictionary block %u has bad bounds", mid);
+        int rc = segment_tdic_block(s, mid, e);
+        if (rc)
+            return rc;
         const uint8_t *p = s->tdic + off + 16, *stop = s->tdic + end;
         uint64_t shared, suffix;
         if (codec_get_varint(&p, stop, &shared) ||

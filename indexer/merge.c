@@ -579,6 +579,12 @@ static int merge_segs(morgue_writer *w, const size_t *pick, size_t n)
     int rc = writer_lock_held(w);
     if (rc)
         return rc;
+    /* what a merge copies unread (the identities, the fingerprints) is
+     * verified first, as every open used to */
+    for (size_t i = 0; i < n; i++)
+        if ((rc = segment_need(&w->segs[pick[i]].seg, SEG_NEED_ALL,
+                               &w->err)))
+            return rc;
     merger m;
     memset(&m, 0, sizeof m);
     m.src = calloc(n, sizeof *m.src);
@@ -589,8 +595,10 @@ static int merge_segs(morgue_writer *w, const size_t *pick, size_t n)
     /* Faults map pages around what is read (fault-around, readahead):
      * release often, it costs little (the page cache keeps them). */
     m.release_at = w->budget / 16 > (2u << 20) ? w->budget / 16 : (2u << 20);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         m.src[i].g = &w->segs[pick[i]];
+        segment_advise_sequential(&m.src[i].g->seg); /* read through */
+    }
     char path[4096];
     uint64_t id = w->next_id;
     segment_path(path, sizeof path, w->dir, id);

@@ -76,9 +76,15 @@ int writer_delete_ident(morgue_writer *w, uint64_t h, uint64_t *n)
         return MORGUE_OK;
     }
     uint64_t before = *n;
-    for (size_t i = 0; i < w->n_segs; i++)
-        if (!w->segs[i].drop && delete_in_seg(&w->segs[i], h, n))
+    for (size_t i = 0; i < w->n_segs; i++) {
+        if (w->segs[i].drop)
+            continue;
+        int rc = segment_need(&w->segs[i].seg, SEG_NEED_IDNT, &w->err);
+        if (rc)
+            return rc;
+        if (delete_in_seg(&w->segs[i], h, n))
             return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
+    }
     uint32_t doc = u64map_get(&w->batch, h);
     if (doc != U64MAP_NONE) {
         if (mark(&w->batch_del, &w->batch_del_cap, w->inv.n_docs, doc))

@@ -141,6 +141,9 @@ MORGUE_API int morgue_dups(morgue_searcher *s, double min_similarity,
                  : MORGUE_EINVAL;
     if (searcher_local_only(s, "finding near-duplicates"))
         return MORGUE_EINVAL;
+    int ready = near_ready(s);
+    if (ready)
+        return ready;
     morgue_clusters *c = calloc(1, sizeof *c);
     member *m = malloc((size_t)s->n_docs * sizeof *m + 1);
     near_index x;

@@ -43,6 +43,9 @@ static int by_ident(morgue_searcher *s, uint64_t h, const char *id,
 {
     for (size_t g = 0; g < s->n_segs; g++) {
         const segment *seg = &s->segs[g];
+        int need = segment_need(seg, SEG_NEED_IDNT, e);
+        if (need)
+            return need;
         for (uint32_t i = segment_ident_lower(seg, h);
              i < seg->n_docs && segment_ident_hash(seg, i) == h; i++) {
             uint32_t d = segment_ident_doc(seg, i);

@@ -147,6 +147,21 @@ MORGUE_API int morgue_searcher_fingerprint(morgue_searcher *s, uint64_t docid,
     if (near_locate(s, docid, &g, &d) || searcher_deleted(s, g, d))
         return searcher_fail(s, MORGUE_ENOTFOUND, "no article %llu",
                              (unsigned long long)docid);
+    errmsg e;
+    int rc = segment_need(&s->segs[g], SEG_NEED_FP, &e);
+    if (rc)
+        return searcher_fail(s, rc, "%s", e.text);
     near_fp(s, g, d, out);
+    return MORGUE_OK;
+}
+
+int near_ready(morgue_searcher *s)
+{
+    errmsg e;
+    for (size_t g = 0; g < s->n_segs; g++) {
+        int rc = segment_need(&s->segs[g], SEG_NEED_FP, &e);
+        if (rc)
+            return searcher_fail(s, rc, "%s", e.text);
+    }
     return MORGUE_OK;
 }

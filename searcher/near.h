@@ -27,6 +27,10 @@
 void near_fp(const morgue_searcher *s, size_t g, uint32_t doc,
              uint8_t out[FP_BYTES]);
 
+/* Verifies the fingerprint columns of every segment (on first use,
+ * segment_need): MORGUE_OK, or the failure recorded on s. */
+int near_ready(morgue_searcher *s);
+
 /* Segment and local document of a global id; -1 when out of range. */
 int near_locate(const morgue_searcher *s, uint64_t docid, size_t *g,
                 uint32_t *doc);

@@ -400,6 +400,9 @@ int search_exec(morgue_searcher *s, const char *query,
     if (rc == MORGUE_OK && (o.flags & MORGUE_QUERY_EXPAND) &&
         (o.flags & MORGUE_QUERY_NATURAL) && r.p.root)
         rc = feedback(&r, query);
+    /* folding and near-duplicate exclusion read the fingerprints */
+    if (rc == MORGUE_OK && (r.collapse || (x && x->exclude_fp)))
+        rc = near_ready(s);
     if (rc != MORGUE_OK) {
         plan_free(&r.p);
         return rc;

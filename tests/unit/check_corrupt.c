@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "index/format.h"
+#include "index/segment.h"
 #include "morgue.h"
 #include "updutil.h"
 
@@ -218,6 +220,100 @@ START_TEST(test_corrupt_segment)
 }
 END_TEST
 
+/* The parts a segment verifies on first use, not at open (each
+ * dictionary block, the identities, the fingerprints): damaged, the
+ * searcher still opens, and what reads them fails with MORGUE_ECORRUPT
+ * instead of answering from the damaged bytes. */
+enum { PART_TDIC, PART_IDNT, PART_FP };
+
+/* Flips one byte of the part in every segment file of dir. */
+static void damage_part(int part, char **files, size_t n_files,
+                        uint8_t **orig, size_t *len)
+{
+    for (size_t f = 0; f < n_files; f++) {
+        segment sg;
+        errmsg e;
+        ck_assert_int_eq(segment_open(&sg, files[f], 0, &e), MORGUE_OK);
+        ck_assert_msg(sg.tdck, "%s: no TDCK", files[f]);
+        uint8_t *cur = malloc(len[f] + 1);
+        memcpy(cur, orig[f], len[f]);
+        if (part == PART_TDIC) {
+            for (uint32_t b = 0; b < sg.tdic_blocks; b++) {
+                uint32_t end = b + 1 < sg.tdic_blocks
+                                   ? seg_u32le(sg.tdic_index + 4 * b + 4)
+                                   : (uint32_t)(sg.tdic_index - sg.tdic);
+                cur[(size_t)(sg.tdic - sg.map) + end - 1] ^= 0x21;
+            }
+        } else {
+            const uint8_t *p;
+            size_t n;
+            ck_assert_int_eq(segment_section(&sg, part == PART_IDNT ? SEC_IDNT
+                                                                    : SEC_FPH0,
+                                             &p, &n), 0);
+            cur[(size_t)(p - sg.map) + n - 3] ^= 0x21;
+        }
+        segment_close(&sg);
+        put(files[f], cur, len[f]);
+        free(cur);
+    }
+}
+
+START_TEST(test_corrupt_lazy_parts)
+{
+    build();
+    char *files[8];
+    uint8_t *orig[8];
+    size_t len[8], n_files = 0;
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL && n_files < 8) {
+        size_t n = strlen(de->d_name);
+        if (n < 5 || strcmp(de->d_name + n - 5, ".mseg"))
+            continue;
+        files[n_files] = malloc(4200);
+        snprintf(files[n_files], 4200, "%s/%s", dir, de->d_name);
+        orig[n_files] = slurp(files[n_files], &len[n_files]);
+        n_files++;
+    }
+    closedir(d);
+    ck_assert_uint_eq(n_files, 2);
+    for (int part = PART_TDIC; part <= PART_FP; part++) {
+        damage_part(part, files, n_files, orig, len);
+        morgue_searcher *s;
+        ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
+        morgue_hits *h = NULL;
+        morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+        int rc;
+        if (part == PART_TDIC) {
+            rc = morgue_search(s, "common harbour", NULL, &h);
+        } else if (part == PART_IDNT) {
+            rc = morgue_searcher_get(s, "api1", &h);
+        } else {
+            /* a plain search does not read them; folding does */
+            ck_assert_int_eq(morgue_search(s, "harbour", NULL, &h),
+                             MORGUE_OK);
+            morgue_hits_free(h);
+            h = NULL;
+            o.flags = MORGUE_QUERY_COLLAPSE;
+            rc = morgue_search(s, "harbour", &o, &h);
+        }
+        ck_assert_msg(rc == MORGUE_ECORRUPT, "part %d: rc %d (%s)", part, rc,
+                      morgue_searcher_errmsg(s));
+        ck_assert_ptr_null(h);
+        morgue_searcher_close(s);
+        ck_assert(bad(morgue_index_check(dir, NULL)));
+        for (size_t f = 0; f < n_files; f++)
+            put(files[f], orig[f], len[f]);
+    }
+    uu_check_clean(dir);
+    for (size_t f = 0; f < n_files; f++) {
+        free(files[f]);
+        free(orig[f]);
+    }
+    destroy();
+}
+END_TEST
+
 /* A file MANIFEST names, gone while MANIFEST stays: not a commit racing
  * the reader, so the searcher and check both call it corruption at once
  * (index/snapshot.c, snapshot_retry), in the same words. */
@@ -254,6 +350,7 @@ static Suite *corrupt_suite(void)
     tcase_add_test(tc, test_corrupt_deletion_file);
     tcase_add_test(tc, test_corrupt_file_table);
     tcase_add_test(tc, test_corrupt_segment);
+    tcase_add_test(tc, test_corrupt_lazy_parts);
     tcase_add_test(tc, test_corrupt_missing_file);
     suite_add_tcase(s, tc);
     return s;
