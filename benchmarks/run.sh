@@ -16,7 +16,10 @@
 #   --engines  which engines to run (default all three; "cluster" adds
 #              morgue on a 2-shard Sphinx cluster on this machine, see
 #              docs/CLUSTER.md; its searchd use ports from
-#              $MORGUE_BENCH_PORT, default 19700)
+#              $MORGUE_BENCH_PORT, default 19700; with it, the local
+#              morgue index is stemmed in English as the cluster is,
+#              MORGUE_BENCH_LANGUAGE=english, so the two rank the same
+#              terms: a cluster has one stemmer, not one per article)
 #   --reps     timed passes over the query set (default 5)
 #   --out      where results.md, results.csv and the charts go
 #              (default benchmarks/results)
@@ -65,6 +68,7 @@ done
 IFS=, read -r -a engine_list <<<"$engines"
 for e in "${engine_list[@]}"; do
     case $e in morgue|xapian|fts5|cluster) ;; *) die "unknown engine $e" ;; esac
+    if [ "$e" = cluster ]; then export MORGUE_BENCH_LANGUAGE=english; fi
 done
 
 limit=0
