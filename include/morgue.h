@@ -679,7 +679,9 @@ MORGUE_API int morgue_hits_facets(const morgue_hits *h, morgue_facet_kind kind,
 /* A word or phrase of the query that synonyms expanded: from (normalised:
  * case folded, accents off, words joined by a space) was also searched as
  * each of to[0..n_to). source is "builtin" (the built-in place and name
- * variants) or "synonyms" (the index's synonyms file gave some). */
+ * variants), "synonyms" (the index's synonyms file gave some) or
+ * "translit" (to[0] is the Latin key of Cyrillic and Greek names the word
+ * was also searched as: docs/QUERY.md, "Names in another script"). */
 typedef struct morgue_expansion {
     const char *from;
     const char *const *to;

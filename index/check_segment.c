@@ -269,6 +269,8 @@ static int check_positions(walk *w, postings *p, uint32_t d, uint32_t tf)
 /* Adds tf to the document's sum for the term's namespace. */
 static int add_sum(walk *w, char ns, uint32_t d, uint32_t tf)
 {
+    if (ns == NS_FOLD)
+        return MORGUE_OK; /* a name's word and stem: one key, two or none */
     uint32_t *v = ns == NS_WORD    ? w->sums->words
                   : ns == NS_STEM  ? w->sums->stems
                   : ns == NS_TITLE ? w->sums->titles
@@ -291,7 +293,7 @@ static int check_doc(walk *w, postings *p, char ns, uint32_t d,
     uint32_t tf = postings_tf(p);
     uint32_t len = ns == NS_TITLE ? segment_tlen(s, d) : segment_dlen(s, d);
     if (tf == 0 || (tf > len && (ns == NS_WORD || ns == NS_STEM ||
-                                  ns == NS_TITLE)))
+                                  ns == NS_TITLE || ns == NS_FOLD)))
         return bad_term(w, "frequency 0 or above the document's length");
     if (!bounded(p, tf, len))
         return bad_term(w, "skip impacts do not bound a document");
@@ -303,7 +305,7 @@ static int check_term(walk *w)
 {
     const term_info *ti = &w->it->info;
     char ns = w->it->key[0];
-    if (w->it->key_len < 2 || !strchr("ESTGO", ns) || ns == 0)
+    if (w->it->key_len < 2 || !strchr("ESTGOF", ns) || ns == 0)
         return bad_term(w, "unknown namespace or empty key");
     if (ti->df > w->s->n_docs || (ns == NS_WORD) != (ti->pos_len > 0))
         return bad_term(w, "document frequency or positions inconsistent");

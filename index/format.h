@@ -257,6 +257,7 @@
 #define NS_TITLE 'T'
 #define NS_TAG 'G'
 #define NS_SOURCE 'O'
+#define NS_FOLD 'F'     /* Cyrillic/Greek names' Latin keys (translit.h) */
 
 #define STORED_FIELDS 6 /* id, url, title, source, tags, body */
 #define MAX_KEY 256     /* longest term key in bytes */

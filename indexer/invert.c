@@ -16,10 +16,12 @@
 #include "morgue.h"
 #include "text/fingerprint.h"
 #include "text/tokenize.h"
+#include "text/translit.h"
 #include "util/alloc.h"
 #include "util/span.h"
 
 #define NO_TERM UINT32_MAX
+#define NO_FOLD (UINT32_MAX - 1)
 
 struct term_rec {
     uint32_t key_off;   /* in keys */
@@ -35,6 +37,8 @@ struct term_rec {
     uint32_t title_id;  /* stems: their 'T' term, NO_TERM until known */
     uint32_t n_words;   /* stems: distinct words that stem to it */
     uint32_t a_word;    /* stems: one of those words */
+    uint32_t fold_id;   /* Cyrillic/Greek words and stems: their 'F'
+                           term; NO_TERM until known, NO_FOLD: none */
     buf post;           /* (gap, tf - 1) varint pairs */
     buf pos;            /* position varints ('E' terms) */
 };
@@ -73,7 +77,10 @@ int inverter_init(inverter *v, stemset *stems)
     v->table = calloc((size_t)v->table_mask + 1, sizeof *v->table);
     colset_init(&v->cols);
     docstore_builder_init(&v->store);
-    return v->table ? MORGUE_OK : MORGUE_ENOMEM;
+    errmsg e; /* ICU's transliterators are opened when first needed */
+    if (!v->table || translit_new(&v->translit, &e))
+        return MORGUE_ENOMEM;
+    return MORGUE_OK;
 }
 
 int inverter_threads(inverter *v, unsigned threads)
@@ -101,6 +108,7 @@ void inverter_free(inverter *v)
     free(v->idents);
     buf_free(&v->keys);
     docstore_builder_free(&v->store);
+    translit_free(v->translit);
     memset(v, 0, sizeof *v);
 }
 
@@ -139,7 +147,7 @@ static uint32_t new_term(inverter *v, const char *key, size_t len,
     t->key_len = (uint32_t)len;
     t->hash = h;
     t->last_doc = NO_TERM;
-    t->stem_id = t->title_id = NO_TERM;
+    t->stem_id = t->title_id = t->fold_id = NO_TERM;
     buf_append(&v->keys, key, len);
     if (v->keys.oom)
         return NO_TERM;
@@ -251,6 +259,40 @@ static uint32_t title_of(inverter *v, uint32_t stem)
     return t;
 }
 
+/* The fold term ('F', text/translit.h) of a Cyrillic or Greek word or
+ * stem: NO_FOLD when it has none, NO_TERM on OOM. Folded once per term.
+ * A name is folded both ways: the stem takes the case endings off
+ * (Павлодаре -> pavlodar), the word keeps what Snowball takes for one
+ * (Смаилов: stem смаил). */
+static uint32_t fold_of(inverter *v, uint32_t term)
+{
+    uint32_t f = v->terms[term].fold_id;
+    if (f != NO_TERM)
+        return f;
+    const term_rec *s = &v->terms[term];
+    char key[TRANSLIT_MAX];
+    size_t n = translit_fold(v->translit, v->lang,
+                             v->keys.ptr + s->key_off + 1, s->key_len - 1,
+                             key);
+    f = n ? term_id(v, NS_FOLD, key, n) : NO_FOLD;
+    if (f != NO_TERM)
+        v->terms[term].fold_id = f;
+    return f;
+}
+
+/* Whether a word at byte start of text begins a sentence: the field's
+ * first word, or one after '.', '!', '?', a line break (the bytes since
+ * the previous word, which ended at prev_end). */
+static int sentence_start(span text, size_t prev_end, size_t start)
+{
+    if (prev_end == 0)
+        return 1;
+    for (size_t i = prev_end; i < start; i++)
+        if (strchr(".!?\n", text.ptr[i]))
+            return 1;
+    return 0;
+}
+
 /* Tokenizes one field; returns tokens seen or -1 on OOM. The body's
  * words also feed the fingerprint fp (NULL for the title). */
 static int64_t add_text(inverter *v, span text, uint32_t base, int title,
@@ -259,6 +301,7 @@ static int64_t add_text(inverter *v, span text, uint32_t base, int title,
     tokenizer tk;
     token tok;
     uint32_t n = 0;
+    size_t prev_end = 0; /* of the previous word; 0: none yet */
     tokenizer_init(&tk, text.ptr, text.len);
     while (tokenizer_next(&tk, &tok)) {
         if (fp)
@@ -270,6 +313,19 @@ static int64_t add_text(inverter *v, span text, uint32_t base, int title,
             touch(v, w, base + n, 1) || touch(v, s, 0, 0) ||
             (title && touch(v, t, 0, 0)))
             return -1;
+        /* a capitalised Cyrillic or Greek word inside a sentence: a name,
+         * maybe (a sentence's first word is more often a cognate:
+         * Система, Проблемы) */
+        if (v->translit && (unsigned char)tok.term[0] >= 0xCE &&
+            translit_script(text.ptr + tok.start, tok.end - tok.start) == 2 &&
+            !sentence_start(text, prev_end, tok.start)) {
+            uint32_t fw = fold_of(v, w), fs = fold_of(v, s);
+            if (fw == NO_TERM || fs == NO_TERM ||
+                (fw != NO_FOLD && touch(v, fw, 0, 0)) ||
+                (fs != NO_FOLD && fs != fw && touch(v, fs, 0, 0)))
+                return -1;
+        }
+        prev_end = tok.end;
         n++;
     }
     return n;

@@ -31,6 +31,7 @@ typedef struct inverter {
     docstore_builder store;
     size_t postings_bytes;/* bytes appended to term buffers */
     unsigned threads;     /* >= 2: stored text on its own thread */
+    struct translit *translit; /* owned: folds names; NULL: none */
 } inverter;
 
 /* A document to invert; fields are valid UTF-8. */

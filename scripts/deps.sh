@@ -7,6 +7,8 @@ pkgs=(build-essential cmake pkg-config libstemmer-dev zlib1g-dev
       libdeflate-dev liblz4-dev       # codec comparison (codec_bench.c)
       libclang-rt-14-dev
       libexttextcat-data              # language fingerprints
+      libicu-dev                      # transliterators: Cyrillic/Greek
+                                      # names' Latin keys (text/translit.h)
       liblingua-stopwords-perl        # stopword lists (text/stopwords.h)
       libmariadb-dev sphinxsearch     # cluster/: SphinxQL client, searchd
       libmicrohttpd-dev               # morgue serve (HTTP)

@@ -107,6 +107,13 @@ static int by_weight(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
+/* A stem leaf of the bag (not a phrase or a fold key). */
+static int is_stem(const pnode *k)
+{
+    return k && k->kind == Q_WORD && k->tkind == TERM_STEM && k->n_terms &&
+           k->terms[0].key[0] == NS_STEM; /* not a fold key */
+}
+
 int expand_plan(plan *p, morgue_searcher *s, morgue_hits *fb)
 {
     if (!p->root)
@@ -143,16 +150,20 @@ int expand_plan(plan *p, morgue_searcher *s, morgue_hits *fb)
         rsum += cs.v[i].w;
     for (size_t i = 0; i < cs.n; i++)
         cs.v[i].w = rsum > 0 ? cs.v[i].w / rsum : 0;
-    /* the query's own stems */
+    /* the query's own stems (the bag's phrases, longer names the
+     * synonyms gave, and its fold keys are kept as they are) */
     for (size_t i = 0; i < n_q && !cs.oom; i++) {
-        pterm *t = &(bag->kind == Q_OR ? bag->kids[i] : bag)->terms[0];
-        qsum += t->qweight;
+        const pnode *k = bag->kind == Q_OR ? bag->kids[i] : bag;
+        if (is_stem(k))
+            qsum += k->terms[0].qweight;
     }
     for (size_t i = 0; i < n_q && !cs.oom; i++) {
-        pterm *t = &(bag->kind == Q_OR ? bag->kids[i] : bag)->terms[0];
-        cand *c = find(&cs, t->key + 1, t->len - 1);
+        const pnode *k = bag->kind == Q_OR ? bag->kids[i] : bag;
+        cand *c = is_stem(k) ? find(&cs, k->terms[0].key + 1,
+                                    k->terms[0].len - 1)
+                             : NULL;
         if (c)
-            c->q = t->qweight / qsum;
+            c->q = k->terms[0].qweight / qsum;
     }
     /* the mixed OR, replacing the bag */
     ctx c = { .s = s, .stem = stem, .p = p, .rc = MORGUE_OK };
@@ -184,6 +195,25 @@ int expand_plan(plan *p, morgue_searcher *s, morgue_hits *fb)
         }
         or->kids = kids;
         or->kids[or->n_kids++] = leaf;
+    }
+    for (size_t i = 0; i < n_q && or && c.rc == MORGUE_OK; i++) {
+        pnode **k = bag->kind == Q_OR ? &bag->kids[i] : &bag;
+        if (is_stem(*k))
+            continue;
+        if (or->kind != Q_OR) { /* one stem so far */
+            pnode *one = or;
+            if (!(or = plan_new_node(&c, Q_OR))) {
+                or = one;
+                break;
+            }
+            if (plan_add_kid(&c, or, one) != MORGUE_OK)
+                break;
+        }
+        if (plan_add_kid(&c, or, *k) != MORGUE_OK) {
+            *k = NULL; /* freed */
+            break;
+        }
+        *k = NULL; /* moved */
     }
     for (size_t i = 0; i < cs.n; i++)
         free(cs.v[i].stem);

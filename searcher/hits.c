@@ -257,7 +257,9 @@ MORGUE_API int morgue_hits_expansions(const morgue_hits *h,
             m->exp_view[i] = (morgue_expansion){
                 h->exps[i].from, (const char *const *)h->exps[i].to,
                 h->exps[i].n_to,
-                h->exps[i].from_file ? "synonyms" : "builtin" };
+                h->exps[i].source == EXP_FILE       ? "synonyms"
+                : h->exps[i].source == EXP_TRANSLIT ? "translit"
+                                                    : "builtin" };
     }
     *out = h->exp_view;
     *n = h->n_exps;

@@ -9,6 +9,7 @@
 #include "text/stemset.h"
 #include "text/stopwords.h"
 #include "text/synonyms.h"
+#include "text/translit.h"
 #include "text/tokenize.h"
 #include "util/alloc.h"
 #include "util/span.h"
@@ -270,7 +271,7 @@ static pnode *stem_node(ctx *c, const char *w, int title)
 typedef struct alts {
     char *v[2 * SYN_MAX_GROUP];
     size_t n;
-    int from_file;
+    exp_source source;
 } alts;
 
 static int take_alt(void *ud, const char *entry)
@@ -305,17 +306,15 @@ static void note_exp(ctx *c, const char *key, alts *a)
     }
     p->exps = x;
     memcpy(to, a->v, a->n * sizeof *to);
-    p->exps[p->n_exps++] = (plan_exp){ from, to, a->n, a->from_file };
+    p->exps[p->n_exps++] = (plan_exp){ from, to, a->n, a->source };
 }
 
-/* p (the plan of the words w[0..n) as typed) or'ed with the plans of the
- * names and phrases that synonyms give for them: one word is matched
- * like a typed word (by stem, in every language), several as a phrase. */
-static pnode *with_synonyms(ctx *c, pnode *p, char **w, size_t n, int title)
+size_t plan_synonyms(ctx *c, char **w, size_t n,
+                     void (*take)(ctx *c, char **aw, size_t k, void *ud),
+                     void *ud)
 {
-    if (!p || !c->synonyms || c->rc != MORGUE_OK || n == 0 ||
-        n > SYN_MAX_WORDS)
-        return p;
+    if (!c->synonyms || c->rc != MORGUE_OK || n == 0 || n > SYN_MAX_WORDS)
+        return 0;
     buf key = BUF_INIT;
     for (size_t i = 0; i < n; i++) {
         if (i)
@@ -327,36 +326,143 @@ static pnode *with_synonyms(ctx *c, pnode *p, char **w, size_t n, int title)
         synset_expand(synset_builtin(), buf_cstr(&key), take_alt, &a);
         size_t before = a.n;
         synset_expand(c->s->syn, buf_cstr(&key), take_alt, &a);
-        a.from_file = a.n > before;
-    }
-    if (a.n == 0) {
-        buf_free(&key);
-        return p;
-    }
-    pnode *or = plan_new_node(c, Q_OR);
-    pnode **kids = or ? mem_array(a.n + 2, sizeof *kids) : NULL;
-    if (!kids) {
-        plan_free_node(or);
-        for (size_t i = 0; i < a.n; i++)
-            free(a.v[i]);
-        buf_free(&key);
+        a.source = a.n > before ? EXP_FILE : EXP_BUILTIN;
+    } else {
         plan_oom(c);
-        return p;
     }
-    or->kids = kids;
-    or->kids[or->n_kids++] = p;
+    size_t found = a.n;
     for (size_t i = 0; i < a.n && c->rc == MORGUE_OK; i++) {
         size_t k;
         char **aw = plan_words_of(c, a.v[i], &k);
-        pnode *alt = k == 1 ? stem_node(c, aw[0], title)
-                     : k > 1 ? plan_phrase_node(c, aw, k, 0, title) : NULL;
+        if (aw && k)
+            take(c, aw, k, ud);
         plan_free_words(aw);
-        if (alt)
-            or->kids[or->n_kids++] = alt;
     }
-    note_exp(c, buf_cstr(&key), &a);
+    if (found)
+        note_exp(c, buf_cstr(&key), &a);
     buf_free(&key);
-    return or;
+    return found;
+}
+
+int plan_add_kid(ctx *c, pnode *p, pnode *k)
+{
+    pnode **kids = mem_rearray(p->kids, p->n_kids + 1, sizeof *kids);
+    if (!kids) {
+        plan_free_node(k);
+        return plan_oom(c);
+    }
+    p->kids = kids;
+    p->kids[p->n_kids++] = k;
+    return MORGUE_OK;
+}
+
+/* with_synonyms' alternatives: an OR made at the first, holding the
+ * typed words' plan first. Exactly one of typed and or owns that plan. */
+typedef struct alt_or {
+    pnode *typed, *or;
+    int title;
+} alt_or;
+
+static void alt_into_or(ctx *c, char **aw, size_t k, void *ud)
+{
+    alt_or *t = ud;
+    pnode *alt = k == 1 ? stem_node(c, aw[0], t->title)
+                        : plan_phrase_node(c, aw, k, 0, t->title);
+    if (!alt)
+        return;
+    if (!t->or) {
+        if (!(t->or = plan_new_node(c, Q_OR))) {
+            plan_free_node(alt);
+            return;
+        }
+        pnode *typed = t->typed;
+        t->typed = NULL;
+        if (plan_add_kid(c, t->or, typed) != MORGUE_OK) { /* typed freed */
+            plan_free_node(alt);
+            return;
+        }
+    }
+    plan_add_kid(c, t->or, alt);
+}
+
+/* p (the plan of the words w[0..n) as typed) or'ed with the plans of the
+ * names and phrases that synonyms give for them: one word is matched
+ * like a typed word (by stem, in every language), several as a phrase. */
+static pnode *with_synonyms(ctx *c, pnode *p, char **w, size_t n, int title)
+{
+    if (!p)
+        return p;
+    alt_or t = { p, NULL, title };
+    plan_synonyms(c, w, n, alt_into_or, &t);
+    return t.or ? t.or : t.typed;
+}
+
+/* Whether any segment holds a fold key ('F' terms): asked once a query,
+ * so that an index without Cyrillic or Greek names costs no lookups. */
+static int has_folds(ctx *c)
+{
+    if (c->folds == 0) {
+        c->folds = -1;
+        char key = NS_FOLD;
+        errmsg e;
+        for (size_t g = 0; g < c->s->n_segs && c->folds < 0; g++) {
+            termdict_iter ti;
+            if (termdict_seek(&ti, &c->s->segs[g], &key, 1, &e) == MORGUE_OK &&
+                termdict_next(&ti, &e) == 1 && ti.key_len > 1 &&
+                ti.key[0] == NS_FOLD)
+                c->folds = 1;
+        }
+    }
+    return c->folds > 0;
+}
+
+pnode *plan_fold_node(ctx *c, const char *w)
+{
+    if (!c->synonyms || c->rc != MORGUE_OK || !has_folds(c))
+        return NULL;
+    size_t sl;
+    const char *st = stemmer_stem(c->stem, w, strlen(w), &sl);
+    char key[TRANSLIT_MAX + 1];
+    size_t n = st ? translit_key(st, sl, key) : 0;
+    if (n < TRANSLIT_MIN_QUERY)
+        return NULL;
+    pnode *f = plan_new_node(c, Q_WORD);
+    if (!f)
+        return NULL;
+    f->tkind = TERM_STEM;
+    if (plan_add_term(c, f, NS_FOLD, key, n, 0) != MORGUE_OK ||
+        f->terms[0].df == 0) {
+        plan_free_node(f);
+        return NULL;
+    }
+    key[n] = '\0';
+    alts a = { .n = 0, .source = EXP_TRANSLIT };
+    take_alt(&a, key);
+    note_exp(c, w, &a);
+    if (c->rc != MORGUE_OK) {
+        plan_free_node(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* p (a Latin word w's plan) or'ed with the Cyrillic and Greek names of
+ * w's fold key. */
+static pnode *with_fold(ctx *c, pnode *p, const char *w, int title)
+{
+    pnode *f = p && !title ? plan_fold_node(c, w) : NULL;
+    if (!f)
+        return p;
+    if (p->kind != Q_OR) {
+        pnode *or = plan_new_node(c, Q_OR);
+        if (!or || plan_add_kid(c, or, p) != MORGUE_OK) {
+            plan_free_node(f);
+            return or ? or : p; /* p is or's, or freed by plan_add_kid */
+        }
+        p = or;
+    }
+    plan_add_kid(c, p, f);
+    return p;
 }
 
 void plan_exps_free(plan_exp *x, size_t n)
@@ -409,6 +515,8 @@ static pnode *word_node(ctx *c, const qnode *q)
         p = plan_phrase_node(c, w, n, 0, q->field == QF_TITLE);
     }
     p = with_synonyms(c, p, w, n, q->field == QF_TITLE);
+    if (n == 1)
+        p = with_fold(c, p, w[0], q->field == QF_TITLE);
     plan_free_words(w);
     return p;
 }

@@ -33,12 +33,20 @@ typedef struct pnode {
     size_t n_kids;
 } pnode;
 
+/* Where an expansion came from. */
+typedef enum exp_source {
+    EXP_BUILTIN,        /* the built-in variants (text/variants.c) */
+    EXP_FILE,           /* the index's synonyms file gave some */
+    EXP_TRANSLIT        /* the fold key of Cyrillic/Greek names */
+} exp_source;
+
 /* A word or phrase of the query that synonyms expanded. */
 typedef struct plan_exp {
     char *from;         /* owned: the normalised word or phrase */
-    char **to;          /* owned: n_to alternatives, normalised */
+    char **to;          /* owned: n_to alternatives, normalised (for
+                           EXP_TRANSLIT the fold key searched) */
     size_t n_to;
-    int from_file;      /* 1: the index's synonyms file gave some */
+    exp_source source;
 } plan_exp;
 
 typedef struct plan {

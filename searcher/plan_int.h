@@ -17,8 +17,10 @@ typedef struct ctx {
     int rc;             /* sticky: MORGUE_OK until the first failure */
     size_t n_terms;     /* looked up so far, against MORGUE_QUERY_MAX_TERMS */
     size_t pos;         /* query offset of the node being resolved */
-    int synonyms;       /* expand words by the built-in variants and the
-                           index's synonyms file */
+    int synonyms;       /* expand words by the built-in variants, the
+                           index's synonyms file and the fold keys */
+    int folds;          /* the snapshot has fold keys: 0 not asked yet,
+                           1 yes, -1 no */
 } ctx;
 
 /* Sets c->rc to MORGUE_ENOMEM (with the message) once; returns c->rc. */
@@ -45,6 +47,22 @@ size_t plan_stems(ctx *c, const char *w, char **out);
 /* 1 when w[0, n) is a stopword of a language of the snapshot (or of its
  * default language). */
 int plan_stopword(const ctx *c, const char *w, size_t n);
+
+/* The names and phrases that synonyms (the built-in variants, then the
+ * index's file; none when c->synonyms is 0) give for the words w[0..n)
+ * said together, each handed to take as its normalised words (k of them,
+ * borrowed for the call); recorded among the plan's expansions. Returns
+ * how many there are, 0 when the words are no group's entry. */
+size_t plan_synonyms(ctx *c, char **w, size_t n,
+                     void (*take)(ctx *c, char **aw, size_t k, void *ud),
+                     void *ud);
+/* The fold key leaf of the Latin word w (text/translit.h): the Cyrillic
+ * and Greek names that may be its spelling in another script, recorded
+ * as an expansion; NULL when none is in the snapshot (or synonyms are
+ * off). */
+pnode *plan_fold_node(ctx *c, const char *w);
+/* Appends k to p's kids; on OOM frees k and returns c->rc. */
+int plan_add_kid(ctx *c, pnode *p, pnode *k);
 
 /* natural.c: the plan of a Q_TEXT; NULL when nothing is left to search
  * (or on OOM, c->rc set). */

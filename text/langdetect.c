@@ -123,69 +123,82 @@ static uint32_t next_cp(const unsigned char *p, size_t n, size_t *len)
     return c;
 }
 
+/* The scripts' blocks above U+00BF, in order (Latin-1 × and ÷ are no
+ * letters). A code point in none is SC_OTHER. */
+static const struct block {
+    uint32_t lo, hi;
+    script sc;
+} blocks[] = {
+    { 0x00C0, 0x00D6, SC_LATIN }, { 0x00D8, 0x00F6, SC_LATIN },
+    { 0x00F8, 0x024F, SC_LATIN }, { 0x0370, 0x03FF, SC_GREEK },
+    { 0x0400, 0x052F, SC_CYRL },  { 0x0531, 0x058F, SC_ARMN },
+    { 0x0590, 0x05FF, SC_HEBR },  { 0x0600, 0x06FF, SC_ARAB },
+    { 0x0750, 0x077F, SC_ARAB },  { 0x0900, 0x097F, SC_DEVA },
+    { 0x0B80, 0x0BFF, SC_TAML },  { 0x1100, 0x11FF, SC_HANG },
+    { 0x1E00, 0x1EFF, SC_LATIN }, { 0x1F00, 0x1FFF, SC_GREEK },
+    { 0x3040, 0x30FF, SC_KANA },  { 0x3130, 0x318F, SC_HANG },
+    { 0x3400, 0x4DBF, SC_HAN },   { 0x4E00, 0x9FFF, SC_HAN },
+    { 0xAC00, 0xD7AF, SC_HANG },  { 0xFB50, 0xFDFF, SC_ARAB },
+    { 0xFE70, 0xFEFF, SC_ARAB },
+};
+
 static script script_of(uint32_t c)
 {
     if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
         return SC_LATIN;
-    if (c < 0xC0)
-        return SC_OTHER;
-    if (c <= 0x24F)
-        return c == 0xD7 || c == 0xF7 ? SC_OTHER : SC_LATIN;
-    if (c >= 0x370 && c <= 0x3FF)
-        return SC_GREEK;
-    if (c >= 0x400 && c <= 0x52F)
-        return SC_CYRL;
-    if (c >= 0x531 && c <= 0x58F)
-        return SC_ARMN;
-    if (c >= 0x590 && c <= 0x5FF)
-        return SC_HEBR;
-    if ((c >= 0x600 && c <= 0x6FF) || (c >= 0x750 && c <= 0x77F) ||
-        (c >= 0xFB50 && c <= 0xFDFF) || (c >= 0xFE70 && c <= 0xFEFF))
-        return SC_ARAB;
-    if (c >= 0x900 && c <= 0x97F)
-        return SC_DEVA;
-    if (c >= 0xB80 && c <= 0xBFF)
-        return SC_TAML;
-    if (c >= 0x1E00 && c <= 0x1EFF)
-        return SC_LATIN;
-    if (c >= 0x1F00 && c <= 0x1FFF)
-        return SC_GREEK;
-    if ((c >= 0x1100 && c <= 0x11FF) || (c >= 0x3130 && c <= 0x318F) ||
-        (c >= 0xAC00 && c <= 0xD7AF))
-        return SC_HANG;
-    if (c >= 0x3040 && c <= 0x30FF)
-        return SC_KANA;
-    if ((c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF))
-        return SC_HAN;
-    return SC_OTHER;
+    size_t lo = 0, hi = sizeof blocks / sizeof *blocks;
+    while (lo < hi) { /* the first block ending at or after c */
+        size_t mid = (lo + hi) / 2;
+        if (blocks[mid].hi < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < sizeof blocks / sizeof *blocks && blocks[lo].lo <= c
+               ? blocks[lo].sc
+               : SC_OTHER;
+}
+
+/* Upper-case letters whose lower case is at a fixed distance: every one
+ * of [lo, hi] (pair 0), or those of [lo, hi] of the pair's parity (pair
+ * 1: even ones, pair 2: odd ones, each followed by its lower case). */
+typedef struct fold_run {
+    uint32_t lo, hi;
+    int pair;
+    uint32_t delta;
+} fold_run;
+
+static uint32_t lower_by(const fold_run *r, size_t n, uint32_t c)
+{
+    for (size_t i = 0; i < n; i++)
+        if (c >= r[i].lo && c <= r[i].hi &&
+            (r[i].pair == 0 || (c & 1) == (uint32_t)(r[i].pair - 1)))
+            return c + r[i].delta;
+    return c;
 }
 
 /* A Cyrillic letter in lower case. */
 static uint32_t cyrl_lower(uint32_t c)
 {
-    if (c >= 0x410 && c <= 0x42F)
-        return c + 0x20;
-    if (c >= 0x400 && c <= 0x40F)
-        return c + 0x50;
-    if (c >= 0x460 && c <= 0x52F && !(c & 1))
-        return c + 1;
-    return c;
+    static const fold_run runs[] = {
+        { 0x410, 0x42F, 0, 0x20 }, /* А-Я */
+        { 0x400, 0x40F, 0, 0x50 }, /* Ѐ-Џ */
+        { 0x460, 0x52F, 1, 1 },    /* Ѡ-ԯ: pairs */
+    };
+    return lower_by(runs, sizeof runs / sizeof *runs, c);
 }
 
 /* A Latin letter of U+00C0-U+024F in lower case. */
 static uint32_t latin_lower(uint32_t c)
 {
-    if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
-        return c + 0x20;
-    if (c >= 0x100 && c <= 0x137 && !(c & 1))
-        return c + 1;
-    if (c >= 0x139 && c <= 0x148 && (c & 1))
-        return c + 1;
-    if (c >= 0x14A && c <= 0x177 && !(c & 1))
-        return c + 1;
-    if (c >= 0x218 && c <= 0x21B && !(c & 1))
-        return c + 1; /* Ș Ț */
-    return c;
+    static const fold_run runs[] = {
+        { 0xC0, 0xD6, 0, 0x20 },  { 0xD8, 0xDE, 0, 0x20 }, /* À-Þ, not × */
+        { 0x100, 0x137, 1, 1 },   /* Ā-ķ */
+        { 0x139, 0x148, 2, 1 },   /* Ĺ-ň: odd capitals */
+        { 0x14A, 0x177, 1, 1 },   /* Ŋ-ŷ */
+        { 0x218, 0x21B, 1, 1 },   /* Ș Ț */
+    };
+    return lower_by(runs, sizeof runs / sizeof *runs, c);
 }
 
 /* Bytes of text looked at: enough for a sure guess (accuracy is the same
@@ -250,6 +263,19 @@ static int eligible(const scan *sc, script k, size_t j)
     if (prints[j].need && sc->own[j] == 0 && sc->by[k] >= 100)
         return 0;
     return f < 2 || f * 200 < sc->by[k];
+}
+
+/* Marks in cand the prints of script k that may be compared: with the
+ * alphabet rules (eligible) or, with by_alphabet 0, all of the script's.
+ * Returns how many. */
+static size_t candidates(const scan *sc, script k, int by_alphabet,
+                         unsigned char *cand)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < N_PRINTS; j++)
+        n += cand[j] = (unsigned char)(by_alphabet ? eligible(sc, k, j)
+                                                   : prints[j].sc == k);
+    return n;
 }
 
 /* One n-gram of the fingerprints and the (print, rank) pairs it has. */
@@ -564,13 +590,7 @@ lang_code lang_detect(lang_detector *d, const char *text, size_t len,
     /* the candidates; when the alphabet rule leaves none, all of the
      * script's */
     unsigned char cand[N_PRINTS];
-    int any = 0;
-    for (size_t j = 0; j < N_PRINTS; j++)
-        any |= cand[j] = (unsigned char)eligible(&sc, k, j);
-    if (!any)
-        for (size_t j = 0; j < N_PRINTS; j++)
-            any |= cand[j] = prints[j].sc == k;
-    if (!any)
+    if (!candidates(&sc, k, 1, cand) && !candidates(&sc, k, 0, cand))
         return LANG_UND; /* a script no fingerprint is in */
     long score[N_PRINTS] = { 0 };
     size_t n = profile(d, text, len, score);

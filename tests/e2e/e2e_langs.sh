@@ -66,6 +66,19 @@ S 'ho chi minh city';   has en-saigon "words typed apart -> Saigon"
 S 'ho chi minh city flooding'; has en-saigon "a name run among other words"
 expect_status 0 "$MORGUE" search --index "$IX" --json 'ho chi minh city flooding'
 [ "$(json_field total "$WORK/out")" = 1 ] || fail "the other words stay required"
+# the natural mode expands names too: one word, hyphenated, typed apart
+N() { expect_status 0 "$MORGUE" search --index "$IX" --json --limit 50 --natural "$@"; }
+N 'news from almaty'
+has en-quake "natural: Almaty -> Alma-Ata"; has ru-protest "natural: Almaty -> Алматы"
+tr -d ' \n' < "$WORK/out" | grep -q '"expansions":\[{"from":"almaty","to":\[' ||
+  fail "natural: expansions in the JSON"
+N 'flooding in ho chi minh city'; has en-saigon "natural: words typed apart -> Saigon"
+tr -d '\n' < "$WORK/out" | grep -q '"from": *"ho chi minh city"' ||
+  fail "natural: the name typed apart is what was expanded"
+N 'saigon streets';   has en-hcmc "natural: Saigon -> Ho Chi Minh City (a phrase)"
+N --expand 'alma-ata'; has ru-protest "natural + feedback: Alma-Ata -> Алматы"
+N --no-synonyms 'what about almaty'
+hasnt en-quake "natural --no-synonyms"
 S --no-synonyms almaty
 hasnt en-quake "--no-synonyms"
 tr -d ' \n' < "$WORK/out" | grep -q '"expansions":\[\]' ||
@@ -89,6 +102,43 @@ expect_status 0 "$MORGUE" synonyms list --builtin
 expect_status 0 "$MORGUE" synonyms clear --index "$IX"
 S '"new york stock exchange"'
 hasnt xx-tickers "cleared synonyms file"
+
+# names in another script beyond the built-in list, by their fold keys
+# (text/translit.h): Cyrillic and Greek names none of whose spellings the
+# variants list has, in inflected forms
+TX="$WORK/translit"
+expect_status 0 "$MORGUE" index --quiet --index "$TX" "$SRC_DIR/tests/data/translit"
+T() { expect_status 0 "$MORGUE" search --index "$TX" --json --limit 50 "$@"; }
+T pavlodar;     has ru-pavlodar "Павлодаре (inflected) as pavlodar"
+has en-pavlodar "pavlodar itself"
+tr -d ' \n' < "$WORK/out" |
+  grep -q '"expansions":\[{"from":"pavlodar","to":\["pavlodar"\],"source":"translit"}' ||
+  fail "translit expansion in the JSON"
+T ekibastuz;    has ru-pavlodar "Экибастузе as ekibastuz"
+T kokshetau;    has ru-kokshetau "Кокшетау (BGN sh) as kokshetau"
+T smailov;      has ru-kokshetau "Смаилов (not its stem) as smailov"
+T sobyanin;     has ru-moscow "Собянин as sobyanin"
+T ternopil;     has uk-ternopil "Ukrainian Тернопіль as ternopil"
+T larissa;      has el-larisa "Greek Λάρισα as larissa"
+T kavala;       has el-larisa "Greek Καβάλα as kavala"
+T 'pavlodar lang:ru'; has ru-pavlodar "a folded name with a filter"
+T 'pavlodar heating'; hasnt ru-pavlodar "the other words stay required"
+T ural;         has ru-mir "Урала as ural"
+T mir
+[ "$(json_field total "$WORK/out")" = 0 ] || fail "a 3-letter key folded (mir)"
+T --no-synonyms pavlodar; hasnt ru-pavlodar "--no-synonyms keeps the fold off"
+expect_status 0 "$MORGUE" search --index "$TX" --json --limit 50 --natural \
+  'power cut in ekibastuz'
+has ru-pavlodar "natural mode folds too"
+# fold keys pass the checker and survive a merge of segments
+expect_status 0 "$MORGUE" index --quiet --index "$TX" "$DATA/wire.jsonl"
+expect_status 0 "$MORGUE" compact --index "$TX"
+expect_status 0 "$MORGUE" check --index "$TX"
+T smailov;      has ru-kokshetau "fold keys after compact"
+# a key no article holds is no expansion
+S pavlodar
+tr -d ' \n' < "$WORK/out" | grep -q '"source":"translit"' &&
+  fail "a fold expansion that matches nothing"
 
 # --lang forces one stemmer: the Russian inflection is then not folded
 expect_status 0 "$MORGUE" index --quiet --lang english --index "$WORK/forced" "$DATA"

@@ -110,7 +110,7 @@ START_TEST(test_index_and_compact_peak_rss_within_budget)
      * read as it goes, so it holds its per-article tables (~36 bytes an
      * article), what segment open reads, and at most a few MB of the
      * file. It took 59 MB here when it kept every page it read (and 1 GB
-     * on a 1 GB segment); 20 MB after. */
+     * on a 1 GB segment); 20-24 MB after. */
     char *chk[] = { MORGUE_CLI, "check", "--index", idx, NULL };
     kb = run_peak_kb(chk, &status);
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,

@@ -12,6 +12,7 @@
 #include "text/synonyms.h"
 #include "text/stopwords.h"
 #include "text/tokenize.h"
+#include "text/translit.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -813,6 +814,59 @@ START_TEST(test_text_synonyms_file)
 }
 END_TEST
 
+/* A name's fold key: the word or stem romanised (the language's BGN
+ * scheme), ASCII, y as i, doubled letters once, trailing vowels off; the
+ * Latin spellings of news reach the same key. */
+static void fold_is(translit *t, lang_code lang, const char *w,
+                    const char *expect)
+{
+    char key[TRANSLIT_MAX + 1];
+    size_t n = translit_fold(t, lang, w, strlen(w), key);
+    key[n] = '\0';
+    ck_assert_msg(!strcmp(key, expect), "%s: '%s', not '%s'", w, key, expect);
+}
+
+static void key_is(const char *w, const char *expect)
+{
+    char key[TRANSLIT_MAX + 1];
+    size_t n = translit_key(w, strlen(w), key);
+    key[n] = '\0';
+    ck_assert_msg(!strcmp(key, expect), "%s: '%s', not '%s'", w, key, expect);
+}
+
+START_TEST(test_text_translit_keys)
+{
+    translit *t;
+    errmsg e;
+    ck_assert_int_eq(translit_new(&t, &e), MORGUE_OK);
+    lang_code ru = LANG_CODE('r', 'u'), uk = LANG_CODE('u', 'k'),
+              el = LANG_CODE('e', 'l');
+    fold_is(t, ru, "алматы", "almat");
+    key_is("almati", "almat");           /* Porter's stem of "almaty" */
+    fold_is(t, ru, "павлодар", "pavlodar"); /* the stem of Павлодаре */
+    fold_is(t, ru, "кокшетау", "kokshet"); /* BGN ш sh, not š -> s */
+    key_is("kokshetau", "kokshet");
+    fold_is(t, ru, "навальн", "navaln"); /* soft sign's apostrophe off */
+    key_is("navalni", "navaln");
+    fold_is(t, ru, "зеленский", "zelensk");
+    fold_is(t, uk, "зеленський", "zelensk"); /* Ukrainian BGN */
+    key_is("zelenskyy", "zelensk");
+    fold_is(t, el, "λαρισα", "laris");
+    key_is("larissa", "laris");
+    fold_is(t, el, "μητσοτακης", "mitsotakis");
+    fold_is(t, LANG_UND, "киев", "kiev"); /* any language: Russian's */
+    key_is("mañana", "");                 /* not ASCII: no key */
+    /* capitals of both scripts, lower case, other scripts */
+    ck_assert_int_eq(translit_script("Павлодар", strlen("Павлодар")), 2);
+    ck_assert_int_eq(translit_script("павлодар", strlen("павлодар")), 1);
+    ck_assert_int_eq(translit_script("Λάρισα", strlen("Λάρισα")), 2);
+    ck_assert_int_eq(translit_script("λάρισα", strlen("λάρισα")), 1);
+    ck_assert_int_eq(translit_script("Pavlodar", 8), 0);
+    ck_assert_int_eq(translit_script("\xD0", 1), 0); /* cut short */
+    translit_free(t);
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
     Suite *s = suite_create("text");
@@ -854,6 +908,7 @@ static Suite *text_suite(void)
     tcase_add_test(lg, test_text_lang_detect);
     tcase_add_test(lg, test_text_stemset);
     tcase_add_test(lg, test_text_synonyms_file);
+    tcase_add_test(lg, test_text_translit_keys);
     suite_add_tcase(s, lg);
     return s;
 }
