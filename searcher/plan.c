@@ -250,14 +250,8 @@ static pnode *stem_node(ctx *c, const char *w, int title)
             p = k;
             break;
         }
-        pnode **kids = realloc(p->kids, (p->n_kids + 1) * sizeof *kids);
-        if (!kids) {
-            plan_free_node(k);
-            plan_oom(c);
+        if (plan_add_kid(c, p, k) != MORGUE_OK)
             break;
-        }
-        p->kids = kids;
-        p->kids[p->n_kids++] = k;
     }
     for (size_t i = 0; p && p->kind == Q_OR && i < p->n_kids; i++)
         p->kids[i]->terms[0].idf = bm25_idf(s->n_docs, df);
@@ -589,15 +583,12 @@ static pnode *prefix_node(ctx *c, const qnode *q)
                 k = plan_phrase_node(c, &found[i], 1, 0,
                                      q->field == QF_TITLE);
             }
-            pnode **kids = k ? mem_rearray(p->kids, p->n_kids + 1, sizeof *kids)
-                             : NULL;
-            if (!kids) {
-                plan_free_node(k);
+            if (!k) {
                 plan_oom(c);
                 break;
             }
-            p->kids = kids;
-            p->kids[p->n_kids++] = k;
+            if (plan_add_kid(c, p, k) != MORGUE_OK)
+                break;
         }
     }
     for (size_t i = 0; i < n_found; i++)
@@ -695,14 +686,8 @@ static pnode *group_node(ctx *c, const qnode *q, int depth)
                 break;
             continue;
         }
-        pnode **kids = mem_rearray(p->kids, p->n_kids + 1, sizeof *kids);
-        if (!kids) {
-            plan_free_node(k);
-            plan_oom(c);
+        if (plan_add_kid(c, p, k) != MORGUE_OK)
             break;
-        }
-        p->kids = kids;
-        p->kids[p->n_kids++] = k;
     }
     int positive = 0;
     for (size_t i = 0; i < p->n_kids; i++)

@@ -11,6 +11,7 @@
 
 #include "formats/source.h"
 #include "morgue.h"
+#include "testutil.h"
 
 #define FIXTURES MORGUE_SOURCE_DIR "/tests/data/formats/"
 #define MAX_WARNINGS 64
@@ -1253,16 +1254,6 @@ END_TEST
 /* Under AddressSanitizer the 64 MiB cases take minutes (on a loaded
  * machine more than the test's timeout): they run in plain builds; the
  * streamed mbox runs in both, smaller under the sanitizer. */
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
 /* messages of the streamed mbox: past the 8 MiB streaming threshold */
 #define MBOX_N (UNDER_ASAN ? 5000 : 12000)
 

@@ -29,16 +29,6 @@
 /* Under AddressSanitizer RSS means shadow memory and quarantine: the
  * bound is checked in plain builds only (the run itself still must
  * succeed). */
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
 /* Several budgets' worth; small under ASan, where only the run counts. */
 #define FEED_MB (UNDER_ASAN ? 8 : 48)
 

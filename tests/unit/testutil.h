@@ -11,6 +11,19 @@
 
 #include "morgue.h"
 
+/* 1 in a build under AddressSanitizer (gcc or clang): tests size their
+ * heaviest cases by it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
 /* A fresh empty directory under $TMPDIR; the caller frees the string. */
 static inline char *tu_tempdir(const char *tag)
 {
