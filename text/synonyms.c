@@ -1,7 +1,6 @@
 /* synonyms.c: the synonyms file parser and lookup of synonyms.h. */
 #include "text/synonyms.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -261,29 +260,4 @@ size_t synset_expand(const synset *s, const char *key,
         }
     }
     return given;
-}
-
-static synset builtin;
-static int builtin_ok;
-static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
-
-static void builtin_init(void)
-{
-    buf all = BUF_INIT;
-    for (const char *const *l = synonyms_builtin_lines; *l; l++) {
-        buf_puts(&all, *l);
-        buf_putc(&all, '\n');
-    }
-    errmsg e;
-    synset_init(&builtin);
-    builtin_ok = !all.oom && synset_parse(&builtin, all.ptr, all.len,
-                                          "built-in variants", &e) ==
-                                 MORGUE_OK;
-    buf_free(&all);
-}
-
-const synset *synset_builtin(void)
-{
-    pthread_once(&builtin_once, builtin_init);
-    return builtin_ok ? &builtin : NULL;
 }

@@ -58,8 +58,9 @@ void synset_init(synset *s);
 int synset_parse(synset *s, const char *p, size_t n, const char *name,
                  errmsg *e);
 
-/* The built-in place and name variants (variants.c), parsed once. NULL
- * only on OOM. Static; thread-safe. */
+/* The built-in place and name variants (variants.c), parsed and sorted
+ * at build time (scripts/gen_synonyms.c, synonyms_builtin.c): constant
+ * data, never NULL, costs nothing at run time. Read-only. */
 const synset *synset_builtin(void);
 
 /* Calls fn for every entry sharing a group with the normalised key
@@ -73,7 +74,8 @@ void synset_group(const synset *s, uint32_t g, const char **out, size_t *n);
 
 void synset_free(synset *s);
 
-/* The built-in list's text, in the file format. Static. */
+/* The built-in list's text, in the file format. Static. The build's
+ * generator parses it (scripts/gen_synonyms.c). */
 extern const char *const synonyms_builtin_lines[];
 
 #endif

@@ -10,6 +10,8 @@
 #include <map>
 #include <string>
 
+#include "sample_tsv.h"
+
 struct cell { int ok = 0, total = 0, und = 0; double sec = 0; };
 
 int main(int argc, char **argv)
@@ -19,13 +21,9 @@ int main(int argc, char **argv)
         return 1;
     std::map<std::pair<std::string, int>, cell> cells;
     char line[8192];
-    while (fgets(line, sizeof line, f)) {
-        char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : 0;
-        if (!t2)
-            continue;
-        *t1 = *t2 = 0;
-        char *text = t2 + 1;
-        text[strcspn(text, "\n")] = 0;
+    sample s;
+    while (sample_next(f, line, sizeof line, &s)) {
+        const char *text = s.text;
         timespec a, b;
         clock_gettime(CLOCK_MONOTONIC, &a);
         bool reliable = false;
@@ -36,9 +34,9 @@ int main(int argc, char **argv)
                               ? "und" : CLD2::LanguageCode(l);
         if (got == "pt-BR" || got == "pt-PT")
             got = "pt";
-        cell &c = cells[{line, atoi(t1 + 1)}];
+        cell &c = cells[{s.lang, s.length}];
         c.total++;
-        c.ok += got == line;
+        c.ok += got == s.lang;
         c.und += got == "und";
         c.sec += (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
     }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sample_tsv.h"
 #include "text/lang.h"
 
 #define MAX_CELLS 256
@@ -45,25 +46,20 @@ int main(int argc, char **argv)
         return 1;
     }
     char line[8192];
-    while (fgets(line, sizeof line, f)) {
-        char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : 0;
-        if (!t2)
-            continue;
-        *t1 = *t2 = 0;
-        char *text = t2 + 1;
-        text[strcspn(text, "\n")] = 0;
+    sample s;
+    while (sample_next(f, line, sizeof line, &s)) {
         double t0 = now();
-        lang_code c = lang_detect(d, text, strlen(text), LANG_UND);
+        lang_code c = lang_detect(d, s.text, strlen(s.text), LANG_UND);
         double dt = now() - t0;
         char got[4];
         lang_name(c, got);
-        cell *k = at(line, atoi(t1 + 1));
+        cell *k = at(s.lang, s.length);
         k->total++;
-        k->ok += strcmp(got, line) == 0;
+        k->ok += strcmp(got, s.lang) == 0;
         k->und += c == LANG_UND;
         k->sec += dt;
-        if (getenv("SHOW_WRONG") && strcmp(got, line))
-            printf("wrong %s->%s %s\n", line, got, text);
+        if (getenv("SHOW_WRONG") && strcmp(got, s.lang))
+            printf("wrong %s->%s %s\n", s.lang, got, s.text);
     }
     printf("lang\tlength\tcorrect\ttotal\tund\tus_per_text\n");
     for (int i = 0; i < n_cells; i++)

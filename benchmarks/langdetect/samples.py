@@ -11,23 +11,16 @@ word boundary) as TSV: lang, length, text.
 
 usage: samples.py OUT.tsv [PER_LANG]
 """
-import glob, gzip, os, random, re, subprocess, sys
+import glob, os, random, re, sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "common"))
+from manpages import render  # noqa: E402
 
 LANGS = {"de": "de", "fr": "fr", "es": "es", "it": "it", "pl": "pl",
          "pt_BR": "pt", "ru": "ru", "nl": "nl", "uk": "uk", "cs": "cs",
          "en": "en"}
 LENGTHS = (50, 100, 200, 300)
 
-def render(path):
-    try:
-        with gzip.open(path, "rb") as f:
-            src = f.read()
-        r = subprocess.run(["groff", "-k", "-Tutf8", "-mandoc", "-rLL=4000n",
-                            "-P-cbou"], input=src, capture_output=True,
-                           timeout=20)
-        return r.stdout.decode("utf-8", "replace")
-    except Exception:
-        return ""
 
 def paragraphs(text):
     for p in text.split("\n"):

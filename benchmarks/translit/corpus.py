@@ -9,18 +9,10 @@ measure what folding Cyrillic names costs beside Reuters-21578.
 
 usage: corpus.py OUT.jsonl
 """
-import glob, gzip, json, subprocess, sys
-
-def render(path):
-    try:
-        with gzip.open(path, "rb") as f:
-            src = f.read()
-        r = subprocess.run(["groff", "-k", "-Tutf8", "-mandoc", "-rLL=4000n",
-                            "-P-cbou"], input=src, capture_output=True,
-                           timeout=20)
-        return r.stdout.decode("utf-8", "replace")
-    except Exception:
-        return ""
+import glob, json, os, sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "common"))
+from manpages import render  # noqa: E402
 
 def main():
     out = open(sys.argv[1], "w", encoding="utf-8")

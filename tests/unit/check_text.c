@@ -814,6 +814,47 @@ START_TEST(test_text_synonyms_file)
 }
 END_TEST
 
+/* The built-in table the build generated (scripts/gen_synonyms.c) is what
+ * parsing variants.c here gives, byte for byte: same text, the same
+ * sorted entries, the same groups. */
+START_TEST(test_synonyms_builtin_generated)
+{
+    buf all = BUF_INIT;
+    for (const char *const *l = synonyms_builtin_lines; *l; l++) {
+        buf_puts(&all, *l);
+        buf_putc(&all, '\n');
+    }
+    synset s;
+    errmsg e;
+    synset_init(&s);
+    ck_assert_int_eq(synset_parse(&s, all.ptr, all.len, "b", &e), MORGUE_OK);
+    const synset *bi = synset_builtin();
+    ck_assert_uint_eq(bi->n_groups, s.n_groups);
+    ck_assert_uint_eq(bi->n_entries, s.n_entries);
+    ck_assert_uint_eq(bi->n_members, s.n_members);
+    ck_assert_uint_eq(bi->text.len, s.text.len);
+    ck_assert(!memcmp(bi->text.ptr, s.text.ptr, s.text.len));
+    for (size_t i = 0; i < s.n_entries; i++) {
+        ck_assert_uint_eq(bi->entries[i].text, s.entries[i].text);
+        ck_assert_uint_eq(bi->entries[i].group, s.entries[i].group);
+    }
+    ck_assert(!memcmp(bi->first, s.first, s.n_groups * sizeof *s.first));
+    ck_assert(!memcmp(bi->members, s.members,
+                      s.n_members * sizeof *s.members));
+    /* and it answers as a parsed one does */
+    buf b = BUF_INIT;
+    synset_expand(bi, "kiev", collect, &b);
+    buf c = BUF_INIT;
+    synset_expand(&s, "kiev", collect, &c);
+    ck_assert_str_eq(buf_cstr(&b), buf_cstr(&c));
+    ck_assert_uint_gt(b.len, 0);
+    buf_free(&b);
+    buf_free(&c);
+    buf_free(&all);
+    synset_free(&s);
+}
+END_TEST
+
 /* A name's fold key: the word or stem romanised (the language's BGN
  * scheme), ASCII, y as i, doubled letters once, trailing vowels off; the
  * Latin spellings of news reach the same key. */
@@ -908,6 +949,7 @@ static Suite *text_suite(void)
     tcase_add_test(lg, test_text_lang_detect);
     tcase_add_test(lg, test_text_stemset);
     tcase_add_test(lg, test_text_synonyms_file);
+    tcase_add_test(lg, test_synonyms_builtin_generated);
     tcase_add_test(lg, test_text_translit_keys);
     suite_add_tcase(s, lg);
     return s;
