@@ -662,14 +662,15 @@ static int run_search(morgue_searcher *s, batch *b, const qnode *q,
 {
     translation t;
     int rc = translate(q, stem, s->man.language, INT64_MIN, INT64_MIN,
-                       &t);
+                       !o->no_synonyms, &t);
     if (rc == MORGUE_OK && t.need_bounds) {
         int64_t lo, hi;
         int found;
         translation_free(&t);
         rc = date_bounds(b, &lo, &hi, &found);
         if (rc == MORGUE_OK)
-            rc = translate(q, stem, s->man.language, lo, hi, &t);
+            rc = translate(q, stem, s->man.language, lo, hi,
+                           !o->no_synonyms, &t);
     }
     if (rc == MORGUE_EQUERY) { /* searcher_parse ran query_check */
         size_t at = t.refused_at + 1;

@@ -78,10 +78,13 @@ typedef struct translation {
  * cluster cannot search (refused says what; lang:), or, for a tree that
  * did not pass query_check, when nothing is left to search;
  * MORGUE_ENOMEM. lang is the stemmer's
- * language (its stopwords). Free with
+ * language (its stopwords). With synonyms, words and runs of words that
+ * are names with built-in variants are or'ed with them (as the planner
+ * does unless no_synonyms; not the fold keys of Cyrillic and Greek
+ * names, which cluster rows do not hold). Free with
  * translation_free(), also after an error. */
 int translate(const qnode *q, stemmer *stem, const char *lang, int64_t lo,
-              int64_t hi, translation *out);
+              int64_t hi, int synonyms, translation *out);
 
 void translation_free(translation *t);
 

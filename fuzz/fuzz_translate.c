@@ -57,10 +57,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int valid = query_check(n, err, sizeof err, &at) == MORGUE_OK;
         for (int bounds = 0; bounds < 2; bounds++) {
             translation t;
+            /* with name variants in one pass, without in the other */
             int rc = bounds ? translate(n, stem, "english", 536457600,
-                                        1732924800, &t)
+                                        1732924800, 1, &t)
                             : translate(n, stem, "english", INT64_MIN,
-                                        INT64_MIN, &t);
+                                        INT64_MIN, 0, &t);
             if (rc == MORGUE_OK)
                 check(&t);
             else if (rc != MORGUE_EQUERY && rc != MORGUE_ENOMEM)
