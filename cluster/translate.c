@@ -23,6 +23,8 @@ typedef struct ctx {
     int rc;
     int neg;            /* inside a NOT: leaves add no score */
     int synonyms;       /* or words with their built-in name variants */
+    int all_of;         /* ORs outside NOT as ANDs (match_all) */
+    int quiet;          /* a second pass: no leaves, no highlights */
 } ctx;
 
 /* Records a scoring leaf of n NUL-separated words. */
@@ -30,7 +32,7 @@ static void add_leaf(ctx *c, score_kind kind, const char *words, size_t n,
                      int title_only, double qweight)
 {
     translation *t = c->t;
-    if (c->neg)
+    if (c->neg || c->quiet)
         return;
     score_leaf *l = realloc(t->leaves, (t->n_leaves + 1) * sizeof *l);
     if (!l) {
@@ -72,6 +74,8 @@ static size_t words_of(const char *text, buf *w)
 static void add_hl(ctx *c, hl_kind kind, const char *words, size_t n)
 {
     translation *t = c->t;
+    if (c->quiet)
+        return;
     query_term *q = realloc(t->hl, (t->n_hl + 1) * sizeof *q);
     if (!q) {
         c->rc = MORGUE_ENOMEM;
@@ -603,7 +607,8 @@ static int node(ctx *c, buf *out, const qnode *q, int depth)
     case Q_OR:
         if (!c->neg && q->n_kids > 1)
             c->t->scored_or = 1;
-        return group(c, out, q, depth, " | ", 0);
+        return group(c, out, q, depth, c->all_of && !c->neg ? " " : " | ",
+                     0);
     case Q_TEXT:
         return natural(c, out, q);
     case Q_MAYBE: /* the planner's, never the parser's */
@@ -665,7 +670,7 @@ int translate(const qnode *q, stemmer *stem, const char *lang, int64_t lo,
     out->from = INT64_MIN;
     out->to = INT64_MAX;
     out->exact_score = 1;
-    ctx c = { stem, lang, out, lo, hi, MORGUE_OK, 0, synonyms };
+    ctx c = { stem, lang, out, lo, hi, MORGUE_OK, 0, synonyms, 0, 0 };
     int made;
     if (q->kind == Q_DATE) {
         out->from = q->from;
@@ -678,6 +683,19 @@ int translate(const qnode *q, stemmer *stem, const char *lang, int64_t lo,
     }
     if (out->match.oom)
         c.rc = MORGUE_ENOMEM;
+    if (c.rc == MORGUE_OK && made && out->scored_or) {
+        /* the same tree again, its ORs as ANDs (the date filter and the
+         * flags come out the same) */
+        c.all_of = c.quiet = 1;
+        if (!(q->kind == Q_AND && hoist(&c, q, &out->match_all)))
+            node(&c, &out->match_all, q, 0);
+        if (out->match_all.oom)
+            c.rc = MORGUE_ENOMEM;
+        buf_cstr(&out->match_all);
+        if (out->match_all.len == out->match.len &&
+            !memcmp(out->match_all.ptr, out->match.ptr, out->match.len))
+            out->match_all.len = 0; /* only variants were or'ed */
+    }
     /* a tree query_check passed always leaves something (fuzz_translate
      * holds translate to that) */
     if (c.rc == MORGUE_OK && !made)
@@ -689,6 +707,7 @@ int translate(const qnode *q, stemmer *stem, const char *lang, int64_t lo,
 void translation_free(translation *t)
 {
     buf_free(&t->match);
+    buf_free(&t->match_all);
     query_terms_free(t->hl, t->n_hl);
     for (size_t i = 0; i < t->n_leaves; i++) {
         for (size_t k = 0; k < t->leaves[i].n_words; k++)

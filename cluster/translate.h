@@ -17,6 +17,9 @@
  *   date:A..B         top-level AND: the WHERE filter; elsewhere the
  *                     fewest y/m/d keys covering the days, (@kv (y.. | ..))
  *   AND, OR, NOT      (a b), (a | b), -(a)
+ *   a name with built-in variants (a word, a quoted phrase, or a run of
+ *                     plain words of an AND, as plan.c finds them)
+ *                     (typed | (@(ss,ts) variant) | (@tb "v w") ...)
  *   natural language  (Q_TEXT, as searcher/natural.c reads it) the stems
  *                     of the words, stopwords dropped (unless all are),
  *                     each once, OR'ed; with quoted phrases of 2+ words
@@ -63,6 +66,10 @@ typedef struct translation {
     int scored_or;      /* an OR (not natural language) outside NOT: which
                            of its kids an article holds decides (search.c's
                            ranker then weighs by idf) */
+    buf match_all;      /* with scored_or: match with the kids of every OR
+                           outside NOT all required (name variants stay
+                           or'ed): a subset of match's articles, whose best
+                           are candidates the OR's ranking misses */
     int exact_score;    /* 1: leaves say the whole local score (no prefix
                            or NEAR, whose scores depend on the local
                            index's expansions and windows) */

@@ -28,6 +28,7 @@
 #include "check_main.h"
 #include "cluster/conf.h"
 #include "cluster/sql.h"
+#include "cluster/translate.h"
 #include "morgue.h"
 #include "shapes.h"
 #include "testutil.h"
@@ -986,6 +987,58 @@ START_TEST(test_cluster_local_only_calls_refused)
 }
 END_TEST
 
+/* The Sphinx text of a query (no searchd needed): names or'ed with their
+ * variants, runs of words that are a name, and an OR's all-of text (its
+ * kids all required, NOT's ORs kept) that adds candidates. */
+static void translated(const char *q, int synonyms, translation *t)
+{
+    qnode *n;
+    char err[256];
+    size_t at;
+    stemmer *st;
+    ck_assert_int_eq(stemmer_new(&st, "english"), MORGUE_OK);
+    ck_assert_int_eq(query_parse(q, 0, &n, err, sizeof err, &at), MORGUE_OK);
+    ck_assert_int_eq(query_check(n, err, sizeof err, &at), MORGUE_OK);
+    ck_assert_int_eq(translate(n, st, "english", INT64_MIN, INT64_MIN,
+                               synonyms, t), MORGUE_OK);
+    query_free(n);
+    stemmer_free(st);
+}
+
+START_TEST(test_cluster_translate_variants_and_all_of)
+{
+    translation t;
+    translated("japan", 1, &t);
+    ck_assert_ptr_nonnull(strstr(t.match.ptr, "(@(ss,ts) nippon)"));
+    ck_assert_uint_gt(t.n_leaves, 2); /* japan, nippon, ... each scored */
+    ck_assert_int_eq(t.scored_or, 1);
+    ck_assert_uint_eq(t.match_all.len, 0); /* nothing but variants */
+    translation_free(&t);
+    translated("japan", 0, &t);
+    ck_assert_str_eq(t.match.ptr, "(@(ss,ts) japan)");
+    translation_free(&t);
+    translated("wheat soviet union", 1, &t);
+    ck_assert_ptr_nonnull(strstr(t.match.ptr, "(((@(ss,ts) soviet) "
+                                              "(@(ss,ts) union)) | "));
+    ck_assert_ptr_nonnull(strstr(t.match.ptr, "(@(ss,ts) ussr)"));
+    translation_free(&t);
+    translated("oil OR gas", 1, &t);
+    ck_assert_str_eq(t.match.ptr, "((@(ss,ts) oil) | (@(ss,ts) gas))");
+    ck_assert_str_eq(t.match_all.ptr, "((@(ss,ts) oil) (@(ss,ts) gas))");
+    translation_free(&t);
+    translated("(oil OR gas) -(opec OR iran) date:1987", 1, &t);
+    ck_assert_ptr_nonnull(strstr(t.match_all.ptr, "(@(ss,ts) oil) "
+                                                  "(@(ss,ts) gas)"));
+    ck_assert_ptr_nonnull(strstr(t.match_all.ptr, "-((@(ss,ts) opec) | "));
+    ck_assert(t.from != INT64_MIN);
+    translation_free(&t);
+    translated("oil -(opec OR iran)", 1, &t);
+    ck_assert_int_eq(t.scored_or, 0);
+    ck_assert_uint_eq(t.match_all.len, 0);
+    translation_free(&t);
+}
+END_TEST
+
 static Suite *cluster_suite(void)
 {
     Suite *s = suite_create("cluster");
@@ -1008,6 +1061,7 @@ static Suite *cluster_suite(void)
     TCase *v = tcase_create("version");
     tcase_add_test(v, test_cluster_old_version_refused);
     tcase_add_test(v, test_cluster_local_only_calls_refused);
+    tcase_add_test(v, test_cluster_translate_variants_and_all_of);
     suite_add_tcase(s, v);
     return s;
 }
