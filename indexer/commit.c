@@ -110,6 +110,8 @@ static void adopt(morgue_writer *w, manifest *next)
 int writer_commit(morgue_writer *w)
 {
     int rc = writer_usable(w);
+    if (rc == MORGUE_OK && (rc = writer_drain(w)))
+        rc = writer_break(w, rc);
     if (rc == MORGUE_OK)
         rc = writer_flush(w);
     if (rc || !has_changes(w))

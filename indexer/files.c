@@ -26,6 +26,9 @@
 
 int writer_vanish(morgue_writer *w, size_t f, uint64_t *n_deleted)
 {
+    int drc = writer_drain(w); /* articles added before it are in */
+    if (drc)
+        return writer_break(w, drc);
     ft_file *x = &w->ft.files[f];
     for (uint32_t k = 0; k < x->n_ids; k++) {
         int rc = writer_delete_ident(w, x->ids[k], n_deleted);
@@ -52,6 +55,7 @@ typedef struct file_ctx {
     fmt_sink *sink;
     fmt_pos last;       /* where the last article read starts */
     int have_last;
+    uint64_t hash;      /* of the file's content */
 } file_ctx;
 
 /* Before the file's first article (or at its end, when it has none): its
@@ -109,14 +113,18 @@ static int set_resume(file_ctx *c, const fmt_pos *p, int partial)
 /* Commits inside a long file once the budget has flushed a segment (as
  * walk.c does between files), the entry saying where to go on: a kill
  * then loses at most the articles since, not the whole file. Only where
- * records have places to go on from (sink->resumable). */
-static int checkpoint(file_ctx *c, const fmt_article *a)
+ * records have places to go on from (sink->resumable). The writer runs it
+ * (w->ckpt) before inverting each article but the file's first, with
+ * where that article starts: in the order of the articles, however far
+ * the prep threads have read ahead. */
+static int checkpoint(void *ud, const fmt_pos *at)
 {
+    file_ctx *c = ud;
     morgue_writer *w = c->w;
     if (!c->opts->checkpoint || w->rebuild || w->sink ||
         !c->sink->resumable || c->file < 0 || writer_pending(w) == 0)
         return MORGUE_OK;
-    fmt_pos p = { a->offset, a->line ? a->line - 1 : 0, a->ordinal };
+    fmt_pos p = *at;
     writer_stamp(w, (size_t)c->file, c->st);
     w->ft.files[c->file].hash = 0; /* not the hash of what was read */
     /* without its resume point the entry would pass for read whole */
@@ -126,9 +134,7 @@ static int checkpoint(file_ctx *c, const fmt_article *a)
 static int on_article(void *ud, const fmt_article *a)
 {
     file_ctx *c = ud;
-    int crc = checkpoint(c, a);
-    if (crc)
-        return crc;
+    int first = c->file < 0;
     c->last = (fmt_pos){ a->offset, a->line ? a->line - 1 : 0, a->ordinal };
     c->have_last = 1;
     if (docstore_would_cap(MORGUE_FIELD_BODY, a->body.len)) {
@@ -138,7 +144,7 @@ static int on_article(void *ud, const fmt_article *a)
                  a->body.len, DOCSTORE_BODY_MAX >> 20);
         on_warning(ud, a->line, a->offset, msg);
     }
-    int rc = c->file < 0 ? start_file(c) : MORGUE_OK;
+    int rc = first ? start_file(c) : MORGUE_OK;
     if (rc)
         return rc;
     span id = a->id;
@@ -153,8 +159,9 @@ static int on_article(void *ud, const fmt_article *a)
     }
     span f[N_TEXT] = { id, a->url.len ? a->url : span_cstr(c->path), a->title,
                        a->source, a->body };
-    rc = writer_add_doc(c->w, f, a->tags, a->n_tags, a->date, a->date_off,
-                        a->lang, c->file);
+    prep_in in = { f, a->tags, a->n_tags, a->date, a->date_off, a->lang,
+                   c->file, c->last, !first };
+    rc = writer_add_doc(c->w, &in);
     if (rc == MORGUE_OK)
         c->res->articles++;
     return rc;
@@ -208,39 +215,40 @@ static int resume_point(morgue_writer *w, const char *path,
     return ok;
 }
 
-int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
-                     const struct stat *st, uint64_t hash,
-                     const morgue_add_opts *opts, morgue_add_result *res)
+static int read_file(file_ctx *c, fmt_sink *sink)
 {
-    file_ctx c = { w, path, opts, res, BUF_INIT, root, -1, 0, st, NULL,
-                   { 0, 0, 0 }, 0 };
-    fmt_sink sink = { on_article, on_warning, &c, 0,
-                      opts && opts->date_from_mtime, 0 }; /* a full copy */
-    c.sink = &sink;
+    morgue_writer *w = c->w;
+    const char *path = c->path;
+    const morgue_add_opts *opts = c->opts;
+    morgue_add_result *res = c->res;
+    const struct stat *st = c->st;
     fmt_file_result fr = { 0 };
     char msg[ERRMSG_LEN];
     msg[0] = '\0';
     fmt_pos from;
-    c.resuming = resume_point(w, path, st, &from);
-    int rc = c.resuming ? fmt_read_file_from(path, opts->format, &from,
-                                             &sink, &fr, msg, sizeof msg)
-                        : FMT_NOT_RESUMED;
+    c->resuming = resume_point(w, path, st, &from);
+    int rc = c->resuming ? fmt_read_file_from(path, opts->format, &from,
+                                              sink, &fr, msg, sizeof msg)
+                         : FMT_NOT_RESUMED;
     if (rc == FMT_NOT_RESUMED) { /* from the start, as a changed file */
-        c.resuming = 0;
-        sink.resumable = 0;
-        rc = fmt_read_file(path, opts->format, &sink, &fr, msg, sizeof msg);
+        c->resuming = 0;
+        sink->resumable = 0;
+        rc = fmt_read_file(path, opts->format, sink, &fr, msg, sizeof msg);
     }
-    buf_free(&c.id);
-    res->skipped = sink.skipped;
+    res->skipped = sink->skipped;
     res->bytes = fr.bytes;
     res->format = fr.format;
-    if (rc == MORGUE_EINVAL && c.file < 0)
+    if (rc == MORGUE_EINVAL && c->file < 0)
         return err_set(&w->err, rc, "unknown format '%s'",
                        opts->format ? opts->format : "");
-    if ((rc == MORGUE_EIO || rc == MORGUE_ENOTFOUND) && c.file < 0)
+    if ((rc == MORGUE_EIO || rc == MORGUE_ENOTFOUND) && c->file < 0)
         return err_set(&w->err, rc, "%s", msg[0] ? msg : path);
-    if (rc == MORGUE_OK && c.file < 0)
-        rc = start_file(&c);
+    if (rc == MORGUE_OK) { /* the file's articles still in the pipe */
+        msg[0] = '\0';
+        rc = writer_drain(w);
+    }
+    if (rc == MORGUE_OK && c->file < 0)
+        rc = start_file(c);
     if (rc != MORGUE_OK) {
         if (msg[0])
             err_set(&w->err, rc, "%s", msg);
@@ -251,15 +259,37 @@ int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
         char m[128];
         snprintf(m, sizeof m, "no article read as format '%s': is the file "
                  "in that format? (skipped)", opts->format);
-        on_warning(&c, 0, 0, m);
+        on_warning(c, 0, 0, m);
         res->skipped++;
     }
-    writer_stamp(w, (size_t)c.file, st);
-    w->ft.files[c.file].hash = hash;
+    writer_stamp(w, (size_t)c->file, st);
+    w->ft.files[c->file].hash = c->hash;
     /* a feed that grows is read on from its last article next time */
-    if (sink.resumable && c.have_last)
-        set_resume(&c, &c.last, 0);
+    if (sink->resumable && c->have_last)
+        set_resume(c, &c->last, 0);
     return MORGUE_OK;
+}
+
+int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
+                     const struct stat *st, uint64_t hash,
+                     const morgue_add_opts *opts, morgue_add_result *res)
+{
+    int rc = writer_drain(w); /* articles added before, outside files */
+    if (rc)
+        return writer_break(w, rc);
+    file_ctx c = { w, path, opts, res, BUF_INIT, root, -1, 0, st, NULL,
+                   { 0, 0, 0 }, 0, hash };
+    fmt_sink sink = { on_article, on_warning, &c, 0,
+                      opts && opts->date_from_mtime, 0 }; /* a full copy */
+    c.sink = &sink;
+    w->ckpt = checkpoint;
+    w->ckpt_ctx = &c;
+    rc = read_file(&c, &sink);
+    w->ckpt = NULL;
+    w->ckpt_ctx = NULL;
+    prep_discard(&w->prep); /* empty unless it failed: broken then */
+    buf_free(&c.id);
+    return rc;
 }
 
 int writer_hash_file(morgue_writer *w, const char *path, uint64_t *hash)

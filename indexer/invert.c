@@ -154,31 +154,48 @@ static uint32_t new_term(inverter *v, const char *key, size_t len,
     return v->n_terms++;
 }
 
-/* Id of the term (ns, p, n), created when new; NO_TERM on OOM. */
-static uint32_t term_id(inverter *v, char ns, const char *p, size_t n)
+/* Id of the term (ns, p, n) whose key hashes to h, created when new;
+ * NO_TERM on OOM. n < MAX_KEY. */
+static uint32_t term_id_h(inverter *v, char ns, const char *p, size_t n,
+                          uint32_t h)
 {
-    char key[MAX_KEY];
-    if (n > MAX_KEY - 1)
-        n = MAX_KEY - 1;
-    key[0] = ns;
-    memcpy(key + 1, p, n);
-    n++;
-    uint32_t h = hash_key(key, n);
     uint32_t s = h & v->table_mask;
     for (uint64_t e; (e = v->table[s]) != 0; s = (s + 1) & v->table_mask) {
         if (SLOT_HASH(e) != h)
             continue;
         const term_rec *t = &v->terms[SLOT_ID(e)];
-        if (t->key_len == n && memcmp(v->keys.ptr + t->key_off, key, n) == 0)
+        const char *k = v->keys.ptr + t->key_off;
+        if (t->key_len == n + 1 && k[0] == ns && memcmp(k + 1, p, n) == 0)
             return SLOT_ID(e);
     }
-    uint32_t id = new_term(v, key, n, h);
+    char key[MAX_KEY];
+    key[0] = ns;
+    memcpy(key + 1, p, n);
+    uint32_t id = new_term(v, key, n + 1, h);
     if (id == NO_TERM)
         return NO_TERM;
     v->table[s] = SLOT(h, id);
     if (v->n_terms * 2 > v->table_mask && grow_table(v))
         return NO_TERM;
     return id;
+}
+
+/* The hash of the key (ns, p, n), *n cut to MAX_KEY - 1 as keys are. */
+static uint32_t key_hash(char ns, const char *p, size_t *n)
+{
+    char key[MAX_KEY];
+    if (*n > MAX_KEY - 1)
+        *n = MAX_KEY - 1;
+    key[0] = ns;
+    memcpy(key + 1, p, *n);
+    return hash_key(key, *n + 1);
+}
+
+/* Id of the term (ns, p, n), created when new; NO_TERM on OOM. */
+static uint32_t term_id(inverter *v, char ns, const char *p, size_t n)
+{
+    uint32_t h = key_hash(ns, p, &n);
+    return term_id_h(v, ns, p, n, h);
 }
 
 /* Counts one occurrence of term id in the current document. */
@@ -293,42 +310,120 @@ static int sentence_start(span text, size_t prev_end, size_t start)
     return 0;
 }
 
-/* Tokenizes one field; returns tokens seen or -1 on OOM. The body's
- * words also feed the fingerprint fp (NULL for the title). */
-static int64_t add_text(inverter *v, span text, uint32_t base, int title,
-                        fp_builder *fp)
+void invert_toks_init(invert_toks *t)
+{
+    memset(t, 0, sizeof *t);
+}
+
+void invert_toks_free(invert_toks *t)
+{
+    buf_free(&t->terms);
+    free(t->tok);
+    invert_toks_init(t);
+}
+
+size_t invert_toks_memory(const invert_toks *t)
+{
+    return t->terms.cap + (size_t)t->cap * sizeof *t->tok;
+}
+
+/* Appends the words of one field; the body's also feed fp (NULL for the
+ * title). */
+static int tokenize_field(invert_toks *t, span text, fp_builder *fp)
 {
     tokenizer tk;
     token tok;
-    uint32_t n = 0;
     size_t prev_end = 0; /* of the previous word; 0: none yet */
     tokenizer_init(&tk, text.ptr, text.len);
     while (tokenizer_next(&tk, &tok)) {
         if (fp)
             fp_word(fp, tok.term, tok.len);
-        uint32_t w = term_id(v, NS_WORD, tok.term, tok.len);
-        uint32_t s = w == NO_TERM ? NO_TERM : stem_of(v, w);
-        uint32_t t = (s != NO_TERM && title) ? title_of(v, s) : 0;
-        if (w == NO_TERM || s == NO_TERM || t == NO_TERM ||
-            touch(v, w, base + n, 1) || touch(v, s, 0, 0) ||
-            (title && touch(v, t, 0, 0)))
-            return -1;
+        if (t->n == t->cap) {
+            uint32_t cap = t->cap ? t->cap * 2 : 256;
+            invert_tok *n = mem_rearray(t->tok, cap, sizeof *n);
+            if (!n)
+                return MORGUE_ENOMEM;
+            t->tok = n;
+            t->cap = cap;
+        }
+        size_t len = tok.len;
+        invert_tok *k = &t->tok[t->n++];
+        k->off = (uint32_t)t->terms.len;
+        k->hash = key_hash(NS_WORD, tok.term, &len);
+        k->len = (uint8_t)len;
         /* a capitalised Cyrillic or Greek word inside a sentence: a name,
          * maybe (a sentence's first word is more often a cognate:
          * Система, Проблемы) */
-        if (v->translit && (unsigned char)tok.term[0] >= 0xCE &&
-            translit_script(text.ptr + tok.start, tok.end - tok.start) == 2 &&
-            !sentence_start(text, prev_end, tok.start)) {
+        k->name = (unsigned char)tok.term[0] >= 0xCE &&
+                  translit_script(text.ptr + tok.start,
+                                  tok.end - tok.start) == 2 &&
+                  !sentence_start(text, prev_end, tok.start);
+        buf_append(&t->terms, tok.term, len);
+        prev_end = tok.end;
+    }
+    return t->terms.oom ? MORGUE_ENOMEM : MORGUE_OK;
+}
+
+int invert_tokenize(invert_toks *t, const invert_doc *d)
+{
+    t->n = t->n_title = 0;
+    buf_clear(&t->terms);
+    fp_builder fp;
+    fp_init(&fp);
+    if (tokenize_field(t, d->title, NULL))
+        return MORGUE_ENOMEM;
+    t->n_title = t->n;
+    if (tokenize_field(t, d->body, &fp))
+        return MORGUE_ENOMEM;
+    fp_finish(&fp, t->sketch);
+    return MORGUE_OK;
+}
+
+/* How many words ahead the lookups' memory is asked for: the hash slot
+ * at twice this distance, the term record it names at this one (each a
+ * cache miss in a table of a few MB otherwise). */
+#define AHEAD 8
+
+static void prefetch_word(const inverter *v, const invert_tok *k, int slot)
+{
+    const uint64_t *s = &v->table[k->hash & v->table_mask];
+    if (slot) {
+        __builtin_prefetch(s);
+        return;
+    }
+    uint64_t e = *s;
+    if (e && SLOT_HASH(e) == k->hash)
+        __builtin_prefetch(&v->terms[SLOT_ID(e)]);
+}
+
+/* Inverts the words [from, to) of t as one field whose positions start
+ * at base; 0 or -1 on OOM. */
+static int add_words(inverter *v, const invert_toks *t, uint32_t from,
+                     uint32_t to, uint32_t base, int title)
+{
+    for (uint32_t i = from; i < to; i++) {
+        if (i + 2 * AHEAD < to)
+            prefetch_word(v, &t->tok[i + 2 * AHEAD], 1);
+        if (i + AHEAD < to)
+            prefetch_word(v, &t->tok[i + AHEAD], 0);
+        const invert_tok *k = &t->tok[i];
+        const char *term = t->terms.ptr + k->off;
+        uint32_t w = term_id_h(v, NS_WORD, term, k->len, k->hash);
+        uint32_t s = w == NO_TERM ? NO_TERM : stem_of(v, w);
+        uint32_t tt = (s != NO_TERM && title) ? title_of(v, s) : 0;
+        if (w == NO_TERM || s == NO_TERM || tt == NO_TERM ||
+            touch(v, w, base + (i - from), 1) || touch(v, s, 0, 0) ||
+            (title && touch(v, tt, 0, 0)))
+            return -1;
+        if (k->name && v->translit) {
             uint32_t fw = fold_of(v, w), fs = fold_of(v, s);
             if (fw == NO_TERM || fs == NO_TERM ||
                 (fw != NO_FOLD && touch(v, fw, 0, 0)) ||
                 (fs != NO_FOLD && fs != fw && touch(v, fs, 0, 0)))
                 return -1;
         }
-        prev_end = tok.end;
-        n++;
     }
-    return n;
+    return 0;
 }
 
 /* Tags and source are exact (case-folded) whole values. */
@@ -385,31 +480,25 @@ static int end_doc(inverter *v)
 /* The document's row of every column (col_table): a new column is one
  * more line here. tl and bl are its title and body token counts. */
 static void doc_columns(const invert_doc *d, uint32_t tl, uint32_t bl,
-                        fp_builder *fp, uint64_t *row)
+                        const uint8_t *sketch, uint64_t *row)
 {
     row[COL_DLEN] = tl + bl;
     row[COL_TLEN] = tl;
     row[COL_DATE] = (uint64_t)d->date;
     row[COL_DOFF] = (uint64_t)(int64_t)d->date_off;
-    uint8_t sketch[FP_BYTES];
-    fp_finish(fp, sketch);
     for (int i = 0; i < 8; i++)
         row[COL_FP0 + i] = col_load(sketch + 8 * i, 8, 0);
     row[COL_LANG] = d->lang;
 }
 
-int inverter_add(inverter *v, const invert_doc *d)
+int inverter_add(inverter *v, const invert_doc *d, const invert_toks *t)
 {
     if (grow_docs(v))
         return MORGUE_ENOMEM;
     v->lang = stemset_lang(v->stems, d->lang);
-    fp_builder fp;
-    fp_init(&fp);
-    int64_t tl = add_text(v, d->title, 0, 1, NULL);
-    int64_t bl = tl < 0 ? -1
-                        : add_text(v, d->body, (uint32_t)tl + POS_FIELD_GAP,
-                                   0, &fp);
-    if (bl < 0)
+    uint32_t tl = t->n_title, bl = t->n - t->n_title;
+    if (add_words(v, t, 0, tl, 0, 1) ||
+        add_words(v, t, tl, t->n, tl + POS_FIELD_GAP, 0))
         return MORGUE_ENOMEM;
     for (size_t i = 0; i < d->n_tags; i++)
         if (add_value(v, NS_TAG, d->tags[i]))
@@ -429,7 +518,7 @@ int inverter_add(inverter *v, const invert_doc *d)
     if (rc)
         return rc;
     uint64_t row[N_COLS];
-    doc_columns(d, (uint32_t)tl, (uint32_t)bl, &fp, row);
+    doc_columns(d, tl, bl, t->sketch, row);
     if (colset_push(&v->cols, row))
         return MORGUE_ENOMEM;
     v->idents[v->n_docs] = d->ident;

@@ -8,6 +8,7 @@
 
 #include "index/columns.h"
 #include "index/docstore.h"
+#include "text/fingerprint.h"
 #include "text/stemset.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -46,14 +47,41 @@ typedef struct invert_doc {
     lang_code lang;       /* its language (LANG_UND: not known) */
 } invert_doc;
 
+/* One word of a title or body as the tokenizer gave it. */
+typedef struct invert_tok {
+    uint32_t off;         /* its normalised bytes, in invert_toks.terms */
+    uint32_t hash;        /* of its word key ('E' + bytes): the lookup */
+    uint8_t len;          /* 1..TOK_MAX_WORD */
+    uint8_t name;         /* a capitalised Cyrillic or Greek word that
+                             does not begin a sentence: folded too */
+} invert_tok;
+
+/* A document's words and fingerprint: everything of inverting it that
+ * needs no inverter state, made by invert_tokenize() on any thread. */
+typedef struct invert_toks {
+    buf terms;            /* the words' bytes, back to back */
+    invert_tok *tok;      /* the title's n_title words, then the body's */
+    uint32_t n, cap, n_title;
+    uint8_t sketch[FP_BYTES]; /* the body's near-duplicate fingerprint */
+} invert_toks;
+
+void invert_toks_init(invert_toks *t);
+void invert_toks_free(invert_toks *t);
+/* Bytes t holds (its capacities). */
+size_t invert_toks_memory(const invert_toks *t);
+/* Tokenizes d's title and body into t and sketches the body. Touches
+ * nothing but t and d (read), so threads may run it side by side.
+ * MORGUE_OK or MORGUE_ENOMEM. */
+int invert_tokenize(invert_toks *t, const invert_doc *d);
+
 int inverter_init(inverter *v, stemset *stems);
 /* Threads the inverter may use (1: none besides the caller's); the
  * segments written do not depend on it. */
 int inverter_threads(inverter *v, unsigned threads);
 void inverter_free(inverter *v);
 
-/* Adds one document as local id v->n_docs. */
-int inverter_add(inverter *v, const invert_doc *d);
+/* Adds one document as local id v->n_docs; t is invert_tokenize(d). */
+int inverter_add(inverter *v, const invert_doc *d, const invert_toks *t);
 
 /* Approximate bytes held; the writer flushes beyond its budget. */
 size_t inverter_memory(const inverter *v);

@@ -18,7 +18,6 @@
 #include "indexer/update.h"
 #include "util/apiver.h"
 #include "util/hash.h"
-#include "util/utf8.h"
 
 /* ---- deleting ---- */
 
@@ -149,93 +148,17 @@ int writer_flush(morgue_writer *w)
 
 /* ---- adding ---- */
 
-/* Copies s into b as valid UTF-8. */
-static span clean(buf *b, span s)
-{
-    buf_clear(b);
-    if (utf8_valid(s.ptr, s.len))
-        return s;
-    utf8_repair(b, s.ptr, s.len);
-    return buf_span(b);
-}
-
-/* Repairs the tags into w->tagtext; out gets spans into it. */
-static int clean_tags(morgue_writer *w, const span *tags, size_t n,
-                      span *out)
-{
-    size_t offs[FMT_MAX_TAGS + 1];
-    buf_clear(&w->tagtext);
-    for (size_t i = 0; i < n; i++) {
-        offs[i] = w->tagtext.len;
-        utf8_repair(&w->tagtext, tags[i].ptr, tags[i].len);
-    }
-    offs[n] = w->tagtext.len;
-    for (size_t i = 0; i < n; i++)
-        out[i] = span_of(w->tagtext.ptr + offs[i], offs[i + 1] - offs[i]);
-    return w->tagtext.oom ? MORGUE_ENOMEM : MORGUE_OK;
-}
-
-/* The article's language: the one its input declares, else detected
- * from its title and body, when the index detects; else the forced one. */
-static lang_code language_of(morgue_writer *w, span declared,
-                             const invert_doc *d)
-{
-    const lang_mode *m = &w->stems.mode;
-    if (!m->detect)
-        return m->dflt;
-    lang_code c = lang_parse(declared.ptr, declared.len);
-    if (c != LANG_UND)
-        return c;
-    buf *b = &w->langtext;
-    buf_clear(b);
-    buf_append(b, d->title.ptr, d->title.len);
-    buf_append(b, "\n", 1);
-    buf_append(b, d->body.ptr, d->body.len < 512 ? d->body.len : 512);
-    if (b->oom)
-        return m->dflt;
-    return lang_detect(w->detector, b->ptr, b->len, m->dflt);
-}
-
-/* The inverter's view of an article: repaired text, a sane date (an
- * offset only with a date, and within +-23:59), its language. */
-static int prepare(morgue_writer *w, invert_doc *d, const span *f,
-                   const span *tags, size_t n_tags, int64_t date,
-                   int date_off, span lang, span *tag_out)
-{
-    d->id = clean(&w->text[0], f[0]);
-    d->url = clean(&w->text[1], f[1]);
-    d->title = clean(&w->text[2], f[2]);
-    d->source = clean(&w->text[3], f[3]);
-    d->body = clean(&w->text[4], f[4]);
-    for (int i = 0; i < N_TEXT; i++)
-        if (w->text[i].oom)
-            return MORGUE_ENOMEM;
-    if (n_tags > FMT_MAX_TAGS)
-        n_tags = FMT_MAX_TAGS;
-    if (clean_tags(w, tags, n_tags, tag_out))
-        return MORGUE_ENOMEM;
-    d->tags = tag_out;
-    d->n_tags = n_tags;
-    d->date = date >= DATE_MIN && date <= DATE_MAX ? date : MORGUE_NO_DATE;
-    d->date_off = d->date != MORGUE_NO_DATE && date_off >= -DATE_MAX_OFFSET &&
-                          date_off <= DATE_MAX_OFFSET
-                      ? date_off
-                      : MORGUE_NO_OFFSET;
-    d->ident = hash64(d->id.ptr, d->id.len);
-    d->lang = language_of(w, lang, d);
-    return MORGUE_OK;
-}
-
 /* The batch's share of the budget: what the file table's identities and
- * the identity maps (which grow with the index, not the batch) leave,
- * but never under a quarter of it, so that a budget too small for the
- * index still makes segments of some size (docs/OPERATIONS.md,
- * "Memory"). Measured again every 4096 articles: it moves slowly. */
+ * the identity maps (which grow with the index, not the batch) and the
+ * prep pipe leave, but never under a quarter of it, so that a budget too
+ * small for the index still makes segments of some size
+ * (docs/OPERATIONS.md, "Memory"). Measured again every 4096 articles: it
+ * moves slowly. */
 static size_t writer_room(morgue_writer *w)
 {
     if (w->fixed_age == 0 || w->fixed_age >= 4096) {
         w->fixed_mem = filetable_memory(&w->ft) + u64map_memory(&w->batch) +
-                       w->batch_del_cap;
+                       w->batch_del_cap + w->prep.max_bytes;
         w->fixed_age = 0;
     }
     w->fixed_age++;
@@ -244,45 +167,95 @@ static size_t writer_room(morgue_writer *w)
                                               : quarter;
 }
 
-/* Adds one article (fields id, url, title, source, body), replacing any
- * with its identity; file is its file table entry, or -1. */
-int writer_add_doc(morgue_writer *w, const span *f, const span *tags,
-                   size_t n_tags, int64_t date, int date_off, span lang,
-                   long file)
+/* Inverts one prepared article (or gives it to the sink), replacing any
+ * with its identity; flushes beyond the budget. */
+static int invert_job(morgue_writer *w, prep_job *j)
 {
-    span tag_spans[FMT_MAX_TAGS];
-    invert_doc d;
-    if (prepare(w, &d, f, tags, n_tags, date, date_off, lang, tag_spans))
-        return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
+    if (j->rc)
+        return err_set(&w->err, j->rc, "out of memory");
+    if (j->ckpt && w->ckpt) { /* as if between the articles: in order */
+        w->in_ckpt = 1;
+        int rc = w->ckpt(w->ckpt_ctx, &j->pos);
+        w->in_ckpt = 0;
+        if (rc)
+            return rc;
+    }
+    const invert_doc *d = &j->d;
     uint64_t n = 0;
     int rc;
     if (w->sink) { /* replaces by identity on its own */
-        if (!d.id.len)
+        if (!d->id.len)
             return MORGUE_OK; /* no identity: it could never be deleted */
-        if ((rc = w->sink->put(w->sink_ctx, &d, &w->err)))
+        if ((rc = w->sink->put(w->sink_ctx, d, &w->err)))
             return rc;
     } else {
-        rc = d.id.len ? writer_delete_ident(w, d.ident, &n) : MORGUE_OK;
+        rc = d->id.len ? writer_delete_ident(w, d->ident, &n) : MORGUE_OK;
         if (rc)
             return rc;
         uint32_t doc = w->inv.n_docs;
-        if (inverter_add(&w->inv, &d) ||
-            (d.id.len && u64map_put(&w->batch, d.ident, doc)))
+        if (inverter_add(&w->inv, d, &j->toks) ||
+            (d->id.len && u64map_put(&w->batch, d->ident, doc)))
             return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
     }
-    if (file >= 0) {
-        if (filetable_claim(&w->ft, (size_t)file, d.ident))
+    if (j->file >= 0) {
+        if (filetable_claim(&w->ft, (size_t)j->file, d->ident))
             return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
         w->ft_dirty = 1;
-    } else if (d.id.len &&
-               u64map_get(&w->ft.owner, d.ident) != U64MAP_NONE) {
-        filetable_release(&w->ft, d.ident); /* no file holds it now */
+    } else if (d->id.len &&
+               u64map_get(&w->ft.owner, d->ident) != U64MAP_NONE) {
+        filetable_release(&w->ft, d->ident); /* no file holds it now */
         w->ft_dirty = 1;
     }
     if (w->sink ? w->sink->buffered(w->sink_ctx) >= w->budget
                 : inverter_memory(&w->inv) >= writer_room(w))
         return writer_flush(w);
     return MORGUE_OK;
+}
+
+/* Inverts the oldest article of the pipe (waiting for it when wait);
+ * 1 when there was none ready. A failure empties the pipe (the writer is
+ * then broken by the caller). */
+static int invert_next(morgue_writer *w, int wait)
+{
+    prep_job *j = prep_head(&w->prep, wait);
+    if (!j)
+        return 1;
+    int rc = invert_job(w, j);
+    prep_pop(&w->prep);
+    if (rc)
+        prep_discard(&w->prep);
+    return rc;
+}
+
+int writer_drain(morgue_writer *w)
+{
+    if (w->in_ckpt)
+        return MORGUE_OK; /* the checkpoint's commit: the pipe's articles
+                             come after it */
+    int rc;
+    while ((rc = invert_next(w, 1)) == MORGUE_OK)
+        ;
+    return rc == 1 ? MORGUE_OK : rc;
+}
+
+int writer_add_doc(morgue_writer *w, const prep_in *in)
+{
+    size_t raw = 0;
+    for (int i = 0; i < N_TEXT; i++)
+        raw += in->f[i].len;
+    for (size_t i = 0; i < in->n_tags && i < FMT_MAX_TAGS; i++)
+        raw += in->tags[i].len;
+    size_t cost = prep_cost(raw);
+    int rc;
+    while (!prep_room(&w->prep, cost))
+        if ((rc = invert_next(w, 1)))
+            return rc;
+    if (prep_put(&w->prep, in))
+        return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
+    /* what is ready now, without waiting: the workers stay ahead */
+    while ((rc = invert_next(w, 0)) == MORGUE_OK)
+        ;
+    return rc == 1 ? MORGUE_OK : rc;
 }
 
 MORGUE_API int morgue_writer_add(morgue_writer *w, const morgue_article *in)
@@ -305,9 +278,10 @@ MORGUE_API int morgue_writer_add(morgue_writer *w, const morgue_article *in)
     span f[N_TEXT] = { span_cstr(a->id ? a->id : a->url), span_cstr(a->url),
                        span_cstr(a->title), span_cstr(a->source),
                        span_cstr(a->body) };
-    span lang = span_cstr(a->lang); /* NULL before version 3 */
-    return writer_break(w, writer_add_doc(w, f, tags, n, a->date,
-                                          a->date_offset, lang, -1));
+    prep_in p = { f, tags, n, a->date, a->date_offset,
+                  span_cstr(a->lang), /* NULL before version 3 */
+                  -1, { 0, 0, 0 }, 0 };
+    return writer_break(w, writer_add_doc(w, &p));
 }
 
 MORGUE_API int morgue_writer_delete(morgue_writer *w, const char *id)
@@ -317,6 +291,8 @@ MORGUE_API int morgue_writer_delete(morgue_writer *w, const char *id)
     int rc = writer_usable(w);
     if (rc)
         return rc;
+    if ((rc = writer_drain(w))) /* the articles added before it */
+        return writer_break(w, rc);
     uint64_t h = hash64(id, strlen(id)), n = 0;
     rc = writer_delete_ident(w, h, &n);
     if (rc)

@@ -12,11 +12,13 @@
 int writer_flush(morgue_writer *w);
 /* Deletes every live document with identity h; adds the count to *n. */
 int writer_delete_ident(morgue_writer *w, uint64_t h, uint64_t *n);
-/* Adds one article (fields f, tags; lang the language tag its input
- * declares, or empty) from file table entry file (-1: none), replacing
- * any with its identity. */
-int writer_add_doc(morgue_writer *w, const span *f, const span *tags,
-                   size_t n_tags, int64_t date, int date_off, span lang,
-                   long file);
+/* Adds one article, replacing any with its identity: puts it into the
+ * prep pipe and inverts those ahead of it that are ready (all of them
+ * without worker threads). A failure may be an earlier article's. */
+int writer_add_doc(morgue_writer *w, const prep_in *in);
+/* Inverts every article still in the prep pipe: before anything that
+ * reads or changes what they change (deletions, the file table's
+ * identities, commits). Does nothing inside the checkpoint hook. */
+int writer_drain(morgue_writer *w);
 
 #endif

@@ -308,8 +308,6 @@ static int load_or_create(morgue_writer *w, const morgue_writer_opts *o)
                        w->man.language);
     if (rc)
         return err_set(&w->err, rc, "cannot create the stemmer");
-    if (w->stems.mode.detect)
-        return lang_detector_new(&w->detector, &w->err);
     return MORGUE_OK;
 }
 
@@ -396,9 +394,16 @@ static int open_writer(morgue_writer **out, const char *dir,
         rc = load_or_create(w, &o);
     if (rc == MORGUE_OK && inverter_init(&w->inv, &w->stems))
         rc = err_set(&w->err, MORGUE_ENOMEM, "out of memory");
-    /* without the thread, stored text is kept in the call: same bytes */
+    /* Threads: the caller's inverts; with more, one stores the text
+     * (compression) and the others prepare articles (prep.h). Without
+     * them the same work is done in the call: the same bytes. */
+    unsigned threads = o.threads ? o.threads : cores();
     if (rc == MORGUE_OK)
-        inverter_threads(&w->inv, o.threads ? o.threads : cores());
+        inverter_threads(&w->inv, threads);
+    if (rc == MORGUE_OK)
+        rc = prep_open(&w->prep, threads >= 2 ? threads - 1 : 0,
+                       &w->stems.mode, sink == NULL,
+                       prep_budget(w->budget), &w->err);
     if (rc == MORGUE_OK && w->rebuild)
         rc = start_rebuild(w);
     if (rc != MORGUE_OK) {
@@ -476,17 +481,13 @@ MORGUE_API void morgue_writer_close(morgue_writer *w)
         free(w->segs[i].del);
     }
     free(w->segs);
+    prep_close(&w->prep);
     inverter_free(&w->inv);
     stemset_free(&w->stems);
-    lang_detector_free(w->detector);
     manifest_free(&w->man);
     filetable_free(&w->ft);
     u64map_free(&w->batch);
     free(w->batch_del);
-    for (int i = 0; i < N_TEXT; i++)
-        buf_free(&w->text[i]);
-    buf_free(&w->tagtext);
-    buf_free(&w->langtext);
     if (w->sink)
         w->sink->close(w->sink_ctx);
     if (w->lock_fd >= 0)

@@ -6,6 +6,7 @@
  * #include, and a call to a function no included header declares does
  * not compile):
  *   invert.c (invert.h), sink.h   articles into postings; the sink API
+ *   prep.c (prep.h)               articles readied on worker threads
  *   writer.c (writer_int.h)       state, lock, open/close, segment list
  *   update.c (update.h)           add, replace, delete articles; flush
  *   commit.c (commit.h)           the commit
@@ -23,6 +24,7 @@
 #include "index/manifest.h"
 #include "index/segment.h"
 #include "indexer/invert.h"
+#include "indexer/prep.h"
 #include "indexer/sink.h"
 #include "morgue.h"
 #include "text/lang.h"
@@ -30,8 +32,6 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/u64map.h"
-
-#define N_TEXT 5 /* id, url, title, source, body */
 
 /* A segment the writer knows: named by the last commit, or written since
  * (pending) and named by the next one. */
@@ -57,7 +57,6 @@ struct morgue_writer {
     size_t n_segs, cap_segs;
     uint64_t next_id;
     stemset stems;        /* per language; the MANIFEST's mode */
-    lang_detector *detector; /* when the mode detects; owned */
     inverter inv;         /* the batch not yet flushed */
     size_t budget;
     u64map batch;         /* identity hash -> document of the batch */
@@ -74,9 +73,12 @@ struct morgue_writer {
     int stop;             /* a callback asked the current add_file or
                              add_path to stop (after the current file) */
     uint64_t n_deleted;   /* documents deleted by this writer so far */
-    buf text[N_TEXT];     /* repaired copies of an article's fields */
-    buf tagtext;          /* repaired tags, back to back */
-    buf langtext;         /* title and body start, for detection */
+    prep_pipe prep;       /* articles given, not yet inverted */
+    /* files.c's checkpoint while a file is read: run before inverting an
+     * article whose prep_in.ckpt was set, with where that article starts */
+    int (*ckpt)(void *ctx, const fmt_pos *pos);
+    void *ckpt_ctx;
+    int in_ckpt;          /* inside it: writer_drain() does nothing */
     const writer_sink *sink; /* non-NULL: articles go there, not into
                                 segments (indexer/sink.h) */
     void *sink_ctx;       /* owned */

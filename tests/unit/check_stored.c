@@ -314,8 +314,38 @@ START_TEST(test_stored_merge_same_records)
 }
 END_TEST
 
+/* The i-th body of the threads tests: words of a small vocabulary, now
+ * and then German or Russian ones (detected languages, Cyrillic names
+ * folded) or a byte of broken UTF-8 (repaired). */
+static void body_of(uint64_t *seed, char *body, size_t cap)
+{
+    static const char *vocab[] = { "oil", "wheat", "bank", "rate", "ship",
+                                   "port", "grain", "price", "market",
+                                   "trade", "export", "crude", "barrel" };
+    static const char *german = "Die Regierung hat heute in Berlin die "
+                                "neuen Zahlen zum Handel vorgelegt, und "
+                                "der Preis für Weizen ist gestiegen. ";
+    static const char *russian = "Правительство России сообщило, что "
+                                 "Газпром и Павлодар подписали договор. ";
+    size_t at = 0;
+    uint64_t kind = tu_rand(seed) % 10;
+    if (kind == 0)
+        at += (size_t)snprintf(body, cap, "%s", german);
+    else if (kind == 1)
+        at += (size_t)snprintf(body, cap, "%s", russian);
+    else if (kind == 2)
+        at += (size_t)snprintf(body, cap, "bro\xC3ken \xFF utf8 ");
+    int words = 20 + (int)(tu_rand(seed) % 400);
+    for (int k = 0; k < words && at + 32 < cap; k++)
+        at += (size_t)snprintf(body + at, cap - at, "%s%d ",
+                               vocab[tu_rand(seed) % 13],
+                               (int)(tu_rand(seed) % 50));
+}
+
 /* An index of n articles, flushed by a small memory budget, written with
- * that many threads; one body larger than the storing thread's queue. */
+ * that many threads; one body larger than the storing thread's queue;
+ * articles deleted and replaced while others are still being prepared
+ * on the prep threads, a commit mid-batch. */
 static char *threaded(unsigned threads, int n)
 {
     char *dir = tu_tempdir("threads");
@@ -326,23 +356,17 @@ static char *threaded(unsigned threads, int n)
     morgue_writer *w;
     ck_assert_int_eq(morgue_writer_open(&w, dir, &wo), MORGUE_OK);
     uint64_t seed = 11;
-    static const char *vocab[] = { "oil", "wheat", "bank", "rate", "ship",
-                                   "port", "grain", "price", "market",
-                                   "trade", "export", "crude", "barrel" };
     char *big = huge_body(DOCSTORE_QUEUE + (1u << 20));
     for (int d = 0; d < n; d++) {
         char body[4096], title[64], id[32];
-        size_t at = 0;
-        int words = 20 + (int)(tu_rand(&seed) % 400);
-        for (int k = 0; k < words; k++)
-            at += (size_t)snprintf(body + at, sizeof body - at, "%s%d ",
-                                   vocab[tu_rand(&seed) % 13],
-                                   (int)(tu_rand(&seed) % 50));
+        body_of(&seed, body, sizeof body);
         snprintf(title, sizeof title, "Story %d", d);
-        snprintf(id, sizeof id, "t-%d", d);
+        snprintf(id, sizeof id, "t-%d", d % 7 == 6 ? d - 3 : d); /* replaces */
         add(w, id, title, d == n / 2 ? big : body);
-        if (d == n / 3) /* a commit mid-batch: the thread is drained */
+        if (d == n / 3) /* a commit mid-batch: the threads are drained */
             ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+        if (d % 97 == 5) /* just added, maybe not yet inverted */
+            ck_assert_int_eq(morgue_writer_delete(w, id), MORGUE_OK);
     }
     free(big);
     ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
@@ -357,7 +381,6 @@ static void same_files(const char *a, const char *b)
     ck_assert_msg(system(cmd) == 0, "%s and %s differ", a, b);
 }
 
-/* `--threads N`: the same index, byte for byte, whatever N. */
 START_TEST(test_stored_threads_same_bytes)
 {
     char *one = threaded(1, 4000), *two = threaded(2, 4000),
@@ -367,12 +390,144 @@ START_TEST(test_stored_threads_same_bytes)
     same_files(one, four);
     check_ok(four);
     ck_assert_uint_eq(count(four, "crude"), count(one, "crude"));
+    ck_assert_uint_gt(count(one, "weizen"), 0);
     tu_rmrf(one);
-    tu_rmrf(two);
     tu_rmrf(four);
     free(one);
-    free(two);
     free(four);
+    tu_rmrf(two);
+    free(two);
+}
+END_TEST
+
+/* A JSON Lines feed read by morgue_writer_add_path with checkpoints (the
+ * writer commits inside the file whenever a segment was flushed, before
+ * the article after it, however far the prep threads have read ahead),
+ * then read again grown, with that many threads. */
+/* Copies of the index taken in the middle of a run, each at a new
+ * commit: what a kill would have left. */
+typedef struct snaps {
+    const char *dir;
+    uint64_t gen;
+    int n;
+    char *copy[8];
+} snaps;
+
+/* The warning callback (a bad line every so often): the reader is
+ * between records, so the index folder is as a kill would leave it. */
+static int snap_on_warning(const morgue_warning *wn, void *ud)
+{
+    (void)wn;
+    snaps *s = ud;
+    manifest m;
+    errmsg e;
+    if (s->n == 8 || manifest_read(&m, s->dir, &e) != MORGUE_OK)
+        return 0;
+    uint64_t gen = m.generation;
+    manifest_free(&m);
+    if (gen == s->gen)
+        return 0;
+    s->gen = gen;
+    char *c = tu_tempdir("feedsnap"), cmd[9000];
+    snprintf(cmd, sizeof cmd, "cp -r '%s'/. '%s'", s->dir, c);
+    ck_assert_int_eq(system(cmd), 0);
+    s->copy[s->n++] = c;
+    return 0;
+}
+
+static void feed_index_snaps(const char *dir, const char *feed,
+                             unsigned threads, snaps *sn)
+{
+    morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
+    wo.merge_factor = 1;
+    wo.memory_budget = 1u << 20;
+    wo.threads = threads;
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open(&w, dir, &wo), MORGUE_OK);
+    morgue_add_opts ao = MORGUE_ADD_OPTS_INIT;
+    ao.checkpoint = 1;
+    if (sn) {
+        sn->dir = dir;
+        ao.warning = snap_on_warning;
+        ao.userdata = sn;
+    }
+    morgue_update_result r = MORGUE_UPDATE_RESULT_INIT;
+    ck_assert_msg(morgue_writer_add_path(w, feed, &ao, &r) == MORGUE_OK,
+                  "%s", morgue_writer_errmsg(w));
+    ck_assert_uint_gt(r.articles_added, 0);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+}
+
+static void feed_index(const char *dir, const char *feed, unsigned threads)
+{
+    feed_index_snaps(dir, feed, threads, NULL);
+}
+
+static void write_feed(const char *path, int from, int to)
+{
+    FILE *f = fopen(path, from ? "a" : "w");
+    ck_assert_ptr_nonnull(f);
+    uint64_t seed = 5 + (uint64_t)from;
+    for (int d = from; d < to; d++) {
+        char body[4096];
+        body_of(&seed, body, sizeof body);
+        for (char *p = body; *p; p++) /* no JSON escapes needed */
+            if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
+                *p = ' ';
+        fprintf(f, "{\"id\":\"f-%d\",\"title\":\"Feed %d\",\"body\":\"%s\"}\n",
+                d % 5 == 4 ? d - 2 : d, d, body);
+        if (d % 50 == 49)
+            fprintf(f, "{not json\n"); /* a warning: snapshots */
+    }
+    fclose(f);
+}
+
+/* The segments (every byte) and the articles of the two indexes are the
+ * same; the file tables record times, so they are compared by search. */
+static void same_segments(const char *a, const char *b)
+{
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "cd '%s' && ls seg_* > /dev/null && "
+             "for f in seg_*; do cmp -s \"$f\" '%s'/\"$f\" || exit 1; done "
+             "&& [ \"$(ls seg_*)\" = \"$(cd '%s' && ls seg_*)\" ]",
+             a, b, b);
+    ck_assert_msg(system(cmd) == 0, "segments of %s and %s differ", a, b);
+    ck_assert_uint_eq(count(a, "crude"), count(b, "crude"));
+}
+
+START_TEST(test_stored_threads_feed_same_bytes)
+{
+    char *src = tu_tempdir("feedsrc"), feed[4200];
+    snprintf(feed, sizeof feed, "%s/feed.jsonl", src);
+    write_feed(feed, 0, 3000);
+    char *one = tu_tempdir("feed1"), *three = tu_tempdir("feed3");
+    snaps sn = { 0 };
+    feed_index(one, feed, 1);
+    feed_index_snaps(three, feed, 3, &sn);
+    ck_assert_uint_gt(seg_id(one, 2), 0); /* checkpoints inside the file */
+    same_segments(one, three);
+    /* killed after a checkpoint, read again: the same articles (its
+     * resume point is the first article not committed) */
+    ck_assert_int_gt(sn.n, 1);
+    for (int i = 0; i < sn.n; i++) {
+        feed_index(sn.copy[i], feed, 3);
+        ck_assert_uint_eq(count(sn.copy[i], "feed"), count(one, "feed"));
+        ck_assert_uint_eq(count(sn.copy[i], "crude"), count(one, "crude"));
+        tu_rmrf(sn.copy[i]);
+        free(sn.copy[i]);
+    }
+    write_feed(feed, 3000, 4000); /* grown: read on from its resume point */
+    feed_index(one, feed, 1);
+    feed_index(three, feed, 3);
+    same_segments(one, three);
+    check_ok(three);
+    tu_rmrf(one);
+    tu_rmrf(three);
+    free(one);
+    free(three);
+    tu_rmrf(src);
+    free(src);
 }
 END_TEST
 
@@ -385,6 +540,7 @@ static Suite *stored_suite(void)
     tcase_add_test(tc, test_stored_bit_flips_are_errors);
     tcase_add_test(tc, test_stored_merge_same_records);
     tcase_add_test(tc, test_stored_threads_same_bytes);
+    tcase_add_test(tc, test_stored_threads_feed_same_bytes);
     suite_add_tcase(s, tc);
     return s;
 }
