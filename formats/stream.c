@@ -39,6 +39,20 @@
 #define HEAD ((size_t)64 << 10)     /* what detection sees */
 #define STREAM_FROM ((uint64_t)8 << 20) /* plain files smaller: read whole */
 
+/* The sizes in use: the ones above unless fmt_stream_tune() changed them
+ * (tests and the fuzz target, which need windows of a few bytes). */
+static size_t window_len = WINDOW, head_len = HEAD,
+              max_record = FMT_MAX_ARTICLE;
+static uint64_t stream_from = STREAM_FROM;
+
+void fmt_stream_tune(size_t window, size_t max_rec, uint64_t from)
+{
+    window_len = window ? window : WINDOW;
+    head_len = window ? (window < HEAD ? window : HEAD) : HEAD;
+    max_record = max_rec ? max_rec : FMT_MAX_ARTICLE;
+    stream_from = window ? from : STREAM_FROM;
+}
+
 /* The file's bytes, inflated when it is gzip. */
 typedef struct src {
     int fd;
@@ -254,16 +268,20 @@ static int stream(src *s, buf *b, const fmt_reader *r, const fmt_input *in,
 {
     int skipping = 0, line_start = 1;
     int rc = MORGUE_OK;
-    size_t want = WINDOW;
+    size_t want = window_len;
     while (rc == MORGUE_OK) {
         if (fill(s, b, want) != 0)
             return -1;
-        want = WINDOW;
+        want = window_len;
         if (skipping) {
             int done = skip_rest(r, b, &at, &line_start, s->eof);
             skipping = !done;
             if (s->eof && (b->len == 0 || skipping))
                 break;
+            /* what is left may be a line not yet known to start a record
+             * (under FMT_RECORD_PEEK bytes): read on past it, or a window
+             * no larger than it would loop (fuzz_stream found it) */
+            want = b->len + window_len;
             continue;
         }
         if (s->eof) {
@@ -277,9 +295,9 @@ static int stream(src *s, buf *b, const fmt_reader *r, const fmt_input *in,
             b->len -= cut;
             continue;
         }
-        if (b->len < FMT_MAX_ARTICLE) { /* one record so far: read on */
-            want = b->len + WINDOW < FMT_MAX_ARTICLE ? b->len + WINDOW
-                                                      : FMT_MAX_ARTICLE;
+        if (b->len < max_record) { /* one record so far: read on */
+            want = b->len + window_len < max_record ? b->len + window_len
+                                                      : max_record;
             continue;
         }
         char msg[160];
@@ -287,7 +305,7 @@ static int stream(src *s, buf *b, const fmt_reader *r, const fmt_input *in,
         if (!r->record_start) {
             snprintf(msg, sizeof msg, "line %llu: longer than %zu MiB; "
                      "skipped", (unsigned long long)line,
-                     FMT_MAX_ARTICLE >> 20);
+                     max_record >> 20);
             fmt_skip(sink, line, at.offset, msg);
             skipping = 1;
             line_start = 0;
@@ -295,8 +313,8 @@ static int stream(src *s, buf *b, const fmt_reader *r, const fmt_input *in,
         }
         snprintf(msg, sizeof msg, "record at line %llu longer than %zu MiB: "
                  "its first %zu MiB read, the rest skipped",
-                 (unsigned long long)line, FMT_MAX_ARTICLE >> 20,
-                 FMT_MAX_ARTICLE >> 20);
+                 (unsigned long long)line, max_record >> 20,
+                 max_record >> 20);
         fmt_warn(sink, line, at.offset, msg);
         const char *nl = memrchr(b->ptr, '\n', b->len);
         cut = nl ? (size_t)(nl - b->ptr) + 1 : b->len;
@@ -310,17 +328,18 @@ static int stream(src *s, buf *b, const fmt_reader *r, const fmt_input *in,
 }
 
 /* The content read whole for a reader that does not stream, at most
- * FMT_MAX_ARTICLE bytes of it: b holds its head already. */
+ * max_record bytes of it: b holds its head already. */
 static int whole(src *s, buf *b, const fmt_reader *r, fmt_input *in,
                  fmt_sink *sink)
 {
-    if (fill(s, b, FMT_MAX_ARTICLE + 1) != 0)
+    if (fill(s, b, max_record + 1) != 0)
         return -1;
-    if (b->len > FMT_MAX_ARTICLE) {
+    if (b->len > max_record) {
         /* cut at the last line end in the last MiB, else before a UTF-8
          * continuation byte */
-        size_t cut = FMT_MAX_ARTICLE;
-        const char *nl = memrchr(b->ptr + cut - (1u << 20), '\n', 1u << 20);
+        size_t cut = max_record;
+        size_t back = cut < (1u << 20) ? cut : (1u << 20);
+        const char *nl = memrchr(b->ptr + cut - back, '\n', back);
         if (nl)
             cut = (size_t)(nl - b->ptr) + 1;
         else
@@ -330,7 +349,7 @@ static int whole(src *s, buf *b, const fmt_reader *r, fmt_input *in,
         char msg[160];
         snprintf(msg, sizeof msg, "content longer than %zu MiB (one "
                  "article): its first %zu MiB read, the rest ignored",
-                 FMT_MAX_ARTICLE >> 20, FMT_MAX_ARTICLE >> 20);
+                 max_record >> 20, max_record >> 20);
         fmt_warn(sink, 0, cut, msg);
     } else if (s->damaged) {
         if (b->len == 0) {
@@ -376,7 +395,7 @@ int fmt_stream_file_from(const char *path, const char *name_no_gz,
     /* a place is in the content: that of a gzip file is not read from the
      * middle (its offsets are the inflated content's) */
     if (from ? s.gz || from->offset > (uint64_t)st.st_size
-             : !s.gz && (uint64_t)st.st_size < STREAM_FROM) {
+             : !s.gz && (uint64_t)st.st_size < stream_from) {
         close(s.fd);
         return no;
     }
@@ -388,7 +407,7 @@ int fmt_stream_file_from(const char *path, const char *name_no_gz,
         s.z_live = 1;
     }
     buf b = BUF_INIT;
-    int rc = fill(&s, &b, HEAD) ? -1 : MORGUE_OK;
+    int rc = fill(&s, &b, head_len) ? -1 : MORGUE_OK;
     fmt_input in = { s.gz ? name_no_gz : path, b.ptr ? b.ptr : "", b.len,
                      sink->mtime_dates ? (int64_t)st.st_mtime : MORGUE_NO_DATE,
                      0, 0, 0, NULL };

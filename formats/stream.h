@@ -4,6 +4,7 @@
 #define MORGUE_FORMATS_STREAM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "formats/source.h"
 
@@ -26,6 +27,13 @@ int fmt_stream_file_from(const char *path, const char *name_no_gz,
                          const fmt_reader *forced, const fmt_pos *from,
                          fmt_sink *sink, fmt_file_result *res, char *errmsg,
                          size_t errmsg_len);
+
+/* Tests and fuzzing: windows of window bytes (also the head detection
+ * sees, when smaller), records capped at max_record, plain files streamed
+ * from stream_from bytes; window 0 restores the defaults (4 MiB, 64 MiB,
+ * 8 MiB), as does max_record 0 for its own. Not thread-safe: set it
+ * before reading. */
+void fmt_stream_tune(size_t window, size_t max_record, uint64_t stream_from);
 
 /* NUL bytes, or more than 10% control bytes, in the first 8 KB. */
 int fmt_looks_binary(const char *p, size_t n);
