@@ -80,7 +80,7 @@ typedef struct lazy_part {
 
 struct seg_lazy {
     uint64_t *tdic_ok;   /* atomic bits: dictionary block b verified */
-    lazy_part part[1 + 8 + 1]; /* IDNT, FPH0..FPH7, TDFK */
+    lazy_part part[1 + 8 + 3]; /* IDNT, FPH0..FPH7, TDFK, HDIC, BDIC */
     size_t n_part;
 };
 
@@ -154,8 +154,7 @@ typedef struct dirent_ {
 static int checked_at_open(uint32_t tag)
 {
     return tag == SEC_META || tag == SEC_SIDX || tag == SEC_SDIC ||
-           tag == SEC_CDIR || tag == SEC_FEAT || tag == SEC_HDIC ||
-           tag == SEC_BDIC;
+           tag == SEC_CDIR || tag == SEC_FEAT;
 }
 
 static int bind_section(segment *s, uint32_t tag, const uint8_t *p,
@@ -355,6 +354,9 @@ static int read_directory(segment *s, const char *path, errmsg *e)
             add_lazy(s, tag, SEG_NEED_IDNT, off, len, ents[i].crc);
         if (tag == SEC_TDFK)
             add_lazy(s, tag, SEG_NEED_TDFK, off, len, ents[i].crc);
+        if (tag == SEC_HDIC || tag == SEC_BDIC)
+            add_lazy(s, tag, tag == SEC_HDIC ? SEG_NEED_HDIC : SEG_NEED_BDIC,
+                     off, len, ents[i].crc);
     }
     /* The dictionary: block by block on first use when TDCK has their
      * CRCs, else whole now. */
