@@ -175,6 +175,9 @@ typedef struct segment {
     const uint8_t *tdck; size_t tdck_len; /* TDIC block CRCs, or NULL */
     const uint8_t *tdfk; size_t tdfk_len; /* TDIC blocks' first keys, or
                                              NULL (format.h SEC_TDFK) */
+    const uint8_t *lset; /* LSET's entries (format.h SEC_LSET), or NULL:
+                            scan LANG for the languages */
+    uint32_t lset_count;
     struct seg_lazy *lazy; /* owned: what is verified on first use */
 } segment;
 
