@@ -365,6 +365,11 @@ static int read_directory(segment *s, const char *path, errmsg *e)
             add_lazy(s, tag, tag == SEC_HDIC ? SEG_NEED_HDIC : SEG_NEED_BDIC,
                      off, len, ents[i].crc);
     }
+    /* The columns verified below, asked for all at once: the device reads
+     * them side by side instead of one after the other. */
+    for (uint32_t i = 0; i < n; i++)
+        if (col_find(ents[i].tag) && !is_fp_tag(ents[i].tag))
+            will_read(s->map + ents[i].off, ents[i].len);
     /* The dictionary: block by block on first use when TDCK has their
      * CRCs, else whole now. */
     const dirent_ *td = find_entry(ents, n, SEC_TDIC);
