@@ -14,6 +14,11 @@
  *           a 7-90 day window around its date
  *   facet   1-2 broader words (df n/200 .. n/5) plus facet=month
  *   news    hand-written news queries, the same for every corpus
+ *   intersection, union   the benchmark game's shapes (top 10 and COUNT,
+ *           as Tantivy's search-benchmark-game runs them): 2, 3 or 4
+ *           words of one article, df between max(2, n/2000) and n/5,
+ *           all of them or any of them; generated after the others, so
+ *           the older classes' queries stay what they were
  * Candidate words are ASCII letters only (at least 3), delimited by blanks
  * or sentence punctuation, so that every engine's tokenizer sees the same
  * word; they are printed in lower case.
@@ -321,6 +326,12 @@ static int build(const ctx *c, int cls, const stored *d, bench_rng *r,
         np = pool_of(c, &ws, 2, max32(2, n / 10), pool, 4096);
         rc = draw(q, qcap, pool, np, 2 + (size_t)bench_rng_below(r, 2), r);
         break;
+    case BQ_INTERSECTION:
+    case BQ_UNION:
+        np = pool_of(c, &ws, max32(2, n / 2000), max32(2, n / 5), pool,
+                     4096);
+        rc = draw(q, qcap, pool, np, 2 + (size_t)bench_rng_below(r, 3), r);
+        break;
     case BQ_PHRASE: {
         words body = { 0 };
         tokenize(d->body, &body, NULL, 0);
@@ -418,12 +429,13 @@ int main(int argc, char **argv)
                 "[-o OUT.tsv] CORPUS.jsonl\n");
         return 2;
     }
-    /* Queries per generated class (and, or, phrase, date, facet). */
-    size_t want[BQ_N_CLASSES] = { 120, 60, 60, 50, 50, 0 };
+    /* Queries per generated class (and, or, phrase, date, facet, -,
+     * intersection, union); news are written as they are. */
+    size_t want[BQ_N_CLASSES] = { 120, 60, 60, 50, 50, 0, 60, 60 };
     size_t n_news = sizeof news_queries / sizeof *news_queries;
     if (per_class >= 0) {
-        for (int k = 0; k < BQ_NEWS; k++)
-            want[k] = (size_t)per_class;
+        for (int k = 0; k < BQ_N_CLASSES; k++)
+            want[k] = k == BQ_NEWS ? 0 : (size_t)per_class;
         if ((size_t)per_class < n_news)
             n_news = (size_t)per_class;
     }
@@ -448,7 +460,7 @@ int main(int argc, char **argv)
 
     /* Candidate articles for every query slot, drawn up front. */
     size_t slots = 0;
-    for (int k = 0; k < BQ_NEWS; k++)
+    for (int k = 0; k < BQ_N_CLASSES; k++)
         slots += want[k];
     pick *picks = malloc((slots * CANDIDATES + 1) * sizeof *picks);
     if (!picks)
@@ -504,7 +516,7 @@ int main(int argc, char **argv)
     size_t slot = 0, failed = 0, total = 0;
     char **seen = calloc(slots + 1, sizeof *seen);
     size_t n_seen = 0;
-    for (int k = 0; k < BQ_NEWS; k++) {
+    for (int k = 0; k < BQ_N_CLASSES; k++) {
         for (size_t i = 0; i < want[k]; i++, slot++) {
             bench_rng qr;
             bench_rng_seed(&qr, seed ^ (0x51ed27a1ULL * (slot + 1)));

@@ -10,7 +10,8 @@
  * "words date:FROM..TO"; the top 10's ids through morgue_hits_field,
  * snippets through morgue_hits_snippet (no_snippets set otherwise), and
  * month facets over all matches with facet_date = MORGUE_FACET_MONTH and
- * morgue_hits_facets. Classes whose syntax the library rejects
+ * morgue_hits_facets; a count with MORGUE_QUERY_COUNT_ONLY and
+ * morgue_hits_total. Classes whose syntax the library rejects
  * (MORGUE_EQUERY on a probe at open) are reported as not supported rather
  * than failing the run.
  *
@@ -146,7 +147,7 @@ static int make_query(searcher *s, const bench_query *q)
     int w;
     if (q->cls == BQ_PHRASE)
         w = snprintf(o, cap, "\"%s\"", q->text);
-    else if (q->cls == BQ_OR) {
+    else if (bench_class_is_or(q->cls)) {
         w = 0;
         for (size_t i = 0; i < q->n_words && n < cap; i++) {
             w = snprintf(o + n, cap - n, "%s%s", i ? " OR " : "",
@@ -209,7 +210,7 @@ static void *searcher_open(const char *dir)
     }
     for (int c = 0; c < BQ_N_CLASSES; c++)
         s->class_ok[c] = 1;
-    s->class_ok[BQ_OR] = probe(s, BQ_OR);
+    s->class_ok[BQ_OR] = s->class_ok[BQ_UNION] = probe(s, BQ_OR);
     s->class_ok[BQ_PHRASE] = probe(s, BQ_PHRASE);
     s->class_ok[BQ_DATE] = probe(s, BQ_DATE);
     return s;
@@ -241,6 +242,8 @@ static int run(void *sp, const bench_query *q, int mode, bench_result *r)
     opts.no_snippets = mode != BM_SNIPPETS;
     if (mode == BM_FACETS)
         opts.facet_date = MORGUE_FACET_MONTH;
+    if (mode == BM_COUNT) /* the exact number, nothing ranked */
+        opts.flags |= MORGUE_QUERY_COUNT_ONLY;
     morgue_hits *h = NULL;
     int rc = morgue_search(s->s, s->qbuf, &opts, &h);
     if (rc != MORGUE_OK) {
@@ -248,6 +251,7 @@ static int run(void *sp, const bench_query *q, int mode, bench_result *r)
                 morgue_strerror(rc), morgue_searcher_errmsg(s->s));
         return -1;
     }
+    r->count = morgue_hits_total(h);
     while ((rc = morgue_hits_next(h)) == MORGUE_OK) {
         const char *id;
         size_t len;

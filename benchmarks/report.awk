@@ -85,6 +85,7 @@ END {
     ns = split(sizes, S, ",")
     ne = split(engines, E, ",")
     nc = split("and or phrase date facet news all", C, " ")
+    ngc = split("intersection union", GC, " ") # the benchmark game's
     split("plain snippets facets", M, " ")
     base = S[1] "x"
 
@@ -130,8 +131,18 @@ END {
         base, "query.facet.facets.p50_us", "lower", 0.999999, 1 / 3, "facet")
     row("facet queries + month facets, p99", "below both", base,
         "query.facet.facets.p99_us", "lower", 0.999999, 0.999999, "facet")
-    row("Cold start (evicted), open + first query", "-", base,
-        "cold.evicted.total_us", "info")
+    for (i = 1; i <= ngc; i++) {
+        c = GC[i]
+        for (j = 1; j <= 4; j++) {
+            md = j <= 2 ? "plain" : "count"
+            p = j % 2 ? "p50" : "p99"
+            row(c " (game) " (md == "plain" ? "top 10" : "COUNT") ", " p,
+                "below both", base, "query." c "." md "." p "_us", "lower",
+                0.999999, 0.999999, md == "plain" ? c : "")
+        }
+    }
+    row("Cold start (evicted), open + first query", "<= 2x Xapian", base,
+        "cold.evicted.total_us", "lower", 1e9, 2)
     print ""
 
     if (ns > 1) {
@@ -222,6 +233,29 @@ END {
         }
         flagged = 0
         print ""
+        print "### The benchmark game's shapes, microseconds"
+        print ""
+        print "As Tantivy's search-benchmark-game runs them: 2-4 words, all of"
+        print "them (intersection) or any (union); TOP 10: the best 10 with"
+        print "their ids; COUNT: only the exact number of matches."
+        print ""
+        print "| Class | Engine | TOP 10 p50 | p95 | p99 | mean | COUNT p50 | p95 | p99 | mean |"
+        print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+        for (j = 1; j <= ngc; j++) {
+            c = GC[j]
+            for (k = 1; k <= ne; k++) {
+                e = E[k]
+                line = "| " (k == 1 ? c : "") " | " name(e) " |"
+                for (mm = 1; mm <= 2; mm++) {
+                    pre = "query." c "." (mm == 1 ? "plain" : "count") "."
+                    line = line " " us(e, l, pre "p50_us") " | " \
+                        us(e, l, pre "p95_us") " | " us(e, l, pre "p99_us") \
+                        " | " us(e, l, pre "mean_us") " |"
+                }
+                print line
+            }
+        }
+        print ""
         print "### Cold start, microseconds (fresh process; median of runs)"
         print ""
         print "cached: index files in the page cache; evicted: dropped from it"
@@ -259,8 +293,8 @@ END {
                 line = line sprintf(" %.2f (%d queries) |",
                     A[l, "overlap10." SP[k]], A[l, "overlap10." SP[k] ".n"])
             print line
-            for (j = 1; j <= nc; j++) {
-                c = C[j]
+            for (j = 1; j <= nc + ngc; j++) {
+                c = j <= nc ? C[j] : GC[j - nc]
                 if (c == "all") continue
                 line = "| " c " |"
                 for (k = 1; k <= shown; k++) {

@@ -29,6 +29,8 @@ static void usage(FILE *f)
         "  --cluster FILE     search the Sphinx cluster FILE (cluster.conf)\n"
         "  --json             one JSON object: query, total, total_exact,\n"
         "                     took_us, hits, facets\n"
+        "  --count            only count the matches (exactly): print\n"
+        "                     the number; nothing is ranked (JSON: count)\n"
         "  --limit N          hits to show (default 10)\n"
         "  --offset N         hits to skip first\n"
         "  --natural          natural language: the query is plain text,\n"
@@ -179,6 +181,12 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
         cli_warn_lines("partial answer", morgue_hits_warnings(h));
         status = CLI_EXIT_SKIPPED;
     }
+    if (!cfg->as_json && (cfg->qo.flags & MORGUE_QUERY_COUNT_ONLY)) {
+        printf("%llu\n", (unsigned long long)morgue_hits_total(h));
+        print_histogram(h, &cfg->qo);
+        morgue_hits_free(h);
+        return status;
+    }
     if (!cfg->as_json) {
         uint64_t total = morgue_hits_total(h);
         uint64_t stories;
@@ -220,7 +228,7 @@ static int bad(const char *what)
 
 /* Options search shares with the HTTP API are set by name through
  * search_opts.c; OPT_SHARED marks them. */
-enum { OPT_SHARED = 256, OPT_BATCH, OPT_COLOR };
+enum { OPT_SHARED = 256, OPT_BATCH, OPT_COLOR, OPT_COUNT };
 
 static int parse_opts(int argc, char **argv, search_cfg *cfg,
                       const char **dir, const char **cluster)
@@ -247,6 +255,7 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
         { "collapse", no_argument, NULL, OPT_SHARED },
         { "recency", required_argument, NULL, OPT_SHARED },
         { "batch", no_argument, NULL, OPT_BATCH },
+        { "count", no_argument, NULL, OPT_COUNT },
         { "color", required_argument, NULL, OPT_COLOR },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -270,6 +279,7 @@ static int parse_opts(int argc, char **argv, search_cfg *cfg,
         case 'C': *cluster = optarg; break;
         case 'j': cfg->as_json = 1; break;
         case OPT_BATCH: cfg->batch = cfg->as_json = 1; break;
+        case OPT_COUNT: qo->flags |= MORGUE_QUERY_COUNT_ONLY; break;
         case OPT_COLOR:
             if ((cfg->color = cli_color_mode(optarg)) < 0)
                 return CLI_EXIT_USAGE;

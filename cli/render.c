@@ -289,6 +289,9 @@ json_t *render_search(morgue_hits *h, const morgue_query_opts *qo,
     json_object_set_new(o, "query", render_text(query, strlen(query)));
     json_object_set_new(o, "total",
                         json_integer((json_int_t)morgue_hits_total(h)));
+    if (qo->flags & MORGUE_QUERY_COUNT_ONLY) /* --count: the answer */
+        json_object_set_new(o, "count",
+                            json_integer((json_int_t)morgue_hits_total(h)));
     uint64_t stories;
     if (morgue_hits_stories(h, &stories) == MORGUE_OK)
         json_object_set_new(o, "stories", json_integer((json_int_t)stories));

@@ -755,6 +755,10 @@ static int cluster_search(morgue_searcher *s, const char *query,
     if (no)
         return searcher_fail(s, MORGUE_EINVAL, "%s is not available on a "
                              "cluster", no);
+    if (o.flags & MORGUE_QUERY_COUNT_ONLY) { /* the count: one hit asked */
+        o.limit = 1;
+        o.offset = 0;
+    }
     int rc = searcher_parse(s, query, o.flags, now, &q);
     if (rc)
         return rc;
@@ -788,6 +792,8 @@ static int cluster_search(morgue_searcher *s, const char *query,
         morgue_hits_free(h);
         return rc;
     }
+    if (o.flags & MORGUE_QUERY_COUNT_ONLY) /* counted, none returned */
+        h->next = h->n_hits + 1;
     h->partial = b.partial;
     h->warnings = b.warnings;
     buf_cstr(&h->warnings);

@@ -551,6 +551,11 @@ MORGUE_API int morgue_synonyms_list(const char *dir, int builtin,
                                      stories, morgue_hits_duplicates() lists
                                      what was folded under each hit (every
                                      match is walked) */
+#define MORGUE_QUERY_COUNT_ONLY 32 /* count every match exactly and
+                                     return no hits (morgue_hits_next
+                                     ends at once): nothing is scored or
+                                     ranked; facets are still counted.
+                                     The benchmark game's COUNT */
 /* 4: retired (it was a test-only flag) */
 #define MORGUE_QUERY_EXPAND 16    /* natural language: pseudo-relevance
                                      feedback (RM3): the words of the best
@@ -655,7 +660,8 @@ MORGUE_API int morgue_search(morgue_searcher *s, const char *query,
 MORGUE_API uint64_t morgue_hits_total(const morgue_hits *h);
 
 /* 1 when morgue_hits_total() is exact (always with MORGUE_QUERY_COUNT,
- * facets or date sorting), 0 when it is a lower bound. */
+ * MORGUE_QUERY_COUNT_ONLY, facets or date sorting), 0 when it is a lower
+ * bound. */
 MORGUE_API int morgue_hits_total_exact(const morgue_hits *h);
 
 /* One facet value and the number of matching articles that have it. */

@@ -347,6 +347,12 @@ static int check_terms(walk *w)
         rc = MORGUE_OK;
         if (n && span_cmp(prev, prev_len, it.key, it.key_len) >= 0)
             rc = bad_term(w, "key not above the previous key");
+        const char *fk;
+        size_t fn;
+        if (rc == MORGUE_OK && w->s->tdfk && it.in_block == 1 &&
+            (termdict_first_key(w->s, it.block, &fk, &fn) ||
+             span_cmp(fk, fn, it.key, it.key_len)))
+            rc = bad_term(w, "not the first key TDFK gives its block");
         if (rc == MORGUE_OK)
             rc = check_term(w);
         memcpy(prev, it.key, it.key_len);

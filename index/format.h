@@ -231,6 +231,11 @@
  * reader verifies a block when it first reads it instead of the whole
  * dictionary at open; segments without it are verified whole at open. */
 #define SEC_TDCK TAG('T', 'D', 'C', 'K')
+/* The first key of each TDIC block, together (u32 count, u32 0, count + 1
+ * u32 offsets into the keys, the keys), so that a lookup's binary search
+ * reads this one small section instead of a page of TDIC per probe;
+ * segments without it search the blocks themselves. */
+#define SEC_TDFK TAG('T', 'D', 'F', 'K')
 
 #define META_SIZE 56
 #define TDIC_BLOCK_TERMS 32

@@ -80,7 +80,7 @@ typedef struct lazy_part {
 
 struct seg_lazy {
     uint64_t *tdic_ok;   /* atomic bits: dictionary block b verified */
-    lazy_part part[1 + 8]; /* IDNT, FPH0..FPH7 */
+    lazy_part part[1 + 8 + 1]; /* IDNT, FPH0..FPH7, TDFK */
     size_t n_part;
 };
 
@@ -165,6 +165,7 @@ static int bind_section(segment *s, uint32_t tag, const uint8_t *p,
     case SEC_META: if (n != META_SIZE) return -1; break;
     case SEC_TDIC: s->tdic = p; s->tdic_len = n; return 0;
     case SEC_TDCK: s->tdck = p; s->tdck_len = n; return 0;
+    case SEC_TDFK: s->tdfk = p; s->tdfk_len = n; return 0;
     case SEC_POST: s->post = p; s->post_len = n; return 0;
     case SEC_POSN: s->posn = p; s->posn_len = n; return 0;
     case SEC_STOR: s->stor = p; s->stor_len = n; return 0;
@@ -352,6 +353,8 @@ static int read_directory(segment *s, const char *path, errmsg *e)
                                (const char *)d);
         if (tag == SEC_IDNT)
             add_lazy(s, tag, SEG_NEED_IDNT, off, len, ents[i].crc);
+        if (tag == SEC_TDFK)
+            add_lazy(s, tag, SEG_NEED_TDFK, off, len, ents[i].crc);
     }
     /* The dictionary: block by block on first use when TDCK has their
      * CRCs, else whole now. */
@@ -399,6 +402,12 @@ static int check_shapes(segment *s, const char *path, errmsg *e)
         if (!s->lazy->tdic_ok)
             return err_set(e, MORGUE_ENOMEM, "out of memory");
     }
+    /* (each first key's bounds are checked where it is read) */
+    if (s->tdfk && (s->tdfk_len < 8 + 4 * ((size_t)s->tdic_blocks + 1) ||
+                    codec_get_u32le(s->tdfk) != s->tdic_blocks ||
+                    codec_get_u32le(s->tdfk + 4) != 0))
+        return err_corrupt(e, "%s: dictionary first keys do not match its "
+                           "%u blocks", path, s->tdic_blocks);
     return docstore_bind(s, path, e);
 }
 

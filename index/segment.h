@@ -172,6 +172,8 @@ typedef struct segment {
     const uint8_t *tdic_index; /* u32 per block */
     uint32_t sidx_blocks;
     const uint8_t *tdck; size_t tdck_len; /* TDIC block CRCs, or NULL */
+    const uint8_t *tdfk; size_t tdfk_len; /* TDIC blocks' first keys, or
+                                             NULL (format.h SEC_TDFK) */
     struct seg_lazy *lazy; /* owned: what is verified on first use */
 } segment;
 
@@ -179,8 +181,8 @@ typedef struct segment {
  * CRCs and their sizes. MORGUE_ECORRUPT/EVERSION/EIO with a message.
  * What a query may never need is verified on first use instead
  * (docs/FORMAT.md, "What is verified when"): each dictionary block
- * (segment_tdic_block), the identity entries and the fingerprint columns
- * (segment_need). */
+ * (segment_tdic_block), the identity entries, the fingerprint columns and
+ * the dictionary's first keys (segment_need). */
 int segment_open(segment *s, const char *path, uint64_t id, errmsg *e);
 
 /* The bytes of the first section with tag: 0, or -1 when there is none. */
@@ -195,7 +197,8 @@ int segment_sections(const segment *s, seg_section **out, size_t *n);
  * corrupt, a part is not read again for it. */
 #define SEG_NEED_IDNT 1u /* IDNT: get by id, updates, merges */
 #define SEG_NEED_FP 2u   /* the fingerprint columns FPH0..FPH7 */
-#define SEG_NEED_ALL 3u
+#define SEG_NEED_ALL 3u  /* what a merge copies */
+#define SEG_NEED_TDFK 4u /* TDFK: a lookup's first binary search */
 
 /* Verifies the CRCs of the parts in what (SEG_NEED_*), each once per
  * open segment (safe from several threads): MORGUE_OK or ECORRUPT. */

@@ -31,7 +31,14 @@
 
 /* ---- the file ---- */
 
-#define OUT_BUF (256u << 10)
+/* Writes of 64 KiB, not more: the page cache holds a file in folios as
+ * large as the writes that filled it (ext4 on Linux 6.16+), and a fault
+ * on a mapped segment maps its whole folio. Written 256 KiB at a time,
+ * every identity lookup and merge read of a segment mapped 256 KiB, and
+ * `morgue index --memory 16` of check_memory's feed peaked at 73 MB
+ * (RssFile 25 MB); written 64 KiB at a time (the kernel's fault-around
+ * window), 64 MB (RssFile 13-16 MB). */
+#define OUT_BUF (64u << 10)
 
 struct seg_out {
     int fd;
@@ -690,6 +697,28 @@ static int gen_tdck(void *ud, seg_out *o, errmsg *e)
     return o->rc;
 }
 
+/* TDFK: the block count, 0, each block's first key's offset within the
+ * keys (and the keys' length), the keys (termw.keys, already kept for
+ * lookup). */
+static int gen_tdfk(void *ud, seg_out *o, errmsg *e)
+{
+    termw *tw = ud;
+    (void)e;
+    uint8_t w[8] = { 0 };
+    for (int k = 0; k < 4; k++)
+        w[k] = (uint8_t)(tw->n_blocks >> (8 * k));
+    seg_out_put(o, w, sizeof w);
+    for (size_t i = 0; i <= tw->n_blocks; i++) {
+        uint32_t off = (uint32_t)(i < tw->n_blocks ? tw->blocks[i].key_off
+                                                   : tw->keys.len);
+        for (int k = 0; k < 4; k++)
+            w[k] = (uint8_t)(off >> (8 * k));
+        seg_out_put(o, w, 4);
+    }
+    seg_out_put(o, tw->keys.ptr, tw->keys.len);
+    return o->rc;
+}
+
 /* ---- the other sections ---- */
 
 static void put_meta(buf *m, const seg_build *b, uint64_t n_words,
@@ -834,7 +863,7 @@ int segment_write(const char *path, const seg_build *b, errmsg *e)
         rc = err_set(e, MORGUE_ENOMEM, "out of memory writing %s", path);
         goto out;
     }
-    seg_section secs[9 + SEG_MAX_EXTRA + N_COLS + COL_MAX_CARRIED];
+    seg_section secs[10 + SEG_MAX_EXTRA + N_COLS + COL_MAX_CARRIED];
     size_t n = 0;
     secs[n++] = seg_bytes(SEC_FEAT, feat.ptr, feat.len);
     secs[n++] = seg_bytes(SEC_META, meta.ptr, meta.len);
@@ -851,6 +880,7 @@ int segment_write(const char *path, const seg_build *b, errmsg *e)
     }
     secs[n++] = (seg_section){ .tag = SEC_TDIC, .gen = gen_tdic, .ud = &tw };
     secs[n++] = (seg_section){ .tag = SEC_TDCK, .gen = gen_tdck, .ud = &tw };
+    secs[n++] = (seg_section){ .tag = SEC_TDFK, .gen = gen_tdfk, .ud = &tw };
     secs[n++] = (seg_section){ .tag = SEC_POST, .spool = &tw.post };
     secs[n++] = (seg_section){ .tag = SEC_POSN, .spool = &tw.posn };
     for (size_t i = 0; i < b->n_extra; i++)

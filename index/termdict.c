@@ -1,5 +1,6 @@
-/* termdict.c: binary search over the dictionary's block first keys, then
- * a scan of one front-coded block. Every read is bounds-checked. */
+/* termdict.c: binary search over the dictionary's block first keys (in
+ * TDFK, or in the blocks of older segments), then a scan of one
+ * front-coded block. Every read is bounds-checked. */
 #include <string.h>
 
 #include "index/codec.h"
@@ -104,10 +105,54 @@ int termdict_next(termdict_iter *it, errmsg *e)
     return rc ? rc : 1;
 }
 
+int termdict_first_key(const segment *s, uint32_t b, const char **k,
+                       size_t *n)
+{
+    if (!s->tdfk || b >= s->tdic_blocks)
+        return -1;
+    const uint8_t *offs = s->tdfk + 8;
+    const uint8_t *keys = offs + 4 * ((size_t)s->tdic_blocks + 1);
+    size_t keys_len = s->tdfk_len - (size_t)(keys - s->tdfk);
+    uint32_t a = codec_get_u32le(offs + 4 * (size_t)b);
+    uint32_t z = codec_get_u32le(offs + 4 * (size_t)b + 4);
+    if (a > z || z > keys_len || z - a > MAX_KEY)
+        return -1;
+    *k = (const char *)keys + a;
+    *n = z - a;
+    return 0;
+}
+
+/* find_block over TDFK: the first keys side by side, one small section
+ * (verified whole on its first use) instead of a TDIC page per probe. */
+static int find_block_fk(const segment *s, const char *key, size_t len,
+                         uint32_t *out, errmsg *e)
+{
+    int rc = segment_need(s, SEG_NEED_TDFK, e);
+    if (rc)
+        return rc;
+    uint32_t lo = 0, hi = s->tdic_blocks; /* answer in [lo, hi) */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const char *k;
+        size_t n;
+        if (termdict_first_key(s, mid, &k, &n))
+            return err_corrupt(e, "dictionary first key %u has bad bounds",
+                               mid);
+        if (span_cmp(k, n, key, len) <= 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *out = lo;
+    return MORGUE_OK;
+}
+
 /* Last block whose first key <= key (0 when key sorts first). */
 static int find_block(const segment *s, const char *key, size_t len,
                       uint32_t *out, errmsg *e)
 {
+    if (s->tdfk)
+        return find_block_fk(s, key, len, out, e);
     uint32_t lo = 0, hi = s->tdic_blocks; /* answer in [lo, hi) */
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;

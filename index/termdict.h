@@ -37,6 +37,11 @@ int termdict_next(termdict_iter *it, errmsg *e);
 /* Positions it on the term whose own postings start at post_off (what a
  * merge needs to name the word an alias shares): 1, 0 when no term's
  * postings start there, or ECORRUPT. */
+/* Block b's first key as TDFK holds it (*k, *n): 0, or -1 when the
+ * segment has no TDFK or its bounds are bad. For `morgue check`. */
+int termdict_first_key(const segment *s, uint32_t b, const char **k,
+                       size_t *n);
+
 int termdict_at_post(termdict_iter *it, const segment *s, uint64_t post_off,
                      errmsg *e);
 

@@ -581,10 +581,14 @@ static int merge_segs(morgue_writer *w, const size_t *pick, size_t n)
         return rc;
     /* what a merge copies unread (the identities, the fingerprints) is
      * verified first, as every open used to */
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if ((rc = segment_need(&w->segs[pick[i]].seg, SEG_NEED_ALL,
                                &w->err)))
             return rc;
+        /* the check read those sections whole: not the merge's to keep
+         * (touch() counts only what the merge itself reads) */
+        writer_release_pages(&w->segs[pick[i]]);
+    }
     merger m;
     memset(&m, 0, sizeof m);
     m.src = calloc(n, sizeof *m.src);

@@ -135,7 +135,9 @@ static int walk(run *r, size_t g, it *root)
 {
     const segment *seg = &r->s->segs[g];
     int by_date = r->o->sort == MORGUE_SORT_DATE;
-    int prune = !r->exhaustive && !(r->o->flags & MORGUE_QUERY_COUNT);
+    unsigned counting = MORGUE_QUERY_COUNT | MORGUE_QUERY_COUNT_ONLY;
+    int prune = !r->exhaustive && !(r->o->flags & counting);
+    int count_only = (r->o->flags & MORGUE_QUERY_COUNT_ONLY) && !r->collapse;
     double boost = r->o->recency_half_life > 0
                        ? recency_factor(seg->max_date, r->now,
                                         r->o->recency_half_life)
@@ -153,7 +155,6 @@ static int walk(run *r, size_t g, it *root)
             return MORGUE_EQUERY;
         if (r->x && excluded(r, g, d))
             continue;
-        int64_t t = segment_date(seg, d);
         if (r->from != INT64_MIN || r->to != INT64_MAX) {
             int64_t lt = segment_local_date(seg, d); /* the article's day */
             if (lt == INT64_MIN || lt < r->from || lt > r->to)
@@ -162,6 +163,9 @@ static int walk(run *r, size_t g, it *root)
         r->total++;
         if (facets_add(&r->facets, r->s, g, d))
             return MORGUE_ENOMEM;
+        if (count_only) /* nothing scored, nothing ranked */
+            continue;
+        int64_t t = segment_date(seg, d);
         double sc = it_score(root);
         if (r->o->recency_half_life > 0)
             sc *= recency_factor(t, r->now, r->o->recency_half_life);
@@ -233,8 +237,12 @@ static int make_hits(run *r, morgue_hits **out)
         h->hits = topk_take(&r->top, &h->n_hits);
     }
     h->next = r->o->offset;
+    if (r->o->flags & MORGUE_QUERY_COUNT_ONLY) /* folded stories counted */
+        h->next = h->n_hits + 1;               /* but none returned */
     h->total = r->total;
-    h->total_exact = r->exhaustive || (r->o->flags & MORGUE_QUERY_COUNT);
+    h->total_exact = r->exhaustive ||
+                     (r->o->flags & (MORGUE_QUERY_COUNT |
+                                     MORGUE_QUERY_COUNT_ONLY));
     h->terms = r->p.hl;
     h->n_terms = r->p.n_hl;
     r->p.hl = NULL;
@@ -326,7 +334,7 @@ static int feedback(run *r, const char *query)
 {
     morgue_query_opts o = *r->o;
     o.flags &= ~(unsigned)(MORGUE_QUERY_EXPAND | MORGUE_QUERY_COUNT |
-                           MORGUE_QUERY_COLLAPSE);
+                           MORGUE_QUERY_COUNT_ONLY | MORGUE_QUERY_COLLAPSE);
     o.limit = 10;
     o.offset = 0;
     o.sort = MORGUE_SORT_RELEVANCE;
@@ -408,7 +416,11 @@ int search_exec(morgue_searcher *s, const char *query,
         return rc;
     }
     /* Saturated: a caller's limit of SIZE_MAX means every hit. */
-    if (topk_init(&r.top, mem_add_sat(o.offset, o.limit)) ||
+    /* counting only: a heap that takes nothing */
+    size_t k = (o.flags & MORGUE_QUERY_COUNT_ONLY) ? 0
+                                                   : mem_add_sat(o.offset,
+                                                                 o.limit);
+    if (topk_init(&r.top, k) ||
         facets_init(&r.facets, s, &o))
         rc = searcher_fail(s, MORGUE_ENOMEM, "out of memory");
     /* no root: nothing left to search */

@@ -113,6 +113,10 @@ enum bench_class {
     BQ_DATE,   /* all words, dates between from and to */
     BQ_FACET,  /* all words, plus month counts over all matches */
     BQ_NEWS,   /* hand-written news queries: all words */
+    /* The benchmark game's shapes (Tantivy's search-benchmark-game, read
+     * beside its Lucene and Tantivy results): top 10 and COUNT only. */
+    BQ_INTERSECTION, /* 2-4 words, all of them */
+    BQ_UNION,        /* 2-4 words, any of them */
     BQ_N_CLASSES
 };
 
@@ -139,6 +143,8 @@ int bench_queries_load(bench_queries *qs, const char *path);
 void bench_queries_free(bench_queries *qs);
 /* 1 when the class means "all words" (the classes compared for overlap). */
 int bench_class_is_and(int cls);
+/* 1 when the class means "any word" (OR). */
+int bench_class_is_or(int cls);
 
 /* ------------------------------------------------------------------ */
 /* Engines                                                               */
@@ -149,10 +155,15 @@ enum bench_mode {
     BM_PLAIN,    /* top 10 with their ids */
     BM_SNIPPETS, /* plus a snippet for each of the 10 */
     BM_FACETS,   /* plus month counts over all matches */
+    BM_COUNT,    /* only the exact number of matches (no hits) */
     BM_N_MODES
 };
 
 extern const char *const bench_mode_names[BM_N_MODES];
+
+/* 1 when the driver runs class cls in mode: the benchmark game's classes
+ * in plain and count, the others in plain, snippets and facets. */
+int bench_mode_applies(int cls, int mode);
 
 #define BENCH_TOPK 10
 #define BENCH_ID_MAX 64
@@ -164,6 +175,7 @@ typedef struct bench_result {
     uint64_t snippet_bytes;  /* total snippet length (BM_SNIPPETS) */
     uint64_t facet_values;   /* distinct months (BM_FACETS) */
     uint64_t facet_total;    /* sum of the month counts (BM_FACETS) */
+    uint64_t count;          /* matches (BM_COUNT) */
 } bench_result;
 
 /* Copies an id into r->ids[r->n_ids++] (truncating to BENCH_ID_MAX-1). */

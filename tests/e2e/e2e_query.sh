@@ -37,6 +37,15 @@ tr -d ' \n' < "$WORK/out" | grep -o '"month":\[[^]]*\]' |
 sort -c "$WORK/months" || fail "months not in calendar order"
 grep -q '"source": \[' "$WORK/out" || fail "source facet"
 
+# --count: the exact total alone (plain: the number; JSON: count, no hits)
+S --limit 1 rates OR flood OR election
+total=$(json_field total "$WORK/out")
+expect_status 0 "$MORGUE" search --index "$WORK/idx" --count rates OR flood OR election
+[ "$(cat "$WORK/out")" = "$total" ] || fail "--count: $(cat "$WORK/out"), total $total"
+S --count rates OR flood OR election
+[ "$(json_field count "$WORK/out")" = "$total" ] || fail "--count --json count"
+tr -d ' \n' < "$WORK/out" | grep -q '"hits":\[\]' || fail "--count returned hits"
+
 # newest first
 S --sort date --limit 5 rates
 grep '"date":' "$WORK/out" | cut -d'"' -f4 > "$WORK/dates"

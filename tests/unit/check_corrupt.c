@@ -221,10 +221,11 @@ START_TEST(test_corrupt_segment)
 END_TEST
 
 /* The parts a segment verifies on first use, not at open (each
- * dictionary block, the identities, the fingerprints): damaged, the
+ * dictionary block, the identities, the fingerprints, the dictionary's
+ * first keys): damaged, the
  * searcher still opens, and what reads them fails with MORGUE_ECORRUPT
  * instead of answering from the damaged bytes. */
-enum { PART_TDIC, PART_IDNT, PART_FP };
+enum { PART_TDIC, PART_IDNT, PART_FP, PART_TDFK };
 
 /* Flips one byte of the part in every segment file of dir. */
 static void damage_part(int part, char **files, size_t n_files,
@@ -247,9 +248,9 @@ static void damage_part(int part, char **files, size_t n_files,
         } else {
             const uint8_t *p;
             size_t n;
-            ck_assert_int_eq(segment_section(&sg, part == PART_IDNT ? SEC_IDNT
-                                                                    : SEC_FPH0,
-                                             &p, &n), 0);
+            uint32_t tag = part == PART_IDNT ? SEC_IDNT
+                           : part == PART_FP ? SEC_FPH0 : SEC_TDFK;
+            ck_assert_int_eq(segment_section(&sg, tag, &p, &n), 0);
             cur[(size_t)(p - sg.map) + n - 3] ^= 0x21;
         }
         segment_close(&sg);
@@ -277,14 +278,14 @@ START_TEST(test_corrupt_lazy_parts)
     }
     closedir(d);
     ck_assert_uint_eq(n_files, 2);
-    for (int part = PART_TDIC; part <= PART_FP; part++) {
+    for (int part = PART_TDIC; part <= PART_TDFK; part++) {
         damage_part(part, files, n_files, orig, len);
         morgue_searcher *s;
         ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
         morgue_hits *h = NULL;
         morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
         int rc;
-        if (part == PART_TDIC) {
+        if (part == PART_TDIC || part == PART_TDFK) {
             rc = morgue_search(s, "common harbour", NULL, &h);
         } else if (part == PART_IDNT) {
             rc = morgue_searcher_get(s, "api1", &h);
