@@ -1,6 +1,6 @@
-/* cmd_cluster.c: morgue cluster init|start|stop: a Sphinx cluster's
- * configuration and, on one machine, its searchd processes
- * (docs/CLUSTER.md). */
+/* cmd_cluster.c: morgue cluster init|start|stop|optimize: a Sphinx
+ * cluster's configuration, on one machine its searchd processes, and the
+ * merge of its shards' chunks (docs/CLUSTER.md). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,18 +16,22 @@ static void usage(FILE *f)
         "                           [--host H] [--lang L] DIR\n"
         "       morgue cluster start DIR\n"
         "       morgue cluster stop DIR\n"
+        "       morgue cluster optimize DIR\n"
         "init writes DIR/cluster.conf (give it to index, search and stats "
         "as\n--cluster DIR/cluster.conf), a searchd.conf per shard, mirror "
         "and head,\nand systemd units in DIR/systemd. start and stop run "
         "the searchd processes\nwhose folders are in DIR (each one's pid "
-        "file is there).\n\n"
+        "file is there).\noptimize merges each node's index into one chunk "
+        "(ranking then agrees\nbest with a local index; run it after large "
+        "indexing runs) and waits for it.\n\n"
         "  --shards N    shards (default 2)\n"
         "  --mirrors M   copies of each shard (default 1: no mirror)\n"
         "  --port P      first port: the head's SQL port; each shard node "
         "takes the\n                next two (SQL, agent); default 9306\n"
         "  --host H      address to listen on (default 127.0.0.1)\n"
         "  --lang L      Snowball stemmer (default english)\n"
-        "Exit status: 0 success, 1 error, 2 usage.\n");
+        "Exit status: 0 success, 1 error, 2 usage; 75 (optimize) a "
+        "writer holds the\ncluster (morgue index --cluster runs).\n");
 }
 
 /* A whole number in [1, max] into *out; prints why not. */
@@ -96,7 +100,8 @@ int cmd_cluster(int argc, char **argv)
     if (!strcmp(argv[1], "init"))
         return init(argc - 1, argv + 1);
     int start = !strcmp(argv[1], "start");
-    if (!start && strcmp(argv[1], "stop")) {
+    int optimize = !strcmp(argv[1], "optimize");
+    if (!start && !optimize && strcmp(argv[1], "stop")) {
         cli_msg(stderr, "morgue: unknown cluster command '%s'\n", argv[1]);
         usage(stderr);
         return CLI_EXIT_USAGE;
@@ -105,11 +110,12 @@ int cmd_cluster(int argc, char **argv)
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
-    int rc = start ? morgue_cluster_start(argv[2])
-                   : morgue_cluster_stop(argv[2]);
+    int rc = start      ? morgue_cluster_start(argv[2])
+             : optimize ? morgue_cluster_optimize(argv[2])
+                        : morgue_cluster_stop(argv[2]);
     if (rc != MORGUE_OK) {
         cli_msg(stderr, "morgue: %s\n", morgue_last_errmsg());
-        return CLI_EXIT_ERROR;
+        return rc == MORGUE_EBUSY ? CLI_EXIT_TEMPFAIL : CLI_EXIT_ERROR;
     }
     return CLI_EXIT_OK;
 }

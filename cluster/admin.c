@@ -317,6 +317,10 @@ static int start_node(const cluster_conf *c, const cnode *n, errmsg *e)
     if (pid < 0)
         return err_set(e, MORGUE_EIO, "fork: %s", strerror(errno));
     if (pid == 0) {
+        /* its own session: searchd 2.2 forks to the background but keeps
+         * the caller's process group, so a signal to that group (a test
+         * harness cleaning up, ^C in the terminal) would kill it too */
+        setsid();
         int null = open("/dev/null", O_RDWR);
         if (null >= 0) {
             dup2(null, 0);

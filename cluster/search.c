@@ -174,12 +174,13 @@ static void drain(MYSQL *m)
 
 /* ---- building the statements ---- */
 
-static void where(buf *q, const translation *t, const char *extra)
+static void where_match(buf *q, const translation *t, const buf *match,
+                        const char *extra)
 {
     int any = 0;
-    if (t->match.len) {
+    if (match->len) {
         buf_puts(q, " WHERE MATCH(");
-        sql_quote(q, t->match.ptr, t->match.len);
+        sql_quote(q, match->ptr, match->len);
         buf_putc(q, ')');
         any = 1;
     }
@@ -193,6 +194,11 @@ static void where(buf *q, const translation *t, const char *extra)
     }
     if (extra)
         buf_printf(q, "%s %s", any ? " AND" : " WHERE", extra);
+}
+
+static void where(buf *q, const translation *t, const char *extra)
+{
+    where_match(q, t, &t->match, extra);
 }
 
 /* OPTION ranker and field weights for the ranked query: morgue's BM25F
@@ -246,11 +252,20 @@ static void ranker_expr(buf *q, const morgue_query_opts *o,
 
 /* The ranked page; with window > 0 the first window matches instead
  * (rerank.h chooses the page among them). */
+#define RANKED_COLUMNS "SELECT id, WEIGHT() AS w, date, sid, url, title, " \
+                       "source, tags, body, doff FROM " CLUSTER_INDEX
+
+/* The best of an OR's all-of match (translate.h match_all), ranked as an
+ * AND, added to the window: an OR's ranking weighs the idf of the words
+ * an article holds against how often it says them, and the articles
+ * holding every word with a middling frequency fell outside the window
+ * (at 10x, 30 of the 600 local top-10 places of OR queries). */
+#define ALL_OF_WINDOW 50
+
 static void ranked(buf *q, const translation *t, const morgue_query_opts *o,
                    size_t window, const clu_stats *cs)
 {
-    buf_puts(q, "SELECT id, WEIGHT() AS w, date, sid, url, title, source, "
-                "tags, body, doff FROM " CLUSTER_INDEX);
+    buf_puts(q, RANKED_COLUMNS);
     where(q, t, NULL);
     buf_puts(q, o->sort == MORGUE_SORT_DATE
                     ? " ORDER BY date DESC, w DESC, id ASC"
@@ -263,6 +278,14 @@ static void ranked(buf *q, const translation *t, const morgue_query_opts *o,
     buf_printf(q, " OPTION max_matches=%zu", want > 1000 ? want : 1000);
     ranker_expr(q, o, cs, t->scored_or);
     buf_puts(q, "; SHOW META");
+    if (window && t->scored_or && t->match_all.len) {
+        buf_puts(q, "; " RANKED_COLUMNS);
+        where_match(q, t, &t->match_all, NULL);
+        buf_printf(q, " ORDER BY w DESC, id ASC LIMIT 0, %d OPTION "
+                      "max_matches=1000", ALL_OF_WINDOW);
+        ranker_expr(q, o, cs, 0);
+        buf_puts(q, "; SHOW META");
+    }
 }
 
 static void facet(buf *q, const translation *t, const char *select,
@@ -515,33 +538,27 @@ static int rerank_rows(batch *b, morgue_hits *h, const morgue_query_opts *o,
     return rc;
 }
 
-/* The ranked page into h's rows; with rr, the window (ranked() with a
- * window) is scored again and the page chosen from it. */
-static int read_ranked(batch *b, morgue_hits *h, const morgue_query_opts *o,
-                       reranker *rr, const translation *t, stemmer *stem,
-                       const clu_stats *cs)
+/* Rows of r into h from row i on (at most cap in all), those of a docid
+ * already there skipped; offs[k] gets row k's field offsets in row_text
+ * (pointers are set once all text is in). The new count. */
+static size_t take_rows(morgue_hits *h, MYSQL_RES *r, size_t i, size_t cap,
+                        size_t base, const morgue_query_opts *o,
+                        size_t (*offs)[STORED_FIELDS])
 {
-    int rc = MORGUE_OK;
-    MYSQL_RES *r = next_result(b, 1, &rc);
-    if (!r)
-        return rc;
-    size_t n = mysql_num_rows(r), base = rr ? 0 : o->offset;
-    h->rows = calloc(n + 1, sizeof *h->rows);
-    h->hits = calloc(o->offset + n + 1, sizeof *h->hits);
-    size_t (*offs)[STORED_FIELDS] = calloc(n + 1, sizeof *offs);
-    if (!h->rows || !h->hits || !offs) {
-        mysql_free_result(r);
-        free(offs);
-        return MORGUE_ENOMEM;
-    }
+    size_t first = i;
+    MYSQL_ROW row;
     /* result columns 3.. in morgue_field order: sid url title source tags
      * body */
-    MYSQL_ROW row;
-    size_t i = 0;
-    while ((row = mysql_fetch_row(r)) && i < n) {
+    while ((row = mysql_fetch_row(r)) && i < cap) {
         unsigned long *len = mysql_fetch_lengths(r);
+        uint64_t id = strtoull(row[0] ? row[0] : "0", NULL, 10);
+        int seen = 0;
+        for (size_t k = 0; k < first && !seen; k++)
+            seen = h->rows[k].docid == id;
+        if (seen)
+            continue;
         hit_row *x = &h->rows[i];
-        x->docid = strtoull(row[0] ? row[0] : "0", NULL, 10);
+        x->docid = id;
         double w = row[1] ? strtod(row[1], NULL) / 1e6 : 0.0;
         x->date = row[2] ? strtoll(row[2], NULL, 10) : MORGUE_NO_DATE;
         x->date_off = row[3 + STORED_FIELDS]
@@ -559,7 +576,46 @@ static int read_ranked(batch *b, morgue_hits *h, const morgue_query_opts *o,
         ht->doc = (uint32_t)i;
         i++;
     }
+    return i;
+}
+
+/* The ranked page into h's rows; with rr, the window (ranked() with a
+ * window, and an OR's all-of candidates) is scored again and the page
+ * chosen from it. */
+static int read_ranked(batch *b, morgue_hits *h, const morgue_query_opts *o,
+                       reranker *rr, const translation *t, stemmer *stem,
+                       const clu_stats *cs)
+{
+    int rc = MORGUE_OK;
+    MYSQL_RES *r = next_result(b, 1, &rc), *all = NULL, *m;
+    if (!r)
+        return rc;
+    /* results are stored whole: the META (df, total) may come first */
+    if ((m = next_result(b, 0, &rc)))
+        read_meta(b, m, &h->total);
+    if (rc == MORGUE_OK && rr && t->scored_or && t->match_all.len &&
+        (all = next_result(b, 0, &rc)) && (m = next_result(b, 0, &rc)))
+        read_meta(b, m, NULL);
+    size_t n = mysql_num_rows(r) + (all ? mysql_num_rows(all) : 0);
+    size_t base = rr ? 0 : o->offset;
+    h->rows = calloc(n + 1, sizeof *h->rows);
+    h->hits = calloc(o->offset + n + 1, sizeof *h->hits);
+    size_t (*offs)[STORED_FIELDS] = calloc(n + 1, sizeof *offs);
+    if (rc == MORGUE_OK && (!h->rows || !h->hits || !offs))
+        rc = MORGUE_ENOMEM;
+    size_t i = 0;
+    if (rc == MORGUE_OK) {
+        i = take_rows(h, r, 0, n, base, o, offs);
+        if (all)
+            i = take_rows(h, all, i, n, base, o, offs);
+    }
     mysql_free_result(r);
+    if (all)
+        mysql_free_result(all);
+    if (rc) {
+        free(offs);
+        return rc;
+    }
     buf_cstr(&h->row_text);
     for (size_t k = 0; k < i; k++)
         for (int f = 0; f < STORED_FIELDS; f++)
@@ -571,10 +627,8 @@ static int read_ranked(batch *b, morgue_hits *h, const morgue_query_opts *o,
     h->next = o->offset;
     if (h->row_text.oom)
         return MORGUE_ENOMEM;
-    if ((r = next_result(b, 0, &rc)))
-        read_meta(b, r, &h->total);
-    if (rc == MORGUE_OK && rr) {
-        /* the df came with the META just read */
+    if (rr) {
+        /* the df came with the META read above */
         rc = reranker_init(rr, t, stem, o->k1, o->b, o->title_weight, cs,
                            &b->kw);
         if (rc == MORGUE_OK)
@@ -662,14 +716,15 @@ static int run_search(morgue_searcher *s, batch *b, const qnode *q,
 {
     translation t;
     int rc = translate(q, stem, s->man.language, INT64_MIN, INT64_MIN,
-                       &t);
+                       !o->no_synonyms, &t);
     if (rc == MORGUE_OK && t.need_bounds) {
         int64_t lo, hi;
         int found;
         translation_free(&t);
         rc = date_bounds(b, &lo, &hi, &found);
         if (rc == MORGUE_OK)
-            rc = translate(q, stem, s->man.language, lo, hi, &t);
+            rc = translate(q, stem, s->man.language, lo, hi,
+                           !o->no_synonyms, &t);
     }
     if (rc == MORGUE_EQUERY) { /* searcher_parse ran query_check */
         size_t at = t.refused_at + 1;

@@ -11,6 +11,7 @@
 #include "cluster/row.h"
 #include "morgue.h"
 #include "text/stopwords.h"
+#include "text/synonyms.h"
 #include "text/tokenize.h"
 #include "util/civil.h"
 
@@ -21,6 +22,9 @@ typedef struct ctx {
     int64_t lo, hi;
     int rc;
     int neg;            /* inside a NOT: leaves add no score */
+    int synonyms;       /* or words with their built-in name variants */
+    int all_of;         /* ORs outside NOT as ANDs (match_all) */
+    int quiet;          /* a second pass: no leaves, no highlights */
 } ctx;
 
 /* Records a scoring leaf of n NUL-separated words. */
@@ -28,7 +32,7 @@ static void add_leaf(ctx *c, score_kind kind, const char *words, size_t n,
                      int title_only, double qweight)
 {
     translation *t = c->t;
-    if (c->neg)
+    if (c->neg || c->quiet)
         return;
     score_leaf *l = realloc(t->leaves, (t->n_leaves + 1) * sizeof *l);
     if (!l) {
@@ -70,6 +74,8 @@ static size_t words_of(const char *text, buf *w)
 static void add_hl(ctx *c, hl_kind kind, const char *words, size_t n)
 {
     translation *t = c->t;
+    if (c->quiet)
+        return;
     query_term *q = realloc(t->hl, (t->n_hl + 1) * sizeof *q);
     if (!q) {
         c->rc = MORGUE_ENOMEM;
@@ -136,6 +142,94 @@ static int phrase(ctx *c, buf *out, const char *w, size_t n, unsigned near,
     return 1;
 }
 
+/* One word by its stem (title: the title's), a scoring leaf. */
+static void stem_leaf(ctx *c, buf *out, const char *w, int title)
+{
+    size_t sl;
+    const char *st = stemmer_stem(c->stem, w, strlen(w), &sl);
+    char *copy = st ? strndup(st, sl) : NULL;
+    if (!copy) {
+        c->rc = MORGUE_ENOMEM;
+        return;
+    }
+    buf_printf(out, "(@%s %s)", title ? "ts" : "(ss,ts)", copy);
+    add_hl(c, HL_STEM, copy, 1);
+    add_leaf(c, title ? SK_TITLE : SK_STEM, copy, 1, title, 1);
+    free(copy);
+}
+
+/* ---- name variants (plan.c with_synonyms and name_run) ---- */
+
+typedef struct alts {
+    char *v[2 * SYN_MAX_GROUP];
+    size_t n;
+} alts;
+
+static int take_alt(void *ud, const char *entry)
+{
+    alts *a = ud;
+    for (size_t i = 0; i < a->n; i++)
+        if (!strcmp(a->v[i], entry))
+            return 0;
+    if (a->n == sizeof a->v / sizeof *a->v)
+        return 1;
+    a->v[a->n] = strdup(entry);
+    a->n += a->v[a->n] != NULL;
+    return 0;
+}
+
+/* The built-in variants of the n NUL-separated words w ("soviet union":
+ * "ussr", ...) into a; their number. A cluster has no synonyms file: the
+ * local index's would be in its folder, which a cluster does not have. */
+static size_t variants_of(ctx *c, const char *w, size_t n, alts *a)
+{
+    a->n = 0;
+    if (!c->synonyms || n == 0 || n > SYN_MAX_WORDS)
+        return 0;
+    buf key = BUF_INIT;
+    put_words(&key, w, n);
+    if (key.oom)
+        c->rc = MORGUE_ENOMEM;
+    else
+        synset_expand(synset_builtin(), buf_cstr(&key), take_alt, a);
+    buf_free(&key);
+    return a->n;
+}
+
+/* typed (the Sphinx text of the words w as typed) or'ed with their
+ * variants into out, as the planner ors them: a one-word variant matched
+ * like a typed word (by stem), several words as a phrase; each a scoring
+ * leaf, since the local OR sums its kids. */
+static void with_variants(ctx *c, buf *out, const buf *typed, const char *w,
+                          size_t n, int title)
+{
+    alts a;
+    if (!variants_of(c, w, n, &a)) {
+        buf_append(out, typed->ptr, typed->len);
+        return;
+    }
+    if (!c->neg) /* an OR: which of the names an article holds decides */
+        c->t->scored_or = 1;
+    buf_putc(out, '(');
+    buf_append(out, typed->ptr, typed->len);
+    for (size_t i = 0; i < a.n; i++) {
+        buf aw = BUF_INIT;
+        size_t k = words_of(a.v[i], &aw);
+        if (k) {
+            buf_puts(out, " | ");
+            if (k == 1)
+                stem_leaf(c, out, aw.ptr, title);
+            else
+                phrase(c, out, aw.ptr, k, 0, title);
+        }
+        if (aw.oom)
+            c->rc = MORGUE_ENOMEM;
+        buf_free(&aw);
+        free(a.v[i]);
+    }
+    buf_putc(out, ')');
+}
+
 static int word(ctx *c, buf *out, const qnode *q)
 {
     buf w = BUF_INIT;
@@ -158,30 +252,19 @@ static int word(ctx *c, buf *out, const qnode *q)
         return made;
     }
     size_t n = words_of(q->text, &w);
+    int title = q->field == QF_TITLE;
+    buf typed = BUF_INIT;
     if (n == 1) {
-        size_t sl;
-        const char *st = stemmer_stem(c->stem, w.ptr, strlen(w.ptr), &sl);
-        if (!st)
-            c->rc = MORGUE_ENOMEM;
-        else {
-            int title = q->field == QF_TITLE;
-            buf_printf(out, "(@%s %.*s)", title ? "ts" : "(ss,ts)", (int)sl,
-                       st);
-            char *copy = strndup(st, sl);
-            if (copy) {
-                add_hl(c, HL_STEM, copy, 1);
-                add_leaf(c, title ? SK_TITLE : SK_STEM, copy, 1, title, 1);
-            } else {
-                c->rc = MORGUE_ENOMEM;
-            }
-            free(copy);
-            made = 1;
-        }
+        stem_leaf(c, &typed, w.ptr, title);
+        made = 1;
     } else if (n > 1) {
-        made = phrase(c, out, w.ptr, n, 0, q->field == QF_TITLE);
+        made = phrase(c, &typed, w.ptr, n, 0, title);
     }
-    if (w.oom)
+    if (made)
+        with_variants(c, out, &typed, w.ptr, n, title);
+    if (w.oom || typed.oom)
         c->rc = MORGUE_ENOMEM;
+    buf_free(&typed);
     buf_free(&w);
     return made;
 }
@@ -226,12 +309,19 @@ static int words_node(ctx *c, buf *out, const qnode *q)
         buf_putc(&all, ' ');
     }
     size_t n = words_of(buf_cstr(&all), &w);
-    int made = n ? phrase(c, out, w.ptr, n,
-                          q->kind == Q_NEAR ? q->near : 0,
-                          q->field == QF_TITLE)
+    int title = q->field == QF_TITLE;
+    buf typed = BUF_INIT;
+    int made = n ? phrase(c, &typed, w.ptr, n,
+                          q->kind == Q_NEAR ? q->near : 0, title)
                  : 0;
-    if (all.oom || w.oom)
+    if (made && q->kind == Q_PHRASE && q->field != QF_SOURCE &&
+        q->field != QF_TAG) /* as plan.c: a quoted name, its variants */
+        with_variants(c, out, &typed, w.ptr, n, title);
+    else if (made)
+        buf_append(out, typed.ptr, typed.len);
+    if (all.oom || w.oom || typed.oom)
         c->rc = MORGUE_ENOMEM;
+    buf_free(&typed);
     buf_free(&all);
     buf_free(&w);
     return made;
@@ -404,6 +494,61 @@ static int natural(ctx *c, buf *out, const qnode *q)
 
 static int node(ctx *c, buf *out, const qnode *q, int depth);
 
+static int plain_word(const qnode *q)
+{
+    return q->kind == Q_WORD && q->field == QF_ANY && q->text &&
+           !strchr(q->text, ' ');
+}
+
+/* Words typed apart that together are a name with variants ("soviet
+ * union"): the longest run of plain words from kids[i] (2 or more) of an
+ * AND, as plan.c's name_run makes it: the words all present, or any
+ * variant. The run's length, 0 when none is (out untouched). */
+static size_t name_run(ctx *c, buf *out, const qnode *q, size_t i)
+{
+    if (!c->synonyms || !plain_word(q->kids[i]))
+        return 0;
+    size_t max = 0;
+    while (i + max < q->n_kids && max < SYN_MAX_WORDS &&
+           plain_word(q->kids[i + max]))
+        max++;
+    for (size_t len = max; len >= 2 && c->rc == MORGUE_OK; len--) {
+        buf w = BUF_INIT;
+        size_t n = 0;
+        int one_each = 1;
+        for (size_t k = 0; k < len; k++) {
+            size_t m = words_of(q->kids[i + k]->text, &w);
+            one_each &= m == 1;
+            n += m;
+        }
+        alts a;
+        if (!one_each || w.oom || !variants_of(c, w.ptr, n, &a)) {
+            if (w.oom)
+                c->rc = MORGUE_ENOMEM;
+            buf_free(&w);
+            continue;
+        }
+        for (size_t k = 0; k < a.n; k++) /* with_variants looks again */
+            free(a.v[k]);
+        buf all = BUF_INIT;
+        buf_putc(&all, '(');
+        const char *p = w.ptr;
+        for (size_t k = 0; k < n; k++, p += strlen(p) + 1) {
+            if (k)
+                buf_putc(&all, ' ');
+            stem_leaf(c, &all, p, 0);
+        }
+        buf_putc(&all, ')');
+        with_variants(c, out, &all, w.ptr, n, 0);
+        if (all.oom)
+            c->rc = MORGUE_ENOMEM;
+        buf_free(&all);
+        buf_free(&w);
+        return len;
+    }
+    return 0;
+}
+
 /* Kids joined by sep; the count of positive kids made. */
 static int group(ctx *c, buf *out, const qnode *q, int depth,
                  const char *sep, size_t first)
@@ -414,7 +559,12 @@ static int group(ctx *c, buf *out, const qnode *q, int depth,
         size_t at = out->len;
         if (made)
             buf_puts(out, sep);
-        if (node(c, out, q->kids[i], depth + 1)) {
+        size_t run = q->kind == Q_AND ? name_run(c, out, q, i) : 0;
+        if (run) {
+            i += run - 1;
+            made++;
+            positive++;
+        } else if (node(c, out, q->kids[i], depth + 1)) {
             made++;
             positive += q->kids[i]->kind != Q_NOT;
         } else {
@@ -457,7 +607,8 @@ static int node(ctx *c, buf *out, const qnode *q, int depth)
     case Q_OR:
         if (!c->neg && q->n_kids > 1)
             c->t->scored_or = 1;
-        return group(c, out, q, depth, " | ", 0);
+        return group(c, out, q, depth, c->all_of && !c->neg ? " " : " | ",
+                     0);
     case Q_TEXT:
         return natural(c, out, q);
     case Q_MAYBE: /* the planner's, never the parser's */
@@ -494,7 +645,12 @@ static int hoist(ctx *c, const qnode *q, buf *out)
         size_t at = out->len;
         if (made)
             buf_putc(out, ' ');
-        if (node(c, out, q->kids[i], 1)) {
+        size_t run = name_run(c, out, q, i);
+        if (run) {
+            i += run - 1;
+            made++;
+            positive++;
+        } else if (node(c, out, q->kids[i], 1)) {
             made++;
             positive += q->kids[i]->kind != Q_NOT;
         } else {
@@ -508,13 +664,13 @@ static int hoist(ctx *c, const qnode *q, buf *out)
 }
 
 int translate(const qnode *q, stemmer *stem, const char *lang, int64_t lo,
-              int64_t hi, translation *out)
+              int64_t hi, int synonyms, translation *out)
 {
     memset(out, 0, sizeof *out);
     out->from = INT64_MIN;
     out->to = INT64_MAX;
     out->exact_score = 1;
-    ctx c = { stem, lang, out, lo, hi, MORGUE_OK, 0 };
+    ctx c = { stem, lang, out, lo, hi, MORGUE_OK, 0, synonyms, 0, 0 };
     int made;
     if (q->kind == Q_DATE) {
         out->from = q->from;
@@ -527,6 +683,19 @@ int translate(const qnode *q, stemmer *stem, const char *lang, int64_t lo,
     }
     if (out->match.oom)
         c.rc = MORGUE_ENOMEM;
+    if (c.rc == MORGUE_OK && made && out->scored_or) {
+        /* the same tree again, its ORs as ANDs (the date filter and the
+         * flags come out the same) */
+        c.all_of = c.quiet = 1;
+        if (!(q->kind == Q_AND && hoist(&c, q, &out->match_all)))
+            node(&c, &out->match_all, q, 0);
+        if (out->match_all.oom)
+            c.rc = MORGUE_ENOMEM;
+        buf_cstr(&out->match_all);
+        if (out->match_all.len == out->match.len &&
+            !memcmp(out->match_all.ptr, out->match.ptr, out->match.len))
+            out->match_all.len = 0; /* only variants were or'ed */
+    }
     /* a tree query_check passed always leaves something (fuzz_translate
      * holds translate to that) */
     if (c.rc == MORGUE_OK && !made)
@@ -538,6 +707,7 @@ int translate(const qnode *q, stemmer *stem, const char *lang, int64_t lo,
 void translation_free(translation *t)
 {
     buf_free(&t->match);
+    buf_free(&t->match_all);
     query_terms_free(t->hl, t->n_hl);
     for (size_t i = 0; i < t->n_leaves; i++) {
         for (size_t k = 0; k < t->leaves[i].n_words; k++)

@@ -17,6 +17,9 @@
  *   date:A..B         top-level AND: the WHERE filter; elsewhere the
  *                     fewest y/m/d keys covering the days, (@kv (y.. | ..))
  *   AND, OR, NOT      (a b), (a | b), -(a)
+ *   a name with built-in variants (a word, a quoted phrase, or a run of
+ *                     plain words of an AND, as plan.c finds them)
+ *                     (typed | (@(ss,ts) variant) | (@tb "v w") ...)
  *   natural language  (Q_TEXT, as searcher/natural.c reads it) the stems
  *                     of the words, stopwords dropped (unless all are),
  *                     each once, OR'ed; with quoted phrases of 2+ words
@@ -63,6 +66,10 @@ typedef struct translation {
     int scored_or;      /* an OR (not natural language) outside NOT: which
                            of its kids an article holds decides (search.c's
                            ranker then weighs by idf) */
+    buf match_all;      /* with scored_or: match with the kids of every OR
+                           outside NOT all required (name variants stay
+                           or'ed): a subset of match's articles, whose best
+                           are candidates the OR's ranking misses */
     int exact_score;    /* 1: leaves say the whole local score (no prefix
                            or NEAR, whose scores depend on the local
                            index's expansions and windows) */
@@ -78,10 +85,13 @@ typedef struct translation {
  * cluster cannot search (refused says what; lang:), or, for a tree that
  * did not pass query_check, when nothing is left to search;
  * MORGUE_ENOMEM. lang is the stemmer's
- * language (its stopwords). Free with
+ * language (its stopwords). With synonyms, words and runs of words that
+ * are names with built-in variants are or'ed with them (as the planner
+ * does unless no_synonyms; not the fold keys of Cyrillic and Greek
+ * names, which cluster rows do not hold). Free with
  * translation_free(), also after an error. */
 int translate(const qnode *q, stemmer *stem, const char *lang, int64_t lo,
-              int64_t hi, translation *out);
+              int64_t hi, int synonyms, translation *out);
 
 void translation_free(translation *t);
 

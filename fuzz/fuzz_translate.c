@@ -1,6 +1,7 @@
 /* fuzz_translate.c: every query that parses translates to Sphinx query
  * text without crashing or leaking, in both modes and with and without
- * known date bounds; the text has balanced parentheses and quotes, holds
+ * known date bounds; the text (and an OR's all-of text) has balanced
+ * parentheses and quotes, holds
  * no NUL or control byte, and a success leaves something to run (a
  * MATCH text, or a date filter for a date-only query); a tree that
  * query_check passes is never refused for having nothing to search.
@@ -16,12 +17,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void check(const translation *t)
+static void balanced(const buf *m)
 {
     long depth = 0;
     size_t quotes = 0;
-    for (size_t i = 0; i < t->match.len; i++) {
-        unsigned char c = (unsigned char)t->match.ptr[i];
+    for (size_t i = 0; i < m->len; i++) {
+        unsigned char c = (unsigned char)m->ptr[i];
         if (c < 0x20)
             abort();
         depth += c == '(';
@@ -31,6 +32,14 @@ static void check(const translation *t)
             abort();
     }
     if (depth != 0 || quotes % 2)
+        abort();
+}
+
+static void check(const translation *t)
+{
+    balanced(&t->match);
+    balanced(&t->match_all); /* an OR's all-of text likewise */
+    if (t->match_all.len && !t->scored_or)
         abort();
     if (t->match.len == 0 && t->from == INT64_MIN && t->to == INT64_MAX)
         abort();
@@ -57,10 +66,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int valid = query_check(n, err, sizeof err, &at) == MORGUE_OK;
         for (int bounds = 0; bounds < 2; bounds++) {
             translation t;
+            /* with name variants in one pass, without in the other */
             int rc = bounds ? translate(n, stem, "english", 536457600,
-                                        1732924800, &t)
+                                        1732924800, 1, &t)
                             : translate(n, stem, "english", INT64_MIN,
-                                        INT64_MIN, &t);
+                                        INT64_MIN, 0, &t);
             if (rc == MORGUE_OK)
                 check(&t);
             else if (rc != MORGUE_EQUERY && rc != MORGUE_ENOMEM)

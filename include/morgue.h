@@ -948,6 +948,17 @@ MORGUE_API int morgue_cluster_start(const char *dir);
  * then SIGKILL after 10 s), by the pids in their pid files. */
 MORGUE_API int morgue_cluster_stop(const char *dir);
 
+/* Merges the shard index of every node of the cluster in dir (mirrors
+ * too, local or not: over SQL) into one disk chunk, and returns when
+ * every node reports one. searchd weighs words per chunk, so ranked
+ * queries agree best with a local index right after this; run it after
+ * large indexing runs (docs/CLUSTER.md). It rewrites each shard (time
+ * grows with the shard's size); searches go on meanwhile. It holds the
+ * cluster's writer lock throughout: MORGUE_EBUSY at once when a writer
+ * holds it. A node that fails gives MORGUE_EIO naming it, after the
+ * others were done. */
+MORGUE_API int morgue_cluster_optimize(const char *dir);
+
 /* Opens a writer over the cluster described by cluster_file: the same
  * walk, file table and writer lock as a local index (kept in a folder
  * beside the file); articles go to the shards, routed by identity, and

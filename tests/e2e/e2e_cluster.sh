@@ -108,6 +108,7 @@ holder=$!
 for _ in $(seq 2400); do [ -e "$WORK/held" ] && break; sleep 0.05; done
 [ -e "$WORK/held" ] || fail "the lock holder did not start"
 expect_status 75 "$MORGUE" index --cluster "$C/cluster.conf" "$A"
+expect_status 75 "$MORGUE" cluster optimize "$C"      # not while a run writes
 touch "$WORK/release"
 wait "$holder"
 
@@ -135,6 +136,9 @@ expect_status 0 "$MORGUE" cluster start "$C"
 expect_status 0 "$MORGUE" index --cluster "$C/cluster.conf" "$A"
 grep -q 'indexed 8 articles' "$WORK/err" || fail "catch-up run: $(cat "$WORK/err")"
 expect_status 0 "$MORGUE" index --quiet --lang english --index "$WORK/local" "$A"
+# every shard merged to one chunk; the answers stay the same
+expect_status 2 "$MORGUE" cluster optimize
+expect_status 0 "$MORGUE" cluster optimize "$C"
 for q in heron 'rates OR flood'; do
   expect_status 0 "$MORGUE" search --json --index "$WORK/local" "$q"
   want=$(json_field total "$WORK/out")

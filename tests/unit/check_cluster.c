@@ -26,6 +26,9 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "cluster/conf.h"
+#include "cluster/sql.h"
+#include "cluster/translate.h"
 #include "morgue.h"
 #include "shapes.h"
 #include "testutil.h"
@@ -354,7 +357,12 @@ static const char *exact_queries[] = {
     "date:1987-03-02.. OR coffee", "date:2022 -rates", "12:30",
     "state-of-the-art", "u.s. dollar", "don't", "ft-se", "+oil +prices",
     "\"state of emergency\"", "flood OR floods", "source:wendm*",
-    "tag:flo* OR tag:mone*", "zzqx*", "oil zzqx*", "oil OR zzqx*", NULL,
+    "tag:flo* OR tag:mone*", "zzqx*", "oil zzqx*", "oil OR zzqx*",
+    /* names with built-in variants (nippon, ussr, brasil are in these
+     * articles): or'ed with them, as locally */
+    "japan", "title:japan", "japan trade", "soviet union",
+    "wheat soviet union", "brazil OR japan", "coffee -brazil",
+    "\"soviet union\"", "oil date:1987-03 japan", NULL,
 };
 
 START_TEST(test_cluster_exact_queries_same_sets)
@@ -580,14 +588,14 @@ START_TEST(test_cluster_ranked_overlap_at_10)
     morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
     o.limit = 10;
     o.no_snippets = 1;
-    /* like with like: a cluster applies no synonyms or name variants,
-     * which the natural mode expands too (japan OR nippon OR ...) */
-    o.no_synonyms = 1;
+    /* name variants: or'ed as locally, but the natural mode's (one idf
+     * for a name and its variants) is not followed: like with like */
     double sum = 0, tsum = 0, worst = 1;
     const char *worst_q = "";
     int n = 0;
     for (int mode = 0; mode < 2; mode++) {
         o.flags = mode ? MORGUE_QUERY_NATURAL : 0;
+        o.no_synonyms = mode;
         for (int i = 0; ranked[i]; i++) {
             answer x, y;
             ask(l, ranked[i], &o, &x);
@@ -617,6 +625,7 @@ START_TEST(test_cluster_ranked_overlap_at_10)
      * Reuters days differ by weeks), in the candidates' order and in the
      * scores again */
     o.flags = 0;
+    o.no_synonyms = 0;
     o.recency_half_life = 30 * 86400.0;
     o.now = 551491200; /* 1987-06-23 */
     for (int i = 0; ranked[i]; i++) {
@@ -768,6 +777,90 @@ START_TEST(test_cluster_shard_killed_while_indexing)
 }
 END_TEST
 
+/* The disk chunks of each node's shard index, by SQL; with flush, the
+ * RAM chunk is made a disk chunk first. */
+static void node_chunks(long *chunks, size_t *n, int flush)
+{
+    cluster_conf *c = calloc(1, sizeof *c);
+    errmsg e;
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(cluster_conf_read(c, cfile, &e), MORGUE_OK);
+    *n = c->n_nodes;
+    for (size_t i = 0; i < c->n_nodes; i++) {
+        const cnode *nd = &c->nodes[i];
+        char index[16], q[64];
+        cluster_shard_index(nd->shard, index);
+        MYSQL *m;
+        ck_assert_msg(sql_connect(&m, nd->host, nd->sql_port, 60, nd->name,
+                                  &e) == MORGUE_OK, "%s", e.text);
+        int len = snprintf(q, sizeof q, "FLUSH RAMCHUNK %s", index);
+        if (flush)
+            ck_assert_int_eq(sql_exec(m, q, (size_t)len, nd->name, &e),
+                             MORGUE_OK);
+        snprintf(q, sizeof q, "SHOW INDEX %s STATUS", index);
+        ck_assert_int_eq(mysql_query(m, q), 0);
+        MYSQL_RES *r = mysql_store_result(m);
+        ck_assert_ptr_nonnull(r);
+        MYSQL_ROW row;
+        chunks[i] = -1;
+        while ((row = mysql_fetch_row(r)))
+            if (!strcmp(row[0], "disk_chunks"))
+                chunks[i] = atol(row[1]);
+        mysql_free_result(r);
+        mysql_close(m);
+    }
+    free(c);
+}
+
+/* Shards of several chunks (a flush after each of two runs, one of them
+ * deleting) are merged to one chunk each, and answer as before: the same
+ * sets and totals as the local index. Refused while a writer runs; a
+ * dead node fails it by name. */
+START_TEST(test_cluster_optimize_one_chunk)
+{
+    NEED_CLUSTER();
+    long chunks[8];
+    size_t n;
+    node_chunks(chunks, &n, 1);
+    char path[4400], text[256];
+    snprintf(path, sizeof path, "%s/later", archive);
+    mkdir(path, 0755);
+    for (int i = 0; i < 8; i++) { /* a few for each shard */
+        snprintf(path, sizeof path, "%s/later/okapi-%d.txt", archive, i);
+        snprintf(text, sizeof text, "Okapi sighting %d\n\nAn okapi was "
+                 "seen near camp %d.\n", i, i);
+        write_text(path, text);
+    }
+    snprintf(path, sizeof path, "%s/demo/text/2022/01/06/"
+             "kazakhstan-state-of-emergency-almaty.txt", archive);
+    unlink(path); /* gone already if the incremental case ran */
+    ck_assert_int_eq(index_local(archive), MORGUE_OK);
+    ck_assert_int_eq(index_cluster(archive, NULL), MORGUE_OK);
+    node_chunks(chunks, &n, 1);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_ge(chunks[i], 2);
+    /* a writer holds the cluster: refused at once */
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open_cluster(&w, cfile, NULL), MORGUE_OK);
+    ck_assert_int_eq(morgue_cluster_optimize(cdir), MORGUE_EBUSY);
+    morgue_writer_close(w);
+    int rc = morgue_cluster_optimize(cdir);
+    ck_assert_msg(rc == MORGUE_OK, "%s", morgue_last_errmsg());
+    node_chunks(chunks, &n, 0);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_eq(chunks[i], 1);
+    static const char *q[] = { "okapi", "okapi sighting", "almaty", "oil",
+                               "\"state of emergency\"", "date:1987",
+                               "rates OR flood", NULL };
+    in_step(q);
+    kill_node(cdir, "shard1");
+    ck_assert_int_eq(morgue_cluster_optimize(cdir), MORGUE_EIO);
+    ck_assert_ptr_nonnull(strstr(morgue_last_errmsg(), "shard1"));
+    ck_assert_int_eq(morgue_cluster_start(cdir), MORGUE_OK);
+    in_step(q);
+}
+END_TEST
+
 /* ---- mirrors ---- */
 
 static void setup_mirrors(void)
@@ -817,17 +910,30 @@ START_TEST(test_cluster_mirror_takes_over)
 }
 END_TEST
 
+/* ---- cluster files without a cluster ---- */
+
+/* A new temporary folder (free it, tu_rmrf it) holding only a one-shard
+ * cluster.conf of the given version, whose ports nothing listens on
+ * (opening reads the file; nothing connects); its path into path. */
+static char *conf_only(const char *name, int version, char *path, size_t cap)
+{
+    char *dir = tu_tempdir(name);
+    char text[256];
+    snprintf(path, cap, "%s/cluster.conf", dir);
+    snprintf(text, sizeof text, "morgue-cluster %d\nlanguage english\n"
+             "shards 1\nhead head 127.0.0.1 1\n"
+             "node shard0 0 127.0.0.1 2 3\n", version);
+    write_text(path, text);
+    return dir;
+}
+
 /* A version 1 cluster.conf (rows without the UTC offset columns): start
  * and stop still read it, searching and indexing refuse it and say how
  * to move on; an unknown version is refused by all. */
 START_TEST(test_cluster_old_version_refused)
 {
-    char *dir = tu_tempdir("cluv1");
     char path[4400];
-    snprintf(path, sizeof path, "%s/cluster.conf", dir);
-    write_text(path, "morgue-cluster 1\nlanguage english\nshards 1\n"
-                     "head head 127.0.0.1 1\n"
-                     "node shard0 0 127.0.0.1 2 3\n");
+    char *dir = conf_only("cluv1", 1, path, sizeof path);
     morgue_searcher *s;
     ck_assert_int_eq(morgue_searcher_open_cluster(&s, path, NULL),
                      MORGUE_EVERSION);
@@ -853,12 +959,8 @@ END_TEST
  * connect). */
 START_TEST(test_cluster_local_only_calls_refused)
 {
-    char *dir = tu_tempdir("clulocal");
     char path[4400];
-    snprintf(path, sizeof path, "%s/cluster.conf", dir);
-    write_text(path, "morgue-cluster 2\nlanguage english\nshards 1\n"
-                     "head head 127.0.0.1 1\n"
-                     "node shard0 0 127.0.0.1 2 3\n");
+    char *dir = conf_only("clulocal", 2, path, sizeof path);
     morgue_searcher *s;
     ck_assert_int_eq(morgue_searcher_open_cluster(&s, path, NULL), MORGUE_OK);
     morgue_hits *h = (morgue_hits *)1;
@@ -885,6 +987,58 @@ START_TEST(test_cluster_local_only_calls_refused)
 }
 END_TEST
 
+/* The Sphinx text of a query (no searchd needed): names or'ed with their
+ * variants, runs of words that are a name, and an OR's all-of text (its
+ * kids all required, NOT's ORs kept) that adds candidates. */
+static void translated(const char *q, int synonyms, translation *t)
+{
+    qnode *n;
+    char err[256];
+    size_t at;
+    stemmer *st;
+    ck_assert_int_eq(stemmer_new(&st, "english"), MORGUE_OK);
+    ck_assert_int_eq(query_parse(q, 0, &n, err, sizeof err, &at), MORGUE_OK);
+    ck_assert_int_eq(query_check(n, err, sizeof err, &at), MORGUE_OK);
+    ck_assert_int_eq(translate(n, st, "english", INT64_MIN, INT64_MIN,
+                               synonyms, t), MORGUE_OK);
+    query_free(n);
+    stemmer_free(st);
+}
+
+START_TEST(test_cluster_translate_variants_and_all_of)
+{
+    translation t;
+    translated("japan", 1, &t);
+    ck_assert_ptr_nonnull(strstr(t.match.ptr, "(@(ss,ts) nippon)"));
+    ck_assert_uint_gt(t.n_leaves, 2); /* japan, nippon, ... each scored */
+    ck_assert_int_eq(t.scored_or, 1);
+    ck_assert_uint_eq(t.match_all.len, 0); /* nothing but variants */
+    translation_free(&t);
+    translated("japan", 0, &t);
+    ck_assert_str_eq(t.match.ptr, "(@(ss,ts) japan)");
+    translation_free(&t);
+    translated("wheat soviet union", 1, &t);
+    ck_assert_ptr_nonnull(strstr(t.match.ptr, "(((@(ss,ts) soviet) "
+                                              "(@(ss,ts) union)) | "));
+    ck_assert_ptr_nonnull(strstr(t.match.ptr, "(@(ss,ts) ussr)"));
+    translation_free(&t);
+    translated("oil OR gas", 1, &t);
+    ck_assert_str_eq(t.match.ptr, "((@(ss,ts) oil) | (@(ss,ts) gas))");
+    ck_assert_str_eq(t.match_all.ptr, "((@(ss,ts) oil) (@(ss,ts) gas))");
+    translation_free(&t);
+    translated("(oil OR gas) -(quota OR ceiling) date:1987", 1, &t);
+    ck_assert_ptr_nonnull(strstr(t.match_all.ptr, "(@(ss,ts) oil) "
+                                                  "(@(ss,ts) gas)"));
+    ck_assert_ptr_nonnull(strstr(t.match_all.ptr, "-((@(ss,ts) quota) | "));
+    ck_assert(t.from != INT64_MIN);
+    translation_free(&t);
+    translated("oil -(quota OR ceiling)", 1, &t);
+    ck_assert_int_eq(t.scored_or, 0);
+    ck_assert_uint_eq(t.match_all.len, 0);
+    translation_free(&t);
+}
+END_TEST
+
 static Suite *cluster_suite(void)
 {
     Suite *s = suite_create("cluster");
@@ -897,6 +1051,7 @@ static Suite *cluster_suite(void)
     tcase_add_test(g, test_cluster_incremental_add_change_delete);
     tcase_add_test(g, test_cluster_killed_shard_partial_then_whole);
     tcase_add_test(g, test_cluster_shard_killed_while_indexing);
+    tcase_add_test(g, test_cluster_optimize_one_chunk);
     suite_add_tcase(s, g);
     TCase *m = tcase_create("mirrors");
     tcase_add_unchecked_fixture(m, setup_mirrors, teardown);
@@ -906,6 +1061,7 @@ static Suite *cluster_suite(void)
     TCase *v = tcase_create("version");
     tcase_add_test(v, test_cluster_old_version_refused);
     tcase_add_test(v, test_cluster_local_only_calls_refused);
+    tcase_add_test(v, test_cluster_translate_variants_and_all_of);
     suite_add_tcase(s, v);
     return s;
 }
