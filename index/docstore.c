@@ -268,6 +268,9 @@ int docstore_add(docstore_builder *b, const span *f, unsigned capped)
 
 /* ---- the storing thread ---- */
 
+/* Bytes queued before a sleeping storing thread is woken. */
+#define PIPE_WAKE (64u << 10)
+
 /* One document's records, queued: head bytes, then body bytes. */
 typedef struct pipe_job {
     struct pipe_job *next;
@@ -282,6 +285,7 @@ struct docstore_pipe {
     pipe_job *first, *last;
     size_t queued;     /* bytes of the jobs waiting */
     int busy;          /* the thread is storing a job */
+    int sleeping;      /* the thread waits for work */
     int stop;
     int rc;            /* the first failure; every later add returns it */
 };
@@ -292,8 +296,11 @@ static void *pipe_main(void *arg)
     docstore_pipe *q = b->pipe;
     pthread_mutex_lock(&q->mu);
     for (;;) {
-        while (!q->first && !q->stop)
+        while (!q->first && !q->stop) {
+            q->sleeping = 1;
             pthread_cond_wait(&q->work, &q->mu);
+            q->sleeping = 0;
+        }
         if (!q->first)
             break;
         pipe_job *j = q->first;
@@ -363,8 +370,10 @@ static int pipe_put(docstore_builder *b, const buf *head, const buf *body)
     pthread_mutex_lock(&q->mu);
     /* one huge record may exceed the bound alone: it waits for an empty
      * queue instead */
-    while (q->rc == MORGUE_OK && q->queued && q->queued + n > DOCSTORE_QUEUE)
+    while (q->rc == MORGUE_OK && q->queued && q->queued + n > DOCSTORE_QUEUE) {
+        pthread_cond_signal(&q->work);
         pthread_cond_wait(&q->space, &q->mu);
+    }
     int rc = q->rc;
     if (rc == MORGUE_OK) {
         if (q->last)
@@ -373,7 +382,10 @@ static int pipe_put(docstore_builder *b, const buf *head, const buf *body)
             q->first = j;
         q->last = j;
         q->queued += n;
-        pthread_cond_signal(&q->work);
+        /* a sleeping thread is woken for a run of records, not each one
+         * (a wake-up and a context switch an article otherwise) */
+        if (q->sleeping && q->queued >= PIPE_WAKE)
+            pthread_cond_signal(&q->work);
     }
     pthread_mutex_unlock(&q->mu);
     if (rc)
@@ -388,6 +400,8 @@ static int pipe_drain(docstore_builder *b)
 {
     docstore_pipe *q = b->pipe;
     pthread_mutex_lock(&q->mu);
+    if (q->first)
+        pthread_cond_signal(&q->work);
     while (q->first || q->busy)
         pthread_cond_wait(&q->idle, &q->mu);
     int rc = q->rc;
@@ -507,12 +521,40 @@ static int bind_store(seg_store *st, const char *what, const char *path,
                            path, what);
     if (n_docs && st->n_blocks == 0)
         return err_corrupt(e, "%s: documents but no %s blocks", path, what);
-    if (st->dict) {
-        st->ddict = ZSTD_createDDict(st->dict, st->dict_len);
-        if (!st->ddict)
-            return err_corrupt(e, "%s: %s dictionary is not a zstd "
-                               "dictionary", path, what);
+    return MORGUE_OK; /* the dictionary: on first use (store_ddict) */
+}
+
+/* st's zstd dictionary, verified (segment_need) and built on the first
+ * block read from st: a query that reads no bodies never reads BDIC.
+ * Two threads may both build it; one keeps its own, the other frees its
+ * copy. NULL in *out when the store has none. */
+static int store_ddict(const segment *s, const seg_store *st,
+                       ZSTD_DDict **out, const char *what, errmsg *e)
+{
+    *out = NULL;
+    if (!st->dict)
+        return MORGUE_OK;
+    ZSTD_DDict **slot = (ZSTD_DDict **)&((seg_store *)st)->ddict;
+    ZSTD_DDict *d = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (d) {
+        *out = d;
+        return MORGUE_OK;
     }
+    int rc = segment_need(s, st == &s->head ? SEG_NEED_HDIC : SEG_NEED_BDIC,
+                          e);
+    if (rc)
+        return rc;
+    ZSTD_DDict *made = ZSTD_createDDict(st->dict, st->dict_len);
+    if (!made)
+        return err_corrupt(e, "segment %016llx: %s dictionary is not a zstd "
+                           "dictionary", (unsigned long long)s->id, what);
+    ZSTD_DDict *none = NULL;
+    if (!__atomic_compare_exchange_n(slot, &none, made, 0, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        ZSTD_freeDDict(made); /* another thread's is there */
+        made = none;
+    }
+    *out = made;
     return MORGUE_OK;
 }
 
@@ -611,15 +653,18 @@ static int load_block(const segment *s, const seg_store *st, uint32_t doc,
                            "in its store) fails its checksum",
                            (unsigned long long)s->id, what, i,
                            (unsigned long long)off);
+    ZSTD_DDict *ddict;
+    int rc = store_ddict(s, st, &ddict, what, e);
+    if (rc)
+        return rc;
     ZSTD_DCtx *dctx = thread_dctx(c);
     if (!dctx)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
     buf_clear(&blk->raw);
     if (buf_reserve(&blk->raw, (size_t)rlen + 1))
         return err_set(e, MORGUE_ENOMEM, "out of memory");
-    size_t got = st->ddict ? ZSTD_decompress_usingDDict(dctx, blk->raw.ptr,
-                                                         rlen, src, clen,
-                                                         st->ddict)
+    size_t got = ddict ? ZSTD_decompress_usingDDict(dctx, blk->raw.ptr,
+                                                     rlen, src, clen, ddict)
                            : ZSTD_decompressDCtx(dctx, blk->raw.ptr, rlen,
                                                  src, clen);
     if (ZSTD_isError(got) || got != rlen)
