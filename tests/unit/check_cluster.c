@@ -376,6 +376,24 @@ START_TEST(test_cluster_exact_queries_same_sets)
     o.flags = MORGUE_QUERY_COUNT;
     for (int i = 0; exact_queries[i]; i++)
         same_set(l, c, exact_queries[i], &o);
+    /* counts alone (no hits, nothing ranked) are the same totals */
+    morgue_query_opts co = MORGUE_QUERY_OPTS_INIT;
+    co.flags = MORGUE_QUERY_COUNT_ONLY;
+    co.no_snippets = 1;
+    size_t n_exact = 0;
+    while (exact_queries[n_exact])
+        n_exact++;
+    for (size_t i = 0; i < n_exact; i += 4) { /* not past the NULL */
+        answer x, y;
+        ask(l, exact_queries[i], &co, &x);
+        ask(c, exact_queries[i], &co, &y);
+        ck_assert_msg(x.total == y.total && y.n == 0, "count of %s: %llu "
+                      "locally, %llu (%zu hits) in the cluster",
+                      exact_queries[i], (unsigned long long)x.total,
+                      (unsigned long long)y.total, y.n);
+        answer_free(&x);
+        answer_free(&y);
+    }
     /* the same in natural-language mode (questions) */
     o.flags |= MORGUE_QUERY_NATURAL;
     static const char *any[] = { "oil prices opec", "+oil gas -prices",
