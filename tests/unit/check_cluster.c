@@ -843,7 +843,9 @@ START_TEST(test_cluster_optimize_one_chunk)
     char path[4400], text[256];
     snprintf(path, sizeof path, "%s/later", archive);
     mkdir(path, 0755);
-    for (int i = 0; i < 8; i++) { /* a few for each shard */
+    /* some for each shard: ids hash paths of a random temporary folder,
+     * and 40 all in one shard is a 2^-39 chance */
+    for (int i = 0; i < 40; i++) {
         snprintf(path, sizeof path, "%s/later/okapi-%d.txt", archive, i);
         snprintf(text, sizeof text, "Okapi sighting %d\n\nAn okapi was "
                  "seen near camp %d.\n", i, i);
