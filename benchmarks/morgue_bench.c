@@ -77,6 +77,10 @@ static int writer_open_local(morgue_writer **w, const char *dir)
     const char *lang = getenv("MORGUE_BENCH_LANGUAGE");
     if (lang && *lang)
         wo.language = lang;
+    /* $MORGUE_BENCH_THREADS: the writer's --threads (unset: all cores) */
+    const char *threads = getenv("MORGUE_BENCH_THREADS");
+    if (threads && *threads)
+        wo.threads = (unsigned)atoi(threads);
     return morgue_writer_open(w, dir, &wo);
 }
 #define WRITER_OPEN(w, dir) writer_open_local(w, dir)

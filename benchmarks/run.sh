@@ -4,7 +4,7 @@
 #
 #   benchmarks/run.sh [--sizes 1,10,50] [--smoke] [--corpus PATH]
 #                     [--engines morgue,xapian,fts5] [--reps N] [--out DIR]
-#                     [--keep]
+#                     [--keep] [--index-only]
 #
 #   --sizes    corpus sizes in multiples of Reuters-21578 (default 1,10);
 #              1 is the real corpus, the others synthetic (synth_corpus.c)
@@ -24,6 +24,8 @@
 #   --out      where results.md, results.csv and the charts go
 #              (default benchmarks/results)
 #   --keep     keep the indexes in work/db/ (default: removed once measured)
+#   --index-only  index only (articles/s, peak RSS, bytes): no queries, no
+#              cold starts (the query rows of results.md show n/a)
 #
 # Exits non-zero on any failure.
 set -euo pipefail
@@ -40,6 +42,7 @@ engines=morgue,xapian,fts5
 reps=5
 out=
 keep=0
+index_only=0
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 
@@ -57,7 +60,8 @@ while [ $# -gt 0 ]; do
     --out) out=${2:?}; shift 2 ;;
     --out=*) out=${1#*=}; shift ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --index-only) index_only=1; shift ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
     esac
 done
@@ -181,7 +185,13 @@ measure() { # engine label corpus queries
     local e=$1 label=$2 c=$3 q=$4 db=$work/db/$2/$1
     rm -rf "$db"
     log "$e: indexing $label ($(basename "$c"))"
+    echo "$e,$label,index.load_avg,$(cut -d' ' -f1 /proc/loadavg)" >>"$csv"
     "$bin/${e}_bench" index "$c" "$db" --label "$label" >>"$csv" || return 1
+    if [ $index_only = 1 ]; then
+        [ "$e" != cluster ] || "$build/cli/morgue" cluster stop "$db" || true
+        [ $keep = 1 ] || rm -rf "$db"
+        return 0
+    fi
     log "$e: queries on $label"
     "$bin/${e}_bench" query "$db" "$q" --label "$label" --reps "$reps" \
         --top "$tops/$label-$e.tsv" >>"$csv" || return 1
@@ -276,6 +286,7 @@ for n in "${size_list[@]}"; do
         [ "$got" = "$want" ] ||
             { echo "run.sh: $e indexed ${got:-no} articles of $want (${n}x)" >&2
               status=1; }
+        [ $index_only = 0 ] || continue
         errs=$(awk -F, -v e="$e" -v l="${n}x" \
                '$1 == e && $2 == l && $3 == "query.errors" { print $4 }' "$csv")
         [ "$errs" = 0 ] ||

@@ -268,6 +268,9 @@ int docstore_add(docstore_builder *b, const span *f, unsigned capped)
 
 /* ---- the storing thread ---- */
 
+/* Bytes queued before a sleeping storing thread is woken. */
+#define PIPE_WAKE (64u << 10)
+
 /* One document's records, queued: head bytes, then body bytes. */
 typedef struct pipe_job {
     struct pipe_job *next;
@@ -282,6 +285,7 @@ struct docstore_pipe {
     pipe_job *first, *last;
     size_t queued;     /* bytes of the jobs waiting */
     int busy;          /* the thread is storing a job */
+    int sleeping;      /* the thread waits for work */
     int stop;
     int rc;            /* the first failure; every later add returns it */
 };
@@ -292,8 +296,11 @@ static void *pipe_main(void *arg)
     docstore_pipe *q = b->pipe;
     pthread_mutex_lock(&q->mu);
     for (;;) {
-        while (!q->first && !q->stop)
+        while (!q->first && !q->stop) {
+            q->sleeping = 1;
             pthread_cond_wait(&q->work, &q->mu);
+            q->sleeping = 0;
+        }
         if (!q->first)
             break;
         pipe_job *j = q->first;
@@ -363,8 +370,10 @@ static int pipe_put(docstore_builder *b, const buf *head, const buf *body)
     pthread_mutex_lock(&q->mu);
     /* one huge record may exceed the bound alone: it waits for an empty
      * queue instead */
-    while (q->rc == MORGUE_OK && q->queued && q->queued + n > DOCSTORE_QUEUE)
+    while (q->rc == MORGUE_OK && q->queued && q->queued + n > DOCSTORE_QUEUE) {
+        pthread_cond_signal(&q->work);
         pthread_cond_wait(&q->space, &q->mu);
+    }
     int rc = q->rc;
     if (rc == MORGUE_OK) {
         if (q->last)
@@ -373,7 +382,10 @@ static int pipe_put(docstore_builder *b, const buf *head, const buf *body)
             q->first = j;
         q->last = j;
         q->queued += n;
-        pthread_cond_signal(&q->work);
+        /* a sleeping thread is woken for a run of records, not each one
+         * (a wake-up and a context switch an article otherwise) */
+        if (q->sleeping && q->queued >= PIPE_WAKE)
+            pthread_cond_signal(&q->work);
     }
     pthread_mutex_unlock(&q->mu);
     if (rc)
@@ -388,6 +400,8 @@ static int pipe_drain(docstore_builder *b)
 {
     docstore_pipe *q = b->pipe;
     pthread_mutex_lock(&q->mu);
+    if (q->first)
+        pthread_cond_signal(&q->work);
     while (q->first || q->busy)
         pthread_cond_wait(&q->idle, &q->mu);
     int rc = q->rc;

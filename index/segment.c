@@ -69,6 +69,41 @@ static uint32_t crc_of(const uint8_t *p, size_t n)
     return (uint32_t)crc;
 }
 
+/* The CRC of a big section, 4 MiB at a time, each chunk's whole pages
+ * dropped from the process once read (they stay in the page cache): the
+ * kernel would otherwise keep the whole range resident until the file is
+ * unmapped, so a check of a 1 GB segment would take 1 GB, and opening
+ * one would keep its columns (20 bytes an article). */
+static uint32_t crc_streamed(const uint8_t *p, size_t n)
+{
+    const size_t chunk = 4u << 20;
+    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uLong crc = crc32(0L, Z_NULL, 0);
+    while (n > 0) {
+        uInt c = n > chunk ? (uInt)chunk : (uInt)n;
+        will_read(p, c);
+        crc = crc32(crc, p, c);
+        uintptr_t lo = ((uintptr_t)p + page - 1) & ~(page - 1);
+        uintptr_t hi = ((uintptr_t)p + c) & ~(page - 1);
+        if (hi > lo)
+            madvise((void *)lo, hi - lo, MADV_DONTNEED);
+        p += c;
+        n -= c;
+    }
+    return (uint32_t)crc;
+}
+
+void segment_release_col(const segment *s, int c)
+{
+    const seg_col *k = &s->col[c];
+    if (!k->p || !s->n_docs)
+        return;
+    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = (uintptr_t)k->p & ~(page - 1);
+    uintptr_t hi = (uintptr_t)k->p + (size_t)s->n_docs * k->width;
+    madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
 /* A section verified on its first use (segment_need). */
 typedef struct lazy_part {
     uint32_t tag;
@@ -243,7 +278,7 @@ static int bind_column(segment *s, const char *path, const dirent_ *d,
                            s->n_docs);
     if (is_fp_tag(tag)) /* only near-duplicate work reads them */
         add_lazy(s, tag, SEG_NEED_FP, x->off, x->len, x->crc);
-    else if (crc_of(s->map + x->off, x->len) != x->crc)
+    else if (crc_streamed(s->map + x->off, x->len) != x->crc)
         return err_corrupt(e, "%s: section %.4s (offset %" PRIu64
                            ") checksum mismatch", path, (const char *)&tag,
                            x->off);
@@ -359,7 +394,8 @@ static int read_directory(segment *s, const char *path, errmsg *e)
     /* The dictionary: block by block on first use when TDCK has their
      * CRCs, else whole now. */
     const dirent_ *td = find_entry(ents, n, SEC_TDIC);
-    if (td && !s->tdck && crc_of(s->map + td->off, td->len) != td->crc)
+    if (td && !s->tdck &&
+        crc_streamed(s->map + td->off, td->len) != td->crc)
         return err_corrupt(e, "%s: section TDIC (offset %" PRIu64
                            ") checksum mismatch", path, td->off);
     if (s->version >= 3 && !find_entry(ents, n, SEC_FEAT))
@@ -466,28 +502,6 @@ void segment_advise_sequential(const segment *s)
 {
     if (s->map)
         madvise((void *)s->map, s->size, MADV_NORMAL);
-}
-
-/* The CRC of a big section, 4 MiB at a time, each chunk's whole pages
- * dropped from the process once read (they stay in the page cache): the
- * kernel would otherwise keep the whole file resident until it is
- * unmapped, and a check of a 1 GB segment would take 1 GB. */
-static uint32_t crc_streamed(const uint8_t *p, size_t n)
-{
-    const size_t chunk = 4u << 20;
-    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uLong crc = crc32(0L, Z_NULL, 0);
-    while (n > 0) {
-        uInt c = n > chunk ? (uInt)chunk : (uInt)n;
-        crc = crc32(crc, p, c);
-        uintptr_t lo = ((uintptr_t)p + page - 1) & ~(page - 1);
-        uintptr_t hi = ((uintptr_t)p + c) & ~(page - 1);
-        if (hi > lo)
-            madvise((void *)lo, hi - lo, MADV_DONTNEED);
-        p += c;
-        n -= c;
-    }
-    return (uint32_t)crc;
 }
 
 int segment_verify_crcs(const segment *s, errmsg *e)

@@ -212,6 +212,11 @@ int segment_tdic_block(const segment *s, uint32_t b, errmsg *e);
  * that reads it through calls this to get the kernel's readahead back. */
 void segment_advise_sequential(const segment *s);
 
+/* Drops column c's pages from the process (the page cache keeps them;
+ * the next read faults them back in): after a scan of the whole column,
+ * so that an open segment's memory does not grow with its articles. */
+void segment_release_col(const segment *s, int c);
+
 /* Verifies every section's CRC (the big ones are not read at open),
  * dropping the pages it read from the process as it goes: its memory
  * does not grow with the file. */

@@ -379,21 +379,34 @@ int invert_tokenize(invert_toks *t, const invert_doc *d)
     return MORGUE_OK;
 }
 
-/* How many words ahead the lookups' memory is asked for: the hash slot
- * at twice this distance, the term record it names at this one (each a
- * cache miss in a table of a few MB otherwise). */
-#define AHEAD 8
+/* The memory a word's lookup and counting will touch, asked for ahead
+ * of it (each a cache miss in tables of megabytes otherwise), in three
+ * steps a few words apart, each reading only what the one before
+ * fetched: the hash slot; the term record it names; the key bytes, the
+ * end of its position buffer and its stem's record. */
+#define AHEAD 4
 
-static void prefetch_word(const inverter *v, const invert_tok *k, int slot)
+static const term_rec *slot_rec(const inverter *v, const invert_tok *k)
 {
-    const uint64_t *s = &v->table[k->hash & v->table_mask];
-    if (slot) {
-        __builtin_prefetch(s);
-        return;
+    uint64_t e = v->table[k->hash & v->table_mask];
+    return e && SLOT_HASH(e) == k->hash ? &v->terms[SLOT_ID(e)] : NULL;
+}
+
+static void prefetch(const inverter *v, const invert_toks *t, uint32_t i)
+{
+    if (i + 3 * AHEAD < t->n)
+        __builtin_prefetch(&v->table[t->tok[i + 3 * AHEAD].hash &
+                                     v->table_mask]);
+    const term_rec *r;
+    if (i + 2 * AHEAD < t->n && (r = slot_rec(v, &t->tok[i + 2 * AHEAD])))
+        __builtin_prefetch(r);
+    if (i + AHEAD < t->n && (r = slot_rec(v, &t->tok[i + AHEAD]))) {
+        __builtin_prefetch(v->keys.ptr + r->key_off);
+        if (r->pos.ptr)
+            __builtin_prefetch(r->pos.ptr + r->pos.len);
+        if (r->stem_id != NO_TERM)
+            __builtin_prefetch(&v->terms[r->stem_id]);
     }
-    uint64_t e = *s;
-    if (e && SLOT_HASH(e) == k->hash)
-        __builtin_prefetch(&v->terms[SLOT_ID(e)]);
 }
 
 /* Inverts the words [from, to) of t as one field whose positions start
@@ -402,10 +415,7 @@ static int add_words(inverter *v, const invert_toks *t, uint32_t from,
                      uint32_t to, uint32_t base, int title)
 {
     for (uint32_t i = from; i < to; i++) {
-        if (i + 2 * AHEAD < to)
-            prefetch_word(v, &t->tok[i + 2 * AHEAD], 1);
-        if (i + AHEAD < to)
-            prefetch_word(v, &t->tok[i + AHEAD], 0);
+        prefetch(v, t, i);
         const invert_tok *k = &t->tok[i];
         const char *term = t->terms.ptr + k->off;
         uint32_t w = term_id_h(v, NS_WORD, term, k->len, k->hash);

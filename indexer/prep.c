@@ -10,6 +10,9 @@
 #include "util/hash.h"
 #include "util/utf8.h"
 
+/* Articles put before an idle worker is woken. */
+#define PREP_WAKE 4
+
 /* A job's buffers larger than this are freed once it is taken out, so
  * that the slots keep at most about PREP_SLOTS * 8 * PREP_KEEP bytes. */
 #define PREP_KEEP (16u << 10)
@@ -104,7 +107,9 @@ static void *worker_main(void *arg)
         if (p->stop)
             break;
         if (p->take == p->tail) {
+            p->idle++;
             pthread_cond_wait(&p->work, &p->mu);
+            p->idle--;
             continue;
         }
         prep_job *j = &p->jobs[p->take++ % PREP_SLOTS];
@@ -113,7 +118,8 @@ static void *worker_main(void *arg)
         pthread_mutex_lock(&p->mu);
         j->rc = rc;
         j->ready = 1;
-        pthread_cond_broadcast(&p->done);
+        if (p->waiting)
+            pthread_cond_broadcast(&p->done);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -271,7 +277,11 @@ int prep_put(prep_pipe *p, const prep_in *in)
     pthread_mutex_lock(&p->mu);
     p->bytes += j->cost;
     p->tail++;
-    pthread_cond_signal(&p->work);
+    /* an idle worker is woken for a few articles at once, not each one
+     * (a wake-up and a context switch each); prep_head wakes them before
+     * it waits */
+    if (p->idle && p->tail - p->take >= PREP_WAKE)
+        pthread_cond_signal(&p->work);
     pthread_mutex_unlock(&p->mu);
     return MORGUE_OK;
 }
@@ -284,8 +294,13 @@ prep_job *prep_head(prep_pipe *p, int wait)
     if (!p->n_workers)
         return j;
     pthread_mutex_lock(&p->mu);
-    while (!j->ready && wait)
+    if (!j->ready && wait && p->idle)
+        pthread_cond_broadcast(&p->work);
+    while (!j->ready && wait) {
+        p->waiting = 1;
         pthread_cond_wait(&p->done, &p->mu);
+        p->waiting = 0;
+    }
     int ready = j->ready;
     pthread_mutex_unlock(&p->mu);
     return ready ? j : NULL;

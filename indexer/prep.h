@@ -90,6 +90,8 @@ typedef struct prep_pipe {
     pthread_mutex_t mu;
     pthread_cond_t work, done;
     int stop;
+    unsigned idle;             /* workers waiting for work */
+    int waiting;               /* the caller waits for a job */
     int started;               /* mu and the conditions exist */
 } prep_pipe;
 

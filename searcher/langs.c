@@ -37,6 +37,7 @@ int searcher_scan_langs(morgue_searcher *s, errmsg *e)
             }
             s->lang_docs[at]++;
         }
+        segment_release_col(seg, COL_LANG); /* 2 bytes an article */
     }
     s->n_stops = 0;
     for (size_t i = 0; i <= s->n_langs; i++) {

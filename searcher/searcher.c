@@ -168,6 +168,7 @@ static int share_get(seg_share **out, const morgue_searcher *prev,
     for (uint32_t d = 0; d < sh->seg.n_docs; d++)
         if (segment_tlen(&sh->seg, d) > sh->max_tlen)
             sh->max_tlen = segment_tlen(&sh->seg, d);
+    segment_release_col(&sh->seg, COL_TLEN); /* 4 bytes an article */
     sh->refs = 1;
     *out = sh;
     return MORGUE_OK;
