@@ -192,6 +192,18 @@ static int check_columns(const segment *s, const char *path, pager *pg,
     if (s->n_terms != s->tdic_terms)
         return err_corrupt(e, "%s: META says %" PRIu64 " terms, the "
                            "dictionary %u", path, s->n_terms, s->tdic_terms);
+    /* LSET: each code's documents as LANG holds them (the sum was
+     * checked at open, so a code missing from LSET shows here too) */
+    for (uint32_t i = 0; s->lset && i < s->lset_count; i++) {
+        uint64_t code = seg_u32le(s->lset + 8 * (size_t)i), n = 0;
+        for (uint32_t d = 0; d < s->n_docs; d++)
+            n += segment_col(s, COL_LANG, d) == code;
+        if (n != seg_u32le(s->lset + 8 * (size_t)i + 4))
+            return err_corrupt(e, "%s: the language set gives language "
+                               "%.2s %u documents, LANG %" PRIu64, path,
+                               (const char *)(s->lset + 8 * (size_t)i),
+                               seg_u32le(s->lset + 8 * (size_t)i + 4), n);
+    }
     return MORGUE_OK;
 }
 

@@ -521,12 +521,40 @@ static int bind_store(seg_store *st, const char *what, const char *path,
                            path, what);
     if (n_docs && st->n_blocks == 0)
         return err_corrupt(e, "%s: documents but no %s blocks", path, what);
-    if (st->dict) {
-        st->ddict = ZSTD_createDDict(st->dict, st->dict_len);
-        if (!st->ddict)
-            return err_corrupt(e, "%s: %s dictionary is not a zstd "
-                               "dictionary", path, what);
+    return MORGUE_OK; /* the dictionary: on first use (store_ddict) */
+}
+
+/* st's zstd dictionary, verified (segment_need) and built on the first
+ * block read from st: a query that reads no bodies never reads BDIC.
+ * Two threads may both build it; one keeps its own, the other frees its
+ * copy. NULL in *out when the store has none. */
+static int store_ddict(const segment *s, const seg_store *st,
+                       ZSTD_DDict **out, const char *what, errmsg *e)
+{
+    *out = NULL;
+    if (!st->dict)
+        return MORGUE_OK;
+    ZSTD_DDict **slot = (ZSTD_DDict **)&((seg_store *)st)->ddict;
+    ZSTD_DDict *d = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (d) {
+        *out = d;
+        return MORGUE_OK;
     }
+    int rc = segment_need(s, st == &s->head ? SEG_NEED_HDIC : SEG_NEED_BDIC,
+                          e);
+    if (rc)
+        return rc;
+    ZSTD_DDict *made = ZSTD_createDDict(st->dict, st->dict_len);
+    if (!made)
+        return err_corrupt(e, "segment %016llx: %s dictionary is not a zstd "
+                           "dictionary", (unsigned long long)s->id, what);
+    ZSTD_DDict *none = NULL;
+    if (!__atomic_compare_exchange_n(slot, &none, made, 0, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        ZSTD_freeDDict(made); /* another thread's is there */
+        made = none;
+    }
+    *out = made;
     return MORGUE_OK;
 }
 
@@ -625,15 +653,18 @@ static int load_block(const segment *s, const seg_store *st, uint32_t doc,
                            "in its store) fails its checksum",
                            (unsigned long long)s->id, what, i,
                            (unsigned long long)off);
+    ZSTD_DDict *ddict;
+    int rc = store_ddict(s, st, &ddict, what, e);
+    if (rc)
+        return rc;
     ZSTD_DCtx *dctx = thread_dctx(c);
     if (!dctx)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
     buf_clear(&blk->raw);
     if (buf_reserve(&blk->raw, (size_t)rlen + 1))
         return err_set(e, MORGUE_ENOMEM, "out of memory");
-    size_t got = st->ddict ? ZSTD_decompress_usingDDict(dctx, blk->raw.ptr,
-                                                         rlen, src, clen,
-                                                         st->ddict)
+    size_t got = ddict ? ZSTD_decompress_usingDDict(dctx, blk->raw.ptr,
+                                                     rlen, src, clen, ddict)
                            : ZSTD_decompressDCtx(dctx, blk->raw.ptr, rlen,
                                                  src, clen);
     if (ZSTD_isError(got) || got != rlen)

@@ -236,6 +236,13 @@
  * reads this one small section instead of a page of TDIC per probe;
  * segments without it search the blocks themselves. */
 #define SEC_TDFK TAG('T', 'D', 'F', 'K')
+/* The distinct values of the LANG column with their document counts
+ * (u32 count, u32 0, count x (u16 code, u16 0, u32 documents)), so that
+ * a searcher learns a segment's languages without reading LANG;
+ * segments without it are scanned. At most LSET_MAX entries (a segment
+ * with more values writes none, count 0, and is scanned too). */
+#define SEC_LSET TAG('L', 'S', 'E', 'T')
+#define LSET_MAX 256
 
 #define META_SIZE 56
 #define TDIC_BLOCK_TERMS 32

@@ -115,7 +115,7 @@ typedef struct lazy_part {
 
 struct seg_lazy {
     uint64_t *tdic_ok;   /* atomic bits: dictionary block b verified */
-    lazy_part part[1 + 8 + 1]; /* IDNT, FPH0..FPH7, TDFK */
+    lazy_part part[1 + 8 + 3]; /* IDNT, FPH0..FPH7, TDFK, HDIC, BDIC */
     size_t n_part;
 };
 
@@ -189,8 +189,7 @@ typedef struct dirent_ {
 static int checked_at_open(uint32_t tag)
 {
     return tag == SEC_META || tag == SEC_SIDX || tag == SEC_SDIC ||
-           tag == SEC_CDIR || tag == SEC_FEAT || tag == SEC_HDIC ||
-           tag == SEC_BDIC;
+           tag == SEC_CDIR || tag == SEC_FEAT || tag == SEC_LSET;
 }
 
 static int bind_section(segment *s, uint32_t tag, const uint8_t *p,
@@ -201,6 +200,13 @@ static int bind_section(segment *s, uint32_t tag, const uint8_t *p,
     case SEC_TDIC: s->tdic = p; s->tdic_len = n; return 0;
     case SEC_TDCK: s->tdck = p; s->tdck_len = n; return 0;
     case SEC_TDFK: s->tdfk = p; s->tdfk_len = n; return 0;
+    case SEC_LSET:
+        if (n < 8 || (n - 8) % 8 || (n - 8) / 8 != codec_get_u32le(p) ||
+            codec_get_u32le(p) > LSET_MAX)
+            return -1;
+        s->lset_count = codec_get_u32le(p);
+        s->lset = s->lset_count ? p + 8 : NULL;
+        return 0;
     case SEC_POST: s->post = p; s->post_len = n; return 0;
     case SEC_POSN: s->posn = p; s->posn_len = n; return 0;
     case SEC_STOR: s->stor = p; s->stor_len = n; return 0;
@@ -390,7 +396,15 @@ static int read_directory(segment *s, const char *path, errmsg *e)
             add_lazy(s, tag, SEG_NEED_IDNT, off, len, ents[i].crc);
         if (tag == SEC_TDFK)
             add_lazy(s, tag, SEG_NEED_TDFK, off, len, ents[i].crc);
+        if (tag == SEC_HDIC || tag == SEC_BDIC)
+            add_lazy(s, tag, tag == SEC_HDIC ? SEG_NEED_HDIC : SEG_NEED_BDIC,
+                     off, len, ents[i].crc);
     }
+    /* The columns verified below, asked for all at once: the device reads
+     * them side by side instead of one after the other. */
+    for (uint32_t i = 0; i < n; i++)
+        if (col_find(ents[i].tag) && !is_fp_tag(ents[i].tag))
+            will_read(s->map + ents[i].off, ents[i].len);
     /* The dictionary: block by block on first use when TDCK has their
      * CRCs, else whole now. */
     const dirent_ *td = find_entry(ents, n, SEC_TDIC);
@@ -437,6 +451,14 @@ static int check_shapes(segment *s, const char *path, errmsg *e)
                                   sizeof *s->lazy->tdic_ok);
         if (!s->lazy->tdic_ok)
             return err_set(e, MORGUE_ENOMEM, "out of memory");
+    }
+    if (s->lset) {
+        uint64_t sum = 0;
+        for (uint32_t i = 0; i < s->lset_count; i++)
+            sum += codec_get_u32le(s->lset + 8 * (size_t)i + 4);
+        if (sum != s->n_docs || codec_get_u32le(s->lset - 4))
+            return err_corrupt(e, "%s: the language set counts %" PRIu64
+                               " documents of %u", path, sum, s->n_docs);
     }
     /* (each first key's bounds are checked where it is read) */
     if (s->tdfk && (s->tdfk_len < 8 + 4 * ((size_t)s->tdic_blocks + 1) ||

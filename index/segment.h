@@ -138,7 +138,8 @@ typedef struct seg_store {
     const uint8_t *idx; size_t idx_len;   /* u32 count, 24 bytes a block */
     const uint8_t *dict; size_t dict_len; /* zstd dictionary, or NULL */
     uint32_t n_blocks;
-    struct ZSTD_DDict_s *ddict;           /* built from dict at open */
+    struct ZSTD_DDict_s *ddict;           /* built from dict on first use
+                                             (atomic), or NULL */
 } seg_store;
 
 typedef struct segment {
@@ -174,6 +175,9 @@ typedef struct segment {
     const uint8_t *tdck; size_t tdck_len; /* TDIC block CRCs, or NULL */
     const uint8_t *tdfk; size_t tdfk_len; /* TDIC blocks' first keys, or
                                              NULL (format.h SEC_TDFK) */
+    const uint8_t *lset; /* LSET's entries (format.h SEC_LSET), or NULL:
+                            scan LANG for the languages */
+    uint32_t lset_count;
     struct seg_lazy *lazy; /* owned: what is verified on first use */
 } segment;
 
@@ -199,6 +203,8 @@ int segment_sections(const segment *s, seg_section **out, size_t *n);
 #define SEG_NEED_FP 2u   /* the fingerprint columns FPH0..FPH7 */
 #define SEG_NEED_ALL 3u  /* what a merge copies */
 #define SEG_NEED_TDFK 4u /* TDFK: a lookup's first binary search */
+#define SEG_NEED_HDIC 8u /* the heads' zstd dictionary: first head read */
+#define SEG_NEED_BDIC 16u /* the bodies': first body read */
 
 /* Verifies the CRCs of the parts in what (SEG_NEED_*), each once per
  * open segment (safe from several threads): MORGUE_OK or ECORRUPT. */

@@ -52,6 +52,10 @@ struct seg_out {
     int rc;
     errmsg *e;
     const char *path;
+    /* what seg_out_put writes is also given to tap (LSET counts LANG's
+     * values as a merge streams them) */
+    void (*tap)(void *ud, const void *p, size_t n);
+    void *tap_ud;
 };
 
 static void out_flush(seg_out *o)
@@ -100,6 +104,8 @@ void seg_out_put(seg_out *o, const void *p, size_t n)
         bp += chunk;
         left -= chunk;
     }
+    if (o->tap)
+        o->tap(o->tap_ud, p, n);
     out_raw(o, p, n);
 }
 
@@ -807,15 +813,91 @@ static int gen_idnt(void *ud, seg_out *o, errmsg *e)
     return rc ? rc : o->rc;
 }
 
+/* LSET: the LANG column's distinct values and their documents. */
+typedef struct langset {
+    uint16_t code[LSET_MAX];
+    uint32_t docs[LSET_MAX];
+    size_t n, last;
+    int over;            /* more than LSET_MAX values: no LSET */
+    uint8_t odd;         /* a value's first byte, split between writes */
+    int has_odd;
+} langset;
+
+static void lset_add(langset *l, uint16_t c)
+{
+    if (l->n && l->code[l->last] == c) { /* runs are the rule */
+        l->docs[l->last]++;
+        return;
+    }
+    size_t i = 0;
+    while (i < l->n && l->code[i] != c)
+        i++;
+    if (i == l->n) {
+        if (l->n == LSET_MAX) {
+            l->over = 1;
+            return;
+        }
+        l->code[l->n] = c;
+        l->docs[l->n++] = 0;
+    }
+    l->docs[i]++;
+    l->last = i;
+}
+
+/* LANG's bytes as a merge writes them: u16 values, little-endian. */
+static void lset_tap(void *ud, const void *p, size_t n)
+{
+    langset *l = ud;
+    const uint8_t *b = p;
+    size_t i = 0;
+    if (n && l->has_odd) {
+        lset_add(l, (uint16_t)(l->odd | b[0] << 8));
+        l->has_odd = 0;
+        i = 1;
+    }
+    for (; i + 1 < n; i += 2)
+        lset_add(l, (uint16_t)(b[i] | b[i + 1] << 8));
+    if (i < n) {
+        l->odd = b[i];
+        l->has_odd = 1;
+    }
+}
+
+static int gen_lset(void *ud, seg_out *o, errmsg *e)
+{
+    const langset *l = ud;
+    (void)e;
+    size_t n = l->over ? 0 : l->n; /* none: readers scan LANG */
+    uint8_t w[8] = { 0 };
+    for (int k = 0; k < 4; k++)
+        w[k] = (uint8_t)(n >> (8 * k));
+    seg_out_put(o, w, sizeof w);
+    for (size_t i = 0; i < n; i++) {
+        memset(w, 0, sizeof w);
+        w[0] = (uint8_t)l->code[i];
+        w[1] = (uint8_t)(l->code[i] >> 8);
+        for (int k = 0; k < 4; k++)
+            w[4 + k] = (uint8_t)(l->docs[i] >> (8 * k));
+        seg_out_put(o, w, sizeof w);
+    }
+    return o->rc;
+}
+
 typedef struct colgen {
     const seg_build *b;
     size_t col;
+    langset *lset;       /* the LANG column's: counted as written */
 } colgen;
 
 static int gen_column(void *ud, seg_out *o, errmsg *e)
 {
     const colgen *c = ud;
+    if (c->lset) {
+        o->tap = lset_tap;
+        o->tap_ud = c->lset;
+    }
     int rc = c->b->put_column(c->b->ud, c->col, o, e);
+    o->tap = NULL;
     return rc ? rc : o->rc;
 }
 
@@ -842,7 +924,9 @@ int segment_write(const char *path, const seg_build *b, errmsg *e)
     spool_init(&tw.posn, dir, SEG_SPOOL_MEM);
     buf meta = BUF_INIT, idnt = BUF_INIT, cdir = BUF_INIT, feat = BUF_INIT;
     colgen cg[N_COLS + COL_MAX_CARRIED];
-    int rc = write_terms(&tw, e);
+    langset *lset = calloc(1, sizeof *lset);
+    int rc = lset ? write_terms(&tw, e)
+                  : err_set(e, MORGUE_ENOMEM, "out of memory");
     if (rc == MORGUE_OK)
         rc = spool_check(&tw.tdic, "a dictionary", e);
     if (rc == MORGUE_OK)
@@ -863,21 +947,30 @@ int segment_write(const char *path, const seg_build *b, errmsg *e)
         rc = err_set(e, MORGUE_ENOMEM, "out of memory writing %s", path);
         goto out;
     }
-    seg_section secs[10 + SEG_MAX_EXTRA + N_COLS + COL_MAX_CARRIED];
+    seg_section secs[11 + SEG_MAX_EXTRA + N_COLS + COL_MAX_CARRIED];
     size_t n = 0;
     secs[n++] = seg_bytes(SEC_FEAT, feat.ptr, feat.len);
     secs[n++] = seg_bytes(SEC_META, meta.ptr, meta.len);
     secs[n++] = seg_bytes(SEC_CDIR, cdir.ptr, cdir.len);
+    int has_lang = 0;
     for (size_t i = 0; i < b->cols->n_cols; i++) {
         const colbuf *c = &b->cols->cols[i];
+        int lang = c->tag == SEC_LANG && c->width == 2;
+        has_lang |= lang;
         if (b->put_column) {
-            cg[i] = (colgen){ b, i };
+            cg[i] = (colgen){ b, i, lang ? lset : NULL };
             secs[n++] = (seg_section){ .tag = c->tag, .gen = gen_column,
                                        .ud = &cg[i] };
         } else {
+            if (lang)
+                lset_tap(lset, c->data.ptr, c->data.len);
             secs[n++] = seg_bytes(c->tag, c->data.ptr, c->data.len);
         }
     }
+    /* after LANG: a merge's values are counted as they are written */
+    if (has_lang)
+        secs[n++] = (seg_section){ .tag = SEC_LSET, .gen = gen_lset,
+                                   .ud = lset };
     secs[n++] = (seg_section){ .tag = SEC_TDIC, .gen = gen_tdic, .ud = &tw };
     secs[n++] = (seg_section){ .tag = SEC_TDCK, .gen = gen_tdck, .ud = &tw };
     secs[n++] = (seg_section){ .tag = SEC_TDFK, .gen = gen_tdfk, .ud = &tw };
@@ -893,6 +986,7 @@ int segment_write(const char *path, const seg_build *b, errmsg *e)
     rc = segment_write_sections(path, secs, n, FORMAT_VERSION, e);
 out:
     termw_free(&tw);
+    free(lset);
     buf_free(&meta);
     buf_free(&idnt);
     buf_free(&cdir);

@@ -5,6 +5,21 @@
 #include "searcher/searcher.h"
 #include "text/stopwords.h"
 
+/* Counts docs articles of language c (as the mode maps it). */
+static void add_lang(morgue_searcher *s, lang_code c, uint64_t docs)
+{
+    size_t at = 0;
+    while (at < s->n_langs && s->langs[at] != c)
+        at++;
+    if (at == s->n_langs) {
+        if (s->n_langs == STEMSET_MAX)
+            return; /* beyond: found by exact words */
+        s->langs[s->n_langs] = c;
+        s->lang_docs[s->n_langs++] = 0;
+    }
+    s->lang_docs[at] += docs;
+}
+
 int searcher_scan_langs(morgue_searcher *s, errmsg *e)
 {
     if (lang_mode_parse(&s->lmode, s->man.language))
@@ -15,6 +30,14 @@ int searcher_scan_langs(morgue_searcher *s, errmsg *e)
     s->n_langs = 0;
     for (size_t g = 0; g < s->n_segs; g++) {
         const segment *seg = &s->segs[g];
+        if (seg->lset) { /* the writer counted them: LANG is not read */
+            for (uint32_t i = 0; i < seg->lset_count; i++) {
+                const uint8_t *x = seg->lset + 8 * (size_t)i;
+                add_lang(s, stemset_lang(&probe, (lang_code)seg_u32le(x)),
+                         seg_u32le(x + 4));
+            }
+            continue;
+        }
         lang_code last = LANG_UND;
         size_t at = SIZE_MAX;
         for (uint32_t d = 0; d < seg->n_docs; d++) {

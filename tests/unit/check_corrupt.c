@@ -222,7 +222,7 @@ END_TEST
 
 /* The parts a segment verifies on first use, not at open (each
  * dictionary block, the identities, the fingerprints, the dictionary's
- * first keys): damaged, the
+ * first keys; check_stored does the zstd dictionaries): damaged, the
  * searcher still opens, and what reads them fails with MORGUE_ECORRUPT
  * instead of answering from the damaged bytes. */
 enum { PART_TDIC, PART_IDNT, PART_FP, PART_TDFK };
@@ -289,6 +289,7 @@ START_TEST(test_corrupt_lazy_parts)
             rc = morgue_search(s, "common harbour", NULL, &h);
         } else if (part == PART_IDNT) {
             rc = morgue_searcher_get(s, "api1", &h);
+
         } else {
             /* a plain search does not read them; folding does */
             ck_assert_int_eq(morgue_search(s, "harbour", NULL, &h),

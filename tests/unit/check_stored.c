@@ -205,9 +205,11 @@ START_TEST(test_stored_bit_flips_are_errors)
     ck_assert_int_eq(segment_open(&s, path, 0, &e), MORGUE_OK);
     uint32_t n = s.n_docs;
     ck_assert(s.head.n_blocks > 4 && s.body.n_blocks > 4);
-    ck_assert_ptr_nonnull(s.head.ddict); /* enough text to train on */
+    ck_assert_ptr_nonnull(s.head.dict); /* enough text to train on */
+    ck_assert_ptr_null(s.head.ddict);   /* built on first use */
     rec *want = calloc(n, sizeof *want), *got = calloc(n, sizeof *got);
     read_all(&s, want);
+    ck_assert_ptr_nonnull(s.head.ddict);
     static const uint32_t tags[] = { SEC_HSTO, SEC_HIDX, SEC_BSTO,
                                      SEC_BIDX };
     size_t offs[4], lens[4];
@@ -252,6 +254,30 @@ START_TEST(test_stored_bit_flips_are_errors)
         flip(path, at, bit); /* undo */
     }
     ck_assert_int_gt(errors, 0);
+    /* The zstd dictionaries are verified when a block of their store is
+     * first read, not at open: damaged, the segment opens and every read
+     * of that store fails. */
+    static const uint32_t dicts[] = { SEC_HDIC, SEC_BDIC };
+    for (int k = 0; k < 2; k++) {
+        ck_assert_int_eq(segment_open(&s, path, 0, &e), MORGUE_OK);
+        const uint8_t *p;
+        size_t dn;
+        ck_assert_int_eq(segment_section(&s, dicts[k], &p, &dn), 0);
+        size_t at = (size_t)(p - s.map) + dn / 2;
+        segment_close(&s);
+        flip(path, at, 5);
+        ck_assert_int_eq(segment_open(&s, path, 0, &e), MORGUE_OK);
+        docstore_cache c;
+        memset(&c, 0, sizeof c);
+        span f[STORED_FIELDS];
+        int rc = k == 0 ? docstore_get_head(&s, 0, &c, f, &e)
+                        : docstore_get(&s, 0, &c, f, &e);
+        ck_assert_int_eq(rc, MORGUE_ECORRUPT);
+        ck_assert_ptr_nonnull(strstr(e.text, k ? "BDIC" : "HDIC"));
+        docstore_cache_free(&c);
+        segment_close(&s);
+        flip(path, at, 5);
+    }
     check_ok(dir);
     /* and through the public API: a search reports the damage */
     flip(path, offs[0] + lens[0] / 2, 3);
