@@ -742,8 +742,10 @@ static int run_search(morgue_searcher *s, batch *b, const qnode *q,
     if (rc == MORGUE_OK && o->date_to != MORGUE_NO_DATE && o->date_to < t.to)
         t.to = o->date_to;
     /* ranked by relevance: the window scored again here (rerank.h) */
+    /* (a count needs no order: no window, no second look) */
     int again = rc == MORGUE_OK && o->sort == MORGUE_SORT_RELEVANCE &&
-                t.exact_score && t.n_leaves && t.match.len;
+                t.exact_score && t.n_leaves && t.match.len &&
+                !(o->flags & MORGUE_QUERY_COUNT_ONLY);
     size_t window = o->offset + o->limit;
     if (window < RERANK_WINDOW)
         window = RERANK_WINDOW;
