@@ -447,7 +447,7 @@ static int snap_on_warning(const morgue_warning *wn, void *ud)
     snaps *s = ud;
     manifest m;
     errmsg e;
-    if (s->n == 8 || manifest_read(&m, s->dir, &e) != MORGUE_OK)
+    if (s->n == 3 || manifest_read(&m, s->dir, &e) != MORGUE_OK)
         return 0;
     uint64_t gen = m.generation;
     manifest_free(&m);
@@ -503,7 +503,7 @@ static void write_feed(const char *path, int from, int to)
                 *p = ' ';
         fprintf(f, "{\"id\":\"f-%d\",\"title\":\"Feed %d\",\"body\":\"%s\"}\n",
                 d % 5 == 4 ? d - 2 : d, d, body);
-        if (d % 50 == 49)
+        if (d % 40 == 39)
             fprintf(f, "{not json\n"); /* a warning: snapshots */
     }
     fclose(f);
@@ -526,7 +526,7 @@ START_TEST(test_stored_threads_feed_same_bytes)
 {
     char *src = tu_tempdir("feedsrc"), feed[4200];
     snprintf(feed, sizeof feed, "%s/feed.jsonl", src);
-    write_feed(feed, 0, 3000);
+    write_feed(feed, 0, 1500);
     char *one = tu_tempdir("feed1"), *three = tu_tempdir("feed3");
     snaps sn = { 0 };
     feed_index(one, feed, 1);
@@ -543,7 +543,7 @@ START_TEST(test_stored_threads_feed_same_bytes)
         tu_rmrf(sn.copy[i]);
         free(sn.copy[i]);
     }
-    write_feed(feed, 3000, 4000); /* grown: read on from its resume point */
+    write_feed(feed, 1500, 2000); /* grown: read on from its resume point */
     feed_index(one, feed, 1);
     feed_index(three, feed, 3);
     same_segments(one, three);
