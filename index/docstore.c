@@ -534,7 +534,9 @@ static int store_ddict(const segment *s, const seg_store *st,
     *out = NULL;
     if (!st->dict)
         return MORGUE_OK;
-    ZSTD_DDict **slot = (ZSTD_DDict **)&((seg_store *)st)->ddict;
+    ZSTD_DDict **slot = segment_ddict_slot(s, st != &s->head);
+    if (!slot)
+        return err_set(e, MORGUE_EINVAL, "segment not open");
     ZSTD_DDict *d = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
     if (d) {
         *out = d;
@@ -575,9 +577,13 @@ int docstore_bind(segment *s, const char *path, errmsg *e)
 
 void docstore_unbind(segment *s)
 {
-    ZSTD_freeDDict(s->head.ddict);
-    ZSTD_freeDDict(s->body.ddict);
-    s->head.ddict = s->body.ddict = NULL;
+    for (int body = 0; body < 2; body++) {
+        ZSTD_DDict **slot = segment_ddict_slot(s, body);
+        if (slot) {
+            ZSTD_freeDDict(*slot);
+            *slot = NULL;
+        }
+    }
 }
 
 uint32_t docstore_find_block(const uint8_t *idx, uint32_t n, uint32_t doc)

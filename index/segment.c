@@ -115,6 +115,10 @@ typedef struct lazy_part {
 
 struct seg_lazy {
     uint64_t *tdic_ok;   /* atomic bits: dictionary block b verified */
+    struct ZSTD_DDict_s *ddict[2]; /* atomic: heads', bodies' zstd
+                                      dictionaries once built (docstore.c);
+                                      here, where every copy of the
+                                      segment struct finds them */
     lazy_part part[1 + 8 + 3]; /* IDNT, FPH0..FPH7, TDFK, HDIC, BDIC */
     size_t n_part;
 };
@@ -153,6 +157,11 @@ int segment_need(const segment *s, unsigned what, errmsg *e)
                                s->id, (const char *)&p->tag, p->off);
     }
     return MORGUE_OK;
+}
+
+struct ZSTD_DDict_s **segment_ddict_slot(const segment *s, int body)
+{
+    return s->lazy ? &s->lazy->ddict[body != 0] : NULL;
 }
 
 int segment_tdic_block(const segment *s, uint32_t b, errmsg *e)

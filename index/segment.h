@@ -138,8 +138,6 @@ typedef struct seg_store {
     const uint8_t *idx; size_t idx_len;   /* u32 count, 24 bytes a block */
     const uint8_t *dict; size_t dict_len; /* zstd dictionary, or NULL */
     uint32_t n_blocks;
-    struct ZSTD_DDict_s *ddict;           /* built from dict on first use
-                                             (atomic), or NULL */
 } seg_store;
 
 typedef struct segment {
@@ -209,6 +207,10 @@ int segment_sections(const segment *s, seg_section **out, size_t *n);
 /* Verifies the CRCs of the parts in what (SEG_NEED_*), each once per
  * open segment (safe from several threads): MORGUE_OK or ECORRUPT. */
 int segment_need(const segment *s, unsigned what, errmsg *e);
+
+/* Where the heads' (body 0) or bodies' zstd dictionary is kept once
+ * built (docstore.c); NULL when the segment is not open. */
+struct ZSTD_DDict_s **segment_ddict_slot(const segment *s, int body);
 
 /* Verifies dictionary block b against TDCK on its first use (a no-op for
  * segments without TDCK, whose TDIC was verified whole at open). */

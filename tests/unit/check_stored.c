@@ -206,10 +206,10 @@ START_TEST(test_stored_bit_flips_are_errors)
     uint32_t n = s.n_docs;
     ck_assert(s.head.n_blocks > 4 && s.body.n_blocks > 4);
     ck_assert_ptr_nonnull(s.head.dict); /* enough text to train on */
-    ck_assert_ptr_null(s.head.ddict);   /* built on first use */
+    ck_assert_ptr_null(*segment_ddict_slot(&s, 0)); /* built on first use */
     rec *want = calloc(n, sizeof *want), *got = calloc(n, sizeof *got);
     read_all(&s, want);
-    ck_assert_ptr_nonnull(s.head.ddict);
+    ck_assert_ptr_nonnull(*segment_ddict_slot(&s, 0));
     static const uint32_t tags[] = { SEC_HSTO, SEC_HIDX, SEC_BSTO,
                                      SEC_BIDX };
     size_t offs[4], lens[4];
