@@ -116,6 +116,21 @@ static int poll_node(onode *o, errmsg *e)
     return MORGUE_OK;
 }
 
+/* How many nodes failed, and the first one's error (the one reported). */
+typedef struct failures {
+    int n, rc;
+    errmsg first;
+} failures;
+
+static void node_failed(failures *f, onode *o, int rc, const errmsg *e)
+{
+    if (!f->n++) {
+        f->first = *e;
+        f->rc = rc;
+    }
+    o->done = 1;
+}
+
 /* flock on the cluster's files/LOCK (the writer's), when a run made it:
  * *fd -1 when there is no file table yet (nothing indexed, nothing to
  * hold off). */
@@ -162,21 +177,15 @@ MORGUE_API int morgue_cluster_optimize(const char *dir)
         rc = lock_files(c, &fd, e);
     /* every node begins before any is waited for: the merges run at once,
      * each in its searchd */
-    int failed = 0, first_rc = MORGUE_OK;
-    errmsg first; /* the first node's failure */
+    failures f = { .rc = MORGUE_OK };
     for (size_t i = 0; rc == MORGUE_OK && i < c->n_nodes; i++) {
         o[i].n = &c->nodes[i];
         snprintf(o[i].who, sizeof o[i].who, "shard %u (node %s at %s:%u)",
                  o[i].n->shard, o[i].n->name, o[i].n->host,
                  o[i].n->sql_port);
         int r = begin(&o[i], e);
-        if (r != MORGUE_OK) {
-            if (!failed++) {
-                first = *e;
-                first_rc = r;
-            }
-            o[i].done = 1;
-        }
+        if (r != MORGUE_OK)
+            node_failed(&f, &o[i], r, e);
     }
     for (int waiting = rc == MORGUE_OK; waiting;) {
         waiting = 0;
@@ -184,13 +193,8 @@ MORGUE_API int morgue_cluster_optimize(const char *dir)
             if (o[i].done)
                 continue;
             int r = poll_node(&o[i], e);
-            if (r != MORGUE_OK) {
-                if (!failed++) {
-                    first = *e;
-                    first_rc = r;
-                }
-                o[i].done = 1;
-            }
+            if (r != MORGUE_OK)
+                node_failed(&f, &o[i], r, e);
             waiting |= !o[i].done;
         }
         struct timespec nap = { 0, POLL_NS };
@@ -200,10 +204,10 @@ MORGUE_API int morgue_cluster_optimize(const char *dir)
     for (size_t i = 0; i < c->n_nodes; i++)
         if (o[i].m)
             mysql_close(o[i].m);
-    if (rc == MORGUE_OK && failed)
-        rc = failed == 1 ? err_set(e, first_rc, "%s", first.text)
-                         : err_set(e, first_rc, "%s (and %d other nodes "
-                                   "failed)", first.text, failed - 1);
+    if (rc == MORGUE_OK && f.n)
+        rc = f.n == 1 ? err_set(e, f.rc, "%s", f.first.text)
+                      : err_set(e, f.rc, "%s (and %d other nodes failed)",
+                                f.first.text, f.n - 1);
     if (fd >= 0)
         close(fd); /* releases the flock */
     free(o);
