@@ -697,7 +697,7 @@ int inverter_flush(inverter *v, const char *path, errmsg *e)
     free(sorted_at);
     seg_build b = { .n_docs = v->n_docs, .cols = &v->cols,
                     .idents = v->idents, .terms = terms,
-                    .n_terms = v->n_terms };
+                    .n_terms = v->n_terms, .threads = v->threads };
     b.n_extra = docstore_sections(&v->store, b.extra, &b.feat);
     int rc = segment_write(path, &b, e);
     free(terms);
