@@ -132,6 +132,7 @@ struct seg_lazy {
     lazy_part part[1 + 8 + 3 + 5];
     size_t n_part;
     uint64_t max_tlen;   /* atomic: the longest title + 1, 0 not yet */
+    unsigned fresh;      /* atomic: segment_fresh() calls so far */
 };
 
 static int is_fp_tag(uint32_t tag)
@@ -171,6 +172,12 @@ int segment_need(const segment *s, unsigned what, errmsg *e)
                                s->id, (const char *)&p->tag, p->off);
     }
     return MORGUE_OK;
+}
+
+int segment_fresh(const segment *s)
+{
+    return s->lazy && __atomic_fetch_add(&s->lazy->fresh, 1,
+                                         __ATOMIC_RELAXED) < SEG_FRESH;
 }
 
 int segment_max_tlen(const segment *s, uint32_t *out, errmsg *e)

@@ -237,6 +237,14 @@ int segment_tdic_block(const segment *s, uint32_t b, errmsg *e);
  * that a cold map costs one round of reads, not one per page fault. */
 void segment_will_read(const segment *s, const uint8_t *p, size_t n);
 
+/* 1 for the first SEG_FRESH calls on an open segment, then 0: whether a
+ * search should still announce its reads (segment_will_read). A segment
+ * just opened is likely cold; once its hot pages are cached, the system
+ * calls (1.5-3 us each on the benchmark machine) cost more than they
+ * save, and nothing cheaper tells a cached page from a cold one. */
+#define SEG_FRESH 16u
+int segment_fresh(const segment *s);
+
 /* The map is read at random (MADV_RANDOM: queries); a merge or a check
  * that reads it through calls this to get the kernel's readahead back. */
 void segment_advise_sequential(const segment *s);

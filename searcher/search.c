@@ -189,7 +189,8 @@ static int walk(run *r, size_t g, it *root)
 /* Asks for the start of every posting list (and a phrase's positions)
  * of the tree under n in segment g before any is opened: their skip
  * tables and first blocks come in one round of reads when the segment
- * is cold, instead of a page fault after another as each is opened. */
+ * is cold, instead of a page fault after another as each is opened.
+ * Only in a segment's first searches (segment_fresh). */
 #define PREFETCH_LIST (64u << 10)
 static void prefetch_lists(const pnode *n, const segment *seg, size_t g)
 {
@@ -248,7 +249,8 @@ static int search_segment(run *r, size_t g)
     e.text[0] = '\0';
     const segment *seg = &r->s->segs[g];
     uint32_t max_tlen = 0;
-    prefetch_lists(r->p.root, seg, g); /* read while the columns check */
+    if (segment_fresh(seg)) /* read while the columns are checked */
+        prefetch_lists(r->p.root, seg, g);
     int rc = segment_need(seg, run_cols(r), &e);
     if (rc == MORGUE_OK)
         rc = segment_max_tlen(seg, &max_tlen, &e);
