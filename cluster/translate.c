@@ -160,28 +160,10 @@ static void stem_leaf(ctx *c, buf *out, const char *w, int title)
 
 /* ---- name variants (plan.c with_synonyms and name_run) ---- */
 
-typedef struct alts {
-    char *v[2 * SYN_MAX_GROUP];
-    size_t n;
-} alts;
-
-static int take_alt(void *ud, const char *entry)
-{
-    alts *a = ud;
-    for (size_t i = 0; i < a->n; i++)
-        if (!strcmp(a->v[i], entry))
-            return 0;
-    if (a->n == sizeof a->v / sizeof *a->v)
-        return 1;
-    a->v[a->n] = strdup(entry);
-    a->n += a->v[a->n] != NULL;
-    return 0;
-}
-
 /* The built-in variants of the n NUL-separated words w ("soviet union":
  * "ussr", ...) into a; their number. A cluster has no synonyms file: the
  * local index's would be in its folder, which a cluster does not have. */
-static size_t variants_of(ctx *c, const char *w, size_t n, alts *a)
+static size_t variants_of(ctx *c, const char *w, size_t n, syn_alts *a)
 {
     a->n = 0;
     if (!c->synonyms || n == 0 || n > SYN_MAX_WORDS)
@@ -191,7 +173,7 @@ static size_t variants_of(ctx *c, const char *w, size_t n, alts *a)
     if (key.oom)
         c->rc = MORGUE_ENOMEM;
     else
-        synset_expand(synset_builtin(), buf_cstr(&key), take_alt, a);
+        synset_expand(synset_builtin(), buf_cstr(&key), syn_alts_take, a);
     buf_free(&key);
     return a->n;
 }
@@ -203,7 +185,7 @@ static size_t variants_of(ctx *c, const char *w, size_t n, alts *a)
 static void with_variants(ctx *c, buf *out, const buf *typed, const char *w,
                           size_t n, int title)
 {
-    alts a;
+    syn_alts a;
     if (!variants_of(c, w, n, &a)) {
         buf_append(out, typed->ptr, typed->len);
         return;
@@ -521,15 +503,14 @@ static size_t name_run(ctx *c, buf *out, const qnode *q, size_t i)
             one_each &= m == 1;
             n += m;
         }
-        alts a;
+        syn_alts a;
         if (!one_each || w.oom || !variants_of(c, w.ptr, n, &a)) {
             if (w.oom)
                 c->rc = MORGUE_ENOMEM;
             buf_free(&w);
             continue;
         }
-        for (size_t k = 0; k < a.n; k++) /* with_variants looks again */
-            free(a.v[k]);
+        syn_alts_free(&a); /* with_variants looks again */
         buf all = BUF_INIT;
         buf_putc(&all, '(');
         const char *p = w.ptr;

@@ -135,7 +135,7 @@ int fmt_read_file(const char *path, const char *format_name, fmt_sink *sink,
                   fmt_file_result *res, char *errmsg, size_t errmsg_len);
 
 /* fmt_read_file() did nothing: the file cannot be read from the place
- * asked (gzip, or its reader does not stream, or it is shorter). */
+ * asked (its reader does not stream, or its content is shorter). */
 #define FMT_NOT_RESUMED 2
 
 /* The same from place from (a record start an earlier read reported, the
@@ -146,6 +146,25 @@ int fmt_read_file_from(const char *path, const char *format_name,
                        const fmt_pos *from, fmt_sink *sink,
                        fmt_file_result *res, char *errmsg,
                        size_t errmsg_len);
+
+/* What a resume point checks before a file is read on from it: that the
+ * content before the place is still as read. A fingerprint of the first
+ * off bytes of a file's content (inflated, for gzip) is hash64 of up to
+ * 4 KiB at their start, up to 4 KiB at their end, and off (8 bytes, host
+ * order); for a plain file two preads, for gzip an inflate from the start
+ * (the reader keeps its place, so growing offsets, as a file's
+ * checkpoints ask, inflate the file once). */
+typedef struct fmt_print fmt_print;
+
+/* A reader of path's content for fingerprints: MORGUE_OK, or
+ * MORGUE_ENOMEM / MORGUE_EIO (errno tells). */
+int fmt_print_open(fmt_print **out, const char *path);
+
+/* 0 and *fp, or -1 when the content is shorter than off (or unreadable,
+ * or its gzip data damaged before off). */
+int fmt_print_at(fmt_print *p, uint64_t off, uint64_t *fp);
+
+void fmt_print_close(fmt_print *p);
 
 /* Reads in memory content (already decompressed) the same way. */
 int fmt_read_buffer(const fmt_input *in, const char *format_name,

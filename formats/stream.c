@@ -34,6 +34,7 @@
 #include "formats/scan.h"
 #include "morgue.h"
 #include "util/buf.h"
+#include "util/hash.h"
 
 #define WINDOW ((size_t)4 << 20)    /* bytes handed to a reader at once */
 #define HEAD ((size_t)64 << 10)     /* what detection sees */
@@ -364,6 +365,40 @@ static int whole(src *s, buf *b, const fmt_reader *r, fmt_input *in,
     return b->len ? r->read(in, sink) : MORGUE_OK;
 }
 
+/* Moves s to content offset off, after the head was read: a plain file
+ * seeks; gzip cannot start in the middle, so its content is inflated from
+ * the start again and the first off bytes dropped (b is the scratch).
+ * FMT_NOT_RESUMED when the content (what inflates of it) is shorter. */
+static int seek(src *s, buf *b, uint64_t off)
+{
+    s->eof = 0; /* the head may have read to the end */
+    s->damaged = 0;
+    if (!s->gz)
+        return lseek(s->fd, (off_t)off, SEEK_SET) < 0 ? -1 : MORGUE_OK;
+    if (lseek(s->fd, 0, SEEK_SET) < 0)
+        return -1;
+    if (inflateReset(&s->z) != Z_OK) {
+        errno = ENOMEM;
+        return -1;
+    }
+    s->z.avail_in = 0;
+    s->z_live = 1;
+    const size_t chunk = (size_t)1 << 16;
+    if (buf_reserve(b, chunk) != 0) {
+        errno = ENOMEM;
+        return -1;
+    }
+    while (off > 0) {
+        ssize_t got = src_read(s, b->ptr, off < chunk ? (size_t)off : chunk);
+        if (got < 0)
+            return -1;
+        if (got == 0)
+            return FMT_NOT_RESUMED;
+        off -= (uint64_t)got;
+    }
+    return MORGUE_OK; /* damage found on the way is past the place */
+}
+
 int fmt_stream_file(const char *path, const char *name_no_gz,
                     const fmt_reader *forced, fmt_sink *sink,
                     fmt_file_result *res, char *errmsg, size_t errmsg_len)
@@ -392,9 +427,9 @@ int fmt_stream_file_from(const char *path, const char *name_no_gz,
         return no;
     }
     s.gz = m == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-    /* a place is in the content: that of a gzip file is not read from the
-     * middle (its offsets are the inflated content's) */
-    if (from ? s.gz || from->offset > (uint64_t)st.st_size
+    /* a place is in the content: that of a gzip file is the inflated
+     * content's, which may be longer than the file */
+    if (from ? !s.gz && from->offset > (uint64_t)st.st_size
              : !s.gz && (uint64_t)st.st_size < stream_from) {
         close(s.fd);
         return no;
@@ -430,12 +465,10 @@ int fmt_stream_file_from(const char *path, const char *name_no_gz,
         if (from) { /* the head picked the reader: now go to the place */
             b.len = 0;
             at = (pos){ from->line, from->offset, from->ordinal };
-            s.eof = 0; /* the head may have read to the end */
-            if (lseek(s.fd, (off_t)from->offset, SEEK_SET) < 0)
-                rc = -1;
+            rc = seek(&s, &b, from->offset);
         }
-        sink->resumable = !s.gz;
-        if (rc == MORGUE_OK)
+        sink->resumable = 1;
+        if (rc == MORGUE_OK) /* FMT_NOT_RESUMED: the content is shorter */
             rc = stream(&s, &b, r, &in, at, sink);
         if (rc == MORGUE_OK && s.damaged)
             fmt_warn(sink, 0, in.first_offset,
@@ -455,4 +488,136 @@ int fmt_stream_file_from(const char *path, const char *name_no_gz,
     close(s.fd);
     buf_free(&b);
     return rc;
+}
+
+/* ---- fingerprints of a content's first bytes (resume points) ---- */
+
+#define PRINT_SIDE 4096 /* bytes hashed at each end */
+
+struct fmt_print {
+    src s;
+    uint64_t at;                   /* content bytes read (gzip) */
+    unsigned char head[PRINT_SIDE], tail[PRINT_SIDE];
+    size_t n_head, n_tail;         /* tail: the last bytes before at */
+};
+
+int fmt_print_open(fmt_print **out, const char *path)
+{
+    fmt_print *p = calloc(1, sizeof *p);
+    if (!p)
+        return MORGUE_ENOMEM;
+    p->s.fd = open(path, O_RDONLY | O_CLOEXEC);
+    unsigned char magic[2];
+    if (p->s.fd < 0 || pread(p->s.fd, magic, 2, 0) < 0) {
+        if (p->s.fd >= 0)
+            close(p->s.fd);
+        free(p);
+        return MORGUE_EIO;
+    }
+    p->s.gz = magic[0] == 0x1f && magic[1] == 0x8b; /* calloc'd: 0 0 */
+    if (p->s.gz && inflateInit2(&p->s.z, 15 + 16) != Z_OK) {
+        close(p->s.fd);
+        free(p);
+        return MORGUE_ENOMEM;
+    }
+    p->s.z_live = p->s.gz;
+    *out = p;
+    return MORGUE_OK;
+}
+
+/* Up to n bytes at off of a plain file; how many, -1 on error. */
+static ssize_t pread_all(int fd, unsigned char *out, size_t n, uint64_t off)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = pread(fd, out + got, n - got, (off_t)(off + got));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            break;
+        got += (size_t)k;
+    }
+    return (ssize_t)got;
+}
+
+/* Inflates p's content on to off (from the start again when it is past
+ * off), keeping its first and last PRINT_SIDE bytes; -1 when it ends or
+ * breaks first. */
+static int inflate_to(fmt_print *p, uint64_t off)
+{
+    src *s = &p->s;
+    if (off < p->at) {
+        if (lseek(s->fd, 0, SEEK_SET) < 0 || inflateReset(&s->z) != Z_OK)
+            return -1;
+        s->z.avail_in = 0;
+        s->z_live = 1;
+        s->eof = s->damaged = 0;
+        p->at = 0;
+        p->n_head = p->n_tail = 0;
+    }
+    char chunk[1 << 15];
+    while (p->at < off) {
+        uint64_t want = off - p->at;
+        ssize_t got = src_read(s, chunk, want < sizeof chunk ? (size_t)want
+                                                             : sizeof chunk);
+        if (got <= 0)
+            return -1;
+        size_t n = (size_t)got;
+        if (p->n_head < PRINT_SIDE) {
+            size_t k = PRINT_SIDE - p->n_head < n ? PRINT_SIDE - p->n_head : n;
+            memcpy(p->head + p->n_head, chunk, k);
+            p->n_head += k;
+        }
+        if (n >= PRINT_SIDE) {
+            memcpy(p->tail, chunk + n - PRINT_SIDE, PRINT_SIDE);
+            p->n_tail = PRINT_SIDE;
+        } else {
+            size_t keep = p->n_tail + n > PRINT_SIDE ? PRINT_SIDE - n
+                                                     : p->n_tail;
+            memmove(p->tail, p->tail + p->n_tail - keep, keep);
+            memcpy(p->tail + keep, chunk, n);
+            p->n_tail = keep + n;
+        }
+        p->at += n;
+    }
+    return 0;
+}
+
+int fmt_print_at(fmt_print *p, uint64_t off, uint64_t *fp)
+{
+    unsigned char a[PRINT_SIDE], z[PRINT_SIDE];
+    const unsigned char *pa = a, *pz = z;
+    size_t na = off < PRINT_SIDE ? (size_t)off : PRINT_SIDE, nz = na;
+    if (!p->s.gz) {
+        if (pread_all(p->s.fd, a, na, 0) != (ssize_t)na ||
+            pread_all(p->s.fd, z, nz, off - nz) != (ssize_t)nz)
+            return -1;
+    } else {
+        if (inflate_to(p, off) != 0)
+            return -1;
+        pa = p->head;
+        pz = p->tail + p->n_tail - nz;
+    }
+    hash64_state hs;
+    hash64_init(&hs);
+    hash64_update(&hs, pa, na);
+    hash64_update(&hs, pz, nz);
+    unsigned char le[8]; /* the offset as a little-endian u64 */
+    for (int i = 0; i < 8; i++)
+        le[i] = (unsigned char)(off >> (8 * i));
+    hash64_update(&hs, le, sizeof le);
+    *fp = hash64_final(&hs);
+    return 0;
+}
+
+void fmt_print_close(fmt_print *p)
+{
+    if (!p)
+        return;
+    if (p->s.gz)
+        inflateEnd(&p->s.z);
+    close(p->s.fd);
+    free(p);
 }

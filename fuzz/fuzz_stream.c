@@ -8,9 +8,11 @@
  * Besides crashes and out-of-bounds reads, it checks that windowing
  * changes nothing: when no record reaches the cap, the articles streamed
  * (ids, titles, bodies, dates, line, offset, ordinal) and the records
- * skipped are those the reader gives for the content read whole, and
- * reading on from any article's place (a plain file) gives the articles
- * from that one on. With a small cap, only the bounds are checked. */
+ * skipped are those the reader gives for the content read whole,
+ * reading on from any article's place (plain or gzip) gives the articles
+ * from that one on, and the fingerprints of the content before each place
+ * (fmt_print_at) are those of its bytes. With a small cap, only the
+ * bounds are checked. */
 #define _GNU_SOURCE /* memfd_create */
 #include <stdint.h>
 #include <stdio.h>
@@ -101,6 +103,45 @@ static size_t gzip(const uint8_t *p, size_t n, uint8_t **out)
     return len;
 }
 
+/* The fingerprint of content[0..off), computed here from the bytes. */
+static uint64_t print_of(const uint8_t *content, uint64_t off)
+{
+    size_t side = off < 4096 ? (size_t)off : 4096;
+    unsigned char le[8];
+    for (int i = 0; i < 8; i++)
+        le[i] = (unsigned char)(off >> (8 * i));
+    hash64_state hs;
+    hash64_init(&hs);
+    hash64_update(&hs, content, side);
+    hash64_update(&hs, content + off - side, side);
+    hash64_update(&hs, le, sizeof le);
+    return hash64_final(&hs);
+}
+
+/* fmt_print_at() of every article's place, in order (a gzip file is
+ * inflated on), then of the first again (inflated from the start), and
+ * past the end (fails): each as computed from the content. */
+static void check_prints(const char *path, const uint8_t *content, size_t n,
+                         const got *whole)
+{
+    fmt_print *p;
+    if (fmt_print_open(&p, path) != MORGUE_OK)
+        abort();
+    uint64_t fp;
+    for (size_t k = 0; k <= whole->n; k++) {
+        uint64_t off = k < whole->n ? whole->r[k].offset : n;
+        if (fmt_print_at(p, off, &fp) != 0 || fp != print_of(content, off))
+            abort();
+    }
+    if (whole->n &&
+        (fmt_print_at(p, whole->r[0].offset, &fp) != 0 ||
+         fp != print_of(content, whole->r[0].offset)))
+        abort();
+    if (fmt_print_at(p, (uint64_t)n + 1, &fp) != -1)
+        abort();
+    fmt_print_close(p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -161,13 +202,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fmt_sink os = { on_article, on_warning, &on, 0, 0, 0 };
             rc = fmt_stream_file_from(path, "in", r, &from, &os, &res, NULL,
                                       0);
-            if (rc == MORGUE_OK &&
-                (on.n != whole.n - k || !same(on.r, whole.r + k, on.n)))
-                abort();
-            if (rc != MORGUE_OK && rc != FMT_NOT_RESUMED)
+            /* gzip too: inflated again from the start, the first
+             * offset bytes dropped */
+            if (rc != MORGUE_OK || on.n != whole.n - k ||
+                !same(on.r, whole.r + k, on.n))
                 abort();
             free(on.r);
         }
+        check_prints(path, content, n, &whole);
     }
     fmt_stream_tune(0, 0, 0);
     close(fd);

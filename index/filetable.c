@@ -439,37 +439,3 @@ size_t filetable_memory(const filetable *ft)
              (size_t)ft->files[i].cap_ids * sizeof *ft->files[i].ids;
     return n;
 }
-
-/* Up to n bytes at off into out; how many, -1 on error. */
-static ssize_t pread_all(int fd, uint8_t *out, size_t n, uint64_t off)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t k = pread(fd, out + got, n - got, (off_t)(off + got));
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0)
-            return -1;
-        if (k == 0)
-            break;
-        got += (size_t)k;
-    }
-    return (ssize_t)got;
-}
-
-int filetable_fingerprint(int fd, uint64_t off, uint64_t *fp)
-{
-    uint8_t a[4096], z[4096];
-    size_t na = off < sizeof a ? (size_t)off : sizeof a;
-    size_t nz = off < sizeof z ? (size_t)off : sizeof z;
-    if (pread_all(fd, a, na, 0) != (ssize_t)na ||
-        pread_all(fd, z, nz, off - nz) != (ssize_t)nz)
-        return -1;
-    hash64_state hs;
-    hash64_init(&hs);
-    hash64_update(&hs, a, na);
-    hash64_update(&hs, z, nz);
-    hash64_update(&hs, &off, sizeof off);
-    *fp = hash64_final(&hs);
-    return 0;
-}

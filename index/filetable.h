@@ -23,7 +23,8 @@ typedef struct ft_file {
      * before it are still those read (a growing feed, or a file a
      * checkpoint committed part of, FT_PARTIAL): a record's content
      * offset, the lines before it, its record number, and
-     * filetable_fingerprint() of the content before it. */
+     * fmt_print_at() of the content before it
+     * (formats/source.h). */
     uint64_t resume_off, resume_line, resume_ord, resume_fp;
     uint8_t dead;      /* removed; dropped at the next write (memory only) */
     uint8_t seen;      /* met by the walk in progress (memory only) */
@@ -89,10 +90,5 @@ size_t filetable_memory(const filetable *ft);
 
 /* Live entries. */
 size_t filetable_count(const filetable *ft);
-
-/* A fingerprint of the file's first off bytes (what a resume point
- * checks): hash64 of up to 4 KiB at their start and 4 KiB at their end,
- * with off. 0 and *fp, or -1 when the file cannot be read that far. */
-int filetable_fingerprint(int fd, uint64_t off, uint64_t *fp);
 
 #endif

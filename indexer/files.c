@@ -56,7 +56,18 @@ typedef struct file_ctx {
     fmt_pos last;       /* where the last article read starts */
     int have_last;
     uint64_t hash;      /* of the file's content */
+    fmt_print *print;   /* fingerprints of its content, once asked */
 } file_ctx;
+
+/* The fingerprint of c's file's first off bytes; 0 or -1. One reader per
+ * file read: a gzip file's checkpoints (growing offsets) inflate it once
+ * besides the read itself. */
+static int fingerprint(file_ctx *c, uint64_t off, uint64_t *fp)
+{
+    if (!c->print && fmt_print_open(&c->print, c->path) != MORGUE_OK)
+        return -1;
+    return fmt_print_at(c->print, off, fp);
+}
 
 /* Before the file's first article (or at its end, when it has none): its
  * old articles go (unless it goes on from a resume point), and its entry
@@ -94,10 +105,7 @@ static int set_resume(file_ctx *c, const fmt_pos *p, int partial)
 {
     ft_file *x = &c->w->ft.files[c->file];
     uint64_t fp = 0;
-    int fd = open(c->path, O_RDONLY | O_CLOEXEC);
-    int ok = fd >= 0 && filetable_fingerprint(fd, p->offset, &fp) == 0;
-    if (fd >= 0)
-        close(fd);
+    int ok = fingerprint(c, p->offset, &fp) == 0;
     x->flags &= (uint8_t)~(FT_RESUME | FT_PARTIAL);
     if (ok) {
         x->flags |= FT_RESUME | (partial ? FT_PARTIAL : 0);
@@ -194,23 +202,18 @@ void writer_stamp(morgue_writer *w, size_t f, const struct stat *st)
     x->flags = mt > t - 2000000000LL ? FT_RACY : 0;
 }
 
-/* 1 and *from when path's entry has a resume point that still holds: the
- * file is no shorter and the bytes before the point are as read. */
-static int resume_point(morgue_writer *w, const char *path,
-                        const struct stat *st, fmt_pos *from)
+/* 1 and *from when the entry of c's file has a resume point that still
+ * holds: the content is no shorter and its bytes before the point are as
+ * read (the offset is the content's: inflated, for gzip). */
+static int resume_point(file_ctx *c, fmt_pos *from)
 {
-    long f = filetable_find(&w->ft, path);
+    morgue_writer *w = c->w;
+    long f = filetable_find(&w->ft, c->path);
     if (f < 0 || w->rebuild || !(w->ft.files[f].flags & FT_RESUME))
         return 0;
     const ft_file *x = &w->ft.files[f];
     uint64_t fp;
-    int fd = x->resume_off <= (uint64_t)st->st_size
-                 ? open(path, O_RDONLY | O_CLOEXEC)
-                 : -1;
-    int ok = fd >= 0 && filetable_fingerprint(fd, x->resume_off, &fp) == 0 &&
-             fp == x->resume_fp;
-    if (fd >= 0)
-        close(fd);
+    int ok = fingerprint(c, x->resume_off, &fp) == 0 && fp == x->resume_fp;
     *from = (fmt_pos){ x->resume_off, x->resume_line, x->resume_ord };
     return ok;
 }
@@ -226,7 +229,7 @@ static int read_file(file_ctx *c, fmt_sink *sink)
     char msg[ERRMSG_LEN];
     msg[0] = '\0';
     fmt_pos from;
-    c->resuming = resume_point(w, path, st, &from);
+    c->resuming = resume_point(c, &from);
     int rc = c->resuming ? fmt_read_file_from(path, opts->format, &from,
                                               sink, &fr, msg, sizeof msg)
                          : FMT_NOT_RESUMED;
@@ -278,7 +281,7 @@ int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
     if (rc)
         return writer_break(w, rc);
     file_ctx c = { w, path, opts, res, BUF_INIT, root, -1, 0, st, NULL,
-                   { 0, 0, 0 }, 0, hash };
+                   { 0, 0, 0 }, 0, hash, NULL };
     fmt_sink sink = { on_article, on_warning, &c, 0,
                       opts && opts->date_from_mtime, 0 }; /* a full copy */
     c.sink = &sink;
@@ -288,6 +291,7 @@ int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
     w->ckpt = NULL;
     w->ckpt_ctx = NULL;
     prep_discard(&w->prep); /* empty unless it failed: broken then */
+    fmt_print_close(c.print);
     buf_free(&c.id);
     return rc;
 }

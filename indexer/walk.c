@@ -222,8 +222,9 @@ static int update_file(run *r, const char *path)
     const ft_file *x = f >= 0 ? &w->ft.files[f] : NULL;
     int resume = !same && x && !w->rebuild && (x->flags & FT_RESUME) &&
                  ((x->flags & FT_PARTIAL) ||
-                  x->size < (uint64_t)st.st_size) &&
-                 x->resume_off <= (uint64_t)st.st_size;
+                  x->size < (uint64_t)st.st_size);
+    /* (the place is the content's, past the size of a .gz: files.c
+     * checks it against the content) */
     uint64_t hash = 0;
     int rc = same || resume ? MORGUE_OK : writer_hash_file(w, path, &hash);
     if (rc) {

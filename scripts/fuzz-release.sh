@@ -8,15 +8,22 @@
 #
 #   scripts/fuzz-release.sh [TARGET...]     (default: every fuzz_*.c)
 #
+# FUZZ_WORK=dir keeps each target's corpus in dir/<target> between runs,
+# so that runs in chunks (a shared machine: FUZZ_SECONDS=60 in a loop,
+# each under a lock) add up to the 10 minutes; FUZZ_NO_BUILD=1 skips the
+# build (a chunk after the first).
+#
 # Exits 1 when any target found something, so a release script stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-600}
 jobs=${FUZZ_JOBS:-1}
 build=build/fuzz-release
-CC=clang cmake -S . -B "$build" -DMORGUE_BUILD_FUZZERS=ON \
-  -DMORGUE_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j2
+[ "${FUZZ_NO_BUILD:-0}" = 1 ] || {
+  CC=clang cmake -S . -B "$build" -DMORGUE_BUILD_FUZZERS=ON \
+    -DMORGUE_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$build" -j2
+}
 if [ $# -gt 0 ]; then
   targets=("$@")
 else
@@ -26,7 +33,12 @@ fi
 found=0
 for t in "${targets[@]}"; do
   bin=$build/fuzz/fuzz_$t seeds=fuzz/corpora/$t
-  work=$(mktemp -d) artifacts=$(mktemp -d)
+  if [ -n "${FUZZ_WORK:-}" ]; then
+    work=$FUZZ_WORK/$t; mkdir -p "$work"
+  else
+    work=$(mktemp -d)
+  fi
+  artifacts=$(mktemp -d)
   echo "== fuzz_$t for ${seconds} s (seeds: $(ls "$seeds" | wc -l))"
   set +e
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 \
@@ -45,6 +57,7 @@ for t in "${targets[@]}"; do
     found=1
   done
   [ "$st" -ne 0 ] && [ "$found" -eq 0 ] && { echo "fuzz_$t exited $st"; found=1; }
-  rm -rf "$work" "$artifacts"
+  [ -n "${FUZZ_WORK:-}" ] || rm -rf "$work"
+  rm -rf "$artifacts"
 done
 exit $found

@@ -54,22 +54,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: gen_synonyms OUT.h\n");
         return 2;
     }
-    buf all = BUF_INIT;
-    for (const char *const *l = synonyms_builtin_lines; *l; l++) {
-        buf_puts(&all, *l);
-        buf_putc(&all, '\n');
-    }
     synset s;
     errmsg e;
     synset_init(&s);
-    if (all.oom ||
-        synset_parse(&s, all.ptr, all.len, "text/variants.c", &e) !=
-            MORGUE_OK) {
-        fprintf(stderr, "gen_synonyms: %s\n",
-                all.oom ? "out of memory" : e.text);
+    if (synset_parse_builtin_source(&s, &e) != MORGUE_OK) {
+        fprintf(stderr, "gen_synonyms: %s\n", e.text);
         return 1;
     }
-    buf_free(&all);
     FILE *f = fopen(argv[1], "w");
     if (!f) {
         perror(argv[1]);

@@ -262,27 +262,9 @@ static pnode *stem_node(ctx *c, const char *w, int title)
 
 /* ---- synonyms ---- */
 
-typedef struct alts {
-    char *v[2 * SYN_MAX_GROUP];
-    size_t n;
-    exp_source source;
-} alts;
-
-static int take_alt(void *ud, const char *entry)
-{
-    alts *a = ud;
-    for (size_t i = 0; i < a->n; i++)
-        if (!strcmp(a->v[i], entry))
-            return 0;
-    if (a->n == sizeof a->v / sizeof *a->v)
-        return 1;
-    a->v[a->n] = strdup(entry);
-    a->n += a->v[a->n] != NULL;
-    return 0;
-}
-
-/* Records that key was expanded to a's entries (which it takes). */
-static void note_exp(ctx *c, const char *key, alts *a)
+/* Records that key was expanded (from src) to a's entries, which it
+ * takes. */
+static void note_exp(ctx *c, const char *key, syn_alts *a, exp_source src)
 {
     plan *p = c->p;
     plan_exp *x = mem_rearray(p->exps, p->n_exps + 1, sizeof *x);
@@ -293,14 +275,13 @@ static void note_exp(ctx *c, const char *key, alts *a)
             p->exps = x;
         free(from);
         free(to);
-        for (size_t i = 0; i < a->n; i++)
-            free(a->v[i]);
+        syn_alts_free(a);
         plan_oom(c);
         return;
     }
     p->exps = x;
     memcpy(to, a->v, a->n * sizeof *to);
-    p->exps[p->n_exps++] = (plan_exp){ from, to, a->n, a->source };
+    p->exps[p->n_exps++] = (plan_exp){ from, to, a->n, src };
 }
 
 size_t plan_synonyms(ctx *c, char **w, size_t n,
@@ -315,12 +296,13 @@ size_t plan_synonyms(ctx *c, char **w, size_t n,
             buf_putc(&key, ' ');
         buf_puts(&key, w[i]);
     }
-    alts a = { .n = 0 };
+    syn_alts a = { .n = 0 };
+    exp_source src = EXP_BUILTIN;
     if (!key.oom) {
-        synset_expand(synset_builtin(), buf_cstr(&key), take_alt, &a);
+        synset_expand(synset_builtin(), buf_cstr(&key), syn_alts_take, &a);
         size_t before = a.n;
-        synset_expand(c->s->syn, buf_cstr(&key), take_alt, &a);
-        a.source = a.n > before ? EXP_FILE : EXP_BUILTIN;
+        synset_expand(c->s->syn, buf_cstr(&key), syn_alts_take, &a);
+        src = a.n > before ? EXP_FILE : EXP_BUILTIN;
     } else {
         plan_oom(c);
     }
@@ -333,7 +315,7 @@ size_t plan_synonyms(ctx *c, char **w, size_t n,
         plan_free_words(aw);
     }
     if (found)
-        note_exp(c, buf_cstr(&key), &a);
+        note_exp(c, buf_cstr(&key), &a, src);
     buf_free(&key);
     return found;
 }
@@ -430,9 +412,9 @@ pnode *plan_fold_node(ctx *c, const char *w)
         return NULL;
     }
     key[n] = '\0';
-    alts a = { .n = 0, .source = EXP_TRANSLIT };
-    take_alt(&a, key);
-    note_exp(c, w, &a);
+    syn_alts a = { .n = 0 };
+    syn_alts_take(&a, key);
+    note_exp(c, w, &a, EXP_TRANSLIT);
     if (c->rc != MORGUE_OK) {
         plan_free_node(f);
         return NULL;

@@ -261,3 +261,36 @@ size_t synset_expand(const synset *s, const char *key,
     }
     return given;
 }
+
+int synset_parse_builtin_source(synset *s, errmsg *e)
+{
+    buf all = BUF_INIT;
+    for (const char *const *l = synonyms_builtin_lines; *l; l++) {
+        buf_puts(&all, *l);
+        buf_putc(&all, '\n');
+    }
+    int rc = all.oom ? err_set(e, MORGUE_ENOMEM, "out of memory")
+                     : synset_parse(s, all.ptr, all.len, "text/variants.c", e);
+    buf_free(&all);
+    return rc;
+}
+
+int syn_alts_take(void *ud, const char *entry)
+{
+    syn_alts *a = ud;
+    for (size_t i = 0; i < a->n; i++)
+        if (!strcmp(a->v[i], entry))
+            return 0;
+    if (a->n == sizeof a->v / sizeof *a->v)
+        return 1;
+    a->v[a->n] = strdup(entry);
+    a->n += a->v[a->n] != NULL;
+    return 0;
+}
+
+void syn_alts_free(syn_alts *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->v[i]);
+    a->n = 0;
+}

@@ -69,6 +69,21 @@ const synset *synset_builtin(void);
 size_t synset_expand(const synset *s, const char *key,
                      int (*fn)(void *ud, const char *entry), void *ud);
 
+/* The distinct entries a lookup gave, as copies: pass syn_alts_take as
+ * synset_expand's fn and the syn_alts as its ud (n = 0 first). Several
+ * lookups may add to one. The strings belong to the caller once
+ * collected: free them, or hand them on, or call syn_alts_free. */
+typedef struct syn_alts {
+    char *v[2 * SYN_MAX_GROUP];
+    size_t n;
+} syn_alts;
+
+/* Adds entry unless it is already there; 1 (stop) when full. An entry
+ * that cannot be copied (out of memory) is left out. */
+int syn_alts_take(void *ud, const char *entry);
+
+void syn_alts_free(syn_alts *a);
+
 /* Group g's entries: *n of them, each a NUL-terminated string in s. */
 void synset_group(const synset *s, uint32_t g, const char **out, size_t *n);
 
@@ -77,5 +92,10 @@ void synset_free(synset *s);
 /* The built-in list's text, in the file format. Static. The build's
  * generator parses it (scripts/gen_synonyms.c). */
 extern const char *const synonyms_builtin_lines[];
+
+/* Parses synonyms_builtin_lines into s, as the run-time parse would:
+ * what the build's generator writes out and check_text compares the
+ * generated table with. Errors as synset_parse (name "text/variants.c"). */
+int synset_parse_builtin_source(synset *s, errmsg *e);
 
 #endif

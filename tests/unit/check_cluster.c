@@ -184,7 +184,9 @@ static int index_cluster(const char *path, kill_plan *kp)
     return rc;
 }
 
-static void make_cluster(unsigned shards, unsigned mirrors)
+/* A new cluster in work/cluster, started: MORGUE_OK or the failing
+ * call's code (the nodes it did start keep running: see setup_failed). */
+static int make_cluster(unsigned shards, unsigned mirrors)
 {
     snprintf(cdir, sizeof cdir, "%s/cluster", work);
     snprintf(cfile, sizeof cfile, "%s/cluster.conf", cdir);
@@ -192,10 +194,31 @@ static void make_cluster(unsigned shards, unsigned mirrors)
     co.shards = shards;
     co.mirrors = mirrors;
     co.port = free_ports(1 + 2 * shards * mirrors);
-    ck_assert_uint_gt(co.port, 0);
-    ck_assert_int_eq(morgue_cluster_init(cdir, &co), MORGUE_OK);
-    int rc = morgue_cluster_start(cdir);
-    ck_assert_msg(rc == MORGUE_OK, "%s", morgue_last_errmsg());
+    if (co.port == 0)
+        return MORGUE_EIO;
+    int rc = morgue_cluster_init(cdir, &co);
+    return rc == MORGUE_OK ? morgue_cluster_start(cdir) : rc;
+}
+
+static void teardown(void)
+{
+    if (!work)
+        return;
+    morgue_cluster_stop(cdir);
+    tu_rmrf(work);
+    free(work);
+    work = NULL;
+}
+
+/* An unchecked fixture that fails gets no teardown: stop the nodes it
+ * started and remove its folder first, then fail. */
+static void setup_failed(const char *step, int rc)
+{
+    char msg[700];
+    snprintf(msg, sizeof msg, "cluster fixture: %s: rc %d: %s", step, rc,
+             morgue_last_errmsg());
+    teardown();
+    ck_abort_msg("%s", msg);
 }
 
 /* The fixture of both cases: archive filled by fill (NULL: the demo
@@ -210,9 +233,13 @@ static void setup_cluster(const char *name, void (*fill)(void),
     else
         snprintf(archive, sizeof archive, "%s/examples/archive",
                  MORGUE_SOURCE_DIR);
-    make_cluster(shards, mirrors);
-    ck_assert_int_eq(index_local(archive), MORGUE_OK);
-    ck_assert_int_eq(index_cluster(archive, NULL), MORGUE_OK);
+    int rc = make_cluster(shards, mirrors);
+    if (rc != MORGUE_OK)
+        setup_failed("start", rc);
+    if ((rc = index_local(archive)) != MORGUE_OK)
+        setup_failed("local index", rc);
+    if ((rc = index_cluster(archive, NULL)) != MORGUE_OK)
+        setup_failed("cluster index", rc);
 }
 
 /* 2000 Reuters articles and the demo archive's formats, copied. */
@@ -236,16 +263,6 @@ static void setup_golden(void)
 {
     if (have_searchd() && access(REUTERS, F_OK) == 0)
         setup_cluster("cluster", fill_golden, 2, 1);
-}
-
-static void teardown(void)
-{
-    if (!work)
-        return;
-    morgue_cluster_stop(cdir);
-    tu_rmrf(work);
-    free(work);
-    work = NULL;
 }
 
 #define NEED_CLUSTER()                                                       \

@@ -14,6 +14,7 @@
 #include "check_main.h"
 #include "morgue.h"
 #include "testutil.h"
+#include "util/buf.h"
 
 #define add(w, id, title, body) tu_add(w, id, title, body, NULL, 0)
 
@@ -522,21 +523,74 @@ END_TEST
 START_TEST(test_long_gzip_feed_streamed) { check_feed(1); }
 END_TEST
 
-/* Appends records first..last (1-based, the lines write_feed makes) to
- * the plain feed at path; record bad (0: none) broken. */
-static void append_feed(const char *path, int first, int last, int bad)
+static int is_gz(const char *path)
 {
+    size_t n = strlen(path);
+    return n > 3 && strcmp(path + n - 3, ".gz") == 0;
+}
+
+/* Appends text to the feed at path: plain, or (".gz") as another gzip
+ * member, whose content follows the others'. */
+static void append_text(const char *path, const char *text)
+{
+    size_t n = strlen(text);
+    if (is_gz(path)) {
+        gzFile g = gzopen(path, "ab1");
+        ck_assert_ptr_nonnull(g);
+        ck_assert_int_eq(gzwrite(g, text, (unsigned)n), (int)n);
+        ck_assert_int_eq(gzclose(g), Z_OK);
+        return;
+    }
     FILE *f = fopen(path, "ab");
     ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, n, f), n);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Appends records first..last (1-based, the lines write_feed makes) to
+ * the feed at path (plain or gzip); record bad (0: none) broken. */
+static void append_feed(const char *path, int first, int last, int bad)
+{
+    buf b = BUF_INIT;
     for (int i = first; i <= last; i++) {
         if (i == bad)
-            fputs("{\"id\": broken\n", f);
+            buf_puts(&b, "{\"id\": broken\n");
         else
-            fprintf(f, "{\"id\":\"r%d\",\"title\":\"record %d\",\"body\":"
-                    "\"tanker%d freight rates rose as crude stocks fell, "
-                    "traders said\"}\n", i, i, i % 7);
+            buf_printf(&b, "{\"id\":\"r%d\",\"title\":\"record %d\","
+                       "\"body\":\"tanker%d freight rates rose as crude "
+                       "stocks fell, traders said\"}\n", i, i, i % 7);
     }
-    ck_assert_int_eq(fclose(f), 0);
+    ck_assert(!b.oom);
+    buf_putc(&b, '\0');
+    append_text(path, b.ptr);
+    buf_free(&b);
+}
+
+/* Overwrites the first bytes of the feed's content with front (a gzip
+ * feed is written again, as one member). */
+static void rewrite_front(const char *path, const char *front)
+{
+    if (!is_gz(path)) {
+        FILE *f = fopen(path, "r+b");
+        ck_assert_ptr_nonnull(f);
+        fputs(front, f);
+        ck_assert_int_eq(fclose(f), 0);
+        return;
+    }
+    gzFile g = gzopen(path, "rb");
+    ck_assert_ptr_nonnull(g);
+    buf b = BUF_INIT;
+    char chunk[65536];
+    int got;
+    while ((got = gzread(g, chunk, sizeof chunk)) > 0)
+        buf_append(&b, chunk, (size_t)got);
+    gzclose(g);
+    ck_assert(!b.oom && b.len > strlen(front));
+    memcpy(b.ptr, front, strlen(front));
+    buf_putc(&b, '\0');
+    ck_assert_int_eq(unlink(path), 0);
+    append_text(path, b.ptr);
+    buf_free(&b);
 }
 
 /* One morgue_writer_add_path() of path with checkpoints, committed. */
@@ -558,15 +612,20 @@ static morgue_update_result update_once(const char *idx, const char *path,
     return r;
 }
 
-/* Every record first..last is in the index once. */
+/* Every record first..last is in the index once (each 97th asked, and
+ * the last), and no other. */
 static void each_once(const char *idx, int first, int last, int bad)
 {
     morgue_searcher *s;
     ck_assert_int_eq(morgue_searcher_open(&s, idx, NULL), MORGUE_OK);
     char q[64];
-    for (int i = first; i <= last; i += 97) {
-        snprintf(q, sizeof q, "title:\"record %d\"", i);
-        ck_assert_int_eq(count_hits(s, q, 10, 0), i == bad ? 0 : 1);
+    for (int i = first; i <= last + 1; i += 97) {
+        int k = i + 97 > last + 1 ? last : i; /* and the last, once */
+        for (int j = k; j <= k + (k == last); j++) {
+            snprintf(q, sizeof q, "title:\"record %d\"", j);
+            ck_assert_int_eq(count_hits(s, q, 10, 0),
+                             j == bad || j > last ? 0 : 1);
+        }
     }
     ck_assert_int_eq(count_hits(s, "freight", SIZE_MAX, 0),
                      last - first + 1 - (bad >= first && bad <= last));
@@ -576,10 +635,10 @@ static void each_once(const char *idx, int first, int last, int bad)
 /* A JSON Lines feed that grows is read on from where the last run
  * stopped (its last article, read again in case it was cut), not from
  * the start; one rewritten in front is read whole again. */
-START_TEST(test_growing_feed_read_from_its_end)
+static void growing_feed(int gz)
 {
     char *dir = tu_tempdir("grow"), path[4096], idx[4096];
-    snprintf(path, sizeof path, "%s/feed.jsonl", dir);
+    snprintf(path, sizeof path, "%s/feed.jsonl%s", dir, gz ? ".gz" : "");
     snprintf(idx, sizeof idx, "%s/index", dir);
     append_feed(path, 1, 3000, 0);
     morgue_update_result r = update_once(idx, path, 0, NULL);
@@ -590,23 +649,17 @@ START_TEST(test_growing_feed_read_from_its_end)
     ck_assert_uint_eq(r.articles_added, 501); /* 500 new, the last again */
     each_once(idx, 1, 3500, 0);
     /* a last line half written when read: read again once complete */
-    FILE *f = fopen(path, "ab");
-    fputs("{\"id\":\"r3501\",\"title\":\"record 3501\",\"bo", f);
-    fclose(f);
+    append_text(path, "{\"id\":\"r3501\",\"title\":\"record 3501\",\"bo");
     r = update_once(idx, path, 0, NULL);
     ck_assert_uint_eq(r.articles_added, 1);
     ck_assert_uint_eq(r.skipped, 1);
-    f = fopen(path, "ab");
-    fputs("dy\":\"freight\"}\n", f);
-    fclose(f);
+    append_text(path, "dy\":\"freight\"}\n");
     append_feed(path, 3502, 3502, 0);
     r = update_once(idx, path, 0, NULL);
     ck_assert_uint_eq(r.articles_added, 3);
     each_once(idx, 1, 3502, 0);
     /* the front rewritten: the bytes before the resume point differ */
-    f = fopen(path, "r+b");
-    fputs("{\"id\":\"X1\"", f);
-    fclose(f);
+    rewrite_front(path, "{\"id\":\"X1\"");
     r = update_once(idx, path, 0, NULL);
     ck_assert_uint_eq(r.articles_added, 3502);
     ck_assert_int_eq(hits_in(idx, "title:\"record 1\""), 1);
@@ -614,6 +667,13 @@ START_TEST(test_growing_feed_read_from_its_end)
     tu_rmrf(dir);
     free(dir);
 }
+
+START_TEST(test_growing_feed_read_from_its_end) { growing_feed(0); }
+END_TEST
+
+/* The same for a .gz feed that grows by gzip members: the place is in
+ * the inflated content, which is inflated up to it again. */
+START_TEST(test_growing_gzip_feed_read_from_its_end) { growing_feed(1); }
 END_TEST
 
 /* The warning callback of a run killed at its warning: the process ends
@@ -628,10 +688,10 @@ static int die_at_warning(const morgue_warning *w, void *ud)
 /* A run killed inside one long file keeps what its checkpoints committed:
  * the next run reads the file on from the last checkpoint, and every
  * record is there once. */
-START_TEST(test_killed_inside_a_file_resumes)
+static void killed_inside(int gz)
 {
     char *dir = tu_tempdir("ckpt"), path[4096], idx[4096];
-    snprintf(path, sizeof path, "%s/feed.jsonl", dir);
+    snprintf(path, sizeof path, "%s/feed.jsonl%s", dir, gz ? ".gz" : "");
     snprintf(idx, sizeof idx, "%s/index", dir);
     const int n = 20000, bad = 15000;
     append_feed(path, 1, n, bad);
@@ -678,6 +738,13 @@ START_TEST(test_killed_inside_a_file_resumes)
     tu_rmrf(dir);
     free(dir);
 }
+
+START_TEST(test_killed_inside_a_file_resumes) { killed_inside(0); }
+END_TEST
+
+/* The same inside a .gz: checkpoints there too, the place in its
+ * inflated content. */
+START_TEST(test_killed_inside_a_gzip_file_resumes) { killed_inside(1); }
 END_TEST
 
 static Suite *hostile_suite(void)
@@ -701,6 +768,8 @@ static Suite *hostile_suite(void)
     tc = tcase_create("resume");
     tcase_add_test(tc, test_growing_feed_read_from_its_end);
     tcase_add_test(tc, test_killed_inside_a_file_resumes);
+    tcase_add_test(tc, test_growing_gzip_feed_read_from_its_end);
+    tcase_add_test(tc, test_killed_inside_a_gzip_file_resumes);
     suite_add_tcase(su, tc);
     tc = tcase_create("html");
     tcase_add_test(tc, test_deep_html_keeps_text);
