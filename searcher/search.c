@@ -257,7 +257,8 @@ static int search_segment(run *r, size_t g)
     if (rc)
         return searcher_fail(r->s, rc, "%s", e.text);
     score_ctx c = { r->s, seg, r->o->k1, r->o->b, r->o->title_weight,
-                    max_tlen, &r->budget };
+                    max_tlen, &r->budget,
+                    (r->o->flags & MORGUE_QUERY_COUNT_ONLY) && !r->collapse };
     it *root = plan_build(&r->p, &c, g, &e);
     rc = root ? walk(r, g, root) : MORGUE_ENOMEM;
     it_free(root);
@@ -469,7 +470,10 @@ int search_exec(morgue_searcher *s, const char *query,
     qnode *q = NULL;
     int rc = parse(&r, query, &q);
     if (rc == MORGUE_OK)
-        rc = plan_make(&r.p, s, q, !o.no_synonyms);
+        rc = plan_make(&r.p, s, q,
+                       (o.no_synonyms ? 0 : PLAN_SYNONYMS) |
+                       ((o.flags & MORGUE_QUERY_COUNT_ONLY) && !r.collapse
+                            ? PLAN_COUNT : 0));
     if (rc == MORGUE_OK)
         plan_hoist_dates(&r.p, &r.from, &r.to);
     query_free(q);
