@@ -481,11 +481,22 @@ int search_exec(morgue_searcher *s, const char *query,
                    o.facet_tags || o.facet_langs;
     qnode *q = NULL;
     int rc = parse(&r, query, &q);
-    if (rc == MORGUE_OK)
-        rc = plan_make(&r.p, s, q,
-                       (o.no_synonyms ? 0 : PLAN_SYNONYMS) |
-                       ((o.flags & MORGUE_QUERY_COUNT_ONLY) && !r.collapse
-                            ? PLAN_COUNT : 0));
+    {
+        unsigned pf = (o.no_synonyms ? 0 : PLAN_SYNONYMS) |
+                      ((o.flags & MORGUE_QUERY_COUNT_ONLY) && !r.collapse
+                           ? PLAN_COUNT : 0);
+        /* a fresh (likely cold) segment: the lookups' blocks asked for
+         * side by side first, by a plan made for that alone */
+        int fresh = 0;
+        for (size_t g = 0; g < s->n_segs && !fresh; g++)
+            fresh = segment_is_fresh(&s->segs[g]);
+        plan dry;
+        if (rc == MORGUE_OK && fresh &&
+            plan_make(&dry, s, q, pf | PLAN_PREFETCH) == MORGUE_OK)
+            plan_free(&dry);
+        if (rc == MORGUE_OK)
+            rc = plan_make(&r.p, s, q, pf);
+    }
     if (rc == MORGUE_OK)
         plan_hoist_dates(&r.p, &r.from, &r.to);
     query_free(q);
