@@ -10,6 +10,13 @@
 # or the one after (all of it, once: no lost, doubled or mixed article),
 # and after a run that finished, the one after.
 #
+# Beside the files, a gzip feed grows every cycle by a gzip member of
+# 1,500-4,000 articles: long enough for the budget to flush (a checkpoint)
+# inside it, so runs are killed inside it, and the next run reads it on
+# from the last checkpoint. The index must then hold exactly its first m
+# articles, each once, for an m no lower than before (nothing committed
+# lost) and, after a run that finished, all of it.
+#
 # SOAK_CYCLES (default 100, about a minute here) and SOAK_SEED scale and
 # vary it; SOAK_CYCLES=1000 is the long run.
 . "$(dirname "$0")/lib.sh"
@@ -32,9 +39,18 @@ write_file() { # k v n
   mv "$arch/f$k.jsonl.tmp" "$arch/f$k.jsonl"
 }
 
-# hits QUERY...: one total per query, from one searcher (--batch).
+feed=$arch/feed.jsonl.gz ftot=0 fcom=0 inside=0
+grow_feed() { # n: appends articles ftot+1..ftot+n as a gzip member
+  seq $((ftot + 1)) $((ftot + $1)) |
+    sed 's/.*/{"id":"feed-&","title":"feed item &","body":"feedtok fseq& tanker rates"}/' |
+    gzip -1 >> "$feed"
+  ftot=$((ftot + $1))
+}
+
+# hits QUERY...: one total per query, from one searcher (--batch),
+# counted exactly (--count: not a lower bound from top-k pruning).
 hits() {
-  printf '%s\n' "$@" | "$MORGUE" search --index "$idx" --batch --limit 1 \
+  printf '%s\n' "$@" | "$MORGUE" search --index "$idx" --batch --count \
     > "$WORK/batch" || fail "search --batch failed"
   grep -o '"total":[0-9]*\|"error":"[^"]*"' "$WORK/batch" | sed 's/"total"://'
 }
@@ -54,6 +70,7 @@ for ((c = 1; c <= cycles; c++)); do
       write_file "$k" "${ver[k]}" "${cnt[k]}"
     fi
   done
+  [ "$compact" -eq 1 ] || grow_feed $((1500 + RANDOM % 2501))
   if [ "$compact" -eq 1 ]; then
     cmd=("$MORGUE" compact --index "$idx")
   else
@@ -77,8 +94,21 @@ for ((c = 1; c <= cycles; c++)); do
   for ((k = 0; k < nfiles; k++)); do
     qs+=("filetok$k" "ver${k}x${com_ver[k]}" "ver${k}x${ver[k]}")
   done
+  # the feed: its first m articles (m from the count), each once
+  mapfile -t fm < <(hits feedtok)
+  m=${fm[0]}
+  qs+=("fseq$m" "fseq$((m + 1))")
   mapfile -t got < <(hits "${qs[@]}")
-  [ "${#got[@]}" -eq $((3 * nfiles)) ] || fail "cycle $c: answers: ${got[*]}"
+  [ "${#got[@]}" -eq $((3 * nfiles + 2)) ] || fail "cycle $c: answers: ${got[*]}"
+  want_last=1; [ "$m" -eq 0 ] && want_last=0
+  [ "${got[3 * nfiles]}" = "$want_last" ] && [ "${got[3 * nfiles + 1]}" = 0 ] ||
+    fail "cycle $c: the feed's $m articles are not its first $m (fseq$m: ${got[3 * nfiles]}, fseq$((m + 1)): ${got[3 * nfiles + 1]})"
+  [ "$m" -ge "$fcom" ] && [ "$m" -le "$ftot" ] ||
+    fail "cycle $c: the feed has $m articles; committed was $fcom, it holds $ftot"
+  [ "$done_run" -eq 1 ] && [ "$m" -ne "$ftot" ] &&
+    fail "cycle $c: a finished run left $m of the feed's $ftot articles"
+  [ "$m" -gt "$fcom" ] && [ "$m" -lt "$ftot" ] && inside=$((inside + 1))
+  fcom=$m
   for ((k = 0; k < nfiles; k++)); do
     all=${got[3 * k]} o=${got[3 * k + 1]} n=${got[3 * k + 2]}
     [ "${com_ver[k]}" -eq 0 ] && o=0
@@ -99,4 +129,5 @@ expect_status 0 "$MORGUE" index --quiet --index "$idx" "$arch"
 expect_status 0 "$MORGUE" check --index "$idx"
 total=0; for ((k = 0; k < nfiles; k++)); do total=$((total + cnt[k])); done
 [ "$(hits soakword)" = "$total" ] || fail "end: $(hits soakword) articles, model $total"
-echo "soak: $cycles cycles, $kills killed, $finished finished, $total articles at the end"
+[ "$(hits feedtok)" = "$ftot" ] || fail "end: $(hits feedtok) feed articles, model $ftot"
+echo "soak: $cycles cycles, $kills killed, $finished finished, $total articles at the end; the feed $ftot articles, $inside runs killed inside it after a checkpoint"
