@@ -11,7 +11,7 @@
 # and after a run that finished, the one after.
 #
 # Beside the files, a gzip feed grows every cycle by a gzip member of
-# 1,500-4,000 articles: long enough for the budget to flush (a checkpoint)
+# 1,000-2,500 articles: long enough for the budget to flush (a checkpoint)
 # inside it, so runs are killed inside it, and the next run reads it on
 # from the last checkpoint. The index must then hold exactly its first m
 # articles, each once, for an m no lower than before (nothing committed
@@ -40,9 +40,13 @@ write_file() { # k v n
 }
 
 feed=$arch/feed.jsonl.gz ftot=0 fcom=0 inside=0
+# 48 words common to all (postings fill the budget, the dictionary stays
+# small, so check and compact stay quick)
+feedwords=$(for w in tanker freight crude grain wheat port ship cargo; do
+  for v in a b c d e f; do printf '%s%s ' "$w" "$v"; done; done)
 grow_feed() { # n: appends articles ftot+1..ftot+n as a gzip member
   seq $((ftot + 1)) $((ftot + $1)) |
-    sed 's/.*/{"id":"feed-&","title":"feed item &","body":"feedtok fseq& tanker rates"}/' |
+    sed "s/.*/{\"id\":\"feed-&\",\"title\":\"feed item &\",\"body\":\"feedtok fseq& $feedwords\"}/" |
     gzip -1 >> "$feed"
   ftot=$((ftot + $1))
 }
@@ -70,7 +74,7 @@ for ((c = 1; c <= cycles; c++)); do
       write_file "$k" "${ver[k]}" "${cnt[k]}"
     fi
   done
-  [ "$compact" -eq 1 ] || grow_feed $((1500 + RANDOM % 2501))
+  [ "$compact" -eq 1 ] || grow_feed $((1000 + RANDOM % 1501))
   if [ "$compact" -eq 1 ]; then
     cmd=("$MORGUE" compact --index "$idx")
   else
@@ -79,7 +83,8 @@ for ((c = 1; c <= cycles; c++)); do
   "${cmd[@]}" > "$WORK/run.out" 2>&1 &
   pid=$!
   if [ $((RANDOM % 3)) -ne 0 ]; then # kill two runs in three
-    sleep "0.$(printf '%03d' $((RANDOM % 150)))"
+    # (up to 0.4 s: late enough, often, to land inside the feed)
+    sleep "0.$(printf '%03d' $((RANDOM % 400)))"
     kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
   fi
   set +e; wait "$pid"; st=$?; set -e
