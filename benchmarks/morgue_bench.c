@@ -135,7 +135,11 @@ static int writer_finish(void *wp)
 
 typedef struct searcher {
     morgue_searcher *s;
-    int class_ok[BQ_N_CLASSES]; /* the query syntax of the class parses */
+    /* the query syntax of the class parses: 1 yes, 0 no, -1 not probed
+     * yet (probed on the driver's first supports() of the class, which
+     * is never timed: a cold start times the open and one AND query
+     * alone, as for the other engines) */
+    int class_ok[BQ_N_CLASSES];
     char qbuf[1024];
 } searcher;
 
@@ -210,9 +214,8 @@ static void *searcher_open(const char *dir)
     }
     for (int c = 0; c < BQ_N_CLASSES; c++)
         s->class_ok[c] = 1;
-    s->class_ok[BQ_OR] = s->class_ok[BQ_UNION] = probe(s, BQ_OR);
-    s->class_ok[BQ_PHRASE] = probe(s, BQ_PHRASE);
-    s->class_ok[BQ_DATE] = probe(s, BQ_DATE);
+    s->class_ok[BQ_OR] = s->class_ok[BQ_UNION] = -1;
+    s->class_ok[BQ_PHRASE] = s->class_ok[BQ_DATE] = -1;
     return s;
 }
 
@@ -229,6 +232,12 @@ static int supports(void *sp, int cls, int mode)
 {
     searcher *s = sp;
     (void)mode;
+    if (s->class_ok[cls] < 0) {
+        int probed = probe(s, cls == BQ_UNION ? BQ_OR : cls);
+        s->class_ok[cls] = probed;
+        if (cls == BQ_OR || cls == BQ_UNION) /* one syntax */
+            s->class_ok[BQ_OR] = s->class_ok[BQ_UNION] = probed;
+    }
     return s->class_ok[cls];
 }
 

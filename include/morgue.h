@@ -702,7 +702,10 @@ MORGUE_API int morgue_hits_expansions(const morgue_hits *h,
                                       size_t *n);
 
 
-/* Moves to the next hit: MORGUE_OK, or MORGUE_ITEROVER after the last. */
+/* Moves to the next hit: MORGUE_OK, or MORGUE_ITEROVER after the last; or
+ * MORGUE_ECORRUPT (morgue_hits_errmsg says where) when morgue_hits_date()
+ * or _date_offset() found the date column damaged, which they cannot
+ * report themselves (columns are verified on first use). */
 MORGUE_API int morgue_hits_next(morgue_hits *h);
 
 /* Accessors for the current hit; valid until the next morgue_hits_next().

@@ -32,8 +32,11 @@ static int parse_skips(postings *p, errmsg *e)
             uint64_t v;
             if (codec_get_varint(&q, end, &v) || v > UINT32_MAX)
                 return err_corrupt(e, "postings: bad impact in skip table");
-            p->impacts[se->imp + k] = (uint32_t)v;
+            if (p->impacts)
+                p->impacts[se->imp + k] = (uint32_t)v;
         }
+        if (!p->impacts)
+            n_imp = 0; /* postings_open_docs: not kept */
         last += dlast;
         if (last > UINT32_MAX - 1)
             return err_corrupt(e, "postings: skip entry out of range");
@@ -55,11 +58,12 @@ static int parse_skips(postings *p, errmsg *e)
     return MORGUE_OK;
 }
 
-int postings_open(postings *p, const segment *s, const term_info *ti,
-                  errmsg *e)
+static int open_list(postings *p, const segment *s, const term_info *ti,
+                     int docs_only, errmsg *e)
 {
     memset(p, 0, offsetof(postings, docs));
     p->err = 0; /* after docs[]: not covered by the memset */
+    p->docs_only = docs_only;
     p->n_docs = s->n_docs;
     p->data = s->post + ti->post_off;
     p->data_end = p->data + ti->post_len;
@@ -74,9 +78,10 @@ int postings_open(postings *p, const segment *s, const term_info *ti,
     p->skips = NULL;
     if (p->n_blocks > 1) {
         p->skips = mem_array(p->n_blocks, sizeof *p->skips);
-        p->impacts = mem_array(p->n_blocks, 2 * IMPACTS_MAX *
-                               sizeof *p->impacts);
-        if (!p->skips || !p->impacts) {
+        p->impacts = docs_only ? NULL
+                               : mem_array(p->n_blocks, 2 * IMPACTS_MAX *
+                                           sizeof *p->impacts);
+        if (!p->skips || (!docs_only && !p->impacts)) {
             postings_close(p);
             p->n_blocks = 0;
             p->doc = POSTINGS_END;
@@ -93,6 +98,18 @@ int postings_open(postings *p, const segment *s, const term_info *ti,
     return rc;
 }
 
+int postings_open(postings *p, const segment *s, const term_info *ti,
+                  errmsg *e)
+{
+    return open_list(p, s, ti, 0, e);
+}
+
+int postings_open_docs(postings *p, const segment *s, const term_info *ti,
+                       errmsg *e)
+{
+    return open_list(p, s, ti, 1, e);
+}
+
 void postings_close(postings *p)
 {
     free(p->skips);
@@ -104,7 +121,7 @@ void postings_close(postings *p)
 static int load_full(postings *p, const uint8_t *q, const uint8_t *end)
 {
     uint32_t v[CODEC_BLOCK];
-    for (int part = 0; part < 2; part++) {
+    for (int part = 0; part < 2 - p->docs_only; part++) {
         if (q >= end || *q > 32)
             return -1;
         unsigned w = *q++;
@@ -114,7 +131,7 @@ static int load_full(postings *p, const uint8_t *q, const uint8_t *end)
         codec_unpack(part ? p->tfs : v, q, CODEC_BLOCK, w);
         q += n;
     }
-    for (int i = 0; i < CODEC_BLOCK; i++)
+    for (int i = 0; !p->docs_only && i < CODEC_BLOCK; i++)
         p->tfs[i] += 1;
     uint64_t doc = p->docs[0]; /* holds the base, see load_block */
     for (int i = 0; i < CODEC_BLOCK; i++) {

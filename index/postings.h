@@ -32,6 +32,8 @@ typedef struct postings {
     uint32_t tfs[CODEC_BLOCK];
     uint32_t doc;                   /* current doc or POSTINGS_END */
     int err;                        /* sticky MORGUE_ECORRUPT */
+    int docs_only;                  /* postings_open_docs: no tfs, no
+                                       impacts */
     uint32_t pos_i;                 /* positions of the loaded block are
                                        read up to document pos_i, */
     uint64_t pos_at;                /* which start at this offset in pos */
@@ -41,6 +43,12 @@ typedef struct postings {
 int postings_open(postings *p, const segment *s, const term_info *ti,
                   errmsg *e);
 void postings_close(postings *p);
+
+/* The same for a count: only the documents are decoded (postings_tf()
+ * is not valid and the skip entries have no impacts: n_imp 0), which
+ * saves a full block's tf unpacking and the impacts' memory. */
+int postings_open_docs(postings *p, const segment *s, const term_info *ti,
+                       errmsg *e);
 
 /* Moves to the next document; returns p->doc (POSTINGS_END at the end or
  * on corruption, with p->err set). */

@@ -56,6 +56,13 @@ static void will_read(const uint8_t *p, size_t n)
         madvise((void *)a, n + ((uintptr_t)p - a), MADV_WILLNEED);
 }
 
+void segment_will_read(const segment *s, const uint8_t *p, size_t n)
+{
+    if (p >= s->map && p < s->map + s->size)
+        will_read(p, n < (size_t)(s->map + s->size - p)
+                         ? n : (size_t)(s->map + s->size - p));
+}
+
 static uint32_t crc_of(const uint8_t *p, size_t n)
 {
     will_read(p, n);
@@ -110,6 +117,7 @@ typedef struct lazy_part {
     unsigned what;       /* SEG_NEED_* */
     uint64_t off, len;
     uint32_t crc;
+    int streamed;        /* a column: its pages dropped once checked */
     int state;           /* atomic: 0 not yet, 1 verified, -1 corrupt */
 } lazy_part;
 
@@ -119,8 +127,12 @@ struct seg_lazy {
                                       dictionaries once built (docstore.c);
                                       here, where every copy of the
                                       segment struct finds them */
-    lazy_part part[1 + 8 + 3]; /* IDNT, FPH0..FPH7, TDFK, HDIC, BDIC */
+    /* IDNT, FPH0..FPH7, TDFK, HDIC, BDIC, and the columns DLEN, TLEN,
+     * DATE, DOFF, LANG */
+    lazy_part part[1 + 8 + 3 + 5];
     size_t n_part;
+    uint64_t max_tlen;   /* atomic: the longest title + 1, 0 not yet */
+    unsigned fresh;      /* atomic: segment_fresh() calls so far */
 };
 
 static int is_fp_tag(uint32_t tag)
@@ -136,7 +148,8 @@ static void add_lazy(segment *s, uint32_t tag, unsigned what, uint64_t off,
 {
     struct seg_lazy *z = s->lazy;
     if (z->n_part < sizeof z->part / sizeof *z->part)
-        z->part[z->n_part++] = (lazy_part){ tag, what, off, len, crc, 0 };
+        z->part[z->n_part++] = (lazy_part){ tag, what, off, len, crc,
+                                            (what & SEG_NEED_COLS) != 0, 0 };
 }
 
 int segment_need(const segment *s, unsigned what, errmsg *e)
@@ -148,7 +161,9 @@ int segment_need(const segment *s, unsigned what, errmsg *e)
             continue;
         int st = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
         if (st == 0) { /* two threads may both check: same answer */
-            st = crc_of(s->map + p->off, p->len) == p->crc ? 1 : -1;
+            const uint8_t *b = s->map + p->off;
+            st = (p->streamed ? crc_streamed(b, p->len)
+                              : crc_of(b, p->len)) == p->crc ? 1 : -1;
             __atomic_store_n(&p->state, st, __ATOMIC_RELEASE);
         }
         if (st < 0)
@@ -156,6 +171,33 @@ int segment_need(const segment *s, unsigned what, errmsg *e)
                                "(offset %" PRIu64 ") checksum mismatch",
                                s->id, (const char *)&p->tag, p->off);
     }
+    return MORGUE_OK;
+}
+
+int segment_fresh(const segment *s)
+{
+    return s->lazy && __atomic_fetch_add(&s->lazy->fresh, 1,
+                                         __ATOMIC_RELAXED) < SEG_FRESH;
+}
+
+int segment_max_tlen(const segment *s, uint32_t *out, errmsg *e)
+{
+    uint64_t m = s->lazy ? __atomic_load_n(&s->lazy->max_tlen,
+                                           __ATOMIC_ACQUIRE) : 0;
+    if (m == 0) {
+        int rc = segment_need(s, SEG_NEED_LENS, e);
+        if (rc)
+            return rc;
+        uint32_t max = 0;
+        for (uint32_t d = 0; d < s->n_docs; d++)
+            if (segment_tlen(s, d) > max)
+                max = segment_tlen(s, d);
+        segment_release_col(s, COL_TLEN); /* 4 bytes an article */
+        m = (uint64_t)max + 1;
+        if (s->lazy) /* two threads may both scan: same answer */
+            __atomic_store_n(&s->lazy->max_tlen, m, __ATOMIC_RELEASE);
+    }
+    *out = (uint32_t)(m - 1);
     return MORGUE_OK;
 }
 
@@ -264,8 +306,24 @@ static const dirent_ *find_entry(const dirent_ *d, uint32_t n, uint32_t tag)
     return NULL;
 }
 
+/* The segment_need part a known column is verified under: only what
+ * reads a column pays for its CRC (docs/FORMAT.md, "What is verified
+ * when"). 0 for columns this library does not know: checked at open. */
+static unsigned col_need(uint32_t tag)
+{
+    if (is_fp_tag(tag)) /* only near-duplicate work reads them */
+        return SEG_NEED_FP;
+    switch (tag) {
+    case SEC_DLEN: case SEC_TLEN: return SEG_NEED_LENS;
+    case SEC_DATE: case SEC_DOFF: return SEG_NEED_DATES;
+    case SEC_LANG: return SEG_NEED_LANG;
+    default: return 0;
+    }
+}
+
 /* One column named by the column directory (or, in version 2, by the
- * format): its section must hold n_docs values and pass its CRC. */
+ * format): its section must hold n_docs values and pass its CRC (now,
+ * or on first use: col_need). */
 static int bind_column(segment *s, const char *path, const dirent_ *d,
                        uint32_t n, uint32_t tag, unsigned width,
                        unsigned flags, uint64_t dflt, errmsg *e)
@@ -291,8 +349,9 @@ static int bind_column(segment *s, const char *path, const dirent_ *d,
         return err_corrupt(e, "%s: column %.4s holds %" PRIu64 " bytes for "
                            "%u documents", path, (const char *)&tag, x->len,
                            s->n_docs);
-    if (is_fp_tag(tag)) /* only near-duplicate work reads them */
-        add_lazy(s, tag, SEG_NEED_FP, x->off, x->len, x->crc);
+    unsigned need = col_need(tag);
+    if (need) /* verified by what reads it, on first use */
+        add_lazy(s, tag, need, x->off, x->len, x->crc);
     else if (crc_streamed(s->map + x->off, x->len) != x->crc)
         return err_corrupt(e, "%s: section %.4s (offset %" PRIu64
                            ") checksum mismatch", path, (const char *)&tag,
@@ -360,6 +419,49 @@ static int bind_columns(segment *s, const char *path, const dirent_ *d,
     return rc;
 }
 
+/* Sections a first ranked query reads whole, or here and there from end
+ * to end: the lengths' CRCs, the first lookup's TDFK, the dictionary
+ * blocks' CRCs (TDCK), the heads' block index and zstd dictionary. */
+static int first_query_reads(uint32_t tag)
+{
+    return tag == SEC_DLEN || tag == SEC_TLEN || tag == SEC_TDFK ||
+           tag == SEC_TDCK || tag == SEC_HIDX || tag == SEC_HDIC;
+}
+
+/* Sections whose first bytes (a count, a header) the open reads. */
+static int header_read_at_open(uint32_t tag)
+{
+    return tag == SEC_TDIC || tag == SEC_TDCK || tag == SEC_IDNT ||
+           tag == SEC_BIDX || tag == SEC_SIDX;
+}
+
+/* Asks the device, all at once, for what the open reads (the small
+ * sections, every section's first page: its header) and then for what
+ * the first query reads whole: a cold open then waits for one round of
+ * reads instead of one per section, and the first query finds them
+ * read or on their way (the map is MADV_RANDOM: each fault would read
+ * one page and wait for it). */
+static void prefetch(const segment *s, const dirent_ *d, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (checked_at_open(d[i].tag) || header_read_at_open(d[i].tag))
+            will_read(s->map + d[i].off,
+                      checked_at_open(d[i].tag) || d[i].len < 4096 ? d[i].len
+                                                                   : 4096);
+    for (uint32_t i = 0; i < n; i++)
+        if (first_query_reads(d[i].tag))
+            will_read(s->map + d[i].off, d[i].len);
+    for (uint32_t i = 0; i < n; i++) {
+        /* TDIC's block offsets, at its end, read by every lookup: last,
+         * as its header must be read (waited for) to find them */
+        const uint8_t *t = s->map + d[i].off;
+        if (d[i].tag == SEC_TDIC && d[i].len >= 16 &&
+            codec_get_u32le(t + 12) <= d[i].len)
+            will_read(t + codec_get_u32le(t + 12),
+                      d[i].len - codec_get_u32le(t + 12));
+    }
+}
+
 static int read_directory(segment *s, const char *path, errmsg *e)
 {
     const uint8_t *f = s->map + s->size - SEGMENT_FOOTER_SIZE;
@@ -393,6 +495,12 @@ static int read_directory(segment *s, const char *path, errmsg *e)
             return err_corrupt(e, "%s: section %.4s out of bounds", path,
                                (const char *)d);
         ents[i] = (dirent_){ tag, off, len, codec_get_u32le(d + 24) };
+    }
+    prefetch(s, ents, n);
+    d = s->map + dir_off;
+    for (uint32_t i = 0; i < n; i++, d += SEGMENT_DIR_ENTRY_SIZE) {
+        uint32_t tag = ents[i].tag;
+        uint64_t off = ents[i].off, len = ents[i].len;
         const uint8_t *p = s->map + off;
         if (checked_at_open(tag) && crc_of(p, len) != ents[i].crc)
             return err_corrupt(e, "%s: section %.4s (offset %" PRIu64
@@ -409,11 +517,6 @@ static int read_directory(segment *s, const char *path, errmsg *e)
             add_lazy(s, tag, tag == SEC_HDIC ? SEG_NEED_HDIC : SEG_NEED_BDIC,
                      off, len, ents[i].crc);
     }
-    /* The columns verified below, asked for all at once: the device reads
-     * them side by side instead of one after the other. */
-    for (uint32_t i = 0; i < n; i++)
-        if (col_find(ents[i].tag) && !is_fp_tag(ents[i].tag))
-            will_read(s->map + ents[i].off, ents[i].len);
     /* The dictionary: block by block on first use when TDCK has their
      * CRCs, else whole now. */
     const dirent_ *td = find_entry(ents, n, SEC_TDIC);
@@ -506,6 +609,10 @@ int segment_open(segment *s, const char *path, uint64_t id, errmsg *e)
      * (the device's whole readahead, megabytes, around every fault) would
      * read most of a cold file for the first query. */
     madvise(m, s->size, MADV_RANDOM);
+    /* the header and the directory at the end, read side by side */
+    will_read(s->map, 16);
+    will_read(s->map + s->size - (s->size < 8192 ? s->size : 8192),
+              s->size < 8192 ? s->size : 8192);
     if (!(s->lazy = calloc(1, sizeof *s->lazy))) {
         munmap(m, s->size);
         s->map = NULL;

@@ -183,8 +183,10 @@ typedef struct segment {
  * CRCs and their sizes. MORGUE_ECORRUPT/EVERSION/EIO with a message.
  * What a query may never need is verified on first use instead
  * (docs/FORMAT.md, "What is verified when"): each dictionary block
- * (segment_tdic_block), the identity entries, the fingerprint columns and
- * the dictionary's first keys (segment_need). */
+ * (segment_tdic_block), the identity entries, the dictionary's first
+ * keys and every known column (segment_need): whoever reads a column
+ * (segment_col, segment_dlen, segment_date...) calls segment_need for
+ * its part first. */
 int segment_open(segment *s, const char *path, uint64_t id, errmsg *e);
 
 /* The bytes of the first section with tag: 0, or -1 when there is none. */
@@ -199,14 +201,28 @@ int segment_sections(const segment *s, seg_section **out, size_t *n);
  * corrupt, a part is not read again for it. */
 #define SEG_NEED_IDNT 1u /* IDNT: get by id, updates, merges */
 #define SEG_NEED_FP 2u   /* the fingerprint columns FPH0..FPH7 */
-#define SEG_NEED_ALL 3u  /* what a merge copies */
 #define SEG_NEED_TDFK 4u /* TDFK: a lookup's first binary search */
 #define SEG_NEED_HDIC 8u /* the heads' zstd dictionary: first head read */
 #define SEG_NEED_BDIC 16u /* the bodies': first body read */
+#define SEG_NEED_LENS 32u /* DLEN, TLEN: scoring, phrases in titles */
+#define SEG_NEED_DATES 64u /* DATE, DOFF: date filters, sorting, recency,
+                              date facets, hits' dates, timelines, dups */
+#define SEG_NEED_LANG 128u /* LANG: lang:, language facets, snippets'
+                              and similar's stemmer, older segments'
+                              language scan */
+#define SEG_NEED_COLS (SEG_NEED_FP | SEG_NEED_LENS | SEG_NEED_DATES |     \
+                       SEG_NEED_LANG) /* the columns' parts */
+#define SEG_NEED_ALL (SEG_NEED_IDNT | SEG_NEED_COLS) /* what a merge
+                                                        copies */
 
 /* Verifies the CRCs of the parts in what (SEG_NEED_*), each once per
  * open segment (safe from several threads): MORGUE_OK or ECORRUPT. */
 int segment_need(const segment *s, unsigned what, errmsg *e);
+
+/* The segment's longest title in tokens (the title part's score bound),
+ * scanned from TLEN once per open segment after segment_need(LENS):
+ * MORGUE_OK or ECORRUPT. */
+int segment_max_tlen(const segment *s, uint32_t *out, errmsg *e);
 
 /* Where the heads' (body 0) or bodies' zstd dictionary is kept once
  * built (docstore.c); NULL when the segment is not open. */
@@ -215,6 +231,19 @@ struct ZSTD_DDict_s **segment_ddict_slot(const segment *s, int body);
 /* Verifies dictionary block b against TDCK on its first use (a no-op for
  * segments without TDCK, whose TDIC was verified whole at open). */
 int segment_tdic_block(const segment *s, uint32_t b, errmsg *e);
+
+/* Asks the device for bytes [p, p + n) of the map now, without waiting
+ * (MADV_WILLNEED): a query names what it will read next side by side, so
+ * that a cold map costs one round of reads, not one per page fault. */
+void segment_will_read(const segment *s, const uint8_t *p, size_t n);
+
+/* 1 for the first SEG_FRESH calls on an open segment, then 0: whether a
+ * search should still announce its reads (segment_will_read). A segment
+ * just opened is likely cold; once its hot pages are cached, the system
+ * calls (1.5-3 us each on the benchmark machine) cost more than they
+ * save, and nothing cheaper tells a cached page from a cold one. */
+#define SEG_FRESH 16u
+int segment_fresh(const segment *s);
 
 /* The map is read at random (MADV_RANDOM: queries); a merge or a check
  * that reads it through calls this to get the kernel's readahead back. */

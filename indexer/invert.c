@@ -30,7 +30,6 @@ struct term_rec {
     uint32_t df;
     uint32_t last_doc;  /* last document that used it, or NO_TERM */
     uint32_t tf;        /* occurrences in last_doc */
-    uint32_t last_pos;  /* last position in last_doc */
     uint32_t stem_id;   /* words: their 'S' term, NO_TERM until known */
     lang_code stem_lang;/* words: the language stem_id is for */
     uint8_t split;      /* words: stemmed differently in two languages */
@@ -198,18 +197,20 @@ static uint32_t term_id(inverter *v, char ns, const char *p, size_t n)
     return term_id_h(v, ns, p, n, h);
 }
 
-/* Counts one occurrence of term id in the current document. */
-static int touch(inverter *v, uint32_t id, uint32_t pos, int keep_pos)
+/* Counts n occurrences of term id in the current document; pos_len bytes
+ * of position varints at pos go to its position buffer. */
+static int touch(inverter *v, uint32_t id, uint32_t n, const char *pos,
+                 uint32_t pos_len)
 {
     term_rec *t = &v->terms[id];
     uint32_t doc = v->n_docs;
     if (t->last_doc != doc) {
         if (v->n_touched == v->cap_touched) {
             uint32_t cap = v->cap_touched ? v->cap_touched * 2 : 1024;
-            uint32_t *n = mem_rearray(v->touched, cap, sizeof *n);
-            if (!n)
+            uint32_t *nt = mem_rearray(v->touched, cap, sizeof *nt);
+            if (!nt)
                 return MORGUE_ENOMEM;
-            v->touched = n;
+            v->touched = nt;
             v->cap_touched = cap;
         }
         v->touched[v->n_touched++] = id;
@@ -218,15 +219,12 @@ static int touch(inverter *v, uint32_t id, uint32_t pos, int keep_pos)
         buf_put_varint(&t->post, gap);
         t->last_doc = doc;
         t->tf = 0;
-        t->last_pos = 0;
     }
-    if (keep_pos) {
-        size_t before = t->pos.len;
-        buf_put_varint(&t->pos, t->tf ? pos - t->last_pos : pos);
-        v->postings_bytes += t->pos.len - before;
-        t->last_pos = pos;
+    if (pos_len) {
+        buf_append(&t->pos, pos, pos_len);
+        v->postings_bytes += pos_len;
     }
-    t->tf++;
+    t->tf += n;
     return t->pos.oom ? MORGUE_ENOMEM : MORGUE_OK;
 }
 
@@ -318,18 +316,73 @@ void invert_toks_init(invert_toks *t)
 void invert_toks_free(invert_toks *t)
 {
     buf_free(&t->terms);
-    free(t->tok);
+    buf_free(&t->pos);
+    free(t->word);
+    free(t->next);
+    free(t->slot);
     invert_toks_init(t);
 }
 
 size_t invert_toks_memory(const invert_toks *t)
 {
-    return t->terms.cap + (size_t)t->cap * sizeof *t->tok;
+    return t->terms.cap + t->pos.cap +
+           (size_t)t->cap_words * sizeof *t->word +
+           (size_t)t->cap_next * sizeof *t->next +
+           (t->slot ? ((size_t)t->slot_mask + 1) * sizeof *t->slot : 0);
 }
 
-/* Appends the words of one field; the body's also feed fp (NULL for the
- * title). */
-static int tokenize_field(invert_toks *t, span text, fp_builder *fp)
+/* Doubles t's word slots (or makes the first); MORGUE_ENOMEM. */
+static int grow_slots(invert_toks *t)
+{
+    uint32_t mask = t->slot ? t->slot_mask * 2 + 1 : 255;
+    uint32_t *s = calloc((size_t)mask + 1, sizeof *s);
+    if (!s)
+        return MORGUE_ENOMEM;
+    for (uint32_t i = 0; i < t->n_words; i++) {
+        uint32_t j = t->word[i].hash & mask;
+        while (s[j])
+            j = (j + 1) & mask;
+        s[j] = i + 1;
+    }
+    free(t->slot);
+    t->slot = s;
+    t->slot_mask = mask;
+    return MORGUE_OK;
+}
+
+/* The index of the word (p, n) hashing to h in t, added when new (its
+ * counts 0); UINT32_MAX on OOM. */
+static uint32_t word_of(invert_toks *t, const char *p, size_t n, uint32_t h)
+{
+    uint32_t j = h & t->slot_mask;
+    for (uint32_t e; (e = t->slot[j]) != 0; j = (j + 1) & t->slot_mask) {
+        const invert_word *w = &t->word[e - 1];
+        if (w->hash == h && w->len == n &&
+            memcmp(t->terms.ptr + w->off, p, n) == 0)
+            return e - 1;
+    }
+    if (t->n_words == t->cap_words) {
+        uint32_t cap = t->cap_words ? t->cap_words * 2 : 256;
+        invert_word *nw = mem_rearray(t->word, cap, sizeof *nw);
+        if (!nw)
+            return UINT32_MAX;
+        t->word = nw;
+        t->cap_words = cap;
+    }
+    uint32_t id = t->n_words++;
+    t->word[id] = (invert_word){ .off = (uint32_t)t->terms.len, .hash = h,
+                                 .len = (uint8_t)n };
+    buf_append(&t->terms, p, n);
+    t->slot[j] = id + 1;
+    if (t->terms.oom || (t->n_words * 2 > t->slot_mask && grow_slots(t)))
+        return UINT32_MAX;
+    return id;
+}
+
+/* Appends the words of one field (the title when title); the body's also
+ * feed fp (NULL for the title). */
+static int tokenize_field(invert_toks *t, span text, fp_builder *fp,
+                          int title)
 {
     tokenizer tk;
     token tok;
@@ -338,42 +391,81 @@ static int tokenize_field(invert_toks *t, span text, fp_builder *fp)
     while (tokenizer_next(&tk, &tok)) {
         if (fp)
             fp_word(fp, tok.term, tok.len);
-        if (t->n == t->cap) {
-            uint32_t cap = t->cap ? t->cap * 2 : 256;
-            invert_tok *n = mem_rearray(t->tok, cap, sizeof *n);
-            if (!n)
+        if (t->n == t->cap_next) {
+            uint32_t cap = t->cap_next ? t->cap_next * 2 : 512;
+            uint32_t *nn = mem_rearray(t->next, cap, sizeof *nn);
+            if (!nn)
                 return MORGUE_ENOMEM;
-            t->tok = n;
-            t->cap = cap;
+            t->next = nn;
+            t->cap_next = cap;
         }
         size_t len = tok.len;
-        invert_tok *k = &t->tok[t->n++];
-        k->off = (uint32_t)t->terms.len;
-        k->hash = key_hash(NS_WORD, tok.term, &len);
-        k->len = (uint8_t)len;
+        uint32_t h = key_hash(NS_WORD, tok.term, &len);
+        uint32_t id = word_of(t, tok.term, len, h);
+        if (id == UINT32_MAX)
+            return MORGUE_ENOMEM;
+        invert_word *w = &t->word[id];
+        uint32_t i = t->n++;
+        t->next[i] = UINT32_MAX;
+        if (w->tf)
+            t->next[w->last] = i;
+        else
+            w->pos = i; /* its first token, until the positions are made */
+        w->last = i;
+        w->tf++;
+        w->n_title += (uint32_t)title;
         /* a capitalised Cyrillic or Greek word inside a sentence: a name,
          * maybe (a sentence's first word is more often a cognate:
          * Система, Проблемы) */
-        k->name = (unsigned char)tok.term[0] >= 0xCE &&
-                  translit_script(text.ptr + tok.start,
-                                  tok.end - tok.start) == 2 &&
-                  !sentence_start(text, prev_end, tok.start);
-        buf_append(&t->terms, tok.term, len);
+        w->n_name += (unsigned char)tok.term[0] >= 0xCE &&
+                     translit_script(text.ptr + tok.start,
+                                     tok.end - tok.start) == 2 &&
+                     !sentence_start(text, prev_end, tok.start);
         prev_end = tok.end;
     }
-    return t->terms.oom ? MORGUE_ENOMEM : MORGUE_OK;
+    return MORGUE_OK;
+}
+
+/* The position of token i: the title's from 0, the body's from the
+ * title's length + POS_FIELD_GAP. */
+static uint32_t token_pos(const invert_toks *t, uint32_t i)
+{
+    return i < t->n_title ? i : i + POS_FIELD_GAP;
 }
 
 int invert_tokenize(invert_toks *t, const invert_doc *d)
 {
-    t->n = t->n_title = 0;
+    t->n = t->n_title = t->n_words = 0;
     buf_clear(&t->terms);
+    buf_clear(&t->pos);
+    if (!t->slot && grow_slots(t))
+        return MORGUE_ENOMEM;
     fp_builder fp;
     fp_init(&fp);
-    if (tokenize_field(t, d->title, NULL))
-        return MORGUE_ENOMEM;
+    int rc = tokenize_field(t, d->title, NULL, 1);
     t->n_title = t->n;
-    if (tokenize_field(t, d->body, &fp))
+    if (rc == MORGUE_OK)
+        rc = tokenize_field(t, d->body, &fp, 0);
+    /* the slots back to 0 for the next call, and each word's positions
+     * from its chain of tokens */
+    for (uint32_t k = 0; k < t->n_words; k++) {
+        invert_word *w = &t->word[k];
+        uint32_t j = w->hash & t->slot_mask;
+        while (t->slot[j] != k + 1)
+            j = (j + 1) & t->slot_mask;
+        t->slot[j] = 0;
+        if (rc)
+            continue;
+        uint32_t first = w->pos, prev = 0;
+        w->pos = (uint32_t)t->pos.len;
+        for (uint32_t i = first; i != UINT32_MAX; i = t->next[i]) {
+            uint32_t p = token_pos(t, i);
+            buf_put_varint(&t->pos, i == first ? p : p - prev);
+            prev = p;
+        }
+        w->pos_len = (uint32_t)t->pos.len - w->pos;
+    }
+    if (rc || t->pos.oom)
         return MORGUE_ENOMEM;
     fp_finish(&fp, t->sketch);
     return MORGUE_OK;
@@ -386,7 +478,7 @@ int invert_tokenize(invert_toks *t, const invert_doc *d)
  * end of its position buffer and its stem's record. */
 #define AHEAD 4
 
-static const term_rec *slot_rec(const inverter *v, const invert_tok *k)
+static const term_rec *slot_rec(const inverter *v, const invert_word *k)
 {
     uint64_t e = v->table[k->hash & v->table_mask];
     return e && SLOT_HASH(e) == k->hash ? &v->terms[SLOT_ID(e)] : NULL;
@@ -394,13 +486,14 @@ static const term_rec *slot_rec(const inverter *v, const invert_tok *k)
 
 static void prefetch(const inverter *v, const invert_toks *t, uint32_t i)
 {
-    if (i + 3 * AHEAD < t->n)
-        __builtin_prefetch(&v->table[t->tok[i + 3 * AHEAD].hash &
+    if (i + 3 * AHEAD < t->n_words)
+        __builtin_prefetch(&v->table[t->word[i + 3 * AHEAD].hash &
                                      v->table_mask]);
     const term_rec *r;
-    if (i + 2 * AHEAD < t->n && (r = slot_rec(v, &t->tok[i + 2 * AHEAD])))
+    if (i + 2 * AHEAD < t->n_words &&
+        (r = slot_rec(v, &t->word[i + 2 * AHEAD])))
         __builtin_prefetch(r);
-    if (i + AHEAD < t->n && (r = slot_rec(v, &t->tok[i + AHEAD]))) {
+    if (i + AHEAD < t->n_words && (r = slot_rec(v, &t->word[i + AHEAD]))) {
         __builtin_prefetch(v->keys.ptr + r->key_off);
         if (r->pos.ptr)
             __builtin_prefetch(r->pos.ptr + r->pos.len);
@@ -409,27 +502,30 @@ static void prefetch(const inverter *v, const invert_toks *t, uint32_t i)
     }
 }
 
-/* Inverts the words [from, to) of t as one field whose positions start
- * at base; 0 or -1 on OOM. */
-static int add_words(inverter *v, const invert_toks *t, uint32_t from,
-                     uint32_t to, uint32_t base, int title)
+/* Inverts the document's words: each word term with its positions, its
+ * stem, its title stem (words of the title) and its folds (names); 0 or
+ * -1 on OOM. The counts and positions are those of adding the tokens one
+ * at a time, so the segment does not depend on the order. */
+static int add_words(inverter *v, const invert_toks *t)
 {
-    for (uint32_t i = from; i < to; i++) {
+    for (uint32_t i = 0; i < t->n_words; i++) {
         prefetch(v, t, i);
-        const invert_tok *k = &t->tok[i];
+        const invert_word *k = &t->word[i];
         const char *term = t->terms.ptr + k->off;
         uint32_t w = term_id_h(v, NS_WORD, term, k->len, k->hash);
         uint32_t s = w == NO_TERM ? NO_TERM : stem_of(v, w);
-        uint32_t tt = (s != NO_TERM && title) ? title_of(v, s) : 0;
+        uint32_t tt = (s != NO_TERM && k->n_title) ? title_of(v, s) : 0;
         if (w == NO_TERM || s == NO_TERM || tt == NO_TERM ||
-            touch(v, w, base + (i - from), 1) || touch(v, s, 0, 0) ||
-            (title && touch(v, tt, 0, 0)))
+            touch(v, w, k->tf, t->pos.ptr + k->pos, k->pos_len) ||
+            touch(v, s, k->tf, NULL, 0) ||
+            (k->n_title && touch(v, tt, k->n_title, NULL, 0)))
             return -1;
-        if (k->name && v->translit) {
+        if (k->n_name && v->translit) {
             uint32_t fw = fold_of(v, w), fs = fold_of(v, s);
             if (fw == NO_TERM || fs == NO_TERM ||
-                (fw != NO_FOLD && touch(v, fw, 0, 0)) ||
-                (fs != NO_FOLD && fs != fw && touch(v, fs, 0, 0)))
+                (fw != NO_FOLD && touch(v, fw, k->n_name, NULL, 0)) ||
+                (fs != NO_FOLD && fs != fw &&
+                 touch(v, fs, k->n_name, NULL, 0)))
                 return -1;
         }
     }
@@ -456,7 +552,7 @@ static int add_value(inverter *v, char ns, span value)
     if (id == NO_TERM)
         return MORGUE_ENOMEM;
     return v->terms[id].last_doc == v->n_docs ? MORGUE_OK
-                                              : touch(v, id, 0, 0);
+                                              : touch(v, id, 1, NULL, 0);
 }
 
 static int grow_docs(inverter *v)
@@ -507,8 +603,7 @@ int inverter_add(inverter *v, const invert_doc *d, const invert_toks *t)
         return MORGUE_ENOMEM;
     v->lang = stemset_lang(v->stems, d->lang);
     uint32_t tl = t->n_title, bl = t->n - t->n_title;
-    if (add_words(v, t, 0, tl, 0, 1) ||
-        add_words(v, t, tl, t->n, tl + POS_FIELD_GAP, 0))
+    if (add_words(v, t))
         return MORGUE_ENOMEM;
     for (size_t i = 0; i < d->n_tags; i++)
         if (add_value(v, NS_TAG, d->tags[i]))

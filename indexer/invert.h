@@ -47,21 +47,36 @@ typedef struct invert_doc {
     lang_code lang;       /* its language (LANG_UND: not known) */
 } invert_doc;
 
-/* One word of a title or body as the tokenizer gave it. */
-typedef struct invert_tok {
+/* One distinct word of a document's title and body, as the tokenizer gave
+ * it, with its occurrences: the inverter looks each word up once per
+ * document rather than once per occurrence. */
+typedef struct invert_word {
     uint32_t off;         /* its normalised bytes, in invert_toks.terms */
     uint32_t hash;        /* of its word key ('E' + bytes): the lookup */
-    uint8_t len;          /* 1..TOK_MAX_WORD */
-    uint8_t name;         /* a capitalised Cyrillic or Greek word that
-                             does not begin a sentence: folded too */
-} invert_tok;
+    uint32_t pos, pos_len;/* its positions as the word term's position
+                             varints (the first absolute, then gaps), in
+                             invert_toks.pos */
+    uint32_t tf;          /* occurrences in title and body */
+    uint32_t n_title;     /* of them in the title */
+    uint32_t n_name;      /* of them capitalised Cyrillic or Greek words
+                             that do not begin a sentence: folded too */
+    uint32_t last;        /* while tokenizing: its last occurrence */
+    uint8_t len;          /* 1..MAX_KEY - 1 */
+} invert_word;
 
 /* A document's words and fingerprint: everything of inverting it that
  * needs no inverter state, made by invert_tokenize() on any thread. */
 typedef struct invert_toks {
-    buf terms;            /* the words' bytes, back to back */
-    invert_tok *tok;      /* the title's n_title words, then the body's */
-    uint32_t n, cap, n_title;
+    buf terms;            /* the distinct words' bytes, back to back */
+    buf pos;              /* their position varints, word after word */
+    invert_word *word;    /* the distinct words, in order of first use */
+    uint32_t n_words, cap_words;
+    uint32_t n, n_title;  /* occurrences (tokens): all, the title's */
+    uint32_t *next;       /* per token: the word's next token (scratch) */
+    uint32_t cap_next;
+    uint32_t *slot;       /* word index + 1 by hash (scratch; all 0
+                             between calls) */
+    uint32_t slot_mask;
     uint8_t sketch[FP_BYTES]; /* the body's near-duplicate fingerprint */
 } invert_toks;
 

@@ -45,6 +45,18 @@ static int clean_tags(prep_job *j)
     return j->tagtext.oom ? MORGUE_ENOMEM : MORGUE_OK;
 }
 
+/* Whether s has a lower-case letter or any non-ASCII byte: a title in
+ * capitals (most of a wire service's) is no text to detect a language
+ * by: its n-grams are nobody's, but for German's capitalised nouns. */
+static int has_lower(span s)
+{
+    for (size_t i = 0; i < s.len; i++)
+        if ((s.ptr[i] >= 'a' && s.ptr[i] <= 'z') ||
+            (unsigned char)s.ptr[i] >= 0x80)
+            return 1;
+    return 0;
+}
+
 /* The article's language: the one its input declares, else detected
  * from its title and body, when the index detects; else the forced one. */
 static lang_code language_of(prep_ctx *c, span declared, const invert_doc *d)
@@ -57,8 +69,10 @@ static lang_code language_of(prep_ctx *c, span declared, const invert_doc *d)
         return code;
     buf *b = &c->langtext;
     buf_clear(b);
-    buf_append(b, d->title.ptr, d->title.len);
-    buf_append(b, "\n", 1);
+    if (has_lower(d->title)) {
+        buf_append(b, d->title.ptr, d->title.len);
+        buf_append(b, "\n", 1);
+    }
     buf_append(b, d->body.ptr, d->body.len < 512 ? d->body.len : 512);
     if (b->oom)
         return m->dflt;
@@ -209,9 +223,12 @@ size_t prep_budget(size_t budget)
 
 size_t prep_cost(size_t raw)
 {
-    /* the copy, a repaired copy at worst, and the words: their bytes and
-     * 12 bytes of record for every other byte at most (one-letter words) */
-    return 9 * raw + 1024;
+    /* the copy, a repaired copy at worst (3 bytes for a bad one), and
+     * the words (invert_toks): their bytes; per token, at most every
+     * other byte (one-letter words), its chain link (4) and position
+     * varint (<= 5); per distinct word, at most every third byte beyond
+     * the few of one letter, its record (36) and up to 4 hash slots (16) */
+    return 4 * raw + raw + 5 * raw + (raw / 3 + 256) * 52 + 1024;
 }
 
 int prep_room(const prep_pipe *p, size_t cost)

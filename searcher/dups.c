@@ -142,6 +142,8 @@ MORGUE_API int morgue_dups(morgue_searcher *s, double min_similarity,
     if (searcher_local_only(s, "finding near-duplicates"))
         return MORGUE_EINVAL;
     int ready = near_ready(s);
+    if (!ready) /* and the dates the stories are ordered by */
+        ready = searcher_need(s, SEG_NEED_DATES);
     if (ready)
         return ready;
     morgue_clusters *c = calloc(1, sizeof *c);

@@ -44,6 +44,8 @@ MORGUE_API int morgue_hits_next(morgue_hits *h)
 {
     if (!h)
         return MORGUE_EINVAL;
+    if (h->failed) /* a damaged column found by an accessor */
+        return h->failed;
     if (h->next >= h->n_hits) {
         h->next = h->n_hits + 1; /* past the end: no current hit */
         return MORGUE_ITEROVER;
@@ -73,12 +75,29 @@ MORGUE_API uint64_t morgue_hits_docid(const morgue_hits *h)
     return c ? h->s->base[c->seg] + c->doc : UINT64_MAX;
 }
 
+/* The date columns of the current hit's segment, verified on the first
+ * date asked for (segment_need): 0, or -1 when they are damaged. The
+ * accessors cannot fail, so the failure is kept on h: they give no date,
+ * and the next morgue_hits_next() reports it. */
+static int dates_ok(const morgue_hits *h, const hit *c)
+{
+    morgue_hits *m = (morgue_hits *)h;
+    if (m->failed)
+        return -1;
+    int rc = segment_need(&h->s->segs[c->seg], SEG_NEED_DATES, &m->err);
+    if (rc)
+        m->failed = rc;
+    return rc ? -1 : 0;
+}
+
 MORGUE_API int64_t morgue_hits_date(const morgue_hits *h)
 {
     const hit *c = current(h);
     if (c && h->rows)
         return h->rows[c->doc].date;
-    return c ? segment_date(&h->s->segs[c->seg], c->doc) : MORGUE_NO_DATE;
+    return c && dates_ok(h, c) == 0 ? segment_date(&h->s->segs[c->seg],
+                                                   c->doc)
+                                    : MORGUE_NO_DATE;
 }
 
 MORGUE_API int morgue_hits_date_offset(const morgue_hits *h)
@@ -88,7 +107,9 @@ MORGUE_API int morgue_hits_date_offset(const morgue_hits *h)
         return MORGUE_NO_OFFSET;
     if (h->rows)
         return h->rows[c->doc].date_off;
-    return segment_date_offset(&h->s->segs[c->seg], c->doc);
+    return dates_ok(h, c) == 0
+               ? segment_date_offset(&h->s->segs[c->seg], c->doc)
+               : MORGUE_NO_OFFSET;
 }
 
 /* Reads the current hit's head (id, url, title, source, tags) and, when
@@ -126,6 +147,9 @@ static int hit_prepare(morgue_hits *h, int body, stemmer **st)
     if (rc)
         return rc;
     const hit *x = current(h);
+    if (x->seg < h->s->n_segs && !h->rows &&
+        (rc = segment_need(&h->s->segs[x->seg], SEG_NEED_LANG, &h->err)))
+        return rc; /* the language column, for the stemmer */
     *st = hits_stemmer(h, x->seg, x->doc);
     return *st ? MORGUE_OK
                : err_set(&h->err, MORGUE_ENOMEM, "cannot make a stemmer");

@@ -67,6 +67,8 @@ typedef struct score_ctx {
     double k1, b, title_weight;
     uint32_t max_tlen;  /* the segment's longest title (score bounds) */
     query_budget *budget;
+    int count_only;     /* nothing is scored (MORGUE_QUERY_COUNT_ONLY):
+                           leaves decode documents only, no bounds */
 } score_ctx;
 
 typedef struct it it;

@@ -38,6 +38,9 @@ int searcher_scan_langs(morgue_searcher *s, errmsg *e)
             }
             continue;
         }
+        int rc = segment_need(seg, SEG_NEED_LANG, e);
+        if (rc)
+            return rc;
         lang_code last = LANG_UND;
         size_t at = SIZE_MAX;
         for (uint32_t d = 0; d < seg->n_docs; d++) {

@@ -157,11 +157,5 @@ MORGUE_API int morgue_searcher_fingerprint(morgue_searcher *s, uint64_t docid,
 
 int near_ready(morgue_searcher *s)
 {
-    errmsg e;
-    for (size_t g = 0; g < s->n_segs; g++) {
-        int rc = segment_need(&s->segs[g], SEG_NEED_FP, &e);
-        if (rc)
-            return searcher_fail(s, rc, "%s", e.text);
-    }
-    return MORGUE_OK;
+    return searcher_need(s, SEG_NEED_FP);
 }

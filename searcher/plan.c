@@ -59,11 +59,13 @@ int plan_add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
         len = MAX_KEY - 2;
     t->key = malloc(len + 2);
     t->info = calloc(c->s->n_segs + 1, sizeof *t->info);
-    if (with_title)
+    if (with_title && !c->count)
         t->tinfo = calloc(c->s->n_segs + 1, sizeof *t->tinfo);
-    if (!t->key || !t->info || (with_title && !t->tinfo))
+    if (!t->key || !t->info || (with_title && !c->count && !t->tinfo))
         return plan_oom(c);
     t->qweight = 1;
+    if (c->count) /* the title's postings only score */
+        with_title = 0;
     t->key[0] = ns;
     memcpy(t->key + 1, text, len);
     t->key[len + 1] = '\0';
@@ -740,7 +742,7 @@ static pnode *resolve(ctx *c, const qnode *q, int depth)
     }
 }
 
-int plan_make(plan *p, morgue_searcher *s, const qnode *q, int synonyms)
+int plan_make(plan *p, morgue_searcher *s, const qnode *q, unsigned flags)
 {
     memset(p, 0, sizeof *p);
     ctx c;
@@ -748,7 +750,8 @@ int plan_make(plan *p, morgue_searcher *s, const qnode *q, int synonyms)
     c.s = s;
     c.p = p;
     c.rc = MORGUE_OK;
-    c.synonyms = synonyms;
+    c.synonyms = (flags & PLAN_SYNONYMS) != 0;
+    c.count = (flags & PLAN_COUNT) != 0;
     if (!(c.stems = searcher_stems_take(s)))
         return searcher_fail(s, MORGUE_ENOMEM, "cannot make the stemmer");
     c.stem = c.stems->dflt;
@@ -845,9 +848,12 @@ static it *leaf(const pterm *t, term_kind kind, const score_ctx *c,
                        t->idf * t->qweight, e);
 }
 
-static it *build_phrase(const pnode *n, const score_ctx *c, size_t g,
+static it *build_phrase(const pnode *n, const score_ctx *cc, size_t g,
                         errmsg *e)
 {
+    score_ctx pc = *cc; /* a phrase reads its words' tfs and positions, */
+    pc.count_only = 0;  /* counted or not */
+    const score_ctx *c = &pc;
     it **w = calloc(n->n_terms + 1, sizeof *w);
     double *idfs = mem_array(n->n_terms + 1, sizeof *idfs);
     int missing = 0;

@@ -59,8 +59,14 @@ typedef struct plan {
 
 /* Resolves q against s. MORGUE_EQUERY (message set) when nothing is left
  * to search or a prefix expands too far; for natural language (Q_TEXT)
- * never: p->root is then NULL when nothing is left, and nothing matches. */
-int plan_make(plan *p, morgue_searcher *s, const qnode *q, int synonyms);
+ * never: p->root is then NULL when nothing is left, and nothing matches.
+ * flags: PLAN_SYNONYMS expands words by the built-in variants, the
+ * index's synonyms file and the fold keys; PLAN_COUNT plans a count
+ * (nothing scored): a stem's title postings, which only score, are not
+ * looked up. */
+#define PLAN_SYNONYMS 1u
+#define PLAN_COUNT 2u
+int plan_make(plan *p, morgue_searcher *s, const qnode *q, unsigned flags);
 
 void plan_exps_free(plan_exp *x, size_t n);
 

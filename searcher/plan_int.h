@@ -21,6 +21,7 @@ typedef struct ctx {
                            index's synonyms file and the fold keys */
     int folds;          /* the snapshot has fold keys: 0 not asked yet,
                            1 yes, -1 no */
+    int count;          /* PLAN_COUNT: no title postings for scores */
 } ctx;
 
 /* Sets c->rc to MORGUE_ENOMEM (with the message) once; returns c->rc. */

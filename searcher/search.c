@@ -165,7 +165,9 @@ static int walk(run *r, size_t g, it *root)
             return MORGUE_ENOMEM;
         if (count_only) /* nothing scored, nothing ranked */
             continue;
-        int64_t t = segment_date(seg, d);
+        /* the date column only when it orders or weighs the hits */
+        int64_t t = by_date || r->o->recency_half_life > 0
+                        ? segment_date(seg, d) : INT64_MIN;
         double sc = it_score(root);
         if (r->o->recency_half_life > 0)
             sc *= recency_factor(t, r->now, r->o->recency_half_life);
@@ -184,14 +186,81 @@ static int walk(run *r, size_t g, it *root)
     return root->err ? root->err : MORGUE_OK;
 }
 
+/* Asks for the start of every posting list (and a phrase's positions)
+ * of the tree under n in segment g before any is opened: their skip
+ * tables and first blocks come in one round of reads when the segment
+ * is cold, instead of a page fault after another as each is opened.
+ * Only in a segment's first searches (segment_fresh). */
+#define PREFETCH_LIST (64u << 10)
+static void prefetch_lists(const pnode *n, const segment *seg, size_t g)
+{
+    int pos = n->kind == Q_PHRASE || n->kind == Q_NEAR;
+    for (size_t i = 0; i < n->n_terms; i++) {
+        const term_info *ti[2] = { &n->terms[i].info[g],
+                                   n->terms[i].tinfo ? &n->terms[i].tinfo[g]
+                                                     : NULL };
+        for (int k = 0; k < 2; k++) {
+            if (!ti[k] || !ti[k]->df)
+                continue;
+            segment_will_read(seg, seg->post + ti[k]->post_off,
+                              ti[k]->post_len < PREFETCH_LIST
+                                  ? ti[k]->post_len : PREFETCH_LIST);
+            if (pos && seg->posn)
+                segment_will_read(seg, seg->posn + ti[k]->pos_off,
+                                  ti[k]->pos_len < PREFETCH_LIST
+                                      ? ti[k]->pos_len : PREFETCH_LIST);
+        }
+    }
+    for (size_t i = 0; i < n->n_kids; i++)
+        prefetch_lists(n->kids[i], seg, g);
+}
+
+/* The columns (SEG_NEED_*) the tree under n reads: dates, languages. */
+static unsigned plan_cols(const pnode *n)
+{
+    unsigned w = n->kind == Q_DATE ? SEG_NEED_DATES
+                 : n->kind == Q_WORD && n->tkind == TERM_LANG ? SEG_NEED_LANG
+                                                              : 0;
+    for (size_t i = 0; i < n->n_kids; i++)
+        w |= plan_cols(n->kids[i]);
+    return w;
+}
+
+/* What a search of a segment reads of its columns (verified on first
+ * use, segment_need): the lengths always (scores, title phrases); the
+ * dates for date filters, sorting, recency and date facets; the
+ * languages for lang: and language facets. */
+static unsigned run_cols(const run *r)
+{
+    const morgue_query_opts *o = r->o;
+    unsigned w = SEG_NEED_LENS | plan_cols(r->p.root);
+    if (r->from != INT64_MIN || r->to != INT64_MAX ||
+        o->sort == MORGUE_SORT_DATE || o->recency_half_life > 0 ||
+        o->facet_date != MORGUE_FACET_NONE)
+        w |= SEG_NEED_DATES;
+    if (o->facet_langs)
+        w |= SEG_NEED_LANG;
+    return w;
+}
+
 static int search_segment(run *r, size_t g)
 {
-    score_ctx c = { r->s, &r->s->segs[g], r->o->k1, r->o->b,
-                    r->o->title_weight, r->s->max_tlen[g], &r->budget };
     errmsg e;
     e.text[0] = '\0';
+    const segment *seg = &r->s->segs[g];
+    uint32_t max_tlen = 0;
+    if (segment_fresh(seg)) /* read while the columns are checked */
+        prefetch_lists(r->p.root, seg, g);
+    int rc = segment_need(seg, run_cols(r), &e);
+    if (rc == MORGUE_OK)
+        rc = segment_max_tlen(seg, &max_tlen, &e);
+    if (rc)
+        return searcher_fail(r->s, rc, "%s", e.text);
+    score_ctx c = { r->s, seg, r->o->k1, r->o->b, r->o->title_weight,
+                    max_tlen, &r->budget,
+                    (r->o->flags & MORGUE_QUERY_COUNT_ONLY) && !r->collapse };
     it *root = plan_build(&r->p, &c, g, &e);
-    int rc = root ? walk(r, g, root) : MORGUE_ENOMEM;
+    rc = root ? walk(r, g, root) : MORGUE_ENOMEM;
     it_free(root);
     if (rc == MORGUE_EQUERY && r->budget.stopped)
         return searcher_fail(r->s, MORGUE_ECANCELED, "search stopped: %s",
@@ -401,7 +470,10 @@ int search_exec(morgue_searcher *s, const char *query,
     qnode *q = NULL;
     int rc = parse(&r, query, &q);
     if (rc == MORGUE_OK)
-        rc = plan_make(&r.p, s, q, !o.no_synonyms);
+        rc = plan_make(&r.p, s, q,
+                       (o.no_synonyms ? 0 : PLAN_SYNONYMS) |
+                       ((o.flags & MORGUE_QUERY_COUNT_ONLY) && !r.collapse
+                            ? PLAN_COUNT : 0));
     if (rc == MORGUE_OK)
         plan_hoist_dates(&r.p, &r.from, &r.to);
     query_free(q);

@@ -62,6 +62,17 @@ int searcher_fail(const morgue_searcher *s, int code, const char *fmt, ...)
     return code;
 }
 
+int searcher_need(const morgue_searcher *s, unsigned what)
+{
+    errmsg e;
+    for (size_t g = 0; g < s->n_segs; g++) {
+        int rc = segment_need(&s->segs[g], what, &e);
+        if (rc)
+            return searcher_fail(s, rc, "%s", e.text);
+    }
+    return MORGUE_OK;
+}
+
 MORGUE_API const char *morgue_searcher_errmsg(const morgue_searcher *s)
 {
     return s && s->serial == search_err.serial ? search_err.m.text : "";
@@ -98,7 +109,6 @@ static void close_segments(morgue_searcher *s)
     free(s->shared);
     free(s->base);
     free(s->deleted);
-    free(s->max_tlen);
     if (s->ft_fd >= 0)
         close(s->ft_fd);
     s->ft_fd = -1;
@@ -109,7 +119,6 @@ static void close_segments(morgue_searcher *s)
     s->shared = NULL;
     s->base = NULL;
     s->deleted = NULL;
-    s->max_tlen = NULL;
     s->n_segs = 0;
 }
 
@@ -168,10 +177,6 @@ static int share_get(seg_share **out, const morgue_searcher *prev,
         sh->dev = before.st_dev;
         sh->ino = before.st_ino;
     }
-    for (uint32_t d = 0; d < sh->seg.n_docs; d++)
-        if (segment_tlen(&sh->seg, d) > sh->max_tlen)
-            sh->max_tlen = segment_tlen(&sh->seg, d);
-    segment_release_col(&sh->seg, COL_TLEN); /* 4 bytes an article */
     sh->refs = 1;
     *out = sh;
     return MORGUE_OK;
@@ -187,8 +192,7 @@ static int open_segments(morgue_searcher *s, const morgue_searcher *prev,
     s->shared = calloc(s->man.n_segs + 1, sizeof *s->shared);
     s->base = calloc(s->man.n_segs + 1, sizeof *s->base);
     s->deleted = calloc(s->man.n_segs + 1, sizeof *s->deleted);
-    s->max_tlen = calloc(s->man.n_segs + 1, sizeof *s->max_tlen);
-    if (!s->segs || !s->shared || !s->base || !s->deleted || !s->max_tlen)
+    if (!s->segs || !s->shared || !s->base || !s->deleted)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
     s->index_bytes = 0;
     uint64_t docs = 0, len = 0, tlen = 0, bytes = 0;
@@ -197,7 +201,6 @@ static int open_segments(morgue_searcher *s, const morgue_searcher *prev,
         if (rc)
             return rc;
         s->segs[i] = s->shared[i]->seg;
-        s->max_tlen[i] = s->shared[i]->max_tlen;
         s->n_segs++;
         if ((rc = open_deletions(s, i, e)))
             return rc;
@@ -482,6 +485,9 @@ static int stats_scan(morgue_searcher *s)
     /* The range on the articles' own clocks, as the shown dates: META's
      * bounds are instants, so the live dates are read (one column). */
     int64_t first = MORGUE_NO_DATE, last = MORGUE_NO_DATE;
+    int need = searcher_need(s, SEG_NEED_DATES);
+    if (need)
+        return need;
     for (size_t i = 0; i < s->n_segs; i++) {
         const segment *g = &s->segs[i];
         if (g->min_date == MORGUE_NO_DATE)

@@ -34,7 +34,6 @@ typedef struct searcher_remote {
  * The last snapshot to let go of it unmaps it. */
 typedef struct seg_share {
     segment seg;
-    uint32_t max_tlen;   /* its longest title, in tokens */
     dev_t dev;           /* the file it maps, so that a segment of the */
     ino_t ino;           /* same id in a rebuilt index is not taken */
     unsigned refs;       /* atomic: the snapshots holding it */
@@ -56,8 +55,6 @@ struct morgue_searcher {
     uint64_t n_docs;
     double avg_len;      /* mean tokens per article (title + body) */
     double avg_tlen;     /* mean title tokens */
-    uint32_t *max_tlen;  /* per segment: its longest title, in tokens (for
-                            BM25F's score bounds, term.c) */
     uint64_t index_bytes;
     uint8_t **deleted;   /* per segment: bitmap of deleted documents (bit
                             doc%8 of byte doc/8), or NULL when none */
@@ -193,6 +190,9 @@ struct morgue_hits {
     int title_hl_done;   /* title_hl holds the current hit's */
     char path[4097];     /* the last MORGUE_FIELD_PATH asked */
     errmsg err;
+    int failed;          /* a morgue_error_code an accessor that cannot
+                            fail met (a damaged date column): the next
+                            morgue_hits_next() returns it */
     /* MORGUE_QUERY_COLLAPSE: hit i's folded articles are
      * dups[dup_at[i] .. dup_at[i + 1]) (both owned, NULL otherwise). */
     uint64_t *dups;
@@ -254,6 +254,12 @@ int searcher_resolve_opts(const morgue_query_opts *o, morgue_query_opts *out);
 /* Sets the calling thread's message for s. */
 int searcher_fail(const morgue_searcher *s, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Verifies the parts what (SEG_NEED_*) of every segment, each once per
+ * open segment (segment_need): MORGUE_OK, or the failure recorded on s.
+ * Whatever reads a column calls it (or segment_need for its segment)
+ * first. */
+int searcher_need(const morgue_searcher *s, unsigned what);
 
 /* MORGUE_OK for a local searcher; for a cluster's, MORGUE_EINVAL with
  * "WHAT is not available on a cluster" (calls that need the segments:

@@ -33,11 +33,17 @@ typedef struct cand {
     double score;
 } cand;
 
-int sim_init(sim_ctx *c, morgue_searcher *s)
+int sim_init(sim_ctx *c, morgue_searcher *s, errmsg *e)
 {
     c->s = s;
     c->df = (u64map)U64MAP_INIT;
     c->st = NULL;
+    memset(&c->stems, 0, sizeof c->stems);
+    for (size_t g = 0; g < s->n_segs; g++) {
+        int rc = segment_need(&s->segs[g], SEG_NEED_LANG, e);
+        if (rc)
+            return rc;
+    }
     if (stemset_init(&c->stems, s->man.language)) {
         stemset_free(&c->stems);
         return MORGUE_ENOMEM; /* the searcher opened with this mode */
@@ -219,7 +225,7 @@ MORGUE_API int morgue_similar(morgue_searcher *s, uint64_t docid,
     sim_ctx sc;
     uint64_t hashes[SIMILAR_TERMS];
     size_t n_terms;
-    int rc = sim_init(&sc, s);
+    int rc = sim_init(&sc, s, &e);
     if (rc == MORGUE_OK) {
         sim_use_doc(&sc, g, d);
         rc = docstore_get(&s->segs[g], d, &c, fl, &e);

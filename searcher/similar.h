@@ -19,7 +19,10 @@ typedef struct sim_ctx {
     u64map df;           /* stem hash -> document frequency, a cache */
 } sim_ctx;
 
-int sim_init(sim_ctx *c, morgue_searcher *s);
+/* Readies c for s, after verifying every segment's language column (the
+ * stemmer of each article, sim_use_doc): MORGUE_OK, ECORRUPT with a
+ * message in e, or ENOMEM. */
+int sim_init(sim_ctx *c, morgue_searcher *s, errmsg *e);
 /* The next sim_top_terms() stems as article doc of segment g was stemmed
  * when indexed (its LANG column: its own language, or the default). */
 void sim_use_doc(sim_ctx *c, size_t g, uint32_t doc);

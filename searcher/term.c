@@ -200,6 +200,15 @@ it *term_it_new(const score_ctx *c, term_kind kind, const term_info *body,
     t->avg_body = c->s->avg_len - c->s->avg_tlen;
     if (t->avg_body <= 0)
         t->avg_body = 1;
+    if (c->count_only) { /* a count: the documents, nothing to score */
+        t->kind = TERM_FILTER;
+        if (postings_open_docs(&t->p, c->g, body, e) != MORGUE_OK) {
+            t->base.err = MORGUE_ECORRUPT;
+            t->base.doc = IT_END;
+        }
+        t->ub_from = 1;
+        return &t->base;
+    }
     if (postings_open(&t->p, c->g, body, e) != MORGUE_OK) {
         t->base.err = MORGUE_ECORRUPT;
         t->base.doc = IT_END;

@@ -340,7 +340,11 @@ MORGUE_API int morgue_timeline_build(morgue_searcher *s, const char *query,
     b.t = malloc(b.n * sizeof *b.t + 1);
     sim_ctx sc;
     int have_sc = 0;
-    rc = tl && b.t ? sim_init(&sc, s) : MORGUE_ENOMEM;
+    /* the hits' own days (their date columns, verified on first use) */
+    for (size_t g = 0; rc == MORGUE_OK && g < s->n_segs; g++)
+        rc = segment_need(&s->segs[g], SEG_NEED_DATES, &b.e);
+    if (rc == MORGUE_OK)
+        rc = tl && b.t ? sim_init(&sc, s, &b.e) : MORGUE_ENOMEM;
     have_sc = rc == MORGUE_OK;
     if (rc == MORGUE_OK)
         qsort(x.all, x.n_all, sizeof *x.all, by_score);

@@ -222,10 +222,57 @@ END_TEST
 
 /* The parts a segment verifies on first use, not at open (each
  * dictionary block, the identities, the fingerprints, the dictionary's
- * first keys; check_stored does the zstd dictionaries): damaged, the
- * searcher still opens, and what reads them fails with MORGUE_ECORRUPT
- * instead of answering from the damaged bytes. */
-enum { PART_TDIC, PART_IDNT, PART_FP, PART_TDFK };
+ * first keys, the columns; check_stored does the zstd dictionaries):
+ * damaged, the searcher still opens, and what reads them fails with
+ * MORGUE_ECORRUPT instead of answering from the damaged bytes. */
+enum { PART_TDIC, PART_IDNT, PART_FP, PART_TDFK, PART_DLEN, PART_TLEN,
+       PART_DATE, PART_DOFF, PART_LANG, PART_END };
+static const uint32_t part_tag[PART_END] = {
+    [PART_IDNT] = SEC_IDNT, [PART_FP] = SEC_FPH0, [PART_TDFK] = SEC_TDFK,
+    [PART_DLEN] = SEC_DLEN, [PART_TLEN] = SEC_TLEN, [PART_DATE] = SEC_DATE,
+    [PART_DOFF] = SEC_DOFF, [PART_LANG] = SEC_LANG
+};
+
+/* A search that reads nothing of the damaged part works; rc of one that
+ * needs it. */
+static int use_column(morgue_searcher *s, int part)
+{
+    morgue_hits *h = NULL;
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.no_snippets = 1;
+    if (part == PART_DLEN || part == PART_TLEN) /* every ranked search */
+        return morgue_search(s, "common harbour", &o, &h);
+    o.no_snippets = part != PART_LANG;
+    ck_assert_int_eq(morgue_search(s, "harbour", &o, &h), MORGUE_OK);
+    ck_assert_int_eq(morgue_hits_next(h), MORGUE_OK);
+    if (part == PART_LANG) { /* a snippet's stemmer reads it */
+        const char *snip;
+        ck_assert_int_eq(morgue_hits_snippet(h, &snip), MORGUE_ECORRUPT);
+        ck_assert_ptr_nonnull(strstr(morgue_hits_errmsg(h), "LANG"));
+        morgue_hits_free(h);
+        h = NULL;
+        o.facet_langs = 1;
+        int rc = morgue_search(s, "harbour", &o, &h);
+        ck_assert_ptr_null(h);
+        return rc;
+    }
+    /* a hit's date cannot fail: it is missing, and the list fails */
+    ck_assert(morgue_hits_date(h) == MORGUE_NO_DATE);
+    ck_assert_int_eq(morgue_hits_next(h), MORGUE_ECORRUPT);
+    ck_assert_ptr_nonnull(strstr(morgue_hits_errmsg(h), "checksum"));
+    morgue_hits_free(h);
+    h = NULL;
+    o.sort = MORGUE_SORT_DATE;
+    int rc = morgue_search(s, "harbour", &o, &h);
+    ck_assert_ptr_null(h);
+    if (rc != MORGUE_ECORRUPT)
+        return rc;
+    morgue_stats st = MORGUE_STATS_INIT; /* the dates' range */
+    ck_assert_int_eq(morgue_searcher_stats(s, &st), MORGUE_ECORRUPT);
+    o.sort = MORGUE_SORT_RELEVANCE;
+    o.date_from = 0;
+    return morgue_search(s, "harbour", &o, &h);
+}
 
 /* Flips one byte of the part in every segment file of dir. */
 static void damage_part(int part, char **files, size_t n_files,
@@ -248,9 +295,8 @@ static void damage_part(int part, char **files, size_t n_files,
         } else {
             const uint8_t *p;
             size_t n;
-            uint32_t tag = part == PART_IDNT ? SEC_IDNT
-                           : part == PART_FP ? SEC_FPH0 : SEC_TDFK;
-            ck_assert_int_eq(segment_section(&sg, tag, &p, &n), 0);
+            ck_assert_msg(segment_section(&sg, part_tag[part], &p, &n) == 0,
+                          "part %d: no section", part);
             cur[(size_t)(p - sg.map) + n - 3] ^= 0x21;
         }
         segment_close(&sg);
@@ -278,7 +324,7 @@ START_TEST(test_corrupt_lazy_parts)
     }
     closedir(d);
     ck_assert_uint_eq(n_files, 2);
-    for (int part = PART_TDIC; part <= PART_TDFK; part++) {
+    for (int part = PART_TDIC; part < PART_END; part++) {
         damage_part(part, files, n_files, orig, len);
         morgue_searcher *s;
         ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
@@ -289,6 +335,8 @@ START_TEST(test_corrupt_lazy_parts)
             rc = morgue_search(s, "common harbour", NULL, &h);
         } else if (part == PART_IDNT) {
             rc = morgue_searcher_get(s, "api1", &h);
+        } else if (part >= PART_DLEN) {
+            rc = use_column(s, part);
 
         } else {
             /* a plain search does not read them; folding does */
