@@ -104,6 +104,9 @@ typedef struct seg_build {
     seg_section extra[SEG_MAX_EXTRA];
     size_t n_extra;
     features feat;
+    /* 2 or more: a sorted array's postings are encoded on two threads
+     * (the same bytes as on one) */
+    unsigned threads;
 } seg_build;
 
 /* Writes b to a new file at path and fsyncs it. Memory: the sections

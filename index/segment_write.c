@@ -14,6 +14,7 @@
  * no per-term table is kept either. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -534,7 +535,8 @@ static void tdic_put(termw *tw, const void *p, size_t n)
 
 static int put_entry(termw *tw, const seg_term *t, uint32_t df,
                      uint64_t post_before, uint64_t posn_before,
-                     uint64_t post_len, int alias, uint64_t alias_off)
+                     uint64_t post_len, uint64_t posn_len, int alias,
+                     uint64_t alias_off)
 {
     size_t shared = 0;
     if (tw->n_terms % TDIC_BLOCK_TERMS == 0) {
@@ -562,7 +564,7 @@ static int put_entry(termw *tw, const seg_term *t, uint32_t df,
     buf_put_varint(x, post_len << 1 | (uint64_t)alias);
     if (alias)
         buf_put_varint(x, alias_off);
-    buf_put_varint(x, alias ? 0 : tw->posn.len - posn_before);
+    buf_put_varint(x, alias ? 0 : posn_len);
     if (x->oom)
         return -1;
     tdic_put(tw, x->ptr, x->len);
@@ -608,15 +610,15 @@ static int write_one(termw *tw, const seg_term *t, errmsg *e)
         return rc;
     if (df == 0) /* every document deleted, or an alias of nothing */
         return MORGUE_OK;
-    if (put_entry(tw, t, df, post_before, posn_before, post_len, alias,
-                  alias_off))
+    if (put_entry(tw, t, df, post_before, posn_before, post_len,
+                  tw->posn.len - posn_before, alias, alias_off))
         return err_set(e, MORGUE_ENOMEM, "out of memory writing a segment");
     return MORGUE_OK;
 }
 
-static int write_terms(termw *tw, errmsg *e)
+static int write_range(termw *tw, size_t from, size_t to, errmsg *e)
 {
-    for (size_t i = 0;; i++) {
+    for (size_t i = from; i < to; i++) {
         seg_term t;
         int rc = next_term(tw->b, i, &t, e);
         if (rc <= 0)
@@ -624,6 +626,163 @@ static int write_terms(termw *tw, errmsg *e)
         if ((rc = write_one(tw, &t, e)))
             return rc;
     }
+    return MORGUE_OK;
+}
+
+static void termw_free(termw *tw);
+
+/* The postings and positions of the terms [from, to) of a sorted array,
+ * encoded by a second thread into spools of its own while the caller
+ * writes the terms before them; the caller then appends those spools to
+ * its own and adds the dictionary entries. Each term's bytes do not
+ * depend on where they land, so the segment is the same as written by
+ * one thread. */
+typedef struct post_part {
+    termw tw;                  /* its post and posn spools, scratch */
+    size_t from, to;
+    uint32_t *df;              /* per term (0: an alias, not encoded) */
+    uint64_t *post_len;        /* per term: its postings bytes */
+    uint64_t *post_at, *posn_at; /* per term and one more: where its
+                                    bytes start in the part's spools */
+    int rc;
+    errmsg e;
+} post_part;
+
+static void *part_main(void *arg)
+{
+    post_part *p = arg;
+    for (size_t i = p->from; i < p->to && p->rc == MORGUE_OK; i++) {
+        size_t k = i - p->from;
+        seg_term t;
+        next_term(p->tw.b, i, &t, &p->e);
+        p->post_at[k] = p->tw.post.len;
+        p->posn_at[k] = p->tw.posn.len;
+        p->df[k] = 0;
+        if (t.alias_key) /* looked up in the dictionary, in order, later */
+            continue;
+        if (t.key_len > MAX_KEY || t.key_len == 0)
+            p->rc = err_set(&p->e, MORGUE_ERROR, "a term key of %zu bytes",
+                            t.key_len);
+        else
+            p->rc = write_postings(&p->tw, &t, &p->df[k], &p->post_len[k],
+                                   &p->e);
+    }
+    p->post_at[p->to - p->from] = p->tw.post.len;
+    p->posn_at[p->to - p->from] = p->tw.posn.len;
+    if (p->rc == MORGUE_OK)
+        p->rc = spool_check(&p->tw.post, "postings", &p->e);
+    if (p->rc == MORGUE_OK)
+        p->rc = spool_check(&p->tw.posn, "positions", &p->e);
+    return NULL;
+}
+
+/* Two threads are worth starting from this many bytes of postings. */
+#define PART_MIN_BYTES (256u << 10)
+
+/* Where the second thread's terms start: the first term past half of the
+ * postings and positions bytes (n_terms when too few to share). */
+static size_t part_split(const seg_build *b)
+{
+    uint64_t total = 0, half = 0;
+    for (size_t i = 0; i < b->n_terms; i++)
+        total += b->terms[i].post_len + b->terms[i].pos_len;
+    if (total < PART_MIN_BYTES)
+        return b->n_terms;
+    for (size_t i = 0; i < b->n_terms; i++) {
+        half += b->terms[i].post_len + b->terms[i].pos_len;
+        if (2 * half >= total)
+            return i + 1;
+    }
+    return b->n_terms;
+}
+
+static int spool_put(void *ud, const void *p, size_t n)
+{
+    spool_append(ud, p, n);
+    return 0;
+}
+
+/* The part's terms into tw after the caller's: their bytes, then their
+ * dictionary entries (aliases looked up as write_one does). */
+static int part_join(termw *tw, post_part *p, errmsg *e)
+{
+    uint64_t post0 = tw->post.len, posn0 = tw->posn.len;
+    if (spool_each(&p->tw.post, spool_put, &tw->post) ||
+        spool_each(&p->tw.posn, spool_put, &tw->posn))
+        return err_set(e, MORGUE_EIO, "cannot read back spooled postings");
+    for (size_t i = p->from; i < p->to; i++) {
+        size_t k = i - p->from;
+        seg_term t;
+        next_term(tw->b, i, &t, e);
+        uint64_t post_before = post0 + p->post_at[k];
+        uint64_t posn_before = posn0 + p->posn_at[k];
+        uint64_t post_len = p->post_len[k], alias_off = 0;
+        uint32_t df = p->df[k];
+        int alias = t.alias_key != NULL;
+        if (alias) {
+            int rc = lookup(tw, t.alias_key, t.alias_key_len, &df,
+                            &alias_off, &post_len, e);
+            if (rc < 0)
+                return rc;
+            if (rc == 0)
+                df = 0;
+        }
+        if (df == 0)
+            continue;
+        if (put_entry(tw, &t, df, post_before, posn_before, post_len,
+                      p->posn_at[k + 1] - p->posn_at[k], alias, alias_off))
+            return err_set(e, MORGUE_ENOMEM,
+                           "out of memory writing a segment");
+    }
+    return MORGUE_OK;
+}
+
+static int write_terms(termw *tw, errmsg *e)
+{
+    const seg_build *b = tw->b;
+    if (b->next_term || b->threads < 2)
+        return write_range(tw, 0, SIZE_MAX, e);
+    size_t m = part_split(b);
+    post_part *p = m < b->n_terms ? calloc(1, sizeof *p) : NULL;
+    size_t n = b->n_terms - m;
+    if (p) {
+        p->tw.b = b;
+        p->from = m;
+        p->to = b->n_terms;
+        spool_init(&p->tw.post, tw->post.dir, SEG_SPOOL_MEM);
+        spool_init(&p->tw.posn, tw->posn.dir, SEG_SPOOL_MEM);
+        p->df = mem_array(n, sizeof *p->df);
+        p->post_len = mem_array(n, sizeof *p->post_len);
+        p->post_at = mem_array(n + 1, sizeof *p->post_at);
+        p->posn_at = mem_array(n + 1, sizeof *p->posn_at);
+    }
+    pthread_t th;
+    if (!p || !p->df || !p->post_len || !p->post_at || !p->posn_at ||
+        pthread_create(&th, NULL, part_main, p)) {
+        if (p) { /* one thread, then */
+            free(p->df);
+            free(p->post_len);
+            free(p->post_at);
+            free(p->posn_at);
+            free(p);
+        }
+        return write_range(tw, 0, SIZE_MAX, e);
+    }
+    int rc = write_range(tw, 0, m, e);
+    pthread_join(th, NULL);
+    if (rc == MORGUE_OK && p->rc) {
+        rc = p->rc;
+        *e = p->e;
+    }
+    if (rc == MORGUE_OK)
+        rc = part_join(tw, p, e);
+    termw_free(&p->tw);
+    free(p->df);
+    free(p->post_len);
+    free(p->post_at);
+    free(p->posn_at);
+    free(p);
+    return rc;
 }
 
 static void termw_free(termw *tw)

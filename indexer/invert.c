@@ -21,6 +21,7 @@
 #include "util/span.h"
 
 #define NO_TERM UINT32_MAX
+#define TERM_BUF_FIRST 16 /* bytes of a term buffer's first allocation */
 #define NO_FOLD (UINT32_MAX - 1)
 
 struct term_rec {
@@ -204,6 +205,7 @@ static int touch(inverter *v, uint32_t id, uint32_t n, const char *pos,
 {
     term_rec *t = &v->terms[id];
     uint32_t doc = v->n_docs;
+    size_t had = t->post.cap + t->pos.cap;
     if (t->last_doc != doc) {
         if (v->n_touched == v->cap_touched) {
             uint32_t cap = v->cap_touched ? v->cap_touched * 2 : 1024;
@@ -214,16 +216,19 @@ static int touch(inverter *v, uint32_t id, uint32_t n, const char *pos,
             v->cap_touched = cap;
         }
         v->touched[v->n_touched++] = id;
-        /* gap from the previous document of this term, kept in post */
+        /* gap from the previous document of this term, kept in post
+         * (most terms are rare: a small first buffer) */
         uint32_t gap = t->last_doc == NO_TERM ? doc : doc - t->last_doc - 1;
+        buf_first(&t->post, TERM_BUF_FIRST);
         buf_put_varint(&t->post, gap);
         t->last_doc = doc;
         t->tf = 0;
     }
     if (pos_len) {
+        buf_first(&t->pos, TERM_BUF_FIRST);
         buf_append(&t->pos, pos, pos_len);
-        v->postings_bytes += pos_len;
     }
+    v->postings_cap += t->post.cap + t->pos.cap - had;
     t->tf += n;
     return t->pos.oom ? MORGUE_ENOMEM : MORGUE_OK;
 }
@@ -572,10 +577,10 @@ static int end_doc(inverter *v)
 {
     for (uint32_t i = 0; i < v->n_touched; i++) {
         term_rec *t = &v->terms[v->touched[i]];
-        size_t before = t->post.len;
+        size_t before = t->post.cap;
         buf_put_varint(&t->post, t->tf - 1);
         t->df++;
-        v->postings_bytes += t->post.len - before;
+        v->postings_cap += t->post.cap - before;
         if (t->post.oom)
             return MORGUE_ENOMEM;
     }
@@ -633,11 +638,17 @@ int inverter_add(inverter *v, const invert_doc *d, const invert_toks *t)
 
 size_t inverter_memory(const inverter *v)
 {
-    /* What the content takes (capacities kept across flushes excluded, so
-     * that an emptied inverter is under any budget). */
-    return v->postings_bytes * 2 + /* doubling buffers, flush copies */
-           (size_t)v->n_terms * (sizeof(term_rec) + 2 * sizeof *v->table) +
-           v->keys.len + (size_t)v->n_docs * 8 + colset_memory(&v->cols) +
+    /* What the content takes, counted as allocated: the term buffers'
+     * capacities and their allocator headers; per term its record, its
+     * hash slots (at most 4: half full, doubling) and the flush's sorted
+     * copy (seg_term and index); the keys, identities, columns and stored
+     * text. Capacities kept across flushes (records, slots) are counted
+     * by the terms held, so that an emptied inverter is under any
+     * budget. */
+    size_t per_term = sizeof(term_rec) + 2 * 16 + 4 * sizeof *v->table +
+                      sizeof(seg_term) + sizeof(uint32_t);
+    return v->postings_cap + (size_t)v->n_terms * per_term + v->keys.len +
+           (size_t)v->n_docs * 8 + colset_memory(&v->cols) +
            docstore_memory(&v->store);
 }
 
@@ -654,7 +665,7 @@ static void reset(inverter *v)
     buf_clear(&v->keys);
     colset_clear(&v->cols);
     v->n_docs = 0;
-    v->postings_bytes = 0;
+    v->postings_cap = 0;
     docstore_builder_free(&v->store);
     docstore_builder_init(&v->store);
     /* no thread: the next batch stores in the call (still the same bytes) */
@@ -697,7 +708,7 @@ int inverter_flush(inverter *v, const char *path, errmsg *e)
     free(sorted_at);
     seg_build b = { .n_docs = v->n_docs, .cols = &v->cols,
                     .idents = v->idents, .terms = terms,
-                    .n_terms = v->n_terms };
+                    .n_terms = v->n_terms, .threads = v->threads };
     b.n_extra = docstore_sections(&v->store, b.extra, &b.feat);
     int rc = segment_write(path, &b, e);
     free(terms);

@@ -30,7 +30,7 @@ typedef struct inverter {
     uint64_t *idents;     /* per document: identity hash */
     uint32_t n_docs, cap_docs;
     docstore_builder store;
-    size_t postings_bytes;/* bytes appended to term buffers */
+    size_t postings_cap;  /* bytes allocated by term buffers */
     unsigned threads;     /* >= 2: stored text on its own thread */
     struct translit *translit; /* owned: folds names; NULL: none */
 } inverter;

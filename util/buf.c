@@ -42,6 +42,17 @@ void buf_append(buf *b, const void *p, size_t n)
     b->len += n;
 }
 
+void buf_first(buf *b, size_t cap)
+{
+    if (b->ptr || b->oom || cap == 0)
+        return;
+    b->ptr = malloc(cap);
+    if (!b->ptr)
+        b->oom = 1;
+    else
+        b->cap = cap;
+}
+
 void buf_putc(buf *b, char c)
 {
     if (buf_reserve(b, 1) == 0)

@@ -22,6 +22,9 @@ typedef struct buf {
 /* Makes room for extra more bytes; 0, or -1 (and oom set) on failure. */
 int buf_reserve(buf *b, size_t extra);
 void buf_append(buf *b, const void *p, size_t n);
+/* Gives a buffer without memory its first cap bytes (it doubles from
+ * there; the default start is 64), for many buffers mostly small. */
+void buf_first(buf *b, size_t cap);
 void buf_putc(buf *b, char c);
 void buf_puts(buf *b, const char *s);
 void buf_printf(buf *b, const char *fmt, ...)
