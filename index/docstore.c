@@ -767,6 +767,19 @@ int docstore_get_head(const segment *s, uint32_t doc, docstore_cache *c,
     return get(s, doc, c, fields, 0, e);
 }
 
+void docstore_prefetch_head(const segment *s, uint32_t doc)
+{
+    const seg_store *st = &s->head;
+    if (!(s->feat.incompat & FEAT_INCOMPAT_ZSTORE) || !st->n_blocks)
+        return;
+    const uint8_t *x = docstore_idx_entry(
+        st->idx, docstore_find_block(st->idx, st->n_blocks, doc));
+    uint32_t clen = codec_get_u32le(x + 4);
+    uint64_t off = codec_get_u64le(x + 16);
+    if (off <= st->data_len && clen <= st->data_len - off)
+        segment_will_read(s, st->data + off, clen);
+}
+
 void docstore_cache_free(docstore_cache *c)
 {
     if (c->zs_ready)

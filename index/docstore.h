@@ -168,6 +168,12 @@ int docstore_get_head(const segment *s, uint32_t doc, docstore_cache *cache,
 
 void docstore_cache_free(docstore_cache *c);
 
+/* Asks for the compressed head block holding doc without waiting for it
+ * (segment_will_read): a result list names its hits' blocks side by side
+ * before the first is read. Nothing for older (zlib) stores or a block
+ * index entry out of bounds (the read then reports it). */
+void docstore_prefetch_head(const segment *s, uint32_t doc);
+
 /* Entry i of a block index (both stores lay it out alike: a u32 count,
  * then SIDX_ENTRY_SIZE bytes a block, the first u32 its first document). */
 static inline const uint8_t *docstore_idx_entry(const uint8_t *idx,

@@ -180,6 +180,12 @@ int segment_fresh(const segment *s)
                                          __ATOMIC_RELAXED) < SEG_FRESH;
 }
 
+int segment_is_fresh(const segment *s)
+{
+    return s->lazy && __atomic_load_n(&s->lazy->fresh, __ATOMIC_RELAXED) <
+                          SEG_FRESH;
+}
+
 int segment_max_tlen(const segment *s, uint32_t *out, errmsg *e)
 {
     uint64_t m = s->lazy ? __atomic_load_n(&s->lazy->max_tlen,

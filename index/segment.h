@@ -247,6 +247,8 @@ void segment_will_read(const segment *s, const uint8_t *p, size_t n);
  * save, and nothing cheaper tells a cached page from a cold one. */
 #define SEG_FRESH 16u
 int segment_fresh(const segment *s);
+/* The same without counting a call. */
+int segment_is_fresh(const segment *s);
 
 /* The map is read at random (MADV_RANDOM: queries); a merge or a check
  * that reads it through calls this to get the kernel's readahead back. */

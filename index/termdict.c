@@ -210,6 +210,18 @@ int termdict_seek(termdict_iter *it, const segment *s, const char *start,
 /* A seek and a read in one scan of the block: the key can only be in
  * the block find_block names, so no iterator state need be kept to step
  * back (what termdict_seek copies per entry). */
+void termdict_prefetch(const segment *s, const char *key, size_t len)
+{
+    errmsg e;
+    uint32_t b;
+    if (!s->tdfk || s->tdic_blocks == 0 ||
+        find_block_fk(s, key, len, &b, &e) != MORGUE_OK)
+        return; /* the lookup itself reports it */
+    uint32_t off = block_off(s, b), end = block_end(s, b);
+    if (end >= off + 16 && end <= s->tdic_len)
+        segment_will_read(s, s->tdic + off, end - off);
+}
+
 int termdict_find(const segment *s, const char *key, size_t len,
                   term_info *out, errmsg *e)
 {

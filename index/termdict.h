@@ -15,6 +15,11 @@ typedef struct term_info {
 int termdict_find(const segment *s, const char *key, size_t len,
                   term_info *out, errmsg *e);
 
+/* Asks for the dictionary block that would hold key without waiting
+ * for it (segment_will_read), for segments with TDFK: a plan names its
+ * lookups' blocks side by side before making them. */
+void termdict_prefetch(const segment *s, const char *key, size_t len);
+
 /* Walks terms in key order from the first key >= start. */
 typedef struct termdict_iter {
     const segment *s;

@@ -28,6 +28,12 @@ static uint64_t lookup(ctx *c, const char *key, size_t len, term_info *out)
     uint64_t df = 0;
     errmsg e;
     for (size_t g = 0; g < c->s->n_segs; g++) {
+        if (c->dry) {
+            termdict_prefetch(&c->s->segs[g], key, len);
+            out[g].df = 1;
+            df++;
+            continue;
+        }
         int rc = termdict_find(&c->s->segs[g], key, len, &out[g], &e);
         if (rc < 0 && c->rc == MORGUE_OK)
             c->rc = searcher_fail(c->s, rc, "%s", e.text);
@@ -79,6 +85,10 @@ int plan_add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
         t->key[0] = NS_TITLE;
         errmsg e;
         for (size_t g = 0; g < c->s->n_segs; g++) {
+            if (c->dry) {
+                termdict_prefetch(&c->s->segs[g], t->key, t->len);
+                continue;
+            }
             int rc = t->info[g].df ? termdict_find(&c->s->segs[g], t->key,
                                                    t->len, &t->tinfo[g], &e)
                                    : 0;
@@ -752,6 +762,7 @@ int plan_make(plan *p, morgue_searcher *s, const qnode *q, unsigned flags)
     c.rc = MORGUE_OK;
     c.synonyms = (flags & PLAN_SYNONYMS) != 0;
     c.count = (flags & PLAN_COUNT) != 0;
+    c.dry = (flags & PLAN_PREFETCH) != 0;
     if (!(c.stems = searcher_stems_take(s)))
         return searcher_fail(s, MORGUE_ENOMEM, "cannot make the stemmer");
     c.stem = c.stems->dflt;

@@ -63,9 +63,13 @@ typedef struct plan {
  * flags: PLAN_SYNONYMS expands words by the built-in variants, the
  * index's synonyms file and the fold keys; PLAN_COUNT plans a count
  * (nothing scored): a stem's title postings, which only score, are not
- * looked up. */
+ * looked up; PLAN_PREFETCH makes a plan only to ask for the dictionary
+ * blocks its lookups read (termdict_prefetch), every key taken as found:
+ * run before the real plan on a cold segment, its lookups then wait for
+ * one round of reads instead of one after another. Free it. */
 #define PLAN_SYNONYMS 1u
 #define PLAN_COUNT 2u
+#define PLAN_PREFETCH 4u
 int plan_make(plan *p, morgue_searcher *s, const qnode *q, unsigned flags);
 
 void plan_exps_free(plan_exp *x, size_t n);

@@ -22,6 +22,8 @@ typedef struct ctx {
     int folds;          /* the snapshot has fold keys: 0 not asked yet,
                            1 yes, -1 no */
     int count;          /* PLAN_COUNT: no title postings for scores */
+    int dry;            /* PLAN_PREFETCH: lookups only ask for their
+                           dictionary blocks and find every key (df 1) */
 } ctx;
 
 /* Sets c->rc to MORGUE_ENOMEM (with the message) once; returns c->rc. */

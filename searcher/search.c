@@ -67,6 +67,9 @@ typedef struct run {
     topk_entry *all;
     size_t n_all, cap_all;
     query_budget budget; /* shared by every segment's iterators */
+    uint64_t fresh;      /* bit g: segment g (< 64) was searched while
+                            fresh (segment_fresh): its hits' heads are
+                            asked for side by side */
 } run;
 
 static int keep_all(run *r, hit h, uint64_t g)
@@ -249,8 +252,11 @@ static int search_segment(run *r, size_t g)
     e.text[0] = '\0';
     const segment *seg = &r->s->segs[g];
     uint32_t max_tlen = 0;
-    if (segment_fresh(seg)) /* read while the columns are checked */
+    if (segment_fresh(seg)) { /* read while the columns are checked */
         prefetch_lists(r->p.root, seg, g);
+        if (g < 64)
+            r->fresh |= 1ull << g;
+    }
     int rc = segment_need(seg, run_cols(r), &e);
     if (rc == MORGUE_OK)
         rc = segment_max_tlen(seg, &max_tlen, &e);
@@ -306,6 +312,12 @@ static int make_hits(run *r, morgue_hits **out)
         h->hits = topk_take(&r->top, &h->n_hits);
     }
     h->next = r->o->offset;
+    /* a cold segment: the heads the caller reads next, asked for at once
+     * instead of one page fault after another */
+    for (size_t i = h->next; r->fresh && i < h->n_hits; i++)
+        if (h->hits[i].seg < 64 && (r->fresh >> h->hits[i].seg & 1))
+            docstore_prefetch_head(&r->s->segs[h->hits[i].seg],
+                                   h->hits[i].doc);
     if (r->o->flags & MORGUE_QUERY_COUNT_ONLY) /* folded stories counted */
         h->next = h->n_hits + 1;               /* but none returned */
     h->total = r->total;
@@ -469,11 +481,22 @@ int search_exec(morgue_searcher *s, const char *query,
                    o.facet_tags || o.facet_langs;
     qnode *q = NULL;
     int rc = parse(&r, query, &q);
-    if (rc == MORGUE_OK)
-        rc = plan_make(&r.p, s, q,
-                       (o.no_synonyms ? 0 : PLAN_SYNONYMS) |
-                       ((o.flags & MORGUE_QUERY_COUNT_ONLY) && !r.collapse
-                            ? PLAN_COUNT : 0));
+    {
+        unsigned pf = (o.no_synonyms ? 0 : PLAN_SYNONYMS) |
+                      ((o.flags & MORGUE_QUERY_COUNT_ONLY) && !r.collapse
+                           ? PLAN_COUNT : 0);
+        /* a fresh (likely cold) segment: the lookups' blocks asked for
+         * side by side first, by a plan made for that alone */
+        int fresh = 0;
+        for (size_t g = 0; g < s->n_segs && !fresh; g++)
+            fresh = segment_is_fresh(&s->segs[g]);
+        plan dry;
+        if (rc == MORGUE_OK && fresh &&
+            plan_make(&dry, s, q, pf | PLAN_PREFETCH) == MORGUE_OK)
+            plan_free(&dry);
+        if (rc == MORGUE_OK)
+            rc = plan_make(&r.p, s, q, pf);
+    }
     if (rc == MORGUE_OK)
         plan_hoist_dates(&r.p, &r.from, &r.to);
     query_free(q);
