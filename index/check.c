@@ -16,6 +16,7 @@
 #include "index/check.h"
 #include "index/delfile.h"
 #include "index/filetable.h"
+#include "index/ftlookup.h"
 #include "index/snapshot.h"
 #include "util/apiver.h"
 #include "util/hash.h"
@@ -110,6 +111,8 @@ static int check_files(const char *dir, uint64_t gen, const live_ids *l,
     }
     if (rc == MORGUE_OK && listed != ft.owner.n)
         rc = err_corrupt(e, "%s: an article is listed by two files", path);
+    if (rc == MORGUE_OK) /* and its lookup (paths of hits) */
+        rc = ftlookup_check(dir, gen, &ft, &r->bytes, e);
     struct stat st;
     if (rc == MORGUE_OK && stat(path, &st) == 0)
         r->bytes += (uint64_t)st.st_size;

@@ -10,6 +10,7 @@
 
 #include "index/codec.h"
 #include "index/filetable.h"
+#include "index/ftlookup.h"
 #include "index/format.h"
 #include "morgue.h"
 #include "util/buf.h"
@@ -208,14 +209,19 @@ static void put_file(buf *b, const ft_file *f, const uint32_t *root_map)
         buf_put_u64le(b, f->ids[k]);
 }
 
-/* Serialises the live entries, sorted by path; 0 or -1 (OOM). */
-static int serialize(const filetable *ft, buf *b)
+/* Serialises the live entries, sorted by path, into b; *order_out gets
+ * them in that order and *off_out where each starts in b (the lookup's,
+ * ftlookup.h), both malloc'd. 0 or -1 (OOM). */
+static int serialize(const filetable *ft, buf *b, const ft_file ***order_out,
+                     uint64_t **off_out)
 {
     size_t n_live = filetable_count(ft), j = 0, n_roots = 0;
     const ft_file **order = mem_array(n_live + 1, sizeof *order);
     uint32_t *root_map = mem_array(ft->n_roots + 1, sizeof *root_map);
-    if (!order || !root_map) {
-        free(order);
+    uint64_t *off = mem_array(n_live + 1, sizeof *off);
+    *order_out = order;
+    *off_out = off;
+    if (!order || !root_map || !off) {
         free(root_map);
         return -1;
     }
@@ -240,9 +246,10 @@ static int serialize(const filetable *ft, buf *b)
             buf_put_varint(b, strlen(ft->roots[i]));
             buf_puts(b, ft->roots[i]);
         }
-    for (size_t i = 0; i < n_live; i++)
+    for (size_t i = 0; i < n_live; i++) {
+        off[i] = b->len;
         put_file(b, order[i], root_map);
-    free(order);
+    }
     free(root_map);
     if (!b->oom)
         buf_put_u32le(b, (uint32_t)crc32(0L, (const Bytef *)b->ptr,
@@ -254,13 +261,24 @@ int filetable_write(const filetable *ft, const char *dir, uint64_t gen,
                     errmsg *e)
 {
     buf b = BUF_INIT;
-    if (serialize(ft, &b)) {
-        buf_free(&b);
-        return err_set(e, MORGUE_ENOMEM, "out of memory");
-    }
+    const ft_file **order;
+    uint64_t *off;
+    int rc = serialize(ft, &b, &order, &off)
+                 ? err_set(e, MORGUE_ENOMEM, "out of memory")
+                 : MORGUE_OK;
     char path[4096];
     filetable_path(path, sizeof path, dir, gen);
-    int rc = fs_write_durable(path, b.ptr, b.len, e);
+    if (rc == MORGUE_OK)
+        rc = fs_write_durable(path, b.ptr, b.len, e);
+    /* and its lookup (a searcher's path of a hit, without the table) */
+    if (rc == MORGUE_OK &&
+        (rc = ftlookup_write(dir, gen, order, off, filetable_count(ft),
+                             b.len, codec_get_u32le((const uint8_t *)b.ptr +
+                                                    b.len - 4),
+                             e)) != MORGUE_OK)
+        unlink(path);
+    free(order);
+    free(off);
     buf_free(&b);
     return rc;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "index/delfile.h"
+#include "index/ftlookup.h"
 #include "indexer/commit.h"
 #include "indexer/update.h"
 #include "util/fsutil.h"
@@ -43,6 +44,8 @@ static void undo_files(morgue_writer *w, uint64_t gen)
             unlink(path);
         }
     filetable_path(path, sizeof path, w->dir, gen);
+    unlink(path);
+    ftlookup_path(path, sizeof path, w->dir, gen);
     unlink(path);
 }
 

@@ -124,7 +124,11 @@ static int set_resume(file_ctx *c, const fmt_pos *p, int partial)
  * records have places to go on from (sink->resumable). The writer runs it
  * (w->ckpt) before inverting each article but the file's first, with
  * where that article starts: in the order of the articles, however far
- * the prep threads have read ahead. */
+ * the prep threads have read ahead. The merge policy runs after it, as
+ * after a commit between files, so that a long file does not leave a
+ * segment per budget (its merges commit again, the same resume point
+ * standing; the batch is empty, the articles read ahead wait in the
+ * prep pipe, counted in the budget). */
 static int checkpoint(void *ud, const fmt_pos *at)
 {
     file_ctx *c = ud;
@@ -136,7 +140,7 @@ static int checkpoint(void *ud, const fmt_pos *at)
     writer_stamp(w, (size_t)c->file, c->st);
     w->ft.files[c->file].hash = 0; /* not the hash of what was read */
     /* without its resume point the entry would pass for read whole */
-    return set_resume(c, &p, 1) ? writer_commit(w) : MORGUE_OK;
+    return set_resume(c, &p, 1) ? morgue_writer_commit(w) : MORGUE_OK;
 }
 
 static int on_article(void *ud, const fmt_article *a)

@@ -172,7 +172,8 @@ static int is_orphan(const morgue_writer *w, const char *name,
         !strcmp(tail, "mseg") && name[used] == '\0')
         return !names_seg(w, id, with_pending);
     if (sscanf(name, "files_%16" SCNx64 ".%4s%n", &gen, tail, &used) == 2 &&
-        !strcmp(tail, "mft") && name[used] == '\0')
+        (!strcmp(tail, "mft") || !strcmp(tail, "fidx")) &&
+        name[used] == '\0') /* a file table, or its lookup */
         return gen != w->man.ftgen;
     return 0;
 }

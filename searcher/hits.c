@@ -170,15 +170,12 @@ MORGUE_API int morgue_hits_field(morgue_hits *h, morgue_field field,
         return rc;
     if (field == MORGUE_FIELD_PATH) {
         /* not stored with the article: the file table knows which file
-         * holds each identity */
-        const filetable *ft = searcher_files(h->s);
+         * holds each identity (its lookup, without loading it) */
         span id = h->fields[MORGUE_FIELD_ID];
-        uint32_t f = ft && id.len ? u64map_get(&ft->owner,
-                                               hash64(id.ptr, id.len))
-                                  : U64MAP_NONE;
-        if (f != U64MAP_NONE && f < ft->n_files && !ft->files[f].dead) {
-            *ptr = ft->files[f].path;
-            *len = strlen(*ptr);
+        if (id.len && searcher_path_of(h->s, hash64(id.ptr, id.len),
+                                       h->path, sizeof h->path)) {
+            *ptr = h->path;
+            *len = strlen(h->path);
         }
         return MORGUE_OK;
     }

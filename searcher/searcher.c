@@ -112,6 +112,9 @@ static void close_segments(morgue_searcher *s)
     if (s->ft_fd >= 0)
         close(s->ft_fd);
     s->ft_fd = -1;
+    if (s->ftl_fd >= 0)
+        close(s->ftl_fd);
+    s->ftl_fd = -1;
     s->segs = NULL;
     s->shared = NULL;
     s->base = NULL;
@@ -215,6 +218,10 @@ static int open_segments(morgue_searcher *s, const morgue_searcher *prev,
             return err_set(e, errno == ENOENT ? MORGUE_ENOTFOUND : MORGUE_EIO,
                            "%s: %s", path, strerror(errno));
         bytes += file_size(path);
+        ftlookup_path(path, sizeof path, s->dir, s->man.ftgen);
+        s->ftl_fd = open(path, O_RDONLY | O_CLOEXEC); /* -1: none */
+        if (s->ftl_fd >= 0)
+            bytes += file_size(path);
     }
     s->n_docs = docs;
     s->avg_len = docs ? (double)len / (double)docs : 1.0;
@@ -273,7 +280,7 @@ static int searcher_new(morgue_searcher **out, const char *dir,
         free(s);
         return err_set(e, MORGUE_ENOMEM, "out of memory");
     }
-    s->ft_fd = -1;
+    s->ft_fd = s->ftl_fd = -1;
     s->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
     int rc = load(s, prev, e);
     if (rc) {
@@ -306,7 +313,7 @@ int searcher_new_remote(morgue_searcher **out, const searcher_remote *r,
         free(s);
         return MORGUE_ENOMEM;
     }
-    s->ft_fd = -1;
+    s->ft_fd = s->ftl_fd = -1;
     s->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
     filetable_init(&s->ft);
     pthread_mutex_init(&s->lazy_lock, NULL);
@@ -439,6 +446,37 @@ const filetable *searcher_files(morgue_searcher *s)
     }
     pthread_mutex_unlock(&s->lazy_lock);
     return s->ft_state == 1 ? &s->ft : NULL;
+}
+
+int searcher_path_of(morgue_searcher *s, uint64_t id, char *out, size_t cap)
+{
+    out[0] = '\0';
+    pthread_mutex_lock(&s->lazy_lock);
+    if (s->ftl_state == 0) {
+        errmsg e;
+        char name[4096];
+        ftlookup_path(name, sizeof name, s->dir, s->man.ftgen);
+        s->ftl_state = s->ftl_fd >= 0 && s->ft_fd >= 0 &&
+                               ftlookup_open(&s->ftl, s->ftl_fd, s->ft_fd,
+                                             name, &e) == MORGUE_OK
+                           ? 1
+                           : -1;
+    }
+    int state = s->ftl_state;
+    pthread_mutex_unlock(&s->lazy_lock);
+    errmsg e;
+    if (state == 1) { /* (a read error: the table says it, below) */
+        int rc = ftlookup_path_of(&s->ftl, id, out, cap, &e);
+        if (rc >= 0)
+            return rc;
+    }
+    /* none (an older writer's index), or not usable: the table parsed */
+    const filetable *ft = searcher_files(s);
+    uint32_t f = ft ? u64map_get(&ft->owner, id) : U64MAP_NONE;
+    if (f == U64MAP_NONE || f >= ft->n_files || ft->files[f].dead)
+        return 0;
+    snprintf(out, cap, "%s", ft->files[f].path);
+    return 1;
 }
 
 /* The scans stats() reports, into s (lazy_lock held). */

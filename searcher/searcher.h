@@ -9,6 +9,7 @@
 
 #include "index/docstore.h"
 #include "index/filetable.h"
+#include "index/ftlookup.h"
 #include "index/manifest.h"
 #include "index/segment.h"
 #include "morgue.h"
@@ -77,6 +78,12 @@ struct morgue_searcher {
     int ft_fd;           /* -1: the index has no file table */
     int ft_state;        /* 0 not parsed, 1 parsed, -1 unreadable */
     filetable ft;
+    /* Its lookup (index/ftlookup.h), opened with the snapshot too: the
+     * path of a hit without parsing the table (-1: none, an older
+     * writer's index: the table is parsed). */
+    int ftl_fd;
+    int ftl_state;       /* 0 not checked, 1 usable, -1 not */
+    ftlookup ftl;
     /* morgue_searcher_stats's scans (every live article's local date,
      * the distinct words of all segments), made on the first call and
      * kept with the snapshot, which never changes: serve asks per page */
@@ -101,6 +108,12 @@ void searcher_stems_give(morgue_searcher *s, stemset *ss);
 /* The parsed file table of the snapshot, or NULL when there is none or it
  * cannot be read (then paths are unknown, not an error). */
 const filetable *searcher_files(morgue_searcher *s);
+
+/* The path of the file that gave the article with identity hash id into
+ * out (cap bytes, NUL-terminated): 1, or 0 when unknown (none, or no
+ * usable file table). By the lookup when the index has one, else from
+ * the parsed table. */
+int searcher_path_of(morgue_searcher *s, uint64_t id, char *out, size_t cap);
 
 /* 1 when document doc of segment g is deleted in this snapshot. */
 static inline int searcher_deleted(const morgue_searcher *s, size_t g,
@@ -175,6 +188,7 @@ struct morgue_hits {
     buf title_hl;        /* the current hit's title, marked up; "" until
                             asked for */
     int title_hl_done;   /* title_hl holds the current hit's */
+    char path[4097];     /* the last MORGUE_FIELD_PATH asked */
     errmsg err;
     int failed;          /* a morgue_error_code an accessor that cannot
                             fail met (a damaged date column): the next

@@ -10,6 +10,13 @@
 # or the one after (all of it, once: no lost, doubled or mixed article),
 # and after a run that finished, the one after.
 #
+# Beside the files, a gzip feed grows every third cycle by a gzip member
+# of 1,000-2,500 articles: long enough for the budget to flush (a checkpoint)
+# inside it, so runs are killed inside it, and the next run reads it on
+# from the last checkpoint. The index must then hold exactly its first m
+# articles, each once, for an m no lower than before (nothing committed
+# lost) and, after a run that finished, all of it.
+#
 # SOAK_CYCLES (default 100, about a minute here) and SOAK_SEED scale and
 # vary it; SOAK_CYCLES=1000 is the long run.
 . "$(dirname "$0")/lib.sh"
@@ -32,9 +39,22 @@ write_file() { # k v n
   mv "$arch/f$k.jsonl.tmp" "$arch/f$k.jsonl"
 }
 
-# hits QUERY...: one total per query, from one searcher (--batch).
+feed=$arch/feed.jsonl.gz ftot=0 fcom=0 inside=0
+# 48 words common to all (postings fill the budget, the dictionary stays
+# small, so check and compact stay quick)
+feedwords=$(for w in tanker freight crude grain wheat port ship cargo; do
+  for v in a b c d e f; do printf '%s%s ' "$w" "$v"; done; done)
+grow_feed() { # n: appends articles ftot+1..ftot+n as a gzip member
+  seq $((ftot + 1)) $((ftot + $1)) |
+    sed "s/.*/{\"id\":\"feed-&\",\"title\":\"feed item &\",\"body\":\"feedtok fseq& $feedwords\"}/" |
+    gzip -1 >> "$feed"
+  ftot=$((ftot + $1))
+}
+
+# hits QUERY...: one total per query, from one searcher (--batch),
+# counted exactly (--count: not a lower bound from top-k pruning).
 hits() {
-  printf '%s\n' "$@" | "$MORGUE" search --index "$idx" --batch --limit 1 \
+  printf '%s\n' "$@" | "$MORGUE" search --index "$idx" --batch --count \
     > "$WORK/batch" || fail "search --batch failed"
   grep -o '"total":[0-9]*\|"error":"[^"]*"' "$WORK/batch" | sed 's/"total"://'
 }
@@ -54,6 +74,12 @@ for ((c = 1; c <= cycles; c++)); do
       write_file "$k" "${ver[k]}" "${cnt[k]}"
     fi
   done
+  # the feed grows every third cycle (it is the costly part: a run reads
+  # it on, check reads all of it; ASan CI)
+  grew=0
+  if [ "$compact" -eq 0 ] && [ $((c % 3)) -eq 1 ]; then
+    grow_feed $((1000 + RANDOM % 1501)); grew=1
+  fi
   if [ "$compact" -eq 1 ]; then
     cmd=("$MORGUE" compact --index "$idx")
   else
@@ -62,7 +88,9 @@ for ((c = 1; c <= cycles; c++)); do
   "${cmd[@]}" > "$WORK/run.out" 2>&1 &
   pid=$!
   if [ $((RANDOM % 3)) -ne 0 ]; then # kill two runs in three
-    sleep "0.$(printf '%03d' $((RANDOM % 150)))"
+    # (up to 0.4 s when the feed grew: late enough, often, to land
+    # inside it)
+    sleep "0.$(printf '%03d' $((RANDOM % (150 + 250 * grew))))"
     kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
   fi
   set +e; wait "$pid"; st=$?; set -e
@@ -77,8 +105,21 @@ for ((c = 1; c <= cycles; c++)); do
   for ((k = 0; k < nfiles; k++)); do
     qs+=("filetok$k" "ver${k}x${com_ver[k]}" "ver${k}x${ver[k]}")
   done
+  # the feed: its first m articles (m from the count), each once
+  mapfile -t fm < <(hits feedtok)
+  m=${fm[0]}
+  qs+=("fseq$m" "fseq$((m + 1))")
   mapfile -t got < <(hits "${qs[@]}")
-  [ "${#got[@]}" -eq $((3 * nfiles)) ] || fail "cycle $c: answers: ${got[*]}"
+  [ "${#got[@]}" -eq $((3 * nfiles + 2)) ] || fail "cycle $c: answers: ${got[*]}"
+  want_last=1; [ "$m" -eq 0 ] && want_last=0
+  [ "${got[3 * nfiles]}" = "$want_last" ] && [ "${got[3 * nfiles + 1]}" = 0 ] ||
+    fail "cycle $c: the feed's $m articles are not its first $m (fseq$m: ${got[3 * nfiles]}, fseq$((m + 1)): ${got[3 * nfiles + 1]})"
+  [ "$m" -ge "$fcom" ] && [ "$m" -le "$ftot" ] ||
+    fail "cycle $c: the feed has $m articles; committed was $fcom, it holds $ftot"
+  [ "$done_run" -eq 1 ] && [ "$m" -ne "$ftot" ] &&
+    fail "cycle $c: a finished run left $m of the feed's $ftot articles"
+  [ "$m" -gt "$fcom" ] && [ "$m" -lt "$ftot" ] && inside=$((inside + 1))
+  fcom=$m
   for ((k = 0; k < nfiles; k++)); do
     all=${got[3 * k]} o=${got[3 * k + 1]} n=${got[3 * k + 2]}
     [ "${com_ver[k]}" -eq 0 ] && o=0
@@ -99,4 +140,5 @@ expect_status 0 "$MORGUE" index --quiet --index "$idx" "$arch"
 expect_status 0 "$MORGUE" check --index "$idx"
 total=0; for ((k = 0; k < nfiles; k++)); do total=$((total + cnt[k])); done
 [ "$(hits soakword)" = "$total" ] || fail "end: $(hits soakword) articles, model $total"
-echo "soak: $cycles cycles, $kills killed, $finished finished, $total articles at the end"
+[ "$(hits feedtok)" = "$ftot" ] || fail "end: $(hits feedtok) feed articles, model $ftot"
+echo "soak: $cycles cycles, $kills killed, $finished finished, $total articles at the end; the feed $ftot articles, $inside runs killed inside it after a checkpoint"

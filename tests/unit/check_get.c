@@ -1,10 +1,16 @@
 /* check_get.c: morgue_searcher_get() finds articles by identity, by the
  * file they came from and by URL; MORGUE_FIELD_PATH is the file, apart
- * from the URL; deleted articles are not found. */
+ * from the URL, looked up per hit without loading the file table (its
+ * lookup file, index/ftlookup.h), or from the table when the lookup is
+ * missing or damaged; deleted articles are not found. */
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "check_main.h"
+#include "index/ftlookup.h"
+#include "index/manifest.h"
 #include "morgue.h"
+#include "searcher/searcher.h"
 #include "testutil.h"
 
 static char *dir, *files;
@@ -144,6 +150,115 @@ START_TEST(test_get_deleted_is_gone)
 }
 END_TEST
 
+/* Files f0..f(nf-1) in d, file k with articles "k-0".."k-(per-1)" (the
+ * last file's first article moved to the file before, in a second
+ * version: an identity another file holds now). */
+static void many_files(const char *d, int nf, int per, int moved)
+{
+    for (int k = 0; k < nf; k++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/f%03d.jsonl", d, k);
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        for (int j = moved && k == nf - 1; j < per; j++)
+            fprintf(f, "{\"id\":\"%d-%d\",\"title\":\"t\",\"body\":"
+                    "\"tankers\"}\n", k, j);
+        if (moved && k == nf - 2)
+            fprintf(f, "{\"id\":\"%d-0\",\"title\":\"t\",\"body\":"
+                    "\"tankers\"}\n", nf - 1);
+        fclose(f);
+    }
+}
+
+/* Every article's MORGUE_FIELD_PATH is its file; 1 when the searcher
+ * parsed the file table for it. */
+static int paths_right(const char *ix, const char *d, int nf, int per,
+                       int moved)
+{
+    morgue_searcher *s;
+    ck_assert_int_eq(morgue_searcher_open(&s, ix, NULL), MORGUE_OK);
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.limit = SIZE_MAX;
+    morgue_hits *h;
+    ck_assert_int_eq(morgue_search(s, "tankers", &o, &h), MORGUE_OK);
+    int n = 0;
+    while (morgue_hits_next(h) == MORGUE_OK) {
+        const char *p, *q;
+        size_t pl, ql;
+        ck_assert_int_eq(morgue_hits_field(h, MORGUE_FIELD_ID, &q, &ql),
+                         MORGUE_OK);
+        ck_assert_int_eq(morgue_hits_field(h, MORGUE_FIELD_PATH, &p, &pl),
+                         MORGUE_OK);
+        int k, j;
+        ck_assert_int_eq(sscanf(q, "%d-%d", &k, &j), 2);
+        if (moved && k == nf - 1 && j == 0)
+            k = nf - 2;
+        char want[4096];
+        snprintf(want, sizeof want, "%s/f%03d.jsonl", d, k);
+        ck_assert_msg(pl == strlen(want) && !memcmp(p, want, pl),
+                      "%.*s: %.*s, not %s", (int)ql, q, (int)pl, p, want);
+        n++;
+    }
+    ck_assert_int_eq(n, nf * per);
+    morgue_hits_free(h);
+    int parsed = s->ft_state != 0;
+    morgue_searcher_close(s);
+    return parsed;
+}
+
+/* The lookup file of the index's file table. */
+static void lookup_file(const char *ix, char *out, size_t cap)
+{
+    manifest m;
+    errmsg e;
+    ck_assert_int_eq(manifest_read(&m, ix, &e), MORGUE_OK);
+    ftlookup_path(out, cap, ix, m.ftgen);
+    manifest_free(&m);
+}
+
+START_TEST(test_path_looked_up_per_hit)
+{
+    char *ix = tu_tempdir("ftl-ix"), *d = tu_tempdir("ftl-files");
+    const int nf = 40, per = 50;
+    ftlookup_tune(1000); /* 2,000 identities: 25 sorting passes */
+    many_files(d, nf, per, 0);
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open(&w, ix, NULL), MORGUE_OK);
+    ck_assert_int_eq(morgue_writer_add_path(w, d, NULL, NULL), MORGUE_OK);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    /* a second file table: an article moved to another file */
+    many_files(d, nf, per, 1);
+    ck_assert_int_eq(morgue_writer_add_path(w, d, NULL, NULL), MORGUE_OK);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+    ftlookup_tune(0);
+    /* by the lookup: the table not parsed */
+    ck_assert_int_eq(paths_right(ix, d, nf, per, 1), 0);
+    ck_assert_int_eq(morgue_index_check(ix, NULL), MORGUE_OK);
+    /* one byte of the lookup changed: check says so, and the paths come
+     * from the table instead (its CRC) */
+    char path[4096];
+    lookup_file(ix, path, sizeof path);
+    FILE *f = fopen(path, "r+b");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 60, SEEK_SET);
+    int c = fgetc(f);
+    fseek(f, 60, SEEK_SET);
+    fputc(c ^ 0x10, f);
+    fclose(f);
+    ck_assert_int_eq(morgue_index_check(ix, NULL), MORGUE_ECORRUPT);
+    ck_assert_int_eq(paths_right(ix, d, nf, per, 1), 1);
+    /* none (an index an older writer wrote): the table parsed */
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(paths_right(ix, d, nf, per, 1), 1);
+    ck_assert_int_eq(morgue_index_check(ix, NULL), MORGUE_OK);
+    tu_rmrf(ix);
+    tu_rmrf(d);
+    free(ix);
+    free(d);
+}
+END_TEST
+
 static Suite *get_suite(void)
 {
     Suite *s = suite_create("get");
@@ -152,6 +267,9 @@ static Suite *get_suite(void)
     tcase_add_test(tc, test_get_by_id_path_and_url);
     tcase_add_test(tc, test_get_path_field_is_the_file);
     tcase_add_test(tc, test_get_deleted_is_gone);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("paths");
+    tcase_add_test(tc, test_path_looked_up_per_hit);
     suite_add_tcase(s, tc);
     return s;
 }

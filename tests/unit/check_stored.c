@@ -438,6 +438,8 @@ typedef struct snaps {
     uint64_t gen;
     int n;
     char *copy[8];
+    size_t most_segs; /* in a commit seen */
+    int merged;       /* a commit seen had fewer: segments were merged */
 } snaps;
 
 /* The warning callback (a bad line every so often): the reader is
@@ -448,11 +450,15 @@ static int snap_on_warning(const morgue_warning *wn, void *ud)
     snaps *s = ud;
     manifest m;
     errmsg e;
-    if (s->n == 3 || manifest_read(&m, s->dir, &e) != MORGUE_OK)
+    if (manifest_read(&m, s->dir, &e) != MORGUE_OK)
         return 0;
     uint64_t gen = m.generation;
+    /* (only flushes: the segments of a commit inside the file never
+     * fewer than an earlier one's) */
+    s->merged |= m.n_segs < s->most_segs;
+    s->most_segs = m.n_segs > s->most_segs ? m.n_segs : s->most_segs;
     manifest_free(&m);
-    if (gen == s->gen)
+    if (s->n == 3 || gen == s->gen)
         return 0;
     s->gen = gen;
     char *c = tu_tempdir("feedsnap"), cmd[9000];
@@ -463,10 +469,10 @@ static int snap_on_warning(const morgue_warning *wn, void *ud)
 }
 
 static void feed_index_snaps(const char *dir, const char *feed,
-                             unsigned threads, snaps *sn)
+                             unsigned threads, int factor, snaps *sn)
 {
     morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
-    wo.merge_factor = 1;
+    wo.merge_factor = factor;
     wo.memory_budget = 1u << 20;
     wo.threads = threads;
     morgue_writer *w;
@@ -486,9 +492,10 @@ static void feed_index_snaps(const char *dir, const char *feed,
     morgue_writer_close(w);
 }
 
-static void feed_index(const char *dir, const char *feed, unsigned threads)
+static void feed_index(const char *dir, const char *feed, unsigned threads,
+                       int factor)
 {
-    feed_index_snaps(dir, feed, threads, NULL);
+    feed_index_snaps(dir, feed, threads, factor, NULL);
 }
 
 /* The identity number of feed record d: every fifth replaces the one
@@ -602,16 +609,22 @@ static void same_segments(const char *a, const char *b)
     ck_assert_uint_eq(count(a, "crude"), count(b, "crude"));
 }
 
-static void feed_same_bytes(int gz)
+/* factor: the merge factor (1: no merges; else the policy runs at the
+ * checkpoints too, between the same two articles for any thread count). */
+static void feed_same_bytes(int gz, int factor)
 {
     char *src = tu_tempdir("feedsrc"), feed[4200];
     snprintf(feed, sizeof feed, "%s/feed.jsonl%s", src, gz ? ".gz" : "");
     write_feed(feed, 0, 1500);
     char *one = tu_tempdir("feed1"), *three = tu_tempdir("feed3");
     snaps sn = { 0 };
-    feed_index(one, feed, 1);
-    feed_index_snaps(three, feed, 3, &sn);
-    ck_assert_uint_gt(seg_id(one, 2), 0); /* checkpoints inside the file */
+    feed_index(one, feed, 1, factor);
+    feed_index_snaps(three, feed, 3, factor, &sn);
+    if (factor < 2)
+        ck_assert_uint_gt(seg_id(one, 2), 0); /* checkpoints in the file */
+    /* merged inside the file (else a commit there has only flushed
+     * segments, in order) */
+    ck_assert_int_eq(sn.merged, factor >= 2);
     same_segments(one, three);
     ck_assert_int_eq(feed_model(one, 1500), 1500);
     /* killed after a checkpoint: what its commit holds is a run of the
@@ -625,7 +638,7 @@ static void feed_same_bytes(int gz)
         ck_assert_int_gt(m, before);
         ck_assert_int_lt(m, 1500);
         before = m;
-        feed_index(sn.copy[i], feed, 3);
+        feed_index(sn.copy[i], feed, 3, factor);
         feed_model(sn.copy[i], 1500);
         ck_assert_uint_eq(count(sn.copy[i], "crude"), count(one, "crude"));
         check_ok(sn.copy[i]);
@@ -633,8 +646,8 @@ static void feed_same_bytes(int gz)
         free(sn.copy[i]);
     }
     write_feed(feed, 1500, 2000); /* grown: read on from its resume point */
-    feed_index(one, feed, 1);
-    feed_index(three, feed, 3);
+    feed_index(one, feed, 1, factor);
+    feed_index(three, feed, 3, factor);
     same_segments(one, three);
     feed_model(three, 2000);
     check_ok(three);
@@ -646,12 +659,16 @@ static void feed_same_bytes(int gz)
     free(src);
 }
 
-START_TEST(test_stored_threads_feed_same_bytes) { feed_same_bytes(0); }
+START_TEST(test_stored_threads_feed_same_bytes) { feed_same_bytes(0, 1); }
 END_TEST
 
 /* The same for a .gz feed: checkpoints inside it, its copies read on
- * from places in its inflated content, grown by another gzip member. */
-START_TEST(test_stored_threads_gzip_feed_same_bytes) { feed_same_bytes(1); }
+ * from places in its inflated content, grown by another gzip member;
+ * and segments merged at its checkpoints. */
+START_TEST(test_stored_threads_gzip_feed_same_bytes)
+{
+    feed_same_bytes(1, 3);
+}
 END_TEST
 
 static Suite *stored_suite(void)
