@@ -199,12 +199,15 @@ static int run(morgue_searcher *s, const char *query, const search_cfg *cfg)
                    stories == 1 ? "y" : "ies");
         printf("\n\n");
         print_histogram(h, &cfg->qo);
-        while (rc == MORGUE_OK && morgue_hits_next(h) == MORGUE_OK)
+        int next = MORGUE_OK;
+        while (rc == MORGUE_OK && (next = morgue_hits_next(h)) == MORGUE_OK)
             rc = print_hit(h, ++rank, &cfg->st);
-        morgue_hits_free(h);
         if (rc)
             cli_msg(stderr, "morgue: %s\n", morgue_searcher_errmsg(s));
-        return rc ? CLI_EXIT_ERROR : status;
+        else if (next != MORGUE_ITEROVER) /* a column found damaged */
+            cli_msg(stderr, "morgue: %s\n", morgue_hits_errmsg(h));
+        morgue_hits_free(h);
+        return rc || next != MORGUE_ITEROVER ? CLI_EXIT_ERROR : status;
     }
     json_t *o = render_search(h, &cfg->qo, query, t0);
     if (!o) { /* a stored field could not be read */

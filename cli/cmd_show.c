@@ -112,8 +112,8 @@ int cmd_show(int argc, char **argv)
     cli_style st = cli_style_for(!as_json &&
                                  cli_use_color(color, STDOUT_FILENO));
     json_t *all = as_json ? json_array() : NULL;
-    int first = 1;
-    while (morgue_hits_next(h) == MORGUE_OK) {
+    int first = 1, next;
+    while ((next = morgue_hits_next(h)) == MORGUE_OK) {
         if (all) {
             json_t *a = render_article(h);
             if (!a) { /* a stored field could not be read */
@@ -130,6 +130,13 @@ int cmd_show(int argc, char **argv)
             printf("\n%s----%s\n\n", st.dim, st.reset);
         print_article(h, &st);
         first = 0;
+    }
+    if (next != MORGUE_ITEROVER) { /* a date column found damaged */
+        cli_msg(stderr, "morgue: %s\n", morgue_hits_errmsg(h));
+        json_decref(all);
+        morgue_hits_free(h);
+        morgue_searcher_close(s);
+        return CLI_EXIT_ERROR;
     }
     if (all) {
         json_t *out = json_array_size(all) == 1

@@ -98,7 +98,8 @@ int cmd_similar(int argc, char **argv)
                                                    STDOUT_FILENO));
         size_t rank = 0;
         printf("articles like %s\n\n", key);
-        while (morgue_hits_next(h) == MORGUE_OK) {
+        int next;
+        while ((next = morgue_hits_next(h)) == MORGUE_OK) {
             const char *title, *id;
             size_t tn, in;
             const uint64_t *d;
@@ -114,6 +115,12 @@ int cmd_similar(int argc, char **argv)
             if (nd)
                 printf("   %s+%zu similar%s\n", st.dim, nd, st.reset);
             putchar('\n');
+        }
+        if (next != MORGUE_ITEROVER) { /* a date column found damaged */
+            fprintf(stderr, "morgue: %s\n", morgue_hits_errmsg(h));
+            morgue_hits_free(h);
+            morgue_searcher_close(s);
+            return CLI_EXIT_ERROR;
         }
         if (!rank)
             printf("no similar article\n");

@@ -670,9 +670,16 @@ int page_search(buf *out, morgue_searcher *s, const page_req *r)
         buf_puts(out, "</div>\n");
     } else {
         buf_printf(out, "<ol class=\"hits\" start=\"%zu\">\n", qo.offset + 1);
-        while (morgue_hits_next(h) == MORGUE_OK)
+        int next;
+        while ((next = morgue_hits_next(h)) == MORGUE_OK)
             hit(out, h);
         buf_puts(out, "</ol>\n");
+        if (next != MORGUE_ITEROVER) { /* a date column found damaged */
+            buf_puts(out, "<p class=\"err\">");
+            esc(out, morgue_hits_errmsg(h));
+            buf_puts(out, "</p>\n");
+            rc = MORGUE_ECORRUPT;
+        }
     }
     facets(out, h, r);
     buf_puts(out, "</div>\n");
@@ -701,7 +708,7 @@ int page_search(buf *out, morgue_searcher *s, const page_req *r)
                                         ? qo.offset + PAGE_HITS : stories),
                (unsigned long long)stories, folded ? " stories" : "");
     tail(out);
-    return 200;
+    return rc == MORGUE_OK ? 200 : 500;
 }
 
 /* Body text as paragraphs (blank lines part them). */

@@ -275,7 +275,8 @@ json_t *render_search(morgue_hits *h, const morgue_query_opts *qo,
 {
     json_t *hits = json_array();
     size_t rank = qo->offset;
-    while (morgue_hits_next(h) == MORGUE_OK) {
+    int next;
+    while ((next = morgue_hits_next(h)) == MORGUE_OK) {
         json_t *e = render_hit(h, ++rank);
         if (!e) {
             json_decref(hits);
@@ -284,6 +285,10 @@ json_t *render_search(morgue_hits *h, const morgue_query_opts *qo,
         if (qo->flags & MORGUE_QUERY_COLLAPSE)
             json_object_set_new(e, "duplicates", render_duplicates(h));
         json_array_append_new(hits, e);
+    }
+    if (next != MORGUE_ITEROVER) { /* a hit's date column was damaged */
+        json_decref(hits);
+        return NULL;
     }
     json_t *o = json_object();
     json_object_set_new(o, "query", render_text(query, strlen(query)));
