@@ -223,7 +223,8 @@ measure() { # engine label corpus queries
     fi
     log "$e: queries on $label"
     "$bin/${e}_bench" query "$db" "$q" --label "$label" --reps "$reps" \
-        --top "$tops/$label-$e.tsv" >>"$csv" || return 1
+        --top "$tops/$label-$e.tsv" \
+        --per-query "$work/per-query-$label-$e.tsv" >>"$csv" || return 1
 }
 
 # After the cold starts: stops a cluster's searchd, drops the index.
