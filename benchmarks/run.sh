@@ -4,7 +4,7 @@
 #
 #   benchmarks/run.sh [--sizes 1,10,50] [--smoke] [--corpus PATH]
 #                     [--engines morgue,xapian,fts5] [--reps N] [--out DIR]
-#                     [--keep] [--index-only] [--cold-runs N]
+#                     [--keep] [--index-only] [--cold-runs N] [--append]
 #
 #   --sizes    corpus sizes in multiples of Reuters-21578 (default 1,10);
 #              1 is the real corpus, the others synthetic (synth_corpus.c)
@@ -25,6 +25,11 @@
 #              (default benchmarks/results)
 #   --cold-runs  rounds of cold starts (default 9): each round runs every
 #              engine in turn, index evicted then cached; medians
+#   --append   add to the results already in --out instead of starting
+#              afresh: rows of the sizes measured now are replaced, the
+#              others kept, and the report covers every size in the CSV
+#              (to run sizes one at a time, e.g. --sizes 1 then
+#              --sizes 10 --append; each run's machine and load are kept)
 #   --keep     keep the indexes in work/db/ (default: removed once measured)
 #   --index-only  index only (articles/s, peak RSS, bytes): no queries, no
 #              cold starts (the query rows of results.md show n/a)
@@ -46,6 +51,8 @@ cold_runs=9
 out=
 keep=0
 index_only=0
+append=0
+kept=
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 
@@ -64,9 +71,10 @@ while [ $# -gt 0 ]; do
     --out=*) out=${1#*=}; shift ;;
     --cold-runs) cold_runs=${2:?}; shift 2 ;;
     --cold-runs=*) cold_runs=${1#*=}; shift ;;
+    --append) append=1; shift ;;
     --keep) keep=1; shift ;;
     --index-only) index_only=1; shift ;;
-    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
     esac
 done
@@ -161,7 +169,15 @@ csv=$out/results.csv
 tops=$work/tops
 mkdir -p "$tops" "$work/db"
 rm -f "$tops"/*.tsv
-echo "engine,corpus,metric,value" >"$csv"
+if [ $append = 1 ] && [ -s "$csv" ]; then # drop the sizes measured now
+    awk -F, -v sizes="$sizes" '
+        BEGIN { n = split(sizes, S, ","); for (i = 1; i <= n; i++) drop[S[i] "x"] = 1 }
+        NR == 1 || !($2 in drop)' "$csv" >"$csv.tmp"
+    mv "$csv.tmp" "$csv"
+    kept=$(awk 'NR > 1' "$csv" | head -1) # rows of other sizes remain
+else
+    echo "engine,corpus,metric,value" >"$csv"
+fi
 
 # Median of each engine,label,metric of CSV lines on stdin.
 medians() {
@@ -275,6 +291,11 @@ done
 
 # ---------------------------------------------------------------- machine
 info=$out/machine.txt
+earlier=
+if [ $append = 1 ] && [ -s "$info" ] && [ -n "$kept" ]; then # the sizes kept
+    earlier=$(grep -v '^earlier run' "$info" | sed 's/^/earlier run, /'
+              grep '^earlier run' "$info" || true)
+fi
 {
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
@@ -297,18 +318,23 @@ info=$out/machine.txt
     else
         echo "corpus: $(basename "$corpus")"
     fi
-    echo "sizes: $sizes; timed passes: $reps; cold starts: $cold_runs rounds" \
+    echo "sizes (this run): $sizes; timed passes: $reps; cold starts: $cold_runs rounds" \
          "alternating the engines, median"
     echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo none)"
+    [ -z "$earlier" ] || printf '%s\n' "$earlier"
 } >"$info"
+# the report covers every size the CSV holds (with --append, earlier ones)
+report_sizes=$(awk -F, 'NR > 1 && $2 ~ /^[0-9]+x$/ { sub(/x$/, "", $2); s[$2] = 1 }
+    END { for (k in s) print k }' "$csv" | sort -n | paste -sd, -)
+report_sizes=${report_sizes:-$sizes}
 
 # ---------------------------------------------------------------- report
 log "report"
-awk -F, -v sizes="$sizes" -v engines="$engines" -v machine="$info" \
+awk -F, -v sizes="$report_sizes" -v engines="$engines" -v machine="$info" \
     -f "$here/report.awk" "$csv" >"$out/results.md"
 
 if command -v gnuplot >/dev/null; then
-    "$here/charts.sh" "$csv" "$out" "$sizes" "$engines"
+    "$here/charts.sh" "$csv" "$out" "$report_sizes" "$engines"
 else
     log "gnuplot not found: no charts"
 fi
