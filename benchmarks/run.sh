@@ -5,6 +5,7 @@
 #   benchmarks/run.sh [--sizes 1,10,50] [--smoke] [--corpus PATH]
 #                     [--engines morgue,xapian,fts5] [--reps N] [--out DIR]
 #                     [--keep] [--index-only] [--cold-runs N] [--append]
+#                     [--lock FILE]
 #
 #   --sizes    corpus sizes in multiples of Reuters-21578 (default 1,10);
 #              1 is the real corpus, the others synthetic (synth_corpus.c)
@@ -30,6 +31,10 @@
 #              others kept, and the report covers every size in the CSV
 #              (to run sizes one at a time, e.g. --sizes 1 then
 #              --sizes 10 --append; each run's machine and load are kept)
+#   --lock     hold FILE's lock (flock) around each timed step (one
+#              engine's indexing and queries on one size, the cold-start
+#              rounds of a size) and let go of it between them, so that a
+#              long run shares a machine's benchmark lock in turns
 #   --keep     keep the indexes in work/db/ (default: removed once measured)
 #   --index-only  index only (articles/s, peak RSS, bytes): no queries, no
 #              cold starts (the query rows of results.md show n/a)
@@ -53,6 +58,7 @@ keep=0
 index_only=0
 append=0
 kept=
+lockfile=
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 
@@ -72,9 +78,11 @@ while [ $# -gt 0 ]; do
     --cold-runs) cold_runs=${2:?}; shift 2 ;;
     --cold-runs=*) cold_runs=${1#*=}; shift ;;
     --append) append=1; shift ;;
+    --lock) lockfile=${2:?}; shift 2 ;;
+    --lock=*) lockfile=${1#*=}; shift ;;
     --keep) keep=1; shift ;;
     --index-only) index_only=1; shift ;;
-    -h|--help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
     esac
 done
@@ -224,7 +232,19 @@ cold_all() { # label queries engine...
     medians <"$raw"
 }
 
-# One engine on one corpus: index, queries, cold start. Non-zero when a
+# --lock: the lock on descriptor 9 around each timed step.
+lock() {
+    [ -n "$lockfile" ] || return 0
+    exec 9>>"$lockfile"
+    flock 9
+}
+unlock() {
+    [ -n "$lockfile" ] || return 0
+    flock -u 9
+    exec 9>&-
+}
+
+# One engine on one corpus: index, queries (cold starts: cold_all). Non-zero when a
 # step fails; the steps after it are skipped, the other engines still run.
 measure() { # engine label corpus queries
     local e=$1 label=$2 c=$3 q=$4 db=$work/db/$2/$1
@@ -260,19 +280,24 @@ for n in "${size_list[@]}"; do
     q=${c%.jsonl}.queries.tsv
     measured=()
     for e in "${engine_list[@]}"; do
+        lock
         if measure "$e" "$label" "$c" "$q"; then
+            unlock
             measured+=("$e")
         else
+            unlock
             log "$e: FAILED on $label"
             failures+=("$e on $label")
             rm -f "$tops/$label-$e.tsv"
             finish "$e" "$label"
         fi
     done
+    lock
     if [ $index_only = 0 ] && ! cold_all "$label" "$q" "${measured[@]}" >>"$csv"; then
         log "cold start FAILED on $label"
         failures+=("cold start on $label")
     fi
+    unlock
     for e in "${measured[@]}"; do finish "$e" "$label"; done
     # Agreement: overlap@10 of the top 10s, per class, for each pair.
     for pair in morgue:xapian morgue:fts5 xapian:fts5 morgue:cluster; do
