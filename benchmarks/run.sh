@@ -244,8 +244,9 @@ unlock() {
     exec 9>&-
 }
 
-# One engine on one corpus: index, queries (cold starts: cold_all). Non-zero when a
-# step fails; the steps after it are skipped, the other engines still run.
+# One engine on one corpus: index, queries (the cold starts: cold_all).
+# Non-zero when a step fails; the steps after it are skipped, the other
+# engines still run.
 measure() { # engine label corpus queries
     local e=$1 label=$2 c=$3 q=$4 db=$work/db/$2/$1
     rm -rf "$db"
