@@ -182,7 +182,7 @@ if [ $append = 1 ] && [ -s "$csv" ]; then # drop the sizes measured now
         BEGIN { n = split(sizes, S, ","); for (i = 1; i <= n; i++) drop[S[i] "x"] = 1 }
         NR == 1 || !($2 in drop)' "$csv" >"$csv.tmp"
     mv "$csv.tmp" "$csv"
-    kept=$(awk 'NR > 1' "$csv" | head -1) # rows of other sizes remain
+    kept=$(awk 'NR > 1 { print; exit }' "$csv") # rows of other sizes remain
 else
     echo "engine,corpus,metric,value" >"$csv"
 fi
