@@ -337,6 +337,7 @@ typedef struct termw {
     size_t n_blocks, cap_blocks;
     buf keys;                  /* the blocks' first keys */
     buf ent, tpost, skips, look;
+    buf gpost, gpos;           /* a term's bytes, from seg_build.gather */
     uint32_t docs[CODEC_BLOCK], tfs[CODEC_BLOCK];
     size_t n_terms;
     uint64_t n_words;
@@ -405,9 +406,20 @@ static void end_block(termw *tw, uint32_t n, uint32_t blk, uint32_t *prev_last,
 static int write_postings(termw *tw, const seg_term *t, uint32_t *df,
                           uint64_t *post_len, errmsg *e)
 {
-    arr_docs a = { t->post, t->post ? t->post + t->post_len : NULL,
-                   t->pos_len ? t->pos : NULL,
-                   t->pos_len ? t->pos + t->pos_len : NULL, t->df, 0, 1 };
+    const uint8_t *post = t->post, *pos = t->pos;
+    if (tw->b->gather && !t->next_doc) {
+        if (tw->b->gather(tw->b->gather_ud, t, &tw->gpost, &tw->gpos))
+            return err_set(e, MORGUE_ENOMEM, "out of memory writing a "
+                           "segment");
+        if (tw->gpost.len != t->post_len || tw->gpos.len != t->pos_len)
+            return err_set(e, MORGUE_ERROR, "term '%.*s': gathered %zu "
+                           "bytes", (int)t->key_len, t->key, tw->gpost.len);
+        post = (const uint8_t *)tw->gpost.ptr;
+        pos = (const uint8_t *)tw->gpos.ptr;
+    }
+    arr_docs a = { post, post ? post + t->post_len : NULL,
+                   t->pos_len ? pos : NULL,
+                   t->pos_len ? pos + t->pos_len : NULL, t->df, 0, 1 };
     int (*next)(void *, seg_doc *, errmsg *) = t->next_doc ? t->next_doc
                                                            : arr_next;
     void *ud = t->next_doc ? t->doc_ud : &a;
@@ -798,6 +810,8 @@ static void termw_free(termw *tw)
     buf_free(&tw->tpost);
     buf_free(&tw->skips);
     buf_free(&tw->look);
+    buf_free(&tw->gpost);
+    buf_free(&tw->gpos);
 }
 
 static int put_zeros(seg_out *o, size_t n)

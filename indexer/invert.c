@@ -13,6 +13,7 @@
 #include "index/format.h"
 #include "index/segment.h"
 #include "indexer/invert.h"
+#include "indexer/slices.h"
 #include "morgue.h"
 #include "text/fingerprint.h"
 #include "text/tokenize.h"
@@ -21,27 +22,37 @@
 #include "util/span.h"
 
 #define NO_TERM UINT32_MAX
-#define TERM_BUF_FIRST 16 /* bytes of a term buffer's first allocation */
 #define NO_FOLD (UINT32_MAX - 1)
 
+/* 64 bytes: a word's lookup and counting touch one cache line of it. A
+ * key is a word ('E'), a stem ('S') or neither, never both, so the two
+ * kinds share their fields. */
 struct term_rec {
     uint32_t key_off;   /* in keys */
-    uint32_t key_len;
     uint32_t hash;
     uint32_t df;
     uint32_t last_doc;  /* last document that used it, or NO_TERM */
     uint32_t tf;        /* occurrences in last_doc */
-    uint32_t stem_id;   /* words: their 'S' term, NO_TERM until known */
-    lang_code stem_lang;/* words: the language stem_id is for */
-    uint8_t split;      /* words: stemmed differently in two languages */
-    uint32_t title_id;  /* stems: their 'T' term, NO_TERM until known */
-    uint32_t n_words;   /* stems: distinct words that stem to it */
-    uint32_t a_word;    /* stems: one of those words */
     uint32_t fold_id;   /* Cyrillic/Greek words and stems: their 'F'
                            term; NO_TERM until known, NO_FOLD: none */
-    buf post;           /* (gap, tf - 1) varint pairs */
-    buf pos;            /* position varints ('E' terms) */
+    union {
+        struct {
+            uint32_t stem_id;   /* their 'S' term, NO_TERM until known */
+            lang_code stem_lang;/* the language stem_id is for */
+            uint8_t split;      /* stemmed differently in two languages */
+        };                      /* words */
+        struct {
+            uint32_t title_id;  /* their 'T' term, NO_TERM until known */
+            uint32_t n_words;   /* distinct words that stem to it */
+            uint32_t a_word;    /* one of those words */
+        };                      /* stems */
+    };
+    uint16_t key_len;
+    slice_stream post;  /* (gap, tf - 1) varint pairs */
+    slice_stream pos;   /* position varints ('E' terms) */
 };
+_Static_assert(sizeof(term_rec) <= 64, "a term record is one cache line");
+_Static_assert(MAX_KEY <= UINT16_MAX, "key_len holds a key's length");
 
 /* Hash of a key: 8 bytes at a time, multiply-xorshift mixing. */
 static uint32_t hash_key(const char *p, size_t n)
@@ -75,6 +86,7 @@ int inverter_init(inverter *v, stemset *stems)
     v->stems = stems;
     v->table_mask = (1u << 16) - 1;
     v->table = calloc((size_t)v->table_mask + 1, sizeof *v->table);
+    slices_init(&v->pool);
     colset_init(&v->cols);
     docstore_builder_init(&v->store);
     errmsg e; /* ICU's transliterators are opened when first needed */
@@ -89,18 +101,22 @@ int inverter_threads(inverter *v, unsigned threads)
     return threads >= 2 ? docstore_builder_thread(&v->store) : MORGUE_OK;
 }
 
+void inverter_spill(inverter *v, const char *dir)
+{
+    v->spill_dir = dir;
+    docstore_builder_spill(&v->store, dir, SEG_SPOOL_MEM);
+}
+
 static void free_terms(inverter *v)
 {
-    for (uint32_t i = 0; i < v->n_terms; i++) {
-        buf_free(&v->terms[i].post);
-        buf_free(&v->terms[i].pos);
-    }
+    slices_clear(&v->pool);
     v->n_terms = 0;
 }
 
 void inverter_free(inverter *v)
 {
     free_terms(v);
+    slices_free(&v->pool);
     free(v->terms);
     free(v->table);
     free(v->touched);
@@ -135,19 +151,30 @@ static uint32_t new_term(inverter *v, const char *key, size_t len,
 {
     if (v->n_terms == v->cap_terms) {
         uint32_t cap = v->cap_terms ? v->cap_terms * 2 : 4096;
-        term_rec *n = mem_rearray(v->terms, cap, sizeof *n);
+        size_t bytes;
+        if (mem_mul(cap, sizeof(term_rec), &bytes))
+            return NO_TERM;
+        /* aligned to the cache line: a record is one line, not two */
+        term_rec *n = aligned_alloc(64, bytes);
         if (!n)
             return NO_TERM;
+        if (v->n_terms)
+            memcpy(n, v->terms, (size_t)v->n_terms * sizeof *n);
+        free(v->terms);
         v->terms = n;
         v->cap_terms = cap;
     }
     term_rec *t = &v->terms[v->n_terms];
     memset(t, 0, sizeof *t);
     t->key_off = (uint32_t)v->keys.len;
-    t->key_len = (uint32_t)len;
+    t->key_len = (uint16_t)len;
     t->hash = h;
     t->last_doc = NO_TERM;
-    t->stem_id = t->title_id = t->fold_id = NO_TERM;
+    t->fold_id = NO_TERM;
+    if (key[0] == NS_STEM)
+        t->title_id = NO_TERM;
+    else
+        t->stem_id = NO_TERM;
     buf_append(&v->keys, key, len);
     if (v->keys.oom)
         return NO_TERM;
@@ -205,7 +232,6 @@ static int touch(inverter *v, uint32_t id, uint32_t n, const char *pos,
 {
     term_rec *t = &v->terms[id];
     uint32_t doc = v->n_docs;
-    size_t had = t->post.cap + t->pos.cap;
     if (t->last_doc != doc) {
         if (v->n_touched == v->cap_touched) {
             uint32_t cap = v->cap_touched ? v->cap_touched * 2 : 1024;
@@ -219,18 +245,14 @@ static int touch(inverter *v, uint32_t id, uint32_t n, const char *pos,
         /* gap from the previous document of this term, kept in post
          * (most terms are rare: a small first buffer) */
         uint32_t gap = t->last_doc == NO_TERM ? doc : doc - t->last_doc - 1;
-        buf_first(&t->post, TERM_BUF_FIRST);
-        buf_put_varint(&t->post, gap);
+        slices_put_varint(&v->pool, &t->post, gap);
         t->last_doc = doc;
         t->tf = 0;
     }
-    if (pos_len) {
-        buf_first(&t->pos, TERM_BUF_FIRST);
-        buf_append(&t->pos, pos, pos_len);
-    }
-    v->postings_cap += t->post.cap + t->pos.cap - had;
+    if (pos_len)
+        slices_put(&v->pool, &t->pos, pos, pos_len);
     t->tf += n;
-    return t->pos.oom ? MORGUE_ENOMEM : MORGUE_OK;
+    return v->pool.oom ? MORGUE_ENOMEM : MORGUE_OK;
 }
 
 /* The stem term of word in the current document's language. A word's
@@ -500,9 +522,10 @@ static void prefetch(const inverter *v, const invert_toks *t, uint32_t i)
         __builtin_prefetch(r);
     if (i + AHEAD < t->n_words && (r = slot_rec(v, &t->word[i + AHEAD]))) {
         __builtin_prefetch(v->keys.ptr + r->key_off);
-        if (r->pos.ptr)
-            __builtin_prefetch(r->pos.ptr + r->pos.len);
-        if (r->stem_id != NO_TERM)
+        if (r->pos.level)
+            __builtin_prefetch(v->pool.blocks[r->pos.tail >> SLICES_BLOCK_BITS] +
+                               (r->pos.tail & (SLICES_BLOCK - 1)));
+        if (r->stem_id != NO_TERM) /* a word's */
             __builtin_prefetch(&v->terms[r->stem_id]);
     }
 }
@@ -577,13 +600,11 @@ static int end_doc(inverter *v)
 {
     for (uint32_t i = 0; i < v->n_touched; i++) {
         term_rec *t = &v->terms[v->touched[i]];
-        size_t before = t->post.cap;
-        buf_put_varint(&t->post, t->tf - 1);
+        slices_put_varint(&v->pool, &t->post, t->tf - 1);
         t->df++;
-        v->postings_cap += t->post.cap - before;
-        if (t->post.oom)
-            return MORGUE_ENOMEM;
     }
+    if (v->pool.oom)
+        return MORGUE_ENOMEM;
     v->n_touched = 0;
     return MORGUE_OK;
 }
@@ -638,18 +659,31 @@ int inverter_add(inverter *v, const invert_doc *d, const invert_toks *t)
 
 size_t inverter_memory(const inverter *v)
 {
-    /* What the content takes, counted as allocated: the term buffers'
-     * capacities and their allocator headers; per term its record, its
-     * hash slots (at most 4: half full, doubling) and the flush's sorted
-     * copy (seg_term and index); the keys, identities, columns and stored
-     * text. Capacities kept across flushes (records, slots) are counted
-     * by the terms held, so that an emptied inverter is under any
-     * budget. */
-    size_t per_term = sizeof(term_rec) + 2 * 16 + 4 * sizeof *v->table +
+    /* What the content takes, counted as allocated: the slices' blocks;
+     * per term its record, its hash slots (at most 4: half full,
+     * doubling) and the flush's sorted copy (seg_term and index); the
+     * keys, identities, columns and stored text. Capacities kept across
+     * flushes (records, slots) are counted by the terms held, so that an
+     * emptied inverter is under any budget. A pool near its limits
+     * (slices.h) asks for a flush. */
+    if (v->pool.full)
+        return SIZE_MAX;
+    size_t per_term = sizeof(term_rec) + 4 * sizeof *v->table +
                       sizeof(seg_term) + sizeof(uint32_t);
-    return v->postings_cap + (size_t)v->n_terms * per_term + v->keys.len +
+    return slices_memory(&v->pool) + (size_t)v->n_terms * per_term +
+           v->keys.len +
            (size_t)v->n_docs * 8 + colset_memory(&v->cols) +
            docstore_memory(&v->store);
+}
+
+/* A term's postings and positions out of its slices (seg_build.gather),
+ * into buffers of the thread that writes it. */
+static int gather(void *ud, const seg_term *t, buf *post, buf *pos)
+{
+    const inverter *v = ud;
+    const term_rec *r = &v->terms[t->src];
+    return slices_copy(&v->pool, &r->post, post) ||
+           slices_copy(&v->pool, &r->pos, pos);
 }
 
 static int cmp_terms(const void *a, const void *b)
@@ -665,9 +699,10 @@ static void reset(inverter *v)
     buf_clear(&v->keys);
     colset_clear(&v->cols);
     v->n_docs = 0;
-    v->postings_cap = 0;
     docstore_builder_free(&v->store);
     docstore_builder_init(&v->store);
+    if (v->spill_dir)
+        docstore_builder_spill(&v->store, v->spill_dir, SEG_SPOOL_MEM);
     /* no thread: the next batch stores in the call (still the same bytes) */
     if (v->threads >= 2)
         docstore_builder_thread(&v->store);
@@ -675,8 +710,14 @@ static void reset(inverter *v)
 
 int inverter_flush(inverter *v, const char *path, errmsg *e)
 {
-    if (docstore_finish(&v->store))
-        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    int rc = docstore_finish(&v->store);
+    if (rc) { /* a temporary file's failure says what it was */
+        int io = rc == MORGUE_EIO ? docstore_check(&v->store, e) : 0;
+        return io ? io
+                  : err_set(e, rc, rc == MORGUE_ENOMEM
+                                       ? "out of memory"
+                                       : "stored text: compression failed");
+    }
     seg_term *terms = malloc((size_t)v->n_terms * sizeof *terms + 1);
     if (!terms)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
@@ -689,10 +730,9 @@ int inverter_flush(inverter *v, const char *path, errmsg *e)
         const term_rec *t = &v->terms[i];
         terms[i] = (seg_term){ .key = v->keys.ptr + t->key_off,
                                .key_len = t->key_len, .df = t->df,
-                               .post = (const uint8_t *)t->post.ptr,
-                               .post_len = t->post.len,
-                               .pos = (const uint8_t *)t->pos.ptr,
-                               .pos_len = t->pos.len, .alias = i };
+                               .post_len = slices_len(&t->post),
+                               .pos_len = slices_len(&t->pos),
+                               .src = i, .alias = i };
     }
     qsort(terms, v->n_terms, sizeof *terms, cmp_terms);
     /* A stem reached from one word only has that word's postings (unless
@@ -708,9 +748,10 @@ int inverter_flush(inverter *v, const char *path, errmsg *e)
     free(sorted_at);
     seg_build b = { .n_docs = v->n_docs, .cols = &v->cols,
                     .idents = v->idents, .terms = terms,
-                    .n_terms = v->n_terms, .threads = v->threads };
+                    .n_terms = v->n_terms, .threads = v->threads,
+                    .gather = gather, .gather_ud = v };
     b.n_extra = docstore_sections(&v->store, b.extra, &b.feat);
-    int rc = segment_write(path, &b, e);
+    rc = segment_write(path, &b, e);
     free(terms);
     if (rc == MORGUE_OK)
         reset(v);
