@@ -4,7 +4,7 @@
 #
 #   benchmarks/run.sh [--sizes 1,10,50] [--smoke] [--corpus PATH]
 #                     [--engines morgue,xapian,fts5] [--reps N] [--out DIR]
-#                     [--keep] [--index-only]
+#                     [--keep] [--index-only] [--cold-runs N]
 #
 #   --sizes    corpus sizes in multiples of Reuters-21578 (default 1,10);
 #              1 is the real corpus, the others synthetic (synth_corpus.c)
@@ -23,6 +23,8 @@
 #   --reps     timed passes over the query set (default 5)
 #   --out      where results.md, results.csv and the charts go
 #              (default benchmarks/results)
+#   --cold-runs  rounds of cold starts (default 9): each round runs every
+#              engine in turn, index evicted then cached; medians
 #   --keep     keep the indexes in work/db/ (default: removed once measured)
 #   --index-only  index only (articles/s, peak RSS, bytes): no queries, no
 #              cold starts (the query rows of results.md show n/a)
@@ -40,6 +42,7 @@ smoke=0
 corpus=$root/../shared/corpora/reuters21578
 engines=morgue,xapian,fts5
 reps=5
+cold_runs=9
 out=
 keep=0
 index_only=0
@@ -59,15 +62,18 @@ while [ $# -gt 0 ]; do
     --reps=*) reps=${1#*=}; shift ;;
     --out) out=${2:?}; shift 2 ;;
     --out=*) out=${1#*=}; shift ;;
+    --cold-runs) cold_runs=${2:?}; shift 2 ;;
+    --cold-runs=*) cold_runs=${1#*=}; shift ;;
     --keep) keep=1; shift ;;
     --index-only) index_only=1; shift ;;
-    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
     esac
 done
 
 [[ $sizes =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--sizes wants numbers: 1,10,50"
 [[ $reps =~ ^[1-9][0-9]*$ ]] || die "--reps wants a positive number"
+[[ $cold_runs =~ ^[1-9][0-9]*$ ]] || die "--cold-runs wants a positive number"
 [ -e "$corpus" ] || die "no corpus at $corpus (give --corpus PATH)"
 IFS=, read -r -a engine_list <<<"$engines"
 for e in "${engine_list[@]}"; do
@@ -77,7 +83,6 @@ done
 
 limit=0
 per_class=
-cold_runs=5
 if [ $smoke = 1 ]; then
     sizes=1,2
     limit=300
@@ -158,13 +163,9 @@ mkdir -p "$tops" "$work/db"
 rm -f "$tops"/*.tsv
 echo "engine,corpus,metric,value" >"$csv"
 
-# Runs a cold-start measurement $cold_runs times; appends the medians.
-cold() { # engine label db queries [--evict]
-    local e=$1 label=$2 db=$3 q=$4
-    shift 4
-    for _ in $(seq "$cold_runs"); do
-        "$bin/${e}_bench" cold "$db" "$q" --label "$label" "$@"
-    done | awk -F, '
+# Median of each engine,label,metric of CSV lines on stdin.
+medians() {
+    awk -F, '
         { k = $1 "," $2 "," $3; n[k]++; v[k, n[k]] = $4; if (!(k in seen)) {
               seen[k] = 1; order[++m] = k } }
         END {
@@ -177,6 +178,34 @@ cold() { # engine label db queries [--evict]
                 print k "," v[k, int((c + 1) / 2)]
             }
         }'
+}
+
+# Cold start of every engine that was measured on this size, the same
+# way for each and side by side: $cold_runs rounds, each round running
+# every engine in turn (the order rotated from round to round), each
+# engine a fresh process with its index files evicted, then a fresh
+# process with them cached. Alternating keeps the engines' runs seconds
+# apart, so the other work on the machine (its disk traffic above all)
+# weighs on each alike; measured one engine after another, minutes
+# apart, the ratio swung 3x with it. Appends the medians.
+cold_all() { # label queries engine...
+    local label=$1 q=$2 raw=$work/cold-$1.csv
+    shift 2
+    local es=("$@") n=$#
+    [ "$n" -gt 0 ] || return 0
+    log "cold start on $label: $cold_runs rounds of ${es[*]}"
+    : >"$raw"
+    for r in $(seq "$cold_runs"); do
+        for i in $(seq 0 $((n - 1))); do
+            local e=${es[$(((i + r - 1) % n))]}
+            local db=$work/db/$label/$e
+            "$bin/${e}_bench" cold "$db" "$q" --label "$label" --evict \
+                >>"$raw" || return 1
+            "$bin/${e}_bench" cold "$db" "$q" --label "$label" \
+                >>"$raw" || return 1
+        done
+    done
+    medians <"$raw"
 }
 
 # One engine on one corpus: index, queries, cold start. Non-zero when a
@@ -194,11 +223,14 @@ measure() { # engine label corpus queries
     fi
     log "$e: queries on $label"
     "$bin/${e}_bench" query "$db" "$q" --label "$label" --reps "$reps" \
-        --top "$tops/$label-$e.tsv" >>"$csv" || return 1
-    log "$e: cold start on $label"
-    cold "$e" "$label" "$db" "$q" >>"$csv" || return 1
-    cold "$e" "$label" "$db" "$q" --evict >>"$csv" || return 1
-    if [ "$e" = cluster ]; then # its searchd processes, by their pid files
+        --top "$tops/$label-$e.tsv" \
+        --per-query "$work/per-query-$label-$e.tsv" >>"$csv" || return 1
+}
+
+# After the cold starts: stops a cluster's searchd, drops the index.
+finish() { # engine label
+    local e=$1 label=$2 db=$work/db/$2/$1
+    if [ "$e" = cluster ] && [ -d "$db" ]; then # by their pid files
         "$build/cli/morgue" cluster stop "$db" || true
         du -sb "$db" | awk -v l="$label" '{ print "cluster," l ",disk_bytes," $1 }' >>"$csv"
     fi
@@ -210,13 +242,22 @@ for n in "${size_list[@]}"; do
     label=${n}x
     c=$(corpus_of "$n")
     q=${c%.jsonl}.queries.tsv
+    measured=()
     for e in "${engine_list[@]}"; do
-        if ! measure "$e" "$label" "$c" "$q"; then
+        if measure "$e" "$label" "$c" "$q"; then
+            measured+=("$e")
+        else
             log "$e: FAILED on $label"
             failures+=("$e on $label")
             rm -f "$tops/$label-$e.tsv"
+            finish "$e" "$label"
         fi
     done
+    if [ $index_only = 0 ] && ! cold_all "$label" "$q" "${measured[@]}" >>"$csv"; then
+        log "cold start FAILED on $label"
+        failures+=("cold start on $label")
+    fi
+    for e in "${measured[@]}"; do finish "$e" "$label"; done
     # Agreement: overlap@10 of the top 10s, per class, for each pair.
     for pair in morgue:xapian morgue:fts5 xapian:fts5 morgue:cluster; do
         a=$tops/$label-${pair%:*}.tsv b=$tops/$label-${pair#*:}.tsv
@@ -256,7 +297,8 @@ info=$out/machine.txt
     else
         echo "corpus: $(basename "$corpus")"
     fi
-    echo "sizes: $sizes; timed passes: $reps; cold runs: $cold_runs (median)"
+    echo "sizes: $sizes; timed passes: $reps; cold starts: $cold_runs rounds" \
+         "alternating the engines, median"
     echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo none)"
 } >"$info"
 

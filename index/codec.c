@@ -38,6 +38,36 @@ void codec_pack(uint8_t *out, const uint32_t *v, size_t n, unsigned bits)
         out[o] = (uint8_t)acc;
 }
 
+/* Little-endian 8 bytes at p, unaligned (one load on x86). */
+static inline uint64_t load64le(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+/* Values of one width unpacked by one 8-byte load each, at their bit
+ * offset: no carried state, so the loop pipelines (and the compiler
+ * unrolls it for the fixed width). Stops where a load would read past
+ * the packed bytes; returns how many were done. */
+static inline size_t unpack_fast(uint32_t *out, const uint8_t *in,
+                                 size_t n, size_t bytes, unsigned bits)
+{
+    const uint64_t mask = (1ull << bits) - 1;
+    /* value i loads bytes [i * bits / 8, + 8): those within bytes */
+    size_t lim = bytes < 8 ? 0 : ((bytes - 8) * 8) / bits + 1;
+    if (lim > n)
+        lim = n;
+    for (size_t i = 0; i < lim; i++) {
+        size_t bit = i * bits;
+        out[i] = (uint32_t)((load64le(in + (bit >> 3)) >> (bit & 7)) & mask);
+    }
+    return lim;
+}
+
 void codec_unpack(uint32_t *out, const uint8_t *in, size_t n, unsigned bits)
 {
     if (bits == 0) {
@@ -45,29 +75,26 @@ void codec_unpack(uint32_t *out, const uint8_t *in, size_t n, unsigned bits)
         return;
     }
     size_t bytes = codec_packed_size(n, bits);
+    size_t i = 0;
+    /* a value and its bit shift fit one 8-byte load up to 57 bits; the
+     * widths postings use, unrolled for each */
+    switch (bits) {
+#define W(b) case b: i = unpack_fast(out, in, n, bytes, b); break;
+    W(1) W(2) W(3) W(4) W(5) W(6) W(7) W(8) W(9) W(10) W(11) W(12) W(13)
+    W(14) W(15) W(16) W(17) W(18) W(19) W(20) W(21) W(22) W(23) W(24)
+#undef W
+    default: i = unpack_fast(out, in, n, bytes, bits); break;
+    }
+    /* the last few, whose load would pass the end: byte by byte */
     uint64_t mask = (bits == 32) ? 0xFFFFFFFFu : ((1u << bits) - 1);
-    uint64_t acc = 0;
-    unsigned have = 0;
-    size_t at = 0;
-    for (size_t i = 0; i < n; i++) {
-        while (have < bits) {
-            /* Eight bytes at a time while far from the end. */
-            if (have <= 56 - 32 && at + 4 <= bytes) {
-                acc |= (uint64_t)(in[at] | (uint32_t)in[at + 1] << 8 |
-                                  (uint32_t)in[at + 2] << 16 |
-                                  (uint32_t)in[at + 3] << 24)
-                       << have;
-                at += 4;
-                have += 32;
-            } else {
-                acc |= (uint64_t)(at < bytes ? in[at] : 0) << have;
-                at++;
-                have += 8;
-            }
+    for (; i < n; i++) {
+        size_t bit = i * bits;
+        uint64_t acc = 0;
+        for (unsigned k = 0; k * 8 < (bit & 7) + bits; k++) {
+            size_t at = (bit >> 3) + k;
+            acc |= (uint64_t)(at < bytes ? in[at] : 0) << (8 * k);
         }
-        out[i] = (uint32_t)(acc & mask);
-        acc >>= bits;
-        have -= bits;
+        out[i] = (uint32_t)((acc >> (bit & 7)) & mask);
     }
 }
 

@@ -134,13 +134,13 @@ static int load_full(postings *p, const uint8_t *q, const uint8_t *end)
     for (int i = 0; !p->docs_only && i < CODEC_BLOCK; i++)
         p->tfs[i] += 1;
     uint64_t doc = p->docs[0]; /* holds the base, see load_block */
-    for (int i = 0; i < CODEC_BLOCK; i++) {
-        doc = (i == 0 && p->block == 0) ? v[0] : doc + v[i] + 1;
-        if (doc >= p->n_docs)
-            return -1;
-        p->docs[i] = (uint32_t)doc;
-    }
-    return 0;
+    int i = 0;
+    if (p->block == 0) /* the first gap is the first document */
+        p->docs[i++] = (uint32_t)(doc = v[0]);
+    for (; i < CODEC_BLOCK; i++)
+        p->docs[i] = (uint32_t)(doc += (uint64_t)v[i] + 1);
+    /* ascending: the last is the largest (and 64 bits do not wrap) */
+    return doc >= p->n_docs ? -1 : 0;
 }
 
 static int load_short(postings *p, const uint8_t *q, const uint8_t *end)
@@ -228,9 +228,23 @@ uint32_t postings_advance(postings *p, uint32_t target)
         if (b != p->block && load_block(p, b))
             return fail(p);
     }
-    uint32_t i = p->i;
-    while (i < p->n && p->docs[i] < target)
+    /* the first document >= target in docs[i..n): a probe from an
+     * intersection lands anywhere in the block, so binary search past
+     * the next few */
+    uint32_t i = p->i, hi = p->n;
+    for (uint32_t stop = i + 4 < hi ? i + 4 : hi;
+         i < stop && p->docs[i] < target;)
         i++;
+    if (i < hi && p->docs[i] < target) {
+        while (hi - i > 1) { /* docs[i] < target; answer in (i, hi] */
+            uint32_t mid = i + (hi - i) / 2;
+            if (p->docs[mid] < target)
+                i = mid;
+            else
+                hi = mid;
+        }
+        i = hi;
+    }
     if (i >= p->n) { /* only for the single-block case */
         p->i = p->n - 1;
         p->doc = p->docs[p->i];

@@ -222,6 +222,21 @@ void termdict_prefetch(const segment *s, const char *key, size_t len)
         segment_will_read(s, s->tdic + off, end - off);
 }
 
+/* Bytes a and b have in common at their start. */
+static size_t common(const uint8_t *a, const char *b, size_t n)
+{
+    size_t i = 0;
+    while (i < n && a[i] == (uint8_t)b[i])
+        i++;
+    return i;
+}
+
+/* One scan of the block find_block names, without building each key:
+ * with m the bytes the last key read (below key) has in common with
+ * key, an entry that keeps more than m of that last key is below key
+ * as well (it has the last key's byte at m, which is below key's), so
+ * only entries keeping at most m bytes are compared, and only from
+ * their kept length on. The offsets still add up entry by entry. */
 int termdict_find(const segment *s, const char *key, size_t len,
                   term_info *out, errmsg *e)
 {
@@ -235,16 +250,46 @@ int termdict_find(const segment *s, const char *key, size_t len,
     if (rc)
         return rc;
     uint32_t n = block_terms(s, b);
-    while (it.in_block < n) {
-        if ((rc = read_entry(&it, e)))
-            return rc;
-        int c = span_cmp(it.key, it.key_len, key, len);
-        if (c == 0) {
-            *out = it.info;
-            return 1;
-        }
+    const uint8_t *p = it.p, *end = it.end;
+    uint64_t post_off = it.post_off, pos_off = it.pos_off;
+    uint64_t own = 0, qlen = 0; /* the last entry's */
+    size_t last_len = 0, m = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t shared, suffix, df, plen, alias_off = 0;
+        if (codec_get_varint(&p, end, &shared) ||
+            codec_get_varint(&p, end, &suffix) || shared > last_len ||
+            suffix > MAX_KEY - shared || suffix > (uint64_t)(end - p))
+            return err_corrupt(e, "dictionary block %u: bad key at byte %zu",
+                               b, (size_t)(p - s->tdic));
+        const uint8_t *sfx = p;
+        p += suffix;
+        post_off += own;
+        pos_off += qlen;
+        if (codec_get_varint(&p, end, &df) ||
+            codec_get_varint(&p, end, &plen) ||
+            ((plen & 1) && codec_get_varint(&p, end, &alias_off)) ||
+            codec_get_varint(&p, end, &qlen) || df == 0 || df > UINT32_MAX)
+            return err_corrupt(e, "dictionary block %u: bad entry at byte %zu",
+                               b, (size_t)(p - s->tdic));
+        own = (plen & 1) ? 0 : plen >> 1;
+        uint64_t at = (plen & 1) ? alias_off : post_off;
+        if (at > s->post_len || (plen >> 1) > s->post_len - at ||
+            pos_off > s->posn_len || qlen > s->posn_len - pos_off)
+            return err_corrupt(e, "dictionary block %u: postings out of "
+                               "bounds", b);
+        last_len = (size_t)(shared + suffix);
+        if (shared > m)
+            continue;
+        /* the entry's first `shared` bytes are key's: compare the rest */
+        size_t kl = len - (size_t)shared, sl = (size_t)suffix;
+        int c = span_cmp((const char *)sfx, sl, key + shared, kl);
         if (c > 0)
             return 0;
+        if (c == 0) {
+            *out = (term_info){ (uint32_t)df, at, plen >> 1, pos_off, qlen };
+            return 1;
+        }
+        m = (size_t)shared + common(sfx, key + shared, sl < kl ? sl : kl);
     }
     return 0;
 }

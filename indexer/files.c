@@ -51,11 +51,13 @@ typedef struct file_ctx {
     long file;          /* file table entry, once started */
     int resuming;       /* read from the entry's resume point: its
                            articles so far stay */
+    int replacing;      /* read from its start while its entry lists
+                           committed articles: no checkpoint commits */
     const struct stat *st;
     fmt_sink *sink;
     fmt_pos last;       /* where the last article read starts */
     int have_last;
-    uint64_t hash;      /* of the file's content */
+    uint64_t hash;      /* of the file's content; 0: not known (read on) */
     fmt_print *print;   /* fingerprints of its content, once asked */
 } file_ctx;
 
@@ -81,6 +83,7 @@ static int start_file(file_ctx *c)
     } else if (f >= 0) {
         ft_file *x = &w->ft.files[f];
         uint64_t n = 0;
+        c->replacing = x->n_ids > 0;
         for (uint32_t k = 0; k < x->n_ids; k++) {
             int rc = writer_delete_ident(w, x->ids[k], &n);
             if (rc)
@@ -121,7 +124,13 @@ static int set_resume(file_ctx *c, const fmt_pos *p, int partial)
 /* Commits inside a long file once the budget has flushed a segment (as
  * walk.c does between files), the entry saying where to go on: a kill
  * then loses at most the articles since, not the whole file. Only where
- * records have places to go on from (sink->resumable). The writer runs it
+ * records have places to go on from (sink->resumable), and not in a file
+ * that replaces its committed articles (c->replacing: read from its
+ * start, as changed): their deletion would be committed with the new
+ * version's first part only, and a kill would leave that part, neither
+ * version whole (the soak lost committed feed articles so). Such a file
+ * commits once read to its end; a kill inside it loses its progress, not
+ * its old articles. The writer runs it
  * (w->ckpt) before inverting each article but the file's first, with
  * where that article starts: in the order of the articles, however far
  * the prep threads have read ahead. The merge policy runs after it, as
@@ -134,7 +143,8 @@ static int checkpoint(void *ud, const fmt_pos *at)
     file_ctx *c = ud;
     morgue_writer *w = c->w;
     if (!c->opts->checkpoint || w->rebuild || w->sink ||
-        !c->sink->resumable || c->file < 0 || writer_pending(w) == 0)
+        !c->sink->resumable || c->file < 0 || c->replacing ||
+        writer_pending(w) == 0)
         return MORGUE_OK;
     fmt_pos p = *at;
     writer_stamp(w, (size_t)c->file, c->st);
@@ -204,6 +214,13 @@ void writer_stamp(morgue_writer *w, size_t f, const struct stat *st)
     /* A file changed within 2 s of being read may change again within
      * the same timestamp: compare its content next time. */
     x->flags = mt > t - 2000000000LL ? FT_RACY : 0;
+}
+
+void writer_touched(morgue_writer *w, size_t f, const struct stat *st)
+{
+    uint8_t keep = w->ft.files[f].flags & (FT_RESUME | FT_PARTIAL);
+    writer_stamp(w, f, st);
+    w->ft.files[f].flags |= keep;
 }
 
 /* 1 and *from when the entry of c's file has a resume point that still
@@ -284,7 +301,7 @@ int writer_read_file(morgue_writer *w, const char *path, uint32_t root,
     int rc = writer_drain(w); /* articles added before, outside files */
     if (rc)
         return writer_break(w, rc);
-    file_ctx c = { w, path, opts, res, BUF_INIT, root, -1, 0, st, NULL,
+    file_ctx c = { w, path, opts, res, BUF_INIT, root, -1, 0, 0, st, NULL,
                    { 0, 0, 0 }, 0, hash, NULL };
     fmt_sink sink = { on_article, on_warning, &c, 0,
                       opts && opts->date_from_mtime, 0 }; /* a full copy */

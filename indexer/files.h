@@ -22,8 +22,13 @@ int writer_hash_file(morgue_writer *w, const char *path, uint64_t *hash);
  * version has) into *full; MORGUE_EINVAL for an unknown version. */
 int writer_add_opts(morgue_writer *w, const morgue_add_opts *in,
                     morgue_add_opts *full);
-/* Records st's size and time in entry f, racy when too recent. */
+/* Records st's size and time in entry f, racy when too recent; its
+ * resume point is cleared (the caller sets one for what it read). */
 void writer_stamp(morgue_writer *w, size_t f, const struct stat *st);
+/* The same for a file found unchanged (touched: its content hash is as
+ * recorded): its resume point still holds and is kept, so that when it
+ * grows it is read on from there, not read whole as a changed file. */
+void writer_touched(morgue_writer *w, size_t f, const struct stat *st);
 /* Deletes the articles of file table entry f and removes it. */
 int writer_vanish(morgue_writer *w, size_t f, uint64_t *n_deleted);
 

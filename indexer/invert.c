@@ -150,12 +150,10 @@ static uint32_t new_term(inverter *v, const char *key, size_t len,
                          uint32_t h)
 {
     if (v->n_terms == v->cap_terms) {
-        uint32_t cap = v->cap_terms ? v->cap_terms * 2 : 4096;
-        size_t bytes;
-        if (mem_mul(cap, sizeof(term_rec), &bytes))
-            return NO_TERM;
         /* aligned to the cache line: a record is one line, not two */
-        term_rec *n = aligned_alloc(64, bytes);
+        size_t cap = mem_grow_cap(v->cap_terms, (size_t)v->n_terms + 1,
+                                  sizeof(term_rec));
+        term_rec *n = cap ? aligned_alloc(64, cap * sizeof *n) : NULL;
         if (!n)
             return NO_TERM;
         if (v->n_terms)
@@ -233,14 +231,11 @@ static int touch(inverter *v, uint32_t id, uint32_t n, const char *pos,
     term_rec *t = &v->terms[id];
     uint32_t doc = v->n_docs;
     if (t->last_doc != doc) {
-        if (v->n_touched == v->cap_touched) {
-            uint32_t cap = v->cap_touched ? v->cap_touched * 2 : 1024;
-            uint32_t *nt = mem_rearray(v->touched, cap, sizeof *nt);
-            if (!nt)
-                return MORGUE_ENOMEM;
-            v->touched = nt;
-            v->cap_touched = cap;
-        }
+        uint32_t *nt = mem_grow(v->touched, &v->cap_touched,
+                                (size_t)v->n_touched + 1, sizeof *nt);
+        if (!nt)
+            return MORGUE_ENOMEM;
+        v->touched = nt;
         v->touched[v->n_touched++] = id;
         /* gap from the previous document of this term, kept in post
          * (most terms are rare: a small first buffer) */
@@ -388,14 +383,11 @@ static uint32_t word_of(invert_toks *t, const char *p, size_t n, uint32_t h)
             memcmp(t->terms.ptr + w->off, p, n) == 0)
             return e - 1;
     }
-    if (t->n_words == t->cap_words) {
-        uint32_t cap = t->cap_words ? t->cap_words * 2 : 256;
-        invert_word *nw = mem_rearray(t->word, cap, sizeof *nw);
-        if (!nw)
-            return UINT32_MAX;
-        t->word = nw;
-        t->cap_words = cap;
-    }
+    invert_word *nw = mem_grow(t->word, &t->cap_words, (size_t)t->n_words + 1,
+                               sizeof *nw);
+    if (!nw)
+        return UINT32_MAX;
+    t->word = nw;
     uint32_t id = t->n_words++;
     t->word[id] = (invert_word){ .off = (uint32_t)t->terms.len, .hash = h,
                                  .len = (uint8_t)n };
@@ -418,14 +410,11 @@ static int tokenize_field(invert_toks *t, span text, fp_builder *fp,
     while (tokenizer_next(&tk, &tok)) {
         if (fp)
             fp_word(fp, tok.term, tok.len);
-        if (t->n == t->cap_next) {
-            uint32_t cap = t->cap_next ? t->cap_next * 2 : 512;
-            uint32_t *nn = mem_rearray(t->next, cap, sizeof *nn);
-            if (!nn)
-                return MORGUE_ENOMEM;
-            t->next = nn;
-            t->cap_next = cap;
-        }
+        uint32_t *nn = mem_grow(t->next, &t->cap_next, (size_t)t->n + 1,
+                                sizeof *nn);
+        if (!nn)
+            return MORGUE_ENOMEM;
+        t->next = nn;
         size_t len = tok.len;
         uint32_t h = key_hash(NS_WORD, tok.term, &len);
         uint32_t id = word_of(t, tok.term, len, h);
@@ -585,14 +574,11 @@ static int add_value(inverter *v, char ns, span value)
 
 static int grow_docs(inverter *v)
 {
-    if (v->n_docs < v->cap_docs)
-        return MORGUE_OK;
-    uint32_t cap = v->cap_docs ? v->cap_docs * 2 : 1024;
-    uint64_t *h = mem_rearray(v->idents, cap, sizeof *h);
+    uint64_t *h = mem_grow(v->idents, &v->cap_docs, (size_t)v->n_docs + 1,
+                           sizeof *h);
     if (!h)
         return MORGUE_ENOMEM;
     v->idents = h;
-    v->cap_docs = cap;
     return MORGUE_OK;
 }
 

@@ -21,15 +21,18 @@ typedef struct inverter {
     stemset *stems;       /* borrowed: a stemmer per language */
     lang_code lang;       /* of the document being added */
     term_rec *terms;      /* owned; n_terms used of cap_terms */
-    uint32_t n_terms, cap_terms;
+    uint32_t n_terms;
+    size_t cap_terms;
     uint64_t *table;      /* hash slots: hash << 32 | (term id + 1) */
     uint32_t table_mask;
     buf keys;             /* all term keys, back to back */
     uint32_t *touched;    /* terms seen in the current document */
-    uint32_t n_touched, cap_touched;
+    uint32_t n_touched;
+    size_t cap_touched;
     colset cols;          /* per document: the columns */
     uint64_t *idents;     /* per document: identity hash */
-    uint32_t n_docs, cap_docs;
+    uint32_t n_docs;
+    size_t cap_docs;
     docstore_builder store;
     slices pool;          /* the terms' postings and positions */
     unsigned threads;     /* >= 2: stored text on its own thread */
@@ -73,10 +76,11 @@ typedef struct invert_toks {
     buf terms;            /* the distinct words' bytes, back to back */
     buf pos;              /* their position varints, word after word */
     invert_word *word;    /* the distinct words, in order of first use */
-    uint32_t n_words, cap_words;
+    uint32_t n_words;
+    size_t cap_words;
     uint32_t n, n_title;  /* occurrences (tokens): all, the title's */
     uint32_t *next;       /* per token: the word's next token (scratch) */
-    uint32_t cap_next;
+    size_t cap_next;
     uint32_t *slot;       /* word index + 1 by hash (scratch; all 0
                              between calls) */
     uint32_t slot_mask;

@@ -218,7 +218,9 @@ static int update_file(run *r, const char *path)
         same = same_stamp(&w->ft.files[f], &st);
     /* A file that grew (or a checkpoint committed part of) and has a
      * resume point is not hashed whole: it is read on from there (files.c
-     * checks the bytes before it). The same size: the hash decides. */
+     * checks the bytes before it). The same size: the hash decides, and
+     * when it differs (or is not known: 0, the file was read on last
+     * time) files.c still reads on from a resume point that holds. */
     const ft_file *x = f >= 0 ? &w->ft.files[f] : NULL;
     int resume = !same && x && !w->rebuild && (x->flags & FT_RESUME) &&
                  ((x->flags & FT_PARTIAL) ||
@@ -233,7 +235,7 @@ static int update_file(run *r, const char *path)
     }
     if (!same && !resume && f >= 0 && w->ft.files[f].hash == hash &&
         w->ft.files[f].size == (uint64_t)st.st_size) {
-        writer_stamp(w, (size_t)f, &st); /* touched, not changed */
+        writer_touched(w, (size_t)f, &st); /* touched, not changed */
         w->ft_soft = 1;
         same = 1;
     }

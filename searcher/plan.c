@@ -105,6 +105,8 @@ int plan_add_term(ctx *c, pnode *n, char ns, const char *text, size_t len,
 int plan_add_hl(ctx *c, hl_kind kind, char **words, size_t n, double w)
 {
     plan *p = c->p;
+    if (c->count || c->dry) /* nothing will be highlighted */
+        return MORGUE_OK;
     query_term *t = mem_rearray(p->hl, p->n_hl + 1, sizeof *t);
     if (!t)
         return plan_oom(c);
@@ -240,7 +242,8 @@ static pnode *stem_node(ctx *c, const char *w, int title)
     const morgue_searcher *s = c->s;
     char *stems[STEMSET_MAX];
     size_t n = plan_stems(c, w, stems);
-    int stop = plan_stopword(c, w, strlen(w));
+    /* (only what is highlighted needs to know) */
+    int stop = !c->count && !c->dry && plan_stopword(c, w, strlen(w));
     if (stop && n && c->rc == MORGUE_OK) {
         char *sw = (char *)w;
         plan_add_hl(c, HL_STOP, &sw, 1, 0);

@@ -14,7 +14,9 @@
  * (tf_S bounds the body tf; the body is at least dlen minus the segment's
  * longest title, and at least as long as its tf), the title part from the
  * 'T' impacts of the block holding the document. */
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "searcher/bm25.h"
 #include "searcher/iter.h"
@@ -23,8 +25,6 @@ struct term_it {
     it base;
     score_ctx c;
     term_kind kind;
-    postings p;        /* the term ('S', 'T', 'E', 'G' or 'O') */
-    postings t;        /* 'T' postings of a TERM_STEM, when has_t */
     int has_t;
     double idf;
     double avg_body, avg_title; /* mean tokens per field */
@@ -32,6 +32,10 @@ struct term_it {
     double max_sat;    /* saturated bound of x over the segment */
     uint32_t ub_from, ub_to; /* block_sat() answer cached for */
     double ub_sat;     /* documents ub_from..ub_to */
+    /* last: a cursor is 1 KiB of block buffers, which postings_open
+     * leaves as they are, so only what comes before is zeroed */
+    postings p;        /* the term ('S', 'T', 'E', 'G' or 'O') */
+    postings t;        /* 'T' postings of a TERM_STEM, when has_t */
 };
 
 /* Which share of x a list's (tf, length) pairs bound. */
@@ -105,7 +109,7 @@ static double stem_x(term_it *t, uint32_t doc)
     uint32_t dl = segment_dlen(c->g, doc), tl = segment_tlen(c->g, doc);
     if (t->has_t && postings_advance(&t->t, doc) == doc)
         tf_t = postings_tf(&t->t);
-    if (t->t.err)
+    if (t->has_t && t->t.err)
         t->base.err = t->t.err;
     /* A damaged index could count more in the title than in both. */
     uint32_t tf_b = tf > tf_t ? tf - tf_t : 0;
@@ -188,9 +192,10 @@ static const it_ops term_ops = { advance, score, term_free, block_max,
 it *term_it_new(const score_ctx *c, term_kind kind, const term_info *body,
                 const term_info *title, double idf, errmsg *e)
 {
-    term_it *t = calloc(1, sizeof *t);
+    term_it *t = malloc(sizeof *t);
     if (!t)
         return NULL;
+    memset(t, 0, offsetof(term_it, p));
     t->base.ops = &term_ops;
     t->base.cost = body->df;
     t->c = *c;

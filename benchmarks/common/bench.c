@@ -674,6 +674,7 @@ typedef struct opts {
     const char *label;
     int reps;
     const char *top;
+    const char *per_query; /* query mode: each query's median, a line each */
     size_t max_per_class;
     int evict;
     size_t depth;
@@ -684,6 +685,7 @@ static int parse_opts(int argc, char **argv, int first, opts *o)
     o->label = "corpus";
     o->reps = 5;
     o->top = NULL;
+    o->per_query = NULL;
     o->max_per_class = 0;
     o->evict = 0;
     o->depth = 1000;
@@ -695,6 +697,8 @@ static int parse_opts(int argc, char **argv, int first, opts *o)
             o->reps = atoi(argv[++i]);
         else if (!strcmp(a, "--top") && i + 1 < argc)
             o->top = argv[++i];
+        else if (!strcmp(a, "--per-query") && i + 1 < argc)
+            o->per_query = argv[++i];
         else if (!strcmp(a, "--max-per-class") && i + 1 < argc)
             o->max_per_class = (size_t)atol(argv[++i]);
         else if (!strcmp(a, "--depth") && i + 1 < argc)
@@ -864,9 +868,13 @@ static int run_queries(const bench_engine *e, const char *dir,
     void *s = e->searcher_open(dir);
     if (!s)
         return 1;
-    FILE *top = NULL;
+    FILE *top = NULL, *perq = NULL;
     if (o->top && !(top = fopen(o->top, "w"))) {
         fprintf(stderr, "%s: %s\n", o->top, strerror(errno));
+        return 1;
+    }
+    if (o->per_query && !(perq = fopen(o->per_query, "w"))) {
+        fprintf(stderr, "%s: %s\n", o->per_query, strerror(errno));
         return 1;
     }
     int failed = 0;
@@ -930,6 +938,9 @@ static int run_queries(const bench_engine *e, const char *dir,
                     continue;
                 double m = median(&t[((size_t)mode * n + i) * reps], reps);
                 cls_us[nc++] = m;
+                if (perq) /* which queries make a class's tail */
+                    fprintf(perq, "%s\t%s\t%.1f\t%s\n",
+                            bench_class_names[c], mn, m, sel[i]->text);
                 if (c < BQ_INTERSECTION) /* "all": the classes it had */
                     all_us[nall++] = m;
             }
@@ -949,6 +960,8 @@ static int run_queries(const bench_engine *e, const char *dir,
     e->searcher_close(s);
     if (top)
         fclose(top);
+    if (perq)
+        fclose(perq);
     free(plain_ids);
     free(all_us);
     free(cls_us);
@@ -1066,7 +1079,7 @@ static void usage(const char *prog)
     fprintf(stderr,
             "usage: %s index CORPUS.jsonl DBDIR [--label L]\n"
             "       %s query DBDIR QUERIES.tsv [--label L] [--reps N]"
-            " [--top FILE] [--max-per-class N]\n"
+            " [--top FILE] [--per-query FILE] [--max-per-class N]\n"
             "       %s cold DBDIR QUERIES.tsv [--label L] [--evict]\n"
             "       %s rank DBDIR QUESTIONS.tsv [--label L] [--depth N]\n"
             "       %s version\n", prog, prog, prog, prog, prog);

@@ -209,7 +209,8 @@ typedef struct bench_engine {
 /* The whole program for one engine:
  *   PROG index CORPUS.jsonl DBDIR [--label L]
  *   PROG query DBDIR QUERIES.tsv [--label L] [--reps N] [--top FILE]
- *                                [--max-per-class N]
+ *                                [--per-query FILE] [--max-per-class N]
+ *        (--per-query: class<TAB>mode<TAB>median us<TAB>query a line)
  *   PROG cold DBDIR QUERIES.tsv [--label L] [--evict]
  *   PROG rank DBDIR QUESTIONS.tsv [--label L] [--depth N]
  *        (QUESTIONS.tsv: qid<TAB>question a line; writes a TREC run,

@@ -747,6 +747,121 @@ END_TEST
 START_TEST(test_killed_inside_a_gzip_file_resumes) { killed_inside(1); }
 END_TEST
 
+/* A feed touched without a change (its time set back) is skipped, and
+ * keeps its resume point: when it grows it is read on from there, not
+ * from its start as a changed file (the soak lost committed feed
+ * articles that way: the stamp of an unchanged file cleared the resume
+ * point, the next run read the grown feed from its start and its first
+ * checkpoint committed the old articles' deletion). Touched again after
+ * being read on (the content hash of the whole file then not known), it
+ * is read on again, from its last article. */
+static void touched_feed(int gz)
+{
+    char *dir = tu_tempdir("touch"), arch[2048], path[4096], other[4096],
+         idx[4096];
+    snprintf(arch, sizeof arch, "%s/arch", dir);
+    ck_assert_int_eq(mkdir(arch, 0755), 0);
+    snprintf(path, sizeof path, "%s/feed.jsonl%s", arch, gz ? ".gz" : "");
+    snprintf(other, sizeof other, "%s/other.jsonl", arch);
+    snprintf(idx, sizeof idx, "%s/index", dir);
+    struct timespec old[2] = { { time(NULL) - 100, 0 },
+                               { time(NULL) - 100, 0 } };
+    append_feed(path, 1, 3000, 0);
+    morgue_update_result r = update_once(idx, arch, 0, NULL);
+    ck_assert_uint_eq(r.articles_added, 3000);
+    /* touched, and another file added: the run commits the table */
+    ck_assert_int_eq(utimensat(AT_FDCWD, path, old, 0), 0);
+    append_text(other, "{\"id\":\"o1\",\"title\":\"other\",\"body\":\"x\"}\n");
+    r = update_once(idx, arch, 0, NULL);
+    ck_assert_uint_eq(r.files_unchanged, 1);
+    ck_assert_uint_eq(r.files_added, 1);
+    append_feed(path, 3001, 3500, 0);
+    r = update_once(idx, arch, 0, NULL);
+    ck_assert_uint_eq(r.files_changed, 1);
+    ck_assert_uint_eq(r.articles_added, 501); /* 500 new, the last again */
+    ck_assert_uint_eq(r.articles_deleted, 1);
+    /* read on: the hash of the whole content is not known; touched, it
+     * is read on from its last article */
+    ck_assert_int_eq(utimensat(AT_FDCWD, path, old, 0), 0);
+    append_text(other, "{\"id\":\"o2\",\"title\":\"other\",\"body\":\"y\"}\n");
+    ck_assert_int_eq(utimensat(AT_FDCWD, other, old, 0), 0);
+    r = update_once(idx, arch, 0, NULL);
+    ck_assert_uint_eq(r.files_changed, 2);
+    ck_assert_uint_eq(r.articles_added, 3); /* the feed's last, other's 2 */
+    r = update_once(idx, arch, 0, NULL); /* not racy now: skipped */
+    ck_assert_uint_eq(r.files_unchanged, 2);
+    append_feed(path, 3501, 3600, 0);
+    r = update_once(idx, arch, 0, NULL);
+    ck_assert_uint_eq(r.articles_added, 101);
+    each_once(idx, 1, 3600, 0);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+START_TEST(test_touched_feed_read_on) { touched_feed(0); }
+END_TEST
+
+START_TEST(test_touched_gzip_feed_read_on) { touched_feed(1); }
+END_TEST
+
+/* A file that truly changed is read from its start, replacing its
+ * articles: a run killed inside it (after the budget flushed several
+ * segments) leaves its old version whole, not the new version's first
+ * part without the rest of the old one. */
+static void killed_inside_changed(int gz)
+{
+    char *dir = tu_tempdir("chg"), path[4096], idx[4096];
+    snprintf(path, sizeof path, "%s/feed.jsonl%s", dir, gz ? ".gz" : "");
+    snprintf(idx, sizeof idx, "%s/index", dir);
+    const int n = 20000, bad = 15000;
+    append_feed(path, 1, n, 0);
+    update_once(idx, path, 1u << 20, NULL);
+    ck_assert_int_eq(hits_in(idx, "freight"), n);
+    /* the new version: another first record, then the same ones with a
+     * broken line to die at */
+    ck_assert_int_eq(unlink(path), 0);
+    append_text(path, "{\"id\":\"new0\",\"title\":\"record 0\","
+                      "\"body\":\"newversion\"}\n");
+    append_feed(path, 1, n, bad);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        morgue_writer *w;
+        morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
+        wo.memory_budget = 1u << 20;
+        wo.merge_factor = 1;
+        if (morgue_writer_open(&w, idx, &wo) != MORGUE_OK)
+            _exit(2);
+        morgue_add_opts ao = MORGUE_ADD_OPTS_INIT;
+        ao.checkpoint = 1;
+        ao.warning = die_at_warning;
+        morgue_writer_add_path(w, path, &ao, NULL);
+        _exit(3);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 9);
+    ck_assert_int_eq(morgue_index_check(idx, NULL), MORGUE_OK);
+    ck_assert_int_eq(hits_in(idx, "newversion"), 0);
+    each_once(idx, 1, n, 0); /* the old version, all of it */
+    morgue_update_result r = update_once(idx, path, 1u << 20, NULL);
+    ck_assert_uint_eq(r.files_changed, 1);
+    ck_assert_uint_eq(r.articles_added, (uint64_t)n);
+    ck_assert_int_eq(hits_in(idx, "newversion"), 1);
+    each_once(idx, 1, n, bad);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+START_TEST(test_killed_inside_a_changed_file) { killed_inside_changed(0); }
+END_TEST
+
+START_TEST(test_killed_inside_a_changed_gzip_file)
+{
+    killed_inside_changed(1);
+}
+END_TEST
+
 static Suite *hostile_suite(void)
 {
     Suite *su = suite_create("hostile");
@@ -770,6 +885,10 @@ static Suite *hostile_suite(void)
     tcase_add_test(tc, test_killed_inside_a_file_resumes);
     tcase_add_test(tc, test_growing_gzip_feed_read_from_its_end);
     tcase_add_test(tc, test_killed_inside_a_gzip_file_resumes);
+    tcase_add_test(tc, test_touched_feed_read_on);
+    tcase_add_test(tc, test_touched_gzip_feed_read_on);
+    tcase_add_test(tc, test_killed_inside_a_changed_file);
+    tcase_add_test(tc, test_killed_inside_a_changed_gzip_file);
     suite_add_tcase(su, tc);
     tc = tcase_create("html");
     tcase_add_test(tc, test_deep_html_keeps_text);
