@@ -110,10 +110,13 @@ typedef struct seg_build {
      * (the same bytes as on one) */
     unsigned threads;
     /* Or (set: the inverter): a sorted array's terms have no post and
-     * pos bytes in place, and gather(gather_ud, t, post, pos) copies them
-     * (post_len and pos_len bytes) into post and pos, buffers of the
-     * thread writing t; 0, or -1 on OOM. Called from both threads. */
-    int (*gather)(void *ud, const seg_term *t, buf *post, buf *pos);
+     * pos bytes in place (post_len and pos_len are estimates: they share
+     * the work of two threads), and gather(gather_ud, t, post, pos, df)
+     * makes them (and the document count) in post and pos, buffers of the
+     * thread writing t; 0, or -1 on OOM or bytes that do not decode.
+     * Called from both threads. */
+    int (*gather)(void *ud, const seg_term *t, buf *post, buf *pos,
+                  uint32_t *df);
     void *gather_ud;
 } seg_build;
 

@@ -407,19 +407,22 @@ static int write_postings(termw *tw, const seg_term *t, uint32_t *df,
                           uint64_t *post_len, errmsg *e)
 {
     const uint8_t *post = t->post, *pos = t->pos;
+    size_t post_n = t->post_len, pos_n = t->pos_len;
+    uint32_t n_docs = t->df;
     if (tw->b->gather && !t->next_doc) {
-        if (tw->b->gather(tw->b->gather_ud, t, &tw->gpost, &tw->gpos))
-            return err_set(e, MORGUE_ENOMEM, "out of memory writing a "
-                           "segment");
-        if (tw->gpost.len != t->post_len || tw->gpos.len != t->pos_len)
-            return err_set(e, MORGUE_ERROR, "term '%.*s': gathered %zu "
-                           "bytes", (int)t->key_len, t->key, tw->gpost.len);
+        if (tw->b->gather(tw->b->gather_ud, t, &tw->gpost, &tw->gpos,
+                          &n_docs))
+            return err_set(e, MORGUE_ENOMEM, "term '%.*s': out of memory "
+                           "or postings that do not decode",
+                           (int)t->key_len, t->key);
         post = (const uint8_t *)tw->gpost.ptr;
         pos = (const uint8_t *)tw->gpos.ptr;
+        post_n = tw->gpost.len;
+        pos_n = tw->gpos.len;
     }
-    arr_docs a = { post, post ? post + t->post_len : NULL,
-                   t->pos_len ? pos : NULL,
-                   t->pos_len ? pos + t->pos_len : NULL, t->df, 0, 1 };
+    arr_docs a = { post, post ? post + post_n : NULL,
+                   pos_n ? pos : NULL, pos_n ? pos + pos_n : NULL, n_docs,
+                   0, 1 };
     int (*next)(void *, seg_doc *, errmsg *) = t->next_doc ? t->next_doc
                                                            : arr_next;
     void *ud = t->next_doc ? t->doc_ud : &a;

@@ -148,6 +148,45 @@ int slices_copy(const slices *p, const slice_stream *s, buf *out)
     return out->oom ? -1 : 0;
 }
 
+void slices_read(slice_reader *r, const slices *p, const slice_stream *s)
+{
+    r->p = p;
+    r->left = slices_len(s);
+    r->level = 0;
+    r->at = r->left ? at(p, s->head) : NULL;
+    r->end = r->left ? r->at + size_at(0) - LINK : NULL;
+}
+
+/* The next byte (r->left > 0), stepping to the next slice at an end. */
+static uint8_t next_byte(slice_reader *r)
+{
+    if (r->at == r->end) {
+        uint32_t a;
+        memcpy(&a, r->end, LINK);
+        r->level++;
+        r->at = at(r->p, a);
+        r->end = r->at + size_at(r->level) - LINK;
+    }
+    r->left--;
+    return *r->at++;
+}
+
+int slices_read_varint(slice_reader *r, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        if (r->left == 0)
+            return -1;
+        uint8_t b = next_byte(r);
+        x |= (uint64_t)(b & 0x7f) << shift;
+        if (b < 0x80) {
+            *v = x;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 size_t slices_memory(const slices *p)
 {
     return (size_t)p->n_blocks * SLICES_BLOCK +

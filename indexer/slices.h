@@ -86,6 +86,18 @@ size_t slices_len(const slice_stream *s);
 /* Copies the bytes of s to the end of out (cleared first); 0, or -1 on
  * OOM. The pool is only read: threads may copy streams side by side. */
 int slices_copy(const slices *p, const slice_stream *s, buf *out);
+/* Reads a stream from its start, byte by byte across its slices. */
+typedef struct slice_reader {
+    const slices *p;
+    const uint8_t *at, *end; /* the current slice's data left */
+    size_t left;             /* bytes of the stream not yet read */
+    uint32_t level;          /* of the current slice */
+} slice_reader;
+
+void slices_read(slice_reader *r, const slices *p, const slice_stream *s);
+/* The next LEB128 varint: 0, or -1 at the end (or a varint cut off). */
+int slices_read_varint(slice_reader *r, uint64_t *v);
+
 /* Bytes of memory the pool holds. */
 size_t slices_memory(const slices *p);
 

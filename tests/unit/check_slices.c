@@ -117,12 +117,42 @@ START_TEST(test_slices_long_stream)
 }
 END_TEST
 
+/* Varints read back across slice ends, streams interleaved: the values
+ * written, then the end. */
+START_TEST(test_slices_read_varints)
+{
+    slices p;
+    slices_init(&p);
+    slice_stream s[3] = { { 0 } };
+    for (uint64_t k = 0; k < 200000; k++)
+        slices_put_varint(&p, &s[k % 3], k * k % 1000003 << (k % 40));
+    ck_assert_int_eq(p.oom, 0);
+    for (int j = 0; j < 3; j++) {
+        slice_reader r;
+        slices_read(&r, &p, &s[j]);
+        uint64_t v;
+        for (uint64_t k = (uint64_t)j; k < 200000; k += 3) {
+            ck_assert_int_eq(slices_read_varint(&r, &v), 0);
+            ck_assert_uint_eq(v, k * k % 1000003 << (k % 40));
+        }
+        ck_assert_int_eq(slices_read_varint(&r, &v), -1);
+    }
+    slice_stream empty = { 0 };
+    slice_reader r;
+    uint64_t v;
+    slices_read(&r, &p, &empty);
+    ck_assert_int_eq(slices_read_varint(&r, &v), -1);
+    slices_free(&p);
+}
+END_TEST
+
 static Suite *slices_suite(void)
 {
     Suite *s = suite_create("slices");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_slices_interleaved);
     tcase_add_test(tc, test_slices_long_stream);
+    tcase_add_test(tc, test_slices_read_varints);
     suite_add_tcase(s, tc);
     return s;
 }
