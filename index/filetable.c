@@ -1,6 +1,7 @@
 /* filetable.c: the file table in memory (entries, a path index and an
  * identity -> file index) and its serialisation. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,16 +210,44 @@ static void put_file(buf *b, const ft_file *f, const uint32_t *root_map)
         buf_put_u64le(b, f->ids[k]);
 }
 
-/* Serialises the live entries, sorted by path, into b; *order_out gets
- * them in that order and *off_out where each starts in b (the lookup's,
- * ftlookup.h), both malloc'd. 0 or -1 (OOM). */
-static int serialize(const filetable *ft, buf *b, const ft_file ***order_out,
+/* The table's bytes on their way to its file: at most about FLUSH_AT
+ * held at once (the whole table held in memory cost ~8 B an article plus
+ * the paths at each commit), the CRC computed as they go. */
+#define FLUSH_AT ((size_t)64 << 10)
+
+typedef struct tw {
+    int fd;
+    buf b;
+    uint64_t written; /* bytes before b's */
+    uLong crc;
+    int bad;          /* a write failed (errno saved) */
+    int saved;
+} tw;
+
+static void tw_flush(tw *w)
+{
+    if (w->bad || w->b.len == 0)
+        return;
+    w->crc = crc32(w->crc, (const Bytef *)w->b.ptr, (uInt)w->b.len);
+    if (fs_write_all(w->fd, w->b.ptr, w->b.len) != 0) {
+        w->bad = 1;
+        w->saved = errno;
+    }
+    w->written += w->b.len;
+    w->b.len = 0;
+}
+
+/* Writes the live entries, sorted by path, to w; *order_out gets them in
+ * that order and *off_out where each starts in the file (the lookup's,
+ * ftlookup.h), both malloc'd. 0 or -1 (OOM; w->bad: a write failed). */
+static int serialize(const filetable *ft, tw *w, const ft_file ***order_out,
                      uint64_t **off_out)
 {
     size_t n_live = filetable_count(ft), j = 0, n_roots = 0;
     const ft_file **order = mem_array(n_live + 1, sizeof *order);
     uint32_t *root_map = mem_array(ft->n_roots + 1, sizeof *root_map);
     uint64_t *off = mem_array(n_live + 1, sizeof *off);
+    buf *b = &w->b;
     *order_out = order;
     *off_out = off;
     if (!order || !root_map || !off) {
@@ -246,40 +275,63 @@ static int serialize(const filetable *ft, buf *b, const ft_file ***order_out,
             buf_put_varint(b, strlen(ft->roots[i]));
             buf_puts(b, ft->roots[i]);
         }
-    for (size_t i = 0; i < n_live; i++) {
-        off[i] = b->len;
+    for (size_t i = 0; i < n_live && !b->oom && !w->bad; i++) {
+        if (b->len >= FLUSH_AT)
+            tw_flush(w);
+        off[i] = w->written + b->len;
         put_file(b, order[i], root_map);
     }
     free(root_map);
-    if (!b->oom)
-        buf_put_u32le(b, (uint32_t)crc32(0L, (const Bytef *)b->ptr,
-                                         (uInt)b->len));
+    if (b->oom || w->bad)
+        return b->oom ? -1 : 0;
+    tw_flush(w); /* every byte before the CRC is in it */
+    buf_put_u32le(b, (uint32_t)w->crc);
+    if (!w->bad && fs_write_all(w->fd, b->ptr, b->len) != 0) {
+        w->bad = 1;
+        w->saved = errno;
+    }
+    w->written += b->len;
     return b->oom ? -1 : 0;
 }
 
 int filetable_write(const filetable *ft, const char *dir, uint64_t gen,
                     errmsg *e)
 {
-    buf b = BUF_INIT;
-    const ft_file **order;
-    uint64_t *off;
-    int rc = serialize(ft, &b, &order, &off)
-                 ? err_set(e, MORGUE_ENOMEM, "out of memory")
-                 : MORGUE_OK;
     char path[4096];
     filetable_path(path, sizeof path, dir, gen);
-    if (rc == MORGUE_OK)
-        rc = fs_write_durable(path, b.ptr, b.len, e);
+    tw w = { -1, BUF_INIT, 0, crc32(0L, Z_NULL, 0), 0, 0 };
+    const ft_file **order = NULL;
+    uint64_t *off = NULL;
+    w.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (w.fd < 0)
+        return err_set(e, MORGUE_EIO, "%s: %s", path, strerror(errno));
+    int rc = MORGUE_OK;
+    const char *what = "write";
+    if (serialize(ft, &w, &order, &off))
+        rc = err_set(e, MORGUE_ENOMEM, "out of memory");
+    else if (!w.bad && fsync(w.fd) != 0) {
+        what = "fsync";
+        w.bad = 1;
+        w.saved = errno;
+    }
+    uint32_t crc = (uint32_t)w.crc;
+    buf_free(&w.b);
+    if (close(w.fd) != 0 && !w.bad && rc == MORGUE_OK) {
+        what = "close";
+        w.bad = 1;
+        w.saved = errno;
+    }
+    if (rc == MORGUE_OK && w.bad)
+        rc = err_set(e, MORGUE_EIO, "%s: %s: %s", path, what,
+                     strerror(w.saved));
     /* and its lookup (a searcher's path of a hit, without the table) */
-    if (rc == MORGUE_OK &&
-        (rc = ftlookup_write(dir, gen, order, off, filetable_count(ft),
-                             b.len, codec_get_u32le((const uint8_t *)b.ptr +
-                                                    b.len - 4),
-                             e)) != MORGUE_OK)
+    if (rc == MORGUE_OK)
+        rc = ftlookup_write(dir, gen, order, off, filetable_count(ft),
+                            w.written, crc, e);
+    if (rc != MORGUE_OK)
         unlink(path);
     free(order);
     free(off);
-    buf_free(&b);
     return rc;
 }
 
