@@ -5,15 +5,18 @@
  * buffer a stream cost a 32-byte descriptor, a 16-byte allocator header
  * and a first allocation much bigger than the bytes (Reuters 1x: 26 MB
  * allocated for 11 MB of postings, 280 bytes of memory a term in all).
- * Here a stream is a chain of slices carved from 256 KiB blocks, each
+ * Here a stream is a chain of slices carved from 16 KiB blocks, each
  * slice larger than the one before (8 bytes, then 16, 24, 32, 48, ...
  * up to 8 KiB) and ending in the 4-byte address of the next, as Lucene's
  * ByteBlockPool does. A stream's state is 12 bytes in its owner's record;
  * nothing is freed one stream at a time (the blocks go at once), and the
  * bytes of a term are near each other's in memory.
  *
- * An address is 32 bits (block << 18 | offset), so a pool holds at most
- * 4 GiB; slices_full() says when a pool (or a stream) is close to its
+ * Blocks are small so that what a small budget counts follows the bytes
+ * (256 KiB blocks made `--memory 1` flush at other articles, and the soak
+ * test then found a kill leaving part of a replaced file: an exposure of
+ * the checkpoint logic, not fixed here). An address is 32 bits (block <<
+ * 14 | offset), so a pool holds at most 4 GiB; slices_full() says when a pool (or a stream) is close to its
  * limit, and the owner then empties it before more is added.
  */
 #ifndef MORGUE_INDEXER_SLICES_H
@@ -25,7 +28,7 @@
 
 #include "util/buf.h"
 
-#define SLICES_BLOCK_BITS 18
+#define SLICES_BLOCK_BITS 14
 #define SLICES_BLOCK ((size_t)1 << SLICES_BLOCK_BITS)
 
 /* One stream: zeroed, it is empty. */
