@@ -116,7 +116,8 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date +%s)
 
 # ---------------------------------------------------------------- build
-log "building in $build"
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo none)
+log "building in $build (commit $commit)"
 cmake -S "$root" -B "$build" -DMORGUE_BUILD_BENCH=ON -DMORGUE_BUILD_TESTS=OFF \
     -DCMAKE_BUILD_TYPE=Release >"$work/cmake.log" 2>&1 ||
     { cat "$work/cmake.log" >&2; die "cmake configure failed"; }
@@ -182,7 +183,7 @@ if [ $append = 1 ] && [ -s "$csv" ]; then # drop the sizes measured now
         BEGIN { n = split(sizes, S, ","); for (i = 1; i <= n; i++) drop[S[i] "x"] = 1 }
         NR == 1 || !($2 in drop)' "$csv" >"$csv.tmp"
     mv "$csv.tmp" "$csv"
-    kept=$(awk 'NR > 1' "$csv" | head -1) # rows of other sizes remain
+    kept=$(awk 'NR > 1 { print; exit }' "$csv") # rows of other sizes remain
 else
     echo "engine,corpus,metric,value" >"$csv"
 fi
@@ -319,8 +320,9 @@ done
 info=$out/machine.txt
 earlier=
 if [ $append = 1 ] && [ -s "$info" ] && [ -n "$kept" ]; then # the sizes kept
-    earlier=$(grep -v '^earlier run' "$info" | sed 's/^/earlier run, /'
-              grep '^earlier run' "$info" || true)
+    # the previous run's own lines (its earlier ones were of sizes it
+    # measured again or that this one does)
+    earlier=$(grep -v '^earlier run' "$info" | sed 's/^/earlier run, /')
 fi
 {
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -346,7 +348,7 @@ fi
     fi
     echo "sizes (this run): $sizes; timed passes: $reps; cold starts: $cold_runs rounds" \
          "alternating the engines, median"
-    echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo none)"
+    echo "commit: $commit (built at the start)"
     [ -z "$earlier" ] || printf '%s\n' "$earlier"
 } >"$info"
 # the report covers every size the CSV holds (with --append, earlier ones)
