@@ -4,7 +4,8 @@
 #
 #   benchmarks/run.sh [--sizes 1,10,50] [--smoke] [--corpus PATH]
 #                     [--engines morgue,xapian,fts5] [--reps N] [--out DIR]
-#                     [--keep] [--index-only] [--cold-runs N]
+#                     [--keep] [--index-only] [--cold-runs N] [--append]
+#                     [--lock FILE]
 #
 #   --sizes    corpus sizes in multiples of Reuters-21578 (default 1,10);
 #              1 is the real corpus, the others synthetic (synth_corpus.c)
@@ -25,6 +26,15 @@
 #              (default benchmarks/results)
 #   --cold-runs  rounds of cold starts (default 9): each round runs every
 #              engine in turn, index evicted then cached; medians
+#   --append   add to the results already in --out instead of starting
+#              afresh: rows of the sizes measured now are replaced, the
+#              others kept, and the report covers every size in the CSV
+#              (to run sizes one at a time, e.g. --sizes 1 then
+#              --sizes 10 --append; each run's machine and load are kept)
+#   --lock     hold FILE's lock (flock) around each timed step (one
+#              engine's indexing and queries on one size, the cold-start
+#              rounds of a size) and let go of it between them, so that a
+#              long run shares a machine's benchmark lock in turns
 #   --keep     keep the indexes in work/db/ (default: removed once measured)
 #   --index-only  index only (articles/s, peak RSS, bytes): no queries, no
 #              cold starts (the query rows of results.md show n/a)
@@ -46,6 +56,9 @@ cold_runs=9
 out=
 keep=0
 index_only=0
+append=0
+kept=
+lockfile=
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 
@@ -64,9 +77,12 @@ while [ $# -gt 0 ]; do
     --out=*) out=${1#*=}; shift ;;
     --cold-runs) cold_runs=${2:?}; shift 2 ;;
     --cold-runs=*) cold_runs=${1#*=}; shift ;;
+    --append) append=1; shift ;;
+    --lock) lockfile=${2:?}; shift 2 ;;
+    --lock=*) lockfile=${1#*=}; shift ;;
     --keep) keep=1; shift ;;
     --index-only) index_only=1; shift ;;
-    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
     esac
 done
@@ -100,7 +116,8 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date +%s)
 
 # ---------------------------------------------------------------- build
-log "building in $build"
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo none)
+log "building in $build (commit $commit)"
 cmake -S "$root" -B "$build" -DMORGUE_BUILD_BENCH=ON -DMORGUE_BUILD_TESTS=OFF \
     -DCMAKE_BUILD_TYPE=Release >"$work/cmake.log" 2>&1 ||
     { cat "$work/cmake.log" >&2; die "cmake configure failed"; }
@@ -161,7 +178,15 @@ csv=$out/results.csv
 tops=$work/tops
 mkdir -p "$tops" "$work/db"
 rm -f "$tops"/*.tsv
-echo "engine,corpus,metric,value" >"$csv"
+if [ $append = 1 ] && [ -s "$csv" ]; then # drop the sizes measured now
+    awk -F, -v sizes="$sizes" '
+        BEGIN { n = split(sizes, S, ","); for (i = 1; i <= n; i++) drop[S[i] "x"] = 1 }
+        NR == 1 || !($2 in drop)' "$csv" >"$csv.tmp"
+    mv "$csv.tmp" "$csv"
+    kept=$(awk 'NR > 1 { print; exit }' "$csv") # rows of other sizes remain
+else
+    echo "engine,corpus,metric,value" >"$csv"
+fi
 
 # Median of each engine,label,metric of CSV lines on stdin.
 medians() {
@@ -208,8 +233,21 @@ cold_all() { # label queries engine...
     medians <"$raw"
 }
 
-# One engine on one corpus: index, queries, cold start. Non-zero when a
-# step fails; the steps after it are skipped, the other engines still run.
+# --lock: the lock on descriptor 9 around each timed step.
+lock() {
+    [ -n "$lockfile" ] || return 0
+    exec 9>>"$lockfile"
+    flock 9
+}
+unlock() {
+    [ -n "$lockfile" ] || return 0
+    flock -u 9
+    exec 9>&-
+}
+
+# One engine on one corpus: index, queries (the cold starts: cold_all).
+# Non-zero when a step fails; the steps after it are skipped, the other
+# engines still run.
 measure() { # engine label corpus queries
     local e=$1 label=$2 c=$3 q=$4 db=$work/db/$2/$1
     rm -rf "$db"
@@ -244,19 +282,24 @@ for n in "${size_list[@]}"; do
     q=${c%.jsonl}.queries.tsv
     measured=()
     for e in "${engine_list[@]}"; do
+        lock
         if measure "$e" "$label" "$c" "$q"; then
+            unlock
             measured+=("$e")
         else
+            unlock
             log "$e: FAILED on $label"
             failures+=("$e on $label")
             rm -f "$tops/$label-$e.tsv"
             finish "$e" "$label"
         fi
     done
+    lock
     if [ $index_only = 0 ] && ! cold_all "$label" "$q" "${measured[@]}" >>"$csv"; then
         log "cold start FAILED on $label"
         failures+=("cold start on $label")
     fi
+    unlock
     for e in "${measured[@]}"; do finish "$e" "$label"; done
     # Agreement: overlap@10 of the top 10s, per class, for each pair.
     for pair in morgue:xapian morgue:fts5 xapian:fts5 morgue:cluster; do
@@ -275,6 +318,12 @@ done
 
 # ---------------------------------------------------------------- machine
 info=$out/machine.txt
+earlier=
+if [ $append = 1 ] && [ -s "$info" ] && [ -n "$kept" ]; then # the sizes kept
+    # the previous run's own lines (its earlier ones were of sizes it
+    # measured again or that this one does)
+    earlier=$(grep -v '^earlier run' "$info" | sed 's/^/earlier run, /')
+fi
 {
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
@@ -297,18 +346,23 @@ info=$out/machine.txt
     else
         echo "corpus: $(basename "$corpus")"
     fi
-    echo "sizes: $sizes; timed passes: $reps; cold starts: $cold_runs rounds" \
+    echo "sizes (this run): $sizes; timed passes: $reps; cold starts: $cold_runs rounds" \
          "alternating the engines, median"
-    echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo none)"
+    echo "commit: $commit (built at the start)"
+    [ -z "$earlier" ] || printf '%s\n' "$earlier"
 } >"$info"
+# the report covers every size the CSV holds (with --append, earlier ones)
+report_sizes=$(awk -F, 'NR > 1 && $2 ~ /^[0-9]+x$/ { sub(/x$/, "", $2); s[$2] = 1 }
+    END { for (k in s) print k }' "$csv" | sort -n | paste -sd, -)
+report_sizes=${report_sizes:-$sizes}
 
 # ---------------------------------------------------------------- report
 log "report"
-awk -F, -v sizes="$sizes" -v engines="$engines" -v machine="$info" \
+awk -F, -v sizes="$report_sizes" -v engines="$engines" -v machine="$info" \
     -f "$here/report.awk" "$csv" >"$out/results.md"
 
 if command -v gnuplot >/dev/null; then
-    "$here/charts.sh" "$csv" "$out" "$sizes" "$engines"
+    "$here/charts.sh" "$csv" "$out" "$report_sizes" "$engines"
 else
     log "gnuplot not found: no charts"
 fi

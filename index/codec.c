@@ -50,22 +50,26 @@ static inline uint64_t load64le(const uint8_t *p)
 }
 
 /* Values of one width unpacked by one 8-byte load each, at their bit
- * offset: no carried state, so the loop pipelines (and the compiler
- * unrolls it for the fixed width). Stops where a load would read past
- * the packed bytes; returns how many were done. */
+ * offset, 8 at a time: 8 values take exactly `bits` bytes, so within a
+ * group every offset is a constant once the width is (each width below
+ * has its own copy) and nothing is carried from one value to the next.
+ * Stops before a group whose last load would read past the packed
+ * bytes; returns how many values were done. */
 static inline size_t unpack_fast(uint32_t *out, const uint8_t *in,
                                  size_t n, size_t bytes, unsigned bits)
 {
     const uint64_t mask = (1ull << bits) - 1;
-    /* value i loads bytes [i * bits / 8, + 8): those within bytes */
-    size_t lim = bytes < 8 ? 0 : ((bytes - 8) * 8) / bits + 1;
-    if (lim > n)
-        lim = n;
-    for (size_t i = 0; i < lim; i++) {
-        size_t bit = i * bits;
-        out[i] = (uint32_t)((load64le(in + (bit >> 3)) >> (bit & 7)) & mask);
+    /* group g reads bytes [g * bits, g * bits + 7 * bits / 8 + 8) */
+    size_t reach = 7 * bits / 8 + 8, g = 0;
+    for (; (g + 1) * 8 <= n && g * bits + reach <= bytes; g++) {
+        const uint8_t *p = in + g * bits;
+        uint32_t *o = out + g * 8;
+#pragma GCC unroll 8
+        for (unsigned j = 0; j < 8; j++)
+            o[j] = (uint32_t)((load64le(p + j * bits / 8) >> (j * bits % 8)) &
+                              mask);
     }
-    return lim;
+    return g * 8;
 }
 
 void codec_unpack(uint32_t *out, const uint8_t *in, size_t n, unsigned bits)
@@ -85,16 +89,19 @@ void codec_unpack(uint32_t *out, const uint8_t *in, size_t n, unsigned bits)
 #undef W
     default: i = unpack_fast(out, in, n, bytes, bits); break;
     }
-    /* the last few, whose load would pass the end: byte by byte */
-    uint64_t mask = (bits == 32) ? 0xFFFFFFFFu : ((1u << bits) - 1);
-    for (; i < n; i++) {
-        size_t bit = i * bits;
-        uint64_t acc = 0;
-        for (unsigned k = 0; k * 8 < (bit & 7) + bits; k++) {
-            size_t at = (bit >> 3) + k;
-            acc |= (uint64_t)(at < bytes ? in[at] : 0) << (8 * k);
+    /* the last few, whose loads would pass the end: from a copy of the
+     * bytes left with room after them (i is a multiple of 8, so they
+     * start on a byte; fewer than 40 bytes are left) */
+    if (i < n) {
+        uint8_t tail[128] = { 0 };
+        size_t from = i * bits / 8;
+        memcpy(tail, in + from, bytes - from);
+        uint64_t mask = (bits == 32) ? 0xFFFFFFFFu : ((1ull << bits) - 1);
+        for (size_t k = 0; i < n; i++, k++) {
+            size_t bit = k * bits;
+            out[i] = (uint32_t)((load64le(tail + (bit >> 3)) >> (bit & 7)) &
+                                mask);
         }
-        out[i] = (uint32_t)((acc >> (bit & 7)) & mask);
     }
 }
 

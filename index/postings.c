@@ -137,6 +137,7 @@ static int load_full(postings *p, const uint8_t *q, const uint8_t *end)
     int i = 0;
     if (p->block == 0) /* the first gap is the first document */
         p->docs[i++] = (uint32_t)(doc = v[0]);
+#pragma GCC unroll 8
     for (; i < CODEC_BLOCK; i++)
         p->docs[i] = (uint32_t)(doc += (uint64_t)v[i] + 1);
     /* ascending: the last is the largest (and 64 bits do not wrap) */

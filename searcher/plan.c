@@ -899,14 +899,61 @@ static it *build_phrase(const pnode *n, const score_ctx *cc, size_t g,
     return r;
 }
 
+/* An OR kid of an OR whose own kids can join the parent's: its sum is
+ * part of the parent's sum either way. */
+static int splices(const pnode *k)
+{
+    if (k->kind != Q_OR || k->n_kids == 0)
+        return 0;
+    for (size_t i = 0; i < k->n_kids; i++)
+        if (k->kids[i]->kind == Q_NOT)
+            return 0;
+    return 1;
+}
+
+/* Kids an OR has once its OR kids are spliced in. */
+static size_t or_width(const pnode *n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n->n_kids; i++)
+        w += splices(n->kids[i]) ? or_width(n->kids[i]) : 1;
+    return w;
+}
+
+/* An OR's kids built into pos, OR kids spliced in, in query order (the
+ * order of the score's sum). An OR of ORs (a word's stems in each
+ * language, its synonyms, beside other words) bounded as one sum per
+ * word bounds each word by all of its alternatives at once, so MaxScore
+ * could set no word aside; flat, each alternative has its own bound. */
+static int build_or_kids(const pnode *n, const score_ctx *c, size_t g,
+                         errmsg *e, it **pos, size_t *np)
+{
+    for (size_t i = 0; i < n->n_kids; i++) {
+        if (splices(n->kids[i])) {
+            if (build_or_kids(n->kids[i], c, g, e, pos, np))
+                return -1;
+            continue;
+        }
+        if (n->kids[i]->kind == Q_NOT) /* as build_group: nothing */
+            continue;
+        if (!(pos[*np] = build(n->kids[i], c, g, e)))
+            return -1;
+        (*np)++;
+    }
+    return 0;
+}
+
 static it *build_group(const pnode *n, const score_ctx *c, size_t g,
                        errmsg *e)
 {
-    it **pos = calloc(n->n_kids + 1, sizeof *pos);
+    size_t cap = n->kind == Q_OR ? or_width(n) : n->n_kids;
+    it **pos = calloc(cap + 1, sizeof *pos);
     it **neg = calloc(n->n_kids + 1, sizeof *neg);
     size_t np = 0, nn = 0;
     int failed = !pos || !neg;
-    for (size_t i = 0; i < n->n_kids && !failed; i++) {
+    if (!failed && n->kind == Q_OR)
+        failed = build_or_kids(n, c, g, e, pos, &np) != 0;
+    for (size_t i = 0; n->kind != Q_OR && i < n->n_kids && !failed; i++) {
         int is_not = n->kids[i]->kind == Q_NOT;
         it *k = build(is_not ? n->kids[i]->kids[0] : n->kids[i], c, g, e);
         if (!k)
