@@ -82,8 +82,34 @@ const col_desc *col_find(uint32_t tag)
 uint64_t col_load(const uint8_t *p, unsigned width, unsigned flags)
 {
     uint64_t v = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* the widths there are, in one load (a segment write reads DLEN or
+     * TLEN for every posting: 1% of indexing's instructions as a loop) */
+    uint16_t u16;
+    uint32_t u32;
+    switch (width) {
+    case 1:
+        v = p[0];
+        break;
+    case 2:
+        memcpy(&u16, p, 2);
+        v = u16;
+        break;
+    case 4:
+        memcpy(&u32, p, 4);
+        v = u32;
+        break;
+    case 8:
+        memcpy(&v, p, 8);
+        break;
+    default:
+        for (unsigned k = 0; k < width; k++)
+            v |= (uint64_t)p[k] << (8 * k);
+    }
+#else
     for (unsigned k = 0; k < width; k++)
         v |= (uint64_t)p[k] << (8 * k);
+#endif
     if ((flags & COL_SIGNED) && width < 8 && (v >> (8 * width - 1)) & 1)
         v |= ~(uint64_t)0 << (8 * width);
     return v;

@@ -74,13 +74,21 @@ int docstore_check(const docstore_builder *b, errmsg *e)
  * timing. Records are held raw until the dictionary is trained (at most
  * DOCSTORE_SAMPLE per store), then compressed to under half (zstd with a
  * dictionary makes news text 2.3-2.6 times smaller) into a buffer that
- * grows by doubling, so up to twice that: about the raw size. The queue
- * of the storing thread (DOCSTORE_QUEUE at most) is not counted. */
+ * grows by doubling, so up to twice that: about the raw size. Spilled
+ * (docstore_builder_spill), each store holds at most twice its limit (the
+ * spool's buffer) and its block table (a block per 2 KiB raw at most, 32
+ * bytes, doubling). The queue of the storing thread (DOCSTORE_QUEUE at
+ * most) is not counted. */
 size_t docstore_memory(const docstore_builder *b)
 {
     uint64_t raw = b->added;
     uint64_t held = raw < 2 * DOCSTORE_SAMPLE ? raw : 2 * DOCSTORE_SAMPLE;
-    return b->rec.cap + (size_t)(held + raw);
+    uint64_t out = raw;
+    if (b->head.out.limit && b->body.out.limit) {
+        uint64_t most = 2 * ((uint64_t)b->head.out.limit + b->body.out.limit);
+        out = (raw < most ? raw : most) + raw / 32;
+    }
+    return b->rec.cap + (size_t)(held + out);
 }
 
 /* Compresses raw[at, at + n) as one block whose first document is

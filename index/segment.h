@@ -9,6 +9,7 @@
 
 #include "index/columns.h"
 #include "index/features.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 /* ---- writing ---- */
@@ -35,6 +36,7 @@ typedef struct seg_term {
     const char *key;
     size_t key_len;
     uint32_t df;
+    uint32_t src;         /* the builder's own number for it (gather) */
     const uint8_t *post;
     size_t post_len;
     const uint8_t *pos;
@@ -107,6 +109,15 @@ typedef struct seg_build {
     /* 2 or more: a sorted array's postings are encoded on two threads
      * (the same bytes as on one) */
     unsigned threads;
+    /* Or (set: the inverter): a sorted array's terms have no post and
+     * pos bytes in place (post_len and pos_len are estimates: they share
+     * the work of two threads), and gather(gather_ud, t, post, pos, df)
+     * makes them (and the document count) in post and pos, buffers of the
+     * thread writing t; 0, or -1 on OOM or bytes that do not decode.
+     * Called from both threads. */
+    int (*gather)(void *ud, const seg_term *t, buf *post, buf *pos,
+                  uint32_t *df);
+    void *gather_ud;
 } seg_build;
 
 /* Writes b to a new file at path and fsyncs it. Memory: the sections

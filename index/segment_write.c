@@ -337,6 +337,7 @@ typedef struct termw {
     size_t n_blocks, cap_blocks;
     buf keys;                  /* the blocks' first keys */
     buf ent, tpost, skips, look;
+    buf gpost, gpos;           /* a term's bytes, from seg_build.gather */
     uint32_t docs[CODEC_BLOCK], tfs[CODEC_BLOCK];
     size_t n_terms;
     uint64_t n_words;
@@ -405,9 +406,23 @@ static void end_block(termw *tw, uint32_t n, uint32_t blk, uint32_t *prev_last,
 static int write_postings(termw *tw, const seg_term *t, uint32_t *df,
                           uint64_t *post_len, errmsg *e)
 {
-    arr_docs a = { t->post, t->post ? t->post + t->post_len : NULL,
-                   t->pos_len ? t->pos : NULL,
-                   t->pos_len ? t->pos + t->pos_len : NULL, t->df, 0, 1 };
+    const uint8_t *post = t->post, *pos = t->pos;
+    size_t post_n = t->post_len, pos_n = t->pos_len;
+    uint32_t n_docs = t->df;
+    if (tw->b->gather && !t->next_doc) {
+        if (tw->b->gather(tw->b->gather_ud, t, &tw->gpost, &tw->gpos,
+                          &n_docs))
+            return err_set(e, MORGUE_ENOMEM, "term '%.*s': out of memory "
+                           "or postings that do not decode",
+                           (int)t->key_len, t->key);
+        post = (const uint8_t *)tw->gpost.ptr;
+        pos = (const uint8_t *)tw->gpos.ptr;
+        post_n = tw->gpost.len;
+        pos_n = tw->gpos.len;
+    }
+    arr_docs a = { post, post ? post + post_n : NULL,
+                   pos_n ? pos : NULL, pos_n ? pos + pos_n : NULL, n_docs,
+                   0, 1 };
     int (*next)(void *, seg_doc *, errmsg *) = t->next_doc ? t->next_doc
                                                            : arr_next;
     void *ud = t->next_doc ? t->doc_ud : &a;
@@ -798,6 +813,8 @@ static void termw_free(termw *tw)
     buf_free(&tw->tpost);
     buf_free(&tw->skips);
     buf_free(&tw->look);
+    buf_free(&tw->gpost);
+    buf_free(&tw->gpos);
 }
 
 static int put_zeros(seg_out *o, size_t n)

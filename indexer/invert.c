@@ -13,6 +13,7 @@
 #include "index/format.h"
 #include "index/segment.h"
 #include "indexer/invert.h"
+#include "indexer/slices.h"
 #include "morgue.h"
 #include "text/fingerprint.h"
 #include "text/tokenize.h"
@@ -21,27 +22,37 @@
 #include "util/span.h"
 
 #define NO_TERM UINT32_MAX
-#define TERM_BUF_FIRST 16 /* bytes of a term buffer's first allocation */
 #define NO_FOLD (UINT32_MAX - 1)
 
+/* 64 bytes: a word's lookup and counting touch one cache line of it. A
+ * key is a word ('E'), a stem ('S') or neither, never both, so the two
+ * kinds share their fields. */
 struct term_rec {
     uint32_t key_off;   /* in keys */
-    uint32_t key_len;
     uint32_t hash;
     uint32_t df;
     uint32_t last_doc;  /* last document that used it, or NO_TERM */
     uint32_t tf;        /* occurrences in last_doc */
-    uint32_t stem_id;   /* words: their 'S' term, NO_TERM until known */
-    lang_code stem_lang;/* words: the language stem_id is for */
-    uint8_t split;      /* words: stemmed differently in two languages */
-    uint32_t title_id;  /* stems: their 'T' term, NO_TERM until known */
-    uint32_t n_words;   /* stems: distinct words that stem to it */
-    uint32_t a_word;    /* stems: one of those words */
     uint32_t fold_id;   /* Cyrillic/Greek words and stems: their 'F'
                            term; NO_TERM until known, NO_FOLD: none */
-    buf post;           /* (gap, tf - 1) varint pairs */
-    buf pos;            /* position varints ('E' terms) */
+    union {
+        struct {
+            uint32_t stem_id;   /* their 'S' term, NO_TERM until known */
+            lang_code stem_lang;/* the language stem_id is for */
+            uint8_t split;      /* stemmed differently in two languages */
+        };                      /* words */
+        struct {
+            uint32_t title_id;  /* their 'T' term, NO_TERM until known */
+            uint32_t n_words;   /* distinct words that stem to it */
+            uint32_t a_word;    /* one of those words */
+        };                      /* stems */
+    };
+    uint16_t key_len;
+    slice_stream post;  /* (gap, tf - 1) varint pairs */
+    slice_stream pos;   /* position varints ('E' terms) */
 };
+_Static_assert(sizeof(term_rec) <= 64, "a term record is one cache line");
+_Static_assert(MAX_KEY <= UINT16_MAX, "key_len holds a key's length");
 
 /* Hash of a key: 8 bytes at a time, multiply-xorshift mixing. */
 static uint32_t hash_key(const char *p, size_t n)
@@ -75,6 +86,7 @@ int inverter_init(inverter *v, stemset *stems)
     v->stems = stems;
     v->table_mask = (1u << 16) - 1;
     v->table = calloc((size_t)v->table_mask + 1, sizeof *v->table);
+    slices_init(&v->pool);
     colset_init(&v->cols);
     docstore_builder_init(&v->store);
     errmsg e; /* ICU's transliterators are opened when first needed */
@@ -89,18 +101,22 @@ int inverter_threads(inverter *v, unsigned threads)
     return threads >= 2 ? docstore_builder_thread(&v->store) : MORGUE_OK;
 }
 
+void inverter_spill(inverter *v, const char *dir)
+{
+    v->spill_dir = dir;
+    docstore_builder_spill(&v->store, dir, SEG_SPOOL_MEM);
+}
+
 static void free_terms(inverter *v)
 {
-    for (uint32_t i = 0; i < v->n_terms; i++) {
-        buf_free(&v->terms[i].post);
-        buf_free(&v->terms[i].pos);
-    }
+    slices_clear(&v->pool);
     v->n_terms = 0;
 }
 
 void inverter_free(inverter *v)
 {
     free_terms(v);
+    slices_free(&v->pool);
     free(v->terms);
     free(v->table);
     free(v->touched);
@@ -133,18 +149,30 @@ static int grow_table(inverter *v)
 static uint32_t new_term(inverter *v, const char *key, size_t len,
                          uint32_t h)
 {
-    term_rec *n = mem_grow(v->terms, &v->cap_terms, (size_t)v->n_terms + 1,
-                           sizeof *n);
-    if (!n)
-        return NO_TERM;
-    v->terms = n;
+    if (v->n_terms == v->cap_terms) {
+        /* aligned to the cache line: a record is one line, not two */
+        size_t cap = mem_grow_cap(v->cap_terms, (size_t)v->n_terms + 1,
+                                  sizeof(term_rec));
+        term_rec *n = cap ? aligned_alloc(64, cap * sizeof *n) : NULL;
+        if (!n)
+            return NO_TERM;
+        if (v->n_terms)
+            memcpy(n, v->terms, (size_t)v->n_terms * sizeof *n);
+        free(v->terms);
+        v->terms = n;
+        v->cap_terms = cap;
+    }
     term_rec *t = &v->terms[v->n_terms];
     memset(t, 0, sizeof *t);
     t->key_off = (uint32_t)v->keys.len;
-    t->key_len = (uint32_t)len;
+    t->key_len = (uint16_t)len;
     t->hash = h;
     t->last_doc = NO_TERM;
-    t->stem_id = t->title_id = t->fold_id = NO_TERM;
+    t->fold_id = NO_TERM;
+    if (key[0] == NS_STEM)
+        t->title_id = NO_TERM;
+    else
+        t->stem_id = NO_TERM;
     buf_append(&v->keys, key, len);
     if (v->keys.oom)
         return NO_TERM;
@@ -202,7 +230,6 @@ static int touch(inverter *v, uint32_t id, uint32_t n, const char *pos,
 {
     term_rec *t = &v->terms[id];
     uint32_t doc = v->n_docs;
-    size_t had = t->post.cap + t->pos.cap;
     if (t->last_doc != doc) {
         uint32_t *nt = mem_grow(v->touched, &v->cap_touched,
                                 (size_t)v->n_touched + 1, sizeof *nt);
@@ -213,18 +240,14 @@ static int touch(inverter *v, uint32_t id, uint32_t n, const char *pos,
         /* gap from the previous document of this term, kept in post
          * (most terms are rare: a small first buffer) */
         uint32_t gap = t->last_doc == NO_TERM ? doc : doc - t->last_doc - 1;
-        buf_first(&t->post, TERM_BUF_FIRST);
-        buf_put_varint(&t->post, gap);
+        slices_put_varint(&v->pool, &t->post, gap);
         t->last_doc = doc;
         t->tf = 0;
     }
-    if (pos_len) {
-        buf_first(&t->pos, TERM_BUF_FIRST);
-        buf_append(&t->pos, pos, pos_len);
-    }
-    v->postings_cap += t->post.cap + t->pos.cap - had;
+    if (pos_len)
+        slices_put(&v->pool, &t->pos, pos, pos_len);
     t->tf += n;
-    return t->pos.oom ? MORGUE_ENOMEM : MORGUE_OK;
+    return v->pool.oom ? MORGUE_ENOMEM : MORGUE_OK;
 }
 
 /* The stem term of word in the current document's language. A word's
@@ -488,17 +511,20 @@ static void prefetch(const inverter *v, const invert_toks *t, uint32_t i)
         __builtin_prefetch(r);
     if (i + AHEAD < t->n_words && (r = slot_rec(v, &t->word[i + AHEAD]))) {
         __builtin_prefetch(v->keys.ptr + r->key_off);
-        if (r->pos.ptr)
-            __builtin_prefetch(r->pos.ptr + r->pos.len);
-        if (r->stem_id != NO_TERM)
+        if (r->pos.level)
+            __builtin_prefetch(v->pool.blocks[r->pos.tail >> SLICES_BLOCK_BITS] +
+                               (r->pos.tail & (SLICES_BLOCK - 1)));
+        if (r->stem_id != NO_TERM) /* a word's */
             __builtin_prefetch(&v->terms[r->stem_id]);
     }
 }
 
 /* Inverts the document's words: each word term with its positions, its
- * stem, its title stem (words of the title) and its folds (names); 0 or
- * -1 on OOM. The counts and positions are those of adding the tokens one
- * at a time, so the segment does not depend on the order. */
+ * title stem (words of the title) and its folds (names), and finds its
+ * stem term, whose postings are made from its words' at the flush
+ * (derive_stem); 0 or -1 on OOM. The counts and positions are those of
+ * adding the tokens one at a time, so the segment does not depend on the
+ * order. */
 static int add_words(inverter *v, const invert_toks *t)
 {
     for (uint32_t i = 0; i < t->n_words; i++) {
@@ -510,7 +536,6 @@ static int add_words(inverter *v, const invert_toks *t)
         uint32_t tt = (s != NO_TERM && k->n_title) ? title_of(v, s) : 0;
         if (w == NO_TERM || s == NO_TERM || tt == NO_TERM ||
             touch(v, w, k->tf, t->pos.ptr + k->pos, k->pos_len) ||
-            touch(v, s, k->tf, NULL, 0) ||
             (k->n_title && touch(v, tt, k->n_title, NULL, 0)))
             return -1;
         if (k->n_name && v->translit) {
@@ -562,13 +587,11 @@ static int end_doc(inverter *v)
 {
     for (uint32_t i = 0; i < v->n_touched; i++) {
         term_rec *t = &v->terms[v->touched[i]];
-        size_t before = t->post.cap;
-        buf_put_varint(&t->post, t->tf - 1);
+        slices_put_varint(&v->pool, &t->post, t->tf - 1);
         t->df++;
-        v->postings_cap += t->post.cap - before;
-        if (t->post.oom)
-            return MORGUE_ENOMEM;
     }
+    if (v->pool.oom)
+        return MORGUE_ENOMEM;
     v->n_touched = 0;
     return MORGUE_OK;
 }
@@ -623,18 +646,324 @@ int inverter_add(inverter *v, const invert_doc *d, const invert_toks *t)
 
 size_t inverter_memory(const inverter *v)
 {
-    /* What the content takes, counted as allocated: the term buffers'
-     * capacities and their allocator headers; per term its record, its
-     * hash slots (at most 4: half full, doubling) and the flush's sorted
-     * copy (seg_term and index); the keys, identities, columns and stored
-     * text. Capacities kept across flushes (records, slots) are counted
-     * by the terms held, so that an emptied inverter is under any
-     * budget. */
-    size_t per_term = sizeof(term_rec) + 2 * 16 + 4 * sizeof *v->table +
-                      sizeof(seg_term) + sizeof(uint32_t);
-    return v->postings_cap + (size_t)v->n_terms * per_term + v->keys.len +
+    /* What the content takes, counted as allocated: the slices' blocks;
+     * per term its record, its hash slots (at most 4: half full,
+     * doubling) and the flush's sorted copy (seg_term and index) and its
+     * stem's words (derive: split words' stems are not counted); the
+     * keys, identities, columns and stored text. Capacities kept across
+     * flushes (records, slots) are counted by the terms held, so that an
+     * emptied inverter is under any budget. A pool near its limits
+     * (slices.h) asks for a flush. */
+    if (v->pool.full)
+        return SIZE_MAX;
+    size_t per_term = sizeof(term_rec) + 4 * sizeof *v->table +
+                      sizeof(seg_term) + sizeof(uint32_t) +
+                      2 * sizeof(uint32_t); /* derive's from_at, from */
+    return slices_memory(&v->pool) + (size_t)v->n_terms * per_term +
+           v->keys.len +
            (size_t)v->n_docs * 8 + colset_memory(&v->cols) +
            docstore_memory(&v->store);
+}
+
+/* ---- stems from their words ----
+ *
+ * A stem's postings are the union of its words' (the tfs of two words of
+ * one article added), so the inverter does not count them as it goes: a
+ * stem touched beside each of its words cost a second record, a second
+ * postings tail and a second (gap, tf) pair per word and article, mostly
+ * cache misses, and a stem with one word only is an alias whose postings
+ * are never written. At the flush each stem that is not an alias gets
+ * them by merging its words' lists (on the thread writing it). A word
+ * stemmed the same way in every article has one stem; a split one
+ * (stemmed in several languages to different stems) gives each article
+ * to the stem of that article's language, found again here. */
+
+/* A split word's stem in one language. */
+typedef struct split_stem {
+    uint32_t word;
+    lang_code lang;
+    uint32_t stem;
+} split_stem;
+
+typedef struct derive {
+    const inverter *v;
+    uint32_t *from_at;    /* per term + 1: where its words are in from */
+    uint32_t *from;       /* stems' words, stem after stem */
+    split_stem *splits;   /* by word: the stems of split words */
+    size_t n_splits;
+} derive;
+
+/* The stem term (ns 'S') of word w in the stemmer of lang, which the
+ * inverter made when it met w in an article of lang: NO_TERM if not
+ * found (stemmer_stem failed). */
+static uint32_t find_stem(inverter *v, uint32_t w, lang_code lang)
+{
+    const term_rec *r = &v->terms[w];
+    size_t n;
+    const char *st = stemmer_stem(stemset_get(v->stems, lang),
+                                  v->keys.ptr + r->key_off + 1,
+                                  r->key_len - 1, &n);
+    if (!st)
+        return NO_TERM;
+    uint32_t h = key_hash(NS_STEM, st, &n);
+    uint32_t s = h & v->table_mask;
+    for (uint64_t e; (e = v->table[s]) != 0; s = (s + 1) & v->table_mask) {
+        if (SLOT_HASH(e) != h)
+            continue;
+        const term_rec *t = &v->terms[SLOT_ID(e)];
+        const char *k = v->keys.ptr + t->key_off;
+        if (t->key_len == n + 1 && k[0] == NS_STEM &&
+            memcmp(k + 1, st, n) == 0)
+            return SLOT_ID(e);
+    }
+    return NO_TERM;
+}
+
+/* The language of the stemmer doc's words were stemmed with. */
+static lang_code doc_stem_lang(const inverter *v, uint32_t doc)
+{
+    return stemset_lang(v->stems,
+                        (lang_code)colset_get(&v->cols, COL_LANG, doc));
+}
+
+static int is_word(const inverter *v, uint32_t id)
+{
+    const term_rec *t = &v->terms[id];
+    return t->key_len && v->keys.ptr[t->key_off] == NS_WORD;
+}
+
+/* The stems of split word w (its articles read again, each stemmed in
+ * its language once) appended to d->splits; 0 or MORGUE_ENOMEM. */
+static int split_stems(inverter *v, derive *d, size_t *cap, uint32_t w)
+{
+    size_t first = d->n_splits;
+    slice_reader r;
+    slices_read(&r, &v->pool, &v->terms[w].post);
+    uint64_t gap, tf1, doc = 0;
+    for (uint32_t i = 0; i < v->terms[w].df; i++) {
+        if (slices_read_varint(&r, &gap) || slices_read_varint(&r, &tf1))
+            return MORGUE_ERROR;
+        doc = i ? doc + gap + 1 : gap;
+        lang_code l = doc_stem_lang(v, (uint32_t)doc);
+        size_t k = first;
+        while (k < d->n_splits && d->splits[k].lang != l)
+            k++;
+        if (k < d->n_splits)
+            continue;
+        uint32_t s = find_stem(v, w, l);
+        if (s == NO_TERM)
+            return MORGUE_ENOMEM; /* stemmed when added, so memory */
+        split_stem *n = mem_grow(d->splits, cap, d->n_splits + 1, sizeof *n);
+        if (!n)
+            return MORGUE_ENOMEM;
+        d->splits = n;
+        d->splits[d->n_splits++] = (split_stem){ w, l, s };
+    }
+    return MORGUE_OK;
+}
+
+/* Whether splits[k] is the first of splits[first..k] with its stem (two
+ * languages may stem a split word alike: one of its stems' words once). */
+static int first_of_stem(const derive *d, size_t first, size_t k)
+{
+    for (size_t j = first; j < k; j++)
+        if (d->splits[j].stem == d->splits[k].stem)
+            return 0;
+    return 1;
+}
+
+/* Each stem's words (from_at, from) and the split words' stems;
+ * MORGUE_OK, MORGUE_ENOMEM, or MORGUE_ERROR (postings that do not
+ * decode). */
+static int derive_init(inverter *v, derive *d)
+{
+    memset(d, 0, sizeof *d);
+    d->v = v;
+    size_t cap_splits = 0;
+    uint32_t n = v->n_terms;
+    d->from_at = mem_array0((size_t)n + 1, sizeof *d->from_at);
+    if (!d->from_at)
+        return MORGUE_ENOMEM;
+    /* counts of (word, stem) pairs by stem, then their starts */
+    for (uint32_t w = 0; w < n; w++) {
+        if (!is_word(v, w) || v->terms[w].stem_id == NO_TERM)
+            continue;
+        if (!v->terms[w].split) {
+            d->from_at[v->terms[w].stem_id + 1]++;
+            continue;
+        }
+        size_t first = d->n_splits;
+        int rc = split_stems(v, d, &cap_splits, w);
+        if (rc)
+            return rc;
+        for (size_t k = first; k < d->n_splits; k++)
+            if (first_of_stem(d, first, k))
+                d->from_at[d->splits[k].stem + 1]++;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        d->from_at[i + 1] += d->from_at[i];
+    d->from = mem_array(d->from_at[n], sizeof *d->from);
+    uint32_t *fill = mem_array(n, sizeof *fill);
+    if (!d->from || !fill) {
+        free(fill);
+        return MORGUE_ENOMEM;
+    }
+    memcpy(fill, d->from_at, (size_t)n * sizeof *fill);
+    size_t k = 0;
+    for (uint32_t w = 0; w < n; w++) {
+        if (!is_word(v, w) || v->terms[w].stem_id == NO_TERM)
+            continue;
+        if (!v->terms[w].split) {
+            d->from[fill[v->terms[w].stem_id]++] = w;
+            continue;
+        }
+        size_t first = k;
+        for (; k < d->n_splits && d->splits[k].word == w; k++)
+            if (first_of_stem(d, first, k))
+                d->from[fill[d->splits[k].stem]++] = w;
+    }
+    free(fill);
+    return MORGUE_OK;
+}
+
+static void derive_free(derive *d)
+{
+    free(d->from_at);
+    free(d->from);
+    free(d->splits);
+}
+
+/* One word's documents as a stem's merge reads them. */
+typedef struct word_cursor {
+    slice_reader r;
+    uint32_t left;          /* documents not yet read */
+    uint32_t doc, tf;       /* the current one */
+    int started;
+    const split_stem *sp;   /* a split word's stems (n_sp), else NULL */
+    size_t n_sp;
+    uint32_t stem;          /* the stem merged */
+} word_cursor;
+
+/* Steps c to its next document of the stem: 1, 0 at the end, -1 when
+ * the postings do not decode. */
+static int cursor_next(const inverter *v, word_cursor *c)
+{
+    for (;;) {
+        if (c->left == 0)
+            return 0;
+        uint64_t gap, tf1;
+        if (slices_read_varint(&c->r, &gap) ||
+            slices_read_varint(&c->r, &tf1))
+            return -1;
+        c->doc = c->started ? c->doc + (uint32_t)gap + 1 : (uint32_t)gap;
+        c->started = 1;
+        c->tf = (uint32_t)tf1 + 1;
+        c->left--;
+        if (!c->sp)
+            return 1;
+        lang_code l = doc_stem_lang(v, c->doc);
+        for (size_t k = 0; k < c->n_sp; k++)
+            if (c->sp[k].lang == l) {
+                if (c->sp[k].stem == c->stem)
+                    return 1;
+                break;
+            }
+    }
+}
+
+/* The stems of split word w in d->splits (sorted by word). */
+static const split_stem *splits_of(const derive *d, uint32_t w, size_t *n)
+{
+    size_t lo = 0, hi = d->n_splits;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->splits[mid].word < w)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t k = lo;
+    while (k < d->n_splits && d->splits[k].word == w)
+        k++;
+    *n = k - lo;
+    return d->splits + lo;
+}
+
+#define MERGE_ON_STACK 16
+
+/* Stem s's postings, the union of its words' (tfs added), into post as
+ * (gap, tf - 1) pairs, its document count into *df; 0, or -1 on OOM or
+ * postings that do not decode. Only reads the inverter: threads may run
+ * it side by side. */
+static int derive_stem(const derive *d, uint32_t s, buf *post, uint32_t *df)
+{
+    const inverter *v = d->v;
+    uint32_t a = d->from_at[s], n = d->from_at[s + 1] - a;
+    word_cursor stack[MERGE_ON_STACK];
+    word_cursor *c = n <= MERGE_ON_STACK ? stack : mem_array(n, sizeof *c);
+    if (!c)
+        return -1;
+    uint32_t live = 0;
+    int rc = 0;
+    for (uint32_t i = 0; i < n && rc >= 0; i++) {
+        uint32_t w = d->from[a + i];
+        word_cursor *x = &c[live];
+        memset(x, 0, sizeof *x);
+        slices_read(&x->r, &v->pool, &v->terms[w].post);
+        x->left = v->terms[w].df;
+        x->stem = s;
+        if (v->terms[w].split)
+            x->sp = splits_of(d, w, &x->n_sp);
+        rc = cursor_next(v, x);
+        live += rc == 1;
+    }
+    buf_clear(post);
+    *df = 0;
+    uint32_t last = 0;
+    while (rc >= 0 && live > 0) {
+        uint32_t doc = UINT32_MAX, tf = 0;
+        for (uint32_t i = 0; i < live; i++)
+            doc = c[i].doc < doc ? c[i].doc : doc;
+        for (uint32_t i = 0; i < live && rc >= 0;) {
+            if (c[i].doc != doc) {
+                i++;
+                continue;
+            }
+            tf += c[i].tf;
+            rc = cursor_next(v, &c[i]);
+            if (rc == 1)
+                i++;
+            else if (rc == 0) { /* this word is done */
+                c[i] = c[--live];
+                rc = 1;
+            }
+        }
+        buf_put_varint(post, *df ? doc - last - 1 : doc);
+        buf_put_varint(post, tf - 1);
+        last = doc;
+        (*df)++;
+    }
+    if (c != stack)
+        free(c);
+    return rc < 0 || post->oom ? -1 : 0;
+}
+
+/* A term's postings and positions (seg_build.gather), into buffers of
+ * the thread that writes it: out of its slices, or a stem's made from
+ * its words'. */
+static int gather(void *ud, const seg_term *t, buf *post, buf *pos,
+                  uint32_t *df)
+{
+    const derive *d = ud;
+    const inverter *v = d->v;
+    const term_rec *r = &v->terms[t->src];
+    if (r->key_len && v->keys.ptr[r->key_off] == NS_STEM) {
+        buf_clear(pos);
+        return derive_stem(d, t->src, post, df);
+    }
+    *df = r->df;
+    return slices_copy(&v->pool, &r->post, post) ||
+           slices_copy(&v->pool, &r->pos, pos);
 }
 
 static int cmp_terms(const void *a, const void *b)
@@ -650,9 +979,10 @@ static void reset(inverter *v)
     buf_clear(&v->keys);
     colset_clear(&v->cols);
     v->n_docs = 0;
-    v->postings_cap = 0;
     docstore_builder_free(&v->store);
     docstore_builder_init(&v->store);
+    if (v->spill_dir)
+        docstore_builder_spill(&v->store, v->spill_dir, SEG_SPOOL_MEM);
     /* no thread: the next batch stores in the call (still the same bytes) */
     if (v->threads >= 2)
         docstore_builder_thread(&v->store);
@@ -660,8 +990,14 @@ static void reset(inverter *v)
 
 int inverter_flush(inverter *v, const char *path, errmsg *e)
 {
-    if (docstore_finish(&v->store))
-        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    int rc = docstore_finish(&v->store);
+    if (rc) { /* a temporary file's failure says what it was */
+        int io = rc == MORGUE_EIO ? docstore_check(&v->store, e) : 0;
+        return io ? io
+                  : err_set(e, rc, rc == MORGUE_ENOMEM
+                                       ? "out of memory"
+                                       : "stored text: compression failed");
+    }
     seg_term *terms = malloc((size_t)v->n_terms * sizeof *terms + 1);
     if (!terms)
         return err_set(e, MORGUE_ENOMEM, "out of memory");
@@ -670,15 +1006,29 @@ int inverter_flush(inverter *v, const char *path, errmsg *e)
         free(terms);
         return err_set(e, MORGUE_ENOMEM, "out of memory");
     }
+    derive d;
+    rc = derive_init(v, &d);
+    if (rc) {
+        derive_free(&d);
+        free(terms);
+        free(sorted_at);
+        return err_set(e, rc, rc == MORGUE_ENOMEM
+                                  ? "out of memory"
+                                  : "inverted postings do not decode");
+    }
     for (uint32_t i = 0; i < v->n_terms; i++) {
         const term_rec *t = &v->terms[i];
         terms[i] = (seg_term){ .key = v->keys.ptr + t->key_off,
                                .key_len = t->key_len, .df = t->df,
-                               .post = (const uint8_t *)t->post.ptr,
-                               .post_len = t->post.len,
-                               .pos = (const uint8_t *)t->pos.ptr,
-                               .pos_len = t->pos.len, .alias = i };
+                               .post_len = slices_len(&t->post),
+                               .pos_len = slices_len(&t->pos),
+                               .src = i, .alias = i };
     }
+    /* a stem's bytes are about its words' (what shares the work of the
+     * flush's two threads) */
+    for (uint32_t i = 0; i < v->n_terms; i++)
+        for (uint32_t k = d.from_at[i]; k < d.from_at[i + 1]; k++)
+            terms[i].post_len += terms[d.from[k]].post_len;
     qsort(terms, v->n_terms, sizeof *terms, cmp_terms);
     /* A stem reached from one word only has that word's postings (unless
      * the word is split: its other languages gave it other stems). */
@@ -693,9 +1043,11 @@ int inverter_flush(inverter *v, const char *path, errmsg *e)
     free(sorted_at);
     seg_build b = { .n_docs = v->n_docs, .cols = &v->cols,
                     .idents = v->idents, .terms = terms,
-                    .n_terms = v->n_terms, .threads = v->threads };
+                    .n_terms = v->n_terms, .threads = v->threads,
+                    .gather = gather, .gather_ud = &d };
     b.n_extra = docstore_sections(&v->store, b.extra, &b.feat);
-    int rc = segment_write(path, &b, e);
+    rc = segment_write(path, &b, e);
+    derive_free(&d);
     free(terms);
     if (rc == MORGUE_OK)
         reset(v);

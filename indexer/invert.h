@@ -8,6 +8,7 @@
 
 #include "index/columns.h"
 #include "index/docstore.h"
+#include "indexer/slices.h"
 #include "text/fingerprint.h"
 #include "text/stemset.h"
 #include "util/buf.h"
@@ -33,8 +34,10 @@ typedef struct inverter {
     uint32_t n_docs;
     size_t cap_docs;
     docstore_builder store;
-    size_t postings_cap;  /* bytes allocated by term buffers */
+    slices pool;          /* the terms' postings and positions */
     unsigned threads;     /* >= 2: stored text on its own thread */
+    const char *spill_dir;/* borrowed: where compressed stored text goes
+                             past SEG_SPOOL_MEM (NULL: kept in memory) */
     struct translit *translit; /* owned: folds names; NULL: none */
 } inverter;
 
@@ -97,6 +100,11 @@ int inverter_init(inverter *v, stemset *stems);
 /* Threads the inverter may use (1: none besides the caller's); the
  * segments written do not depend on it. */
 int inverter_threads(inverter *v, unsigned threads);
+/* Lets the compressed stored text go to temporary files in dir (the index
+ * directory, borrowed until the inverter is freed) instead of staying in
+ * memory until the flush: it is then out of the budget (the file's pages
+ * are the page cache's, as a segment's are). Before the first add. */
+void inverter_spill(inverter *v, const char *dir);
 void inverter_free(inverter *v);
 
 /* Adds one document as local id v->n_docs; t is invert_tokenize(d). */

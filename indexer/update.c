@@ -193,8 +193,12 @@ static int invert_job(morgue_writer *w, prep_job *j)
         if (rc)
             return rc;
         uint32_t doc = w->inv.n_docs;
-        if (inverter_add(&w->inv, d, &j->toks) ||
-            (d->id.len && u64map_put(&w->batch, d->ident, doc)))
+        rc = inverter_add(&w->inv, d, &j->toks);
+        int io = rc == MORGUE_EIO ? docstore_check(&w->inv.store, &w->err)
+                                  : 0;
+        if (io)
+            return io; /* the stored text's temporary file failed */
+        if (rc || (d->id.len && u64map_put(&w->batch, d->ident, doc)))
             return err_set(&w->err, MORGUE_ENOMEM, "out of memory");
     }
     if (j->file >= 0) {

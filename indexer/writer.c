@@ -399,8 +399,10 @@ static int open_writer(morgue_writer **out, const char *dir,
      * (compression) and the others prepare articles (prep.h). Without
      * them the same work is done in the call: the same bytes. */
     unsigned threads = o.threads ? o.threads : cores();
-    if (rc == MORGUE_OK)
+    if (rc == MORGUE_OK) {
         inverter_threads(&w->inv, threads);
+        inverter_spill(&w->inv, w->dir);
+    }
     if (rc == MORGUE_OK)
         rc = prep_open(&w->prep, threads >= 2 ? threads - 1 : 0,
                        &w->stems.mode, sink == NULL,

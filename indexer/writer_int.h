@@ -5,6 +5,7 @@
  * (its header includes only theirs; tests/boundaries.sh checks every
  * #include, and a call to a function no included header declares does
  * not compile):
+ *   slices.c (slices.h)           byte streams in shared blocks
  *   invert.c (invert.h), sink.h   articles into postings; the sink API
  *   prep.c (prep.h)               articles readied on worker threads
  *   writer.c (writer_int.h)       state, lock, open/close, segment list

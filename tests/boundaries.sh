@@ -48,7 +48,7 @@ done
 # below only, so calls go downward (the build refuses a call to an
 # undeclared function: -Werror=implicit-function-declaration).
 declare -A layer=(
-  [invert]=1 [sink]=1 [prep]=1 [writer]=2 [writer_int]=2 [update]=3 [commit]=4
+  [slices]=0 [invert]=1 [sink]=1 [prep]=1 [writer]=2 [writer_int]=2 [update]=3 [commit]=4
   [merge]=5 [files]=6 [walk]=7
 )
 for file in indexer/*.c indexer/*.h; do
