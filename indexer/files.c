@@ -233,6 +233,13 @@ static int resume_point(file_ctx *c, fmt_pos *from)
     if (f < 0 || w->rebuild || !(w->ft.files[f].flags & FT_RESUME))
         return 0;
     const ft_file *x = &w->ft.files[f];
+    /* A point at the content's start (a file of one record: the start of
+     * its last one) proves nothing, the fingerprint of no bytes matches
+     * any content: the file is read from its start as changed, its old
+     * article deleted (read on, it stayed when the rewritten file no
+     * longer had its identity, and checkpoints mixed the versions). */
+    if (x->resume_off == 0)
+        return 0;
     uint64_t fp;
     int ok = fingerprint(c, x->resume_off, &fp) == 0 && fp == x->resume_fp;
     *from = (fmt_pos){ x->resume_off, x->resume_line, x->resume_ord };

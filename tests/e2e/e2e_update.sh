@@ -92,4 +92,14 @@ expect_status 0 "$MORGUE" check --index "$WORK/idx"
 # --rebuild starts afresh: the deleted folder comes back
 expect_status 0 "$MORGUE" index --index "$WORK/idx" --rebuild "$S"
 [ "$(docs "$WORK/idx")" = "$(docs "$WORK/fresh")" ] || fail "rebuild"
+# a file of one record rewritten with other identities (and grown): read
+# from its start as changed, so the old article goes (until 2026-12-02 it
+# was read on from its one record's start, offset 0, and the old stayed)
+mkdir -p "$WORK/one"
+printf '{"id":"one-a","title":"Alpha","body":"zebraword"}\n' > "$WORK/one/f.jsonl"
+expect_status 0 "$MORGUE" index --index "$WORK/oneidx" "$WORK/one"
+printf '{"id":"one-b","title":"Beta","body":"yakword"}\n{"id":"one-c","title":"Gamma","body":"yakword"}\n' > "$WORK/one/f.jsonl"
+expect_status 0 "$MORGUE" index --index "$WORK/oneidx" "$WORK/one"
+[ "$(ids "$WORK/oneidx" zebraword | wc -l)" = 0 ] || fail "one-record file: old article kept"
+[ "$(ids "$WORK/oneidx" yakword | wc -l)" = 2 ] || fail "one-record file: new articles"
 echo "e2e_update: ok"
