@@ -179,10 +179,11 @@ static uint32_t new_term(inverter *v, const char *key, size_t len,
     return v->n_terms++;
 }
 
-/* Id of the term (ns, p, n) whose key hashes to h, created when new;
- * NO_TERM on OOM. n < MAX_KEY. */
-static uint32_t term_id_h(inverter *v, char ns, const char *p, size_t n,
-                          uint32_t h)
+/* Id of the term (ns, p, n) whose key hashes to h; NO_TERM when the
+ * inverter has none, *slot then the empty slot where it would go.
+ * n < MAX_KEY. */
+static inline uint32_t lookup_term(const inverter *v, char ns, const char *p,
+                                   size_t n, uint32_t h, uint32_t *slot)
 {
     uint32_t s = h & v->table_mask;
     for (uint64_t e; (e = v->table[s]) != 0; s = (s + 1) & v->table_mask) {
@@ -193,6 +194,18 @@ static uint32_t term_id_h(inverter *v, char ns, const char *p, size_t n,
         if (t->key_len == n + 1 && k[0] == ns && memcmp(k + 1, p, n) == 0)
             return SLOT_ID(e);
     }
+    *slot = s;
+    return NO_TERM;
+}
+
+/* Id of the term (ns, p, n) whose key hashes to h, created when new;
+ * NO_TERM on OOM. n < MAX_KEY. */
+static uint32_t term_id_h(inverter *v, char ns, const char *p, size_t n,
+                          uint32_t h)
+{
+    uint32_t s = 0, found = lookup_term(v, ns, p, n, h, &s);
+    if (found != NO_TERM)
+        return found;
     char key[MAX_KEY];
     key[0] = ns;
     memcpy(key + 1, p, n);
@@ -706,17 +719,8 @@ static uint32_t find_stem(inverter *v, uint32_t w, lang_code lang)
     if (!st)
         return NO_TERM;
     uint32_t h = key_hash(NS_STEM, st, &n);
-    uint32_t s = h & v->table_mask;
-    for (uint64_t e; (e = v->table[s]) != 0; s = (s + 1) & v->table_mask) {
-        if (SLOT_HASH(e) != h)
-            continue;
-        const term_rec *t = &v->terms[SLOT_ID(e)];
-        const char *k = v->keys.ptr + t->key_off;
-        if (t->key_len == n + 1 && k[0] == NS_STEM &&
-            memcmp(k + 1, st, n) == 0)
-            return SLOT_ID(e);
-    }
-    return NO_TERM;
+    uint32_t slot;
+    return lookup_term(v, NS_STEM, st, n, h, &slot);
 }
 
 /* The language of the stemmer doc's words were stemmed with. */
