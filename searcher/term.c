@@ -77,7 +77,11 @@ static double impact_bound(const term_it *t, const postings *p, uint32_t b,
 }
 
 /* Largest share over the whole list: from the impacts of every block, or,
- * for a one-block term (no skip table), by decoding it. */
+ * for a one-block term (no skip table), by decoding it, each document
+ * taken as short as its tf allows: reading its length would cost a cold
+ * segment's first query a page of DLEN or TLEN per document (such lists
+ * are short and scattered), and the bound only steers pruning, never
+ * what a query returns (same instruction count over the query set). */
 static double list_bound(const term_it *t, postings *p, int part)
 {
     double best = 0;
@@ -92,9 +96,7 @@ static double list_bound(const term_it *t, postings *p, int part)
     postings q = *p; /* a copy: p stays before its first document */
     for (uint32_t d = postings_next(&q); d != POSTINGS_END;
          d = postings_next(&q)) {
-        uint32_t len = part == PART_TITLE ? segment_tlen(t->c.g, d)
-                                          : segment_dlen(t->c.g, d);
-        double v = part_bound(t, postings_tf(&q), len, part);
+        double v = part_bound(t, postings_tf(&q), postings_tf(&q), part);
         if (v > best)
             best = v;
     }
@@ -106,6 +108,8 @@ static double stem_x(term_it *t, uint32_t doc)
 {
     const score_ctx *c = &t->c;
     uint32_t tf = postings_tf(&t->p), tf_t = 0;
+    ctx_col(c, COL_DLEN, doc);
+    ctx_col(c, COL_TLEN, doc);
     uint32_t dl = segment_dlen(c->g, doc), tl = segment_tlen(c->g, doc);
     if (t->has_t && postings_advance(&t->t, doc) == doc)
         tf_t = postings_tf(&t->t);
@@ -130,10 +134,12 @@ static double score(it *i)
     case TERM_FILTER:
         return 0;
     case TERM_TITLE:
+        ctx_col(c, COL_TLEN, d);
         x = bm25f_part(postings_tf(&t->p), segment_tlen(c->g, d),
                        t->avg_title, c->b);
         break;
     case TERM_EXACT:
+        ctx_col(c, COL_DLEN, d);
         x = bm25f_part(postings_tf(&t->p), segment_dlen(c->g, d),
                        c->s->avg_len, c->b);
         break;
