@@ -39,7 +39,8 @@ static double no_score(it *i)
 
 static void plain_free(it *i) { free(i); }
 
-static const it_ops date_ops = { advance, no_score, plain_free, NULL, NULL };
+static const it_ops date_ops = { advance, no_score, plain_free, NULL, NULL,
+                                 NULL, NULL };
 
 it *date_it_new(const score_ctx *c, int64_t from, int64_t to)
 {
@@ -73,7 +74,7 @@ static uint32_t empty_advance(it *i, uint32_t target)
 }
 
 static const it_ops empty_ops = { empty_advance, no_score, plain_free, NULL,
-                                  NULL };
+                                  NULL, NULL, NULL };
 
 it *empty_it_new(void)
 {

@@ -109,6 +109,15 @@ typedef struct it_ops {
     /* The hint above (min only rises); NULL: the operator just records
      * it. */
     void (*set_min)(it *, double min);
+    /* A count's shortcut (search.c): 1 when mark can be called (a fresh
+     * iterator, every kid can too); NULL: never. */
+    int (*can_mark)(it *);
+    /* Sets bit d of bits for every document d the fresh iterator would
+     * yield, spending what advancing through them would, and ends it:
+     * MORGUE_OK or its error (MORGUE_ECORRUPT, MORGUE_EQUERY). A union
+     * costs the sum of its kids' postings, where advancing costs each
+     * match a step over every kid. */
+    int (*mark)(it *, uint64_t *bits);
 } it_ops;
 
 struct it {

@@ -231,7 +231,7 @@ static double block_max(it *i, uint32_t target, uint32_t *end)
 }
 
 static const it_ops phrase_ops = { advance, score, phrase_free, block_max,
-                                   NULL };
+                                   NULL, NULL, NULL };
 
 it *phrase_it_new(const score_ctx *c, it **words, size_t n, unsigned near,
                   int title_only, const double *idfs)

@@ -3,6 +3,7 @@
  * the score a document must beat (iter.h's hint), and every operator down
  * the tree prunes by it. Facets, date sorting, collapsing and counting
  * give no hint, so they see every match. */
+#include <endian.h>
 #include <math.h>
 #include <time.h>
 #include <stdlib.h>
@@ -157,6 +158,39 @@ static int walk_col(const segment *seg, col_fault *f, int col, uint32_t d)
     return f->rc = MORGUE_ECORRUPT;
 }
 
+/* A count of a union of words (or one word): every kid's postings as
+ * bits, less the deleted documents, counted (no per-document walk). 1
+ * when it does not apply: another walk must see each match. */
+static int count_marked(run *r, size_t g, it *root)
+{
+    const segment *seg = &r->s->segs[g];
+    if (!root->ops->can_mark || !root->ops->can_mark(root) || r->x ||
+        r->from != INT64_MIN || r->to != INT64_MAX || r->facets.matched ||
+        r->facets.langs || r->facets.date_kind != MORGUE_FACET_NONE)
+        return 1;
+    size_t words = ((size_t)seg->n_docs + 63) / 64;
+    uint64_t *bits = calloc(words + 1, sizeof *bits);
+    if (!bits)
+        return MORGUE_ENOMEM;
+    int rc = root->ops->mark(root, bits);
+    const uint8_t *del = r->s->deleted ? r->s->deleted[g] : NULL;
+    uint64_t n = 0;
+    for (size_t w = 0; rc == MORGUE_OK && w < words; w++) {
+        uint64_t x = bits[w];
+        if (del) { /* bytes of the deletion bitmap, bit d % 8 of d / 8 */
+            uint64_t dm = 0;
+            size_t nb = (seg->n_docs + 7) / 8 - 8 * w;
+            memcpy(&dm, del + 8 * w, nb < 8 ? nb : 8);
+            x &= ~le64toh(dm);
+        }
+        n += (uint64_t)__builtin_popcountll(x);
+    }
+    free(bits);
+    if (rc == MORGUE_OK)
+        r->total += n;
+    return rc;
+}
+
 static int walk(run *r, size_t g, it *root, col_fault *f)
 {
     const segment *seg = &r->s->segs[g];
@@ -170,6 +204,11 @@ static int walk(run *r, size_t g, it *root, col_fault *f)
                        : 1.0;
     if (prune)
         it_set_min(root, hint(r, boost));
+    if (count_only) {
+        int rc = count_marked(r, g, root);
+        if (rc != 1)
+            return rc;
+    }
     uint32_t seen = 0;
     for (uint32_t d = it_next(root); d != IT_END; d = it_next(root)) {
         /* iterators that spend nothing (the date column) still stop */

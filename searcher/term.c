@@ -192,8 +192,40 @@ static void term_free(it *i)
     free(t);
 }
 
+/* Only a count's leaves (TERM_FILTER): nothing is scored. */
+static int term_can_mark(it *i)
+{
+    return ((term_it *)i)->kind == TERM_FILTER && !i->started;
+}
+
+static int term_mark(it *i, uint64_t *bits)
+{
+    term_it *t = (term_it *)i;
+    i->started = 1;
+    uint32_t n = 0;
+    for (uint32_t d = postings_next(&t->p); d != POSTINGS_END;
+         d = postings_next(&t->p)) {
+        bits[d >> 6] |= 1ull << (d & 63);
+        /* what step() spends: a step a document, a block's documents
+         * once decoded */
+        if (++n == CODEC_BLOCK) {
+            n = 0;
+            if (budget_spend(t->c.budget, 2 * CODEC_BLOCK)) {
+                i->err = MORGUE_EQUERY;
+                break;
+            }
+        }
+    }
+    if (!i->err && budget_spend(t->c.budget, 2 * (uint64_t)n))
+        i->err = MORGUE_EQUERY;
+    if (t->p.err)
+        i->err = t->p.err;
+    i->doc = IT_END;
+    return i->err;
+}
+
 static const it_ops term_ops = { advance, score, term_free, block_max,
-                                  NULL };
+                                  NULL, term_can_mark, term_mark };
 
 it *term_it_new(const score_ctx *c, term_kind kind, const term_info *body,
                 const term_info *title, double idf, errmsg *e)
