@@ -108,11 +108,12 @@
  *
  * Section CPAG (feature FEAT_COMPAT_COLPAGES, compat bit 0), column
  *   pages: u32 count | u32 page shift p (12: pages of 4 KiB) | per
- *   column: u32 tag | u32 pages (ceil(section bytes / 2^p)) | u64 largest
+ *   column: u32 tag | u32 pages | u64 largest
  *   value (compared as signed for signed columns; 0 for no documents) |
- *   then per column, in the same order, its pages' u32 CRCs: page g is
- *   bytes [g << p, (g + 1) << p) of the column's section (the last one
- *   shorter). Written for the columns read one document at a time
+ *   then per column, in the same order, its pages' u32 CRCs: the pages
+ *   follow the file's, page g being the section's part of file bytes
+ *   [(o >> p) + g << p, (o >> p) + g + 1 << p), o the section's offset
+ *   (so pages = ceil(((o mod 2^p) + section bytes) / 2^p), 0 when empty). Written for the columns read one document at a time
  *   (DLEN, TLEN, DATE, DOFF, LANG), so that a query verifies the pages
  *   it reads and no more; the section CRCs stay, for merges, whole
  *   scans and `morgue check`. Readers without the feature ignore it.

@@ -161,7 +161,9 @@ static unsigned col_need_of(uint32_t tag);
 static uint64_t col_pages(const segment *s, const seg_col *k)
 {
     uint64_t bytes = (uint64_t)s->n_docs * k->width;
-    return k->shift >= 63 ? 1 : (bytes + (1ull << k->shift) - 1) >> k->shift;
+    return k->shift >= 63 ? 1
+           : bytes        ? ((k->lead + bytes - 1) >> k->shift) + 1
+                          : 0;
 }
 
 /* Every page of column c verified (its whole section passed). */
@@ -210,10 +212,11 @@ int segment_col_verify(const segment *s, int c, uint32_t doc, errmsg *e)
                            (const char *)&k->tag);
     if (!k->pcrc) /* no page CRCs: the whole section, once */
         return segment_need(s, col_need_of(k->tag), e);
-    uint64_t g = ((uint64_t)doc * k->width) >> k->shift;
-    uint64_t bytes = (uint64_t)s->n_docs * k->width, at = g << k->shift;
-    uint64_t n = bytes - at < (1ull << k->shift) ? bytes - at
-                                                 : 1ull << k->shift;
+    uint64_t g = ((uint64_t)k->lead + (uint64_t)doc * k->width) >> k->shift;
+    uint64_t bytes = (uint64_t)s->n_docs * k->width;
+    uint64_t at = g ? (g << k->shift) - k->lead : 0; /* in the section */
+    uint64_t end = ((g + 1) << k->shift) - k->lead;
+    uint64_t n = (end < bytes ? end : bytes) - at;
     if ((uint32_t)crc32(0L, k->p + at, (uInt)n) !=
         codec_get_u32le(k->pcrc + 4 * g))
         return err_corrupt(e, "segment %016" PRIx64 ": column %.4s page %"
@@ -237,11 +240,13 @@ int segment_verify_pages(const segment *s, errmsg *e)
         const seg_col *k = &s->col[c];
         if (!k->pcrc)
             continue;
-        uint32_t per = (1u << k->shift) / k->width; /* documents a page */
-        for (uint64_t d = 0; d < s->n_docs; d += per) {
+        for (uint64_t d = 0; d < s->n_docs;) {
             int rc = segment_col_verify(s, c, (uint32_t)d, e);
             if (rc)
                 return rc;
+            /* the first document of the next page */
+            uint64_t g = (k->lead + d * k->width) >> k->shift;
+            d = (((g + 1) << k->shift) - k->lead) / k->width;
         }
         segment_release_col(s, c);
     }
@@ -447,7 +452,7 @@ static int bind_column(segment *s, const char *path, const dirent_ *d,
                            ") checksum mismatch", path, (const char *)&tag,
                            x->off);
     seg_col c = { tag, (uint8_t)width, (uint8_t)flags, dflt,
-                  s->map + x->off, NULL, NULL, 63, 0, 0 };
+                  s->map + x->off, NULL, NULL, 63, 0, 0, 0 };
     if (k) {
         if (need) { /* one page, the section, until CPAG says more */
             size_t i = (size_t)(k - col_table);
@@ -493,7 +498,10 @@ static int bind_pages(segment *s, const char *path, errmsg *e)
                                "read on use (or listed twice)", path,
                                (const char *)q);
         uint64_t bytes = (uint64_t)s->n_docs * c->width;
-        if (pages != (bytes + (1ull << shift) - 1) >> shift ||
+        /* pages follow the file's: a query's check reads one */
+        uint32_t lead = (uint32_t)((uintptr_t)(c->p - s->map) &
+                                   ((1u << shift) - 1));
+        if (pages != (bytes ? ((lead + bytes - 1) >> shift) + 1 : 0) ||
             (s->cpag_len - at) / 4 < pages)
             return err_corrupt(e, "%s: column %.4s has %" PRIu64 " bytes, "
                                "not %u pages", path, (const char *)q, bytes,
@@ -507,6 +515,7 @@ static int bind_pages(segment *s, const char *path, errmsg *e)
         c->ok = s->lazy->col_ok[ci];
         c->pcrc = p + at;
         c->shift = (uint8_t)shift;
+        c->lead = lead;
         c->has_max = 1;
         c->max = codec_get_u64le(q + 8);
         at += 4 * (size_t)pages;
@@ -527,7 +536,7 @@ static int bind_columns(segment *s, const char *path, const dirent_ *d,
         s->col[i] = (seg_col){ col_table[i].tag, col_table[i].width,
                                col_table[i].flags & COL_FLAGS_DISK,
                                col_table[i].dflt, NULL, NULL, NULL, 63, 0,
-                               0 };
+                               0, 0 };
     int rc = MORGUE_OK;
     if (s->version == 2) {
         static const uint32_t v2[] = { SEC_DLEN, SEC_TLEN, SEC_DATE };

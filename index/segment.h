@@ -144,14 +144,16 @@ typedef struct seg_col {
     const uint8_t *p;    /* n_docs values of width bytes, or NULL when the
                             segment lacks the column: every value dflt */
     /* Verified on first use, a page at a time (segment_col_page): bit g
-     * of ok is set once page g (bytes g << shift .. of the section) has
-     * passed its CRC. With CPAG the pages are CPAG_PAGE bytes, their CRCs
-     * at pcrc; without (older segments), one page, the whole section,
-     * checked against its directory CRC. ok NULL: nothing to verify (no
-     * section, or checked at open). */
+     * of ok is set once page g has passed its CRC. With CPAG, page g is
+     * the section's part of the file's (g + its first)-th page of
+     * 2^shift bytes (the section starts lead bytes into its first), its
+     * CRC at pcrc; without (older segments), one page, the whole
+     * section, checked against its directory CRC. ok NULL: nothing to
+     * verify (no section, or checked at open). */
     uint64_t *ok;
     const uint8_t *pcrc;
     uint8_t shift;
+    uint32_t lead;
     int has_max;         /* CPAG gave max, the largest value */
     uint64_t max;
 } seg_col;
@@ -304,7 +306,7 @@ static inline int segment_col_ready(const segment *s, int c, uint32_t doc)
     const seg_col *k = &s->col[c];
     if (!k->ok)
         return 1;
-    uint64_t g = ((uint64_t)doc * k->width) >> k->shift;
+    uint64_t g = ((uint64_t)k->lead + (uint64_t)doc * k->width) >> k->shift;
     return (int)(__atomic_load_n(&k->ok[g >> 6], __ATOMIC_ACQUIRE) >>
                      (g & 63) & 1);
 }

@@ -110,6 +110,9 @@ void seg_out_put(seg_out *o, const void *p, size_t n)
     out_raw(o, p, n);
 }
 
+/* Where the next byte goes in the file. */
+static uint64_t seg_out_offset(const seg_out *o) { return o->off; }
+
 static void out_align(seg_out *o)
 {
     static const char zeros[8];
@@ -1069,7 +1072,8 @@ typedef struct colgen {
     unsigned width, flags;
     buf crcs;            /* u32 per page done */
     uLong crc;           /* of the page being written, */
-    size_t in_page;      /* its bytes so far */
+    size_t in_page;      /* the file's bytes in it so far, */
+    int page_has;        /* some of them the column's */
     uint8_t val[8];      /* a value split between writes */
     unsigned in_val;
     uint64_t max;
@@ -1092,11 +1096,13 @@ static void col_tap(void *ud, const void *p, size_t n)
             k = left;
         c->crc = crc32(c->crc, b + (n - left), (uInt)k);
         c->in_page += k;
+        c->page_has = 1;
         left -= k;
         if (c->in_page == (size_t)1 << CPAG_SHIFT) {
             buf_put_u32le(&c->crcs, (uint32_t)c->crc);
             c->crc = crc32(0L, Z_NULL, 0);
             c->in_page = 0;
+            c->page_has = 0;
         }
     }
     for (size_t i = 0; i < n; i++) {
@@ -1119,6 +1125,8 @@ static int gen_column(void *ud, seg_out *o, errmsg *e)
     o->tap = col_tap;
     o->tap_ud = c;
     c->crc = crc32(0L, Z_NULL, 0);
+    /* pages follow the file's, so that checking one reads one */
+    c->in_page = (size_t)(seg_out_offset(o) & ((1u << CPAG_SHIFT) - 1));
     int rc = MORGUE_OK;
     if (c->b->put_column)
         rc = c->b->put_column(c->b->ud, c->col, o, e);
@@ -1126,7 +1134,7 @@ static int gen_column(void *ud, seg_out *o, errmsg *e)
         seg_out_put(o, c->b->cols->cols[c->col].data.ptr,
                     c->b->cols->cols[c->col].data.len);
     o->tap = NULL;
-    if (c->paged && c->in_page)
+    if (c->paged && c->page_has)
         buf_put_u32le(&c->crcs, (uint32_t)c->crc);
     return rc ? rc : o->rc;
 }
