@@ -580,12 +580,12 @@ static int bind_columns(segment *s, const char *path, const dirent_ *d,
 /* Sections a first ranked query reads whole, or here and there from end
  * to end: the lengths' CRCs (without CPAG: paged, the query reads the
  * pages it scores), the first lookup's TDFK, the dictionary blocks' CRCs
- * (TDCK), the heads' block index and zstd dictionary. */
+ * (TDCK), the heads' zstd dictionary. (The heads' block index is read
+ * where each hit's search starts, docstore_find_block.) */
 static int first_query_reads(uint32_t tag, int paged)
 {
     return ((tag == SEC_DLEN || tag == SEC_TLEN) && !paged) ||
-           tag == SEC_TDFK || tag == SEC_TDCK || tag == SEC_HIDX ||
-           tag == SEC_HDIC;
+           tag == SEC_TDFK || tag == SEC_TDCK || tag == SEC_HDIC;
 }
 
 /* Sections whose first bytes (a count, a header) the open reads. */

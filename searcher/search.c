@@ -361,7 +361,12 @@ static int make_hits(run *r, morgue_hits **out)
     }
     h->next = r->o->offset;
     /* a cold segment: the heads the caller reads next, asked for at once
-     * instead of one page fault after another */
+     * instead of one page fault after another (their block index entries
+     * first, then the blocks they name) */
+    for (size_t i = h->next; r->fresh && i < h->n_hits; i++)
+        if (h->hits[i].seg < 64 && (r->fresh >> h->hits[i].seg & 1))
+            docstore_prefetch_head_index(&r->s->segs[h->hits[i].seg],
+                                         h->hits[i].doc);
     for (size_t i = h->next; r->fresh && i < h->n_hits; i++)
         if (h->hits[i].seg < 64 && (r->fresh >> h->hits[i].seg & 1)) {
             const segment *g = &r->s->segs[h->hits[i].seg];
