@@ -55,20 +55,35 @@ struct term_rec {
 _Static_assert(sizeof(term_rec) <= 64, "a term record is one cache line");
 _Static_assert(MAX_KEY <= UINT16_MAX, "key_len holds a key's length");
 
-/* Hash of a key: 8 bytes at a time, multiply-xorshift mixing. */
-static uint32_t hash_key(const char *p, size_t n)
+/* Hash of the key ns + (p, n): its bytes 8 at a time (native order),
+ * multiply-xorshift mixing; the first word (ns and 7 bytes of p) made
+ * apart, so the key is never copied whole. */
+static uint32_t hash_key(char ns, const char *p, size_t n)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xC2B2AE3D27D4EB4Full);
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
+    size_t len = n + 1; /* the key's */
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (len * 0xC2B2AE3D27D4EB4Full);
+    unsigned char first[8] = { (unsigned char)ns };
+    memcpy(first + 1, p, n < 7 ? n : 7);
+    uint64_t w;
+    if (len >= 8) {
+        memcpy(&w, first, 8);
         h = (h ^ w) * 0xFF51AFD7ED558CCDull;
         h ^= h >> 32;
-        p += 8;
-        n -= 8;
+        p += 7;
+        len -= 8;
+        while (len >= 8) {
+            memcpy(&w, p, 8);
+            h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+            h ^= h >> 32;
+            p += 8;
+            len -= 8;
+        }
+        w = 0;
+        memcpy(&w, p, len);
+    } else {
+        w = 0;
+        memcpy(&w, first, len);
     }
-    uint64_t w = 0;
-    memcpy(&w, p, n);
     h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
     h ^= h >> 29;
     h *= 0x94D049BB133111EBull;
@@ -235,12 +250,9 @@ static uint32_t term_id_h(inverter *v, char ns, const char *p, size_t n,
 /* The hash of the key (ns, p, n), *n cut to MAX_KEY - 1 as keys are. */
 static uint32_t key_hash(char ns, const char *p, size_t *n)
 {
-    char key[MAX_KEY];
     if (*n > MAX_KEY - 1)
         *n = MAX_KEY - 1;
-    key[0] = ns;
-    memcpy(key + 1, p, *n);
-    return hash_key(key, *n + 1);
+    return hash_key(ns, p, *n);
 }
 
 /* Id of the term (ns, p, n), created when new; NO_TERM on OOM. */
