@@ -204,6 +204,8 @@ static void put_file(buf *b, const ft_file *f, const uint32_t *root_map)
         buf_put_varint(b, f->resume_line);
         buf_put_varint(b, f->resume_ord);
         buf_put_u64le(b, f->resume_fp);
+        buf_put_varint(b, f->resume_tail_len);
+        buf_put_u64le(b, f->resume_tail);
     }
     buf_put_varint(b, f->n_ids);
     for (uint32_t k = 0; k < f->n_ids; k++)
@@ -264,8 +266,8 @@ static int serialize(const filetable *ft, tw *w, const ft_file ***order_out,
     for (size_t i = 0; i < ft->n_roots; i++)
         root_map[i] = ft->roots[i] ? (uint32_t)++n_roots : 0;
     buf_append(b, FILETABLE_MAGIC, 8);
-    /* version 3 unless an entry has a resume point: older libraries read
-     * what does not use it */
+    /* version 3 unless an entry has a resume point (then 5, with its
+     * tail): older libraries read what does not use it */
     buf_put_u32le(b, resume ? FILETABLE_VERSION : FORMAT_VERSION);
     buf_put_u32le(b, 0);
     buf_put_u32le(b, (uint32_t)n_roots);
@@ -376,7 +378,7 @@ static int get_body(rd *r, filetable *ft, ft_file *f)
     f->mtime_ns = (int64_t)codec_get_u64le(r->p + 8);
     f->hash = codec_get_u64le(r->p + 16);
     f->flags = r->p[24];
-    uint8_t known = r->version >= FILETABLE_VERSION
+    uint8_t known = r->version >= FILETABLE_VERSION_RESUME
                         ? FT_RACY | FT_RESUME | FT_PARTIAL
                         : FT_RACY;
     if ((f->flags & ~known) ||
@@ -391,6 +393,22 @@ static int get_body(rd *r, filetable *ft, ft_file *f)
             return bad(r, "bad resume point");
         f->resume_fp = codec_get_u64le(r->p);
         r->p += 8;
+        if (r->version >= FILETABLE_VERSION_TAIL &&
+            (codec_get_varint(&r->p, r->end, &f->resume_tail_len) ||
+             f->resume_tail_len > UINT64_MAX - f->resume_off ||
+             (size_t)(r->end - r->p) < 8))
+            return bad(r, "bad resume point");
+        if (r->version >= FILETABLE_VERSION_TAIL) {
+            f->resume_tail = codec_get_u64le(r->p);
+            r->p += 8;
+        } else if (!(f->flags & FT_PARTIAL)) {
+            /* version 4: the last record's bytes were not recorded, so a
+             * point at its start proves nothing of it (a rewrite may have
+             * replaced it): the file is read whole once more */
+            f->flags &= (uint8_t)~FT_RESUME;
+        }
+        /* (a checkpoint's point, partial: nothing of it is committed,
+         * its tail is empty in any version) */
     }
     if (codec_get_varint(&r->p, r->end, &n_ids) ||
         n_ids > (uint64_t)(r->end - r->p) / 8)
@@ -462,7 +480,7 @@ int filetable_parse(filetable *ft, const uint8_t *p, size_t n,
     if (crc32(0L, p, (uInt)(n - 4)) != codec_get_u32le(p + n - 4))
         return err_corrupt(e, "%s: checksum mismatch (offset %zu)", name,
                            n - 4);
-    /* the same layout in 2 and 3; 4 adds resume points */
+    /* the same layout in 2 and 3; 4 adds resume points, 5 their tails */
     if (codec_get_u32le(p + 8) < FORMAT_VERSION_MIN ||
         codec_get_u32le(p + 8) > FILETABLE_VERSION)
         return err_set(e, MORGUE_EVERSION, "%s: format version %u", name,
