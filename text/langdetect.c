@@ -29,7 +29,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <endian.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "morgue.h"
 #include "util/utf8.h"
@@ -278,41 +282,83 @@ static size_t candidates(const scan *sc, script k, int by_alphabet,
     return n;
 }
 
-/* One n-gram of the fingerprints and the (print, rank) pairs it has. */
+/* An n-gram's key, the same in the fingerprints' tables and the text's:
+ * an n-gram of fewer than 8 bytes is its bytes and its length (exact: two
+ * keys are equal only for equal n-grams, no bytes are compared); a longer
+ * one (five characters of Cyrillic, say) is a hash of its bytes with the
+ * top bit set, its bytes then compared too. */
+#define KEY_LONG (1ULL << 63)
+#define SHORT_GRAM 8
+
+/* A fingerprint n-gram of a script's table: 16 bytes, a lookup touching
+ * one line, then one line of its row. */
 typedef struct gram {
-    uint64_t h;             /* 0: empty slot */
-    uint32_t str, len;      /* in strs */
-    uint32_t hit, n_hits;   /* in hits */
+    uint64_t key;           /* 0: empty slot */
+    uint32_t str;           /* its bytes in strs (long keys only) */
+    uint16_t row;           /* in rows */
+    uint8_t len, unused;
 } gram;
 
-typedef struct hit {
-    uint16_t print, rank;
-} hit;
+/* Lanes of a row: a script's prints, in prints[] order, rounded up to 8
+ * (a vector of 16-bit lanes). */
+#define MAX_LANES 32
+/* A row's lane for a print whose 400 n-grams lack the n-gram: far enough
+ * from every rank that its distance is capped at OUT_OF_PLACE. */
+#define ABSENT 30000
 
-/* The text's n-grams while they are counted. */
+/* The fingerprints of one script (Cavnar and Trenkle's out-of-place
+ * distance compares a text with the prints of its script only): per
+ * n-gram, a dense row of each print's rank for it, so one n-gram of the
+ * text scores every print with a few vector operations rather than a
+ * list of (print, rank) pairs. */
+typedef struct script_table {
+    gram *slot;             /* open addressing; NULL: no prints */
+    size_t mask;
+    unsigned shift;         /* first slot of a key: key_slot(key, shift) */
+    size_t lanes;           /* a multiple of 8, at most MAX_LANES */
+    size_t n_prints;
+    uint8_t print[MAX_LANES]; /* lane -> index in prints */
+    int16_t *rows;          /* lanes 16-bit ranks a row */
+} script_table;
+
+/* The text's n-grams in order of first appearance. */
 typedef struct tgram {
-    uint64_t h;
-    uint32_t off, len;      /* in the padded text */
-    uint32_t count;
-    uint32_t next;          /* the next of the same count, when ranking */
+    uint64_t key;
+    uint16_t off, len;      /* in the padded text */
+    uint16_t count;
+    uint16_t next;          /* the next of the same count + 1, when ranking */
 } tgram;
 
-/* Padded text: each word as _word_, and at most this many bytes. */
+/* Padded text: each word as _word_, and at most this many bytes (8 of
+ * them slack for reading a key at the last n-gram's start). Of
+ * DETECT_BYTES of text, words of L bytes separated by at least one byte,
+ * the padded words have at most DETECT_BYTES + DETECT_BYTES / 2 + 2
+ * bytes, and at most 5 n-grams start at each: MAX_TGRAMS is never
+ * reached (it is checked all the same). */
 #define PAD_BYTES (3 * DETECT_BYTES + 8)
-/* n-grams of it: at most 5 start at each byte */
-#define MAX_TGRAMS (5 * PAD_BYTES)
-#define TSLOTS 8192        /* a power of two above 2 * MAX_TGRAMS / 2 */
+#define TSLOT_BITS 12
+#define TSLOTS (1u << TSLOT_BITS)
+#define MAX_TGRAMS (TSLOTS - 1)
+#define STAMP_SHIFT TSLOT_BITS /* a slot: stamp << TSLOT_BITS | tg index */
+
+_Static_assert(5 * (DETECT_BYTES + DETECT_BYTES / 2 + 2) < MAX_TGRAMS,
+               "the text's n-grams fit the table");
+_Static_assert(DETECT_BYTES + DETECT_BYTES / 2 + 2 + 8 <= PAD_BYTES,
+               "slack after the padded text");
+_Static_assert(PAD_BYTES < 65536 && MAX_TGRAMS < 65535,
+               "tgram fields are 16 bits");
 
 struct lang_detector {
-    gram *slot;             /* the fingerprints: open addressing */
-    size_t mask;
-    hit *hits;
+    script_table tab[SC_N];
     char *strs;
     char pad[PAD_BYTES];
+    uint8_t clen[PAD_BYTES]; /* character lengths of the word in pad */
     tgram tg[MAX_TGRAMS];
-    uint32_t tslot[TSLOTS]; /* tg index + 1 when tstamp is this call's */
-    uint32_t tstamp[TSLOTS];
-    uint32_t stamp;
+    /* The text's n-gram table: 4-byte slots (16 KiB, in the first level
+     * cache with the few hundred tgrams a text has), stamped rather than
+     * cleared. */
+    uint32_t ts[TSLOTS];
+    uint32_t stamp;          /* below 2^(32 - STAMP_SHIFT), never 0 */
     uint32_t head[DETECT_BYTES + 2]; /* by count: first tg index + 1 */
     uint32_t ranked[MAX_NGRAMS];     /* tg indexes, most frequent first */
 };
@@ -336,32 +382,45 @@ static int by_gram(const void *a, const void *b, void *strs)
     return x->print < y->print ? -1 : x->print > y->print;
 }
 
-/* FNV-1a, extended a byte at a time as an n-gram grows by a character;
- * the fingerprints' table and the text's use the same. */
+/* FNV-1a: the hash of a long n-gram's bytes. */
 #define FNV_BASIS 0xcbf29ce484222325ULL
 #define FNV_PRIME 0x100000001b3ULL
 
-static uint64_t fnv_add(uint64_t h, const char *p, size_t n)
+static uint64_t long_key(const char *p, size_t n)
 {
+    uint64_t h = FNV_BASIS;
     for (size_t i = 0; i < n; i++)
         h = (h ^ (unsigned char)p[i]) * FNV_PRIME;
-    return h;
+    return h | KEY_LONG;
 }
 
-static uint64_t gram_hash(const char *p, size_t n)
+/* The key of the n-gram (p, n). */
+static uint64_t gram_key(const char *p, size_t n)
 {
-    uint64_t h = fnv_add(FNV_BASIS, p, n);
-    return h ? h : 1;
+    if (n >= SHORT_GRAM)
+        return long_key(p, n);
+    uint64_t k = (uint64_t)n << 56;
+    for (size_t i = 0; i < n; i++)
+        k |= (uint64_t)(unsigned char)p[i] << (8 * i);
+    return k;
 }
 
-static const gram *find(const lang_detector *d, uint64_t h, const char *p,
-                        size_t n)
+/* The first slot of a key in a table of 2^(64 - shift) slots. */
+static inline size_t key_slot(uint64_t key, unsigned shift)
 {
-    for (size_t i = h & d->mask;; i = (i + 1) & d->mask) {
-        const gram *g = &d->slot[i];
-        if (!g->h)
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> shift);
+}
+
+static const gram *find(const lang_detector *d, const script_table *st,
+                        uint64_t key, const char *p, size_t n)
+{
+    for (size_t i = key_slot(key, st->shift);; i = (i + 1) & st->mask) {
+        const gram *g = &st->slot[i];
+        if (!g->key)
             return NULL;
-        if (g->h == h && g->len == n && !memcmp(d->strs + g->str, p, n))
+        if (g->key == key &&
+            (!(key & KEY_LONG) ||
+             (g->len == n && !memcmp(d->strs + g->str, p, n))))
             return g;
     }
 }
@@ -422,6 +481,77 @@ static int read_prints(triple **out, size_t *n_out, char **strs_out,
     return MORGUE_OK;
 }
 
+/* Whether triples i and k hold the same n-gram. */
+static int same_gram(const char *strs, const triple *x, const triple *y)
+{
+    return x->len == y->len && !memcmp(strs + x->str, strs + y->str, x->len);
+}
+
+/* The script tables from the triples t[0, n), sorted by n-gram and then
+ * print. A print lists an n-gram once (libexttextcat's files do); were
+ * one listed twice, its first (best) rank would count. */
+static int build_tables(lang_detector *d, const triple *t, size_t n,
+                        errmsg *e)
+{
+    size_t lane[N_PRINTS], grams[SC_N] = { 0 };
+    for (size_t j = 0; j < N_PRINTS; j++) {
+        script_table *st = &d->tab[prints[j].sc];
+        lane[j] = st->n_prints;
+        st->print[st->n_prints++] = (uint8_t)j;
+    }
+    for (size_t i = 0, k; i < n; i = k) { /* n-grams per script */
+        int seen[SC_N] = { 0 };
+        for (k = i; k < n && same_gram(d->strs, &t[k], &t[i]); k++) {
+            script sc = prints[t[k].print].sc;
+            grams[sc] += !seen[sc];
+            seen[sc] = 1;
+        }
+    }
+    for (int sc = 0; sc < SC_N; sc++) {
+        script_table *st = &d->tab[sc];
+        if (!st->n_prints)
+            continue;
+        st->lanes = (st->n_prints + 7) / 8 * 8;
+        size_t slots = 16;
+        unsigned shift = 60;
+        while (slots < 2 * grams[sc]) {
+            slots *= 2;
+            shift--;
+        }
+        st->slot = calloc(slots, sizeof *st->slot);
+        st->rows = malloc((grams[sc] ? grams[sc] : 1) * st->lanes *
+                          sizeof *st->rows);
+        if (!st->slot || !st->rows || grams[sc] > UINT16_MAX)
+            return err_set(e, MORGUE_ENOMEM, "out of memory");
+        st->mask = slots - 1;
+        st->shift = shift;
+        grams[sc] = 0; /* now: rows made */
+    }
+    for (size_t i = 0, k; i < n; i = k) {
+        int16_t *row[SC_N] = { 0 };
+        for (k = i; k < n && same_gram(d->strs, &t[k], &t[i]); k++) {
+            script sc = prints[t[k].print].sc;
+            script_table *st = &d->tab[sc];
+            if (!row[sc]) { /* the n-gram's first print of this script */
+                size_t r = grams[sc]++;
+                row[sc] = st->rows + r * st->lanes;
+                for (size_t l = 0; l < st->lanes; l++)
+                    row[sc][l] = ABSENT;
+                uint64_t key = gram_key(d->strs + t[i].str, t[i].len);
+                size_t s = key_slot(key, st->shift);
+                while (st->slot[s].key)
+                    s = (s + 1) & st->mask;
+                st->slot[s] = (gram){ key, t[i].str, (uint16_t)r,
+                                      (uint8_t)t[i].len, 0 };
+            }
+            int16_t *cell = &row[sc][lane[t[k].print]];
+            if (*cell == ABSENT)
+                *cell = (int16_t)t[k].rank;
+        }
+    }
+    return MORGUE_OK;
+}
+
 int lang_detector_new(lang_detector **out, errmsg *e)
 {
     *out = NULL;
@@ -436,30 +566,13 @@ int lang_detector_new(lang_detector **out, errmsg *e)
         return rc;
     }
     qsort_r(t, n, sizeof *t, by_gram, d->strs);
-    size_t slots = 16;
-    while (slots < 2 * n)
-        slots *= 2;
-    d->slot = calloc(slots, sizeof *d->slot);
-    d->hits = malloc((n ? n : 1) * sizeof *d->hits);
-    if (!d->slot || !d->hits) {
-        free(t);
-        lang_detector_free(d);
-        return err_set(e, MORGUE_ENOMEM, "out of memory");
-    }
-    d->mask = slots - 1;
-    for (size_t i = 0, k; i < n; i = k) {
-        for (k = i; k < n && t[k].len == t[i].len &&
-                    !memcmp(d->strs + t[k].str, d->strs + t[i].str, t[i].len);
-             k++)
-            d->hits[k] = (hit){ t[k].print, t[k].rank };
-        uint64_t h = gram_hash(d->strs + t[i].str, t[i].len);
-        size_t s = h & d->mask;
-        while (d->slot[s].h)
-            s = (s + 1) & d->mask;
-        d->slot[s] = (gram){ h, t[i].str, t[i].len, (uint32_t)i,
-                             (uint32_t)(k - i) };
-    }
+    rc = build_tables(d, t, n, e);
     free(t);
+    if (rc) {
+        lang_detector_free(d);
+        return rc;
+    }
+    d->stamp = 1;
     *out = d;
     return MORGUE_OK;
 }
@@ -471,43 +584,71 @@ static int word_byte(unsigned char c)
     return !(c == ' ' || (c >= '\t' && c <= '\r') || (c >= '0' && c <= '9'));
 }
 
-/* Counts an n-gram of d->pad. */
-static int count_gram(lang_detector *d, size_t *n, uint64_t h, uint32_t off,
-                      uint32_t len)
+/* Counts the n-gram (key, off, len) of d->pad; 0 when the table is
+ * full. */
+static inline int count_gram(lang_detector *d, size_t *n, uint64_t key,
+                             size_t off, size_t len)
 {
-    for (uint32_t i = (uint32_t)h & (TSLOTS - 1);; i = (i + 1) & (TSLOTS - 1)) {
-        if (d->tstamp[i] != d->stamp) {
+    uint32_t mine = d->stamp << STAMP_SHIFT;
+    for (size_t i = key_slot(key, 64 - TSLOT_BITS);; i = (i + 1) & (TSLOTS - 1)) {
+        uint32_t e = d->ts[i];
+        if ((e & ~(TSLOTS - 1)) != mine) {
             if (*n == MAX_TGRAMS)
                 return 0;
-            d->tstamp[i] = d->stamp;
-            d->tslot[i] = (uint32_t)*n;
-            d->tg[(*n)++] = (tgram){ h, off, len, 1, 0 };
+            d->ts[i] = mine | (uint32_t)*n;
+            d->tg[(*n)++] = (tgram){ key, (uint16_t)off, (uint16_t)len, 1, 0 };
             return 1;
         }
-        tgram *g = &d->tg[d->tslot[i]];
-        if (g->h == h && g->len == len &&
-            !memcmp(d->pad + g->off, d->pad + off, len)) {
+        tgram *g = &d->tg[e & (TSLOTS - 1)];
+        if (g->key == key &&
+            (!(key & KEY_LONG) ||
+             (g->len == len && !memcmp(d->pad + g->off, d->pad + off, len)))) {
             g->count++;
             return 1;
         }
     }
 }
 
+/* Adds to acc[0, st->lanes) each lane's distance of row from rank,
+ * capped at OUT_OF_PLACE (ABSENT lanes: the cap). 16-bit lanes: the
+ * caller adds acc into wider sums before 65535 / OUT_OF_PLACE rows. */
+static inline void add_row(const script_table *st, const int16_t *row,
+                           int rank, uint16_t *acc)
+{
+#ifdef __SSE2__
+    const __m128i r = _mm_set1_epi16((short)rank);
+    const __m128i cap = _mm_set1_epi16(OUT_OF_PLACE);
+    for (size_t l = 0; l < st->lanes; l += 8) {
+        __m128i x = _mm_sub_epi16(_mm_loadu_si128((const __m128i *)(row + l)), r);
+        x = _mm_max_epi16(x, _mm_sub_epi16(_mm_setzero_si128(), x));
+        x = _mm_min_epi16(x, cap);
+        __m128i a = _mm_loadu_si128((const __m128i *)(acc + l));
+        _mm_storeu_si128((__m128i *)(acc + l), _mm_add_epi16(a, x));
+    }
+#else
+    for (size_t l = 0; l < st->lanes; l++) {
+        int x = abs(row[l] - rank);
+        acc[l] = (uint16_t)(acc[l] + (x < OUT_OF_PLACE ? x : OUT_OF_PLACE));
+    }
+#endif
+}
+
 /* The text's n-gram profile, Cavnar and Trenkle's as libexttextcat makes
  * it: every run of 1 to 5 characters of each word written _word_,
- * counted; the 400 most frequent ranked by count (ties in order of first
- * appearance). libexttextcat's own fp_Create costs ~150 us a call
+ * counted; the 400 most frequent ranked by count (ties: the one first
+ * seen last first). libexttextcat's own fp_Create costs ~150 us a call
  * whatever the length (a table of 8192 entries set up and sorted each
- * time), more than all the rest of indexing an article. Each ranked
- * n-gram adds its distance to score[] of every fingerprint holding it;
- * returns how many were ranked. */
-static size_t profile(lang_detector *d, const char *text, size_t len,
-                      long *score)
+ * time), more than all the rest of indexing an article. Each print of
+ * the script st gets its out-of-place distance in score[] (the sum over
+ * ranked n-grams of |its rank - the text's|, OUT_OF_PLACE for an n-gram
+ * it lacks); returns how many n-grams were ranked. */
+static size_t profile(lang_detector *d, const script_table *st,
+                      const char *text, size_t len, long *score)
 {
     size_t n_pad = 0, n = 0;
     const unsigned char *t = (const unsigned char *)text;
-    if (++d->stamp == 0) { /* wrapped: stamps of old calls could match */
-        memset(d->tstamp, 0, sizeof d->tstamp);
+    if (++d->stamp >= 1u << (32 - STAMP_SHIFT)) { /* wrapped */
+        memset(d->ts, 0, sizeof d->ts);
         d->stamp = 1;
     }
     for (size_t i = 0; i < len;) {
@@ -520,24 +661,28 @@ static size_t profile(lang_detector *d, const char *text, size_t len,
         while (i < len && word_byte(t[i]))
             d->pad[n_pad++] = (char)t[i++];
         d->pad[n_pad++] = '_';
-        /* the n-grams of pad[w, n_pad), by character */
-        for (size_t s = w; s < n_pad;) {
-            uint64_t h = FNV_BASIS;
-            size_t e = s, first = 0;
+        const unsigned char *pw = (const unsigned char *)d->pad;
+        for (size_t e = w; e < n_pad; e++) { /* characters, as read on */
+            size_t cl = pw[e] < 0x80 ? 1 : utf8_seq_len(pw + e, n_pad - e);
+            d->clen[e] = (uint8_t)(cl ? cl : 1);
+        }
+        /* the n-grams of pad[w, n_pad), by character; a short one's key
+         * from the 8 bytes at its start (pad has the slack) */
+        for (size_t s = w; s < n_pad; s += d->clen[s]) {
+            uint64_t word;
+            memcpy(&word, d->pad + s, sizeof word);
+            word = le64toh(word);
+            size_t e = s;
             for (int k = 0; k < 5 && e < n_pad; k++) {
-                size_t cl = utf8_seq_len((const unsigned char *)d->pad + e,
-                                         n_pad - e);
-                if (cl == 0)
-                    cl = 1;
-                h = fnv_add(h, d->pad + e, cl);
-                e += cl;
-                if (!first)
-                    first = cl;
-                if (!count_gram(d, &n, h ? h : 1, (uint32_t)s,
-                                (uint32_t)(e - s)))
+                e += d->clen[e];
+                size_t gl = e - s;
+                uint64_t gk = gl < SHORT_GRAM
+                                  ? (word & ((1ULL << (8 * gl)) - 1)) |
+                                        (uint64_t)gl << 56
+                                  : long_key(d->pad + s, gl);
+                if (!count_gram(d, &n, gk, s, gl))
                     goto counted;
             }
-            s += first;
         }
     }
 counted:;
@@ -548,7 +693,7 @@ counted:;
         uint32_t c = d->tg[i].count;
         if (c > DETECT_BYTES + 1)
             c = DETECT_BYTES + 1;
-        d->tg[i].next = d->head[c];
+        d->tg[i].next = (uint16_t)d->head[c];
         d->head[c] = (uint32_t)i + 1;
         if (c > top)
             top = c;
@@ -558,30 +703,39 @@ counted:;
         for (uint32_t i = d->head[c]; i && n_ranked < MAX_NGRAMS;
              i = d->tg[i - 1].next)
             d->ranked[n_ranked++] = i - 1;
-    /* Each lookup is a cache miss in a table of about a megabyte: the
-     * slot is asked for 2 * AHEAD n-grams ahead, the string and the hits
-     * of the entry found there AHEAD ahead. */
-    enum { AHEAD = 4 };
+    /* Each lookup is a cache miss in a table of a few hundred kilobytes:
+     * the slot is asked for 2 * AHEAD n-grams ahead, the row of the
+     * entry found there AHEAD ahead. */
+    enum { AHEAD = 4, FOLD = 128 };
+    _Static_assert(FOLD * OUT_OF_PLACE <= UINT16_MAX, "16-bit sums");
+    uint16_t acc[MAX_LANES] = { 0 };
+    long sum[MAX_LANES] = { 0 };
+    size_t missing = 0; /* ranked n-grams none of the prints has */
     for (size_t rank = 0; rank < n_ranked; rank++) {
         if (rank + 2 * AHEAD < n_ranked)
-            __builtin_prefetch(
-                &d->slot[d->tg[d->ranked[rank + 2 * AHEAD]].h & d->mask]);
+            __builtin_prefetch(&st->slot[key_slot(
+                d->tg[d->ranked[rank + 2 * AHEAD]].key, st->shift)]);
         if (rank + AHEAD < n_ranked) {
-            uint64_t h = d->tg[d->ranked[rank + AHEAD]].h;
-            const gram *a = &d->slot[h & d->mask];
-            if (a->h == h) {
-                __builtin_prefetch(d->strs + a->str);
-                __builtin_prefetch(&d->hits[a->hit]);
-            }
+            uint64_t k = d->tg[d->ranked[rank + AHEAD]].key;
+            const gram *a = &st->slot[key_slot(k, st->shift)];
+            if (a->key == k)
+                __builtin_prefetch(st->rows + (size_t)a->row * st->lanes);
         }
         const tgram *g = &d->tg[d->ranked[rank]];
-        const gram *f = find(d, g->h, d->pad + g->off, g->len);
-        for (uint32_t k = 0; f && k < f->n_hits; k++) {
-            const hit *h = &d->hits[f->hit + k];
-            long dist = labs((long)h->rank - (long)rank);
-            score[h->print] += dist - OUT_OF_PLACE;
-        }
+        const gram *f = find(d, st, g->key, d->pad + g->off, g->len);
+        if (f)
+            add_row(st, st->rows + (size_t)f->row * st->lanes, (int)rank,
+                    acc);
+        else
+            missing++;
+        if (rank % FOLD == FOLD - 1 || rank + 1 == n_ranked)
+            for (size_t l = 0; l < st->lanes; l++) {
+                sum[l] += acc[l];
+                acc[l] = 0;
+            }
     }
+    for (size_t l = 0; l < st->n_prints; l++)
+        score[st->print[l]] = sum[l] + (long)missing * OUT_OF_PLACE;
     return n_ranked;
 }
 
@@ -611,11 +765,11 @@ lang_code lang_detect(lang_detector *d, const char *text, size_t len,
     if (!candidates(&sc, k, 1, cand) && !candidates(&sc, k, 0, cand))
         return LANG_UND; /* a script no fingerprint is in */
     long score[N_PRINTS] = { 0 };
-    size_t n = profile(d, text, len, score);
+    if (!d->tab[k].slot)
+        return LANG_UND;
+    size_t n = profile(d, &d->tab[k], text, len, score);
     if (n == 0)
         return dflt; /* too little to go on */
-    for (size_t j = 0; j < N_PRINTS; j++) /* the n-grams not there */
-        score[j] += (long)n * OUT_OF_PLACE;
     long best = LONG_MAX;
     size_t who = 0;
     for (size_t j = 0; j < N_PRINTS; j++)
@@ -639,8 +793,10 @@ void lang_detector_free(lang_detector *d)
 {
     if (!d)
         return;
-    free(d->slot);
-    free(d->hits);
+    for (int sc = 0; sc < SC_N; sc++) {
+        free(d->tab[sc].slot);
+        free(d->tab[sc].rows);
+    }
     free(d->strs);
     free(d);
 }
