@@ -73,14 +73,11 @@ static long append(filetable *ft, char *path, uint32_t root)
 {
     if (ft->n_files >= UINT32_MAX - 1)
         return -1;
-    if (ft->n_files == ft->cap_files) {
-        size_t cap = ft->cap_files ? ft->cap_files * 2 : 64;
-        ft_file *n = mem_rearray(ft->files, cap, sizeof *n);
-        if (!n)
-            return -1;
-        ft->files = n;
-        ft->cap_files = cap;
-    }
+    ft_file *n = mem_grow(ft->files, &ft->cap_files, ft->n_files + 1,
+                          sizeof *n);
+    if (!n)
+        return -1;
+    ft->files = n;
     if (u64map_put(&ft->by_path, path_key(path), (uint32_t)ft->n_files))
         return -1;
     ft_file *f = &ft->files[ft->n_files];
@@ -129,14 +126,14 @@ int filetable_claim(filetable *ft, size_t f, uint64_t id)
     if (old == f)
         return MORGUE_OK;
     ft_file *x = &ft->files[f];
-    if (x->n_ids == x->cap_ids) {
-        uint32_t cap = x->cap_ids ? x->cap_ids * 2 : 8;
-        uint64_t *n = mem_rearray(x->ids, cap, sizeof *n);
-        if (!n)
-            return MORGUE_ENOMEM;
-        x->ids = n;
-        x->cap_ids = cap;
-    }
+    size_t cap = x->cap_ids;
+    uint64_t *n = x->n_ids < UINT32_MAX
+                      ? mem_grow(x->ids, &cap, (size_t)x->n_ids + 1, sizeof *n)
+                      : NULL;
+    if (!n)
+        return MORGUE_ENOMEM;
+    x->ids = n;
+    x->cap_ids = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
     if (u64map_put(&ft->owner, id, (uint32_t)f))
         return MORGUE_ENOMEM;
     if (old != U64MAP_NONE)
