@@ -7,6 +7,7 @@
  * buffer at once; the (gap, tf) pair is appended when the document ends,
  * for every term it touched. Nothing is sorted until the flush.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,20 +55,35 @@ struct term_rec {
 _Static_assert(sizeof(term_rec) <= 64, "a term record is one cache line");
 _Static_assert(MAX_KEY <= UINT16_MAX, "key_len holds a key's length");
 
-/* Hash of a key: 8 bytes at a time, multiply-xorshift mixing. */
-static uint32_t hash_key(const char *p, size_t n)
+/* Hash of the key ns + (p, n): its bytes 8 at a time (native order),
+ * multiply-xorshift mixing; the first word (ns and 7 bytes of p) made
+ * apart, so the key is never copied whole. */
+static uint32_t hash_key(char ns, const char *p, size_t n)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xC2B2AE3D27D4EB4Full);
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
+    size_t len = n + 1; /* the key's */
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (len * 0xC2B2AE3D27D4EB4Full);
+    unsigned char first[8] = { (unsigned char)ns };
+    memcpy(first + 1, p, n < 7 ? n : 7);
+    uint64_t w;
+    if (len >= 8) {
+        memcpy(&w, first, 8);
         h = (h ^ w) * 0xFF51AFD7ED558CCDull;
         h ^= h >> 32;
-        p += 8;
-        n -= 8;
+        p += 7;
+        len -= 8;
+        while (len >= 8) {
+            memcpy(&w, p, 8);
+            h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+            h ^= h >> 32;
+            p += 8;
+            len -= 8;
+        }
+        w = 0;
+        memcpy(&w, p, len);
+    } else {
+        w = 0;
+        memcpy(&w, first, len);
     }
-    uint64_t w = 0;
-    memcpy(&w, p, n);
     h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
     h ^= h >> 29;
     h *= 0x94D049BB133111EBull;
@@ -128,22 +144,35 @@ void inverter_free(inverter *v)
     memset(v, 0, sizeof *v);
 }
 
-static int grow_table(inverter *v)
+/* Doubles the hash table *table of *mask + 1 slots (or makes one of 256
+ * when there is none) and puts back the n items whose hashes are the
+ * uint32_t at item i * stride + hash_at, each as SLOT(hash, i): the one
+ * rehash of the term table and of a tokenizing's word slots. */
+static int grow_hash(uint64_t **table, uint32_t *mask, const void *items,
+                     uint32_t n, size_t stride, size_t hash_at)
 {
-    uint32_t mask = v->table_mask * 2 + 1;
-    uint64_t *t = calloc((size_t)mask + 1, sizeof *t);
+    uint32_t m = *table ? *mask * 2 + 1 : 255;
+    uint64_t *t = calloc((size_t)m + 1, sizeof *t);
     if (!t)
         return MORGUE_ENOMEM;
-    for (uint32_t i = 0; i < v->n_terms; i++) {
-        uint32_t s = v->terms[i].hash & mask;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t h;
+        memcpy(&h, (const char *)items + i * stride + hash_at, sizeof h);
+        uint32_t s = h & m;
         while (t[s])
-            s = (s + 1) & mask;
-        t[s] = SLOT(v->terms[i].hash, i);
+            s = (s + 1) & m;
+        t[s] = SLOT(h, i);
     }
-    free(v->table);
-    v->table = t;
-    v->table_mask = mask;
+    free(*table);
+    *table = t;
+    *mask = m;
     return MORGUE_OK;
+}
+
+static int grow_table(inverter *v)
+{
+    return grow_hash(&v->table, &v->table_mask, v->terms, v->n_terms,
+                     sizeof *v->terms, offsetof(term_rec, hash));
 }
 
 static uint32_t new_term(inverter *v, const char *key, size_t len,
@@ -221,12 +250,9 @@ static uint32_t term_id_h(inverter *v, char ns, const char *p, size_t n,
 /* The hash of the key (ns, p, n), *n cut to MAX_KEY - 1 as keys are. */
 static uint32_t key_hash(char ns, const char *p, size_t *n)
 {
-    char key[MAX_KEY];
     if (*n > MAX_KEY - 1)
         *n = MAX_KEY - 1;
-    key[0] = ns;
-    memcpy(key + 1, p, *n);
-    return hash_key(key, *n + 1);
+    return hash_key(ns, p, *n);
 }
 
 /* Id of the term (ns, p, n), created when new; NO_TERM on OOM. */
@@ -369,20 +395,8 @@ size_t invert_toks_memory(const invert_toks *t)
 /* Doubles t's word slots (or makes the first); MORGUE_ENOMEM. */
 static int grow_slots(invert_toks *t)
 {
-    uint32_t mask = t->slot ? t->slot_mask * 2 + 1 : 255;
-    uint32_t *s = calloc((size_t)mask + 1, sizeof *s);
-    if (!s)
-        return MORGUE_ENOMEM;
-    for (uint32_t i = 0; i < t->n_words; i++) {
-        uint32_t j = t->word[i].hash & mask;
-        while (s[j])
-            j = (j + 1) & mask;
-        s[j] = i + 1;
-    }
-    free(t->slot);
-    t->slot = s;
-    t->slot_mask = mask;
-    return MORGUE_OK;
+    return grow_hash(&t->slot, &t->slot_mask, t->word, t->n_words,
+                     sizeof *t->word, offsetof(invert_word, hash));
 }
 
 /* The index of the word (p, n) hashing to h in t, added when new (its
@@ -390,11 +404,12 @@ static int grow_slots(invert_toks *t)
 static uint32_t word_of(invert_toks *t, const char *p, size_t n, uint32_t h)
 {
     uint32_t j = h & t->slot_mask;
-    for (uint32_t e; (e = t->slot[j]) != 0; j = (j + 1) & t->slot_mask) {
-        const invert_word *w = &t->word[e - 1];
-        if (w->hash == h && w->len == n &&
-            memcmp(t->terms.ptr + w->off, p, n) == 0)
-            return e - 1;
+    for (uint64_t e; (e = t->slot[j]) != 0; j = (j + 1) & t->slot_mask) {
+        if (SLOT_HASH(e) != h)
+            continue;
+        const invert_word *w = &t->word[SLOT_ID(e)];
+        if (w->len == n && memcmp(t->terms.ptr + w->off, p, n) == 0)
+            return SLOT_ID(e);
     }
     invert_word *nw = mem_grow(t->word, &t->cap_words, (size_t)t->n_words + 1,
                                sizeof *nw);
@@ -405,7 +420,7 @@ static uint32_t word_of(invert_toks *t, const char *p, size_t n, uint32_t h)
     t->word[id] = (invert_word){ .off = (uint32_t)t->terms.len, .hash = h,
                                  .len = (uint8_t)n };
     buf_append(&t->terms, p, n);
-    t->slot[j] = id + 1;
+    t->slot[j] = SLOT(h, id);
     if (t->terms.oom || (t->n_words * 2 > t->slot_mask && grow_slots(t)))
         return UINT32_MAX;
     return id;
@@ -480,7 +495,7 @@ int invert_tokenize(invert_toks *t, const invert_doc *d)
     for (uint32_t k = 0; k < t->n_words; k++) {
         invert_word *w = &t->word[k];
         uint32_t j = w->hash & t->slot_mask;
-        while (t->slot[j] != k + 1)
+        while (t->slot[j] != SLOT(w->hash, k))
             j = (j + 1) & t->slot_mask;
         t->slot[j] = 0;
         if (rc)

@@ -81,7 +81,7 @@ typedef struct invert_toks {
     uint32_t n, n_title;  /* occurrences (tokens): all, the title's */
     uint32_t *next;       /* per token: the word's next token (scratch) */
     size_t cap_next;
-    uint32_t *slot;       /* word index + 1 by hash (scratch; all 0
+    uint64_t *slot;       /* hash << 32 | (word index + 1) (scratch; all 0
                              between calls) */
     uint32_t slot_mask;
     uint8_t sketch[FP_BYTES]; /* the body's near-duplicate fingerprint */

@@ -33,6 +33,17 @@ static uint64_t mix_word(uint64_t h, uint64_t w)
     return rotl(h, 27) * 5 + 0x52DCE729;
 }
 
+/* fmix64, the finaliser. */
+static uint64_t fmix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 33;
+    return h;
+}
+
 void hash64_init(hash64_state *s)
 {
     memset(s, 0, sizeof *s);
@@ -65,19 +76,21 @@ uint64_t hash64_final(const hash64_state *s)
     unsigned char last[8] = { 0 };
     memcpy(last, s->tail, s->n_tail);
     h = mix_word(h, load_le(last));
-    h ^= s->total;
-    h ^= h >> 33;
-    h *= 0xFF51AFD7ED558CCDull;
-    h ^= h >> 33;
-    h *= 0xC4CEB9FE1A85EC53ull;
-    h ^= h >> 33;
-    return h;
+    return fmix(h ^ s->total);
 }
 
+/* The same value as init, update and final, in one pass without the
+ * state's tail copies (fp_word hashes every word of every body). */
 uint64_t hash64(const void *p, size_t n)
 {
-    hash64_state s;
-    hash64_init(&s);
-    hash64_update(&s, p, n);
-    return hash64_final(&s);
+    const unsigned char *c = p;
+    uint64_t h = SEED;
+    size_t k = n;
+    for (; k >= 8; c += 8, k -= 8)
+        h = mix_word(h, load_le(c));
+    unsigned char last[8] = { 0 };
+    if (k)
+        memcpy(last, c, k);
+    h = mix_word(h, load_le(last));
+    return fmix(h ^ n);
 }

@@ -13,6 +13,7 @@
 #include "text/stopwords.h"
 #include "text/tokenize.h"
 #include "text/translit.h"
+#include "util/hash.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -902,6 +903,61 @@ START_TEST(test_text_translit_keys)
 }
 END_TEST
 
+/* A detector's answers do not depend on what it detected before: the
+ * per-text n-gram table is stamped, not cleared, between calls. */
+START_TEST(test_text_lang_detect_repeat)
+{
+    static const char *const texts[] = {
+        "The government said on Monday that it would raise interest rates "
+        "again next month to bring inflation under control.",
+        "Правительство заявило в понедельник, что в следующем месяце снова "
+        "повысит ставки, чтобы сдержать инфляцию.",
+        "Die Regierung kündigte am Montag an, die Zinsen im nächsten Monat "
+        "erneut anzuheben, um die Inflation zu bremsen.",
+        "Уряд заявив у понеділок, що наступного місяця знову підвищить "
+        "ставки, щоб стримати інфляцію в країні.",
+    };
+    enum { N = sizeof texts / sizeof *texts };
+    lang_detector *d;
+    errmsg e;
+    ck_assert_int_eq(lang_detector_new(&d, &e), MORGUE_OK);
+    lang_code first[N];
+    for (size_t i = 0; i < N; i++)
+        first[i] = lang_detect(d, texts[i], strlen(texts[i]), LANG_UND);
+    ck_assert(first[0] != first[1] && first[1] != first[3]);
+    for (size_t round = 0; round < 200; round++) {
+        size_t i = (round * 7 + round / 3) % N;
+        ck_assert_int_eq(lang_detect(d, texts[i], strlen(texts[i]), LANG_UND),
+                         first[i]);
+    }
+    lang_detector_free(d);
+}
+END_TEST
+
+/* hash64() in one pass is the streaming hash of the same bytes, fed in
+ * any pieces. */
+START_TEST(test_text_hash64_one_pass)
+{
+    unsigned char b[64];
+    uint64_t x = 0x243F6A8885A308D3ull;
+    for (size_t i = 0; i < sizeof b; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        b[i] = (unsigned char)(x >> 56);
+    }
+    for (size_t n = 0; n <= sizeof b; n++)
+        for (size_t cut = 0; cut <= n; cut += 3) {
+            hash64_state s;
+            hash64_init(&s);
+            hash64_update(&s, b, cut);
+            hash64_update(&s, b + cut, n - cut);
+            ck_assert_msg(hash64(b, n) == hash64_final(&s), "n %zu cut %zu",
+                          n, cut);
+        }
+    ck_assert(hash64("morgue", 6) != hash64("morguf", 6));
+    ck_assert(hash64("", 0) != hash64("\0", 1));
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
     Suite *s = suite_create("text");
@@ -941,6 +997,8 @@ static Suite *text_suite(void)
     TCase *lg = tcase_create("languages");
     tcase_add_test(lg, test_text_lang_codes);
     tcase_add_test(lg, test_text_lang_detect);
+    tcase_add_test(lg, test_text_lang_detect_repeat);
+    tcase_add_test(lg, test_text_hash64_one_pass);
     tcase_add_test(lg, test_text_stemset);
     tcase_add_test(lg, test_text_synonyms_file);
     tcase_add_test(lg, test_synonyms_builtin_generated);
