@@ -164,6 +164,14 @@ int fmt_print_open(fmt_print **out, const char *path);
  * or its gzip data damaged before off). */
 int fmt_print_at(fmt_print *p, uint64_t off, uint64_t *fp);
 
+/* hash64 of the content's bytes from off on, to its end or max bytes,
+ * whichever comes first, and *len how many that was: 0, or -1 when the
+ * content is shorter than off (or unreadable, or its gzip data damaged
+ * before off). What a resume point checks of the record at it (the last
+ * one read, which a rewrite may have replaced). */
+int fmt_print_span(fmt_print *p, uint64_t off, uint64_t max,
+                   uint64_t *len, uint64_t *hash);
+
 void fmt_print_close(fmt_print *p);
 
 /* Reads in memory content (already decompressed) the same way. */

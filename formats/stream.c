@@ -543,9 +543,11 @@ static ssize_t pread_all(int fd, unsigned char *out, size_t n, uint64_t off)
 }
 
 /* Inflates p's content on to off (from the start again when it is past
- * off), keeping its first and last PRINT_SIDE bytes; -1 when it ends or
- * breaks first. */
-static int inflate_to(fmt_print *p, uint64_t off)
+ * off), keeping its first and last PRINT_SIDE bytes, and hashing into hs
+ * (when not NULL) the bytes it reads; -1 when it breaks first, or when it
+ * ends first and to_end is 0 (1: its end stops it, p->at there). */
+static int inflate_on(fmt_print *p, uint64_t off, hash64_state *hs,
+                      int to_end)
 {
     src *s = &p->s;
     if (off < p->at) {
@@ -562,9 +564,13 @@ static int inflate_to(fmt_print *p, uint64_t off)
         uint64_t want = off - p->at;
         ssize_t got = src_read(s, chunk, want < sizeof chunk ? (size_t)want
                                                              : sizeof chunk);
+        if (got == 0 && to_end) /* (damage there: what came before) */
+            return 0;
         if (got <= 0)
             return -1;
         size_t n = (size_t)got;
+        if (hs)
+            hash64_update(hs, chunk, n);
         if (p->n_head < PRINT_SIDE) {
             size_t k = PRINT_SIDE - p->n_head < n ? PRINT_SIDE - p->n_head : n;
             memcpy(p->head + p->n_head, chunk, k);
@@ -583,6 +589,11 @@ static int inflate_to(fmt_print *p, uint64_t off)
         p->at += n;
     }
     return 0;
+}
+
+static int inflate_to(fmt_print *p, uint64_t off)
+{
+    return inflate_on(p, off, NULL, 0);
 }
 
 int fmt_print_at(fmt_print *p, uint64_t off, uint64_t *fp)
@@ -609,6 +620,39 @@ int fmt_print_at(fmt_print *p, uint64_t off, uint64_t *fp)
         le[i] = (unsigned char)(off >> (8 * i));
     hash64_update(&hs, le, sizeof le);
     *fp = hash64_final(&hs);
+    return 0;
+}
+
+int fmt_print_span(fmt_print *p, uint64_t off, uint64_t max,
+                   uint64_t *len, uint64_t *hash)
+{
+    hash64_state hs;
+    hash64_init(&hs);
+    uint64_t end = max > UINT64_MAX - off ? UINT64_MAX : off + max;
+    if (!p->s.gz) {
+        unsigned char chunk[1 << 15];
+        uint64_t at = off;
+        struct stat st;
+        if (fstat(p->s.fd, &st) != 0 || (uint64_t)st.st_size < off)
+            return -1;
+        while (at < end) {
+            uint64_t want = end - at;
+            ssize_t got = pread_all(p->s.fd, chunk, want < sizeof chunk
+                                    ? (size_t)want : sizeof chunk, at);
+            if (got < 0)
+                return -1;
+            if (got == 0)
+                break;
+            hash64_update(&hs, chunk, (size_t)got);
+            at += (uint64_t)got;
+        }
+        *len = at - off;
+    } else {
+        if (inflate_to(p, off) != 0 || inflate_on(p, end, &hs, 1) != 0)
+            return -1;
+        *len = p->at - off;
+    }
+    *hash = hash64_final(&hs);
     return 0;
 }
 

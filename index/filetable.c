@@ -73,14 +73,11 @@ static long append(filetable *ft, char *path, uint32_t root)
 {
     if (ft->n_files >= UINT32_MAX - 1)
         return -1;
-    if (ft->n_files == ft->cap_files) {
-        size_t cap = ft->cap_files ? ft->cap_files * 2 : 64;
-        ft_file *n = mem_rearray(ft->files, cap, sizeof *n);
-        if (!n)
-            return -1;
-        ft->files = n;
-        ft->cap_files = cap;
-    }
+    ft_file *n = mem_grow(ft->files, &ft->cap_files, ft->n_files + 1,
+                          sizeof *n);
+    if (!n)
+        return -1;
+    ft->files = n;
     if (u64map_put(&ft->by_path, path_key(path), (uint32_t)ft->n_files))
         return -1;
     ft_file *f = &ft->files[ft->n_files];
@@ -129,14 +126,14 @@ int filetable_claim(filetable *ft, size_t f, uint64_t id)
     if (old == f)
         return MORGUE_OK;
     ft_file *x = &ft->files[f];
-    if (x->n_ids == x->cap_ids) {
-        uint32_t cap = x->cap_ids ? x->cap_ids * 2 : 8;
-        uint64_t *n = mem_rearray(x->ids, cap, sizeof *n);
-        if (!n)
-            return MORGUE_ENOMEM;
-        x->ids = n;
-        x->cap_ids = cap;
-    }
+    size_t cap = x->cap_ids;
+    uint64_t *n = x->n_ids < UINT32_MAX
+                      ? mem_grow(x->ids, &cap, (size_t)x->n_ids + 1, sizeof *n)
+                      : NULL;
+    if (!n)
+        return MORGUE_ENOMEM;
+    x->ids = n;
+    x->cap_ids = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
     if (u64map_put(&ft->owner, id, (uint32_t)f))
         return MORGUE_ENOMEM;
     if (old != U64MAP_NONE)
@@ -204,6 +201,8 @@ static void put_file(buf *b, const ft_file *f, const uint32_t *root_map)
         buf_put_varint(b, f->resume_line);
         buf_put_varint(b, f->resume_ord);
         buf_put_u64le(b, f->resume_fp);
+        buf_put_varint(b, f->resume_tail_len);
+        buf_put_u64le(b, f->resume_tail);
     }
     buf_put_varint(b, f->n_ids);
     for (uint32_t k = 0; k < f->n_ids; k++)
@@ -264,8 +263,8 @@ static int serialize(const filetable *ft, tw *w, const ft_file ***order_out,
     for (size_t i = 0; i < ft->n_roots; i++)
         root_map[i] = ft->roots[i] ? (uint32_t)++n_roots : 0;
     buf_append(b, FILETABLE_MAGIC, 8);
-    /* version 3 unless an entry has a resume point: older libraries read
-     * what does not use it */
+    /* version 3 unless an entry has a resume point (then 5, with its
+     * tail): older libraries read what does not use it */
     buf_put_u32le(b, resume ? FILETABLE_VERSION : FORMAT_VERSION);
     buf_put_u32le(b, 0);
     buf_put_u32le(b, (uint32_t)n_roots);
@@ -376,7 +375,7 @@ static int get_body(rd *r, filetable *ft, ft_file *f)
     f->mtime_ns = (int64_t)codec_get_u64le(r->p + 8);
     f->hash = codec_get_u64le(r->p + 16);
     f->flags = r->p[24];
-    uint8_t known = r->version >= FILETABLE_VERSION
+    uint8_t known = r->version >= FILETABLE_VERSION_RESUME
                         ? FT_RACY | FT_RESUME | FT_PARTIAL
                         : FT_RACY;
     if ((f->flags & ~known) ||
@@ -391,6 +390,22 @@ static int get_body(rd *r, filetable *ft, ft_file *f)
             return bad(r, "bad resume point");
         f->resume_fp = codec_get_u64le(r->p);
         r->p += 8;
+        if (r->version >= FILETABLE_VERSION_TAIL &&
+            (codec_get_varint(&r->p, r->end, &f->resume_tail_len) ||
+             f->resume_tail_len > UINT64_MAX - f->resume_off ||
+             (size_t)(r->end - r->p) < 8))
+            return bad(r, "bad resume point");
+        if (r->version >= FILETABLE_VERSION_TAIL) {
+            f->resume_tail = codec_get_u64le(r->p);
+            r->p += 8;
+        } else if (!(f->flags & FT_PARTIAL)) {
+            /* version 4: the last record's bytes were not recorded, so a
+             * point at its start proves nothing of it (a rewrite may have
+             * replaced it): the file is read whole once more */
+            f->flags &= (uint8_t)~FT_RESUME;
+        }
+        /* (a checkpoint's point, partial: nothing of it is committed,
+         * its tail is empty in any version) */
     }
     if (codec_get_varint(&r->p, r->end, &n_ids) ||
         n_ids > (uint64_t)(r->end - r->p) / 8)
@@ -462,7 +477,7 @@ int filetable_parse(filetable *ft, const uint8_t *p, size_t n,
     if (crc32(0L, p, (uInt)(n - 4)) != codec_get_u32le(p + n - 4))
         return err_corrupt(e, "%s: checksum mismatch (offset %zu)", name,
                            n - 4);
-    /* the same layout in 2 and 3; 4 adds resume points */
+    /* the same layout in 2 and 3; 4 adds resume points, 5 their tails */
     if (codec_get_u32le(p + 8) < FORMAT_VERSION_MIN ||
         codec_get_u32le(p + 8) > FILETABLE_VERSION)
         return err_set(e, MORGUE_EVERSION, "%s: format version %u", name,

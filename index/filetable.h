@@ -24,8 +24,13 @@ typedef struct ft_file {
      * checkpoint committed part of, FT_PARTIAL): a record's content
      * offset, the lines before it, its record number, and
      * fmt_print_at() of the content before it
-     * (formats/source.h). */
+     * (formats/source.h). Then the bytes from it on as read (the last
+     * record, whose article the entry lists, and any after it): how many
+     * (at most FMT_MAX_ARTICLE; 0 for a checkpoint's point, whose record
+     * is not committed) and their fmt_print_span() hash, so that a file
+     * whose last record was rewritten, or cut, is not read on (version 5). */
     uint64_t resume_off, resume_line, resume_ord, resume_fp;
+    uint64_t resume_tail_len, resume_tail;
     uint8_t dead;      /* removed; dropped at the next write (memory only) */
     uint8_t seen;      /* met by the walk in progress (memory only) */
     uint64_t *ids;     /* owned; identity hashes of its articles */

@@ -275,7 +275,9 @@
 #define FT_RACY 1u      /* file table flag: compare content next time */
 #define FT_RESUME 2u    /* file table flag (version 4): a resume point */
 #define FT_PARTIAL 4u   /* file table flag (version 4): not read to its end */
-#define FILETABLE_VERSION 4 /* a file table with resume points */
+#define FILETABLE_VERSION 5 /* a file table with resume points */
+#define FILETABLE_VERSION_RESUME 4 /* the first with resume points */
+#define FILETABLE_VERSION_TAIL 5 /* resume points that check their record */
 
 /* Dates outside [0001-01-01, 9999-12-31] are stored as "none". */
 #define DATE_MIN (-62135596800LL)

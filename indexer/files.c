@@ -101,14 +101,30 @@ static int start_file(file_ctx *c)
 static void on_warning(void *ud, uint64_t line, uint64_t offset,
                        const char *msg);
 
+/* The hash of c's file's content from off on, to its end or max bytes:
+ * 0 and *len, *hash, or -1. */
+static int tail(file_ctx *c, uint64_t off, uint64_t max, uint64_t *len,
+                uint64_t *hash)
+{
+    if (!c->print && fmt_print_open(&c->print, c->path) != MORGUE_OK)
+        return -1;
+    return fmt_print_span(c->print, off, max, len, hash);
+}
+
 /* Records in the entry that a rerun may read the file on from p (the
  * start of a record whose articles are not committed, or the last one
- * read); partial: the file was not read to its end. */
+ * read); partial: the file was not read to its end. A complete read's
+ * point is the start of its last record, which the entry lists: the
+ * bytes from there on are recorded too (their length and hash), so that
+ * a rerun reads on only when that record is still there as read, not
+ * when a rewrite put another one (or half of it) in its place. */
 static int set_resume(file_ctx *c, const fmt_pos *p, int partial)
 {
     ft_file *x = &c->w->ft.files[c->file];
-    uint64_t fp = 0;
-    int ok = fingerprint(c, p->offset, &fp) == 0;
+    uint64_t fp = 0, len = 0, th = 0;
+    int ok = fingerprint(c, p->offset, &fp) == 0 &&
+             tail(c, p->offset, partial ? 0 : FMT_MAX_ARTICLE, &len,
+                  &th) == 0;
     x->flags &= (uint8_t)~(FT_RESUME | FT_PARTIAL);
     if (ok) {
         x->flags |= FT_RESUME | (partial ? FT_PARTIAL : 0);
@@ -116,6 +132,8 @@ static int set_resume(file_ctx *c, const fmt_pos *p, int partial)
         x->resume_line = p->line;
         x->resume_ord = p->ordinal;
         x->resume_fp = fp;
+        x->resume_tail_len = len;
+        x->resume_tail = th;
     }
     c->w->ft_dirty = 1;
     return ok;
@@ -224,8 +242,14 @@ void writer_touched(morgue_writer *w, size_t f, const struct stat *st)
 }
 
 /* 1 and *from when the entry of c's file has a resume point that still
- * holds: the content is no shorter and its bytes before the point are as
- * read (the offset is the content's: inflated, for gzip). */
+ * holds: the content's bytes before the point are as read (their
+ * fingerprint), and so are those from it on that the read saw (the
+ * record there, whose article the entry lists: their hash; the offset is
+ * the content's: inflated, for gzip). A feed that grew passes; a file
+ * whose last record was rewritten (another article in its place, or the
+ * same length of other bytes), or cut short inside it, is read from its
+ * start as changed, its old articles deleted: read on, the old article
+ * of that record stayed when the new version lacked its identity. */
 static int resume_point(file_ctx *c, fmt_pos *from)
 {
     morgue_writer *w = c->w;
@@ -233,15 +257,11 @@ static int resume_point(file_ctx *c, fmt_pos *from)
     if (f < 0 || w->rebuild || !(w->ft.files[f].flags & FT_RESUME))
         return 0;
     const ft_file *x = &w->ft.files[f];
-    /* A point at the content's start (a file of one record: the start of
-     * its last one) proves nothing, the fingerprint of no bytes matches
-     * any content: the file is read from its start as changed, its old
-     * article deleted (read on, it stayed when the rewritten file no
-     * longer had its identity, and checkpoints mixed the versions). */
-    if (x->resume_off == 0)
-        return 0;
-    uint64_t fp;
-    int ok = fingerprint(c, x->resume_off, &fp) == 0 && fp == x->resume_fp;
+    uint64_t fp, len, th;
+    int ok = fingerprint(c, x->resume_off, &fp) == 0 &&
+             fp == x->resume_fp &&
+             tail(c, x->resume_off, x->resume_tail_len, &len, &th) == 0 &&
+             len == x->resume_tail_len && th == x->resume_tail;
     *from = (fmt_pos){ x->resume_off, x->resume_line, x->resume_ord };
     return ok;
 }

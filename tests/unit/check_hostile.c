@@ -14,6 +14,8 @@
 #include "check_main.h"
 #include "morgue.h"
 #include "testutil.h"
+#include "index/filetable.h"
+#include "index/format.h"
 #include "util/buf.h"
 
 #define add(w, id, title, body) tu_add(w, id, title, body, NULL, 0)
@@ -486,14 +488,40 @@ static int on_where(const morgue_warning *w, void *ud)
     return 0;
 }
 
+/* What the feed tests share: a temporary dir holding feed.jsonl (.gz
+ * when gz) and the index, or with arch set a folder arch/ holding the
+ * feed (for add_path runs over a folder of several files). */
+typedef struct feed_fx {
+    char *dir;
+    char arch[2048], path[4096], idx[4096];
+} feed_fx;
+
+static void feed_setup(feed_fx *fx, const char *tag, int gz, int arch)
+{
+    fx->dir = tu_tempdir(tag);
+    ck_assert_ptr_nonnull(fx->dir);
+    snprintf(fx->arch, sizeof fx->arch, "%s%s", fx->dir, arch ? "/arch" : "");
+    if (arch)
+        ck_assert_int_eq(mkdir(fx->arch, 0755), 0);
+    snprintf(fx->path, sizeof fx->path, "%s/feed.jsonl%s", fx->arch,
+             gz ? ".gz" : "");
+    snprintf(fx->idx, sizeof fx->idx, "%s/index", fx->dir);
+}
+
+static void feed_teardown(feed_fx *fx)
+{
+    tu_rmrf(fx->dir);
+    free(fx->dir);
+}
+
 /* A feed over the streaming threshold (plain and gzip) is read window by
  * window: every record arrives once, whatever window boundary it
  * straddles, and a warning still names the right line and byte. */
 static void check_feed(int gz)
 {
-    char *dir = tu_tempdir("feed"), path[4096], idx[4096];
-    snprintf(path, sizeof path, "%s/feed.jsonl%s", dir, gz ? ".gz" : "");
-    snprintf(idx, sizeof idx, "%s/index", dir);
+    feed_fx fx;
+    feed_setup(&fx, "feed", gz, 0);
+    const char *path = fx.path, *idx = fx.idx;
     const int n = 40000, bad = 31234;
     uint64_t bad_off = write_feed(path, n, bad, gz);
     morgue_writer *w;
@@ -513,8 +541,7 @@ static void check_feed(int gz)
     ck_assert_int_eq(hits_in(idx, "tanker3"), n / 7);
     ck_assert_int_eq(hits_in(idx, "title:\"record 39999\""), 1);
     ck_assert_int_eq(hits_in(idx, "freight"), n - 1);
-    tu_rmrf(dir);
-    free(dir);
+    feed_teardown(&fx);
 }
 
 START_TEST(test_long_feed_streamed) { check_feed(0); }
@@ -637,9 +664,9 @@ static void each_once(const char *idx, int first, int last, int bad)
  * the start; one rewritten in front is read whole again. */
 static void growing_feed(int gz)
 {
-    char *dir = tu_tempdir("grow"), path[4096], idx[4096];
-    snprintf(path, sizeof path, "%s/feed.jsonl%s", dir, gz ? ".gz" : "");
-    snprintf(idx, sizeof idx, "%s/index", dir);
+    feed_fx fx;
+    feed_setup(&fx, "grow", gz, 0);
+    const char *path = fx.path, *idx = fx.idx;
     append_feed(path, 1, 3000, 0);
     morgue_update_result r = update_once(idx, path, 0, NULL);
     ck_assert_uint_eq(r.articles_added, 3000);
@@ -664,8 +691,7 @@ static void growing_feed(int gz)
     ck_assert_uint_eq(r.articles_added, 3502);
     ck_assert_int_eq(hits_in(idx, "title:\"record 1\""), 1);
     ck_assert_int_eq(hits_in(idx, "freight"), 3502);
-    tu_rmrf(dir);
-    free(dir);
+    feed_teardown(&fx);
 }
 
 START_TEST(test_growing_feed_read_from_its_end) { growing_feed(0); }
@@ -685,19 +711,14 @@ static int die_at_warning(const morgue_warning *w, void *ud)
     _exit(9);
 }
 
-/* A run killed inside one long file keeps what its checkpoints committed:
- * the next run reads the file on from the last checkpoint, and every
- * record is there once. */
-static void killed_inside(int gz)
+/* A run with a 1 MiB budget (a checkpoint every few thousand records)
+ * that is killed at the first warning, in a child process: it must die
+ * there (a broken line the caller put in path). */
+static void killed_run(const char *idx, const char *path)
 {
-    char *dir = tu_tempdir("ckpt"), path[4096], idx[4096];
-    snprintf(path, sizeof path, "%s/feed.jsonl%s", dir, gz ? ".gz" : "");
-    snprintf(idx, sizeof idx, "%s/index", dir);
-    const int n = 20000, bad = 15000;
-    append_feed(path, 1, n, bad);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
-    if (pid == 0) { /* a 1 MiB budget: a checkpoint every few thousand */
+    if (pid == 0) {
         morgue_writer *w;
         morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
         wo.memory_budget = 1u << 20;
@@ -713,6 +734,19 @@ static void killed_inside(int gz)
     int status;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 9);
+}
+
+/* A run killed inside one long file keeps what its checkpoints committed:
+ * the next run reads the file on from the last checkpoint, and every
+ * record is there once. */
+static void killed_inside(int gz)
+{
+    feed_fx fx;
+    feed_setup(&fx, "ckpt", gz, 0);
+    const char *path = fx.path, *idx = fx.idx;
+    const int n = 20000, bad = 15000;
+    append_feed(path, 1, n, bad);
+    killed_run(idx, path);
     /* what the checkpoints committed: a part of the file, nothing beyond
      * the broken line */
     long kept = hits_in(idx, "freight");
@@ -735,8 +769,7 @@ static void killed_inside(int gz)
     r = update_once(idx, path, 1u << 20, NULL);
     ck_assert_uint_eq(r.files_unchanged, 1);
     ck_assert_uint_eq(r.articles_added, 0);
-    tu_rmrf(dir);
-    free(dir);
+    feed_teardown(&fx);
 }
 
 START_TEST(test_killed_inside_a_file_resumes) { killed_inside(0); }
@@ -757,13 +790,11 @@ END_TEST
  * is read on again, from its last article. */
 static void touched_feed(int gz)
 {
-    char *dir = tu_tempdir("touch"), arch[2048], path[4096], other[4096],
-         idx[4096];
-    snprintf(arch, sizeof arch, "%s/arch", dir);
-    ck_assert_int_eq(mkdir(arch, 0755), 0);
-    snprintf(path, sizeof path, "%s/feed.jsonl%s", arch, gz ? ".gz" : "");
+    feed_fx fx;
+    feed_setup(&fx, "touch", gz, 1);
+    const char *arch = fx.arch, *path = fx.path, *idx = fx.idx;
+    char other[4096];
     snprintf(other, sizeof other, "%s/other.jsonl", arch);
-    snprintf(idx, sizeof idx, "%s/index", dir);
     struct timespec old[2] = { { time(NULL) - 100, 0 },
                                { time(NULL) - 100, 0 } };
     append_feed(path, 1, 3000, 0);
@@ -794,8 +825,7 @@ static void touched_feed(int gz)
     r = update_once(idx, arch, 0, NULL);
     ck_assert_uint_eq(r.articles_added, 101);
     each_once(idx, 1, 3600, 0);
-    tu_rmrf(dir);
-    free(dir);
+    feed_teardown(&fx);
 }
 
 START_TEST(test_touched_feed_read_on) { touched_feed(0); }
@@ -810,9 +840,9 @@ END_TEST
  * part without the rest of the old one. */
 static void killed_inside_changed(int gz)
 {
-    char *dir = tu_tempdir("chg"), path[4096], idx[4096];
-    snprintf(path, sizeof path, "%s/feed.jsonl%s", dir, gz ? ".gz" : "");
-    snprintf(idx, sizeof idx, "%s/index", dir);
+    feed_fx fx;
+    feed_setup(&fx, "chg", gz, 0);
+    const char *path = fx.path, *idx = fx.idx;
     const int n = 20000, bad = 15000;
     append_feed(path, 1, n, 0);
     update_once(idx, path, 1u << 20, NULL);
@@ -823,24 +853,7 @@ static void killed_inside_changed(int gz)
     append_text(path, "{\"id\":\"new0\",\"title\":\"record 0\","
                       "\"body\":\"newversion\"}\n");
     append_feed(path, 1, n, bad);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        morgue_writer *w;
-        morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
-        wo.memory_budget = 1u << 20;
-        wo.merge_factor = 1;
-        if (morgue_writer_open(&w, idx, &wo) != MORGUE_OK)
-            _exit(2);
-        morgue_add_opts ao = MORGUE_ADD_OPTS_INIT;
-        ao.checkpoint = 1;
-        ao.warning = die_at_warning;
-        morgue_writer_add_path(w, path, &ao, NULL);
-        _exit(3);
-    }
-    int status;
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 9);
+    killed_run(idx, path);
     ck_assert_int_eq(morgue_index_check(idx, NULL), MORGUE_OK);
     ck_assert_int_eq(hits_in(idx, "newversion"), 0);
     each_once(idx, 1, n, 0); /* the old version, all of it */
@@ -849,8 +862,7 @@ static void killed_inside_changed(int gz)
     ck_assert_uint_eq(r.articles_added, (uint64_t)n);
     ck_assert_int_eq(hits_in(idx, "newversion"), 1);
     each_once(idx, 1, n, bad);
-    tu_rmrf(dir);
-    free(dir);
+    feed_teardown(&fx);
 }
 
 START_TEST(test_killed_inside_a_changed_file) { killed_inside_changed(0); }
@@ -859,6 +871,82 @@ END_TEST
 START_TEST(test_killed_inside_a_changed_gzip_file)
 {
     killed_inside_changed(1);
+}
+END_TEST
+
+/* A version-4 file table (resume points without their tail) is still
+ * read: a complete read's point, which cannot show that its last record
+ * is still there, is dropped (the file is read whole when it changes);
+ * a checkpoint's point holds, its tail empty. Written back, the table is
+ * version 5 and keeps its points' tails. */
+static void put_entry(buf *b, const char *path, uint8_t flags)
+{
+    buf_put_varint(b, strlen(path));
+    buf_puts(b, path);
+    buf_put_varint(b, 0);        /* root */
+    buf_put_u64le(b, 100);       /* size */
+    buf_put_u64le(b, 5);         /* mtime */
+    buf_put_u64le(b, 0);         /* hash: read on */
+    buf_putc(b, (char)flags);
+    buf_put_varint(b, 40);       /* resume point */
+    buf_put_varint(b, 1);
+    buf_put_varint(b, 1);
+    buf_put_u64le(b, 77);
+    buf_put_varint(b, 1);        /* one article */
+    buf_put_u64le(b, 0x1234 + flags);
+}
+
+START_TEST(test_version_4_table_read)
+{
+    buf b = BUF_INIT;
+    buf_append(&b, FILETABLE_MAGIC, 8);
+    buf_put_u32le(&b, FILETABLE_VERSION_RESUME);
+    buf_put_u32le(&b, 0);
+    buf_put_u32le(&b, 0);
+    buf_put_u32le(&b, 2);
+    put_entry(&b, "/a/complete.jsonl", FT_RESUME);
+    put_entry(&b, "/a/partial.jsonl", FT_RESUME | FT_PARTIAL);
+    buf_put_u32le(&b, (uint32_t)crc32(0L, (const Bytef *)b.ptr,
+                                      (uInt)b.len));
+    ck_assert(!b.oom);
+    filetable ft;
+    filetable_init(&ft);
+    errmsg e;
+    ck_assert_int_eq(filetable_parse(&ft, (const uint8_t *)b.ptr, b.len,
+                                     "v4", &e), MORGUE_OK);
+    ck_assert_int_eq(ft.n_files, 2);
+    ck_assert_uint_eq(ft.files[0].flags & (FT_RESUME | FT_PARTIAL), 0);
+    ck_assert_uint_eq(ft.files[0].n_ids, 1);
+    ck_assert_uint_eq(ft.files[1].flags & (FT_RESUME | FT_PARTIAL),
+                      FT_RESUME | FT_PARTIAL);
+    ck_assert_uint_eq(ft.files[1].resume_off, 40);
+    ck_assert_uint_eq(ft.files[1].resume_fp, 77);
+    ck_assert_uint_eq(ft.files[1].resume_tail_len, 0);
+    /* written back: version 5, tails kept */
+    ft.files[1].flags = FT_RESUME;
+    ft.files[1].resume_tail_len = 9;
+    ft.files[1].resume_tail = 0xabc;
+    char *dir = tu_tempdir("ftv4");
+    ck_assert_int_eq(filetable_write(&ft, dir, 1, &e), MORGUE_OK);
+    filetable back;
+    filetable_init(&back);
+    ck_assert_int_eq(filetable_read(&back, dir, 1, &e), MORGUE_OK);
+    ck_assert_uint_eq(back.files[1].flags, FT_RESUME);
+    ck_assert_uint_eq(back.files[1].resume_tail_len, 9);
+    ck_assert_uint_eq(back.files[1].resume_tail, 0xabc);
+    char path[4096];
+    filetable_path(path, sizeof path, dir, 1);
+    FILE *f = fopen(path, "rb");
+    unsigned char head[12];
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fread(head, 1, 12, f), 12);
+    fclose(f);
+    ck_assert_uint_eq(head[8], FILETABLE_VERSION);
+    filetable_free(&back);
+    filetable_free(&ft);
+    buf_free(&b);
+    tu_rmrf(dir);
+    free(dir);
 }
 END_TEST
 
@@ -889,6 +977,7 @@ static Suite *hostile_suite(void)
     tcase_add_test(tc, test_touched_gzip_feed_read_on);
     tcase_add_test(tc, test_killed_inside_a_changed_file);
     tcase_add_test(tc, test_killed_inside_a_changed_gzip_file);
+    tcase_add_test(tc, test_version_4_table_read);
     suite_add_tcase(su, tc);
     tc = tcase_create("html");
     tcase_add_test(tc, test_deep_html_keeps_text);
