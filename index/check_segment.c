@@ -162,6 +162,19 @@ static int check_columns(const segment *s, const char *path, pager *pg,
     int64_t lo = INT64_MIN, hi = INT64_MIN;
     for (int c = 0; c < N_COLS; c++) {
         const seg_col *k = &s->col[c];
+        if (k->has_max) { /* CPAG's largest value */
+            uint64_t max = 0;
+            for (uint32_t d = 0; d < s->n_docs; d++) {
+                uint64_t v = segment_col(s, c, d);
+                if (d == 0 || (k->flags & COL_SIGNED
+                                   ? (int64_t)v > (int64_t)max : v > max))
+                    max = v;
+            }
+            if (max != k->max)
+                return err_corrupt(e, "%s: column pages say the largest %s "
+                                   "is %" PRIu64 ", the column %" PRIu64,
+                                   path, col_table[c].name, k->max, max);
+        }
         for (uint32_t d = 0; col_table[c].check && d < s->n_docs; d++) {
             const char *bad = col_table[c].check(s, d, segment_col(s, c, d));
             if (bad)
@@ -537,7 +550,8 @@ int check_segment(const char *dir, const manifest_seg *ms, segment *s,
      * the per-document tables come */
     pager pg0 = { s, 0, 0 };
     pager_release(&pg0);
-    if ((rc = segment_verify_crcs(s, e)))
+    if ((rc = segment_verify_crcs(s, e)) ||
+        (rc = segment_verify_pages(s, e))) /* CPAG's, one by one */
         rc = in_file(e, rc, path);
     if (rc == MORGUE_OK)
         rc = check_layout(s, path, e);

@@ -46,11 +46,12 @@ static const char *check_lang(const segment *s, uint32_t doc, uint64_t v)
 }
 
 const col_desc col_table[N_COLS] = {
-    [COL_DLEN] = { SEC_DLEN, "DLEN", 4, COL_MUST | COL_REQUIRED, 0, NULL },
-    [COL_TLEN] = { SEC_TLEN, "TLEN", 4, COL_MUST | COL_REQUIRED, 0,
-                   check_tlen },
+    [COL_DLEN] = { SEC_DLEN, "DLEN", 4,
+                   COL_MUST | COL_REQUIRED | COL_PAGED, 0, NULL },
+    [COL_TLEN] = { SEC_TLEN, "TLEN", 4,
+                   COL_MUST | COL_REQUIRED | COL_PAGED, 0, check_tlen },
     [COL_DATE] = { SEC_DATE, "DATE", 8,
-                   COL_MUST | COL_SIGNED | COL_REQUIRED,
+                   COL_MUST | COL_SIGNED | COL_REQUIRED | COL_PAGED,
                    (uint64_t)INT64_MIN, check_date },
     /* Not must-understand: a library without them answers every query
      * right, it only cannot fold near-duplicates. */
@@ -63,12 +64,12 @@ const col_desc col_table[N_COLS] = {
     /* Not must-understand either: a library without it reads every date
      * as UTC, as morgue did before offsets were kept (the shown day and
      * date: then follow the UTC day), rather than refusing the index. */
-    [COL_DOFF] = { SEC_DOFF, "DOFF", 2, COL_SIGNED,
+    [COL_DOFF] = { SEC_DOFF, "DOFF", 2, COL_SIGNED | COL_PAGED,
                    (uint64_t)(int64_t)MORGUE_NO_OFFSET, check_doff },
     /* Not must-understand: a reader that ignores it stems queries with the
      * index's default language only, finding fewer articles, never wrong
      * ones. Absent (older segments): und, stemmed with the default. */
-    [COL_LANG] = { SEC_LANG, "LANG", 2, 0, 0, check_lang },
+    [COL_LANG] = { SEC_LANG, "LANG", 2, COL_PAGED, 0, check_lang },
 };
 
 const col_desc *col_find(uint32_t tag)

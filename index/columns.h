@@ -51,6 +51,8 @@ typedef enum col_id {
 #define COL_FLAGS_DISK (COL_MUST | COL_SIGNED) /* the flags CDIR records */
 #define COL_REQUIRED 4u /* flag, not on disk: every segment has it (the
                            columns of format version 2) */
+#define COL_PAGED 8u /* flag, not on disk: queries read it a document at a
+                        time, so its pages get CRCs of their own (CPAG) */
 #define COL_MAX_CARRIED 16 /* unknown columns a segment may hold */
 
 typedef struct segment segment;

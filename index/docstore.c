@@ -594,12 +594,48 @@ void docstore_unbind(segment *s)
     }
 }
 
-uint32_t docstore_find_block(const uint8_t *idx, uint32_t n, uint32_t doc)
+static uint32_t first_doc(const uint8_t *idx, uint32_t i)
 {
-    uint32_t lo = 0, hi = n;
+    return codec_get_u32le(docstore_idx_entry(idx, i));
+}
+
+/* Where a search for doc starts: its share of the blocks. */
+static uint32_t block_guess(uint32_t n, uint32_t doc, uint32_t n_docs)
+{
+    uint64_t g = n_docs ? (uint64_t)doc * n / n_docs : n / 2;
+    return g < n ? (uint32_t)g : n - 1;
+}
+
+uint32_t docstore_find_block(const uint8_t *idx, uint32_t n, uint32_t doc,
+                             uint32_t n_docs)
+{
+    if (n <= 1)
+        return 0;
+    uint32_t g = block_guess(n, doc, n_docs), lo, hi; /* answer in [lo, hi) */
+    if (first_doc(idx, g) <= doc) { /* gallop up */
+        uint32_t step = 1;
+        lo = g;
+        hi = n;
+        while (step < n - lo && first_doc(idx, lo + step) <= doc) {
+            lo += step;
+            step *= 2;
+        }
+        if (step < n - lo)
+            hi = lo + step;
+    } else { /* gallop down; 0 when no first document is <= doc */
+        uint32_t step = 1;
+        hi = g;
+        lo = 0;
+        while (step < hi && first_doc(idx, hi - step) > doc) {
+            hi -= step;
+            step *= 2;
+        }
+        if (step < hi)
+            lo = hi - step;
+    }
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (codec_get_u32le(docstore_idx_entry(idx, mid)) <= doc)
+        if (first_doc(idx, mid) <= doc)
             lo = mid;
         else
             hi = mid;
@@ -647,7 +683,7 @@ static int load_block(const segment *s, const seg_store *st, uint32_t doc,
                       docstore_block *blk, docstore_cache *c,
                       uint32_t *first, const char *what, errmsg *e)
 {
-    uint32_t i = docstore_find_block(st->idx, st->n_blocks, doc);
+    uint32_t i = docstore_find_block(st->idx, st->n_blocks, doc, s->n_docs);
     const uint8_t *x = docstore_idx_entry(st->idx, i);
     *first = codec_get_u32le(x);
     if (blk->seg == s && blk->block == i)
@@ -781,11 +817,21 @@ void docstore_prefetch_head(const segment *s, uint32_t doc)
     if (!(s->feat.incompat & FEAT_INCOMPAT_ZSTORE) || !st->n_blocks)
         return;
     const uint8_t *x = docstore_idx_entry(
-        st->idx, docstore_find_block(st->idx, st->n_blocks, doc));
+        st->idx, docstore_find_block(st->idx, st->n_blocks, doc, s->n_docs));
     uint32_t clen = codec_get_u32le(x + 4);
     uint64_t off = codec_get_u64le(x + 16);
     if (off <= st->data_len && clen <= st->data_len - off)
         segment_will_read(s, st->data + off, clen);
+}
+
+void docstore_prefetch_head_index(const segment *s, uint32_t doc)
+{
+    const seg_store *st = &s->head;
+    if (!(s->feat.incompat & FEAT_INCOMPAT_ZSTORE) || st->n_blocks <= 1)
+        return;
+    segment_will_read(s, docstore_idx_entry(st->idx, block_guess(
+                             st->n_blocks, doc, s->n_docs)),
+                      SIDX_ENTRY_SIZE);
 }
 
 void docstore_cache_free(docstore_cache *c)

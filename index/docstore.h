@@ -183,8 +183,17 @@ static inline const uint8_t *docstore_idx_entry(const uint8_t *idx,
 }
 
 /* The block of such an index (n blocks) holding doc: the last whose first
- * document <= doc. */
-uint32_t docstore_find_block(const uint8_t *idx, uint32_t n, uint32_t doc);
+ * document <= doc. Blocks hold about as many documents each, so the
+ * search starts at doc's share of n_docs (0: none, a binary search) and
+ * widens from there: a cold index costs a page or two, not a page per
+ * probe. */
+uint32_t docstore_find_block(const uint8_t *idx, uint32_t n, uint32_t doc,
+                             uint32_t n_docs);
+
+/* Asks for the page of the heads' block index a find_block of doc starts
+ * at (segment_will_read): a result list's hits, side by side, before
+ * docstore_prefetch_head() reads the entries. */
+void docstore_prefetch_head_index(const segment *s, uint32_t doc);
 
 /* docstore_v2.c: the zlib store (all six fields, no STORED_CAPPED). */
 int docstore_v2_get(const segment *s, uint32_t doc, docstore_cache *c,

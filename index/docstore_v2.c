@@ -95,7 +95,8 @@ int docstore_v2_get(const segment *s, uint32_t doc, docstore_cache *c,
 {
     if (doc >= s->n_docs || s->sidx_blocks == 0)
         return err_set(e, MORGUE_ENOTFOUND, "no document %u", doc);
-    uint32_t blk = docstore_find_block(s->sidx, s->sidx_blocks, doc);
+    uint32_t blk = docstore_find_block(s->sidx, s->sidx_blocks, doc,
+                                       s->n_docs);
     int rc = inflate_upto(s, blk, doc, c, e);
     if (rc)
         return rc;

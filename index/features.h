@@ -26,7 +26,10 @@ typedef struct features {
 } features;
 
 /* The bits this library knows (and may therefore set). */
-#define FEAT_COMPAT_KNOWN 0ull
+#define FEAT_COMPAT_COLPAGES 1ull /* CPAG: CRCs of each 4 KiB page of the
+                                     columns queries read per document,
+                                     and their largest values */
+#define FEAT_COMPAT_KNOWN FEAT_COMPAT_COLPAGES
 #define FEAT_ROCOMPAT_KNOWN 0ull
 #define FEAT_INCOMPAT_ZSTORE 1ull /* stored text in zstd heads and bodies
                                      (HSTO...), not the zlib STOR */

@@ -26,7 +26,8 @@
  * Feature bits (index/features.h): three u64 sets, compat (unknown bits
  * ignored), rocompat (unknown bits: read but refuse to write), incompat
  * (unknown bits: refuse to read). MANIFEST holds the union of its
- * segments'. Version 3 defines none.
+ * segments'. Version 3 defines incompat bit 0 ZSTORE and compat bit 0
+ * COLPAGES (index/features.h).
  *
  * MANIFEST
  *   magic "MRGMANI1" (8) | u32 format version | u32 reserved (0)
@@ -104,6 +105,18 @@
  * Section META: u32 documents | u32 reserved | u64 sum of token counts |
  *   u64 sum of title token counts | i64 min date | i64 max date |
  *   u64 distinct terms | u64 distinct words (namespace 'E')
+ *
+ * Section CPAG (feature FEAT_COMPAT_COLPAGES, compat bit 0), column
+ *   pages: u32 count | u32 page shift p (12: pages of 4 KiB) | per
+ *   column: u32 tag | u32 pages | u64 largest
+ *   value (compared as signed for signed columns; 0 for no documents) |
+ *   then per column, in the same order, its pages' u32 CRCs: the pages
+ *   follow the file's, page g being the section's part of file bytes
+ *   [(o >> p) + g << p, (o >> p) + g + 1 << p), o the section's offset
+ *   (so pages = ceil(((o mod 2^p) + section bytes) / 2^p), 0 when empty). Written for the columns read one document at a time
+ *   (DLEN, TLEN, DATE, DOFF, LANG), so that a query verifies the pages
+ *   it reads and no more; the section CRCs stay, for merges, whole
+ *   scans and `morgue check`. Readers without the feature ignore it.
  *
  * Column DLEN: u32 per document: tokens in title + body.
  * Column TLEN: u32 per document: tokens in the title.
@@ -242,6 +255,13 @@
  * segments without it are scanned. At most LSET_MAX entries (a segment
  * with more values writes none, count 0, and is scanned too). */
 #define SEC_LSET TAG('L', 'S', 'E', 'T')
+/* Column pages (FEAT_COMPAT_COLPAGES): a CRC of every page of the
+ * columns queries read a document at a time, and each one's largest
+ * value, so that a query verifies only the pages it reads and knows the
+ * longest title without reading TLEN (layout: the comment above). */
+#define SEC_CPAG TAG('C', 'P', 'A', 'G')
+#define CPAG_SHIFT 12 /* log2 of the page bytes written (4 KiB) */
+#define CPAG_ENTRY_SIZE 16
 #define LSET_MAX 256
 
 #define META_SIZE 56

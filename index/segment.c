@@ -118,6 +118,7 @@ typedef struct lazy_part {
     uint64_t off, len;
     uint32_t crc;
     int streamed;        /* a column: its pages dropped once checked */
+    int col;             /* the known column (col_id) it is, or -1 */
     int state;           /* atomic: 0 not yet, 1 verified, -1 corrupt */
 } lazy_part;
 
@@ -131,6 +132,7 @@ struct seg_lazy {
      * DATE, DOFF, LANG */
     lazy_part part[1 + 8 + 3 + 5];
     size_t n_part;
+    uint64_t *col_ok[N_COLS]; /* the columns' page bits (seg_col.ok) */
     uint64_t max_tlen;   /* atomic: the longest title + 1, 0 not yet */
     unsigned fresh;      /* atomic: segment_fresh() calls so far */
 };
@@ -144,12 +146,35 @@ static int is_fp_tag(uint32_t tag)
 }
 
 static void add_lazy(segment *s, uint32_t tag, unsigned what, uint64_t off,
-                     uint64_t len, uint32_t crc)
+                     uint64_t len, uint32_t crc, int col)
 {
     struct seg_lazy *z = s->lazy;
     if (z->n_part < sizeof z->part / sizeof *z->part)
         z->part[z->n_part++] = (lazy_part){ tag, what, off, len, crc,
-                                            (what & SEG_NEED_COLS) != 0, 0 };
+                                            (what & SEG_NEED_COLS) != 0, col,
+                                            0 };
+}
+
+static unsigned col_need_of(uint32_t tag);
+
+/* Pages of column k as its page bits count them. */
+static uint64_t col_pages(const segment *s, const seg_col *k)
+{
+    uint64_t bytes = (uint64_t)s->n_docs * k->width;
+    return k->shift >= 63 ? 1
+           : bytes        ? ((k->lead + bytes - 1) >> k->shift) + 1
+                          : 0;
+}
+
+/* Every page of column c verified (its whole section passed). */
+static void col_all_ok(const segment *s, int c)
+{
+    const seg_col *k = &s->col[c];
+    if (!k->ok)
+        return;
+    uint64_t pages = col_pages(s, k);
+    for (uint64_t w = 0; w < (pages + 63) / 64; w++)
+        __atomic_store_n(&k->ok[w], ~0ull, __ATOMIC_RELEASE);
 }
 
 int segment_need(const segment *s, unsigned what, errmsg *e)
@@ -164,12 +189,66 @@ int segment_need(const segment *s, unsigned what, errmsg *e)
             const uint8_t *b = s->map + p->off;
             st = (p->streamed ? crc_streamed(b, p->len)
                               : crc_of(b, p->len)) == p->crc ? 1 : -1;
+            if (st > 0 && p->col >= 0)
+                col_all_ok(s, p->col);
             __atomic_store_n(&p->state, st, __ATOMIC_RELEASE);
         }
         if (st < 0)
             return err_corrupt(e, "segment %016" PRIx64 ": section %.4s "
                                "(offset %" PRIu64 ") checksum mismatch",
                                s->id, (const char *)&p->tag, p->off);
+    }
+    return MORGUE_OK;
+}
+
+int segment_col_verify(const segment *s, int c, uint32_t doc, errmsg *e)
+{
+    const seg_col *k = &s->col[c];
+    if (segment_col_ready(s, c, doc))
+        return MORGUE_OK;
+    if (doc >= s->n_docs)
+        return err_corrupt(e, "segment %016" PRIx64 ": document %u of %u "
+                           "read from column %.4s", s->id, doc, s->n_docs,
+                           (const char *)&k->tag);
+    if (!k->pcrc) /* no page CRCs: the whole section, once */
+        return segment_need(s, col_need_of(k->tag), e);
+    uint64_t g = ((uint64_t)k->lead + (uint64_t)doc * k->width) >> k->shift;
+    uint64_t bytes = (uint64_t)s->n_docs * k->width;
+    uint64_t at = g ? (g << k->shift) - k->lead : 0; /* in the section */
+    uint64_t end = ((g + 1) << k->shift) - k->lead;
+    uint64_t n = (end < bytes ? end : bytes) - at;
+    if ((uint32_t)crc32(0L, k->p + at, (uInt)n) !=
+        codec_get_u32le(k->pcrc + 4 * g))
+        return err_corrupt(e, "segment %016" PRIx64 ": column %.4s page %"
+                           PRIu64 " (offset %zu) fails its checksum", s->id,
+                           (const char *)&k->tag, g,
+                           (size_t)(k->p + at - s->map));
+    __atomic_fetch_or(&k->ok[g >> 6], 1ull << (g & 63), __ATOMIC_RELEASE);
+    return MORGUE_OK;
+}
+
+void segment_will_read_col(const segment *s, int c, uint32_t doc)
+{
+    const seg_col *k = &s->col[c];
+    if (k->p && k->pcrc && doc < s->n_docs && !segment_col_ready(s, c, doc))
+        will_read(k->p + (size_t)doc * k->width, k->width);
+}
+
+int segment_verify_pages(const segment *s, errmsg *e)
+{
+    for (int c = 0; c < N_COLS; c++) {
+        const seg_col *k = &s->col[c];
+        if (!k->pcrc)
+            continue;
+        for (uint64_t d = 0; d < s->n_docs;) {
+            int rc = segment_col_verify(s, c, (uint32_t)d, e);
+            if (rc)
+                return rc;
+            /* the first document of the next page */
+            uint64_t g = (k->lead + d * k->width) >> k->shift;
+            d = (((g + 1) << k->shift) - k->lead) / k->width;
+        }
+        segment_release_col(s, c);
     }
     return MORGUE_OK;
 }
@@ -190,6 +269,13 @@ int segment_max_tlen(const segment *s, uint32_t *out, errmsg *e)
 {
     uint64_t m = s->lazy ? __atomic_load_n(&s->lazy->max_tlen,
                                            __ATOMIC_ACQUIRE) : 0;
+    if (m == 0 && s->col[COL_TLEN].has_max) {
+        if (s->col[COL_TLEN].max > UINT32_MAX)
+            return err_corrupt(e, "segment %016" PRIx64 ": longest title "
+                               "%" PRIu64 " tokens", s->id,
+                               s->col[COL_TLEN].max);
+        m = s->col[COL_TLEN].max + 1;
+    }
     if (m == 0) {
         int rc = segment_need(s, SEG_NEED_LENS, e);
         if (rc)
@@ -246,7 +332,8 @@ typedef struct dirent_ {
 static int checked_at_open(uint32_t tag)
 {
     return tag == SEC_META || tag == SEC_SIDX || tag == SEC_SDIC ||
-           tag == SEC_CDIR || tag == SEC_FEAT || tag == SEC_LSET;
+           tag == SEC_CDIR || tag == SEC_FEAT || tag == SEC_LSET ||
+           tag == SEC_CPAG;
 }
 
 static int bind_section(segment *s, uint32_t tag, const uint8_t *p,
@@ -257,6 +344,7 @@ static int bind_section(segment *s, uint32_t tag, const uint8_t *p,
     case SEC_TDIC: s->tdic = p; s->tdic_len = n; return 0;
     case SEC_TDCK: s->tdck = p; s->tdck_len = n; return 0;
     case SEC_TDFK: s->tdfk = p; s->tdfk_len = n; return 0;
+    case SEC_CPAG: s->cpag = p; s->cpag_len = n; return 0;
     case SEC_LSET:
         if (n < 8 || (n - 8) % 8 || (n - 8) / 8 != codec_get_u32le(p) ||
             codec_get_u32le(p) > LSET_MAX)
@@ -315,7 +403,7 @@ static const dirent_ *find_entry(const dirent_ *d, uint32_t n, uint32_t tag)
 /* The segment_need part a known column is verified under: only what
  * reads a column pays for its CRC (docs/FORMAT.md, "What is verified
  * when"). 0 for columns this library does not know: checked at open. */
-static unsigned col_need(uint32_t tag)
+static unsigned col_need_of(uint32_t tag)
 {
     if (is_fp_tag(tag)) /* only near-duplicate work reads them */
         return SEG_NEED_FP;
@@ -329,7 +417,7 @@ static unsigned col_need(uint32_t tag)
 
 /* One column named by the column directory (or, in version 2, by the
  * format): its section must hold n_docs values and pass its CRC (now,
- * or on first use: col_need). */
+ * or on first use: col_need_of). */
 static int bind_column(segment *s, const char *path, const dirent_ *d,
                        uint32_t n, uint32_t tag, unsigned width,
                        unsigned flags, uint64_t dflt, errmsg *e)
@@ -355,16 +443,24 @@ static int bind_column(segment *s, const char *path, const dirent_ *d,
         return err_corrupt(e, "%s: column %.4s holds %" PRIu64 " bytes for "
                            "%u documents", path, (const char *)&tag, x->len,
                            s->n_docs);
-    unsigned need = col_need(tag);
+    unsigned need = col_need_of(tag);
     if (need) /* verified by what reads it, on first use */
-        add_lazy(s, tag, need, x->off, x->len, x->crc);
+        add_lazy(s, tag, need, x->off, x->len, x->crc,
+                 k ? (int)(k - col_table) : -1);
     else if (crc_streamed(s->map + x->off, x->len) != x->crc)
         return err_corrupt(e, "%s: section %.4s (offset %" PRIu64
                            ") checksum mismatch", path, (const char *)&tag,
                            x->off);
     seg_col c = { tag, (uint8_t)width, (uint8_t)flags, dflt,
-                  s->map + x->off };
+                  s->map + x->off, NULL, NULL, 63, 0, 0, 0 };
     if (k) {
+        if (need) { /* one page, the section, until CPAG says more */
+            size_t i = (size_t)(k - col_table);
+            free(s->lazy->col_ok[i]);
+            if (!(s->lazy->col_ok[i] = calloc(1, sizeof (uint64_t))))
+                return err_set(e, MORGUE_ENOMEM, "out of memory");
+            c.ok = s->lazy->col_ok[i];
+        }
         s->col[k - col_table] = c;
         return MORGUE_OK;
     }
@@ -372,6 +468,61 @@ static int bind_column(segment *s, const char *path, const dirent_ *d,
         return err_set(e, MORGUE_EVERSION, "%s: more than %d columns this "
                        "library does not know", path, COL_MAX_CARRIED);
     s->carried[s->n_carried++] = c;
+    return MORGUE_OK;
+}
+
+/* CPAG (verified at open): the page CRCs and largest values of the
+ * columns it lists, each a known column of the segment, with the pages
+ * its section has. */
+static int bind_pages(segment *s, const char *path, errmsg *e)
+{
+    int has = (s->feat.compat & FEAT_COMPAT_COLPAGES) != 0;
+    if (!has)
+        return MORGUE_OK; /* (a CPAG without the bit is not ours) */
+    if (!s->cpag || s->cpag_len < 8)
+        return err_corrupt(e, "%s: no column pages section", path);
+    const uint8_t *p = s->cpag;
+    uint32_t count = codec_get_u32le(p), shift = codec_get_u32le(p + 4);
+    if (shift < 9 || shift > 24 || count > N_COLS ||
+        s->cpag_len < 8 + (size_t)count * CPAG_ENTRY_SIZE)
+        return err_corrupt(e, "%s: column pages header is inconsistent",
+                           path);
+    size_t at = 8 + (size_t)count * CPAG_ENTRY_SIZE; /* the CRCs */
+    for (uint32_t i = 0; i < count; i++) {
+        const uint8_t *q = p + 8 + (size_t)i * CPAG_ENTRY_SIZE;
+        uint32_t tag = codec_get_u32le(q), pages = codec_get_u32le(q + 4);
+        const col_desc *k = col_find(tag);
+        seg_col *c = k ? &s->col[k - col_table] : NULL;
+        if (!c || !c->p || !c->ok || c->pcrc)
+            return err_corrupt(e, "%s: column pages of %.4s, not a column "
+                               "read on use (or listed twice)", path,
+                               (const char *)q);
+        uint64_t bytes = (uint64_t)s->n_docs * c->width;
+        /* pages follow the file's: a query's check reads one */
+        uint32_t lead = (uint32_t)((uintptr_t)(c->p - s->map) &
+                                   ((1u << shift) - 1));
+        if (pages != (bytes ? ((lead + bytes - 1) >> shift) + 1 : 0) ||
+            (s->cpag_len - at) / 4 < pages)
+            return err_corrupt(e, "%s: column %.4s has %" PRIu64 " bytes, "
+                               "not %u pages", path, (const char *)q, bytes,
+                               pages);
+        size_t ci = (size_t)(k - col_table);
+        free(s->lazy->col_ok[ci]);
+        s->lazy->col_ok[ci] = calloc((size_t)pages / 64 + 1,
+                                     sizeof (uint64_t));
+        if (!s->lazy->col_ok[ci])
+            return err_set(e, MORGUE_ENOMEM, "out of memory");
+        c->ok = s->lazy->col_ok[ci];
+        c->pcrc = p + at;
+        c->shift = (uint8_t)shift;
+        c->lead = lead;
+        c->has_max = 1;
+        c->max = codec_get_u64le(q + 8);
+        at += 4 * (size_t)pages;
+    }
+    if (at != s->cpag_len)
+        return err_corrupt(e, "%s: column pages section has %zu bytes, "
+                           "not %zu", path, s->cpag_len, at);
     return MORGUE_OK;
 }
 
@@ -384,7 +535,8 @@ static int bind_columns(segment *s, const char *path, const dirent_ *d,
     for (int i = 0; i < N_COLS; i++)
         s->col[i] = (seg_col){ col_table[i].tag, col_table[i].width,
                                col_table[i].flags & COL_FLAGS_DISK,
-                               col_table[i].dflt, NULL };
+                               col_table[i].dflt, NULL, NULL, NULL, 63, 0,
+                               0, 0 };
     int rc = MORGUE_OK;
     if (s->version == 2) {
         static const uint32_t v2[] = { SEC_DLEN, SEC_TLEN, SEC_DATE };
@@ -422,16 +574,18 @@ static int bind_columns(segment *s, const char *path, const dirent_ *d,
         if ((col_table[i].flags & COL_REQUIRED) && !s->col[i].p)
             rc = err_corrupt(e, "%s: required column %s is missing", path,
                              col_table[i].name);
-    return rc;
+    return rc ? rc : bind_pages(s, path, e);
 }
 
 /* Sections a first ranked query reads whole, or here and there from end
- * to end: the lengths' CRCs, the first lookup's TDFK, the dictionary
- * blocks' CRCs (TDCK), the heads' block index and zstd dictionary. */
-static int first_query_reads(uint32_t tag)
+ * to end: the lengths' CRCs (without CPAG: paged, the query reads the
+ * pages it scores), the first lookup's TDFK, the dictionary blocks' CRCs
+ * (TDCK), the heads' zstd dictionary. (The heads' block index is read
+ * where each hit's search starts, docstore_find_block.) */
+static int first_query_reads(uint32_t tag, int paged)
 {
-    return tag == SEC_DLEN || tag == SEC_TLEN || tag == SEC_TDFK ||
-           tag == SEC_TDCK || tag == SEC_HIDX || tag == SEC_HDIC;
+    return ((tag == SEC_DLEN || tag == SEC_TLEN) && !paged) ||
+           tag == SEC_TDFK || tag == SEC_TDCK || tag == SEC_HDIC;
 }
 
 /* Sections whose first bytes (a count, a header) the open reads. */
@@ -454,8 +608,9 @@ static void prefetch(const segment *s, const dirent_ *d, uint32_t n)
             will_read(s->map + d[i].off,
                       checked_at_open(d[i].tag) || d[i].len < 4096 ? d[i].len
                                                                    : 4096);
+    int paged = find_entry(d, n, SEC_CPAG) != NULL;
     for (uint32_t i = 0; i < n; i++)
-        if (first_query_reads(d[i].tag))
+        if (first_query_reads(d[i].tag, paged))
             will_read(s->map + d[i].off, d[i].len);
     for (uint32_t i = 0; i < n; i++) {
         /* TDIC's block offsets, at its end, read by every lookup: last,
@@ -516,12 +671,12 @@ static int read_directory(segment *s, const char *path, errmsg *e)
             return err_corrupt(e, "%s: section %.4s has a bad size", path,
                                (const char *)d);
         if (tag == SEC_IDNT)
-            add_lazy(s, tag, SEG_NEED_IDNT, off, len, ents[i].crc);
+            add_lazy(s, tag, SEG_NEED_IDNT, off, len, ents[i].crc, -1);
         if (tag == SEC_TDFK)
-            add_lazy(s, tag, SEG_NEED_TDFK, off, len, ents[i].crc);
+            add_lazy(s, tag, SEG_NEED_TDFK, off, len, ents[i].crc, -1);
         if (tag == SEC_HDIC || tag == SEC_BDIC)
             add_lazy(s, tag, tag == SEC_HDIC ? SEG_NEED_HDIC : SEG_NEED_BDIC,
-                     off, len, ents[i].crc);
+                     off, len, ents[i].crc, -1);
     }
     /* The dictionary: block by block on first use when TDCK has their
      * CRCs, else whole now. */
@@ -701,8 +856,11 @@ void segment_close(segment *s)
     docstore_unbind(s);
     if (s->map)
         munmap((void *)s->map, s->size);
-    if (s->lazy)
+    if (s->lazy) {
         free(s->lazy->tdic_ok);
+        for (int c = 0; c < N_COLS; c++)
+            free(s->lazy->col_ok[c]);
+    }
     free(s->lazy);
     memset(s, 0, sizeof *s);
 }

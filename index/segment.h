@@ -143,6 +143,19 @@ typedef struct seg_col {
     uint64_t dflt;
     const uint8_t *p;    /* n_docs values of width bytes, or NULL when the
                             segment lacks the column: every value dflt */
+    /* Verified on first use, a page at a time (segment_col_page): bit g
+     * of ok is set once page g has passed its CRC. With CPAG, page g is
+     * the section's part of the file's (g + its first)-th page of
+     * 2^shift bytes (the section starts lead bytes into its first), its
+     * CRC at pcrc; without (older segments), one page, the whole
+     * section, checked against its directory CRC. ok NULL: nothing to
+     * verify (no section, or checked at open). */
+    uint64_t *ok;
+    const uint8_t *pcrc;
+    uint8_t shift;
+    uint32_t lead;
+    int has_max;         /* CPAG gave max, the largest value */
+    uint64_t max;
 } seg_col;
 
 /* One of the stored-text stores (heads or bodies, docstore.h), as a
@@ -190,6 +203,8 @@ typedef struct segment {
     const uint8_t *lset; /* LSET's entries (format.h SEC_LSET), or NULL:
                             scan LANG for the languages */
     uint32_t lset_count;
+    const uint8_t *cpag; size_t cpag_len; /* CPAG (FEAT_COMPAT_COLPAGES),
+                                             or NULL */
     struct seg_lazy *lazy; /* owned: what is verified on first use */
 } segment;
 
@@ -198,9 +213,10 @@ typedef struct segment {
  * What a query may never need is verified on first use instead
  * (docs/FORMAT.md, "What is verified when"): each dictionary block
  * (segment_tdic_block), the identity entries, the dictionary's first
- * keys and every known column (segment_need): whoever reads a column
- * (segment_col, segment_dlen, segment_date...) calls segment_need for
- * its part first. */
+ * keys and every known column (segment_need): whoever reads a whole
+ * column calls segment_need for its part first, whoever reads single
+ * documents' values (segment_col, segment_dlen, segment_date...)
+ * segment_col_page for each (a page of CPAG at a time). */
 int segment_open(segment *s, const char *path, uint64_t id, errmsg *e);
 
 /* The bytes of the first section with tag: 0, or -1 when there is none. */
@@ -233,9 +249,9 @@ int segment_sections(const segment *s, seg_section **out, size_t *n);
  * open segment (safe from several threads): MORGUE_OK or ECORRUPT. */
 int segment_need(const segment *s, unsigned what, errmsg *e);
 
-/* The segment's longest title in tokens (the title part's score bound),
- * scanned from TLEN once per open segment after segment_need(LENS):
- * MORGUE_OK or ECORRUPT. */
+/* The segment's longest title in tokens (the title part's score bound):
+ * CPAG's largest TLEN value, or (older segments) scanned from TLEN once
+ * per open segment after segment_need(LENS): MORGUE_OK or ECORRUPT. */
 int segment_max_tlen(const segment *s, uint32_t *out, errmsg *e);
 
 /* Where the heads' (body 0) or bodies' zstd dictionary is kept once
@@ -282,6 +298,41 @@ static inline uint32_t seg_u32le(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
            (uint32_t)p[3] << 24;
 }
+
+/* 1 when doc's value of column c (a col_id) may be read without a
+ * check: its page is verified (or has nothing to verify). */
+static inline int segment_col_ready(const segment *s, int c, uint32_t doc)
+{
+    const seg_col *k = &s->col[c];
+    if (!k->ok)
+        return 1;
+    uint64_t g = ((uint64_t)k->lead + (uint64_t)doc * k->width) >> k->shift;
+    return (int)(__atomic_load_n(&k->ok[g >> 6], __ATOMIC_ACQUIRE) >>
+                     (g & 63) & 1);
+}
+
+/* Verifies the page of column c holding doc's value (the whole column in
+ * segments without CPAG) unless it is verified already: MORGUE_OK, or
+ * MORGUE_ECORRUPT with a message (each call checks a damaged page
+ * again). Readers of single documents call it (or segment_col_ready
+ * first) before segment_col, segment_dlen, segment_date...; readers of a
+ * whole column call segment_need. */
+int segment_col_verify(const segment *s, int c, uint32_t doc, errmsg *e);
+
+static inline int segment_col_page(const segment *s, int c, uint32_t doc,
+                                   errmsg *e)
+{
+    return segment_col_ready(s, c, doc) ? 0 /* MORGUE_OK */
+                                        : segment_col_verify(s, c, doc, e);
+}
+
+/* Asks for the page of column c holding doc's value, when it is not
+ * verified yet (segment_will_read): a result list's dates, side by side
+ * with its heads, in a cold segment. */
+void segment_will_read_col(const segment *s, int c, uint32_t doc);
+
+/* Verifies every page CRC of CPAG against its column (morgue check). */
+int segment_verify_pages(const segment *s, errmsg *e);
 
 /* Value of column c (a col_id) for doc: the column's default when the
  * segment lacks it. */

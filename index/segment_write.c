@@ -110,6 +110,9 @@ void seg_out_put(seg_out *o, const void *p, size_t n)
     out_raw(o, p, n);
 }
 
+/* Where the next byte goes in the file. */
+static uint64_t seg_out_offset(const seg_out *o) { return o->off; }
+
 static void out_align(seg_out *o)
 {
     static const char zeros[8];
@@ -1059,22 +1062,119 @@ static int gen_lset(void *ud, seg_out *o, errmsg *e)
     return o->rc;
 }
 
+/* One column written by a generator: a merge's (put_column), or one
+ * whose bytes are watched as they are written. */
 typedef struct colgen {
     const seg_build *b;
     size_t col;
     langset *lset;       /* the LANG column's: counted as written */
+    int paged;           /* CPAG: its page CRCs and largest value */
+    unsigned width, flags;
+    buf crcs;            /* u32 per page done */
+    uLong crc;           /* of the page being written, */
+    size_t in_page;      /* the file's bytes in it so far, */
+    int page_has;        /* some of them the column's */
+    uint8_t val[8];      /* a value split between writes */
+    unsigned in_val;
+    uint64_t max;
+    int any;
 } colgen;
+
+/* Watches a column's bytes: LANG's values counted (LSET), a paged
+ * column's pages checksummed and its largest value kept. */
+static void col_tap(void *ud, const void *p, size_t n)
+{
+    colgen *c = ud;
+    if (c->lset)
+        lset_tap(c->lset, p, n);
+    if (!c->paged)
+        return;
+    const uint8_t *b = p;
+    for (size_t left = n; left > 0;) {
+        size_t k = ((size_t)1 << CPAG_SHIFT) - c->in_page;
+        if (k > left)
+            k = left;
+        c->crc = crc32(c->crc, b + (n - left), (uInt)k);
+        c->in_page += k;
+        c->page_has = 1;
+        left -= k;
+        if (c->in_page == (size_t)1 << CPAG_SHIFT) {
+            buf_put_u32le(&c->crcs, (uint32_t)c->crc);
+            c->crc = crc32(0L, Z_NULL, 0);
+            c->in_page = 0;
+            c->page_has = 0;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        c->val[c->in_val++] = b[i];
+        if (c->in_val < c->width)
+            continue;
+        c->in_val = 0;
+        uint64_t v = col_load(c->val, c->width, c->flags);
+        int more = c->flags & COL_SIGNED ? (int64_t)v > (int64_t)c->max
+                                         : v > c->max;
+        if (!c->any || more)
+            c->max = v;
+        c->any = 1;
+    }
+}
 
 static int gen_column(void *ud, seg_out *o, errmsg *e)
 {
-    const colgen *c = ud;
-    if (c->lset) {
-        o->tap = lset_tap;
-        o->tap_ud = c->lset;
-    }
-    int rc = c->b->put_column(c->b->ud, c->col, o, e);
+    colgen *c = ud;
+    o->tap = col_tap;
+    o->tap_ud = c;
+    c->crc = crc32(0L, Z_NULL, 0);
+    /* pages follow the file's, so that checking one reads one */
+    c->in_page = (size_t)(seg_out_offset(o) & ((1u << CPAG_SHIFT) - 1));
+    int rc = MORGUE_OK;
+    if (c->b->put_column)
+        rc = c->b->put_column(c->b->ud, c->col, o, e);
+    else
+        seg_out_put(o, c->b->cols->cols[c->col].data.ptr,
+                    c->b->cols->cols[c->col].data.len);
     o->tap = NULL;
+    if (c->paged && c->page_has)
+        buf_put_u32le(&c->crcs, (uint32_t)c->crc);
     return rc ? rc : o->rc;
+}
+
+/* CPAG, after the columns it describes. */
+typedef struct cpag_gen {
+    colgen *cols;
+    size_t n;
+} cpag_gen;
+
+static int gen_cpag(void *ud, seg_out *o, errmsg *e)
+{
+    const cpag_gen *g = ud;
+    uint32_t count = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        if (g->cols[i].crcs.oom)
+            return err_set(e, MORGUE_ENOMEM, "out of memory");
+        count += g->cols[i].paged != 0;
+    }
+    buf h = BUF_INIT; /* the header and the entries */
+    buf_put_u32le(&h, count);
+    buf_put_u32le(&h, CPAG_SHIFT);
+    for (size_t i = 0; i < g->n; i++) {
+        const colgen *c = &g->cols[i];
+        if (!c->paged)
+            continue;
+        buf_put_u32le(&h, c->b->cols->cols[c->col].tag);
+        buf_put_u32le(&h, (uint32_t)(c->crcs.len / 4));
+        buf_put_u64le(&h, c->any ? c->max : 0);
+    }
+    if (h.oom) {
+        buf_free(&h);
+        return err_set(e, MORGUE_ENOMEM, "out of memory");
+    }
+    seg_out_put(o, h.ptr, h.len);
+    buf_free(&h);
+    for (size_t i = 0; i < g->n; i++)
+        if (g->cols[i].paged)
+            seg_out_put(o, g->cols[i].crcs.ptr, g->cols[i].crcs.len);
+    return o->rc;
 }
 
 /* The directory of the file being written, for the spools. */
@@ -1100,6 +1200,17 @@ int segment_write(const char *path, const seg_build *b, errmsg *e)
     spool_init(&tw.posn, dir, SEG_SPOOL_MEM);
     buf meta = BUF_INIT, idnt = BUF_INIT, cdir = BUF_INIT, feat = BUF_INIT;
     colgen cg[N_COLS + COL_MAX_CARRIED];
+    memset(cg, 0, sizeof cg);
+    cpag_gen cpag = { cg, b->cols->n_cols };
+    int paged = 0;
+    for (size_t i = 0; i < b->cols->n_cols; i++) {
+        const colbuf *c = &b->cols->cols[i];
+        const col_desc *k = col_find(c->tag);
+        cg[i] = (colgen){ .b = b, .col = i, .width = c->width,
+                          .flags = c->flags, .crcs = BUF_INIT };
+        cg[i].paged = k && (k->flags & COL_PAGED) && k->width == c->width;
+        paged |= cg[i].paged;
+    }
     langset *lset = calloc(1, sizeof *lset);
     int rc = lset ? write_terms(&tw, e)
                   : err_set(e, MORGUE_ENOMEM, "out of memory");
@@ -1115,7 +1226,8 @@ int segment_write(const char *path, const seg_build *b, errmsg *e)
     if (b->idents)
         put_idnt(&idnt, b);
     put_cdir(&cdir, b->cols);
-    buf_put_u64le(&feat, b->feat.compat);
+    buf_put_u64le(&feat, b->feat.compat | (paged ? FEAT_COMPAT_COLPAGES
+                                                  : 0));
     buf_put_u64le(&feat, b->feat.rocompat);
     buf_put_u64le(&feat, b->feat.incompat);
     if (meta.oom || idnt.oom || cdir.oom || feat.oom || tw.index.oom ||
@@ -1123,7 +1235,7 @@ int segment_write(const char *path, const seg_build *b, errmsg *e)
         rc = err_set(e, MORGUE_ENOMEM, "out of memory writing %s", path);
         goto out;
     }
-    seg_section secs[11 + SEG_MAX_EXTRA + N_COLS + COL_MAX_CARRIED];
+    seg_section secs[12 + SEG_MAX_EXTRA + N_COLS + COL_MAX_CARRIED];
     size_t n = 0;
     secs[n++] = seg_bytes(SEC_FEAT, feat.ptr, feat.len);
     secs[n++] = seg_bytes(SEC_META, meta.ptr, meta.len);
@@ -1133,20 +1245,20 @@ int segment_write(const char *path, const seg_build *b, errmsg *e)
         const colbuf *c = &b->cols->cols[i];
         int lang = c->tag == SEC_LANG && c->width == 2;
         has_lang |= lang;
-        if (b->put_column) {
-            cg[i] = (colgen){ b, i, lang ? lset : NULL };
+        cg[i].lset = lang ? lset : NULL;
+        if (b->put_column || lang || cg[i].paged)
             secs[n++] = (seg_section){ .tag = c->tag, .gen = gen_column,
                                        .ud = &cg[i] };
-        } else {
-            if (lang)
-                lset_tap(lset, c->data.ptr, c->data.len);
+        else
             secs[n++] = seg_bytes(c->tag, c->data.ptr, c->data.len);
-        }
     }
-    /* after LANG: a merge's values are counted as they are written */
+    /* after the columns: their values are counted as they are written */
     if (has_lang)
         secs[n++] = (seg_section){ .tag = SEC_LSET, .gen = gen_lset,
                                    .ud = lset };
+    if (paged)
+        secs[n++] = (seg_section){ .tag = SEC_CPAG, .gen = gen_cpag,
+                                   .ud = &cpag };
     secs[n++] = (seg_section){ .tag = SEC_TDIC, .gen = gen_tdic, .ud = &tw };
     secs[n++] = (seg_section){ .tag = SEC_TDCK, .gen = gen_tdck, .ud = &tw };
     secs[n++] = (seg_section){ .tag = SEC_TDFK, .gen = gen_tdfk, .ud = &tw };
@@ -1167,5 +1279,7 @@ out:
     buf_free(&idnt);
     buf_free(&cdir);
     buf_free(&feat);
+    for (size_t i = 0; i < b->cols->n_cols; i++)
+        buf_free(&cg[i].crcs);
     return rc;
 }

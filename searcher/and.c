@@ -116,7 +116,7 @@ static void set_min(it *i, double min)
 }
 
 static const it_ops and_ops = { advance, score, and_free, block_max,
-                                set_min };
+                                set_min, NULL, NULL };
 
 int it_by_cost(const void *x, const void *y)
 {

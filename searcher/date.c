@@ -9,6 +9,7 @@
 typedef struct date_it {
     it base;
     const segment *g;
+    score_ctx c;
     int64_t from, to;
 } date_it;
 
@@ -19,6 +20,10 @@ static uint32_t advance(it *i, uint32_t target)
     if (i->cost == 0) /* the segment's dates miss the range */
         return i->doc = IT_END;
     for (uint32_t doc = target; doc < d->g->n_docs; doc++) {
+        if (!ctx_col(&d->c, COL_DATE, doc) || !ctx_col(&d->c, COL_DOFF, doc)) {
+            i->err = MORGUE_ECORRUPT;
+            return i->doc = IT_END;
+        }
         int64_t t = segment_local_date(d->g, doc);
         if (t != INT64_MIN && t >= d->from && t <= d->to)
             return i->doc = doc;
@@ -34,7 +39,8 @@ static double no_score(it *i)
 
 static void plain_free(it *i) { free(i); }
 
-static const it_ops date_ops = { advance, no_score, plain_free, NULL, NULL };
+static const it_ops date_ops = { advance, no_score, plain_free, NULL, NULL,
+                                 NULL, NULL };
 
 it *date_it_new(const score_ctx *c, int64_t from, int64_t to)
 {
@@ -43,6 +49,7 @@ it *date_it_new(const score_ctx *c, int64_t from, int64_t to)
         return NULL;
     d->base.ops = &date_ops;
     d->g = c->g;
+    d->c = *c;
     d->from = from;
     d->to = to;
     /* Cheap when the segment's dates miss the range entirely. META's
@@ -67,7 +74,7 @@ static uint32_t empty_advance(it *i, uint32_t target)
 }
 
 static const it_ops empty_ops = { empty_advance, no_score, plain_free, NULL,
-                                  NULL };
+                                  NULL, NULL, NULL };
 
 it *empty_it_new(void)
 {

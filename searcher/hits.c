@@ -40,6 +40,8 @@ static const hit *current(const morgue_hits *h)
                : NULL;
 }
 
+static int dates_ok(const morgue_hits *h, const hit *c);
+
 MORGUE_API int morgue_hits_next(morgue_hits *h)
 {
     if (!h)
@@ -58,7 +60,10 @@ MORGUE_API int morgue_hits_next(morgue_hits *h)
     free(h->matches);
     h->matches = NULL;
     h->n_matches = 0;
-    return MORGUE_OK;
+    /* the hit's date pages, before an accessor (which cannot fail) reads
+     * them: a damaged one fails this call, not a later one */
+    const hit *c = current(h);
+    return c && dates_ok(h, c) ? h->failed : MORGUE_OK;
 }
 
 MORGUE_API double morgue_hits_score(const morgue_hits *h)
@@ -75,16 +80,21 @@ MORGUE_API uint64_t morgue_hits_docid(const morgue_hits *h)
     return c ? h->s->base[c->seg] + c->doc : UINT64_MAX;
 }
 
-/* The date columns of the current hit's segment, verified on the first
- * date asked for (segment_need): 0, or -1 when they are damaged. The
- * accessors cannot fail, so the failure is kept on h: they give no date,
- * and the next morgue_hits_next() reports it. */
+/* The pages of the date columns holding hit c's values, verified
+ * (segment_col_page) when morgue_hits_next() makes it current: 0, or -1
+ * with the failure kept on h (that call returns it; the accessors, which
+ * cannot fail, give no date). */
 static int dates_ok(const morgue_hits *h, const hit *c)
 {
     morgue_hits *m = (morgue_hits *)h;
     if (m->failed)
         return -1;
-    int rc = segment_need(&h->s->segs[c->seg], SEG_NEED_DATES, &m->err);
+    if (h->rows || c->seg >= h->s->n_segs) /* no columns here */
+        return 0;
+    const segment *g = &h->s->segs[c->seg];
+    int rc = segment_col_page(g, COL_DATE, c->doc, &m->err);
+    if (rc == MORGUE_OK)
+        rc = segment_col_page(g, COL_DOFF, c->doc, &m->err);
     if (rc)
         m->failed = rc;
     return rc ? -1 : 0;
@@ -148,8 +158,9 @@ static int hit_prepare(morgue_hits *h, int body, stemmer **st)
         return rc;
     const hit *x = current(h);
     if (x->seg < h->s->n_segs && !h->rows &&
-        (rc = segment_need(&h->s->segs[x->seg], SEG_NEED_LANG, &h->err)))
-        return rc; /* the language column, for the stemmer */
+        (rc = segment_col_page(&h->s->segs[x->seg], COL_LANG, x->doc,
+                               &h->err)))
+        return rc; /* the hit's language, for the stemmer */
     *st = hits_stemmer(h, x->seg, x->doc);
     return *st ? MORGUE_OK
                : err_set(&h->err, MORGUE_ENOMEM, "cannot make a stemmer");

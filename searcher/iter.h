@@ -59,6 +59,16 @@ static inline int budget_spend(query_budget *b, uint64_t n)
     return b->used > b->limit;
 }
 
+/* The first damaged column page a reader of single values met (a score's
+ * lengths, a title phrase's limit, a date or language filter): its code
+ * and message. The search of the segment fails with it once the walk
+ * ends; values read from the page meanwhile are plain numbers, used but
+ * never returned. */
+typedef struct col_fault {
+    int rc;
+    errmsg e;
+} col_fault;
+
 /* What scoring needs: the snapshot, the segment and BM25's parameters,
  * and the query's work budget. */
 typedef struct score_ctx {
@@ -69,7 +79,19 @@ typedef struct score_ctx {
     query_budget *budget;
     int count_only;     /* nothing is scored (MORGUE_QUERY_COUNT_ONLY):
                            leaves decode documents only, no bounds */
+    col_fault *fault;   /* where column damage is kept (search.c) */
 } score_ctx;
+
+/* Verifies the page of column col holding doc's value (search.c):
+ * 1, or 0 with *c->fault set. */
+int ctx_col_slow(const score_ctx *c, int col, uint32_t doc);
+
+/* 1 when doc's value of column col has been verified (segment.h's
+ * segment_col_page): readers of single values ask before each read. */
+static inline int ctx_col(const score_ctx *c, int col, uint32_t doc)
+{
+    return segment_col_ready(c->g, col, doc) || ctx_col_slow(c, col, doc);
+}
 
 typedef struct it it;
 typedef struct it_ops {
@@ -87,6 +109,15 @@ typedef struct it_ops {
     /* The hint above (min only rises); NULL: the operator just records
      * it. */
     void (*set_min)(it *, double min);
+    /* A count's shortcut (search.c): 1 when mark can be called (a fresh
+     * iterator, every kid can too); NULL: never. */
+    int (*can_mark)(it *);
+    /* Sets bit d of bits for every document d the fresh iterator would
+     * yield, spending what advancing through them would, and ends it:
+     * MORGUE_OK or its error (MORGUE_ECORRUPT, MORGUE_EQUERY). A union
+     * costs the sum of its kids' postings, where advancing costs each
+     * match a step over every kid. */
+    int (*mark)(it *, uint64_t *bits);
 } it_ops;
 
 struct it {

@@ -7,6 +7,7 @@
 typedef struct lang_it {
     it base;
     const segment *g;
+    score_ctx c;
     uint16_t code;
 } lang_it;
 
@@ -14,9 +15,14 @@ static uint32_t advance(it *i, uint32_t target)
 {
     lang_it *l = (lang_it *)i;
     i->started = 1;
-    for (uint32_t doc = target; doc < l->g->n_docs; doc++)
+    for (uint32_t doc = target; doc < l->g->n_docs; doc++) {
+        if (!ctx_col(&l->c, COL_LANG, doc)) {
+            i->err = MORGUE_ECORRUPT;
+            return i->doc = IT_END;
+        }
         if (segment_col(l->g, COL_LANG, doc) == l->code)
             return i->doc = doc;
+    }
     return i->doc = IT_END;
 }
 
@@ -38,6 +44,7 @@ it *lang_it_new(const score_ctx *c, uint16_t code)
         return NULL;
     l->base.ops = &lang_ops;
     l->g = c->g;
+    l->c = *c;
     l->code = code;
     /* A segment without the column is all und: nothing else to look for. */
     int none = !c->g->col[COL_LANG].p && code != 0;

@@ -85,7 +85,7 @@ static void set_min(it *i, double min)
 }
 
 static const it_ops maybe_ops = { advance, score, maybe_free, block_max,
-                                  set_min };
+                                  set_min, NULL, NULL };
 
 it *maybe_it_new(it **kids, size_t n)
 {

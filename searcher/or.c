@@ -137,8 +137,29 @@ static void or_free(it *i)
     free(o);
 }
 
+static int or_can_mark(it *i)
+{
+    or_it *o = (or_it *)i;
+    if (i->started)
+        return 0;
+    for (size_t k = 0; k < o->n; k++)
+        if (!o->kids[k]->ops->can_mark || !o->kids[k]->ops->can_mark(o->kids[k]))
+            return 0;
+    return 1;
+}
+
+static int or_mark(it *i, uint64_t *bits)
+{
+    or_it *o = (or_it *)i;
+    i->started = 1;
+    for (size_t k = 0; k < o->n && !i->err; k++)
+        i->err = o->kids[k]->ops->mark(o->kids[k], bits);
+    i->doc = IT_END;
+    return i->err;
+}
+
 static const it_ops or_ops = { advance, score, or_free, block_max,
-                               set_min };
+                               set_min, or_can_mark, or_mark };
 
 static int by_max(const void *x, const void *y)
 {

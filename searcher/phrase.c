@@ -135,6 +135,10 @@ static uint32_t matches(phrase_it *p, uint32_t doc)
         p->base.err = rc;
         return 0;
     }
+    if (p->title_only && !ctx_col(&p->c, COL_TLEN, doc)) {
+        p->base.err = MORGUE_ECORRUPT;
+        return 0;
+    }
     uint32_t limit = p->title_only ? segment_tlen(p->c.g, doc) : UINT32_MAX;
     return p->near ? count_near(p, limit) : count_phrase(p, limit);
 }
@@ -197,6 +201,7 @@ static uint32_t advance(it *i, uint32_t target)
 static double score(it *i)
 {
     phrase_it *p = (phrase_it *)i;
+    ctx_col(&p->c, COL_DLEN, i->doc);
     double dl = segment_dlen(p->c.g, i->doc), s = 0;
     for (size_t w = 0; w < p->n; w++)
         s += p->idfs[w] * bm25_tf(p->freq, dl, p->c.s->avg_len, p->c.k1,
@@ -226,7 +231,7 @@ static double block_max(it *i, uint32_t target, uint32_t *end)
 }
 
 static const it_ops phrase_ops = { advance, score, phrase_free, block_max,
-                                   NULL };
+                                   NULL, NULL, NULL };
 
 it *phrase_it_new(const score_ctx *c, it **words, size_t n, unsigned near,
                   int title_only, const double *idfs)

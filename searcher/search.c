@@ -3,6 +3,7 @@
  * the score a document must beat (iter.h's hint), and every operator down
  * the tree prunes by it. Facets, date sorting, collapsing and counting
  * give no hint, so they see every match. */
+#include <endian.h>
 #include <math.h>
 #include <time.h>
 #include <stdlib.h>
@@ -134,7 +135,63 @@ static double hint(const run *r, double boost)
     return th > 0 ? th / boost : 0;
 }
 
-static int walk(run *r, size_t g, it *root)
+int ctx_col_slow(const score_ctx *c, int col, uint32_t doc)
+{
+    errmsg e;
+    if (segment_col_verify(c->g, col, doc, &e) == MORGUE_OK)
+        return 1;
+    if (c->fault && !c->fault->rc) {
+        c->fault->rc = MORGUE_ECORRUPT;
+        c->fault->e = e;
+    }
+    return 0;
+}
+
+/* The walk's own reads of a document's columns (date filters of the
+ * options, sorting, recency, facets): 0, or ECORRUPT kept in f. */
+static int walk_col(const segment *seg, col_fault *f, int col, uint32_t d)
+{
+    if (segment_col_ready(seg, col, d))
+        return 0;
+    if (segment_col_verify(seg, col, d, &f->e) == MORGUE_OK)
+        return 0;
+    return f->rc = MORGUE_ECORRUPT;
+}
+
+/* A count of a union of words (or one word): every kid's postings as
+ * bits, less the deleted documents, counted (no per-document walk). 1
+ * when it does not apply: another walk must see each match. */
+static int count_marked(run *r, size_t g, it *root)
+{
+    const segment *seg = &r->s->segs[g];
+    if (!root->ops->can_mark || !root->ops->can_mark(root) || r->x ||
+        r->from != INT64_MIN || r->to != INT64_MAX || r->facets.matched ||
+        r->facets.langs || r->facets.date_kind != MORGUE_FACET_NONE)
+        return 1;
+    size_t words = ((size_t)seg->n_docs + 63) / 64;
+    uint64_t *bits = calloc(words + 1, sizeof *bits);
+    if (!bits)
+        return MORGUE_ENOMEM;
+    int rc = root->ops->mark(root, bits);
+    const uint8_t *del = r->s->deleted ? r->s->deleted[g] : NULL;
+    uint64_t n = 0;
+    for (size_t w = 0; rc == MORGUE_OK && w < words; w++) {
+        uint64_t x = bits[w];
+        if (del) { /* bytes of the deletion bitmap, bit d % 8 of d / 8 */
+            uint64_t dm = 0;
+            size_t nb = (seg->n_docs + 7) / 8 - 8 * w;
+            memcpy(&dm, del + 8 * w, nb < 8 ? nb : 8);
+            x &= ~le64toh(dm);
+        }
+        n += (uint64_t)__builtin_popcountll(x);
+    }
+    free(bits);
+    if (rc == MORGUE_OK)
+        r->total += n;
+    return rc;
+}
+
+static int walk(run *r, size_t g, it *root, col_fault *f)
 {
     const segment *seg = &r->s->segs[g];
     int by_date = r->o->sort == MORGUE_SORT_DATE;
@@ -147,6 +204,11 @@ static int walk(run *r, size_t g, it *root)
                        : 1.0;
     if (prune)
         it_set_min(root, hint(r, boost));
+    if (count_only) {
+        int rc = count_marked(r, g, root);
+        if (rc != 1)
+            return rc;
+    }
     uint32_t seen = 0;
     for (uint32_t d = it_next(root); d != IT_END; d = it_next(root)) {
         /* iterators that spend nothing (the date column) still stop */
@@ -159,16 +221,26 @@ static int walk(run *r, size_t g, it *root)
         if (r->x && excluded(r, g, d))
             continue;
         if (r->from != INT64_MIN || r->to != INT64_MAX) {
+            if (walk_col(seg, f, COL_DATE, d) || walk_col(seg, f, COL_DOFF, d))
+                return f->rc;
             int64_t lt = segment_local_date(seg, d); /* the article's day */
             if (lt == INT64_MIN || lt < r->from || lt > r->to)
                 continue;
         }
         r->total++;
+        if (r->o->facet_date != MORGUE_FACET_NONE &&
+            (walk_col(seg, f, COL_DATE, d) || walk_col(seg, f, COL_DOFF, d)))
+            return f->rc;
+        if (r->o->facet_langs && walk_col(seg, f, COL_LANG, d))
+            return f->rc;
         if (facets_add(&r->facets, r->s, g, d))
             return MORGUE_ENOMEM;
         if (count_only) /* nothing scored, nothing ranked */
             continue;
         /* the date column only when it orders or weighs the hits */
+        if ((by_date || r->o->recency_half_life > 0) &&
+            walk_col(seg, f, COL_DATE, d))
+            return f->rc;
         int64_t t = by_date || r->o->recency_half_life > 0
                         ? segment_date(seg, d) : INT64_MIN;
         double sc = it_score(root);
@@ -186,7 +258,7 @@ static int walk(run *r, size_t g, it *root)
                 it_set_min(root, hint(r, boost));
         }
     }
-    return root->err ? root->err : MORGUE_OK;
+    return f->rc ? f->rc : root->err ? root->err : MORGUE_OK;
 }
 
 /* Asks for the start of every posting list (and a phrase's positions)
@@ -218,34 +290,6 @@ static void prefetch_lists(const pnode *n, const segment *seg, size_t g)
         prefetch_lists(n->kids[i], seg, g);
 }
 
-/* The columns (SEG_NEED_*) the tree under n reads: dates, languages. */
-static unsigned plan_cols(const pnode *n)
-{
-    unsigned w = n->kind == Q_DATE ? SEG_NEED_DATES
-                 : n->kind == Q_WORD && n->tkind == TERM_LANG ? SEG_NEED_LANG
-                                                              : 0;
-    for (size_t i = 0; i < n->n_kids; i++)
-        w |= plan_cols(n->kids[i]);
-    return w;
-}
-
-/* What a search of a segment reads of its columns (verified on first
- * use, segment_need): the lengths always (scores, title phrases); the
- * dates for date filters, sorting, recency and date facets; the
- * languages for lang: and language facets. */
-static unsigned run_cols(const run *r)
-{
-    const morgue_query_opts *o = r->o;
-    unsigned w = SEG_NEED_LENS | plan_cols(r->p.root);
-    if (r->from != INT64_MIN || r->to != INT64_MAX ||
-        o->sort == MORGUE_SORT_DATE || o->recency_half_life > 0 ||
-        o->facet_date != MORGUE_FACET_NONE)
-        w |= SEG_NEED_DATES;
-    if (o->facet_langs)
-        w |= SEG_NEED_LANG;
-    return w;
-}
-
 static int search_segment(run *r, size_t g)
 {
     errmsg e;
@@ -257,17 +301,21 @@ static int search_segment(run *r, size_t g)
         if (g < 64)
             r->fresh |= 1ull << g;
     }
-    int rc = segment_need(seg, run_cols(r), &e);
-    if (rc == MORGUE_OK)
-        rc = segment_max_tlen(seg, &max_tlen, &e);
+    /* The columns are verified a page at a time as the walk reads them
+     * (ctx_col, walk_col); the longest title comes from CPAG. */
+    int rc = segment_max_tlen(seg, &max_tlen, &e);
     if (rc)
         return searcher_fail(r->s, rc, "%s", e.text);
+    col_fault fault = { 0, { "" } };
     score_ctx c = { r->s, seg, r->o->k1, r->o->b, r->o->title_weight,
                     max_tlen, &r->budget,
-                    (r->o->flags & MORGUE_QUERY_COUNT_ONLY) && !r->collapse };
+                    (r->o->flags & MORGUE_QUERY_COUNT_ONLY) && !r->collapse,
+                    &fault };
     it *root = plan_build(&r->p, &c, g, &e);
-    rc = root ? walk(r, g, root) : MORGUE_ENOMEM;
+    rc = root ? walk(r, g, root, &fault) : MORGUE_ENOMEM;
     it_free(root);
+    if (fault.rc) /* a damaged column page: never a wrong answer */
+        return searcher_fail(r->s, fault.rc, "%s", fault.e.text);
     if (rc == MORGUE_EQUERY && r->budget.stopped)
         return searcher_fail(r->s, MORGUE_ECANCELED, "search stopped: %s",
                              r->budget.cancel &&
@@ -313,11 +361,20 @@ static int make_hits(run *r, morgue_hits **out)
     }
     h->next = r->o->offset;
     /* a cold segment: the heads the caller reads next, asked for at once
-     * instead of one page fault after another */
+     * instead of one page fault after another (their block index entries
+     * first, then the blocks they name) */
     for (size_t i = h->next; r->fresh && i < h->n_hits; i++)
         if (h->hits[i].seg < 64 && (r->fresh >> h->hits[i].seg & 1))
-            docstore_prefetch_head(&r->s->segs[h->hits[i].seg],
-                                   h->hits[i].doc);
+            docstore_prefetch_head_index(&r->s->segs[h->hits[i].seg],
+                                         h->hits[i].doc);
+    for (size_t i = h->next; r->fresh && i < h->n_hits; i++)
+        if (h->hits[i].seg < 64 && (r->fresh >> h->hits[i].seg & 1)) {
+            const segment *g = &r->s->segs[h->hits[i].seg];
+            docstore_prefetch_head(g, h->hits[i].doc);
+            /* the date pages morgue_hits_next() verifies */
+            segment_will_read_col(g, COL_DATE, h->hits[i].doc);
+            segment_will_read_col(g, COL_DOFF, h->hits[i].doc);
+        }
     if (r->o->flags & MORGUE_QUERY_COUNT_ONLY) /* folded stories counted */
         h->next = h->n_hits + 1;               /* but none returned */
     h->total = r->total;

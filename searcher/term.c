@@ -77,7 +77,11 @@ static double impact_bound(const term_it *t, const postings *p, uint32_t b,
 }
 
 /* Largest share over the whole list: from the impacts of every block, or,
- * for a one-block term (no skip table), by decoding it. */
+ * for a one-block term (no skip table), by decoding it, each document
+ * taken as short as its tf allows: reading its length would cost a cold
+ * segment's first query a page of DLEN or TLEN per document (such lists
+ * are short and scattered), and the bound only steers pruning, never
+ * what a query returns (same instruction count over the query set). */
 static double list_bound(const term_it *t, postings *p, int part)
 {
     double best = 0;
@@ -92,9 +96,7 @@ static double list_bound(const term_it *t, postings *p, int part)
     postings q = *p; /* a copy: p stays before its first document */
     for (uint32_t d = postings_next(&q); d != POSTINGS_END;
          d = postings_next(&q)) {
-        uint32_t len = part == PART_TITLE ? segment_tlen(t->c.g, d)
-                                          : segment_dlen(t->c.g, d);
-        double v = part_bound(t, postings_tf(&q), len, part);
+        double v = part_bound(t, postings_tf(&q), postings_tf(&q), part);
         if (v > best)
             best = v;
     }
@@ -106,6 +108,8 @@ static double stem_x(term_it *t, uint32_t doc)
 {
     const score_ctx *c = &t->c;
     uint32_t tf = postings_tf(&t->p), tf_t = 0;
+    ctx_col(c, COL_DLEN, doc);
+    ctx_col(c, COL_TLEN, doc);
     uint32_t dl = segment_dlen(c->g, doc), tl = segment_tlen(c->g, doc);
     if (t->has_t && postings_advance(&t->t, doc) == doc)
         tf_t = postings_tf(&t->t);
@@ -130,10 +134,12 @@ static double score(it *i)
     case TERM_FILTER:
         return 0;
     case TERM_TITLE:
+        ctx_col(c, COL_TLEN, d);
         x = bm25f_part(postings_tf(&t->p), segment_tlen(c->g, d),
                        t->avg_title, c->b);
         break;
     case TERM_EXACT:
+        ctx_col(c, COL_DLEN, d);
         x = bm25f_part(postings_tf(&t->p), segment_dlen(c->g, d),
                        c->s->avg_len, c->b);
         break;
@@ -186,8 +192,40 @@ static void term_free(it *i)
     free(t);
 }
 
+/* Only a count's leaves (TERM_FILTER): nothing is scored. */
+static int term_can_mark(it *i)
+{
+    return ((term_it *)i)->kind == TERM_FILTER && !i->started;
+}
+
+static int term_mark(it *i, uint64_t *bits)
+{
+    term_it *t = (term_it *)i;
+    i->started = 1;
+    uint32_t n = 0;
+    for (uint32_t d = postings_next(&t->p); d != POSTINGS_END;
+         d = postings_next(&t->p)) {
+        bits[d >> 6] |= 1ull << (d & 63);
+        /* what step() spends: a step a document, a block's documents
+         * once decoded */
+        if (++n == CODEC_BLOCK) {
+            n = 0;
+            if (budget_spend(t->c.budget, 2 * CODEC_BLOCK)) {
+                i->err = MORGUE_EQUERY;
+                break;
+            }
+        }
+    }
+    if (!i->err && budget_spend(t->c.budget, 2 * (uint64_t)n))
+        i->err = MORGUE_EQUERY;
+    if (t->p.err)
+        i->err = t->p.err;
+    i->doc = IT_END;
+    return i->err;
+}
+
 static const it_ops term_ops = { advance, score, term_free, block_max,
-                                  NULL };
+                                  NULL, term_can_mark, term_mark };
 
 it *term_it_new(const score_ctx *c, term_kind kind, const term_info *body,
                 const term_info *title, double idf, errmsg *e)

@@ -222,6 +222,14 @@ static void scan_text(const char *text, size_t len, scan *sc)
     memset(sc, 0, sizeof *sc);
     const unsigned char *p = (const unsigned char *)text;
     for (size_t i = 0, l; i < len; i += l) {
+        if (p[i] < 0x80) { /* ASCII: a Latin letter or no letter */
+            l = 1;
+            if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z') {
+                sc->letters++;
+                sc->by[SC_LATIN]++;
+            }
+            continue;
+        }
         uint32_t c = next_cp(p + i, len - i, &l);
         if ((c == 0xC2 || c == 0xC3) && i + l + 1 < len && p[i + l] == 0xC2 &&
             p[i + l + 1] >= 0x80 && p[i + l + 1] <= 0xBF) {

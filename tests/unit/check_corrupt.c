@@ -244,9 +244,9 @@ static int use_column(morgue_searcher *s, int part)
         return morgue_search(s, "common harbour", &o, &h);
     o.no_snippets = part != PART_LANG;
     ck_assert_int_eq(morgue_search(s, "harbour", &o, &h), MORGUE_OK);
-    ck_assert_int_eq(morgue_hits_next(h), MORGUE_OK);
-    if (part == PART_LANG) { /* a snippet's stemmer reads it */
-        const char *snip;
+    if (part == PART_LANG) {
+        ck_assert_int_eq(morgue_hits_next(h), MORGUE_OK);
+        const char *snip; /* a snippet's stemmer reads it */
         ck_assert_int_eq(morgue_hits_snippet(h, &snip), MORGUE_ECORRUPT);
         ck_assert_ptr_nonnull(strstr(morgue_hits_errmsg(h), "LANG"));
         morgue_hits_free(h);
@@ -256,14 +256,23 @@ static int use_column(morgue_searcher *s, int part)
         ck_assert_ptr_null(h);
         return rc;
     }
-    /* a hit's date cannot fail: it is missing, and the list fails */
-    ck_assert(morgue_hits_date(h) == MORGUE_NO_DATE);
+    /* a hit's date cannot fail: the morgue_hits_next() that makes the hit
+     * current checks its date's page and fails instead */
     ck_assert_int_eq(morgue_hits_next(h), MORGUE_ECORRUPT);
     ck_assert_ptr_nonnull(strstr(morgue_hits_errmsg(h), "checksum"));
+    ck_assert(morgue_hits_date(h) == MORGUE_NO_DATE);
     morgue_hits_free(h);
     h = NULL;
-    o.sort = MORGUE_SORT_DATE;
+    o.sort = MORGUE_SORT_DATE; /* reads DATE, not DOFF */
     int rc = morgue_search(s, "harbour", &o, &h);
+    if (part == PART_DOFF) {
+        ck_assert_int_eq(rc, MORGUE_OK);
+        morgue_hits_free(h);
+        h = NULL;
+        o.sort = MORGUE_SORT_RELEVANCE;
+        o.date_from = 0; /* the local date: DATE and DOFF */
+        return morgue_search(s, "harbour", &o, &h);
+    }
     ck_assert_ptr_null(h);
     if (rc != MORGUE_ECORRUPT)
         return rc;
@@ -364,6 +373,119 @@ START_TEST(test_corrupt_lazy_parts)
 }
 END_TEST
 
+/* Columns verified a page at a time (CPAG): one flipped byte in a page
+ * fails exactly the queries that read a value of that page, at the read,
+ * and leaves every other query's answer as it was; `morgue check`
+ * reports it. Word wN is in document N alone (one segment, documents in
+ * the order added); a DLEN page holds 1024 documents, a DATE page 512. */
+static char ids_err[1024]; /* the message of ids_of's failure */
+
+static int ids_of(morgue_searcher *s, const char *q, char *out, size_t cap)
+{
+    morgue_hits *h = NULL;
+    morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+    o.no_snippets = 1;
+    int rc = morgue_search(s, q, &o, &h);
+    size_t n = 0;
+    out[0] = '\0';
+    while (rc == MORGUE_OK && (rc = morgue_hits_next(h)) == MORGUE_OK) {
+        const char *id;
+        size_t len;
+        ck_assert_int_eq(morgue_hits_field(h, MORGUE_FIELD_ID, &id, &len),
+                         MORGUE_OK);
+        n += (size_t)snprintf(out + n, cap - n, "%.*s@%lld ", (int)len, id,
+                              (long long)morgue_hits_date(h));
+        ck_assert_uint_lt(n, cap);
+    }
+    snprintf(ids_err, sizeof ids_err, "%s",
+             h ? morgue_hits_errmsg(h) : morgue_searcher_errmsg(s));
+    morgue_hits_free(h);
+    return rc == MORGUE_ITEROVER ? MORGUE_OK : rc;
+}
+
+START_TEST(test_corrupt_column_page)
+{
+    dir = tu_tempdir("cpage");
+    src = tu_tempdir("cpsrc");
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open(&w, dir, NULL), MORGUE_OK);
+    for (int i = 0; i < 3000; i++) {
+        morgue_article a = MORGUE_ARTICLE_INIT;
+        char id[16], body[64];
+        snprintf(id, sizeof id, "d%d", i);
+        snprintf(body, sizeof body, "common w%d words", i);
+        a.id = id;
+        a.title = "Page news";
+        a.body = body;
+        a.date = 1600000000 + 3600 * (int64_t)i;
+        ck_assert_int_eq(morgue_writer_add(w, &a), MORGUE_OK);
+    }
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+    char path[4200];
+    find(".mseg", path, sizeof path);
+    size_t n;
+    uint8_t *orig = slurp(path, &n);
+    static const struct { uint32_t tag; unsigned width; } cols[] = {
+        { SEC_DLEN, 4 }, { SEC_TLEN, 4 }, { SEC_DATE, 8 }
+    };
+    char good[4096], near_[4096], got[4096];
+    morgue_searcher *s;
+    ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
+    ck_assert_int_eq(ids_of(s, "w10", good, sizeof good), MORGUE_OK);
+    morgue_searcher_close(s);
+    for (size_t c = 0; c < 3; c++) {
+        segment sg;
+        errmsg e;
+        ck_assert_int_eq(segment_open(&sg, path, 0, &e), MORGUE_OK);
+        ck_assert_msg(sg.cpag, "no CPAG");
+        const uint8_t *p;
+        size_t len;
+        ck_assert_int_eq(segment_section(&sg, cols[c].tag, &p, &len), 0);
+        size_t off = (size_t)(p - sg.map), wd = cols[c].width;
+        segment_close(&sg);
+        /* pages follow the file's: 2100's, and the last document of the
+         * page before it */
+        size_t page = (off % 4096 + 2100 * wd) / 4096;
+        size_t prev = (page * 4096 - off % 4096) / wd - 1;
+        char near_q[32], want[64];
+        snprintf(near_q, sizeof near_q, "w%zu", prev);
+        ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
+        ck_assert_int_eq(ids_of(s, near_q, near_, sizeof near_), MORGUE_OK);
+        snprintf(want, sizeof want, "d%zu@%lld ", prev,
+                 1600000000 + 3600 * (long long)prev);
+        ck_assert_str_eq(near_, want);
+        morgue_searcher_close(s);
+        uint8_t *cur = malloc(n);
+        memcpy(cur, orig, n);
+        cur[off + 2100 * wd + 1] ^= 0x40; /* document 2100's value */
+        put(path, cur, n);
+        free(cur);
+        ck_assert_int_eq(morgue_searcher_open(&s, dir, NULL), MORGUE_OK);
+        /* pages read by nothing damaged: the same answers */
+        ck_assert_int_eq(ids_of(s, "w10", got, sizeof got), MORGUE_OK);
+        ck_assert_str_eq(got, good);
+        ck_assert_int_eq(ids_of(s, near_q, got, sizeof got), MORGUE_OK);
+        ck_assert_str_eq(got, near_);
+        /* the damaged page: an error where it is read, no answer (the
+         * date: at the morgue_hits_next() of its hit) */
+        int rc = ids_of(s, "w2100", got, sizeof got);
+        ck_assert_msg(rc == MORGUE_ECORRUPT, "column %zu: rc %d", c, rc);
+        ck_assert_str_eq(got, "");
+        snprintf(want, sizeof want, "column %.4s page %zu ",
+                 (const char *)&cols[c].tag, page);
+        ck_assert_msg(strstr(ids_err, want), "%s", ids_err);
+        morgue_searcher_close(s);
+        ck_assert(bad(morgue_index_check(dir, NULL)));
+        ck_assert_ptr_nonnull(strstr(morgue_last_errmsg(), "checksum"));
+        put(path, orig, n);
+    }
+    ck_assert_int_eq(morgue_index_check(dir, NULL), MORGUE_OK);
+    free(orig);
+    destroy();
+}
+END_TEST
+
 /* A file MANIFEST names, gone while MANIFEST stays: not a commit racing
  * the reader, so the searcher and check both call it corruption at once
  * (index/snapshot.c, snapshot_retry), in the same words. */
@@ -401,6 +523,7 @@ static Suite *corrupt_suite(void)
     tcase_add_test(tc, test_corrupt_file_table);
     tcase_add_test(tc, test_corrupt_segment);
     tcase_add_test(tc, test_corrupt_lazy_parts);
+    tcase_add_test(tc, test_corrupt_column_page);
     tcase_add_test(tc, test_corrupt_missing_file);
     suite_add_tcase(s, tc);
     return s;

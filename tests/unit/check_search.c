@@ -618,6 +618,70 @@ static void nested_query(char *q, size_t cap, uint64_t *seed, int depth)
     strncat(q, t, cap - strlen(q) - 1);
 }
 
+/* A count of a union (one word's stems, words OR'ed) is taken from bits
+ * of the kids' postings, less the deleted articles: the same totals as
+ * the walk, across segments and deletions (documents at the end of a
+ * 64-bit word included). */
+START_TEST(test_search_union_count_deleted)
+{
+    char *idx = tu_tempdir("ucount");
+    morgue_writer_opts wo = MORGUE_WRITER_OPTS_INIT;
+    wo.merge_factor = 1; /* the two commits stay two segments */
+    morgue_writer *w;
+    ck_assert_int_eq(morgue_writer_open(&w, idx, &wo), MORGUE_OK);
+    for (int i = 0; i < 700; i++) {
+        morgue_article a = MORGUE_ARTICLE_INIT;
+        char id[16], body[96];
+        snprintf(id, sizeof id, "u%d", i);
+        snprintf(body, sizeof body, "%s %s %s filler", i % 3 ? "alpha" : "",
+                 i % 5 ? "" : "beta", i % 64 == 63 ? "gamma" : "");
+        a.id = id;
+        a.title = "Union count";
+        a.body = body;
+        ck_assert_int_eq(morgue_writer_add(w, &a), MORGUE_OK);
+        if (i == 400)
+            ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    }
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    for (int i = 0; i < 700; i += 7) {
+        char id[16];
+        snprintf(id, sizeof id, "u%d", i);
+        ck_assert_int_eq(morgue_writer_delete(w, id), MORGUE_OK);
+    }
+    ck_assert_int_eq(morgue_writer_delete(w, "u127"), MORGUE_OK);
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    morgue_writer_close(w);
+    morgue_searcher *s;
+    ck_assert_int_eq(morgue_searcher_open(&s, idx, NULL), MORGUE_OK);
+    static const char *qs[] = { "alpha", "beta", "gamma", "alpha OR beta",
+                                "beta OR gamma", "alpha OR beta OR gamma",
+                                "alpha beta", "filler" };
+    uint64_t want[8] = { 0 };
+    for (int i = 0; i < 700; i++) {
+        if (i % 7 == 0 || i == 127)
+            continue;
+        int a = i % 3 != 0, b = i % 5 == 0, g = i % 64 == 63;
+        want[0] += a, want[1] += b, want[2] += g;
+        want[3] += a || b, want[4] += b || g, want[5] += a || b || g;
+        want[6] += a && b, want[7]++;
+    }
+    for (int q = 0; q < 8; q++) {
+        count_only(s, qs[q], 0);
+        morgue_query_opts o = MORGUE_QUERY_OPTS_INIT;
+        o.flags = MORGUE_QUERY_COUNT_ONLY;
+        morgue_hits *h;
+        ck_assert_int_eq(morgue_search(s, qs[q], &o, &h), MORGUE_OK);
+        ck_assert_msg(morgue_hits_total(h) == want[q], "%s: %llu, not %llu",
+                      qs[q], (unsigned long long)morgue_hits_total(h),
+                      (unsigned long long)want[q]);
+        morgue_hits_free(h);
+    }
+    morgue_searcher_close(s);
+    tu_rmrf(idx);
+    free(idx);
+}
+END_TEST
+
 START_TEST(test_search_pruning_equals_exhaustive)
 {
     char dir[4096];
@@ -977,6 +1041,7 @@ static Suite *search_suite(void)
     tcase_add_test(tc, test_search_snippet_utf8_edges);
     tcase_add_test(tc, test_search_shared_by_threads);
     tcase_add_test(tc, test_search_pruning_equals_exhaustive);
+    tcase_add_test(tc, test_search_union_count_deleted);
     tcase_add_test(tc, test_search_bm25f_by_hand);
     tcase_add_test(tc, test_search_highlight_rules);
     tcase_add_test(tc, test_search_expand);

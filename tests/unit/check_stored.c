@@ -82,6 +82,41 @@ static char *huge_body(size_t n)
     return b;
 }
 
+/* docstore_find_block starts where doc's share of the documents puts it
+ * and gallops: the same block as a binary search over every first
+ * document, however even or uneven the blocks and whatever n_docs says
+ * (damage may make it lie), on indexes of 1 to 300 blocks. */
+START_TEST(test_stored_find_block_gallops)
+{
+    uint64_t seed = 7;
+    for (uint32_t n = 1; n <= 300; n += 1 + n / 7) {
+        uint8_t *idx = calloc(4 + (size_t)n * SIDX_ENTRY_SIZE, 1);
+        uint32_t first = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            uint8_t *x = idx + 4 + (size_t)i * SIDX_ENTRY_SIZE;
+            x[0] = (uint8_t)first, x[1] = (uint8_t)(first >> 8);
+            x[2] = (uint8_t)(first >> 16), x[3] = (uint8_t)(first >> 24);
+            first += i % 11 == 5 ? 40 : 1 + (uint32_t)(tu_rand(&seed) % 9);
+        }
+        const uint32_t docs[] = { first, first / 2, first * 3, 0 };
+        for (size_t k = 0; k < 4; k++)
+            for (uint32_t doc = 0; doc < first + 3; doc++) {
+                uint32_t lo = 0, hi = n; /* the reference */
+                while (hi - lo > 1) {
+                    uint32_t mid = lo + (hi - lo) / 2;
+                    if (seg_u32le(docstore_idx_entry(idx, mid)) <= doc)
+                        lo = mid;
+                    else
+                        hi = mid;
+                }
+                ck_assert_uint_eq(docstore_find_block(idx, n, doc, docs[k]),
+                                  lo);
+            }
+        free(idx);
+    }
+}
+END_TEST
+
 START_TEST(test_stored_huge_article_capped)
 {
     char *dir = tu_tempdir("stored");
@@ -676,6 +711,7 @@ static Suite *stored_suite(void)
     Suite *s = suite_create("stored");
     TCase *tc = tcase_create("stored_text");
     tcase_set_timeout(tc, 300); /* the feeds under ASan at load: 120 s was passed */
+    tcase_add_test(tc, test_stored_find_block_gallops);
     tcase_add_test(tc, test_stored_huge_article_capped);
     tcase_add_test(tc, test_stored_bit_flips_are_errors);
     tcase_add_test(tc, test_stored_merge_same_records);
