@@ -11,7 +11,8 @@
  * skipped are those the reader gives for the content read whole,
  * reading on from any article's place (plain or gzip) gives the articles
  * from that one on, and the fingerprints of the content before each place
- * (fmt_print_at) are those of its bytes. With a small cap, only the
+ * (fmt_print_at) and hashes of the bytes from a place on (fmt_print_span)
+ * are those of its bytes. With a small cap, only the
  * bounds are checked. */
 #define _GNU_SOURCE /* memfd_create */
 #include <stdint.h>
@@ -132,12 +133,23 @@ static void check_prints(const char *path, const uint8_t *content, size_t n,
         uint64_t off = k < whole->n ? whole->r[k].offset : n;
         if (fmt_print_at(p, off, &fp) != 0 || fp != print_of(content, off))
             abort();
+        /* and the bytes from there on (a resume point's tail): all of
+         * them, or the first few; the fingerprints after it still right
+         * (a gzip reader inflated on, then from the start again) */
+        uint64_t max = k % 2 ? UINT64_MAX : 5, len, th;
+        size_t want = n - off < max ? n - (size_t)off : (size_t)max;
+        if (fmt_print_span(p, off, max, &len, &th) != 0 || len != want ||
+            th != hash64(content + off, want))
+            abort();
     }
     if (whole->n &&
         (fmt_print_at(p, whole->r[0].offset, &fp) != 0 ||
          fp != print_of(content, whole->r[0].offset)))
         abort();
     if (fmt_print_at(p, (uint64_t)n + 1, &fp) != -1)
+        abort();
+    uint64_t len, th;
+    if (fmt_print_span(p, (uint64_t)n + 1, 1, &len, &th) != -1)
         abort();
     fmt_print_close(p);
 }

@@ -31,22 +31,26 @@ else
   for f in fuzz/fuzz_*.c; do t=$(basename "$f" .c); targets+=("${t#fuzz_}"); done
 fi
 found=0
+root=$(pwd)
 for t in "${targets[@]}"; do
-  bin=$build/fuzz/fuzz_$t seeds=fuzz/corpora/$t
+  bin=$root/$build/fuzz/fuzz_$t seeds=$root/fuzz/corpora/$t
   if [ -n "${FUZZ_WORK:-}" ]; then
-    work=$FUZZ_WORK/$t; mkdir -p "$work"
+    mkdir -p "$FUZZ_WORK/$t"; work=$(cd "$FUZZ_WORK/$t" && pwd)
   else
     work=$(mktemp -d)
   fi
   artifacts=$(mktemp -d)
   echo "== fuzz_$t for ${seconds} s (seeds: $(ls "$seeds" | wc -l))"
   set +e
-  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 \
+  # run in the artifacts dir: -jobs makes libFuzzer write fuzz-<n>.log
+  # in the current directory (one once landed in the tree)
+  (cd "$artifacts" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 \
     "$bin" "$work" "$seeds" -max_total_time="$seconds" -jobs="$jobs" \
     -workers="$jobs" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix="$artifacts/" > "$artifacts/log" 2>&1
+    -artifact_prefix="$artifacts/") > "$artifacts/log" 2>&1
   st=$?
   set -e
+  cat "$artifacts"/fuzz-*.log >> "$artifacts/log" 2>/dev/null || true
   tail -n 12 "$artifacts/log"
   for a in "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* \
            "$artifacts"/oom-*; do
