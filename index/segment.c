@@ -212,7 +212,7 @@ int segment_col_verify(const segment *s, int c, uint32_t doc, errmsg *e)
                            (const char *)&k->tag);
     if (!k->pcrc) /* no page CRCs: the whole section, once */
         return segment_need(s, col_need_of(k->tag), e);
-    uint64_t g = ((uint64_t)k->lead + (uint64_t)doc * k->width) >> k->shift;
+    uint64_t g = seg_col_page_of(k, doc);
     uint64_t bytes = (uint64_t)s->n_docs * k->width;
     uint64_t at = g ? (g << k->shift) - k->lead : 0; /* in the section */
     uint64_t end = ((g + 1) << k->shift) - k->lead;
@@ -245,7 +245,7 @@ int segment_verify_pages(const segment *s, errmsg *e)
             if (rc)
                 return rc;
             /* the first document of the next page */
-            uint64_t g = (k->lead + d * k->width) >> k->shift;
+            uint64_t g = seg_col_page_of(k, d);
             d = (((g + 1) << k->shift) - k->lead) / k->width;
         }
         segment_release_col(s, c);

@@ -299,6 +299,12 @@ static inline uint32_t seg_u32le(const uint8_t *p)
            (uint32_t)p[3] << 24;
 }
 
+/* The page of column k that holds doc's value (seg_col.ok's bit). */
+static inline uint64_t seg_col_page_of(const seg_col *k, uint64_t doc)
+{
+    return ((uint64_t)k->lead + doc * k->width) >> k->shift;
+}
+
 /* 1 when doc's value of column c (a col_id) may be read without a
  * check: its page is verified (or has nothing to verify). */
 static inline int segment_col_ready(const segment *s, int c, uint32_t doc)
@@ -306,7 +312,7 @@ static inline int segment_col_ready(const segment *s, int c, uint32_t doc)
     const seg_col *k = &s->col[c];
     if (!k->ok)
         return 1;
-    uint64_t g = ((uint64_t)k->lead + (uint64_t)doc * k->width) >> k->shift;
+    uint64_t g = seg_col_page_of(k, doc);
     return (int)(__atomic_load_n(&k->ok[g >> 6], __ATOMIC_ACQUIRE) >>
                      (g & 63) & 1);
 }
