@@ -33,7 +33,11 @@ typedef struct features {
 #define FEAT_ROCOMPAT_KNOWN 0ull
 #define FEAT_INCOMPAT_ZSTORE 1ull /* stored text in zstd heads and bodies
                                      (HSTO...), not the zlib STOR */
-#define FEAT_INCOMPAT_KNOWN FEAT_INCOMPAT_ZSTORE
+#define FEAT_INCOMPAT_PACKTAIL 2ull /* a term's short last block is
+                                       bit-packed from POSTINGS_PACK_MIN
+                                       documents on, and below that a tf
+                                       of 1 is a bit of the gap's varint */
+#define FEAT_INCOMPAT_KNOWN (FEAT_INCOMPAT_ZSTORE | FEAT_INCOMPAT_PACKTAIL)
 
 /* MORGUE_OK, or MORGUE_EVERSION naming what (a file) and the bits this
  * library does not know that forbid reading (incompat) or, when

@@ -26,8 +26,8 @@
  * Feature bits (index/features.h): three u64 sets, compat (unknown bits
  * ignored), rocompat (unknown bits: read but refuse to write), incompat
  * (unknown bits: refuse to read). MANIFEST holds the union of its
- * segments'. Version 3 defines incompat bit 0 ZSTORE and compat bit 0
- * COLPAGES (index/features.h).
+ * segments'. Version 3 defines incompat bits 0 ZSTORE and 1 PACKTAIL and
+ * compat bit 0 COLPAGES (index/features.h).
  *
  * MANIFEST
  *   magic "MRGMANI1" (8) | u32 format version | u32 reserved (0)
@@ -157,7 +157,12 @@
  * A term with one block has no skip table.
  *   Full block: u8 bit width w | 128 doc gaps bit-packed at w bits |
  *     u8 bit width v | 128 (term frequency - 1) bit-packed at v bits.
- *   Last (short) block: per document varint gap | varint (tf - 1).
+ *   Last (short) block of n < 128 documents: with the segment's incompat
+ *   feature PACKTAIL, n >= POSTINGS_PACK_MIN (8) is packed as a full
+ *   block but with n values each; n < 8 is, per document, varint
+ *   (gap << 1 | (tf == 1)), then varint (tf - 2) only when tf > 1.
+ *   Without PACKTAIL (older segments): per document varint gap | varint
+ *   (tf - 1).
  *   Packing is least-significant bit first. A gap is doc id minus previous
  *   doc id minus 1; the first gap of the term is the doc id itself.
  *
@@ -269,6 +274,8 @@
 #define SIDX_ENTRY_SIZE 24
 #define POS_FIELD_GAP 16
 #define IMPACTS_MAX 8 /* (tf, length) pairs per skip entry */
+#define POSTINGS_PACK_MIN 8 /* PACKTAIL: short blocks of this many
+                               documents or more are bit-packed */
 #define IDNT_ENTRY_SIZE 12
 #define CDIR_ENTRY_SIZE 16
 #define FEAT_SIZE 24

@@ -64,6 +64,7 @@ static int open_list(postings *p, const segment *s, const term_info *ti,
     memset(p, 0, offsetof(postings, docs));
     p->err = 0; /* after docs[]: not covered by the memset */
     p->docs_only = docs_only;
+    p->packtail = (s->feat.incompat & FEAT_INCOMPAT_PACKTAIL) != 0;
     p->n_docs = s->n_docs;
     p->data = s->post + ti->post_off;
     p->data_end = p->data + ti->post_len;
@@ -118,40 +119,53 @@ void postings_close(postings *p)
     p->impacts = NULL;
 }
 
-static int load_full(postings *p, const uint8_t *q, const uint8_t *end)
+/* A bit-packed block of p->n documents: every full block, and a short
+ * one of at least POSTINGS_PACK_MIN under PACKTAIL. */
+static int load_packed(postings *p, const uint8_t *q, const uint8_t *end)
 {
     uint32_t v[CODEC_BLOCK];
     for (int part = 0; part < 2 - p->docs_only; part++) {
         if (q >= end || *q > 32)
             return -1;
         unsigned w = *q++;
-        size_t n = codec_packed_size(CODEC_BLOCK, w);
+        size_t n = codec_packed_size(p->n, w);
         if ((size_t)(end - q) < n)
             return -1;
-        codec_unpack(part ? p->tfs : v, q, CODEC_BLOCK, w);
+        codec_unpack(part ? p->tfs : v, q, p->n, w);
         q += n;
     }
-    for (int i = 0; !p->docs_only && i < CODEC_BLOCK; i++)
+    for (uint32_t i = 0; !p->docs_only && i < p->n; i++)
         p->tfs[i] += 1;
     uint64_t doc = p->docs[0]; /* holds the base, see load_block */
-    int i = 0;
+    uint32_t i = 0;
     if (p->block == 0) /* the first gap is the first document */
         p->docs[i++] = (uint32_t)(doc = v[0]);
 #pragma GCC unroll 8
-    for (; i < CODEC_BLOCK; i++)
+    for (; i < p->n; i++)
         p->docs[i] = (uint32_t)(doc += (uint64_t)v[i] + 1);
     /* ascending: the last is the largest (and 64 bits do not wrap) */
     return doc >= p->n_docs ? -1 : 0;
 }
 
-static int load_short(postings *p, const uint8_t *q, const uint8_t *end)
+/* A short block as varints: `gap | tf - 1` per document, or under
+ * PACKTAIL `gap << 1 | (tf == 1)`, then `tf - 2` only when tf > 1. */
+static int load_varints(postings *p, const uint8_t *q, const uint8_t *end)
 {
     uint64_t doc = p->docs[0];
     for (uint32_t i = 0; i < p->n; i++) {
-        uint64_t gap, tf1;
-        if (codec_get_varint(&q, end, &gap) ||
-            codec_get_varint(&q, end, &tf1) || tf1 >= UINT32_MAX)
+        uint64_t gap, tf1 = 0;
+        if (codec_get_varint(&q, end, &gap))
             return -1;
+        if (p->packtail) {
+            int one = (int)(gap & 1);
+            gap >>= 1;
+            if (!one && (codec_get_varint(&q, end, &tf1) ||
+                         tf1 >= UINT32_MAX - 1))
+                return -1;
+            tf1 += !one; /* tf - 2 + 1 */
+        } else if (codec_get_varint(&q, end, &tf1) || tf1 >= UINT32_MAX) {
+            return -1;
+        }
         doc = (i == 0 && p->block == 0) ? gap : doc + gap + 1;
         if (doc >= p->n_docs)
             return -1;
@@ -182,8 +196,9 @@ static int load_block(postings *p, uint32_t b)
     p->n = b + 1 < p->n_blocks ? CODEC_BLOCK : p->df - b * CODEC_BLOCK;
     p->i = 0;
     p->docs[0] = b ? skips_of(p)[b - 1].last_doc : 0; /* gap base */
-    int rc = p->n == CODEC_BLOCK ? load_full(p, q, end)
-                                 : load_short(p, q, end);
+    int packed = p->n == CODEC_BLOCK ||
+                 (p->packtail && p->n >= POSTINGS_PACK_MIN);
+    int rc = packed ? load_packed(p, q, end) : load_varints(p, q, end);
     if (rc == 0 && p->n_blocks > 1 && p->docs[p->n - 1] != se->last_doc)
         rc = -1; /* the skip table and the block disagree */
     return rc;

@@ -34,6 +34,8 @@ typedef struct postings {
     int err;                        /* sticky MORGUE_ECORRUPT */
     int docs_only;                  /* postings_open_docs: no tfs, no
                                        impacts */
+    int packtail;                   /* the segment's short blocks are
+                                       as FEAT_INCOMPAT_PACKTAIL says */
     uint32_t pos_i;                 /* positions of the loaded block are
                                        read up to document pos_i, */
     uint64_t pos_at;                /* which start at this offset in pos */

@@ -230,36 +230,47 @@ static uint32_t doc_len(const seg_build *b, int len_col, uint32_t doc)
     return (uint32_t)colset_get(b->cols, (size_t)len_col, doc);
 }
 
-static void put_full_block(buf *out, const uint32_t *docs, const uint32_t *tfs,
-                           uint32_t prev_doc, int first)
+/* n documents bit-packed: u8 w, n gaps of w bits, u8 v, n (tf - 1) of v
+ * bits. Every full block, and (PACKTAIL) a short one of at least
+ * POSTINGS_PACK_MIN. */
+static void put_packed(buf *out, const uint32_t *docs, const uint32_t *tfs,
+                       uint32_t n, uint32_t prev_doc, int first)
 {
-    uint32_t v[CODEC_BLOCK];
+    uint32_t v[CODEC_BLOCK] = { 0 };
     uint8_t packed[CODEC_BLOCK * 4];
-    for (int i = 0; i < CODEC_BLOCK; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         uint32_t before = i ? docs[i - 1] : prev_doc;
         v[i] = (i == 0 && first) ? docs[0] : docs[i] - before - 1;
     }
-    unsigned w = codec_bits(v, CODEC_BLOCK);
-    codec_pack(packed, v, CODEC_BLOCK, w);
+    unsigned w = codec_bits(v, n);
+    codec_pack(packed, v, n, w);
     buf_putc(out, (char)w);
-    buf_append(out, packed, codec_packed_size(CODEC_BLOCK, w));
-    for (int i = 0; i < CODEC_BLOCK; i++)
+    buf_append(out, packed, codec_packed_size(n, w));
+    for (uint32_t i = 0; i < n; i++)
         v[i] = tfs[i] - 1;
-    w = codec_bits(v, CODEC_BLOCK);
-    codec_pack(packed, v, CODEC_BLOCK, w);
+    w = codec_bits(v, n);
+    codec_pack(packed, v, n, w);
     buf_putc(out, (char)w);
-    buf_append(out, packed, codec_packed_size(CODEC_BLOCK, w));
+    buf_append(out, packed, codec_packed_size(n, w));
 }
 
+/* A term's short last block (PACKTAIL): bit-packed from
+ * POSTINGS_PACK_MIN documents on; below that, per document the varint
+ * `gap << 1 | (tf == 1)`, then `tf - 2` only when tf > 1. */
 static void put_short_block(buf *out, const uint32_t *docs,
                             const uint32_t *tfs, uint32_t n,
                             uint32_t prev_doc, int first)
 {
+    if (n >= POSTINGS_PACK_MIN) {
+        put_packed(out, docs, tfs, n, prev_doc, first);
+        return;
+    }
     for (uint32_t i = 0; i < n; i++) {
         uint32_t before = i ? docs[i - 1] : prev_doc;
-        buf_put_varint(out, (i == 0 && first) ? docs[0]
-                                              : docs[i] - before - 1);
-        buf_put_varint(out, tfs[i] - 1);
+        uint64_t gap = (i == 0 && first) ? docs[0] : docs[i] - before - 1;
+        buf_put_varint(out, gap << 1 | (tfs[i] == 1));
+        if (tfs[i] > 1)
+            buf_put_varint(out, tfs[i] - 2);
     }
 }
 
@@ -390,7 +401,7 @@ static void end_block(termw *tw, uint32_t n, uint32_t blk, uint32_t *prev_last,
 {
     size_t before = tw->tpost.len;
     if (n == CODEC_BLOCK)
-        put_full_block(&tw->tpost, tw->docs, tw->tfs, *prev_last, blk == 0);
+        put_packed(&tw->tpost, tw->docs, tw->tfs, n, *prev_last, blk == 0);
     else
         put_short_block(&tw->tpost, tw->docs, tw->tfs, n, *prev_last,
                         blk == 0);
@@ -1229,7 +1240,7 @@ int segment_write(const char *path, const seg_build *b, errmsg *e)
     buf_put_u64le(&feat, b->feat.compat | (paged ? FEAT_COMPAT_COLPAGES
                                                   : 0));
     buf_put_u64le(&feat, b->feat.rocompat);
-    buf_put_u64le(&feat, b->feat.incompat);
+    buf_put_u64le(&feat, b->feat.incompat | FEAT_INCOMPAT_PACKTAIL);
     if (meta.oom || idnt.oom || cdir.oom || feat.oom || tw.index.oom ||
         tw.crcs.oom) {
         rc = err_set(e, MORGUE_ENOMEM, "out of memory writing %s", path);

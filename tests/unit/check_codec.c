@@ -1,10 +1,16 @@
 /* check_codec.c: property tests of the postings codecs: random round trips
- * at every bit width, block boundaries, empty and huge lists. */
+ * at every bit width, block boundaries, empty and huge lists; and whole
+ * postings lists written by the library and read back (random documents
+ * and tfs, every short-block size). */
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "check_main.h"
 #include "index/codec.h"
+#include "index/features.h"
+#include "index/manifest.h"
+#include "postutil.h"
+#include "testutil.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 
@@ -85,21 +91,21 @@ END_TEST
 
 START_TEST(test_codec_varint_roundtrip)
 {
-    uint8_t buf[16];
+    uint8_t vb[16];
     for (int i = 0; i < 100000; i++) {
         unsigned shift = (unsigned)(rnd() % 64);
         uint64_t x = rnd() >> shift;
-        size_t n = codec_put_varint(buf, x);
+        size_t n = codec_put_varint(vb, x);
         ck_assert_uint_le(n, 10);
-        const uint8_t *p = buf;
+        const uint8_t *p = vb;
         uint64_t y = 0;
-        ck_assert_int_eq(codec_get_varint(&p, buf + n, &y), 0);
+        ck_assert_int_eq(codec_get_varint(&p, vb + n, &y), 0);
         ck_assert_uint_eq(x, y);
-        ck_assert_ptr_eq(p, buf + n);
+        ck_assert_ptr_eq(p, vb + n);
         /* Every truncation is detected, never read past end. */
         for (size_t cut = 0; cut < n; cut++) {
-            p = buf;
-            ck_assert_int_eq(codec_get_varint(&p, buf + cut, &y), -1);
+            p = vb;
+            ck_assert_int_eq(codec_get_varint(&p, vb + cut, &y), -1);
         }
     }
 }
@@ -116,6 +122,117 @@ START_TEST(test_codec_varint_overlong)
 }
 END_TEST
 
+#define RT_WORDS 11
+
+typedef struct rt_word {
+    uint32_t tf[700]; /* per document */
+} rt_word;
+
+static uint32_t rt_tf(const void *ud, uint32_t doc)
+{
+    return ((const rt_word *)ud)->tf[doc];
+}
+
+/* Word k's documents: a random set of a chosen size (0, 1, 2 and 7 to 9
+ * straddle the short blocks' switch to bit-packing, 127 to 129 a full
+ * block), random tfs, mostly 1, a few in the hundreds. */
+static void rt_fill(rt_word *w, int k, uint32_t n, uint64_t *seed)
+{
+    static const uint32_t sizes[RT_WORDS - 2] = { 1, 2, 7, 8, 9, 127, 128,
+                                                  129, 256 };
+    uint32_t df = k < RT_WORDS - 2 ? sizes[k] : (uint32_t)(tu_rand(seed) % n);
+    if (k == RT_WORDS - 3)
+        df += (uint32_t)(tu_rand(seed) % 40);
+    uint32_t order[700];
+    for (uint32_t i = 0; i < n; i++)
+        order[i] = i;
+    memset(w->tf, 0, sizeof w->tf);
+    for (uint32_t i = 0; i < df; i++) { /* a partial shuffle */
+        uint32_t j = i + (uint32_t)(tu_rand(seed) % (n - i));
+        uint32_t t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+        uint64_t r = tu_rand(seed) % 100;
+        w->tf[order[i]] = r < 75 ? 1 : r < 95 ? 2 + (uint32_t)(r % 3)
+                        : r < 99 ? 5 + (uint32_t)(tu_rand(seed) % 60)
+                                 : 100 + (uint32_t)(tu_rand(seed) % 300);
+    }
+}
+
+static void rt_word_name(char *out, int k)
+{
+    snprintf(out, 16, "zorbk%c", 'a' + k);
+}
+
+/* Writes n articles holding the words as w says (and "zorbone" once, in
+ * document 5); one segment. */
+static void rt_write(const char *dir, const rt_word *w, uint32_t n)
+{
+    morgue_writer *wr;
+    ck_assert_int_eq(morgue_writer_open(&wr, dir, NULL), MORGUE_OK);
+    size_t cap = 1 << 16;
+    char *body = malloc(cap), id[32], name[16];
+    ck_assert_ptr_nonnull(body);
+    for (uint32_t d = 0; d < n; d++) {
+        size_t len = (size_t)snprintf(body, cap, "the wire said");
+        for (int k = 0; k < RT_WORDS; k++)
+            for (uint32_t t = 0; t < w[k].tf[d]; t++) {
+                rt_word_name(name, k);
+                len += (size_t)snprintf(body + len, cap - len, " %s", name);
+            }
+        if (d == 5)
+            len += (size_t)snprintf(body + len, cap - len, " zorbone");
+        ck_assert_uint_lt(len, cap - 1);
+        snprintf(id, sizeof id, "rt-%u", d);
+        tu_add(wr, id, "Wire note", body, NULL, 0);
+    }
+    free(body);
+    ck_assert_int_eq(morgue_writer_commit(wr), MORGUE_OK);
+    morgue_writer_close(wr);
+}
+
+START_TEST(test_codec_postings_roundtrip)
+{
+    uint64_t seed = 0x5EED0000u + (uint64_t)_i;
+    uint32_t n = 300 + (uint32_t)(tu_rand(&seed) % 400);
+    rt_word *w = calloc(RT_WORDS, sizeof *w);
+    ck_assert_ptr_nonnull(w);
+    for (int k = 0; k < RT_WORDS; k++)
+        rt_fill(&w[k], k, n, &seed);
+    char *dir = tu_tempdir("codec");
+    ck_assert_ptr_nonnull(dir);
+    rt_write(dir, w, n);
+    manifest m;
+    errmsg e;
+    ck_assert_int_eq(manifest_read(&m, dir, &e), MORGUE_OK);
+    ck_assert_uint_eq(m.n_segs, 1);
+    char path[4200];
+    segment_path(path, sizeof path, dir, m.segs[0].id);
+    manifest_free(&m);
+    segment s;
+    ck_assert_msg(segment_open(&s, path, 0, &e) == MORGUE_OK, "%s", e.text);
+    ck_assert(s.feat.incompat & FEAT_INCOMPAT_PACKTAIL);
+    char name[16];
+    for (int k = 0; k < RT_WORDS; k++) {
+        rt_word_name(name, k);
+        int any = 0;
+        for (uint32_t d = 0; d < n; d++)
+            any |= w[k].tf[d] != 0;
+        if (any)
+            pu_check_word(&s, name, n, rt_tf, &w[k]);
+    }
+    /* a tf of 1 is the gap's low bit: document 5 alone is one byte */
+    term_info ti;
+    ck_assert_int_eq(termdict_find(&s, "Ezorbone", 8, &ti, &e), 1);
+    ck_assert_uint_eq(ti.df, 1);
+    ck_assert_uint_eq(ti.post_len, 1);
+    segment_close(&s);
+    tu_rmrf(dir);
+    free(dir);
+    free(w);
+}
+END_TEST
+
 static Suite *codec_suite(void)
 {
     Suite *s = suite_create("codec");
@@ -127,6 +244,9 @@ static Suite *codec_suite(void)
     tcase_add_test(tc, test_codec_varint_roundtrip);
     tcase_add_test(tc, test_codec_varint_overlong);
     suite_add_tcase(s, tc);
+    TCase *lists = tcase_create("postings");
+    tcase_add_loop_test(lists, test_codec_postings_roundtrip, 0, 6);
+    suite_add_tcase(s, lists);
     return s;
 }
 

@@ -1,6 +1,8 @@
 /* check_compat.c: indexes from other library versions. A version-2 index
  * (tests/data/v2-index, written by the last library of format 2) is read,
- * checked, written to and merged; feature bits this library does not know
+ * checked, written to and merged; so is a version-3 index of the last
+ * library without PACKTAIL (tests/data/v3-index: short blocks as varint
+ * pairs), postings by postings; feature bits this library does not know
  * make it refuse to write (rocompat) or to read (incompat), in MANIFEST
  * and in a segment; a column it does not know is carried through a merge
  * value by value, unless it is marked must-understand. */
@@ -14,17 +16,23 @@
 #include "index/manifest.h"
 #include "index/segment.h"
 #include "morgue.h"
+#include "postutil.h"
 #include "testutil.h"
 
-static char *copy_v2(void)
+static char *copy_data(const char *name)
 {
     char *dir = tu_tempdir("compat");
     ck_assert_ptr_nonnull(dir);
     char cmd[8400];
-    snprintf(cmd, sizeof cmd, "cp '%s'/tests/data/v2-index/* '%s'/",
-             MORGUE_SOURCE_DIR, dir);
+    snprintf(cmd, sizeof cmd, "cp '%s'/tests/data/%s/* '%s'/",
+             MORGUE_SOURCE_DIR, name, dir);
     ck_assert_int_eq(system(cmd), 0);
     return dir;
+}
+
+static char *copy_v2(void)
+{
+    return copy_data("v2-index");
 }
 
 /* Matches of q, and the title of the best hit in title (may be NULL). */
@@ -273,6 +281,61 @@ START_TEST(test_compat_v2_writes_and_merges)
 }
 END_TEST
 
+/* tests/data/v3-index.py: how often word w is in article i of 300. */
+static uint32_t v3_tf(const void *ud, uint32_t i)
+{
+    const char *w = ud;
+    if (i >= 300)
+        return 0;
+    if (!strcmp(w, "kilo"))
+        return i % 97 == 5 ? 1 + i % 2 : 0;
+    if (!strcmp(w, "lima"))
+        return i % 7 == 0 ? (i % 5 == 0 ? 4 : 1) : 0;
+    if (!strcmp(w, "mike"))
+        return 1 + i % 4;
+    if (!strcmp(w, "nova"))
+        return i % 2 == 1 ? (i % 25 == 1 ? 40 : 1) : 0;
+    return !strcmp(w, "oscar") && i == 299;
+}
+
+static const char *v3_words[] = { "kilo", "lima", "mike", "nova", "oscar" };
+
+/* Every word's postings in the first segment of dir, of n documents. */
+static void v3_check(const char *dir, uint32_t n, int packtail)
+{
+    segment s;
+    errmsg e;
+    char path[4200];
+    segment_path(path, sizeof path, dir, first_seg_id(dir, 0));
+    ck_assert_int_eq(segment_open(&s, path, 0, &e), MORGUE_OK);
+    ck_assert_uint_eq(s.n_docs, n);
+    ck_assert_int_eq((s.feat.incompat & FEAT_INCOMPAT_PACKTAIL) != 0,
+                     packtail);
+    for (size_t k = 0; k < sizeof v3_words / sizeof *v3_words; k++)
+        pu_check_word(&s, v3_words[k], n, v3_tf, v3_words[k]);
+    segment_close(&s);
+}
+
+START_TEST(test_compat_v3_short_blocks)
+{
+    char *dir = copy_data("v3-index");
+    v3_check(dir, 300, 0); /* as the older library wrote them */
+    ck_assert_uint_eq(count(dir, "kilo", NULL, 0), 4);
+    ck_assert_uint_eq(count(dir, "oscar", NULL, 0), 1);
+    check_ok(dir);
+    morgue_writer *w = open_writer(dir);
+    add(w, "v3-new", "Late note", "A late note from the harbour.");
+    ck_assert_int_eq(morgue_writer_commit(w), MORGUE_OK);
+    ck_assert_int_eq(morgue_writer_compact(w), MORGUE_OK);
+    morgue_writer_close(w);
+    check_ok(dir);
+    v3_check(dir, 301, 1); /* merged: written with PACKTAIL */
+    ck_assert_uint_eq(count(dir, "mike", NULL, 0), 300);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_compat_manifest_features)
 {
     char *dir = two_segments();
@@ -389,6 +452,7 @@ static Suite *compat_suite(void)
     TCase *tc = tcase_create("versions_features_columns");
     tcase_add_test(tc, test_compat_v2_reads);
     tcase_add_test(tc, test_compat_v2_writes_and_merges);
+    tcase_add_test(tc, test_compat_v3_short_blocks);
     tcase_add_test(tc, test_compat_manifest_features);
     tcase_add_test(tc, test_compat_segment_features);
     tcase_add_test(tc, test_compat_unknown_column_carried);
