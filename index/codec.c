@@ -115,3 +115,90 @@ size_t codec_put_varint(uint8_t *out, uint64_t v)
     out[n++] = (uint8_t)v;
     return n;
 }
+
+/* The width of smallest PFor block for n values whose bit lengths are
+ * counted in len[0..32] (0 bits: the value 0). */
+static unsigned pfor_width(const size_t *len, size_t n, unsigned top,
+                           int exceptions)
+{
+    unsigned best = top;
+    size_t best_cost = codec_packed_size(n, top);
+    for (unsigned w = 0; exceptions && w < top; w++) {
+        size_t cost = 1 + codec_packed_size(n, w), k = 0;
+        for (unsigned b = w + 1; b <= top; b++) {
+            cost += len[b] * (1 + (b - w + 6) / 7); /* index, varint */
+            k += len[b];
+        }
+        if (k <= 255 && cost < best_cost) {
+            best = w;
+            best_cost = cost;
+        }
+    }
+    return best;
+}
+
+size_t codec_pfor_put(uint8_t *out, const uint32_t *v, size_t n,
+                      int exceptions)
+{
+    size_t len[33] = { 0 };
+    unsigned top = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned b = v[i] ? 32 - (unsigned)__builtin_clz(v[i]) : 0;
+        len[b]++;
+        top = b > top ? b : top;
+    }
+    unsigned w = pfor_width(len, n, top, exceptions);
+    size_t o = 0;
+    out[o++] = (uint8_t)(w | (w < top ? CODEC_PFOR_EXC : 0));
+    if (w < top) {
+        size_t k = 0;
+        for (unsigned b = w + 1; b <= top; b++)
+            k += len[b];
+        out[o++] = (uint8_t)k;
+    }
+    uint32_t low[256] = { 0 };
+    uint32_t mask = w == 32 ? 0xFFFFFFFFu : (1u << w) - 1;
+    for (size_t i = 0; i < n; i++)
+        low[i] = v[i] & mask;
+    codec_pack(out + o, low, n, w);
+    o += codec_packed_size(n, w);
+    for (size_t i = 0; w < top && i < n; i++)
+        if (v[i] >> w) {
+            out[o++] = (uint8_t)i;
+            o += codec_put_varint(out + o, v[i] >> w);
+        }
+    return o;
+}
+
+int codec_pfor_get(uint32_t *out, const uint8_t **p, const uint8_t *end,
+                   size_t n, int exceptions)
+{
+    const uint8_t *q = *p;
+    if (q >= end)
+        return -1;
+    unsigned h = *q++, w = h & 0x3F, k = 0;
+    if ((h & ~(CODEC_PFOR_EXC | 0x3Fu)) || w > 32 ||
+        ((h & CODEC_PFOR_EXC) && (!exceptions || w == 32)))
+        return -1;
+    if (h & CODEC_PFOR_EXC) {
+        if (q >= end || *q == 0 || *q > n)
+            return -1;
+        k = *q++;
+    }
+    size_t bytes = codec_packed_size(n, w);
+    if ((size_t)(end - q) < bytes)
+        return -1;
+    codec_unpack(out, q, n, w);
+    q += bytes;
+    for (unsigned j = 0, last = 0; j < k; j++) {
+        uint64_t hi;
+        if (q >= end || (j && *q <= last) || *q >= n)
+            return -1;
+        last = *q++;
+        if (codec_get_varint(&q, end, &hi) || hi == 0 || hi >> (32 - w))
+            return -1;
+        out[last] |= (uint32_t)hi << w;
+    }
+    *p = q;
+    return 0;
+}

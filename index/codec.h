@@ -25,6 +25,27 @@ void codec_pack(uint8_t *out, const uint32_t *v, size_t n, unsigned bits);
  * codec_packed_size(n, bits) bytes (no padding needed). */
 void codec_unpack(uint32_t *out, const uint8_t *in, size_t n, unsigned bits);
 
+/* Patched frame of reference ("PFor") of n <= 255 values: u8 h, whose low
+ * 6 bits are a width w (0..32) and bit 7 says exceptions follow; then, if
+ * so, u8 k (1..n); then the n values' low w bits packed as codec_pack
+ * does; then the k exceptions, each u8 index (ascending) | varint of the
+ * value's bits above w (> 0). The writer takes the w that makes the
+ * whole smallest (on a tie the wider, with fewer exceptions). Without
+ * exceptions this is exactly u8 w | codec_pack at w bits. */
+#define CODEC_PFOR_EXC 0x80u
+#define CODEC_PFOR_MAX(n) (2 + 4 * (size_t)(n) + 6 * (size_t)(n))
+
+/* Writes v[0..n) to out (CODEC_PFOR_MAX(n) bytes); returns bytes written.
+ * exceptions 0: none, the width of the largest value (the older format). */
+size_t codec_pfor_put(uint8_t *out, const uint32_t *v, size_t n,
+                      int exceptions);
+
+/* Reads n values from [*p, end) into out, advancing *p: 0, or -1 when the
+ * bytes are truncated or malformed (exceptions when !exceptions, a width
+ * over 32, indexes out of order, high bits past 32). */
+int codec_pfor_get(uint32_t *out, const uint8_t **p, const uint8_t *end,
+                   size_t n, int exceptions);
+
 /* Reads a varint from [*p, end): 0 on success (advancing *p), -1 when it is
  * truncated or longer than 10 bytes. */
 static inline int codec_get_varint(const uint8_t **p, const uint8_t *end,

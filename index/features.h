@@ -37,7 +37,11 @@ typedef struct features {
                                        bit-packed from POSTINGS_PACK_MIN
                                        documents on, and below that a tf
                                        of 1 is a bit of the gap's varint */
-#define FEAT_INCOMPAT_KNOWN (FEAT_INCOMPAT_ZSTORE | FEAT_INCOMPAT_PACKTAIL)
+#define FEAT_INCOMPAT_PFOR 4ull /* a bit-packed postings block may keep
+                                   a few large values as exceptions
+                                   (codec.h: PFor) */
+#define FEAT_INCOMPAT_KNOWN                                                  \
+    (FEAT_INCOMPAT_ZSTORE | FEAT_INCOMPAT_PACKTAIL | FEAT_INCOMPAT_PFOR)
 
 /* MORGUE_OK, or MORGUE_EVERSION naming what (a file) and the bits this
  * library does not know that forbid reading (incompat) or, when

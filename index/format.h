@@ -26,8 +26,8 @@
  * Feature bits (index/features.h): three u64 sets, compat (unknown bits
  * ignored), rocompat (unknown bits: read but refuse to write), incompat
  * (unknown bits: refuse to read). MANIFEST holds the union of its
- * segments'. Version 3 defines incompat bits 0 ZSTORE and 1 PACKTAIL and
- * compat bit 0 COLPAGES (index/features.h).
+ * segments'. Version 3 defines incompat bits 0 ZSTORE, 1 PACKTAIL and 2
+ * PFOR and compat bit 0 COLPAGES (index/features.h).
  *
  * MANIFEST
  *   magic "MRGMANI1" (8) | u32 format version | u32 reserved (0)
@@ -157,6 +157,10 @@
  * A term with one block has no skip table.
  *   Full block: u8 bit width w | 128 doc gaps bit-packed at w bits |
  *     u8 bit width v | 128 (term frequency - 1) bit-packed at v bits.
+ *     With the incompat feature PFOR, each of the two is a PFor block
+ *     (index/codec.h): bit 7 of the width byte set means u8 k follows,
+ *     then the values' low bits, then k exceptions (u8 index ascending |
+ *     varint of the value's bits above the width).
  *   Last (short) block of n < 128 documents: with the segment's incompat
  *   feature PACKTAIL, n >= POSTINGS_PACK_MIN (8) is packed as a full
  *   block but with n values each; n < 8 is, per document, varint

@@ -65,6 +65,7 @@ static int open_list(postings *p, const segment *s, const term_info *ti,
     p->err = 0; /* after docs[]: not covered by the memset */
     p->docs_only = docs_only;
     p->packtail = (s->feat.incompat & FEAT_INCOMPAT_PACKTAIL) != 0;
+    p->pfor = (s->feat.incompat & FEAT_INCOMPAT_PFOR) != 0;
     p->n_docs = s->n_docs;
     p->data = s->post + ti->post_off;
     p->data_end = p->data + ti->post_len;
@@ -120,20 +121,14 @@ void postings_close(postings *p)
 }
 
 /* A bit-packed block of p->n documents: every full block, and a short
- * one of at least POSTINGS_PACK_MIN under PACKTAIL. */
+ * one of at least POSTINGS_PACK_MIN under PACKTAIL; gaps, then tf - 1,
+ * each a PFor block (codec.h), with exceptions only under PFOR. */
 static int load_packed(postings *p, const uint8_t *q, const uint8_t *end)
 {
     uint32_t v[CODEC_BLOCK];
-    for (int part = 0; part < 2 - p->docs_only; part++) {
-        if (q >= end || *q > 32)
+    for (int part = 0; part < 2 - p->docs_only; part++)
+        if (codec_pfor_get(part ? p->tfs : v, &q, end, p->n, p->pfor))
             return -1;
-        unsigned w = *q++;
-        size_t n = codec_packed_size(p->n, w);
-        if ((size_t)(end - q) < n)
-            return -1;
-        codec_unpack(part ? p->tfs : v, q, p->n, w);
-        q += n;
-    }
     for (uint32_t i = 0; !p->docs_only && i < p->n; i++)
         p->tfs[i] += 1;
     uint64_t doc = p->docs[0]; /* holds the base, see load_block */

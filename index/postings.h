@@ -36,6 +36,8 @@ typedef struct postings {
                                        impacts */
     int packtail;                   /* the segment's short blocks are
                                        as FEAT_INCOMPAT_PACKTAIL says */
+    int pfor;                       /* its packed blocks may have
+                                       exceptions (FEAT_INCOMPAT_PFOR) */
     uint32_t pos_i;                 /* positions of the loaded block are
                                        read up to document pos_i, */
     uint64_t pos_at;                /* which start at this offset in pos */

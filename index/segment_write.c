@@ -230,28 +230,22 @@ static uint32_t doc_len(const seg_build *b, int len_col, uint32_t doc)
     return (uint32_t)colset_get(b->cols, (size_t)len_col, doc);
 }
 
-/* n documents bit-packed: u8 w, n gaps of w bits, u8 v, n (tf - 1) of v
- * bits. Every full block, and (PACKTAIL) a short one of at least
- * POSTINGS_PACK_MIN. */
+/* n documents bit-packed: the gaps, then tf - 1, each a PFor block
+ * (codec.h; PFOR). Every full block, and (PACKTAIL) a short one of at
+ * least POSTINGS_PACK_MIN. */
 static void put_packed(buf *out, const uint32_t *docs, const uint32_t *tfs,
                        uint32_t n, uint32_t prev_doc, int first)
 {
     uint32_t v[CODEC_BLOCK] = { 0 };
-    uint8_t packed[CODEC_BLOCK * 4];
+    uint8_t packed[CODEC_PFOR_MAX(CODEC_BLOCK)];
     for (uint32_t i = 0; i < n; i++) {
         uint32_t before = i ? docs[i - 1] : prev_doc;
         v[i] = (i == 0 && first) ? docs[0] : docs[i] - before - 1;
     }
-    unsigned w = codec_bits(v, n);
-    codec_pack(packed, v, n, w);
-    buf_putc(out, (char)w);
-    buf_append(out, packed, codec_packed_size(n, w));
+    buf_append(out, packed, codec_pfor_put(packed, v, n, 1));
     for (uint32_t i = 0; i < n; i++)
         v[i] = tfs[i] - 1;
-    w = codec_bits(v, n);
-    codec_pack(packed, v, n, w);
-    buf_putc(out, (char)w);
-    buf_append(out, packed, codec_packed_size(n, w));
+    buf_append(out, packed, codec_pfor_put(packed, v, n, 1));
 }
 
 /* A term's short last block (PACKTAIL): bit-packed from
@@ -1240,7 +1234,8 @@ int segment_write(const char *path, const seg_build *b, errmsg *e)
     buf_put_u64le(&feat, b->feat.compat | (paged ? FEAT_COMPAT_COLPAGES
                                                   : 0));
     buf_put_u64le(&feat, b->feat.rocompat);
-    buf_put_u64le(&feat, b->feat.incompat | FEAT_INCOMPAT_PACKTAIL);
+    buf_put_u64le(&feat, b->feat.incompat | FEAT_INCOMPAT_PACKTAIL |
+                             FEAT_INCOMPAT_PFOR);
     if (meta.oom || idnt.oom || cdir.oom || feat.oom || tw.index.oom ||
         tw.crcs.oom) {
         rc = err_set(e, MORGUE_ENOMEM, "out of memory writing %s", path);

@@ -4,6 +4,7 @@
  * and tfs, every short-block size). */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check_main.h"
 #include "index/codec.h"
@@ -122,6 +123,73 @@ START_TEST(test_codec_varint_overlong)
 }
 END_TEST
 
+/* n values: mostly below 2^base, a few (1 in odds) up to 32 bits. */
+static void pfor_values(uint32_t *v, size_t n, unsigned base, unsigned odds)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned b = rnd() % odds ? base : (unsigned)(rnd() % 33);
+        v[i] = b ? (uint32_t)(rnd() & (b == 32 ? 0xFFFFFFFFu
+                                               : (1u << b) - 1))
+                 : 0;
+    }
+}
+
+START_TEST(test_codec_pfor_roundtrip)
+{
+    uint32_t v[255], w[255];
+    uint8_t out[CODEC_PFOR_MAX(255) + 1];
+    for (int r = 0; r < 20000; r++) {
+        size_t n = 1 + rnd() % 255;
+        pfor_values(v, n, (unsigned)(rnd() % 33), 1 + (unsigned)(rnd() % 40));
+        int exc = (int)(rnd() % 2);
+        size_t len = codec_pfor_put(out, v, n, exc);
+        ck_assert_uint_le(len, CODEC_PFOR_MAX(n));
+        const uint8_t *p = out;
+        ck_assert_int_eq(codec_pfor_get(w, &p, out + len, n, 1), 0);
+        ck_assert_ptr_eq(p, out + len);
+        ck_assert_int_eq(memcmp(v, w, n * sizeof *v), 0);
+        /* without exceptions: u8 width | codec_pack, the older blocks */
+        unsigned top = codec_bits(v, n);
+        if (!exc) {
+            ck_assert_uint_eq(out[0], top);
+            ck_assert_uint_eq(len, 1 + codec_packed_size(n, top));
+        } else {
+            ck_assert_uint_le(len, 1 + codec_packed_size(n, top));
+        }
+        /* a reader of segments without PFOR refuses exceptions */
+        p = out;
+        ck_assert_int_eq(codec_pfor_get(w, &p, out + len, n, 0),
+                         (out[0] & CODEC_PFOR_EXC) ? -1 : 0);
+        /* every truncation is found */
+        size_t cut = rnd() % len;
+        p = out;
+        ck_assert_int_eq(codec_pfor_get(w, &p, out + cut, n, 1), -1);
+    }
+}
+END_TEST
+
+/* Exceptions pay: a block of small gaps with one outlier. */
+START_TEST(test_codec_pfor_outlier)
+{
+    uint32_t v[128] = { 0 }, w[128];
+    for (int i = 0; i < 128; i++)
+        v[i] = (uint32_t)(rnd() % 8);
+    v[77] = 100000;
+    uint8_t out[CODEC_PFOR_MAX(128)];
+    size_t len = codec_pfor_put(out, v, 128, 1);
+    ck_assert_uint_eq(out[0], 3 | CODEC_PFOR_EXC);
+    ck_assert_uint_eq(out[1], 1);
+    ck_assert_uint_eq(len, 2 + 48 + 1 + 2); /* 3 bits a value, 77, 12500 */
+    const uint8_t *p = out;
+    ck_assert_int_eq(codec_pfor_get(w, &p, out + len, 128, 1), 0);
+    ck_assert_int_eq(memcmp(v, w, sizeof v), 0);
+    /* malformed: exception indexes out of order or past n */
+    out[2 + 48] = 200;
+    p = out;
+    ck_assert_int_eq(codec_pfor_get(w, &p, out + len, 128, 1), -1);
+}
+END_TEST
+
 #define RT_WORDS 11
 
 typedef struct rt_word {
@@ -212,6 +280,7 @@ START_TEST(test_codec_postings_roundtrip)
     segment s;
     ck_assert_msg(segment_open(&s, path, 0, &e) == MORGUE_OK, "%s", e.text);
     ck_assert(s.feat.incompat & FEAT_INCOMPAT_PACKTAIL);
+    ck_assert(s.feat.incompat & FEAT_INCOMPAT_PFOR);
     char name[16];
     for (int k = 0; k < RT_WORDS; k++) {
         rt_word_name(name, k);
@@ -243,6 +312,8 @@ static Suite *codec_suite(void)
     tcase_add_test(tc, test_codec_bits);
     tcase_add_test(tc, test_codec_varint_roundtrip);
     tcase_add_test(tc, test_codec_varint_overlong);
+    tcase_add_test(tc, test_codec_pfor_roundtrip);
+    tcase_add_test(tc, test_codec_pfor_outlier);
     suite_add_tcase(s, tc);
     TCase *lists = tcase_create("postings");
     tcase_add_loop_test(lists, test_codec_postings_roundtrip, 0, 6);

@@ -1,8 +1,8 @@
 /* check_compat.c: indexes from other library versions. A version-2 index
  * (tests/data/v2-index, written by the last library of format 2) is read,
  * checked, written to and merged; so is a version-3 index of the last
- * library without PACKTAIL (tests/data/v3-index: short blocks as varint
- * pairs), postings by postings; feature bits this library does not know
+ * library without PACKTAIL and PFOR (tests/data/v3-index: short blocks as
+ * varint pairs, packed blocks without exceptions), postings by postings; feature bits this library does not know
  * make it refuse to write (rocompat) or to read (incompat), in MANIFEST
  * and in a segment; a column it does not know is carried through a merge
  * value by value, unless it is marked must-understand. */
@@ -311,6 +311,7 @@ static void v3_check(const char *dir, uint32_t n, int packtail)
     ck_assert_uint_eq(s.n_docs, n);
     ck_assert_int_eq((s.feat.incompat & FEAT_INCOMPAT_PACKTAIL) != 0,
                      packtail);
+    ck_assert_int_eq((s.feat.incompat & FEAT_INCOMPAT_PFOR) != 0, packtail);
     for (size_t k = 0; k < sizeof v3_words / sizeof *v3_words; k++)
         pu_check_word(&s, v3_words[k], n, v3_tf, v3_words[k]);
     segment_close(&s);
@@ -329,7 +330,7 @@ START_TEST(test_compat_v3_short_blocks)
     ck_assert_int_eq(morgue_writer_compact(w), MORGUE_OK);
     morgue_writer_close(w);
     check_ok(dir);
-    v3_check(dir, 301, 1); /* merged: written with PACKTAIL */
+    v3_check(dir, 301, 1); /* merged: written with PACKTAIL and PFOR */
     ck_assert_uint_eq(count(dir, "mike", NULL, 0), 300);
     tu_rmrf(dir);
     free(dir);
