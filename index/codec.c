@@ -170,21 +170,14 @@ size_t codec_pfor_put(uint8_t *out, const uint32_t *v, size_t n,
     return o;
 }
 
-int codec_pfor_get(uint32_t *out, const uint8_t **p, const uint8_t *end,
-                   size_t n, int exceptions)
+int codec_pfor_get_exc(uint32_t *out, const uint8_t **p, const uint8_t *end,
+                       size_t n)
 {
     const uint8_t *q = *p;
-    if (q >= end)
+    unsigned w = *q++ & ~CODEC_PFOR_EXC;
+    if (w >= 32 || q >= end || *q == 0 || *q > n)
         return -1;
-    unsigned h = *q++, w = h & 0x3F, k = 0;
-    if ((h & ~(CODEC_PFOR_EXC | 0x3Fu)) || w > 32 ||
-        ((h & CODEC_PFOR_EXC) && (!exceptions || w == 32)))
-        return -1;
-    if (h & CODEC_PFOR_EXC) {
-        if (q >= end || *q == 0 || *q > n)
-            return -1;
-        k = *q++;
-    }
+    unsigned k = *q++;
     size_t bytes = codec_packed_size(n, w);
     if ((size_t)(end - q) < bytes)
         return -1;

@@ -40,11 +40,29 @@ void codec_unpack(uint32_t *out, const uint8_t *in, size_t n, unsigned bits);
 size_t codec_pfor_put(uint8_t *out, const uint32_t *v, size_t n,
                       int exceptions);
 
+/* The part of codec_pfor_get after a header with exceptions. */
+int codec_pfor_get_exc(uint32_t *out, const uint8_t **p, const uint8_t *end,
+                       size_t n);
+
 /* Reads n values from [*p, end) into out, advancing *p: 0, or -1 when the
  * bytes are truncated or malformed (exceptions when !exceptions, a width
  * over 32, indexes out of order, high bits past 32). */
-int codec_pfor_get(uint32_t *out, const uint8_t **p, const uint8_t *end,
-                   size_t n, int exceptions);
+static inline int codec_pfor_get(uint32_t *out, const uint8_t **p,
+                                 const uint8_t *end, size_t n, int exceptions)
+{
+    const uint8_t *q = *p;
+    if (q >= end)
+        return -1;
+    if (*q & CODEC_PFOR_EXC)
+        return exceptions ? codec_pfor_get_exc(out, p, end, n) : -1;
+    unsigned w = *q++;
+    size_t bytes = codec_packed_size(n, w);
+    if (w > 32 || (size_t)(end - q) < bytes)
+        return -1;
+    codec_unpack(out, q, n, w);
+    *p = q + bytes;
+    return 0;
+}
 
 /* Reads a varint from [*p, end): 0 on success (advancing *p), -1 when it is
  * truncated or longer than 10 bytes. */
