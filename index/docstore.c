@@ -145,7 +145,7 @@ static int train(store_part *p)
     fp.k = 200; /* fixed parameters: no search, deterministic */
     fp.d = 8;
     fp.f = 20;
-    fp.accel = 1;
+    fp.accel = DOCSTORE_TRAIN_ACCEL;
     fp.splitPoint = 1.0;
     fp.zParams.compressionLevel = DOCSTORE_LEVEL;
     size_t n = ZDICT_trainFromBuffer_fastCover(p->dict.ptr, cap, p->raw.ptr,

@@ -52,6 +52,11 @@
 #define DOCSTORE_LEVEL 3
 #define DOCSTORE_DICT_MAX 65536       /* bytes of a trained dictionary */
 #define DOCSTORE_SAMPLE (1u << 20)    /* raw bytes the dictionary learns */
+/* fastCover's accel: 4 scans a quarter of the sample's positions. Against
+ * 1 (6,000 Reuters articles, one thread, cachegrind): 3.70 -> 3.55 G
+ * instructions of indexing, Reuters 1x index +4,840 bytes (0.03%); 10
+ * saved 35 M more for +21,500 bytes. */
+#define DOCSTORE_TRAIN_ACCEL 4
 #define DOCSTORE_BODY_MAX (16u << 20) /* stored bytes of one body */
 #define DOCSTORE_FIELD_MAX (1u << 20) /* stored bytes of any other field */
 #define DOCSTORE_RAW_MAX (64u << 20)  /* raw bytes of one block, at most */
