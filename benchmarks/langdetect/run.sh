@@ -17,9 +17,9 @@ if [ "$(id -u)" = 0 ]; then
     python3 libexttextcat-dev libexttextcat-data libcld2-dev g++ >/dev/null
 fi
 cc -O2 -I "$src/include" -I "$src" -D_DEFAULT_SOURCE \
-  "$here/lang_accuracy.c" "$src/text/lang.c" "$src/text/langdetect.c" \
+  "$here/lang_accuracy.c" "$src/text/lang.c" "$src/text/langdetect.c" "$src/text/langwords.c" \
   "$src/util/error.c" "$src/util/utf8.c" "$src/util/buf.c" \
-  -o "$work/lang_accuracy"
+  -lpthread -o "$work/lang_accuracy"
 g++ -O2 "$here/cld2_accuracy.cc" -lcld2 -o "$work/cld2_accuracy"
 [ -s "$work/samples.tsv" ] ||
   python3 "$here/samples.py" "$work/samples.tsv" "${1:-200}"

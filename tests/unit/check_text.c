@@ -7,6 +7,7 @@
 #include "check_main.h"
 #include "morgue.h"
 #include "text/lang.h"
+#include "text/langwords.h"
 #include "text/stem.h"
 #include "text/stemset.h"
 #include "text/synonyms.h"
@@ -736,6 +737,58 @@ START_TEST(test_text_lang_detect)
 }
 END_TEST
 
+/* The function-word fast path answers English texts, capitals and all,
+ * that the n-grams took for Danish or none, and no text of another
+ * language, however many English names or words it quotes. */
+START_TEST(test_text_langwords)
+{
+    static const struct { const char *text; int english; } cases[] = {
+        { "The government said on Monday that it would raise interest "
+          "rates again next month to bring inflation under control.", 1 },
+        { "THE BANK OF KOREA SAID IT FIXED THE MIDRATE OF THE WON AT "
+          "844.30 TO THE DOLLAR, ITS HIGHEST LEVEL SINCE FEBRUARY 26, "
+          "1985, WHEN IT WAS 843.90.", 1 },
+        { "Ten grain ships were loading and 14 were waiting to load at "
+          "New Orleans elevators, trade sources said.", 1 },
+        /* too few function words: left to the n-grams */
+        { "Shr profit 13 cts vs loss one ct Net profit 853,000 vs loss "
+          "22,000 Revs 41.1 mln vs 20.3 mln", 0 },
+        { "Die Regierung sagte, dass the Federal Reserve und die Bank of "
+          "England die Zinsen nicht senken werden, with the markets.", 0 },
+        { "Le gouvernement a dit que the Bank of England et la Fed ne "
+          "baisseront pas les taux, said the minister in the paper.", 0 },
+        { "Regeringen sa att the Bank of England och det som the Fed "
+          "gjorde inte var bra for the market and the economy.", 0 },
+        { "Régeringen sagde at thé and thé og the økonomi ødelægger "
+          "the the the the the the the økonomien i år og næste år.", 0 },
+        { "El Gobierno dijo que the Bank of England y la Fed no bajarán "
+          "los tipos, said the paper, con the markets para the year.", 0 },
+        { "De regering zei dat the Bank of England en het kabinet niet "
+          "van plan zijn de rente te verlagen voor the year.", 0 },
+        { "", 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        ck_assert_msg(langwords_english(cases[i].text,
+                                        strlen(cases[i].text)) ==
+                          cases[i].english,
+                      "case %zu", i);
+    /* every non-English article of the languages fixture stays with the
+     * n-grams */
+    FILE *f = fopen(MORGUE_SOURCE_DIR "/tests/data/langs/wire.jsonl", "r");
+    ck_assert_ptr_nonnull(f);
+    char line[16384];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strstr(line, "\"id\": \"en-"))
+            continue;
+        n++;
+        ck_assert_msg(!langwords_english(line, strlen(line)), "%.40s", line);
+    }
+    fclose(f);
+    ck_assert_int_ge(n, 8);
+}
+END_TEST
+
 START_TEST(test_text_stemset)
 {
     stemset ss;
@@ -997,6 +1050,7 @@ static Suite *text_suite(void)
     TCase *lg = tcase_create("languages");
     tcase_add_test(lg, test_text_lang_codes);
     tcase_add_test(lg, test_text_lang_detect);
+    tcase_add_test(lg, test_text_langwords);
     tcase_add_test(lg, test_text_lang_detect_repeat);
     tcase_add_test(lg, test_text_hash64_one_pass);
     tcase_add_test(lg, test_text_stemset);
